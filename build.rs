@@ -1,0 +1,51 @@
+//! Embeds every `lessons/*.md` in the binary, so forklab runs with no files beside it.
+//!
+//! Writes `$OUT_DIR/lessons.rs` with one `(stem, include_str!(absolute path))` pair per
+//! lesson, sorted by file name. The lessons are parsed at run time by `lesson::embedded`
+//! (and checked by its unit tests), not here: a build script cannot use the crate's own
+//! modules, and a lesson error reads better as the parser's `file:line: message`.
+
+use std::error::Error;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+fn main() -> Result<(), Box<dyn Error>> {
+    // A directory here makes cargo rerun this script when any file in it changes or is
+    // added; with no `lessons/` yet, cargo reruns it on every build, which costs nothing.
+    println!("cargo:rerun-if-changed=lessons");
+
+    let dir = Path::new(&env::var("CARGO_MANIFEST_DIR")?).join("lessons");
+    let mut source = String::from("pub const EMBEDDED: &[(&str, &str)] = &[\n");
+    for path in lesson_files(&dir)? {
+        let stem = path.file_stem().and_then(|s| s.to_str());
+        let (Some(stem), Some(full)) = (stem, path.to_str()) else {
+            return Err(format!("lesson path `{}` is not utf-8", path.display()).into());
+        };
+        // `{:?}` writes a valid Rust string literal, escaping quotes and backslashes.
+        writeln!(source, "    ({stem:?}, include_str!({full:?})),")?;
+    }
+    source.push_str("];\n");
+
+    let out = Path::new(&env::var("OUT_DIR")?).join("lessons.rs");
+    fs::write(&out, source).map_err(|e| format!("writing `{}`: {e}", out.display()))?;
+    Ok(())
+}
+
+/// The `*.md` files in `dir`, sorted by file name; none if the directory does not exist.
+fn lesson_files(dir: &Path) -> Result<Vec<PathBuf>, Box<dyn Error>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("reading `{}`: {e}", dir.display()).into()),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}

@@ -1,0 +1,215 @@
+//! A channel between two forklab processes: one end of a
+//! `socketpair(AF_UNIX, SOCK_SEQPACKET, SOCK_CLOEXEC)`.
+//!
+//! SOCK_SEQPACKET keeps message boundaries (one JSON object per packet), reports EOF when the
+//! peer is gone (so a worker learns that its master died), and carries file descriptors with
+//! SCM_RIGHTS (unix(7)): at least one byte of real data must travel with the control message,
+//! and we receive with MSG_CMSG_CLOEXEC so a passed fd never leaks into a later exec.
+
+use anyhow::{Context, Result, bail};
+use nix::errno::Errno;
+use nix::sys::socket::{
+    AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType, recvmsg, sendmsg, socketpair,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::io::{IoSlice, IoSliceMut};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+
+/// The largest message a channel accepts. A bigger packet is truncated by the kernel and
+/// refused here as malformed.
+pub const MAX_MSG: usize = 64 * 1024;
+/// The most fds one message may carry.
+const MAX_FDS: usize = 4;
+
+#[derive(Debug)]
+pub struct Chan {
+    fd: OwnedFd,
+}
+
+/// What one receive found.
+#[derive(Debug)]
+pub enum Recv<T> {
+    Msg(T, Vec<OwnedFd>),
+    /// The peer closed its end (or died).
+    Eof,
+    /// Non-blocking receive and nothing queued.
+    Empty,
+}
+
+impl Chan {
+    /// A connected pair, both ends close-on-exec.
+    pub fn pair() -> Result<(Chan, Chan)> {
+        let (a, b) = socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC)
+            .context("creating a SOCK_SEQPACKET socketpair")?;
+        Ok((Chan { fd: a }, Chan { fd: b }))
+    }
+
+    pub fn from_fd(fd: OwnedFd) -> Chan {
+        Chan { fd }
+    }
+
+    /// # Safety
+    /// `fd` must be an open SOCK_SEQPACKET socket that nothing else owns.
+    pub unsafe fn from_raw(fd: RawFd) -> Chan {
+        // SAFETY: the caller promises `fd` is open and owned by no one else.
+        Chan { fd: unsafe { OwnedFd::from_raw_fd(fd) } }
+    }
+
+    pub fn try_clone(&self) -> Result<Chan> {
+        Ok(Chan { fd: self.fd.try_clone().context("duplicating a channel fd")? })
+    }
+
+    pub fn into_fd(self) -> OwnedFd {
+        self.fd
+    }
+
+    /// Send one message, with `fds` attached by SCM_RIGHTS. Blocks while the peer's queue is
+    /// full unless `nonblocking`, in which case a full queue is `Err(EAGAIN)`.
+    pub fn send<T: Serialize>(&self, msg: &T, fds: &[BorrowedFd], nonblocking: bool) -> Result<(), Errno> {
+        let bytes = serde_json::to_vec(msg).expect("channel messages always serialize");
+        self.send_bytes(&bytes, fds, nonblocking)
+    }
+
+    pub fn send_bytes(&self, bytes: &[u8], fds: &[BorrowedFd], nonblocking: bool) -> Result<(), Errno> {
+        let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
+        let cmsg = [ControlMessage::ScmRights(&raw)];
+        let cmsgs: &[ControlMessage] = if raw.is_empty() { &[] } else { &cmsg };
+        // MSG_NOSIGNAL: a dead peer is an EPIPE error to handle, not a SIGPIPE that kills us.
+        let mut flags = MsgFlags::MSG_NOSIGNAL;
+        if nonblocking {
+            flags |= MsgFlags::MSG_DONTWAIT;
+        }
+        loop {
+            match sendmsg::<()>(self.fd.as_raw_fd(), &[IoSlice::new(bytes)], cmsgs, flags, None) {
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e),
+                Ok(_) => return Ok(()),
+            }
+        }
+    }
+
+    /// Receive one message and the fds that came with it.
+    pub fn recv<T: DeserializeOwned>(&self, nonblocking: bool) -> Result<Recv<T>> {
+        let mut buf = vec![0u8; MAX_MSG];
+        match self.recv_bytes(&mut buf, nonblocking)? {
+            Recv::Msg(n, fds) => {
+                let msg = serde_json::from_slice(&buf[..n]).with_context(|| {
+                    format!("malformed channel message `{}`", String::from_utf8_lossy(&buf[..n.min(200)]))
+                })?;
+                Ok(Recv::Msg(msg, fds))
+            }
+            Recv::Eof => Ok(Recv::Eof),
+            Recv::Empty => Ok(Recv::Empty),
+        }
+    }
+
+    /// Receive one packet into `buf`; `Msg(len, fds)`.
+    pub fn recv_bytes(&self, buf: &mut [u8], nonblocking: bool) -> Result<Recv<usize>> {
+        let mut cmsg_buf = nix::cmsg_space!([RawFd; MAX_FDS]);
+        let mut flags = MsgFlags::MSG_CMSG_CLOEXEC;
+        if nonblocking {
+            flags |= MsgFlags::MSG_DONTWAIT;
+        }
+        let (len, fds, truncated) = loop {
+            let mut iov = [IoSliceMut::new(buf)];
+            match recvmsg::<()>(self.fd.as_raw_fd(), &mut iov, Some(&mut cmsg_buf), flags) {
+                Err(Errno::EINTR) => continue,
+                Err(Errno::EAGAIN) => return Ok(Recv::Empty),
+                // A peer that died with data unread can show up as a reset: that is EOF too.
+                Err(Errno::ECONNRESET) => return Ok(Recv::Eof),
+                Err(e) => return Err(e).context("receiving on a channel"),
+                Ok(msg) => {
+                    let mut fds = Vec::new();
+                    for cmsg in msg.cmsgs().context("reading control messages")? {
+                        if let ControlMessageOwned::ScmRights(raw) = cmsg {
+                            // SAFETY: the kernel just installed these fds in our table for us;
+                            // nothing else owns them.
+                            fds.extend(raw.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+                        }
+                    }
+                    let truncated = msg.flags.intersects(MsgFlags::MSG_TRUNC | MsgFlags::MSG_CTRUNC);
+                    break (msg.bytes, fds, truncated);
+                }
+            }
+        };
+        if truncated {
+            bail!("oversized channel message (more than {MAX_MSG} bytes or {MAX_FDS} fds)");
+        }
+        if len == 0 && fds.is_empty() {
+            return Ok(Recv::Eof);
+        }
+        Ok(Recv::Msg(len, fds))
+    }
+}
+
+impl AsFd for Chan {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+impl AsRawFd for Chan {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    #[test]
+    fn a_message_keeps_its_boundaries() {
+        let (a, b) = Chan::pair().unwrap();
+        a.send(&serde_json::json!({"n": 1}), &[], false).unwrap();
+        a.send(&serde_json::json!({"n": 2}), &[], false).unwrap();
+        for want in 1..=2 {
+            match b.recv::<serde_json::Value>(false).unwrap() {
+                Recv::Msg(v, fds) => {
+                    assert_eq!(v["n"], want);
+                    assert!(fds.is_empty());
+                }
+                other => panic!("expected a message, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_fd_crosses_with_scm_rights() {
+        let (a, b) = Chan::pair().unwrap();
+        let (r, w) = nix::unistd::pipe().unwrap();
+        a.send(&"pipe", &[w.as_fd()], false).unwrap();
+        drop(w);
+        let Recv::Msg(_, mut fds) = b.recv::<String>(false).unwrap() else { panic!("no message") };
+        assert_eq!(fds.len(), 1);
+        let mut received = std::fs::File::from(fds.remove(0));
+        received.write_all(b"hi").unwrap();
+        drop(received);
+        let mut got = String::new();
+        std::fs::File::from(r).read_to_string(&mut got).unwrap();
+        assert_eq!(got, "hi");
+    }
+
+    #[test]
+    fn a_closed_peer_reads_as_eof() {
+        let (a, b) = Chan::pair().unwrap();
+        drop(a);
+        assert!(matches!(b.recv::<String>(false).unwrap(), Recv::Eof));
+    }
+
+    #[test]
+    fn nothing_queued_is_empty_when_nonblocking() {
+        let (_a, b) = Chan::pair().unwrap();
+        assert!(matches!(b.recv::<String>(true).unwrap(), Recv::Empty));
+    }
+
+    #[test]
+    fn junk_is_an_error_not_a_panic() {
+        let (a, b) = Chan::pair().unwrap();
+        a.send_bytes(b"\xff not json", &[], false).unwrap();
+        let err = b.recv::<String>(false).unwrap_err();
+        assert!(err.to_string().contains("malformed channel message"), "{err}");
+    }
+}

@@ -1,0 +1,108 @@
+//! The command line (DESIGN.md's table). Command names and `--json` outputs are what users and
+//! tests rely on.
+
+use crate::mode::Mode;
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "forklab", version, about = "Learn how multi-process servers work, with real processes on Linux")]
+pub struct Cli {
+    /// Load lessons from this folder instead of the ones built into forklab.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub lessons: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open one lesson in the terminal interface.
+    Open { lesson: String },
+    /// Run a lesson's steps headless and print the transcript; exits non-zero if an expect fails.
+    Play {
+        lesson: String,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the master and its workers until Ctrl-C, printing events (for curl, wrk, a browser).
+    Serve {
+        #[arg(long, default_value = "shared")]
+        mode: Mode,
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        workers: u16,
+        /// The port on 127.0.0.1; 0 picks a free one.
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// Fork first and pass the listener over SCM_RIGHTS, instead of inheriting it.
+        #[arg(long)]
+        pass_handle: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fire connections at the pool and report throughput, latency and the per-worker spread.
+    Bench(BenchArgs),
+    /// The lessons, one a line.
+    List,
+    /// Check that this machine can run every lesson.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+    #[command(name = "__master", hide = true)]
+    Master,
+    #[command(name = "__client", hide = true)]
+    Client { args: String },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// An accept mode, or `all` to run every mode one after another.
+    #[arg(long, default_value = "all")]
+    pub mode: String,
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub workers: u16,
+    /// Connections to fire, each a new TCP connection.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub connections: u32,
+    /// Connections open at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    /// Requests on each connection.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub keepalive: u32,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let lessons_dir = cli.lessons.as_deref();
+    match cli.command {
+        None | Some(Command::Open { .. }) => {
+            anyhow::bail!(
+                "the terminal interface is not built yet; run a lesson with `forklab play <lesson>` (see `forklab list`)"
+            )
+        }
+        Some(Command::Play { lesson, json }) => crate::play::run(lessons_dir, &lesson, json),
+        Some(Command::Serve { mode, workers, port, pass_handle, json }) => {
+            let handle = if pass_handle { crate::mode::Handle::Pass } else { crate::mode::Handle::Inherit };
+            crate::serve::run(mode, workers as usize, port, handle, json)
+        }
+        Some(Command::Bench(args)) => crate::bench::run(&args),
+        Some(Command::List) => {
+            for l in crate::play::lessons(lessons_dir)? {
+                println!("{:<10} {:<40} {}", l.id, l.title, l.summary);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Doctor { json }) => {
+            let ok = crate::doctor::run(json, &mut std::io::stdout().lock())?;
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Some(Command::Master) | Some(Command::Client { .. }) => unreachable!("roles are dispatched in main"),
+    }
+}

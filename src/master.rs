@@ -1,0 +1,808 @@
+//! The master: Node's "primary". One thread, one event loop (epoll(7)) over its control channel
+//! to the app, a signalfd for SIGCHLD and the stop signals, every worker's channel, and, in
+//! round-robin mode, the listening socket. It creates workers with a real fork(): being
+//! single-threaded, the child may run any code after fork, which is what lets the lessons show
+//! copy-on-write memory and inherited fds honestly (fork(2)).
+
+use crate::chan::{Chan, Recv};
+use crate::mode::{Handle, Mode};
+use crate::procfs;
+use crate::proto::{Cmd, Event, HowListening, WorkerCmd};
+use crate::worker;
+use anyhow::{Context, Result, bail};
+use nix::errno::Errno;
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, kill, pthread_sigmask};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::socket::{
+    AddressFamily, Backlog, SockFlag, SockType, SockaddrIn, accept4, bind, getsockname, listen, setsockopt, socket,
+    sockopt,
+};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork, getppid};
+use std::collections::BTreeMap;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
+
+const CTL: u64 = 0;
+const SIGNALS: u64 = 1;
+const LISTENER: u64 = 2;
+/// Worker channel tokens are the worker's index plus this.
+const WORKER_BASE: u64 = 100;
+
+/// A restart within this much uptime counts as a crash loop (PM2's `min_uptime` is 1 s).
+const MIN_UPTIME: Duration = Duration::from_secs(1);
+/// Quick restarts in a row before the master gives up on a worker.
+const RESTART_LIMIT: u32 = 5;
+/// The first backoff delay after a quick crash; it doubles up to BACKOFF_CAP.
+const BACKOFF_START: Duration = Duration::from_millis(200);
+const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// How long a worker told to stop may take to finish its connections before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(2);
+
+/// Open a TCP listener on 127.0.0.1:`port` (0 picks a free port). Returns it and its port.
+/// Listening on loopback only is a promise forklab makes: lessons never expose a port.
+pub fn open_listener(port: u16, reuseport: bool, nonblocking: bool) -> Result<(OwnedFd, u16)> {
+    let fd = bind_socket(port, reuseport)?;
+    listen(&fd, Backlog::new(1024).expect("1024 is a valid backlog"))
+        .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+    set_nonblocking(&fd, nonblocking)?;
+    let port = local_port(&fd)?;
+    Ok((fd, port))
+}
+
+/// A TCP socket bound to 127.0.0.1:`port`, not yet listening.
+fn bind_socket(port: u16, reuseport: bool) -> Result<OwnedFd> {
+    let fd =
+        socket(AddressFamily::Inet, SockType::Stream, SockFlag::SOCK_CLOEXEC, None).context("creating a TCP socket")?;
+    // SO_REUSEADDR: a restarted pool can bind its port while old connections sit in TIME_WAIT.
+    setsockopt(&fd, sockopt::ReuseAddr, &true).context("setting SO_REUSEADDR")?;
+    if reuseport {
+        setsockopt(&fd, sockopt::ReusePort, &true).context("setting SO_REUSEPORT")?;
+    }
+    let addr = SockaddrIn::new(127, 0, 0, 1, port);
+    match bind(fd.as_raw_fd(), &addr) {
+        Ok(()) => Ok(fd),
+        Err(Errno::EADDRINUSE) => Err(PortInUse(port).into()),
+        Err(e) => Err(e).with_context(|| format!("binding 127.0.0.1:{port}")),
+    }
+}
+
+/// The port is taken by another program.
+#[derive(Debug)]
+pub struct PortInUse(pub u16);
+
+impl std::fmt::Display for PortInUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "port {} is in use on 127.0.0.1; choose another with --port, or --port 0 to let forklab pick a free one",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for PortInUse {}
+
+fn local_port(fd: &OwnedFd) -> Result<u16> {
+    let addr: SockaddrIn = getsockname(fd.as_raw_fd()).context("reading the listener's address")?;
+    Ok(addr.port())
+}
+
+/// O_NONBLOCK lives on the open file description, not the fd: every process holding this
+/// listener sees the change. So each pool opens its own listener for its mode.
+fn set_nonblocking(fd: &OwnedFd, on: bool) -> Result<()> {
+    use nix::fcntl::{FcntlArg, OFlag, fcntl};
+    let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL).context("F_GETFL")?);
+    let flags = if on { flags | OFlag::O_NONBLOCK } else { flags - OFlag::O_NONBLOCK };
+    fcntl(fd, FcntlArg::F_SETFL(flags)).context("F_SETFL")?;
+    Ok(())
+}
+
+/// One worker place in the pool: W1, W2, ... The alias stays when the process is replaced.
+struct Slot {
+    index: u32,
+    alias: String,
+    pid: Option<i32>,
+    chan: Option<Chan>,
+    started: Instant,
+    /// Quick crashes in a row.
+    crashes: u32,
+    respawn_at: Option<Instant>,
+    ready: bool,
+    /// Told to stop (scale down, pool stop): do not respawn.
+    retiring: bool,
+    stats: Option<Event>,
+}
+
+struct Pool {
+    mode: Mode,
+    handle: Handle,
+    port: u16,
+    target: usize,
+    /// The master's listener (shared, exclusive, blocking and rr modes).
+    listener: Option<OwnedFd>,
+    /// reuseport mode: a bound, non-listening socket that keeps the port ours while workers
+    /// come and go. It never receives connections: only listening sockets do.
+    reservation: Option<OwnedFd>,
+    slots: BTreeMap<u32, Slot>,
+    announced: bool,
+    rr_next: usize,
+}
+
+struct Master {
+    pid: i32,
+    ctl: Chan,
+    epoll: Epoll,
+    signals: SignalFd,
+    pool: Option<Pool>,
+    /// The port chosen by the first pool; later pools reuse it so the lesson's URL holds.
+    port: u16,
+    quitting: bool,
+}
+
+/// Run the master on the channel at `chan_fd`; returns the exit code.
+pub fn run(ctl: Chan) -> i32 {
+    match Master::new(ctl).and_then(|mut m| m.run()) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("forklab-master: {e:#}");
+            1
+        }
+    }
+}
+
+fn stop_signals() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT, Signal::SIGHUP] {
+        set.add(s);
+    }
+    set
+}
+
+impl Master {
+    fn new(ctl: Chan) -> Result<Master> {
+        let set = stop_signals();
+        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).context("blocking signals")?;
+        let signals = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+            .context("creating a signalfd")?;
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("creating an epoll instance")?;
+        epoll.add(ctl.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CTL))?;
+        epoll.add(signals.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, SIGNALS))?;
+        let pid = std::process::id() as i32;
+        let m = Master { pid, ctl, epoll, signals, pool: None, port: 0, quitting: false };
+        let ppid = getppid().as_raw();
+        m.emit(Event::Spawned { alias: "master".into(), pid, ppid, role: "master".into() });
+        Ok(m)
+    }
+
+    fn emit(&self, ev: Event) {
+        // The app may be gone; the control channel's EOF will end us soon.
+        let _ = self.ctl.send(&ev, &[], false);
+    }
+
+    fn error(&self, kind: &str, message: String) {
+        self.emit(Event::Error { alias: "master".into(), pid: self.pid, kind: kind.into(), message });
+    }
+
+    fn run(&mut self) -> Result<()> {
+        let mut events = vec![EpollEvent::empty(); 64];
+        while !self.quitting {
+            let timeout = self.next_timeout();
+            let n = match self.epoll.wait(&mut events, timeout) {
+                Ok(n) => n,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e).context("epoll_wait"),
+            };
+            for ev in events[..n].to_vec() {
+                match ev.data() {
+                    CTL => self.on_ctl(),
+                    SIGNALS => self.on_signals(),
+                    LISTENER => self.dispatch_rr(),
+                    token => self.on_worker((token - WORKER_BASE) as u32),
+                }
+            }
+            self.respawn_due();
+        }
+        self.stop_pool();
+        Ok(())
+    }
+
+    fn next_timeout(&self) -> EpollTimeout {
+        let due = self.pool.iter().flat_map(|p| p.slots.values()).filter_map(|s| s.respawn_at).min();
+        match due {
+            Some(t) => EpollTimeout::from(t.saturating_duration_since(Instant::now()).as_millis().min(60_000) as u16),
+            None => EpollTimeout::NONE,
+        }
+    }
+
+    fn on_ctl(&mut self) {
+        loop {
+            match self.ctl.recv::<Cmd>(true) {
+                Ok(Recv::Msg(cmd, _)) => self.on_cmd(cmd),
+                Ok(Recv::Empty) => return,
+                // The app is gone (or sent garbage): stop everything and leave.
+                Ok(Recv::Eof) => {
+                    self.quitting = true;
+                    return;
+                }
+                Err(e) => self.error("bad_command", format!("{e:#}")),
+            }
+        }
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Start { mode, workers, port, handle } => {
+                self.stop_pool();
+                let port = if port == 0 { self.port } else { port };
+                if let Err(e) = self.start_pool(mode, workers, port, handle) {
+                    let kind = if e.downcast_ref::<PortInUse>().is_some() { "port_in_use" } else { "start_failed" };
+                    self.error(kind, format!("{e:#}"));
+                    self.stop_pool();
+                }
+            }
+            Cmd::Scale { workers } => self.scale(workers),
+            Cmd::Stop => self.stop_pool(),
+            Cmd::Kill { alias, signal } => self.kill(&alias, &signal),
+            Cmd::Busy { alias, ms } => match self.slot_by_alias(&alias) {
+                Some(slot) => {
+                    if let Some(chan) = &slot.chan {
+                        let _ = chan.send(&WorkerCmd::Busy { ms }, &[], true);
+                    }
+                }
+                None => self.error("no_such_worker", format!("no live worker `{alias}`")),
+            },
+            Cmd::Stats => self.stats(),
+            Cmd::Shutdown => self.quitting = true,
+        }
+    }
+
+    fn slot_by_alias(&self, alias: &str) -> Option<&Slot> {
+        self.pool.as_ref()?.slots.values().find(|s| s.alias == alias && s.pid.is_some())
+    }
+
+    fn kill(&mut self, alias: &str, signal: &str) {
+        let Ok(sig) = signal.parse::<Signal>() else {
+            return self.error("bad_signal", format!("unknown signal `{signal}`"));
+        };
+        let pid = if alias == "master" { Some(self.pid) } else { self.slot_by_alias(alias).and_then(|s| s.pid) };
+        let Some(pid) = pid else {
+            return self.error("no_such_worker", format!("no live worker `{alias}`"));
+        };
+        self.emit(Event::Signaled { alias: alias.into(), pid, signal: sig.as_str().into(), by: "master".into() });
+        if let Err(e) = kill(Pid::from_raw(pid), sig) {
+            self.error("kill_failed", format!("sending {} to {alias} (pid {pid}): {e}", sig.as_str()));
+        }
+    }
+
+    fn start_pool(&mut self, mode: Mode, workers: usize, port: u16, handle: Handle) -> Result<()> {
+        let mut pool = Pool {
+            mode,
+            handle,
+            port,
+            target: workers,
+            listener: None,
+            reservation: None,
+            slots: BTreeMap::new(),
+            announced: false,
+            rr_next: 0,
+        };
+        // In handle-passing mode the workers exist before the listener does.
+        let listen_first = mode == Mode::Rr || (mode.uses_master_listener() && handle == Handle::Inherit);
+        if mode == Mode::Reuseport {
+            let fd = reserve_port(port)?;
+            pool.port = local_port(&fd)?;
+            pool.reservation = Some(fd);
+        } else if listen_first {
+            self.open_pool_listener(&mut pool)?;
+        } else {
+            // Pick the port now so that workers are told it; the listener comes after the fork.
+            pool.port = if port == 0 { free_port()? } else { port };
+        }
+        self.port = pool.port;
+        self.pool = Some(pool);
+        for i in 1..=workers as u32 {
+            self.fork_worker(i)?;
+        }
+        if !listen_first && mode != Mode::Reuseport {
+            let mut pool = self.pool.take().expect("pool just set");
+            let opened = self.open_pool_listener(&mut pool);
+            self.pool = Some(pool);
+            opened?;
+            let indexes: Vec<u32> = self.pool.as_ref().map(|p| p.slots.keys().copied().collect()).unwrap_or_default();
+            for i in indexes {
+                self.pass_listener(i);
+            }
+        }
+        self.check_ready();
+        Ok(())
+    }
+
+    fn open_pool_listener(&self, pool: &mut Pool) -> Result<()> {
+        // The blocking pre-fork worker blocks in accept(); every other mode waits in epoll.
+        let (fd, port) = open_listener(pool.port, false, pool.mode != Mode::Blocking)?;
+        pool.port = port;
+        let inode = procfs::socket_inode(self.pid, fd.as_raw_fd()).unwrap_or(0);
+        self.emit(Event::Listening {
+            alias: "master".into(),
+            pid: self.pid,
+            port,
+            fd: fd.as_raw_fd(),
+            inode,
+            how: HowListening::Opened,
+        });
+        if pool.mode == Mode::Rr {
+            self.epoll.add(fd.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, LISTENER))?;
+        }
+        pool.listener = Some(fd);
+        Ok(())
+    }
+
+    /// Send the listener to worker `index` over its channel with SCM_RIGHTS.
+    fn pass_listener(&self, index: u32) {
+        let Some(pool) = &self.pool else { return };
+        let (Some(listener), Some(slot)) = (&pool.listener, pool.slots.get(&index)) else { return };
+        let (Some(chan), Some(pid)) = (&slot.chan, slot.pid) else { return };
+        let _ = pid;
+        let fd = listener.as_raw_fd();
+        match chan.send(&WorkerCmd::Listener, &[listener.as_fd()], false) {
+            Ok(()) => self.emit(Event::FdPassed {
+                alias: "master".into(),
+                pid: self.pid,
+                to: slot.alias.clone(),
+                fd,
+                inode: procfs::socket_inode(self.pid, fd).unwrap_or(0),
+                what: "listener".into(),
+            }),
+            Err(e) => self.error("pass_failed", format!("passing listener fd {fd} to {}: {e}", slot.alias)),
+        }
+    }
+
+    /// fork() a worker into slot `index`.
+    fn fork_worker(&mut self, index: u32) -> Result<()> {
+        let (mine, theirs) = Chan::pair()?;
+        let pool = self.pool.as_mut().context("no pool")?;
+        let alias = format!("W{index}");
+        let inherit = pool.mode.uses_master_listener() && pool.handle == Handle::Inherit;
+        let keep_listener = if inherit { pool.listener.as_ref().map(|l| l.as_raw_fd()) } else { None };
+        let expect_passed = pool.mode.uses_master_listener() && pool.handle == Handle::Pass;
+        let (mode, port) = (pool.mode, pool.port);
+        let master_pid = self.pid;
+        // SAFETY: the master is single-threaded (it is exec'd fresh and starts no threads), so
+        // the child is an exact copy that may run any code, allocate included; fork(2)'s
+        // async-signal-safe restriction applies only to multithreaded parents.
+        match unsafe { fork() }.context("fork")? {
+            ForkResult::Child => {
+                let code = become_worker(master_pid, &alias, theirs.as_raw_fd(), keep_listener, |chan, inherited| {
+                    worker::Setup { alias: alias.clone(), mode, port, chan, inherited, expect_passed }
+                });
+                // Leave without running the master's destructors or atexit handlers: they
+                // belong to the master's state, which this process only has a copy of.
+                // SAFETY: _exit is always safe to call.
+                unsafe { libc::_exit(code) }
+            }
+            ForkResult::Parent { child } => {
+                drop(theirs);
+                let pid = child.as_raw();
+                self.epoll.add(mine.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, WORKER_BASE + index as u64))?;
+                let pool = self.pool.as_mut().context("no pool")?;
+                let slot = pool.slots.entry(index).or_insert_with(|| Slot {
+                    index,
+                    alias: alias.clone(),
+                    pid: None,
+                    chan: None,
+                    started: Instant::now(),
+                    crashes: 0,
+                    respawn_at: None,
+                    ready: false,
+                    retiring: false,
+                    stats: None,
+                });
+                slot.pid = Some(pid);
+                slot.chan = Some(mine);
+                slot.started = Instant::now();
+                slot.respawn_at = None;
+                // In rr mode a worker has no listener to report: it is ready once it exists.
+                slot.ready = mode == Mode::Rr;
+                slot.stats = None;
+                self.emit(Event::Spawned { alias, pid, ppid: self.pid, role: "worker".into() });
+                Ok(())
+            }
+        }
+    }
+
+    fn check_ready(&mut self) {
+        let Some(pool) = &mut self.pool else { return };
+        let live = pool.slots.values().filter(|s| !s.retiring && s.pid.is_some()).count();
+        if !pool.announced && live >= pool.target && pool.slots.values().filter(|s| !s.retiring).all(|s| s.ready) {
+            pool.announced = true;
+            let ev = Event::PoolReady {
+                alias: "master".into(),
+                pid: self.pid,
+                mode: pool.mode,
+                port: pool.port,
+                workers: live,
+            };
+            self.emit(ev);
+        }
+    }
+
+    /// Round-robin (Node's SCHED_RR): the master accepts every connection and hands it to the
+    /// next worker over SCM_RIGHTS, then closes its own copy.
+    fn dispatch_rr(&mut self) {
+        loop {
+            let Some(pool) = &self.pool else { return };
+            let Some(listener) = &pool.listener else { return };
+            let conn = match accept4(listener.as_fd(), SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK) {
+                Ok(fd) => fd,
+                Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                Err(_) => return,
+            };
+            self.hand_on(conn);
+        }
+    }
+
+    fn hand_on(&mut self, conn: OwnedFd) {
+        let Some(pool) = &mut self.pool else { return };
+        let order: Vec<u32> = pool.slots.keys().copied().collect();
+        for k in 0..order.len() {
+            let i = (pool.rr_next + k) % order.len();
+            let slot = &pool.slots[&order[i]];
+            if slot.retiring || !slot.ready {
+                continue;
+            }
+            let Some(chan) = &slot.chan else { continue };
+            // Non-blocking: a worker whose queue is full (busy, stopped) is skipped rather
+            // than stalling the master and with it every other worker.
+            if chan.send(&WorkerCmd::Conn, &[conn.as_fd()], true).is_ok() {
+                pool.rr_next = i + 1;
+                return;
+            }
+        }
+        // No worker could take it: dropping our copy closes the connection.
+    }
+
+    fn on_worker(&mut self, index: u32) {
+        loop {
+            let Some(chan) = self.pool.as_ref().and_then(|p| p.slots.get(&index)).and_then(|s| s.chan.as_ref()) else {
+                return;
+            };
+            match chan.recv::<Event>(true) {
+                Ok(Recv::Msg(ev, _)) => self.on_worker_event(index, ev),
+                Ok(Recv::Empty) => return,
+                Ok(Recv::Eof) => {
+                    // The worker is gone; SIGCHLD will tell how.
+                    self.close_chan(index);
+                    return;
+                }
+                Err(e) => {
+                    // A malformed or oversized message: this worker cannot be trusted to speak
+                    // the protocol. Drop it (the reaper reports its end) and keep serving.
+                    let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) else { return };
+                    let (alias, pid) = (slot.alias.clone(), slot.pid.unwrap_or(0));
+                    self.error("bad_worker_message", format!("{alias} (pid {pid}) sent {e:#}; dropping it"));
+                    self.close_chan(index);
+                    if pid > 0 {
+                        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn close_chan(&mut self, index: u32) {
+        if let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index)) {
+            if let Some(chan) = slot.chan.take() {
+                let _ = self.epoll.delete(chan.as_fd());
+            }
+        }
+    }
+
+    fn on_worker_event(&mut self, index: u32, ev: Event) {
+        let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index)) else { return };
+        // A worker speaks only for itself.
+        if ev.alias() != slot.alias || Some(ev.pid()) != slot.pid {
+            return;
+        }
+        match &ev {
+            Event::Stats { .. } => {
+                // Kept, not forwarded: the app asks when it wants them.
+                slot.stats = Some(ev);
+                return;
+            }
+            Event::Listening { .. } => slot.ready = true,
+            _ => {}
+        }
+        self.emit(ev);
+        self.check_ready();
+    }
+
+    fn stats(&self) {
+        let Some(pool) = &self.pool else { return };
+        for slot in pool.slots.values() {
+            let Some(pid) = slot.pid else { continue };
+            let st = procfs::status(pid).unwrap_or_default();
+            let mut ev = slot.stats.clone().unwrap_or(Event::Stats {
+                alias: slot.alias.clone(),
+                pid,
+                accepted: 0,
+                requests: 0,
+                wakeups: 0,
+                empty_wakeups: 0,
+                voluntary_ctxt: 0,
+                nonvoluntary_ctxt: 0,
+            });
+            // Context switches as the kernel counts them now, not as of the last report.
+            if let Event::Stats { voluntary_ctxt, nonvoluntary_ctxt, .. } = &mut ev {
+                *voluntary_ctxt = st.voluntary_ctxt;
+                *nonvoluntary_ctxt = st.nonvoluntary_ctxt;
+            }
+            self.emit(ev);
+        }
+    }
+
+    fn on_signals(&mut self) {
+        while let Ok(Some(info)) = self.signals.read_signal() {
+            match Signal::try_from(info.ssi_signo as i32) {
+                Ok(Signal::SIGCHLD) => self.reap(),
+                // SIGTERM (also our PR_SET_PDEATHSIG), SIGINT, SIGHUP: stop the pool, leave.
+                Ok(_) => self.quitting = true,
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// SIGCHLD may stand for several children: reap until none is left.
+    fn reap(&mut self) {
+        loop {
+            match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(_) => return,
+                Ok(st) => {
+                    let Some((pid, exit)) = crate::reaper::Exit::from_status(st) else { continue };
+                    self.on_exit(pid.as_raw(), exit);
+                }
+            }
+        }
+    }
+
+    fn on_exit(&mut self, pid: i32, exit: crate::reaper::Exit) {
+        let Some(pool) = &mut self.pool else { return };
+        let Some(index) = pool.slots.values().find(|s| s.pid == Some(pid)).map(|s| s.index) else { return };
+        let slot = pool.slots.get_mut(&index).expect("found above");
+        slot.pid = None;
+        slot.ready = false;
+        let alias = slot.alias.clone();
+        if let Some(chan) = slot.chan.take() {
+            let _ = self.epoll.delete(chan.as_fd());
+        }
+        let (core_dumped, signal) = match exit {
+            crate::reaper::Exit::Signal(s, core) => (core, Some(s.as_str().to_string())),
+            crate::reaper::Exit::Code(_) => (false, None),
+        };
+        self.emit(Event::Exited { alias: alias.clone(), pid, code: exit.code(), signal, core_dumped });
+        let pool = self.pool.as_mut().expect("pool checked above");
+        let slot = pool.slots.get_mut(&index).expect("found above");
+        if slot.retiring {
+            pool.slots.remove(&index);
+            return;
+        }
+        // Respawn with a backoff; a worker that keeps dying young is given up on.
+        if slot.started.elapsed() < MIN_UPTIME {
+            slot.crashes += 1;
+        } else {
+            slot.crashes = 0;
+        }
+        if slot.crashes >= RESTART_LIMIT {
+            let restarts = slot.crashes;
+            slot.retiring = true;
+            pool.slots.remove(&index);
+            self.emit(Event::GaveUp { alias, pid, restarts });
+            return;
+        }
+        let delay = if slot.crashes == 0 {
+            Duration::ZERO
+        } else {
+            (BACKOFF_START * 2u32.pow(slot.crashes - 1)).min(BACKOFF_CAP)
+        };
+        slot.respawn_at = Some(Instant::now() + delay);
+        let restarts = slot.crashes;
+        pool.announced = false;
+        self.emit(Event::Respawning { alias, pid, delay_ms: delay.as_millis() as u64, restarts });
+    }
+
+    fn respawn_due(&mut self) {
+        let now = Instant::now();
+        let due: Vec<u32> = match &self.pool {
+            Some(p) => p.slots.values().filter(|s| s.respawn_at.is_some_and(|t| t <= now)).map(|s| s.index).collect(),
+            None => return,
+        };
+        for index in due {
+            if let Err(e) = self.fork_worker(index) {
+                self.error("fork_failed", format!("respawning W{index}: {e:#}"));
+                continue;
+            }
+            let passes = self.pool.as_ref().is_some_and(|p| p.mode.uses_master_listener() && p.handle == Handle::Pass);
+            if passes {
+                self.pass_listener(index);
+            }
+        }
+        self.check_ready();
+    }
+
+    fn scale(&mut self, workers: usize) {
+        let Some(pool) = &mut self.pool else {
+            return self.error("no_pool", "no pool is running to scale".into());
+        };
+        pool.target = workers;
+        pool.announced = false;
+        let live: Vec<u32> = pool.slots.values().filter(|s| !s.retiring).map(|s| s.index).collect();
+        if live.len() > workers {
+            // Retire the newest first, gracefully.
+            let retire: Vec<u32> = live.iter().rev().take(live.len() - workers).copied().collect();
+            for index in retire {
+                self.retire(index);
+            }
+        } else {
+            let mut next = 1;
+            for _ in live.len()..workers {
+                while self.pool.as_ref().is_some_and(|p| p.slots.contains_key(&next)) {
+                    next += 1;
+                }
+                if let Err(e) = self.fork_worker(next) {
+                    return self.error("fork_failed", format!("{e:#}"));
+                }
+                if self.pool.as_ref().is_some_and(|p| p.mode.uses_master_listener() && p.handle == Handle::Pass) {
+                    self.pass_listener(next);
+                }
+            }
+        }
+        self.check_ready();
+    }
+
+    /// Tell a worker to stop: over its channel when it runs an event loop, with SIGTERM when
+    /// it is a blocking worker that sits in accept() and never reads its channel.
+    fn retire(&mut self, index: u32) {
+        let Some(pool) = &mut self.pool else { return };
+        let mode = pool.mode;
+        let Some(slot) = pool.slots.get_mut(&index) else { return };
+        slot.retiring = true;
+        slot.respawn_at = None;
+        let Some(pid) = slot.pid else {
+            pool.slots.remove(&index);
+            return;
+        };
+        let told =
+            mode != Mode::Blocking && slot.chan.as_ref().is_some_and(|c| c.send(&WorkerCmd::Stop, &[], true).is_ok());
+        if !told {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+    }
+
+    /// Stop every worker (gracefully, then SIGKILL after STOP_GRACE), wait for each, and close
+    /// the listener. Runs its own small loop so the exits are reaped and reported in order.
+    fn stop_pool(&mut self) {
+        let Some(pool) = &self.pool else { return };
+        let indexes: Vec<u32> = pool.slots.keys().copied().collect();
+        for i in indexes {
+            self.retire(i);
+        }
+        let deadline = Instant::now() + STOP_GRACE;
+        let mut killed = false;
+        let mut events = vec![EpollEvent::empty(); 64];
+        while self.pool.as_ref().is_some_and(|p| p.slots.values().any(|s| s.pid.is_some())) {
+            let now = Instant::now();
+            if now >= deadline && !killed {
+                killed = true;
+                for pid in self.pool.iter().flat_map(|p| p.slots.values()).filter_map(|s| s.pid) {
+                    let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+                }
+            }
+            let wait = if killed { 100u16 } else { deadline.saturating_duration_since(now).as_millis().max(1) as u16 };
+            let n = self.epoll.wait(&mut events, EpollTimeout::from(wait)).unwrap_or(0);
+            for ev in events[..n].to_vec() {
+                match ev.data() {
+                    SIGNALS => self.on_signals(),
+                    token if token >= WORKER_BASE => self.on_worker((token - WORKER_BASE) as u32),
+                    // Commands and new connections wait until the pool is down.
+                    _ => {}
+                }
+            }
+            if killed && Instant::now() > deadline + Duration::from_secs(5) {
+                break; // cannot happen: SIGKILL always ends a process. Don't hang if it does.
+            }
+        }
+        if let Some(pool) = self.pool.take() {
+            if let Some(l) = &pool.listener {
+                let _ = self.epoll.delete(l.as_fd());
+            }
+            self.emit(Event::PoolStopped { alias: "master".into(), pid: self.pid });
+        }
+    }
+}
+
+/// reuseport mode: hold the port with a bound socket that never listens.
+fn reserve_port(port: u16) -> Result<OwnedFd> {
+    // A plain bind first: it fails if anyone else, a reuseport group included, holds the port.
+    let probe = bind_socket(port, false)?;
+    let port = local_port(&probe)?;
+    drop(probe);
+    bind_socket(port, true)
+}
+
+/// A free port on 127.0.0.1, for handle passing, where the listener is opened after the fork.
+fn free_port() -> Result<u16> {
+    let probe = bind_socket(0, false)?;
+    local_port(&probe)
+}
+
+/// In the child after fork(): make this process a worker. Returns its exit code.
+fn become_worker(
+    master_pid: i32,
+    alias: &str,
+    chan_fd: RawFd,
+    keep_listener: Option<RawFd>,
+    setup: impl FnOnce(Chan, Option<OwnedFd>) -> worker::Setup,
+) -> i32 {
+    // The master blocks SIGCHLD and the stop signals for its signalfd; a worker must feel
+    // SIGTERM and SIGINT with their default action.
+    let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&SigSet::empty()), None);
+    // Die with the master. PDEATHSIG fires when the parent *thread* exits; the master has
+    // only one. If it died before prctl took effect, our parent has already changed.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    if getppid().as_raw() != master_pid {
+        return 1;
+    }
+    let _ = nix::sys::prctl::set_name(c"forklab-worker");
+    // fork() copied every fd of the master: its epoll, its signalfd, its channel to the app
+    // and the master ends of the other workers' channels. A worker holding those would keep
+    // them open (a sibling's EOF would never come), so close all but ours.
+    close_all_but(&[0, 1, 2, chan_fd].into_iter().chain(keep_listener).collect::<Vec<_>>());
+    let _ = alias;
+    // SAFETY: both fds are open in this process and nothing else owns them now: the copies of
+    // the master's structures that mention them are never dropped (we leave with _exit).
+    let chan = unsafe { Chan::from_raw(chan_fd) };
+    let inherited = keep_listener.map(|fd| unsafe { worker::adopt(fd) });
+    worker::run(setup(chan, inherited))
+}
+
+/// Close every fd of this process except `keep`.
+fn close_all_but(keep: &[RawFd]) {
+    let fds: Vec<RawFd> = match std::fs::read_dir("/proc/self/fd") {
+        Ok(dir) => dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect(),
+        Err(_) => return,
+    };
+    for fd in fds {
+        if !keep.contains(&fd) {
+            // SAFETY: closing an fd we do not use; the one read_dir had open is already closed
+            // (EBADF, ignored).
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
+/// The `forklab __master` role: the channel to the app is on fd 3.
+pub fn main_role() -> i32 {
+    let _ = nix::sys::prctl::set_name(c"forklab-master");
+    // Whatever started forklab may have left fds without close-on-exec (a terminal's, a
+    // build tool's pipe); the master's fd table is on screen in the lessons, so it holds only
+    // stdio and its channel (daemon(7) gives the same advice).
+    close_all_but(&[0, 1, 2, crate::spawn::CHAN_FD]);
+    // SAFETY: the app put our channel on fd 3 (spawn::CHAN_FD) and nothing else owns it.
+    let ctl = unsafe { Chan::from_raw(crate::spawn::CHAN_FD) };
+    if let Err(e) = bail_if_not_single_threaded() {
+        eprintln!("forklab-master: {e:#}");
+        return 1;
+    }
+    run(ctl)
+}
+
+/// The master must be single-threaded for fork() to be safe to use freely.
+fn bail_if_not_single_threaded() -> Result<()> {
+    let st = procfs::status(std::process::id() as i32)?;
+    if st.threads != 1 {
+        bail!("the master has {} threads; it must have one", st.threads);
+    }
+    Ok(())
+}

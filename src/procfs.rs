@@ -1,0 +1,141 @@
+//! What the kernel says about a process, read from /proc (proc(5)). Each figure a lesson shows
+//! about a process comes from here, not from what forklab thinks it did.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::fs;
+
+/// One entry of `/proc/<pid>/fd`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FdEntry {
+    pub fd: i32,
+    /// Where the link points: `socket:[123]`, `/dev/null`, `pipe:[456]`, `anon_inode:[eventpoll]`.
+    pub target: String,
+}
+
+impl FdEntry {
+    /// The inode of a socket fd, from `socket:[INODE]`.
+    pub fn socket_inode(&self) -> Option<u64> {
+        self.target.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+    }
+}
+
+/// The fd table of a process, sorted by fd number.
+pub fn fd_table(pid: i32) -> Result<Vec<FdEntry>> {
+    let dir = format!("/proc/{pid}/fd");
+    let mut fds = Vec::new();
+    for entry in fs::read_dir(&dir).with_context(|| format!("reading {dir}"))? {
+        let Ok(entry) = entry else { continue };
+        let Some(fd) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else { continue };
+        // An fd can close between readdir and readlink: skip it rather than fail.
+        let Ok(target) = fs::read_link(entry.path()) else { continue };
+        fds.push(FdEntry { fd, target: target.to_string_lossy().into_owned() });
+    }
+    fds.sort_by_key(|e| e.fd);
+    Ok(fds)
+}
+
+/// The socket inode behind one fd of a process.
+pub fn socket_inode(pid: i32, fd: i32) -> Option<u64> {
+    let target = fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok()?;
+    FdEntry { fd, target: target.to_string_lossy().into_owned() }.socket_inode()
+}
+
+/// Fields of `/proc/<pid>/status` and `/proc/<pid>/stat` the lessons use.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProcStatus {
+    pub pid: i32,
+    pub name: String,
+    /// R, S, D, T, Z, ...
+    pub state: char,
+    pub ppid: i32,
+    pub pgid: i32,
+    pub sid: i32,
+    /// The controlling terminal as `tty_nr` encodes it; 0 when there is none.
+    pub tty_nr: i32,
+    pub threads: u32,
+    pub rss_kib: u64,
+    pub voluntary_ctxt: u64,
+    pub nonvoluntary_ctxt: u64,
+    /// utime + stime in clock ticks.
+    pub cpu_ticks: u64,
+}
+
+pub fn status(pid: i32) -> Result<ProcStatus> {
+    let path = format!("/proc/{pid}/status");
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let mut st = ProcStatus { pid, ..ProcStatus::default() };
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else { continue };
+        let value = value.trim();
+        let first = value.split_whitespace().next().unwrap_or("");
+        match key {
+            "Name" => st.name = value.to_string(),
+            "State" => st.state = first.chars().next().unwrap_or('?'),
+            "PPid" => st.ppid = first.parse().unwrap_or(0),
+            "Threads" => st.threads = first.parse().unwrap_or(0),
+            "VmRSS" => st.rss_kib = first.parse().unwrap_or(0),
+            "voluntary_ctxt_switches" => st.voluntary_ctxt = first.parse().unwrap_or(0),
+            "nonvoluntary_ctxt_switches" => st.nonvoluntary_ctxt = first.parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    let path = format!("/proc/{pid}/stat");
+    let stat = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    // The command name is in parentheses and may itself hold spaces or ')': fields start
+    // after the last ')'. Field 3 (state) is index 0 here.
+    if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let num = |i: usize| f.get(i).and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+        st.pgid = num(2) as i32;
+        st.sid = num(3) as i32;
+        st.tty_nr = num(4) as i32;
+        st.cpu_ticks = (num(11) + num(12)) as u64;
+    }
+    Ok(st)
+}
+
+/// Whether a process is alive and not yet a zombie.
+pub fn is_live(pid: i32) -> bool {
+    status(pid).map(|s| s.state != 'Z' && s.state != 'X').unwrap_or(false)
+}
+
+/// Every live process whose name (comm) starts with `forklab`, as (pid, name).
+pub fn forklab_processes() -> Vec<(i32, String)> {
+    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let name = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+            let name = name.trim();
+            (name.starts_with("forklab") && is_live(pid)).then(|| (pid, name.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn our_own_status_reads() {
+        let me = std::process::id() as i32;
+        let st = status(me).unwrap();
+        assert_eq!(st.pid, me);
+        assert_eq!(st.ppid, nix::unistd::getppid().as_raw());
+        assert_eq!(st.pgid, nix::unistd::getpgrp().as_raw());
+        assert!(st.threads >= 1);
+        assert!(st.voluntary_ctxt + st.nonvoluntary_ctxt > 0);
+    }
+
+    #[test]
+    fn a_socket_shows_its_inode() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        use std::os::fd::AsRawFd;
+        let fd = l.as_raw_fd();
+        let me = std::process::id() as i32;
+        let inode = socket_inode(me, fd).expect("a socket inode");
+        let table = fd_table(me).unwrap();
+        let entry = table.iter().find(|e| e.fd == fd).unwrap();
+        assert_eq!(entry.socket_inode(), Some(inode));
+    }
+}

@@ -1,0 +1,154 @@
+//! The app's signal thread and its one reaper.
+//!
+//! Before any thread starts, `install` blocks SIGCHLD, SIGINT, SIGTERM and SIGHUP in the main
+//! thread; every thread started later inherits that mask, so these signals stay pending until
+//! the one signal thread takes them with sigwait(2). SIGCHLD can stand for several dead children,
+//! so the reaper loops `waitpid(-1, WNOHANG)` until nothing is left (DESIGN.md). Nothing else in
+//! forklab calls wait: `std::process::Child::wait` is never used.
+//!
+//! Children must not inherit this blocked mask (Rust's `Command` passes it on, and a worker
+//! that blocks SIGTERM cannot be stopped): `spawn::role` clears it before exec.
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// How a child ended, as waitpid reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Code(i32),
+    Signal(Signal, bool),
+}
+
+impl Exit {
+    pub fn code(self) -> Option<i32> {
+        match self {
+            Exit::Code(c) => Some(c),
+            Exit::Signal(..) => None,
+        }
+    }
+    pub fn signal_name(self) -> Option<String> {
+        match self {
+            Exit::Code(_) => None,
+            Exit::Signal(s, _) => Some(s.as_str().to_string()),
+        }
+    }
+    pub fn from_status(st: WaitStatus) -> Option<(Pid, Exit)> {
+        match st {
+            WaitStatus::Exited(pid, code) => Some((pid, Exit::Code(code))),
+            WaitStatus::Signaled(pid, sig, core) => Some((pid, Exit::Signal(sig, core))),
+            _ => None,
+        }
+    }
+}
+
+struct Reaper {
+    /// Who wants to hear of a pid's end.
+    watchers: HashMap<i32, Sender<Exit>>,
+    /// Ends reaped before anyone asked (a child can die before `watch` is called).
+    unclaimed: HashMap<i32, Exit>,
+    /// Where ends of unwatched children go (a daemon re-parented to us, the subreaper).
+    orphans: Option<Sender<(i32, Exit)>>,
+}
+
+static REAPER: OnceLock<Mutex<Reaper>> = OnceLock::new();
+static QUIT: OnceLock<(Sender<Signal>, Receiver<Signal>)> = OnceLock::new();
+
+fn reaper() -> &'static Mutex<Reaper> {
+    REAPER.get_or_init(|| Mutex::new(Reaper { watchers: HashMap::new(), unclaimed: HashMap::new(), orphans: None }))
+}
+
+/// The signals this module takes with sigwait.
+fn handled() -> SigSet {
+    let mut set = SigSet::empty();
+    for s in [Signal::SIGCHLD, Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        set.add(s);
+    }
+    set
+}
+
+/// Block the signals and start the signal thread. Call once, from main, before any other
+/// thread exists.
+pub fn install() {
+    let set = handled();
+    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).expect("blocking signals in main");
+    let (tx, rx) = unbounded();
+    let _ = QUIT.set((tx.clone(), rx));
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            loop {
+                let Ok(sig) = set.wait() else { continue };
+                match sig {
+                    Signal::SIGCHLD => reap_all(),
+                    // The receiver lives in a static: this send cannot fail.
+                    other => {
+                        let _ = tx.send(other);
+                    }
+                }
+            }
+        })
+        .expect("starting the signal thread");
+}
+
+/// SIGINT, SIGTERM and SIGHUP sent to forklab arrive here.
+pub fn quit_signals() -> Receiver<Signal> {
+    QUIT.get().map(|(_, rx)| rx.clone()).unwrap_or_else(|| unbounded().1)
+}
+
+fn reap_all() {
+    loop {
+        match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+            // Nothing more has ended now.
+            Ok(WaitStatus::StillAlive) => return,
+            Ok(st) => {
+                let Some((pid, exit)) = Exit::from_status(st) else { continue };
+                let mut r = reaper().lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(tx) = r.watchers.remove(&pid.as_raw()) {
+                    let _ = tx.send(exit);
+                } else if let Some(tx) = &r.orphans {
+                    let _ = tx.send((pid.as_raw(), exit));
+                } else {
+                    r.unclaimed.insert(pid.as_raw(), exit);
+                }
+            }
+            // ECHILD: no children at all. EINTR cannot happen with the signals blocked.
+            Err(_) => return,
+        }
+    }
+}
+
+/// A receiver that gets the child's end once it is reaped.
+pub fn watch(pid: i32) -> Receiver<Exit> {
+    let (tx, rx) = crossbeam_channel::bounded(1);
+    let mut r = reaper().lock().unwrap_or_else(|e| e.into_inner());
+    match r.unclaimed.remove(&pid) {
+        Some(exit) => {
+            let _ = tx.send(exit);
+        }
+        None => {
+            r.watchers.insert(pid, tx);
+        }
+    }
+    rx
+}
+
+/// Ends of children nobody watches: orphans that were re-parented to forklab (the subreaper).
+pub fn orphans() -> Receiver<(i32, Exit)> {
+    let (tx, rx) = unbounded();
+    reaper().lock().unwrap_or_else(|e| e.into_inner()).orphans = Some(tx);
+    rx
+}
+
+/// Wait for a watched child to end, at most `timeout`.
+pub fn wait_timeout(rx: &Receiver<Exit>, timeout: std::time::Duration) -> Option<Exit> {
+    rx.recv_timeout(timeout).ok()
+}
+
+/// The signals a child must not inherit blocked.
+pub fn child_sigset() -> SigSet {
+    handled()
+}

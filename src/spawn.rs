@@ -1,0 +1,70 @@
+//! Starting forklab's own roles as children: `/proc/self/exe` with a hidden role argument.
+//!
+//! The app has threads, and after fork() in a threaded program the child may only call
+//! async-signal-safe functions until exec (fork(2)); so the app never forks to run forklab code.
+//! It re-execs itself, and only the single-threaded master forks (DESIGN.md).
+
+use anyhow::{Context, Result};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+
+/// The fd number a role finds its channel on.
+pub const CHAN_FD: i32 = 3;
+
+/// How the child should be set up before exec.
+pub struct RoleSpawn<'a> {
+    pub args: Vec<String>,
+    /// The child's end of a channel, moved to fd 3.
+    pub chan: Option<&'a OwnedFd>,
+    pub stdout: Stdio,
+    pub stderr: Stdio,
+    /// The signal the child gets when forklab's spawning thread dies (PR_SET_PDEATHSIG).
+    pub death_signal: libc::c_int,
+}
+
+/// Start `/proc/self/exe <args>` in its own process group, with a clean signal mask,
+/// PR_SET_PDEATHSIG set and re-checked, and the channel on fd 3.
+pub fn role(spec: RoleSpawn) -> Result<Child> {
+    let parent = std::process::id() as libc::pid_t;
+    let chan_fd = spec.chan.map(|c| c.as_raw_fd());
+    let death_signal = spec.death_signal;
+    let mut cmd = Command::new("/proc/self/exe");
+    cmd.args(&spec.args)
+        .stdin(Stdio::null())
+        .stdout(spec.stdout)
+        .stderr(spec.stderr)
+        // Its own group, so the terminal's Ctrl-C reaches forklab alone (which then stops the
+        // pool in order) and so cleanup can end the whole group with killpg.
+        .process_group(0);
+    // SAFETY: this closure runs in the child between fork and exec of a multithreaded parent,
+    // so it may only call async-signal-safe functions: sigemptyset, sigprocmask, prctl,
+    // getppid, dup2, fcntl and _exit are all on signal-safety(7)'s list. It allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            // Rust's Command passes the parent's blocked signals on; the app blocks
+            // SIGTERM/SIGINT/SIGHUP/SIGCHLD for its signal thread, and a child that kept them
+            // blocked could not be stopped.
+            let mut empty: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut empty);
+            libc::sigprocmask(libc::SIG_SETMASK, &empty, std::ptr::null_mut());
+            libc::prctl(libc::PR_SET_PDEATHSIG, death_signal as libc::c_ulong, 0, 0, 0);
+            // If the parent died before prctl took effect, the death signal will never come:
+            // the parent pid has changed, so leave now.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
+            if let Some(fd) = chan_fd {
+                if fd == CHAN_FD {
+                    // dup2 onto itself keeps FD_CLOEXEC: clear it by hand.
+                    let flags = libc::fcntl(fd, libc::F_GETFD);
+                    libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC);
+                } else if libc::dup2(fd, CHAN_FD) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+    cmd.spawn().with_context(|| format!("starting forklab {}", spec.args.join(" ")))
+}

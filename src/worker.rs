@@ -1,0 +1,487 @@
+//! The worker: what a Node worker is, in Rust. One thread, one event loop (epoll(7)) over its
+//! listener or its channel and every open connection, so a keep-alive client never starves the
+//! others. In `blocking` mode it is instead the classic pre-fork worker: it blocks in accept(2)
+//! and serves one connection at a time.
+//!
+//! A worker is created by the master with a real fork(), never exec'd: it runs on the memory
+//! it got as a copy of the master's.
+
+use crate::chan::{Chan, Recv};
+use crate::http::{self, Parsed};
+use crate::mode::Mode;
+use crate::procfs;
+use crate::proto::{Event, HowListening, WorkerCmd};
+use nix::errno::Errno;
+use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use nix::sys::socket::{SockFlag, accept4};
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::{Duration, Instant};
+
+const CHAN: u64 = 0;
+const LISTENER: u64 = 1;
+/// Connection tokens are the fd number plus this.
+const CONN_BASE: u64 = 16;
+/// How often, at most, a worker reports its counters: an accepted connection reaches the screen
+/// within one frame, but 20,000 connections a second do not become 20,000 messages.
+const REPORT_EVERY: Duration = Duration::from_millis(20);
+/// A client that sends nothing for this long is timed out (a slow client must not hold a
+/// connection forever).
+const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Everything a worker starts with.
+pub struct Setup {
+    pub alias: String,
+    pub mode: Mode,
+    pub port: u16,
+    pub chan: Chan,
+    /// The listener inherited across fork(), if the master opened it before forking.
+    pub inherited: Option<OwnedFd>,
+    /// Whether to wait for the listener over the channel (handle passing).
+    pub expect_passed: bool,
+}
+
+#[derive(Default)]
+struct Counters {
+    accepted: u64,
+    requests: u64,
+    wakeups: u64,
+    empty_wakeups: u64,
+    unreported: u64,
+}
+
+struct Conn {
+    stream: TcpStream,
+    inbuf: Vec<u8>,
+    out: Vec<u8>,
+    /// Requests answered on this connection.
+    served: u64,
+    close_after_write: bool,
+    last_active: Instant,
+}
+
+struct Worker {
+    alias: String,
+    pid: i32,
+    mode: Mode,
+    chan: Chan,
+    listener: Option<OwnedFd>,
+    epoll: Epoll,
+    conns: HashMap<RawFd, Conn>,
+    counts: Counters,
+    last_report: Instant,
+    stopping: bool,
+}
+
+/// Run the worker until it is told to stop or its master is gone; returns the exit code.
+pub fn run(setup: Setup) -> i32 {
+    match start(setup) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("forklab-worker: {e:#}");
+            1
+        }
+    }
+}
+
+fn start(setup: Setup) -> anyhow::Result<i32> {
+    let pid = std::process::id() as i32;
+    let Setup { alias, mode, port, chan, inherited, expect_passed } = setup;
+    let (listener, how) = if mode == Mode::Reuseport {
+        (Some(crate::master::open_listener(port, true, true)?.0), Some(HowListening::Reuseport))
+    } else if let Some(fd) = inherited {
+        (Some(fd), Some(HowListening::Inherited))
+    } else if expect_passed {
+        (Some(wait_for_listener(&chan)?), Some(HowListening::Received))
+    } else {
+        (None, None)
+    };
+    if let (Some(l), Some(how)) = (&listener, how) {
+        let fd = l.as_raw_fd();
+        let inode = procfs::socket_inode(pid, fd).unwrap_or(0);
+        let ev = Event::Listening { alias: alias.clone(), pid, port, fd, inode, how };
+        let _ = chan.send(&ev, &[], false);
+    }
+    let mut w = Worker {
+        alias,
+        pid,
+        mode,
+        chan,
+        listener,
+        epoll: Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC)?,
+        conns: HashMap::new(),
+        counts: Counters::default(),
+        last_report: Instant::now(),
+        stopping: false,
+    };
+    if mode == Mode::Blocking {
+        return Ok(w.blocking_loop());
+    }
+    w.event_loop()
+}
+
+/// Handle passing: the master forked us before its listener existed; it arrives over
+/// SCM_RIGHTS under whatever fd number is free in our table.
+fn wait_for_listener(chan: &Chan) -> anyhow::Result<OwnedFd> {
+    loop {
+        match chan.recv::<WorkerCmd>(false)? {
+            Recv::Msg(WorkerCmd::Listener, mut fds) if !fds.is_empty() => return Ok(fds.remove(0)),
+            Recv::Msg(WorkerCmd::Stop, _) | Recv::Eof => std::process::exit(0),
+            Recv::Msg(..) | Recv::Empty => continue,
+        }
+    }
+}
+
+impl Worker {
+    fn event_loop(&mut self) -> anyhow::Result<i32> {
+        self.epoll.add(self.chan.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CHAN))?;
+        if let Some(l) = &self.listener {
+            let mut flags = EpollFlags::EPOLLIN;
+            if self.mode == Mode::Exclusive {
+                // Linux 4.5: wake one or more of the epoll instances waiting on this socket,
+                // not all of them (epoll_ctl(2)).
+                flags |= EpollFlags::EPOLLEXCLUSIVE;
+            }
+            self.epoll.add(l.as_fd(), EpollEvent::new(flags, LISTENER))?;
+        }
+        let mut events = vec![EpollEvent::empty(); 256];
+        let mut last_sweep = Instant::now();
+        loop {
+            let n = match self.epoll.wait(&mut events, self.wait_timeout()) {
+                Ok(n) => n,
+                Err(Errno::EINTR) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            for ev in &events[..n] {
+                match ev.data() {
+                    CHAN => {
+                        if let Some(code) = self.on_channel() {
+                            return Ok(code);
+                        }
+                    }
+                    LISTENER => self.on_listener(),
+                    token => self.on_conn((token - CONN_BASE) as RawFd, ev.events()),
+                }
+            }
+            self.report(false);
+            if last_sweep.elapsed() >= Duration::from_secs(1) {
+                self.close_idle();
+                last_sweep = Instant::now();
+            }
+            if self.stopping && self.conns.is_empty() {
+                self.report(true);
+                return Ok(0);
+            }
+        }
+    }
+
+    fn wait_timeout(&self) -> EpollTimeout {
+        let ms = if self.counts.unreported > 0 {
+            REPORT_EVERY.saturating_sub(self.last_report.elapsed()).as_millis() as u16
+        } else {
+            1000
+        };
+        EpollTimeout::from(ms)
+    }
+
+    /// Returns an exit code when the worker should end.
+    fn on_channel(&mut self) -> Option<i32> {
+        loop {
+            match self.chan.recv::<WorkerCmd>(true) {
+                Ok(Recv::Msg(WorkerCmd::Conn, fds)) => {
+                    for fd in fds {
+                        self.counts.accepted += 1;
+                        self.counts.unreported += 1;
+                        self.add_conn(fd);
+                    }
+                }
+                Ok(Recv::Msg(WorkerCmd::Busy { ms }, _)) => busy(ms),
+                Ok(Recv::Msg(WorkerCmd::Stop, _)) => self.stop_accepting(),
+                // A listener sent after we already have one: nothing to do with it.
+                Ok(Recv::Msg(WorkerCmd::Listener, _)) => {}
+                Ok(Recv::Empty) => return None,
+                // The master is gone: a worker never outlives it.
+                Ok(Recv::Eof) | Err(_) => return Some(0),
+            }
+        }
+    }
+
+    /// Graceful stop: no new connections; the open ones finish, then the loop ends.
+    fn stop_accepting(&mut self) {
+        self.stopping = true;
+        if let Some(l) = self.listener.take() {
+            let _ = self.epoll.delete(l.as_fd());
+        }
+        // Idle keep-alive connections have nothing to finish.
+        let idle: Vec<RawFd> =
+            self.conns.iter().filter(|(_, c)| c.inbuf.is_empty() && c.out.is_empty()).map(|(fd, _)| *fd).collect();
+        for fd in idle {
+            self.close(fd);
+        }
+    }
+
+    fn on_listener(&mut self) {
+        let Some(l) = &self.listener else { return };
+        self.counts.wakeups += 1;
+        let mut got = Vec::new();
+        // Accept until the queue is empty, as libuv does for a Node server.
+        loop {
+            match accept4(l.as_fd(), SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC) {
+                Ok(fd) => got.push(fd),
+                Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                // EAGAIN: another worker took it first, or the queue is drained.
+                Err(_) => break,
+            }
+        }
+        let empty = got.is_empty();
+        for fd in got {
+            self.counts.accepted += 1;
+            self.counts.unreported += 1;
+            self.add_conn(fd);
+        }
+        if empty {
+            // Woken for a connection another worker took: the thundering herd, counted.
+            self.counts.empty_wakeups += 1;
+        }
+    }
+
+    fn add_conn(&mut self, fd: OwnedFd) {
+        let raw = fd.as_raw_fd();
+        let stream = TcpStream::from(fd);
+        let _ = stream.set_nonblocking(true);
+        let _ = stream.set_nodelay(true);
+        if self.epoll.add(stream.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, raw as u64 + CONN_BASE)).is_err() {
+            return;
+        }
+        let conn = Conn {
+            stream,
+            inbuf: Vec::new(),
+            out: Vec::new(),
+            served: 0,
+            close_after_write: false,
+            last_active: Instant::now(),
+        };
+        self.conns.insert(raw, conn);
+        // A request may already be waiting: handle it now rather than after another wake-up.
+        self.on_conn(raw, EpollFlags::EPOLLIN);
+    }
+
+    fn on_conn(&mut self, fd: RawFd, flags: EpollFlags) {
+        let Some(conn) = self.conns.get_mut(&fd) else { return };
+        conn.last_active = Instant::now();
+        let mut eof = flags.intersects(EpollFlags::EPOLLERR);
+        if flags.intersects(EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP) {
+            let mut buf = [0u8; 16 * 1024];
+            loop {
+                match conn.stream.read(&mut buf) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        conn.inbuf.extend_from_slice(&buf[..n]);
+                        if conn.inbuf.len() > http::MAX_HEAD + http::MAX_BODY {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(_) => {
+                        eof = true;
+                        break;
+                    }
+                }
+            }
+        }
+        let requests = serve_buffered(conn, &self.alias, self.pid);
+        self.counts.requests += requests;
+        if self.stopping && conn.inbuf.is_empty() {
+            conn.close_after_write = true;
+        }
+        let done = flush(conn);
+        match done {
+            Flush::Done if conn.close_after_write || eof => self.close(fd),
+            Flush::Done => {}
+            Flush::Pending => {
+                let mut ev = EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT, fd as u64 + CONN_BASE);
+                let _ = self.epoll.modify(conn.stream.as_fd(), &mut ev);
+            }
+            Flush::Failed => self.close(fd),
+        }
+    }
+
+    fn close(&mut self, fd: RawFd) {
+        if let Some(conn) = self.conns.remove(&fd) {
+            let _ = self.epoll.delete(conn.stream.as_fd());
+        }
+    }
+
+    fn close_idle(&mut self) {
+        let stale: Vec<RawFd> =
+            self.conns.iter().filter(|(_, c)| c.last_active.elapsed() > IDLE_TIMEOUT).map(|(fd, _)| *fd).collect();
+        for fd in stale {
+            if let Some(conn) = self.conns.get_mut(&fd) {
+                if !conn.inbuf.is_empty() {
+                    // A client that started a request and stalled: 408, then close.
+                    http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
+                    let _ = flush(conn);
+                }
+            }
+            self.close(fd);
+        }
+    }
+
+    /// Tell the master what changed: coalesced to one report per REPORT_EVERY at most.
+    fn report(&mut self, force: bool) {
+        if self.counts.unreported == 0 && !force {
+            return;
+        }
+        if !force && self.last_report.elapsed() < REPORT_EVERY {
+            return;
+        }
+        let n = self.counts.unreported;
+        self.counts.unreported = 0;
+        self.last_report = Instant::now();
+        if n > 0 {
+            let ev = Event::Accepted { alias: self.alias.clone(), pid: self.pid, n, total: self.counts.accepted };
+            let _ = self.chan.send(&ev, &[], false);
+        }
+        let st = procfs::status(self.pid).unwrap_or_default();
+        let ev = Event::Stats {
+            alias: self.alias.clone(),
+            pid: self.pid,
+            accepted: self.counts.accepted,
+            requests: self.counts.requests,
+            wakeups: self.counts.wakeups,
+            empty_wakeups: self.counts.empty_wakeups,
+            voluntary_ctxt: st.voluntary_ctxt,
+            nonvoluntary_ctxt: st.nonvoluntary_ctxt,
+        };
+        let _ = self.chan.send(&ev, &[], false);
+    }
+
+    /// The classic pre-fork worker: block in accept(), serve the connection to its end, repeat.
+    /// The kernel wakes one waiter per connection (wake-one since Linux 2.4), so there is no
+    /// herd. While it serves one client every other client waits in the listen queue.
+    fn blocking_loop(&mut self) -> i32 {
+        let Some(listener) = self.listener.take() else { return 1 };
+        loop {
+            let fd = match accept4(listener.as_fd(), SockFlag::SOCK_CLOEXEC) {
+                Ok(fd) => fd,
+                Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                Err(_) => return 1,
+            };
+            self.counts.wakeups += 1;
+            self.counts.accepted += 1;
+            self.counts.unreported += 1;
+            self.serve_blocking(TcpStream::from(fd));
+            self.report(true);
+        }
+    }
+
+    fn serve_blocking(&mut self, stream: TcpStream) {
+        let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+        let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
+        let _ = stream.set_nodelay(true);
+        let mut conn = Conn {
+            stream,
+            inbuf: Vec::new(),
+            out: Vec::new(),
+            served: 0,
+            close_after_write: false,
+            last_active: Instant::now(),
+        };
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = match conn.stream.read(&mut buf) {
+                Ok(0) => return,
+                Ok(n) => n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    if !conn.inbuf.is_empty() {
+                        http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
+                        let _ = conn.stream.write_all(&conn.out);
+                    }
+                    return;
+                }
+                Err(_) => return,
+            };
+            conn.inbuf.extend_from_slice(&buf[..n]);
+            self.counts.requests += serve_buffered(&mut conn, &self.alias, self.pid);
+            if conn.stream.write_all(&conn.out).is_err() {
+                return;
+            }
+            conn.out.clear();
+            if conn.close_after_write {
+                return;
+            }
+        }
+    }
+}
+
+/// Answer every whole request in the connection's buffer; returns how many.
+fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32) -> u64 {
+    let mut answered = 0;
+    while !conn.close_after_write && !conn.inbuf.is_empty() {
+        match http::parse(&conn.inbuf) {
+            Parsed::Partial => break,
+            Parsed::Request { len, keep_alive } => {
+                conn.inbuf.drain(..len);
+                conn.served += 1;
+                answered += 1;
+                http::reply(&mut conn.out, 200, alias, pid, conn.served, keep_alive);
+                conn.close_after_write = !keep_alive;
+            }
+            Parsed::Reject(status) => {
+                conn.inbuf.clear();
+                http::reply(&mut conn.out, status, alias, pid, conn.served, false);
+                conn.close_after_write = true;
+            }
+        }
+    }
+    answered
+}
+
+enum Flush {
+    Done,
+    Pending,
+    Failed,
+}
+
+fn flush(conn: &mut Conn) -> Flush {
+    while !conn.out.is_empty() {
+        match conn.stream.write(&conn.out) {
+            Ok(0) => return Flush::Failed,
+            Ok(n) => {
+                conn.out.drain(..n);
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Flush::Pending,
+            Err(_) => return Flush::Failed,
+        }
+    }
+    Flush::Done
+}
+
+/// Spin on the CPU for `ms`, as a synchronous JavaScript computation blocks Node's one thread:
+/// nothing else this worker holds is served meanwhile.
+pub fn busy(ms: u32) {
+    let end = Instant::now() + Duration::from_millis(ms as u64);
+    let mut x: u64 = 0;
+    while Instant::now() < end {
+        for i in 0..10_000u64 {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+        }
+    }
+}
+
+/// Rebuild an fd the fork left us by number.
+///
+/// # Safety
+/// `fd` must be open in this process and owned by nothing else.
+pub unsafe fn adopt(fd: RawFd) -> OwnedFd {
+    // SAFETY: guaranteed by the caller.
+    unsafe { OwnedFd::from_raw_fd(fd) }
+}

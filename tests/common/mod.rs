@@ -1,0 +1,167 @@
+//! Helpers for driving the built binary. Each test tags the processes it starts with a unique
+//! environment variable (inherited across exec and fork), so it can find every process that
+//! forklab started for it, and nothing else, and assert that none outlives the test.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_forklab");
+
+/// A generous deadline: it only fails a broken build.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A tag unique to one test in this run.
+pub fn new_tag() -> String {
+    format!("t{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst))
+}
+
+pub fn forklab(tag: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("FORKLAB_TEST_TAG", tag).stdin(Stdio::null());
+    c
+}
+
+/// Live (non-zombie) processes carrying `tag` in their environment, as (pid, name).
+pub fn tagged(tag: &str) -> Vec<(i32, String)> {
+    let needle = format!("FORKLAB_TEST_TAG={tag}");
+    let mut found = Vec::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else { return found };
+    for e in dir.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
+        let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else { continue };
+        if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().next()).unwrap_or("?");
+        if state == "Z" || state == "X" {
+            continue;
+        }
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        found.push((pid, name.trim().to_string()));
+    }
+    found
+}
+
+/// Wait until no process with `tag` is left; panic naming the ones left after `within`.
+pub fn assert_none_left(tag: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = tagged(tag);
+        if left.is_empty() {
+            return;
+        }
+        if Instant::now() >= deadline {
+            for (pid, _) in &left {
+                // Do not let a failing test leak into the next: end them, then fail.
+                let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(*pid), nix::sys::signal::Signal::SIGKILL);
+            }
+            panic!("processes left after {within:?}: {left:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A running `forklab serve --json`, its events read on a thread.
+pub struct Serve {
+    pub child: Child,
+    pub tag: String,
+    pub lines: Receiver<Value>,
+    pub seen: Vec<Value>,
+}
+
+impl Serve {
+    pub fn start(extra: &[&str]) -> Serve {
+        let tag = new_tag();
+        let mut child = forklab(&tag)
+            .args(["serve", "--port", "0", "--json"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting forklab serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    if tx.send(v).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Serve { child, tag, lines, seen: Vec::new() }
+    }
+
+    /// The next event for which `pick` is true (events before it are kept in `seen`).
+    pub fn wait_for(&mut self, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(v) => {
+                    self.seen.push(v.clone());
+                    if pick(&v) {
+                        return v;
+                    }
+                }
+                Err(_) => panic!("no {what} event; saw {:#?}", self.seen),
+            }
+        }
+    }
+
+    pub fn ready(&mut self) -> Value {
+        self.wait_for("pool_ready", |v| v["event"] == "pool_ready")
+    }
+
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), sig).unwrap();
+    }
+
+    /// Wait for the app to exit; returns its status.
+    pub fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                return st;
+            }
+            assert!(Instant::now() < deadline, "forklab serve did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns the whole reply.
+pub fn http_get(port: u16) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connecting to the pool");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    reply
+}
+
+/// Run forklab to completion with a tag; returns (status, stdout, stderr).
+pub fn run(tag: &str, args: &[&str]) -> (std::process::ExitStatus, String, String) {
+    let out = forklab(tag).args(args).output().expect("running forklab");
+    (out.status, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
