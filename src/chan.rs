@@ -91,8 +91,16 @@ impl Chan {
 
     /// Receive one message and the fds that came with it.
     pub fn recv<T: DeserializeOwned>(&self, nonblocking: bool) -> Result<Recv<T>> {
-        let mut buf = vec![0u8; MAX_MSG];
-        match self.recv_bytes(&mut buf, nonblocking)? {
+        thread_local! {
+            // One receive buffer per thread, not a 64 KiB allocation per message: in rr mode a
+            // worker receives one message per connection.
+            static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0u8; MAX_MSG]);
+        }
+        BUF.with_borrow_mut(|buf| self.recv_into(buf, nonblocking))
+    }
+
+    fn recv_into<T: DeserializeOwned>(&self, buf: &mut [u8], nonblocking: bool) -> Result<Recv<T>> {
+        match self.recv_bytes(buf, nonblocking)? {
             Recv::Msg(n, fds) => {
                 let msg = serde_json::from_slice(&buf[..n]).with_context(|| {
                     format!("malformed channel message `{}`", String::from_utf8_lossy(&buf[..n.min(200)]))

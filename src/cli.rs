@@ -99,10 +99,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Doctor { json }) => {
-            let ok = crate::doctor::run(json, &mut std::io::stdout().lock())?;
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        Some(Command::Doctor { .. }) | Some(Command::Master) | Some(Command::Client { .. }) => {
+            unreachable!("the doctor and the hidden roles are dispatched in main")
         }
-        Some(Command::Master) | Some(Command::Client { .. }) => unreachable!("roles are dispatched in main"),
     }
 }

@@ -37,6 +37,18 @@ fn main() -> ExitCode {
         eprintln!("forklab: this lab runs real Linux processes and needs Linux (fork, epoll, /proc)");
         return ExitCode::from(2);
     }
+    if let Some(Command::Doctor { json }) = &cli.command {
+        // Before the signal thread exists: the doctor's fork check waits for its own child,
+        // which the app's reaper (waitpid(-1)) would otherwise take first.
+        return match doctor::run(*json, &mut std::io::stdout().lock()) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("forklab: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
     install_panic_hook();
     // Before any thread starts, so every thread inherits the blocked signals (reaper.rs).
     reaper::install();
@@ -63,6 +75,14 @@ fn install_panic_hook() {
         lab::kill_all_groups();
         default(info);
     }));
+}
+
+/// The fault suite's switch: `FORKLAB_PANIC_AT=serve` or `=step:3` makes the app panic there,
+/// so tests can prove that a panic, too, leaves no process behind.
+pub fn panic_if_asked(place: &str) {
+    if std::env::var("FORKLAB_PANIC_AT").is_ok_and(|p| p == place) {
+        panic!("FORKLAB_PANIC_AT={place}: panicking on purpose");
+    }
 }
 
 fn client_role(args: &str) -> i32 {

@@ -139,6 +139,8 @@ struct Master {
     /// The port chosen by the first pool; later pools reuse it so the lesson's URL holds.
     port: u16,
     quitting: bool,
+    /// `WorkerCmd::Conn`, serialized once: it goes out with every connection in rr mode.
+    conn_msg: Vec<u8>,
 }
 
 /// Run the master on the channel at `chan_fd`; returns the exit code.
@@ -170,7 +172,8 @@ impl Master {
         epoll.add(ctl.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CTL))?;
         epoll.add(signals.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, SIGNALS))?;
         let pid = std::process::id() as i32;
-        let m = Master { pid, ctl, epoll, signals, pool: None, port: 0, quitting: false };
+        let conn_msg = serde_json::to_vec(&WorkerCmd::Conn).context("serializing a command")?;
+        let m = Master { pid, ctl, epoll, signals, pool: None, port: 0, quitting: false, conn_msg };
         let ppid = getppid().as_raw();
         m.emit(Event::Spawned { alias: "master".into(), pid, ppid, role: "master".into() });
         Ok(m)
@@ -194,8 +197,8 @@ impl Master {
                 Err(Errno::EINTR) => continue,
                 Err(e) => return Err(e).context("epoll_wait"),
             };
-            for ev in events[..n].to_vec() {
-                match ev.data() {
+            for i in 0..n {
+                match events[i].data() {
                     CTL => self.on_ctl(),
                     SIGNALS => self.on_signals(),
                     LISTENER => self.dispatch_rr(),
@@ -445,18 +448,19 @@ impl Master {
 
     fn hand_on(&mut self, conn: OwnedFd) {
         let Some(pool) = &mut self.pool else { return };
-        let order: Vec<u32> = pool.slots.keys().copied().collect();
-        for k in 0..order.len() {
-            let i = (pool.rr_next + k) % order.len();
-            let slot = &pool.slots[&order[i]];
+        let n = pool.slots.len();
+        let start = pool.rr_next % n.max(1);
+        // Walk the slots in order, starting at the cursor, wrapping once.
+        let order = pool.slots.values().skip(start).chain(pool.slots.values().take(start));
+        for (k, slot) in order.enumerate() {
             if slot.retiring || !slot.ready {
                 continue;
             }
             let Some(chan) = &slot.chan else { continue };
             // Non-blocking: a worker whose queue is full (busy, stopped) is skipped rather
             // than stalling the master and with it every other worker.
-            if chan.send(&WorkerCmd::Conn, &[conn.as_fd()], true).is_ok() {
-                pool.rr_next = i + 1;
+            if chan.send_bytes(&self.conn_msg, &[conn.as_fd()], true).is_ok() {
+                pool.rr_next = start + k + 1;
                 return;
             }
         }

@@ -35,6 +35,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     let mut result = Ok(());
     for (i, step) in lesson.steps.iter().enumerate() {
         out.step(i + 1, lesson.steps.len(), &step.title, &step.narration);
+        crate::panic_if_asked(&format!("step:{}", i + 1));
         for d in &step.directives {
             if let Ok(sig) = quit.try_recv() {
                 result = Err(anyhow!("stopped by {}", sig.as_str()));

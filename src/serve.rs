@@ -19,6 +19,7 @@ pub fn run(mode: Mode, workers: usize, port: u16, handle: Handle, json: bool) ->
             info.workers, info.mode, info.port, info.port
         );
     }
+    crate::panic_if_asked("serve");
     let code = loop {
         select! {
             recv(quit) -> sig => {

@@ -313,9 +313,10 @@ impl Worker {
     }
 
     fn close(&mut self, fd: RawFd) {
-        if let Some(conn) = self.conns.remove(&fd) {
-            let _ = self.epoll.delete(conn.stream.as_fd());
-        }
+        // Closing the last fd of a socket also takes it out of the epoll set (epoll(7)), and
+        // this worker holds the only one: no epoll_ctl(DEL) needed, one syscall fewer per
+        // connection.
+        self.conns.remove(&fd);
     }
 
     fn close_idle(&mut self) {

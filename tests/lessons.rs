@@ -62,3 +62,30 @@ fn list_prints_each_lesson_a_line() {
     let ids: Vec<&str> = stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
     assert!(ids.contains(&"fork") && ids.contains(&"accept"), "{stdout}");
 }
+
+#[test]
+fn a_panic_mid_lesson_leaves_no_process() {
+    let tag = new_tag();
+    let out = forklab(&tag).env("FORKLAB_PANIC_AT", "step:2").args(["play", "fork"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(101));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+#[test]
+fn sigterm_mid_lesson_leaves_no_process() {
+    let tag = new_tag();
+    let mut child = forklab(&tag)
+        .args(["play", "accept", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the pool is up (a worker listens), then stop the app from outside.
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.contains("\"pool\""))), "the pool never came up");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    drop(lines);
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert_none_left(&tag, Duration::from_secs(2));
+}

@@ -131,3 +131,16 @@ fn keep_alive_requests_share_one_connection_and_one_worker() {
     serve.wait_exit();
     assert_none_left(&serve.tag, Duration::from_secs(2));
 }
+
+#[test]
+fn a_panic_in_the_app_leaves_no_process() {
+    let tag = new_tag();
+    let out = forklab(&tag)
+        .env("FORKLAB_PANIC_AT", "serve")
+        .args(["serve", "--port", "0", "--workers", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(101));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("panicking on purpose"));
+    assert_none_left(&tag, Duration::from_secs(2));
+}

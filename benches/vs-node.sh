@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# forklab's round-robin pool against Node's `cluster` module, under the same wrk load.
+#
+# usage: benches/vs-node.sh [--duration 10] [--connections 32] [--threads 1]
+#
+# Both servers run 2 workers in round-robin mode (the primary/master accepts and hands each
+# connection on), so the comparison is of the same design in two implementations. Each gets a
+# short warm-up, then two measured loads: keep-alive, and `Connection: close` (a new TCP
+# connection per request, which is where a round-robin primary works hardest). The Markdown
+# table goes to stdout, progress to stderr: `benches/vs-node.sh > results.md`.
+#
+# For testing the script itself:
+#   FORKLAB_BIN=path  run this binary instead of building target/release/forklab
+#   SERVERS="node"    measure only some of "node forklab"
+set -euo pipefail
+
+usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; }
+die() { echo "vs-node: $*" >&2; exit 1; }
+say() { echo "vs-node: $*" >&2; }
+
+duration=10
+connections=32
+threads=1
+while (($#)); do
+    case $1 in
+        --duration | --connections | --threads)
+            (($# >= 2)) || die "$1 needs a value"
+            [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, got '$2'"
+            declare "${1#--}=$2"
+            shift 2
+            ;;
+        -h | --help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument '$1'" ;;
+    esac
+done
+((connections >= threads)) || die "wrk needs at least one connection per thread ($connections < $threads)"
+
+cd "$(dirname "$0")/.."
+servers=${SERVERS:-node forklab}
+workers=2
+warmup=2
+# Every process this script starts runs under `timeout` with this budget, so nothing outlives a
+# run even if the script itself is SIGKILLed and its traps never run.
+budget=$((warmup + 2 * duration + 60))
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/vs-node.XXXXXX")
+groups=() # leaders of the process groups started here: each server, each wrk
+
+# Each child starts as `setsid timeout ...`: setsid gives it a session and process group of its
+# own whose id is the PID in $!, so one kill reaches the master and every worker it forked,
+# and Ctrl-C in the terminal reaches only this script, which then stops them in order.
+stop_group() {
+    local pgid=$1 i
+    kill -TERM -- "-$pgid" 2>/dev/null || return 0
+    for ((i = 0; i < 50; i++)); do # 5 s for a graceful stop, then SIGKILL
+        group_alive "$pgid" || break
+        sleep 0.1
+    done
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    wait "$pgid" 2>/dev/null || true
+}
+
+# `kill -0` would count the leader's zombie, which lives until we wait for it.
+group_alive() {
+    ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
+cleanup() {
+    local pgid
+    trap - EXIT INT TERM
+    for pgid in "${groups[@]}"; do stop_group "$pgid"; done
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- tools ---------------------------------------------------------------------------------
+
+command -v node >/dev/null || die "node is not installed"
+if ! command -v wrk >/dev/null; then
+    say "installing wrk"
+    if ((EUID == 0)); then
+        apt-get update -qq && apt-get install -y -qq wrk >&2
+    else
+        sudo apt-get update -qq && sudo apt-get install -y -qq wrk >&2
+    fi
+fi
+
+forklab_bin=${FORKLAB_BIN:-target/release/forklab}
+if [[ $servers == *forklab* && -z ${FORKLAB_BIN:-} ]]; then
+    say "building forklab (release)"
+    cargo build --release >&2
+fi
+
+# --- measuring -----------------------------------------------------------------------------
+
+# Start a server in its own group and print the port it listens on, read from its first line
+# matching `pattern` (the port is the last number in the match).
+start_server() {
+    local name=$1 pattern=$2 match i
+    shift 2
+    setsid timeout -k 2 "$budget" "$@" >"$workdir/$name.log" 2>&1 &
+    server=$!
+    groups+=("$server")
+    for ((i = 0; i < 200; i++)); do # 20 s
+        if match=$(grep -m1 -oE "$pattern" "$workdir/$name.log" 2>/dev/null); then
+            port=${match##*[: ]}
+            return 0
+        fi
+        group_alive "$server" || break
+        sleep 0.1
+    done
+    tail -n 20 "$workdir/$name.log" >&2
+    die "$name did not print a line matching '$pattern'"
+}
+
+# The process that owns the workers. Node's primary is the child of our `timeout` wrapper; if
+# forklab serve runs its master as a child of a headless runner, follow the chain of single
+# children down to the process that has several (or whose child is a leaf).
+find_master() {
+    local pid=$1 kids
+    while :; do
+        mapfile -t kids < <(ps -o pid= --ppid "$pid" | tr -d ' ')
+        ((${#kids[@]} == 1)) || break
+        [[ -n $(ps -o pid= --ppid "${kids[0]}") ]] || break
+        pid=${kids[0]}
+    done
+    echo "$pid"
+}
+
+rss_kb() { awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# Resident memory of every process of the server, leaving out the `timeout` wrapper itself.
+total_rss_kb() {
+    local pid sum=0
+    for pid in $(ps -o pid= --sid "$server"); do
+        ((pid == server)) || sum=$((sum + $(rss_kb "$pid")))
+    done
+    echo "$sum"
+}
+
+# Run wrk against $port, sampling memory while it runs; keep the peaks. Sets `out`, the
+# path of wrk's report, and the rss_* figures in kB.
+load() {
+    local secs=$1 master worker="" kids w
+    shift
+    out=$workdir/wrk.$((++runs))
+    setsid timeout -k 2 $((secs + 15)) wrk --latency -t "$threads" -c "$connections" \
+        -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" >"$out" 2>&1 &
+    local wrk=$!
+    groups+=("$wrk")
+    rss_master=0 rss_worker=0 rss_total=0
+    while group_alive "$wrk"; do
+        sleep 0.5
+        master=$(find_master "$server")
+        # Follow one worker for the whole run: the first one seen.
+        if [[ -z $worker || ! -e /proc/$worker ]]; then
+            mapfile -t kids < <(ps -o pid= --ppid "$master" | tr -d ' ')
+            worker=${kids[0]:-}
+        fi
+        rss_master=$(max "$rss_master" "$(rss_kb "$master")")
+        [[ -z $worker ]] || rss_worker=$(max "$rss_worker" "$(rss_kb "$worker")")
+        rss_total=$(max "$rss_total" "$(total_rss_kb)")
+    done
+    wait "$wrk" || true
+    grep -q '^Requests/sec:' "$out" || { cat "$out" >&2; die "wrk failed against port $port"; }
+}
+runs=0
+
+max() { echo $(($1 > $2 ? $1 : $2)); }
+
+# One line of figures from a wrk --latency report: req/s, p50 ms, p99 ms, errors. wrk prints
+# latencies with their own unit (us, ms, s); errors are socket errors plus non-2xx answers.
+parse_wrk() {
+    awk '
+        function ms(v) {
+            if (v ~ /us$/) return v * 0.001
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /m$/)  return v * 60000
+            if (v ~ /s$/)  return v * 1000
+            return v + 0
+        }
+        /^Requests\/sec:/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Socket errors:/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
+        /Non-2xx or 3xx responses:/ { errors += $NF }
+        END { printf "%s %s %s %d\n", rps, p50, p99, errors }
+    ' "$1"
+}
+
+declare -A result # "server load" -> "rps p50 p99 errors master_kb worker_kb total_kb"
+loads=(keep-alive close)
+
+measure() {
+    local name=$1 l
+    say "$name: listening on 127.0.0.1:$port"
+    if command -v curl >/dev/null; then
+        curl -fsS --max-time 5 -o /dev/null -D - "http://127.0.0.1:$port/" | grep -i '^x-worker' >&2 ||
+            die "$name did not answer a plain GET with an X-Worker header"
+    fi
+    # Unrecorded warm-up: the first requests pay for page faults, lazy allocation and (for
+    # Node) V8's JIT; neither server should be measured cold.
+    load "$warmup"
+    for l in "${loads[@]}"; do
+        say "$name: $l, ${duration}s, $connections connections, $threads threads"
+        if [[ $l == close ]]; then load "$duration" -H 'Connection: close'; else load "$duration"; fi
+        result["$name $l"]="$(parse_wrk "$out") $rss_master $rss_worker $rss_total"
+    done
+    stop_group "$server"
+}
+
+for name in $servers; do
+    case $name in
+        node)
+            start_server node '^listening [0-9]+' \
+                env WORKERS="$workers" PORT=0 node benches/node-cluster.js
+            ;;
+        forklab)
+            [[ -x $forklab_bin ]] || die "no forklab binary at $forklab_bin"
+            start_server forklab '127\.0\.0\.1:[0-9]+' \
+                "$forklab_bin" serve --mode rr --workers "$workers" --port 0
+            ;;
+        *) die "unknown server '$name' in SERVERS (expected node and/or forklab)" ;;
+    esac
+    measure "$name"
+done
+
+# --- report --------------------------------------------------------------------------------
+
+mib() { awk -v k="$1" 'BEGIN { if (k > 0) printf "%.1f MiB", k / 1024; else printf "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else printf "-" }'; }
+
+echo "## forklab vs Node cluster"
+echo
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), Linux $(uname -r), $(nproc) cores, node $(node --version)," \
+    "$(wrk --version 2>&1 | head -n1 | awk '{print $1, $2}'). Each server: $workers workers, round-robin;" \
+    "wrk -t$threads -c$connections -d${duration}s --latency on 127.0.0.1, after a ${warmup}s warm-up." \
+    "wrk shares the cores with the server. RSS is the peak of VmRSS sampled every 0.5 s under load;" \
+    "total is the sum over every process of the server (shared copy-on-write pages count in each)."
+echo
+echo "| server | load | req/s | p50 | p99 | errors | master RSS | worker RSS | total RSS |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+for l in "${loads[@]}"; do
+    for name in $servers; do
+        read -r rps p50 p99 errors m w t <<<"${result["$name $l"]}"
+        printf '| %s | %s | %.0f | %.2f ms | %.2f ms | %d | %s | %s | %s |\n' \
+            "$name" "$l" "$rps" "$p50" "$p99" "$errors" "$(mib "$m")" "$(mib "$w")" "$(mib "$t")"
+    done
+    if [[ -n ${result["node $l"]:-} && -n ${result["forklab $l"]:-} ]]; then
+        read -r nrps np50 np99 _ nm nw nt <<<"${result["node $l"]}"
+        read -r frps fp50 fp99 _ fm fw ft <<<"${result["forklab $l"]}"
+        echo "| **forklab/node** | $l | $(ratio "$frps" "$nrps") | $(ratio "$fp50" "$np50") |" \
+            "$(ratio "$fp99" "$np99") | | $(ratio "$fm" "$nm") | $(ratio "$fw" "$nw") | $(ratio "$ft" "$nt") |"
+    fi
+done
+if [[ $servers == *node* && $servers == *forklab* ]]; then
+    echo
+    echo "Ratios are forklab/node: above 1 is better for req/s, below 1 is better for latency and RSS."
+fi
