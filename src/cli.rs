@@ -14,6 +14,18 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub lessons: Option<PathBuf>,
 
+    /// Colours: default (reads on dark and light terminals), dark, light, or contrast (for projectors).
+    #[arg(long, global = true, value_enum, default_value = "default")]
+    pub theme: crate::tui::theme::ThemeName,
+
+    /// Plain ASCII instead of box drawing and block characters.
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
+    /// How often the panes sample the processes, in milliseconds (at least 200, sysinfo's CPU interval).
+    #[arg(long, global = true, default_value_t = 250, value_parser = clap::value_parser!(u64).range(200..=10_000))]
+    pub refresh: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -83,9 +95,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let lessons_dir = cli.lessons.as_deref();
     match cli.command {
         None | Some(Command::Open { .. }) => {
-            anyhow::bail!(
-                "the terminal interface is not built yet; run a lesson with `forklab play <lesson>` (see `forklab list`)"
-            )
+            let lessons = crate::play::lessons(lessons_dir)?;
+            let open = match &cli.command {
+                Some(Command::Open { lesson }) => {
+                    let id = crate::lesson::find(&lessons, lesson)?.id.clone();
+                    lessons.iter().position(|l| l.id == id)
+                }
+                _ => None,
+            };
+            let opts = crate::tui::Options {
+                theme: cli.theme,
+                ascii: cli.ascii,
+                refresh: std::time::Duration::from_millis(cli.refresh),
+            };
+            crate::tui::run(lessons, open, opts)
         }
         Some(Command::Play { lesson, json }) => crate::play::run(lessons_dir, &lesson, json),
         Some(Command::Serve { mode, workers, port, pass_handle, json }) => {

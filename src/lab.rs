@@ -322,7 +322,8 @@ impl Client {
             args: vec!["__client".into(), json],
             chan: None,
             stdout: Stdio::piped(),
-            stderr: Stdio::inherit(),
+            // Its failures come back as a missing summary; its stderr would garble the TUI.
+            stderr: Stdio::null(),
             death_signal: libc::SIGKILL,
         })?;
         let pid = child.id() as i32;

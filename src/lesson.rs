@@ -708,6 +708,15 @@ enum Comment {
     Directive(String, Directive),
 }
 
+/// Parse one directive as written inside its comment, e.g. `do: fire 10` (the TUI's keys
+/// run the same vocabulary as lesson files).
+pub fn parse_directive(text: &str) -> Result<Directive, String> {
+    match parse_comment(&format!("<!-- {text} -->"))? {
+        Comment::Directive(_, d) => Ok(d),
+        Comment::Notes => Err("`notes` is a marker, not a directive".into()),
+    }
+}
+
 /// Parses a line that starts with `<!--`. Errors are messages; the caller adds the line.
 fn parse_comment(trimmed: &str) -> Result<Comment, String> {
     let inside = trimmed.strip_prefix("<!--").unwrap_or(trimmed);

@@ -19,6 +19,7 @@ mod proto;
 mod reaper;
 mod serve;
 mod spawn;
+mod tui;
 mod worker;
 
 use clap::Parser;

@@ -3,7 +3,7 @@
 //! what the processes and the kernel report, never against what forklab meant to do.
 
 use crate::bench;
-use crate::client::{ClientArgs, ClientSummary};
+use crate::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::lab::{Client, Lab, PoolInfo};
 use crate::lesson::{self, Directive, ExitSpec, Expect, Lesson, Metric, Target};
 use crate::mode::{Handle, Mode};
@@ -29,7 +29,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     let all = lessons(dir)?;
     let lesson = lesson::find(&all, id)?;
     let quit = crate::reaper::quit_signals();
-    let mut out = Transcript { json, passed: 0, failed: 0 };
+    let mut out = Transcript::stdout(json);
     out.header(lesson);
     let mut runner = Runner::new(lesson, Lab::start(Stdio::inherit())?);
     let mut result = Ok(());
@@ -104,6 +104,8 @@ pub struct Runner {
     port: u16,
     handle: Handle,
     workers: usize,
+    /// Report every finished connection of `fire` (the TUI's recent-connections list).
+    pub stream_conns: bool,
 }
 
 impl Runner {
@@ -116,6 +118,7 @@ impl Runner {
             port: lesson.setup.port.unwrap_or(0),
             handle: Handle::Inherit,
             workers,
+            stream_conns: false,
         }
     }
 
@@ -219,8 +222,9 @@ impl Runner {
     fn fire(&mut self, connections: u32, concurrency: u32, keepalive: u32, out: &mut Transcript) -> Result<()> {
         let pool = self.pool()?;
         let before = self.accepted_total(out)?;
-        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream: false };
-        let summary = Client::start(&args)?.finish(Duration::from_secs(120), &mut |_| {})?;
+        let stream = self.stream_conns;
+        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream };
+        let summary = Client::start(&args)?.finish(Duration::from_secs(120), &mut |c| out.conn(c))?;
         // Workers report their counters every 20 ms at most: wait until they cover the fire.
         let mut accepted = 0;
         for _ in 0..50 {
@@ -432,50 +436,102 @@ impl Runner {
     }
 }
 
-/// Where a run's lines go: text for people, or one JSON object per line.
+/// What a line of the transcript is, for a reader that wants more than its text (the TUI).
+#[derive(Debug, Clone)]
+pub enum LineKind {
+    Header,
+    Step,
+    Directive,
+    /// A lab event, as it came.
+    Event(Event),
+    /// A finished connection of the load client (when the runner streams them).
+    Conn(ConnRecord),
+    Info,
+    Fired,
+    Compare,
+    Expect { passed: bool },
+    Summary,
+}
+
+/// One line of the transcript: its text for people and its JSON object for programs.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub kind: LineKind,
+    pub text: String,
+    pub json: serde_json::Value,
+}
+
+/// Where a run's lines go: printed (text or JSON) by `play`, or sent to the TUI.
 pub struct Transcript {
-    json: bool,
+    sink: Box<dyn FnMut(Line) + Send>,
     pub passed: u32,
     pub failed: u32,
 }
 
 impl Transcript {
-    fn line(&self, text: &str, obj: serde_json::Value) {
-        let mut o = std::io::stdout().lock();
-        let _ = if self.json { writeln!(o, "{obj}") } else { writeln!(o, "{text}") };
+    pub fn new(sink: Box<dyn FnMut(Line) + Send>) -> Transcript {
+        Transcript { sink, passed: 0, failed: 0 }
     }
 
-    fn header(&self, l: &Lesson) {
-        self.line(
-            &format!("# {} — {}\n{}\n", l.id, l.title, l.intro.trim()),
+    /// Print each line to stdout, as text or as one JSON object.
+    pub fn stdout(json: bool) -> Transcript {
+        Transcript::new(Box::new(move |line: Line| {
+            let mut o = std::io::stdout().lock();
+            let quiet = !json && matches!(&line.kind, LineKind::Event(Event::Accepted { .. } | Event::Stats { .. }) | LineKind::Conn(_));
+            if quiet {
+                // Accepts and counters are summed up by `fire`; the rest is the story.
+                return;
+            }
+            let _ = if json { writeln!(o, "{}", line.json) } else { writeln!(o, "{}", line.text) };
+        }))
+    }
+
+    fn emit(&mut self, kind: LineKind, text: String, json: serde_json::Value) {
+        (self.sink)(Line { kind, text, json });
+    }
+
+    fn line(&mut self, text: &str, obj: serde_json::Value) {
+        self.emit(LineKind::Info, text.to_string(), obj);
+    }
+
+    fn header(&mut self, l: &Lesson) {
+        self.emit(
+            LineKind::Header,
+            format!("# {} — {}\n{}\n", l.id, l.title, l.intro.trim()),
             json!({"event": "lesson", "lesson": l.id, "title": l.title, "steps": l.steps.len()}),
         );
     }
 
-    fn step(&self, n: usize, of: usize, title: &str, narration: &str) {
-        self.line(
-            &format!("\n## step {n}/{of}: {title}\n\n{}\n", narration.trim()),
+    pub fn step(&mut self, n: usize, of: usize, title: &str, narration: &str) {
+        self.emit(
+            LineKind::Step,
+            format!("\n## step {n}/{of}: {title}\n\n{}\n", narration.trim()),
             json!({"event": "step", "n": n, "of": of, "title": title}),
         );
     }
 
-    fn directive(&self, text: &str) {
-        self.line(&format!("> {text}"), json!({"event": "directive", "text": text}));
+    fn directive(&mut self, text: &str) {
+        self.emit(LineKind::Directive, format!("> {text}"), json!({"event": "directive", "text": text}));
     }
 
-    pub fn event(&self, ev: &Event) {
-        // Per-connection accepts and counters are summed up by `fire`; the rest is the story.
-        if !self.json && matches!(ev, Event::Accepted { .. } | Event::Stats { .. }) {
-            return;
-        }
-        self.line(&format!("    {}", ev.text()), serde_json::to_value(ev).unwrap_or_default());
+    pub fn event(&mut self, ev: &Event) {
+        self.emit(LineKind::Event(ev.clone()), format!("    {}", ev.text()), serde_json::to_value(ev).unwrap_or_default());
     }
 
-    fn info(&self, text: &str, obj: serde_json::Value) {
+    fn conn(&mut self, c: ConnRecord) {
+        let json = serde_json::to_value(&c).unwrap_or_default();
+        let text = match &c.worker {
+            Some(w) if c.ok => format!("    connection {} served by {w} in {} us", c.conn, c.us),
+            _ => format!("    connection {} failed", c.conn),
+        };
+        self.emit(LineKind::Conn(c), text, json);
+    }
+
+    fn info(&mut self, text: &str, obj: serde_json::Value) {
         self.line(&format!("    {text}"), obj);
     }
 
-    fn fired(&self, pool: &PoolInfo, s: &ClientSummary, per_worker: &BTreeMap<String, u64>, accepted: u64) {
+    fn fired(&mut self, pool: &PoolInfo, s: &ClientSummary, per_worker: &BTreeMap<String, u64>, accepted: u64) {
         let widest = per_worker.values().max().copied().unwrap_or(0).max(1);
         let mut text = format!(
             "fired {} connections at {} mode: {} completed, {} failed, {:.0} conn/s, p50 {:.2} ms, p99 {:.2} ms",
@@ -485,15 +541,16 @@ impl Transcript {
             let bar = "█".repeat((n * 30 / widest) as usize);
             text += &format!("\n      {alias:<4} {n:>6}  {bar}");
         }
-        self.line(
-            &format!("    {text}"),
+        self.emit(
+            LineKind::Fired,
+            format!("    {text}"),
             json!({"event": "fired", "mode": pool.mode, "fired": s.fired, "completed": s.completed, "failed": s.failed,
                    "per_worker": per_worker, "accepted_by_workers": accepted, "conn_per_s": s.conn_per_s,
                    "p50_ms": s.p50_ms, "p99_ms": s.p99_ms, "errors": s.errors}),
         );
     }
 
-    fn compare(&self, runs: &[bench::Run]) {
+    fn compare(&mut self, runs: &[bench::Run]) {
         let mut text = format!(
             "{:<10} {:>9} {:>6} {:>6} {:>6} {:>5} {:>13} {:>12}  {}",
             "mode", "completed", "failed", "max", "min", "cv", "empty wakeups", "ctx switches", "per worker"
@@ -513,7 +570,7 @@ impl Transcript {
                 spread.join(" ")
             );
         }
-        self.line(&format!("    {text}"), json!({"event": "compare", "runs": runs}));
+        self.emit(LineKind::Compare, format!("    {text}"), json!({"event": "compare", "runs": runs}));
     }
 
     fn expect(&mut self, text: &str, passed: bool, detail: &str) {
@@ -523,13 +580,14 @@ impl Transcript {
             self.failed += 1;
         }
         let mark = if passed { "ok  " } else { "FAIL" };
-        self.line(
-            &format!("    {mark} {text}  ({detail})"),
+        self.emit(
+            LineKind::Expect { passed },
+            format!("    {mark} {text}  ({detail})"),
             json!({"event": "expect", "text": text, "passed": passed, "detail": detail}),
         );
     }
 
-    fn summary(&self, l: &Lesson, error: Option<&anyhow::Error>) {
+    pub fn summary(&mut self, l: &Lesson, error: Option<&anyhow::Error>) {
         let text = match error {
             Some(e) => format!("\n{}: stopped with an error: {e:#}", l.id),
             None => {
@@ -541,6 +599,6 @@ impl Transcript {
         if let Some(e) = error {
             obj["error"] = json!(format!("{e:#}"));
         }
-        self.line(&text, obj);
+        self.emit(LineKind::Summary, text, obj);
     }
 }

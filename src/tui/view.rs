@@ -1,0 +1,274 @@
+//! Drawing: a pure function of `&App`. Nothing here changes state or touches the system.
+
+use super::app::{App, Focus, LessonView, SIGNALS, Screen};
+use super::markdown;
+use super::model::LogKind;
+use super::panes::{self, PaneCtx};
+use super::theme::Theme;
+use crate::lesson::{Lesson, Pane};
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+/// The smallest terminal the lesson screen is laid out for.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(theme, f, area);
+        return;
+    }
+    match &app.screen {
+        Screen::Picker { selected } => picker(app, *selected, theme, f, area),
+        Screen::Lesson(v) => lesson(app, v, theme, f, area),
+    }
+    if app.help {
+        help(theme, f, area);
+    }
+}
+
+fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
+    let text = Text::from(vec![
+        Line::styled("forklab needs a terminal of at least 80x24", theme.strong),
+        Line::raw(format!("this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`", area.width, area.height)),
+    ]);
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
+}
+
+fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'a> {
+    Block::bordered()
+        .border_set(theme.border_set())
+        .border_style(if focused { theme.border_focused } else { theme.border })
+        .title(Span::styled(format!(" {title} "), theme.title))
+}
+
+fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
+    let [top, body, bottom] =
+        Layout::vertical([Constraint::Length(3), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let title = Text::from(vec![
+        Line::styled("forklab", theme.step_title),
+        Line::styled("multi-process servers with real processes: pick a lesson", theme.dim),
+    ]);
+    f.render_widget(Paragraph::new(title), top.inner(ratatui::layout::Margin::new(1, 0)));
+    let mut lines = Vec::new();
+    for (i, l) in app.lessons.iter().enumerate() {
+        let mark = if app.done.contains(&l.id) { if theme.ascii { "[x]" } else { " ✓ " } } else { "   " };
+        let style = if i == selected { theme.selected } else { theme.text };
+        lines.push(Line::from(vec![
+            Span::styled(mark, theme.good),
+            Span::styled(format!(" {:<9}", l.id), style.patch(theme.strong)),
+            Span::styled(format!(" {}", l.title), style),
+        ]));
+        lines.push(Line::styled(format!("{:13}{}", "", l.summary), theme.dim));
+    }
+    f.render_widget(Paragraph::new(lines).block(block(theme, "lessons", true)), body);
+    status(theme, f, bottom, &[("↑/↓", "choose"), ("Enter", "open"), ("?", "help"), ("q", "quit")], None, None);
+}
+
+fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
+    let l = &app.lessons[v.index];
+    let [top, title_row, body, bottom] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
+            .areas(area);
+    let where_ = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
+    let header = Line::from(vec![
+        Span::styled(format!(" forklab · {} ", l.id), theme.status),
+        Span::styled(format!(" {} ", l.title), theme.strong),
+        Span::styled(format!("  {where_}"), theme.dim),
+    ]);
+    f.render_widget(Paragraph::new(header), top);
+    let step_title = match v.page {
+        0 => l.title.clone(),
+        n => l.steps.get(n - 1).map(|s| s.title.clone()).unwrap_or_default(),
+    };
+    let busy = if v.busy && v.page == v.ran { "  (running…)" } else { "" };
+    f.render_widget(
+        Paragraph::new(Line::from(vec![Span::styled(format!(" {step_title} "), theme.step_title), Span::styled(busy, theme.warn)])),
+        title_row,
+    );
+
+    let wide = area.width >= 120;
+    let (narr_area, panes_area) = if wide {
+        let [a, b] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
+        (a, b)
+    } else {
+        let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        (a, b)
+    };
+    narration(l, v, theme, f, narr_area);
+    live_panes(&l.panes, v, theme, f, panes_area, wide);
+
+    let port = v.model.conns.port;
+    // Most useful first: the bar keeps as many as fit beside the curl line.
+    let keys: &[(&str, &str)] = &[
+        ("→", "next"),
+        ("c", FIRE_LABELS[v.fire_count]),
+        ("?", "keys"),
+        ("←", "back"),
+        ("k", "signal"),
+        ("Tab", "focus"),
+        ("q", "back"),
+        ("+/-", "workers"),
+        ("m", "mode"),
+    ];
+    status(theme, f, bottom, keys, port, v.message.as_deref());
+    if let Some(i) = v.signal_menu {
+        signal_menu(v, i, theme, f, area);
+    }
+}
+
+const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
+
+fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
+    let focused = v.focus == Focus::Narration;
+    let title = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
+    let b = block(theme, &title, focused);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    let md = match v.page {
+        0 => l.intro.as_str(),
+        n => l.steps.get(n - 1).map(|s| s.narration.as_str()).unwrap_or(""),
+    };
+    let mut text = markdown::render(md, theme, inner.width);
+    if v.page == 0 {
+        text.lines.push(Line::raw(""));
+        text.lines.push(Line::styled("press → to run the first step", theme.dim));
+    } else if v.page < v.ran {
+        text.lines.push(Line::raw(""));
+        text.lines.push(Line::styled(
+            "this step already ran: going back re-reads it, the processes go on as they are now",
+            theme.dim,
+        ));
+    }
+    if let Some(out) = v.outputs.get(v.page) {
+        if !out.is_empty() {
+            text.lines.push(Line::raw(""));
+        }
+        for o in out {
+            let style = match o.kind {
+                LogKind::Fail | LogKind::Bad => theme.bad,
+                LogKind::Conn => theme.good,
+                LogKind::Lesson => theme.dim,
+                _ => theme.text,
+            };
+            text.lines.push(Line::styled(o.text.clone(), style));
+        }
+    }
+    let p = Paragraph::new(text).wrap(Wrap { trim: false }).scroll((v.narration_scroll, 0));
+    f.render_widget(p, inner);
+}
+
+fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, wide: bool) {
+    if panes.is_empty() {
+        return;
+    }
+    let areas: Vec<Rect> = if wide {
+        // Stacked; the processes pane gets the most room.
+        let weights: Vec<Constraint> =
+            panes.iter().map(|p| Constraint::Fill(if *p == Pane::Processes { 3 } else { 2 })).collect();
+        Layout::vertical(weights).split(area).to_vec()
+    } else if panes.len() <= 2 {
+        Layout::horizontal(vec![Constraint::Fill(1); panes.len()]).split(area).to_vec()
+    } else {
+        let rows = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).split(area);
+        let top = panes.len().div_ceil(2);
+        let mut v = Layout::horizontal(vec![Constraint::Fill(1); top]).split(rows[0]).to_vec();
+        v.extend(Layout::horizontal(vec![Constraint::Fill(1); panes.len() - top]).split(rows[1]).iter());
+        v
+    };
+    for (pane, rect) in panes.iter().zip(areas) {
+        let cx = PaneCtx { theme, focused: v.focus == Focus::Pane(*pane) };
+        let buf = f.buffer_mut();
+        match pane {
+            Pane::Processes => panes::processes(&v.model, &cx, rect, buf),
+            Pane::Cores => panes::cores(&v.model, &cx, rect, buf),
+            Pane::Connections => panes::connections(&v.model, &cx, rect, buf),
+            Pane::Events | Pane::Ipc => panes::events(&v.model, &cx, rect, buf),
+            Pane::Fds => panes::fds(&v.model, &cx, rect, buf),
+        }
+    }
+}
+
+/// The bottom bar: the keys that fit, and the `curl` line for the lesson's port on the right
+/// (it matters more than the keys: `?` lists them all).
+fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port: Option<u16>, message: Option<&str>) {
+    let curl = port.map(|p| format!(" curl -si http://127.0.0.1:{p}/ ")).unwrap_or_default();
+    let room = (area.width as usize).saturating_sub(curl.chars().count() + 1);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    match message {
+        Some(m) => spans.push(Span::styled(format!(" {m} "), theme.warn)),
+        None => {
+            for (k, what) in keys {
+                let w = k.chars().count() + what.chars().count() + 4;
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                spans.push(Span::styled(format!(" {k} "), theme.key));
+                spans.push(Span::styled(format!(" {what} "), theme.text));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let w = curl.chars().count() as u16;
+    if w > 0 && area.width >= w {
+        let r = Rect { x: area.x + area.width - w, width: w, ..area };
+        f.render_widget(Paragraph::new(Span::styled(curl, theme.status)), r);
+    }
+}
+
+fn signal_menu(v: &LessonView, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
+    let target = v.model.procs.get(v.model.selected).map(|r| format!("{} pid {}", r.alias, r.pid)).unwrap_or_default();
+    let title = format!("signal {target}");
+    let w = (title.chars().count() as u16 + 6).max(24);
+    let h = SIGNALS.len() as u16 + 3;
+    let r = centered(area, w, h);
+    f.render_widget(Clear, r);
+    let mut lines: Vec<Line> = SIGNALS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let style = if i == selected { theme.selected } else { theme.text };
+            Line::styled(format!(" SIG{s:<6}"), style)
+        })
+        .collect();
+    lines.push(Line::styled(" Enter sends · Esc cancels", theme.dim));
+    f.render_widget(Paragraph::new(lines).block(block(theme, &title, true)), r);
+}
+
+fn help(theme: &Theme, f: &mut Frame, area: Rect) {
+    let rows: &[(&str, &str)] = &[
+        ("→  n  space", "next step (runs it the first time)"),
+        ("←  p", "previous step (re-reads, does not re-run)"),
+        ("Tab / Shift-Tab", "move focus between narration and panes"),
+        ("↑ ↓  PgUp PgDn", "select a process · scroll the focused pane"),
+        ("k", "send the selected process a signal"),
+        ("c", "fire connections at the pool"),
+        ("1 2 3", "fire 1, 10 or 100 at a time"),
+        ("+ -", "one worker more or fewer"),
+        ("m", "next accept mode (restarts the pool)"),
+        ("?", "this help"),
+        ("q  Esc", "back to the lessons, or quit"),
+        ("Ctrl-C", "quit"),
+    ];
+    let h = rows.len() as u16 + 4;
+    let r = centered(area, 72, h);
+    f.render_widget(Clear, r);
+    let mut lines: Vec<Line> = rows
+        .iter()
+        .map(|(k, what)| Line::from(vec![Span::styled(format!(" {k:<18}"), theme.strong), Span::raw(*what)]))
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(" every PID on screen is a live process; every count is what the workers did", theme.dim));
+    f.render_widget(Paragraph::new(lines).block(block(theme, "keys", true)), r);
+}
+
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
