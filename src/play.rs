@@ -449,7 +449,9 @@ pub enum LineKind {
     Info,
     Fired,
     Compare,
-    Expect { passed: bool },
+    Expect {
+        passed: bool,
+    },
     Summary,
 }
 
@@ -477,7 +479,11 @@ impl Transcript {
     pub fn stdout(json: bool) -> Transcript {
         Transcript::new(Box::new(move |line: Line| {
             let mut o = std::io::stdout().lock();
-            let quiet = !json && matches!(&line.kind, LineKind::Event(Event::Accepted { .. } | Event::Stats { .. }) | LineKind::Conn(_));
+            let quiet = !json
+                && matches!(
+                    &line.kind,
+                    LineKind::Event(Event::Accepted { .. } | Event::Stats { .. }) | LineKind::Conn(_)
+                );
             if quiet {
                 // Accepts and counters are summed up by `fire`; the rest is the story.
                 return;
@@ -515,7 +521,11 @@ impl Transcript {
     }
 
     pub fn event(&mut self, ev: &Event) {
-        self.emit(LineKind::Event(ev.clone()), format!("    {}", ev.text()), serde_json::to_value(ev).unwrap_or_default());
+        self.emit(
+            LineKind::Event(ev.clone()),
+            format!("    {}", ev.text()),
+            serde_json::to_value(ev).unwrap_or_default(),
+        );
     }
 
     fn conn(&mut self, c: ConnRecord) {

@@ -74,11 +74,8 @@ fn a_panic_mid_lesson_leaves_no_process() {
 #[test]
 fn sigterm_mid_lesson_leaves_no_process() {
     let tag = new_tag();
-    let mut child = forklab(&tag)
-        .args(["play", "accept", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        forklab(&tag).args(["play", "accept", "--json"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
     // Wait until the pool is up (a worker listens), then stop the app from outside.
     use std::io::BufRead;
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();

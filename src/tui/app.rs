@@ -655,7 +655,8 @@ impl LessonView {
             if *pid == row.pid {
                 continue;
             }
-            let alias = self.model.procs.iter().find(|r| r.pid == *pid).map(|r| r.alias.clone()).unwrap_or(pid.to_string());
+            let alias =
+                self.model.procs.iter().find(|r| r.pid == *pid).map(|r| r.alias.clone()).unwrap_or(pid.to_string());
             for e in table {
                 if let Some(inode) = e.socket_inode() {
                     holders.entry(inode).or_default().push(format!("{alias} fd {}", e.fd));
@@ -728,17 +729,15 @@ mod tests {
     }
 
     fn event(ev: Event) -> Msg {
-        Msg::Engine(EngineMsg::Line(Line { kind: LineKind::Event(ev), text: String::new(), json: serde_json::Value::Null }))
+        Msg::Engine(EngineMsg::Line(Line {
+            kind: LineKind::Event(ev),
+            text: String::new(),
+            json: serde_json::Value::Null,
+        }))
     }
 
     fn pool_ready(app: &mut App) {
-        app.update(event(Event::PoolReady {
-            alias: "master".into(),
-            pid: 10,
-            mode: Mode::Rr,
-            port: 8090,
-            workers: 2,
-        }));
+        app.update(event(Event::PoolReady { alias: "master".into(), pid: 10, mode: Mode::Rr, port: 8090, workers: 2 }));
     }
 
     #[test]
@@ -818,9 +817,18 @@ mod tests {
         let mut app = app();
         opened(&mut app, "accept");
         pool_ready(&mut app);
-        assert_eq!(app.update(key(KeyCode::Char('m'))), vec![Effect::Engine(EngineCmdKind::Do("do: mode reuseport".into()))]);
-        assert_eq!(app.update(key(KeyCode::Char('+'))), vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=3".into()))]);
-        assert_eq!(app.update(key(KeyCode::Char('-'))), vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=2".into()))]);
+        assert_eq!(
+            app.update(key(KeyCode::Char('m'))),
+            vec![Effect::Engine(EngineCmdKind::Do("do: mode reuseport".into()))]
+        );
+        assert_eq!(
+            app.update(key(KeyCode::Char('+'))),
+            vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=3".into()))]
+        );
+        assert_eq!(
+            app.update(key(KeyCode::Char('-'))),
+            vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=2".into()))]
+        );
     }
 
     #[test]

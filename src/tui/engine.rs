@@ -25,14 +25,24 @@ pub enum EngineCmd {
 #[derive(Debug, Clone)]
 pub enum EngineMsg {
     /// The lab is up: the master's pid.
-    Started { master: i32 },
+    Started {
+        master: i32,
+    },
     Line(Line),
     /// A step's directives have run (`error` when one failed).
-    StepDone { index: usize, error: Option<String> },
+    StepDone {
+        index: usize,
+        error: Option<String>,
+    },
     /// A learner's action has run.
-    Done { text: String, error: Option<String> },
+    Done {
+        text: String,
+        error: Option<String>,
+    },
     /// The engine has ended (after Quit, or because the master died).
-    Ended { error: Option<String> },
+    Ended {
+        error: Option<String>,
+    },
 }
 
 pub struct Engine {

@@ -33,7 +33,9 @@ pub struct Options {
 
 pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Options) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!("the lesson screen needs a terminal (stdin and stdout are not one); run a lesson without one with `forklab play <lesson>`");
+        bail!(
+            "the lesson screen needs a terminal (stdin and stdout are not one); run a lesson without one with `forklab play <lesson>`"
+        );
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(opts.theme, no_color, opts.ascii);

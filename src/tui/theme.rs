@@ -188,7 +188,11 @@ impl Theme {
 
     /// Glyphs for a core's history, lowest to highest.
     pub fn spark(&self) -> &'static [&'static str] {
-        if self.ascii { &[" ", ".", ":", "-", "=", "+", "*", "#"] } else { &[" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] }
+        if self.ascii {
+            &[" ", ".", ":", "-", "=", "+", "*", "#"]
+        } else {
+            &[" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        }
     }
 
     pub fn shared_style(&self, index: usize) -> Style {

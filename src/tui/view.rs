@@ -32,7 +32,10 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
 fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
     let text = Text::from(vec![
         Line::styled("forklab needs a terminal of at least 80x24", theme.strong),
-        Line::raw(format!("this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`", area.width, area.height)),
+        Line::raw(format!(
+            "this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`",
+            area.width, area.height
+        )),
     ]);
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
 }
@@ -85,7 +88,10 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let busy = if v.busy && v.page == v.ran { "  (running…)" } else { "" };
     f.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(format!(" {step_title} "), theme.step_title), Span::styled(busy, theme.warn)])),
+        Paragraph::new(Line::from(vec![
+            Span::styled(format!(" {step_title} "), theme.step_title),
+            Span::styled(busy, theme.warn),
+        ])),
         title_row,
     );
 
@@ -172,10 +178,11 @@ fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area
     } else if panes.len() <= 2 {
         Layout::horizontal(vec![Constraint::Fill(1); panes.len()]).split(area).to_vec()
     } else {
-        let rows = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).split(area);
-        let top = panes.len().div_ceil(2);
-        let mut v = Layout::horizontal(vec![Constraint::Fill(1); top]).split(rows[0]).to_vec();
-        v.extend(Layout::horizontal(vec![Constraint::Fill(1); panes.len() - top]).split(rows[1]).iter());
+        // The first pane (the process tree, in most lessons) keeps the whole height on the
+        // left, so several processes fit; the others stack on the right.
+        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+        let mut v = vec![left];
+        v.extend(Layout::vertical(vec![Constraint::Fill(1); panes.len() - 1]).split(right).iter());
         v
     };
     for (pane, rect) in panes.iter().zip(areas) {
@@ -271,4 +278,3 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let h = h.min(area.height);
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
-

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod tmux;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -29,7 +31,7 @@ pub fn forklab(tag: &str) -> Command {
     c
 }
 
-/// Live (non-zombie) processes carrying `tag` in their environment, as (pid, name).
+/// Live (non-zombie) forklab processes carrying `tag` in their environment, as (pid, name).
 pub fn tagged(tag: &str) -> Vec<(i32, String)> {
     let needle = format!("FORKLAB_TEST_TAG={tag}");
     let mut found = Vec::new();
@@ -46,7 +48,10 @@ pub fn tagged(tag: &str) -> Vec<(i32, String)> {
             continue;
         }
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        found.push((pid, name.trim().to_string()));
+        // Only forklab's own processes: a test's tmux shell carries the tag too.
+        if name.starts_with("forklab") {
+            found.push((pid, name.trim().to_string()));
+        }
     }
     found
 }
