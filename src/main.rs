@@ -26,7 +26,15 @@ use clap::Parser;
 use cli::{Cli, Command};
 use std::process::ExitCode;
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// When this process started running forklab code (for the first-frame figure).
+pub fn started() -> std::time::Instant {
+    *STARTED.get_or_init(std::time::Instant::now)
+}
+
 fn main() -> ExitCode {
+    started();
     let cli = Cli::parse();
     // The hidden roles run before anything else: no signal thread, no panic hook of the app.
     match &cli.command {

@@ -20,9 +20,10 @@ use crossbeam_channel::{select, unbounded};
 use engine::Engine;
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use theme::{Theme, ThemeName};
 
 pub struct Options {
@@ -46,12 +47,20 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input))?;
     let samples = tx.clone();
     let every = opts.refresh;
-    std::thread::Builder::new().name("sampler".into()).spawn(move || sampler::run(every, samples, Msg::Sample))?;
+    let detail = std::sync::Arc::new(sampler::Detail::default());
+    let sampler_detail = detail.clone();
+    std::thread::Builder::new()
+        .name("sampler".into())
+        .spawn(move || sampler::run(every, sampler_detail, samples, Msg::Sample))?;
 
+    // FORKLAB_FRAME_LOG=FILE records every frame's time and cost (benches/tui.sh reads it).
+    let mut frame_log = std::env::var_os("FORKLAB_FRAME_LOG").and_then(|p| std::fs::File::create(p).ok());
+    let started = crate::started();
     let mut terminal = ratatui::init();
     let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
     let mut app = App::new(lessons, load_done(), size);
     let mut engine: Option<Engine> = None;
+    let mut last_frame = Instant::now();
     let mut effects = match open {
         Some(i) => app.open_direct(i),
         None => Vec::new(),
@@ -60,6 +69,8 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         for e in effects.drain(..) {
             match e {
                 Effect::Open(i) => {
+                    let fds = app.lessons[i].panes.contains(&crate::lesson::Pane::Fds);
+                    detail.fds_every_tick.store(fds, std::sync::atomic::Ordering::Relaxed);
                     engine = Some(Engine::start(app.lessons[i].clone(), tx.clone(), Msg::Engine));
                 }
                 Effect::Close => {
@@ -82,16 +93,35 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         if app.quit {
             break;
         }
+        let (wall, cpu) = (Instant::now(), thread_cpu());
         terminal.draw(|f| view::draw(&app, &theme, f))?;
+        last_frame = Instant::now();
+        if let Some(log) = &mut frame_log {
+            // For benches/tui.sh: when each frame was drawn, its wall time and this thread's
+            // CPU time for it (under load the wall time also counts waiting for a core).
+            let _ = writeln!(
+                log,
+                "{} {} {}",
+                started.elapsed().as_micros(),
+                wall.elapsed().as_micros(),
+                thread_cpu().saturating_sub(cpu).as_micros()
+            );
+        }
         // One message, then whatever else is already queued, then one frame.
         let first = select! {
             recv(rx) -> m => match m { Ok(m) => m, Err(_) => break },
             recv(quit) -> s => match s { Ok(s) => Msg::Signal(s), Err(_) => break },
         };
         effects.extend(app.update(first));
-        while let Ok(m) = rx.try_recv() {
-            effects.extend(app.update(m));
-            if effects.contains(&Effect::Quit) {
+        // Take what else arrives until the next frame is due: under load (64 workers
+        // reporting) this draws at most FRAME_EVERY, not once per message.
+        let due = last_frame + FRAME_EVERY;
+        while !effects.contains(&Effect::Quit) {
+            match rx.recv_deadline(due.max(Instant::now())) {
+                Ok(m) => effects.extend(app.update(m)),
+                Err(_) => break,
+            }
+            if Instant::now() >= due {
                 break;
             }
         }
@@ -104,6 +134,14 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         e.stop();
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// At most one frame per this: 40 frames a second, more than a terminal shows smoothly.
+const FRAME_EVERY: Duration = Duration::from_millis(25);
+
+/// CPU time this thread has used (CLOCK_THREAD_CPUTIME_ID).
+fn thread_cpu() -> Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID).map(Duration::from).unwrap_or_default()
 }
 
 fn input_loop(tx: crossbeam_channel::Sender<Msg>) {

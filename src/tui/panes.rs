@@ -667,7 +667,7 @@ fn cut(s: &str, w: usize, ascii: bool) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::mode::Mode;
     use crate::tui::model::{Connections, CoreHistory, EventLog, Role};
@@ -712,7 +712,7 @@ mod tests {
     }
 
     /// A pool of four workers in rr mode, a moment after W3 was killed and W4 added.
-    fn sample() -> LabModel {
+    pub(crate) fn sample() -> LabModel {
         let pts = || Some(["/dev/pts/3".to_string(), "/dev/pts/3".to_string(), "/dev/pts/3".to_string()]);
         let cwd = || Some("/home/learner/forklab".to_string());
         let mut app = proc_row(0, Role::App, "forklab", 48100, 3021, 48100);

@@ -29,20 +29,30 @@ pub struct Snapshot {
     pub cores: Vec<f32>,
 }
 
+/// What the sampler reads beyond the tree: the lesson screen turns it on for lessons whose
+/// panes show fd tables (every tick); otherwise they are read once a second.
+#[derive(Debug, Default)]
+pub struct Detail {
+    pub fds_every_tick: std::sync::atomic::AtomicBool,
+}
+
 /// Run the sampler until `tx` is closed. `wrap` turns a snapshot into the app's message type.
-pub fn run<M: Send + 'static>(every: Duration, tx: Sender<M>, wrap: fn(Snapshot) -> M) {
+pub fn run<M: Send + 'static>(every: Duration, detail: std::sync::Arc<Detail>, tx: Sender<M>, wrap: fn(Snapshot) -> M) {
     let me = std::process::id() as i32;
     let mut sys = sysinfo::System::new_with_specifics(
         sysinfo::RefreshKind::nothing().with_cpu(sysinfo::CpuRefreshKind::nothing().with_usage()),
     )
     .ok();
-    let mut last: HashMap<i32, (u64, Instant)> = HashMap::new();
+    let mut state = State { last: HashMap::new(), parents: HashMap::new(), tick: 0, fds: BTreeMap::new() };
     // sysinfo needs two refreshes at least MINIMUM_CPU_UPDATE_INTERVAL apart: the first
     // snapshot's core figures are 0, the next ones are real.
     let every = every.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+    let per_second = (Duration::from_secs(1).as_millis() / every.as_millis().max(1)).max(1) as u64;
     loop {
         let started = Instant::now();
-        let snap = sample(me, sys.as_mut(), &mut last);
+        let full = state.tick % per_second == 0 || detail.fds_every_tick.load(std::sync::atomic::Ordering::Relaxed);
+        let snap = state.sample(me, sys.as_mut(), full);
+        state.tick += 1;
         if tx.send(wrap(snap)).is_err() {
             return;
         }
@@ -50,65 +60,96 @@ pub fn run<M: Send + 'static>(every: Duration, tx: Sender<M>, wrap: fn(Snapshot)
     }
 }
 
-fn sample(me: i32, sys: Option<&mut sysinfo::System>, last: &mut HashMap<i32, (u64, Instant)>) -> Snapshot {
-    let cores = match sys {
-        Some(sys) => {
-            sys.refresh_cpu_usage();
-            sys.cpus().iter().map(|c| c.usage()).collect()
-        }
-        None => Vec::new(),
-    };
-    let tree = descendants(me);
-    let now = Instant::now();
-    let ticks_per_s = ticks_per_second();
-    let mut procs = Vec::new();
-    let mut fds = BTreeMap::new();
-    for pid in tree {
-        let Ok(status) = procfs::status(pid) else { continue };
-        let cpu = match last.get(&pid) {
-            Some((ticks, at)) => {
-                let secs = now.duration_since(*at).as_secs_f64().max(1e-3);
-                (status.cpu_ticks.saturating_sub(*ticks) as f64 / ticks_per_s / secs * 100.0) as f32
-            }
-            None => 0.0,
-        };
-        last.insert(pid, (status.cpu_ticks, now));
-        let link = |what: &str| {
-            std::fs::read_link(format!("/proc/{pid}/{what}")).ok().map(|p| p.to_string_lossy().into_owned())
-        };
-        let stdio = ["fd/0", "fd/1", "fd/2"].map(|f| link(f).unwrap_or_else(|| "closed".into()));
-        let sample = ProcSample { tty: tty_name(status.tty_nr), cpu, cwd: link("cwd"), stdio, status };
-        fds.insert(pid, procfs::fd_table(pid).unwrap_or_default());
-        procs.push(sample);
-    }
-    last.retain(|pid, _| fds.contains_key(pid));
-    Snapshot { procs, fds, cores }
+struct State {
+    /// CPU ticks of each process at the previous sample.
+    last: HashMap<i32, (u64, Instant)>,
+    /// The parent of every pid seen in /proc. Only a new pid needs its stat read to learn it:
+    /// a process that is not ours cannot become ours (orphans of ours re-parent to us, the
+    /// subreaper, and were ours already).
+    parents: HashMap<i32, i32>,
+    tick: u64,
+    /// The last fd tables read, kept between full samples.
+    fds: BTreeMap<i32, Vec<FdEntry>>,
 }
 
-/// `me` and every live process below it, parents before children (depth-first, by pid).
-fn descendants(me: i32) -> Vec<i32> {
-    let mut children: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
-    if let Ok(dir) = std::fs::read_dir("/proc") {
-        for e in dir.flatten() {
-            let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-            // Field 4 (ppid) is the second after the command name's closing parenthesis.
-            let ppid = stat.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().nth(1)?.parse().ok());
-            if let Some(ppid) = ppid {
-                children.entry(ppid).or_default().push(pid);
+impl State {
+    fn sample(&mut self, me: i32, sys: Option<&mut sysinfo::System>, full: bool) -> Snapshot {
+        let cores = match sys {
+            Some(sys) => {
+                sys.refresh_cpu_usage();
+                sys.cpus().iter().map(|c| c.usage()).collect()
+            }
+            None => Vec::new(),
+        };
+        let tree = self.descendants(me);
+        let now = Instant::now();
+        let ticks_per_s = ticks_per_second();
+        let mut procs = Vec::new();
+        for pid in tree {
+            let Ok(status) = procfs::status(pid) else { continue };
+            // Our own processes' parents can change (re-parenting): keep them current.
+            self.parents.insert(pid, status.ppid);
+            let cpu = match self.last.get(&pid) {
+                Some((ticks, at)) => {
+                    let secs = now.duration_since(*at).as_secs_f64().max(1e-3);
+                    (status.cpu_ticks.saturating_sub(*ticks) as f64 / ticks_per_s / secs * 100.0) as f32
+                }
+                None => 0.0,
+            };
+            self.last.insert(pid, (status.cpu_ticks, now));
+            let link = |what: &str| {
+                std::fs::read_link(format!("/proc/{pid}/{what}")).ok().map(|p| p.to_string_lossy().into_owned())
+            };
+            let known = self.fds.contains_key(&pid);
+            if full || !known {
+                self.fds.insert(pid, procfs::fd_table(pid).unwrap_or_default());
+            }
+            let stdio = ["fd/0", "fd/1", "fd/2"].map(|f| link(f).unwrap_or_else(|| "closed".into()));
+            procs.push(ProcSample { tty: tty_name(status.tty_nr), cpu, cwd: link("cwd"), stdio, status });
+        }
+        let live: std::collections::HashSet<i32> = procs.iter().map(|p| p.status.pid).collect();
+        self.last.retain(|pid, _| live.contains(pid));
+        self.fds.retain(|pid, _| live.contains(pid));
+        Snapshot { procs, fds: self.fds.clone(), cores }
+    }
+
+    /// `me` and every live process below it, parents before children (depth-first, by pid).
+    fn descendants(&mut self, me: i32) -> Vec<i32> {
+        let mut seen = std::collections::HashSet::new();
+        if let Ok(dir) = std::fs::read_dir("/proc") {
+            for e in dir.flatten() {
+                let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
+                seen.insert(pid);
+                if let std::collections::hash_map::Entry::Vacant(v) = self.parents.entry(pid) {
+                    if let Some(ppid) = read_ppid(pid) {
+                        v.insert(ppid);
+                    }
+                }
             }
         }
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![me];
-    while let Some(pid) = stack.pop() {
-        out.push(pid);
-        if let Some(kids) = children.get(&pid) {
-            // Reverse so that the smallest pid is visited first.
-            stack.extend(kids.iter().rev());
+        self.parents.retain(|pid, _| seen.contains(pid));
+        let mut children: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+        for (pid, ppid) in &self.parents {
+            children.entry(*ppid).or_default().push(*pid);
         }
+        let mut out = Vec::new();
+        let mut stack = vec![me];
+        while let Some(pid) = stack.pop() {
+            out.push(pid);
+            if let Some(kids) = children.get_mut(&pid) {
+                kids.sort_unstable();
+                // Reverse so that the smallest pid is visited first.
+                stack.extend(kids.iter().rev());
+            }
+        }
+        out
     }
-    out
+}
+
+/// Field 4 of /proc/<pid>/stat, the second after the command name's closing parenthesis.
+fn read_ppid(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn ticks_per_second() -> f64 {
@@ -145,7 +186,8 @@ mod tests {
     fn the_tree_starts_with_us_and_holds_our_children() {
         let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
         let me = std::process::id() as i32;
-        let tree = descendants(me);
+        let mut state = State { last: HashMap::new(), parents: HashMap::new(), tick: 0, fds: BTreeMap::new() };
+        let tree = state.descendants(me);
         assert_eq!(tree[0], me);
         assert!(tree.contains(&(child.id() as i32)));
         child.kill().unwrap();

@@ -278,3 +278,102 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let h = h.min(area.height);
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::{App, Msg};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::collections::BTreeSet;
+
+    /// The accept lesson on step 1, its model the panes' fixed sample.
+    fn lesson_app() -> App {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "accept").unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model = crate::tui::panes::tests::sample();
+            v.page = 1;
+            v.ran = 1;
+        }
+        app
+    }
+
+    fn render(app: &App, theme: &Theme, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw(app, theme, f)).unwrap();
+        let buf = t.backend().buffer();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn theme() -> Theme {
+        Theme::new(crate::tui::theme::ThemeName::Default, false, false)
+    }
+
+    #[test]
+    fn lesson_screen_80x24() {
+        insta::assert_snapshot!(render(&lesson_app(), &theme(), 80, 24));
+    }
+
+    #[test]
+    fn lesson_screen_160x45() {
+        insta::assert_snapshot!(render(&lesson_app(), &theme(), 160, 45));
+    }
+
+    #[test]
+    fn lesson_screen_ascii_100x30() {
+        let t = Theme::new(crate::tui::theme::ThemeName::Default, true, true);
+        insta::assert_snapshot!(render(&lesson_app(), &t, 100, 30));
+    }
+
+    #[test]
+    fn picker_80x24_marks_finished_lessons() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let app = App::new(lessons, BTreeSet::from(["fork".to_string()]), (80, 24));
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn help_overlay_lists_the_keys() {
+        let mut app = lesson_app();
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+        let s = render(&app, &theme(), 100, 30);
+        for k in ["next step", "previous step", "send the selected process a signal", "Ctrl-C"] {
+            assert!(s.contains(k), "{k} missing:\n{s}");
+        }
+    }
+
+    #[test]
+    fn below_80x24_a_message_replaces_the_layout() {
+        let s = render(&lesson_app(), &theme(), 79, 24);
+        assert!(s.contains("at least 80x24") && s.contains("79x24"), "{s}");
+        assert!(!s.contains("processes"));
+    }
+
+    #[test]
+    fn the_status_bar_shows_a_ready_curl_line() {
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model.conns.port = Some(8090);
+        }
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.lines().last().unwrap().contains("curl -si http://127.0.0.1:8090/"), "{s}");
+    }
+
+    #[test]
+    fn stepping_back_says_the_step_is_not_rerun() {
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.ran = 2;
+            v.page = 1;
+        }
+        let s = render(&app, &theme(), 160, 45);
+        assert!(s.contains("already ran"), "{s}");
+    }
+}
