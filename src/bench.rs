@@ -64,7 +64,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             timeout_ms: 5000,
             stream: false,
         };
-        let run = measure(&mut lab, mode, args.workers as usize, client)?;
+        let run = measure(&mut lab, mode, args.workers as usize, client, &mut |_| {})?;
         if !args.json {
             eprintln!("{mode:<10} done: {} completed, {} failed", run.completed, run.failed);
         }
@@ -79,13 +79,20 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Start the pool in `mode`, fire the client at it, and gather the figures.
-pub fn measure(lab: &mut Lab, mode: Mode, workers: usize, mut client: ClientArgs) -> Result<Run> {
-    let info = lab.start_pool(mode, workers, 0, Handle::Inherit, &mut |_| {})?;
+/// Start the pool in `mode`, fire the client at it, and gather the figures. `seen` gets the
+/// lab's events on the way (the lesson screen draws the pools a comparison starts).
+pub fn measure(
+    lab: &mut Lab,
+    mode: Mode,
+    workers: usize,
+    mut client: ClientArgs,
+    seen: &mut dyn FnMut(&Event),
+) -> Result<Run> {
+    let info = lab.start_pool(mode, workers, 0, Handle::Inherit, seen)?;
     client.port = info.port;
-    let before = lab.stats(&mut |_| {})?;
+    let before = lab.stats(seen)?;
     let summary = Client::start(&client)?.finish(client_timeout(&client), &mut |_| {})?;
-    let after = settled_stats(lab, &summary)?;
+    let after = settled_stats(lab, &summary, seen)?;
     Ok(figures(mode, info.workers, client.connections, &summary, &before, &after))
 }
 
@@ -98,10 +105,10 @@ fn client_timeout(c: &ClientArgs) -> Duration {
 
 /// Workers report their counters at most every 20 ms: ask until the accepts they report cover
 /// what the client completed, or a second has passed.
-fn settled_stats(lab: &mut Lab, summary: &ClientSummary) -> Result<Vec<Event>> {
+fn settled_stats(lab: &mut Lab, summary: &ClientSummary, seen: &mut dyn FnMut(&Event)) -> Result<Vec<Event>> {
     let deadline = std::time::Instant::now() + Duration::from_secs(1);
     loop {
-        let stats = lab.stats(&mut |_| {})?;
+        let stats = lab.stats(seen)?;
         let accepted: u64 =
             stats.iter().map(|s| if let Event::Stats { accepted, .. } = s { *accepted } else { 0 }).sum();
         if accepted >= summary.completed || std::time::Instant::now() >= deadline {

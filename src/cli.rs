@@ -6,6 +6,25 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(0.0..=3600.0).contains(&v) {
+        return Err(format!("{v} seconds is out of range (0 to 3600)"));
+    }
+    Ok(Duration::from_secs_f64(v))
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let err = || format!("`{s}` is not a size; expected COLSxROWS, like 100x30");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
+    let (w, h): (u16, u16) = (w.trim().parse().map_err(|_| err())?, h.trim().parse().map_err(|_| err())?);
+    if w < 80 || h < 24 {
+        return Err(format!("{w}x{h} is below the lesson screen's smallest, 80x24"));
+    }
+    Ok((w, h))
+}
 
 #[derive(Parser, Debug)]
 #[command(name = "forklab", version, about = "Learn how multi-process servers work, with real processes on Linux")]
@@ -33,7 +52,32 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Open one lesson in the terminal interface.
-    Open { lesson: String },
+    Open {
+        lesson: String,
+        /// Step through the lesson by itself, SECONDS after each step has finished (default 4);
+        /// stops on the last step (or, when recording, ends there).
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "4", value_parser = parse_seconds)]
+        autoplay: Option<Duration>,
+        /// Record what is drawn as an asciicast v2 file (`asciinema play FILE.cast` replays it).
+        #[arg(long, value_name = "FILE.cast")]
+        record: Option<PathBuf>,
+        /// Draw in a frame of COLSxROWS, whatever the terminal's size (for recordings).
+        #[arg(long, value_name = "COLSxROWS", value_parser = parse_size)]
+        size: Option<(u16, u16)>,
+    },
+    /// Save the lesson screen at a step, with its real processes, as an SVG picture.
+    Shot {
+        lesson: String,
+        /// The step to show, after running the steps up to it (0 is the intro).
+        #[arg(long, default_value_t = 1)]
+        step: usize,
+        #[arg(long, value_name = "FILE.svg")]
+        out: PathBuf,
+        #[arg(long, value_name = "COLSxROWS", default_value = "100x30", value_parser = parse_size)]
+        size: (u16, u16),
+    },
+    /// Show a lesson's speaker notes, following the step the lesson screen is on.
+    Notes { lesson: String },
     /// Run a lesson's steps headless and print the transcript; exits non-zero if an expect fails.
     Play {
         lesson: String,
@@ -96,20 +140,35 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None | Some(Command::Open { .. }) => {
             let lessons = crate::play::lessons(lessons_dir)?;
-            let open = match &cli.command {
-                Some(Command::Open { lesson }) => {
-                    let id = crate::lesson::find(&lessons, lesson)?.id.clone();
-                    lessons.iter().position(|l| l.id == id)
+            let (open, autoplay, record, size) = match cli.command {
+                Some(Command::Open { lesson, autoplay, record, size }) => {
+                    let id = crate::lesson::find(&lessons, &lesson)?.id.clone();
+                    (lessons.iter().position(|l| l.id == id), autoplay, record, size)
                 }
-                _ => None,
+                _ => (None, None, None, None),
             };
+            let command = std::env::args().skip(1).fold("forklab".to_string(), |s, a| s + " " + &a);
             let opts = crate::tui::Options {
                 theme: cli.theme,
                 ascii: cli.ascii,
-                refresh: std::time::Duration::from_millis(cli.refresh),
+                refresh: Duration::from_millis(cli.refresh),
+                autoplay,
+                record,
+                size,
+                command,
             };
             crate::tui::run(lessons, open, opts)
         }
+        Some(Command::Shot { lesson, step, out, size }) => {
+            let lessons = crate::play::lessons(lessons_dir)?;
+            let id = crate::lesson::find(&lessons, &lesson)?.id.clone();
+            let index = lessons.iter().position(|l| l.id == id).unwrap_or(0);
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let theme = crate::tui::theme::Theme::new(cli.theme, no_color, cli.ascii);
+            let refresh = Duration::from_millis(cli.refresh);
+            crate::tui::shot::run(lessons, index, crate::tui::shot::Shot { step, out: &out, size, theme, refresh })
+        }
+        Some(Command::Notes { lesson }) => crate::notes::run(&crate::play::lessons(lessons_dir)?, &lesson),
         Some(Command::Play { lesson, json }) => crate::play::run(lessons_dir, &lesson, json),
         Some(Command::Serve { mode, workers, port, pass_handle, json }) => {
             let handle = if pass_handle { crate::mode::Handle::Pass } else { crate::mode::Handle::Inherit };

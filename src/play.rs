@@ -259,7 +259,11 @@ impl Runner {
                 let args =
                     ClientArgs { port: 0, connections, concurrency, keepalive: 1, timeout_ms: 5000, stream: false };
                 self.seen.listeners.clear();
-                let run = bench::measure(&mut self.lab, mode, workers, args)?;
+                let seen = &mut self.seen;
+                let run = bench::measure(&mut self.lab, mode, workers, args, &mut |ev| {
+                    seen.observe(ev);
+                    out.background(ev);
+                })?;
                 table.push(run);
             }
         }
@@ -444,6 +448,9 @@ pub enum LineKind {
     Directive,
     /// A lab event, as it came.
     Event(Event),
+    /// A lab event of a measurement's own pools (`compare`): the lesson screen draws them,
+    /// the text transcript leaves them out (the comparison's table sums them up).
+    Background(Event),
     /// A finished connection of the load client (when the runner streams them).
     Conn(ConnRecord),
     Info,
@@ -482,7 +489,9 @@ impl Transcript {
             let quiet = !json
                 && matches!(
                     &line.kind,
-                    LineKind::Event(Event::Accepted { .. } | Event::Stats { .. }) | LineKind::Conn(_)
+                    LineKind::Event(Event::Accepted { .. } | Event::Stats { .. })
+                        | LineKind::Conn(_)
+                        | LineKind::Background(_)
                 );
             if quiet {
                 // Accepts and counters are summed up by `fire`; the rest is the story.
@@ -518,6 +527,17 @@ impl Transcript {
 
     fn directive(&mut self, text: &str) {
         self.emit(LineKind::Directive, format!("> {text}"), json!({"event": "directive", "text": text}));
+    }
+
+    pub fn background(&mut self, ev: &Event) {
+        if matches!(ev, Event::Stats { .. }) {
+            return;
+        }
+        self.emit(
+            LineKind::Background(ev.clone()),
+            format!("    {}", ev.text()),
+            serde_json::to_value(ev).unwrap_or_default(),
+        );
     }
 
     pub fn event(&mut self, ev: &Event) {

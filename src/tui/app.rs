@@ -109,6 +109,8 @@ pub struct LessonView {
     pub message: Option<String>,
     pub opened: Instant,
     pub finished: bool,
+    /// `z`: the focused pane (or the narration) fills the screen.
+    pub zoom: bool,
 }
 
 #[derive(Debug)]
@@ -127,6 +129,35 @@ pub struct App {
     pub direct: bool,
     pub quit: bool,
     pub now: Instant,
+    /// `--autoplay`: stepping by itself.
+    pub autoplay: Option<Autoplay>,
+    /// `f`: the display holds still while the processes go on; what they say waits here.
+    pub frozen: Option<Frozen>,
+}
+
+/// `--autoplay SECONDS`: each step runs when the previous one has finished (its directives'
+/// events are in) and the pace has passed since, so a slow machine does not cut a step short.
+#[derive(Debug, Clone)]
+pub struct Autoplay {
+    pub pace: Duration,
+    /// When the next step runs; `None` while a step is running.
+    pub next: Option<Instant>,
+    /// Quit once the last step has had its time (for recordings), instead of staying on it.
+    pub quit_at_end: bool,
+}
+
+impl Autoplay {
+    pub fn new(pace: Duration, quit_at_end: bool) -> Autoplay {
+        Autoplay { pace, next: None, quit_at_end }
+    }
+}
+
+/// Messages held back while the display is frozen. Samples are whole pictures, so only the
+/// latest is kept; the lab's messages are kept in order and applied on thaw.
+#[derive(Debug, Default)]
+pub struct Frozen {
+    pub held: Vec<Msg>,
+    pub sample: Option<Snapshot>,
 }
 
 impl App {
@@ -140,6 +171,8 @@ impl App {
             direct: false,
             quit: false,
             now: Instant::now(),
+            autoplay: None,
+            frozen: None,
         }
     }
 
@@ -178,12 +211,32 @@ impl App {
             message: None,
             opened: Instant::now(),
             finished: false,
+            zoom: false,
         }));
         vec![Effect::Open(index)]
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         self.now = Instant::now();
+        let mut effects = self.apply(msg);
+        effects.extend(self.autoplay_tick());
+        effects
+    }
+
+    fn apply(&mut self, msg: Msg) -> Vec<Effect> {
+        if let Some(frozen) = &mut self.frozen {
+            match msg {
+                Msg::Sample(s) => {
+                    frozen.sample = Some(s);
+                    return vec![];
+                }
+                m @ Msg::Engine(_) => {
+                    frozen.held.push(m);
+                    return vec![];
+                }
+                _ => {}
+            }
+        }
         match msg {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
@@ -208,11 +261,61 @@ impl App {
         }
     }
 
+    /// Steps the lesson when autoplay's time has come.
+    fn autoplay_tick(&mut self) -> Vec<Effect> {
+        let now = self.now;
+        let (Some(auto), Screen::Lesson(v)) = (&mut self.autoplay, &mut self.screen) else { return vec![] };
+        if self.frozen.is_some() || v.busy || v.ended.is_some() {
+            return vec![];
+        }
+        let Some(at) = auto.next else {
+            // The last step has finished (or the lesson just opened): the clock starts now.
+            auto.next = Some(now + auto.pace);
+            return vec![];
+        };
+        if now < at {
+            return vec![];
+        }
+        auto.next = None;
+        let lesson = &self.lessons[v.index];
+        v.page = v.ran;
+        if v.ran < lesson.steps.len() {
+            return v.forward(lesson);
+        }
+        // On the last step, its time given: stop there, or end the recording.
+        let quit = auto.quit_at_end;
+        self.autoplay = None;
+        if quit {
+            self.quit = true;
+            return vec![Effect::Close, Effect::Quit];
+        }
+        vec![]
+    }
+
+    /// `f`: freeze the display, or thaw it and catch up on what happened meanwhile.
+    fn toggle_freeze(&mut self) -> Vec<Effect> {
+        let Some(frozen) = self.frozen.take() else {
+            self.frozen = Some(Frozen::default());
+            return vec![];
+        };
+        let mut effects = Vec::new();
+        for m in frozen.held {
+            effects.extend(self.apply(m));
+        }
+        if let Some(s) = frozen.sample {
+            effects.extend(self.apply(Msg::Sample(s)));
+        }
+        effects
+    }
+
     fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
         // Raw mode turns Ctrl-C into a key: it quits from anywhere.
         if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
             self.quit = true;
             return vec![Effect::Quit];
+        }
+        if k.code == KeyCode::Char('f') && matches!(self.screen, Screen::Lesson(_)) && !self.help {
+            return self.toggle_freeze();
         }
         if self.help {
             if matches!(k.code, KeyCode::Char('?') | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter) {
@@ -245,14 +348,33 @@ impl App {
                 _ => vec![],
             },
             Screen::Lesson(v) => {
+                if k.code == KeyCode::Esc && v.zoom {
+                    v.zoom = false;
+                    return vec![];
+                }
                 if matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) && v.signal_menu.is_none() {
                     let index = v.index;
+                    self.frozen = None;
                     if self.direct {
                         self.quit = true;
                         return vec![Effect::Close, Effect::Quit];
                     }
                     self.screen = Screen::Picker { selected: index };
                     return vec![Effect::Close];
+                }
+                let looking = matches!(
+                    k.code,
+                    KeyCode::Char('z')
+                        | KeyCode::Tab
+                        | KeyCode::BackTab
+                        | KeyCode::Up
+                        | KeyCode::Down
+                        | KeyCode::PageUp
+                        | KeyCode::PageDown
+                );
+                if self.frozen.is_some() && !looking {
+                    v.message = Some("the display is frozen, the processes go on: f thaws it".into());
+                    return vec![];
                 }
                 let lesson = &self.lessons[v.index];
                 v.key(k, lesson)
@@ -315,6 +437,10 @@ impl LessonView {
             }
             KeyCode::Char('k') => {
                 self.signal_menu = Some(0);
+                vec![]
+            }
+            KeyCode::Char('z') => {
+                self.zoom = !self.zoom;
                 vec![]
             }
             KeyCode::Char(c @ '1'..='3') => {
@@ -454,7 +580,7 @@ impl LessonView {
 
     fn line(&mut self, line: Line) {
         match line.kind {
-            LineKind::Event(ev) => self.event(ev),
+            LineKind::Event(ev) | LineKind::Background(ev) => self.event(ev),
             LineKind::Conn(c) => {
                 self.conn_seq += 1;
                 let row = ConnRow {
@@ -874,5 +1000,66 @@ mod tests {
             app.update(key(KeyCode::Enter)),
             vec![Effect::Engine(EngineCmdKind::Do("do: kill W1 signal=KILL".into()))]
         );
+    }
+
+    #[test]
+    fn autoplay_waits_for_each_step_then_ends_the_recording() {
+        let mut app = app();
+        app.autoplay = Some(Autoplay::new(Duration::ZERO, true));
+        opened(&mut app, "fork");
+        let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
+        let tick = || Msg::Resize(100, 30);
+        // The clock starts once nothing runs (here: on the intro); a step goes when it has passed.
+        assert_eq!(app.update(tick()), vec![]);
+        for i in 0..steps {
+            assert_eq!(app.update(tick()), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
+            // Running: nothing more until its directives are done.
+            assert_eq!(app.update(tick()), vec![]);
+            assert_eq!(app.update(tick()), vec![]);
+            app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
+            assert_eq!(view(&app).page, i + 1);
+        }
+        assert_eq!(app.update(tick()), vec![Effect::Close, Effect::Quit]);
+    }
+
+    #[test]
+    fn autoplay_without_a_recording_stops_on_the_last_step() {
+        let mut app = app();
+        app.autoplay = Some(Autoplay::new(Duration::ZERO, false));
+        opened(&mut app, "fork");
+        let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
+        for i in 0..steps {
+            app.update(Msg::Resize(100, 30));
+            app.update(Msg::Resize(100, 30));
+            app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
+        }
+        for _ in 0..4 {
+            assert_eq!(app.update(Msg::Resize(100, 30)), vec![]);
+        }
+        assert!(app.autoplay.is_none());
+        assert_eq!(view(&app).page, steps);
+        assert!(!app.quit);
+    }
+
+    #[test]
+    fn a_frozen_display_holds_the_lab_back_and_catches_up_on_thaw() {
+        let mut app = app();
+        opened(&mut app, "accept");
+        pool_ready(&mut app);
+        app.update(key(KeyCode::Char('f')));
+        assert!(app.frozen.is_some());
+        app.update(event(Event::Accepted { alias: "W1".into(), pid: 11, n: 3, total: 3 }));
+        assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&0));
+        // Stepping waits too; looking around does not.
+        app.update(key(KeyCode::Right));
+        assert!(view(&app).message.as_deref().unwrap_or("").contains("frozen"));
+        app.update(key(KeyCode::Char('z')));
+        assert!(view(&app).zoom);
+        app.update(key(KeyCode::Char('f')));
+        assert!(app.frozen.is_none());
+        assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&3));
+        // Esc leaves the zoom before it leaves the lesson.
+        app.update(key(KeyCode::Esc));
+        assert!(!view(&app).zoom && !app.quit);
     }
 }

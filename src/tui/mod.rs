@@ -10,7 +10,10 @@ pub mod engine;
 pub mod markdown;
 pub mod model;
 pub mod panes;
+pub mod record;
 pub mod sampler;
+pub mod shot;
+pub mod svg;
 pub mod theme;
 pub mod view;
 
@@ -18,6 +21,9 @@ use anyhow::{Result, bail};
 use app::{App, Effect, Msg};
 use crossbeam_channel::{select, unbounded};
 use engine::Engine;
+use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::io::Write;
@@ -30,6 +36,85 @@ pub struct Options {
     pub theme: ThemeName,
     pub ascii: bool,
     pub refresh: Duration,
+    /// Step by itself at this pace (`--autoplay`).
+    pub autoplay: Option<Duration>,
+    /// Record what is drawn to this asciicast file (`--record`).
+    pub record: Option<PathBuf>,
+    /// Draw in a frame of this size, whatever the terminal's (`--size`).
+    pub size: Option<(u16, u16)>,
+    /// The command line, for the recording's header.
+    pub command: String,
+}
+
+/// Carries out what `App::update` asks for: the lesson's engine, remembering finished lessons.
+pub(crate) struct Driver {
+    pub engine: Option<Engine>,
+    pub tx: crossbeam_channel::Sender<Msg>,
+    pub detail: std::sync::Arc<sampler::Detail>,
+    /// Remember finished lessons in the data dir (not for headless screenshots).
+    pub remember: bool,
+}
+
+impl Driver {
+    pub fn carry_out(&mut self, app: &mut App, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Open(i) => {
+                    let fds = app.lessons[i].panes.contains(&crate::lesson::Pane::Fds);
+                    self.detail.fds_every_tick.store(fds, std::sync::atomic::Ordering::Relaxed);
+                    self.engine = Some(Engine::start(app.lessons[i].clone(), self.tx.clone(), Msg::Engine));
+                }
+                Effect::Close => {
+                    if let Some(e) = self.engine.take() {
+                        e.stop();
+                    }
+                }
+                Effect::Engine(kind) => {
+                    if let (Some(e), Some(cmd)) = (&self.engine, Effect::engine_cmd(&kind)) {
+                        e.send(cmd);
+                    }
+                }
+                Effect::MarkDone(id) => {
+                    app.done.insert(id);
+                    if self.remember {
+                        save_done(&app.done);
+                    }
+                }
+                Effect::Quit => app.quit = true,
+            }
+        }
+    }
+}
+
+/// The sampler thread, sending on `tx`.
+pub(crate) fn start_sampler(
+    every: Duration,
+    tx: crossbeam_channel::Sender<Msg>,
+) -> Result<std::sync::Arc<sampler::Detail>> {
+    let detail = std::sync::Arc::new(sampler::Detail::default());
+    let sampler_detail = detail.clone();
+    std::thread::Builder::new()
+        .name("sampler".into())
+        .spawn(move || sampler::run(every, sampler_detail, tx, Msg::Sample))?;
+    Ok(detail)
+}
+
+/// Raw mode and the alternate screen, restored on a panic before the message is printed.
+fn enter_terminal(writer: record::Tee, size: Option<(u16, u16)>) -> Result<Terminal<CrosstermBackend<record::Tee>>> {
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        hook(info);
+    }));
+    let viewport = match size {
+        Some((w, h)) => Viewport::Fixed(Rect::new(0, 0, w, h)),
+        None => Viewport::Fullscreen,
+    };
+    let mut t = Terminal::with_options(CrosstermBackend::new(writer), TerminalOptions { viewport })?;
+    t.clear()?;
+    Ok(t)
 }
 
 pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Options) -> Result<ExitCode> {
@@ -40,59 +125,70 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(opts.theme, no_color, opts.ascii);
+    let term_size = crossterm::terminal::size().unwrap_or((80, 24));
+    if let Some((w, h)) = opts.size {
+        if w > term_size.0 || h > term_size.1 {
+            bail!(
+                "--size {w}x{h} does not fit this terminal ({}x{}); enlarge it or ask for a smaller size",
+                term_size.0,
+                term_size.1
+            );
+        }
+    }
+    let size = opts.size.unwrap_or(term_size);
+    let cast = match &opts.record {
+        Some(path) => {
+            let title = match open {
+                Some(i) => format!("forklab · {}", lessons[i].id),
+                None => "forklab".to_string(),
+            };
+            Some(std::sync::Arc::new(std::sync::Mutex::new(record::Cast::create(path, size, &title, &opts.command)?)))
+        }
+        None => None,
+    };
     let (tx, rx) = unbounded::<Msg>();
     let quit = crate::reaper::quit_signals();
 
-    let input = tx.clone();
-    std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input))?;
-    let samples = tx.clone();
-    let every = opts.refresh;
-    let detail = std::sync::Arc::new(sampler::Detail::default());
-    let sampler_detail = detail.clone();
-    std::thread::Builder::new()
-        .name("sampler".into())
-        .spawn(move || sampler::run(every, sampler_detail, samples, Msg::Sample))?;
+    let detail = start_sampler(opts.refresh, tx.clone())?;
 
     // FORKLAB_FRAME_LOG=FILE records every frame's time and cost (benches/tui.sh reads it).
     let mut frame_log = std::env::var_os("FORKLAB_FRAME_LOG").and_then(|p| std::fs::File::create(p).ok());
     let started = crate::started();
-    let mut terminal = ratatui::init();
-    let size = terminal.size().map(|s| (s.width, s.height)).unwrap_or((80, 24));
+    let mut terminal = match enter_terminal(record::Tee::new(cast.clone()), opts.size) {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e);
+        }
+    };
+    // Only now: setting the terminal up reads the cursor position from stdin, which the
+    // input thread would otherwise race for.
+    let input = tx.clone();
+    std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input))?;
     let mut app = App::new(lessons, load_done(), size);
-    let mut engine: Option<Engine> = None;
-    let mut last_frame = Instant::now();
+    if let Some(pace) = opts.autoplay {
+        app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));
+    }
+    let mut driver = Driver { engine: None, tx: tx.clone(), detail, remember: true };
+    let mut last_frame: Instant;
     let mut effects = match open {
         Some(i) => app.open_direct(i),
         None => Vec::new(),
     };
+    let mut follow = Follow::default();
     loop {
-        for e in effects.drain(..) {
-            match e {
-                Effect::Open(i) => {
-                    let fds = app.lessons[i].panes.contains(&crate::lesson::Pane::Fds);
-                    detail.fds_every_tick.store(fds, std::sync::atomic::Ordering::Relaxed);
-                    engine = Some(Engine::start(app.lessons[i].clone(), tx.clone(), Msg::Engine));
-                }
-                Effect::Close => {
-                    if let Some(e) = engine.take() {
-                        e.stop();
-                    }
-                }
-                Effect::Engine(kind) => {
-                    if let (Some(e), Some(cmd)) = (&engine, Effect::engine_cmd(&kind)) {
-                        e.send(cmd);
-                    }
-                }
-                Effect::MarkDone(id) => {
-                    app.done.insert(id);
-                    save_done(&app.done);
-                }
-                Effect::Quit => app.quit = true,
-            }
-        }
+        driver.carry_out(&mut app, std::mem::take(&mut effects));
         if app.quit {
             break;
         }
+        if let Some(cast) = &cast {
+            if let Some(title) = follow.new_step(&app) {
+                if let Ok(mut c) = cast.lock() {
+                    c.marker(&title);
+                }
+            }
+        }
+        follow.publish(&app);
         let (wall, cpu) = (Instant::now(), thread_cpu());
         terminal.draw(|f| view::draw(&app, &theme, f))?;
         last_frame = Instant::now();
@@ -112,6 +208,11 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
             recv(rx) -> m => match m { Ok(m) => m, Err(_) => break },
             recv(quit) -> s => match s { Ok(s) => Msg::Signal(s), Err(_) => break },
         };
+        if let (Msg::Resize(w, h), Some(cast), None) = (&first, &cast, opts.size) {
+            if let Ok(mut c) = cast.lock() {
+                c.resize(*w, *h);
+            }
+        }
         effects.extend(app.update(first));
         // Take what else arrives until the next frame is due: under load (64 workers
         // reporting) this draws at most FRAME_EVERY, not once per message.
@@ -130,10 +231,71 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         }
     }
     ratatui::restore();
-    if let Some(e) = engine.take() {
+    if let Some(e) = driver.engine.take() {
         e.stop();
     }
+    follow.clear();
+    if let Some(cast) = &cast {
+        if let Ok(mut c) = cast.lock() {
+            c.finish()?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the main loop tells the outside about where the lesson is: a marker in the recording
+/// when a step starts, and the page on screen for `forklab notes` in another terminal.
+#[derive(Default)]
+struct Follow {
+    ran: usize,
+    published: Option<(String, usize)>,
+    wrote: bool,
+}
+
+impl Follow {
+    /// The title of a step that has just started running, once.
+    fn new_step(&mut self, app: &App) -> Option<String> {
+        let app::Screen::Lesson(v) = &app.screen else {
+            self.ran = 0;
+            return None;
+        };
+        if v.ran <= self.ran {
+            self.ran = v.ran;
+            return None;
+        }
+        self.ran = v.ran;
+        let step = app.lessons[v.index].steps.get(v.ran - 1)?;
+        Some(format!("step {}: {}", v.ran, step.title))
+    }
+
+    /// Best effort: notes are an aid, so a runtime dir that cannot be written is not an error.
+    fn publish(&mut self, app: &App) {
+        let now = match &app.screen {
+            app::Screen::Lesson(v) => Some((app.lessons[v.index].id.clone(), v.page)),
+            app::Screen::Picker { .. } => None,
+        };
+        if now == self.published {
+            return;
+        }
+        self.published = now.clone();
+        let Ok(dir) = crate::rundir::ensure() else { return };
+        let path = crate::rundir::current_step();
+        let text = match now {
+            Some((lesson, page)) => serde_json::json!({ "lesson": lesson, "page": page, "pid": std::process::id() }),
+            None => serde_json::json!({ "lesson": null, "page": 0, "pid": std::process::id() }),
+        };
+        let tmp = dir.join(format!(".current-step.{}", std::process::id()));
+        if std::fs::write(&tmp, text.to_string()).is_ok() && std::fs::rename(&tmp, &path).is_ok() {
+            self.wrote = true;
+        }
+    }
+
+    /// On the way out: the notes window should not follow a lesson screen that is gone.
+    fn clear(&self) {
+        if self.wrote {
+            let _ = std::fs::remove_file(crate::rundir::current_step());
+        }
+    }
 }
 
 /// At most one frame per this: 40 frames a second, more than a terminal shows smoothly.

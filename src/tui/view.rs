@@ -72,39 +72,60 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
 
 fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let l = &app.lessons[v.index];
-    let [top, title_row, body, bottom] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
-            .areas(area);
+    // For a projector (`--theme contrast`) the step title is a band three rows high.
+    let band = theme.name == super::theme::ThemeName::Contrast;
+    let [top, title_row, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if band { 3 } else { 1 }),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let where_ = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
-    let header = Line::from(vec![
+    let mut header = vec![
         Span::styled(format!(" forklab · {} ", l.id), theme.status),
         Span::styled(format!(" {} ", l.title), theme.strong),
         Span::styled(format!("  {where_}"), theme.dim),
-    ]);
-    f.render_widget(Paragraph::new(header), top);
+    ];
+    if app.frozen.is_some() {
+        header.push(Span::styled("  FROZEN (f thaws)", theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
+    }
+    if app.autoplay.is_some() {
+        header.push(Span::styled("  autoplay", theme.dim));
+    }
+    f.render_widget(Paragraph::new(Line::from(header)), top);
     let step_title = match v.page {
         0 => l.title.clone(),
         n => l.steps.get(n - 1).map(|s| s.title.clone()).unwrap_or_default(),
     };
     let busy = if v.busy && v.page == v.ran { "  (running…)" } else { "" };
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(format!(" {step_title} "), theme.step_title),
-            Span::styled(busy, theme.warn),
-        ])),
-        title_row,
-    );
-
-    let wide = area.width >= 120;
-    let (narr_area, panes_area) = if wide {
-        let [a, b] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
-        (a, b)
+    let title =
+        Line::from(vec![Span::styled(format!(" {step_title} "), theme.step_title), Span::styled(busy, theme.warn)]);
+    if band {
+        let style = theme.step_title.add_modifier(ratatui::style::Modifier::REVERSED);
+        let p = Paragraph::new(vec![Line::raw(""), title, Line::raw("")]).style(style);
+        f.render_widget(p, title_row);
     } else {
-        let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
-        (a, b)
-    };
-    narration(l, v, theme, f, narr_area);
-    live_panes(&l.panes, v, theme, f, panes_area, wide);
+        f.render_widget(Paragraph::new(title), title_row);
+    }
+
+    if v.zoom {
+        match v.focus {
+            Focus::Narration => narration(l, v, theme, f, body, app.autoplay.is_some()),
+            Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
+        }
+    } else {
+        let wide = area.width >= 120;
+        let (narr_area, panes_area) = if wide {
+            let [a, b] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
+            (a, b)
+        } else {
+            let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+            (a, b)
+        };
+        narration(l, v, theme, f, narr_area, app.autoplay.is_some());
+        live_panes(&l.panes, v, theme, f, panes_area, wide);
+    }
 
     let port = v.model.conns.port;
     // Most useful first: the bar keeps as many as fit beside the curl line.
@@ -118,6 +139,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         ("q", "back"),
         ("+/-", "workers"),
         ("m", "mode"),
+        ("z", "zoom"),
+        ("f", "freeze"),
     ];
     status(theme, f, bottom, keys, port, v.message.as_deref());
     if let Some(i) = v.signal_menu {
@@ -127,12 +150,13 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
 
 const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
 
-fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
+/// The step's narration with its output under it. `follow` (autoplay) keeps the newest output
+/// in view; otherwise the learner scrolls, and the border says when there is more below.
+fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, follow: bool) {
     let focused = v.focus == Focus::Narration;
     let title = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
     let b = block(theme, &title, focused);
     let inner = b.inner(area);
-    f.render_widget(b, area);
     let md = match v.page {
         0 => l.intro.as_str(),
         n => l.steps.get(n - 1).map(|s| s.narration.as_str()).unwrap_or(""),
@@ -162,8 +186,14 @@ fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rec
             text.lines.push(Line::styled(o.text.clone(), style));
         }
     }
-    let p = Paragraph::new(text).wrap(Wrap { trim: false }).scroll((v.narration_scroll, 0));
-    f.render_widget(p, inner);
+    let p = Paragraph::new(text).wrap(Wrap { trim: false });
+    let rows = p.line_count(inner.width);
+    let height = usize::from(inner.height);
+    let bottom = rows.saturating_sub(height);
+    let scroll = if follow { bottom } else { usize::from(v.narration_scroll).min(bottom) };
+    let b = if scroll < bottom { b.title_bottom(Line::styled(" ↓ more ", theme.dim).right_aligned()) } else { b };
+    f.render_widget(b, area);
+    f.render_widget(p.scroll((scroll as u16, 0)), inner);
 }
 
 fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, wide: bool) {
@@ -257,6 +287,8 @@ fn help(theme: &Theme, f: &mut Frame, area: Rect) {
         ("1 2 3", "fire 1, 10 or 100 at a time"),
         ("+ -", "one worker more or fewer"),
         ("m", "next accept mode (restarts the pool)"),
+        ("z", "zoom the focused pane to the full screen, and back"),
+        ("f", "freeze the display (the processes go on), and thaw"),
         ("?", "this help"),
         ("q  Esc", "back to the lessons, or quit"),
         ("Ctrl-C", "quit"),
@@ -375,5 +407,35 @@ mod tests {
         }
         let s = render(&app, &theme(), 160, 45);
         assert!(s.contains("already ran"), "{s}");
+    }
+
+    fn press(app: &mut App, c: char) {
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn zoom_gives_the_focused_pane_the_whole_screen() {
+        let mut app = lesson_app();
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE))); // the processes pane
+        press(&mut app, 'z');
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn frozen_and_contrast_show_in_the_header_and_title_band() {
+        let mut app = lesson_app();
+        press(&mut app, 'f');
+        let t = Theme::new(crate::tui::theme::ThemeName::Contrast, false, false);
+        let s = render(&app, &t, 100, 30);
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines[0].contains("FROZEN (f thaws)"), "{s}");
+        // The title sits in a band three rows high, with a blank row above and below.
+        assert_eq!(lines[1].trim(), "");
+        assert!(lines[2].contains("Shared: every worker watches the one socket"), "{s}");
+        assert_eq!(lines[3].trim(), "");
+        let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        term.draw(|f| draw(&app, &t, f)).unwrap();
+        let cell = &term.backend().buffer()[(50, 1)];
+        assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED), "the band is reversed");
     }
 }

@@ -21,7 +21,7 @@ impl Tmux {
             .tmux()
             .args(["new-session", "-d", "-s", &t.name, "-x", &cols.to_string(), "-y", &rows.to_string()])
             .args(["-e", &format!("FORKLAB_TEST_TAG={tag}"), "-e", "TERM=xterm-256color"])
-            .arg(format!("bash --norc --noprofile -c '{cmd}; echo; echo FORKLAB-EXITED rc=$?; sleep 600'"))
+            .arg(format!("bash --norc --noprofile -c '{cmd}; rc=$?; echo; echo FORKLAB-EXITED rc=$rc; sleep 600'"))
             .status()
             .expect("tmux is installed (.ci/run installs it)");
         assert!(status.success(), "tmux new-session failed");
