@@ -56,6 +56,8 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
     ]);
     f.render_widget(Paragraph::new(title), top.inner(ratatui::layout::Margin::new(1, 0)));
     let mut lines = Vec::new();
+    // Summaries are cut to the pane, with an ellipsis: one line each keeps every lesson in view.
+    let room = usize::from(body.width.saturating_sub(2)).saturating_sub(13);
     for (i, l) in app.lessons.iter().enumerate() {
         let mark = if app.done.contains(&l.id) { if theme.ascii { "[x]" } else { " ✓ " } } else { "   " };
         let style = if i == selected { theme.selected } else { theme.text };
@@ -64,10 +66,31 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
             Span::styled(format!(" {:<9}", l.id), style.patch(theme.strong)),
             Span::styled(format!(" {}", l.title), style),
         ]));
-        lines.push(Line::styled(format!("{:13}{}", "", l.summary), theme.dim));
+        lines.push(Line::styled(format!("{:13}{}", "", ellipsis(&l.summary, room, theme.ascii)), theme.dim));
     }
-    f.render_widget(Paragraph::new(lines).block(block(theme, "lessons", true)), body);
+    // Keep the selected lesson in view when the list is longer than the pane.
+    let visible = usize::from(body.height.saturating_sub(2));
+    let scroll = (selected * 2 + 2).saturating_sub(visible);
+    f.render_widget(Paragraph::new(lines).block(block(theme, "lessons", true)).scroll((scroll as u16, 0)), body);
     status(theme, f, bottom, &[("↑/↓", "choose"), ("Enter", "open"), ("?", "help"), ("q", "quit")], None, None);
+}
+
+/// `s` cut to `width` columns, ending in an ellipsis when cut.
+fn ellipsis(s: &str, width: usize, ascii: bool) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mark = if ascii { "..." } else { "…" };
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + c.to_string().width() + mark.width() > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out + mark
 }
 
 fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
