@@ -423,7 +423,7 @@ impl Master {
     }
 
     /// Tell a worker to crash. From now on it gets no new connection: what it holds is what a
-    /// crash can cost, and /proc says how much that is.
+    /// crash can cost.
     fn crash(&mut self, alias: &str, how: &str) {
         let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.values_mut().find(|s| s.alias == alias)) else {
             return self.error("no_such_worker", format!("no live worker `{alias}`"));
@@ -431,13 +431,13 @@ impl Master {
         let Some(pid) = slot.pid else {
             return self.error("no_such_worker", format!("no live worker `{alias}`"));
         };
+        let _ = pid;
         slot.ready = false;
         if how == "loop" {
             slot.poisoned = true;
         }
-        let open_conns = procfs::tcp_conns(pid);
-        self.emit(Event::CrashOrdered { alias: alias.into(), pid, how: how.into(), open_conns });
-        let how = if how == "loop" { "exit" } else { how };
+        // The worker reports what it holds (CrashOrdered) just before it dies: every connection
+        // we handed it before this message is in its table by then, and none comes after.
         self.send_to(alias, &WorkerCmd::Crash { how: how.into() }, None, "crash");
     }
 

@@ -1221,6 +1221,10 @@ impl Transcript {
             "fired {} connections at {} mode: {} completed, {} failed, {:.0} conn/s, p50 {:.2} ms, p99 {:.2} ms",
             s.fired, pool.mode, s.completed, s.failed, s.conn_per_s, s.p50_ms, s.p99_ms
         );
+        if !s.errors.is_empty() {
+            let kinds: Vec<String> = s.errors.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            text += &format!(" ({})", kinds.join(", "));
+        }
         for (alias, n) in per_worker {
             let bar = "█".repeat((n * 30 / widest) as usize);
             text += &format!("\n      {alias:<4} {n:>6}  {bar}");

@@ -214,7 +214,15 @@ impl Worker {
                     busy(ms);
                     self.send(Event::WorkDone { alias: self.alias.clone(), pid: self.pid, threads: 1, ms });
                 }
-                Ok(Recv::Msg(WorkerCmd::Crash { how }, _)) => crash(&how, &self.alias, self.pid, &self.chan),
+                Ok(Recv::Msg(WorkerCmd::Crash { how }, _)) => {
+                    // What this crash will cost, as the kernel shows it now: the TCP connections
+                    // in our fd table (the master stopped handing us new ones).
+                    let open_conns = procfs::tcp_conns(self.pid);
+                    let (alias, pid) = (self.alias.clone(), self.pid);
+                    let how_now = if how == "loop" { "exit".to_string() } else { how.clone() };
+                    self.send(Event::CrashOrdered { alias, pid, how, open_conns });
+                    crash(&how_now, &self.alias, self.pid, &self.chan)
+                }
                 Ok(Recv::Msg(WorkerCmd::Heartbeat, _)) => {
                     self.send(Event::Heartbeat { alias: self.alias.clone(), pid: self.pid });
                 }

@@ -5,7 +5,13 @@ use common::*;
 use serde_json::Value;
 use std::time::Duration;
 
-fn play(id: &str) {
+/// Lessons measure CPU and latency on a 2-core machine: one plays at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Plays a lesson with `--json`, checks its summary and that nothing is left running; returns
+/// its JSON lines.
+fn play(id: &str) -> Vec<Value> {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let tag = new_tag();
     let (status, stdout, stderr) = run(&tag, &["play", id, "--json"]);
     let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap();
@@ -15,6 +21,27 @@ fn play(id: &str) {
     assert!(last["expects_passed"].as_u64().unwrap() > 0);
     assert!(status.success(), "{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
+    let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Every question was answered from what happened, and its answer is one of its choices.
+    let questions = lines.iter().filter(|l| l["event"] == "question").count();
+    let asks: Vec<&Value> = lines.iter().filter(|l| l["event"] == "ask").collect();
+    assert!(!asks.is_empty(), "{id} asks no question");
+    assert_eq!(questions, asks.len());
+    for ask in asks {
+        let i = ask["answer"].as_u64().unwrap_or_else(|| panic!("unanswered: {ask}")) as usize;
+        assert_eq!(ask["answer_label"], ask["choices"][i], "{ask}");
+    }
+    lines
+}
+
+/// The `expect` objects of a run whose text starts with `prefix`, each checked to have held.
+fn held<'a>(lines: &'a [Value], text: &str) -> &'a Value {
+    let e = lines
+        .iter()
+        .find(|l| l["event"] == "expect" && l["text"] == format!("expect: {text}"))
+        .unwrap_or_else(|| panic!("no `expect: {text}` in the run"));
+    assert_eq!(e["passed"], true, "{e}");
+    e
 }
 
 #[test]
@@ -25,6 +52,33 @@ fn play_fork_passes() {
 #[test]
 fn play_accept_passes() {
     play("accept");
+}
+
+#[test]
+fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
+    let lines = play("crash");
+    // The statuses as waitpid gave them, from the exit events themselves.
+    let exits: Vec<(String, Option<i64>, Option<String>)> = lines
+        .iter()
+        .filter(|l| l["event"] == "exited" && l["alias"] != "master")
+        .map(|l| (l["alias"].as_str().unwrap().to_string(), l["code"].as_i64(), l["signal"].as_str().map(String::from)))
+        .collect();
+    for (alias, code, signal) in [
+        ("W1", None, Some("SIGSEGV")),
+        ("W1", None, Some("SIGKILL")),
+        ("W2", None, Some("SIGSEGV")),
+        ("W3", Some(101), None),
+        ("W1", None, Some("SIGABRT")),
+        ("W2", Some(1), None),
+        ("W3", None, Some("SIGKILL")),
+    ] {
+        let want = (alias.to_string(), code, signal.map(String::from));
+        assert!(exits.contains(&want), "no exit {want:?} in {exits:?}");
+    }
+    held(&lines, "hung W3");
+    held(&lines, "lost-only-held");
+    held(&lines, "gave-up W1");
+    held(&lines, "max_delay_ms == 1000");
 }
 
 #[test]
