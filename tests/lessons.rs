@@ -55,6 +55,19 @@ fn play_accept_passes() {
 }
 
 #[test]
+fn play_ipc_passes() {
+    let lines = play("ipc");
+    held(&lines, "handle-arrived");
+    // Every message names its ends, its size and the fds that rode along.
+    let messages: Vec<&Value> = lines.iter().filter(|l| l["event"] == "message").collect();
+    assert!(messages.len() >= 14, "{messages:?}");
+    for m in &messages {
+        assert!(m["from"].is_string() && m["to"].is_string() && m["bytes"].as_u64() > Some(0), "{m}");
+    }
+    assert_eq!(messages.iter().filter(|m| m["fds"] == 1).count(), 1);
+}
+
+#[test]
 fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
     let lines = play("crash");
     // The statuses as waitpid gave them, from the exit events themselves.
