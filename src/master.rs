@@ -973,6 +973,10 @@ impl Master {
         }
         let Some(pool) = &mut self.pool else { return };
         let Some(index) = pool.slots.values().find(|s| s.pid == Some(pid)).map(|s| s.index) else { return };
+        // Its last words first: what a worker sent just before dying is still queued on its
+        // channel, and SIGCHLD can arrive before we have read it.
+        self.on_worker(index);
+        let Some(pool) = &mut self.pool else { return };
         let slot = pool.slots.get_mut(&index).expect("found above");
         slot.pid = None;
         slot.ready = false;

@@ -150,6 +150,8 @@ pub struct Runner {
     handle_sent: Option<(u64, i32, u64)>,
     /// Events of the last rolling restart.
     rolling: Vec<Event>,
+    /// Whether a load was still running when it ended (None: no load was started).
+    rolled_under_load: Option<bool>,
     last_work: Option<Work>,
     /// The last `counter`: (alias, tid, shared, value).
     counters: Vec<(String, i32, bool, u64)>,
@@ -184,6 +186,7 @@ impl Runner {
             rtt_us: None,
             handle_sent: None,
             rolling: Vec::new(),
+            rolled_under_load: None,
             last_work: None,
             counters: Vec::new(),
             asks: Vec::new(),
@@ -295,6 +298,9 @@ impl Runner {
                 self.rolling.clear();
                 self.lab.send(&Cmd::RollingRestart)?;
                 self.wait(out, Duration::from_secs(30), |ev| matches!(ev, Event::Rolled { .. }).then_some(()))?;
+                // Did the load still run when the last old worker was gone? Its client is alive
+                // and has connections left to fire.
+                self.rolled_under_load = self.load.as_ref().map(|(c, _)| procfs::is_live(c.pid));
                 self.wait(out, Duration::from_secs(10), |ev| matches!(ev, Event::PoolReady { .. }).then_some(()))?;
             }
             Directive::Work { target, threads, ms } => self.work(target.as_ref(), *threads, *ms, out)?,
@@ -932,9 +938,16 @@ impl Runner {
                 problems.push(format!("{alias} did not exit with code 0"));
             }
         }
+        if self.rolled_under_load == Some(false) {
+            problems.push("the load had ended before the restart did".into());
+        }
         let ok = problems.is_empty() && replaced.is_some_and(|n| n as usize == retired.len() && n > 0);
         let detail = if problems.is_empty() {
-            format!("{} workers replaced, each after its successor was ready; each old one exited 0", retired.len())
+            let load = if self.rolled_under_load == Some(true) { ", under load" } else { "" };
+            format!(
+                "{} workers replaced{load}, each after its successor was ready; each old one exited 0",
+                retired.len()
+            )
         } else {
             problems.join("; ")
         };
