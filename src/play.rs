@@ -155,6 +155,8 @@ pub struct Runner {
     last_work: Option<Work>,
     /// The last `counter`: (alias, tid, shared, value).
     counters: Vec<(String, i32, bool, u64)>,
+    /// The master's own copy of the counter, when it last reported it.
+    master_counter: Option<u64>,
     /// Questions of the current step, answered when it ends.
     asks: Vec<Ask>,
 }
@@ -189,6 +191,7 @@ impl Runner {
             rolled_under_load: None,
             last_work: None,
             counters: Vec::new(),
+            master_counter: None,
             asks: Vec::new(),
         }
     }
@@ -678,6 +681,9 @@ impl Runner {
             }
             _ => None,
         })?;
+        if let Some((.., v)) = got.iter().find(|(a, ..)| a == "master") {
+            self.master_counter = Some(*v);
+        }
         self.counters = got;
         Ok(())
     }
@@ -835,7 +841,7 @@ impl Runner {
             },
             Expect::SameInode => self.same_inode(),
             Expect::Metric { metric, op, value } => match self.metric(*metric) {
-                Some(v) => (op.holds(v, *value), format!("{metric} is {v}")),
+                Some(v) => (op.holds(v, *value), format!("{metric} is {}", number(v))),
                 None => (false, format!("{metric} is not known yet")),
             },
             Expect::Exited { target, status } => {
@@ -859,7 +865,9 @@ impl Runner {
             Expect::MetricCores { metric, op } => {
                 let cores = lesson::WorkerCount::Cores.resolve() as f64;
                 match self.metric(*metric) {
-                    Some(v) => (op.holds(v, cores), format!("{metric} is {v}; this machine has {cores} cores")),
+                    Some(v) => {
+                        (op.holds(v, cores), format!("{metric} is {}; this machine has {cores} cores", number(v)))
+                    }
                     None => (false, format!("{metric} is not known yet")),
                 }
             }
@@ -1069,9 +1077,14 @@ impl Runner {
                     _ => Some(-1.0),
                 }
             }
-            Metric::MasterCounter => self.counters.iter().find(|(a, ..)| a == "master").map(|(_, _, _, v)| *v as f64),
+            Metric::MasterCounter => self.master_counter.map(|v| v as f64),
         }
     }
+}
+
+/// A measured value for people: whole numbers as such, others to two decimals.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.2}") }
 }
 
 /// One fact of a process from /proc, as the lessons print and compare it.

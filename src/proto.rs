@@ -427,7 +427,7 @@ impl Event {
                 let tids: Vec<String> = tids.iter().map(|t| t.to_string()).collect();
                 format!("{} threads, TIDs {}", tids.len(), tids.join(" "))
             }
-            Event::WorkDone { threads: 1, ms, .. } => format!("worked {ms} ms on its one thread"),
+            Event::WorkDone { threads: 1, ms, .. } => format!("worked {ms} ms on one thread"),
             Event::WorkDone { threads, ms, .. } => format!("worked {ms} ms on each of {threads} threads"),
             Event::Counter { tid, shared, value, .. } => {
                 let what = if *shared { "the shared counter" } else { "its own copy of the counter" };

@@ -92,6 +92,19 @@ fn play_cluster_passes_and_the_rolling_restart_loses_no_connection() {
 }
 
 #[test]
+fn play_threads_passes() {
+    let lines = play("threads");
+    held(&lines, "all-cores-busy");
+    held(&lines, "master_counter == 0");
+    held(&lines, "counter == 2000");
+    // The thread that faulted took its process, with every thread it had.
+    let threads = lines.iter().rev().find(|l| l["event"] == "threads" && l["alias"] == "W1").unwrap();
+    assert!(threads["tids"].as_array().unwrap().len() >= 3, "{threads}");
+    let pid = &threads["pid"];
+    assert!(lines.iter().any(|l| l["event"] == "exited" && l["pid"] == *pid && l["signal"] == "SIGSEGV"));
+}
+
+#[test]
 fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
     let lines = play("crash");
     // The statuses as waitpid gave them, from the exit events themselves.
