@@ -105,6 +105,43 @@ fn play_threads_passes() {
 }
 
 #[test]
+fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
+    let lines = play("daemon");
+    // forklab's own pid: the master's parent.
+    let forklab = lines.iter().find(|l| l["event"] == "spawned" && l["alias"] == "master").unwrap()["ppid"].clone();
+    let procs: Vec<&Value> = lines.iter().filter(|l| l["event"] == "proc" && l["alias"] == "daemon").collect();
+    assert_eq!(procs.len(), 7, "{procs:?}");
+    let (setsid, again, chdir) = (procs[1], procs[2], procs[4]);
+    // After setsid: a session and group of its own, no terminal.
+    assert_eq!(setsid["sid"], setsid["pid"].to_string());
+    assert_eq!(setsid["pgid"], setsid["pid"].to_string());
+    assert_eq!(setsid["tty"], "none");
+    // After the second fork: an orphan re-parented to forklab, the subreaper; not a leader.
+    assert_eq!(again["ppid"], forklab.to_string());
+    assert_eq!(again["sid"], setsid["pid"].to_string());
+    assert_ne!(again["pid"], setsid["pid"]);
+    assert_eq!(chdir["cwd"], "/");
+    held(&lines, "pidfile");
+}
+
+#[test]
+fn the_daemon_leaves_by_itself_when_forklab_is_gone() {
+    let _turn = turn();
+    let tag = new_tag();
+    // Step 8 would stop the daemon; panic just before it, with the daemon running.
+    let out = forklab(&tag).env("FORKLAB_PANIC_AT", "step:8").args(["play", "daemon", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(101));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let pidfile = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|l| l["detail"].as_str().and_then(|d| d.strip_prefix("wrote ")).map(String::from))
+        .expect("the daemon wrote its pidfile");
+    assert_none_left(&tag, Duration::from_secs(2));
+    assert!(!std::path::Path::new(&pidfile).exists(), "{pidfile} is left behind");
+}
+
+#[test]
 fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
     let lines = play("crash");
     // The statuses as waitpid gave them, from the exit events themselves.
