@@ -119,12 +119,21 @@ impl Chan {
         if nonblocking {
             flags |= MsgFlags::MSG_DONTWAIT;
         }
+        let mut reset = false;
         let (len, fds, truncated) = loop {
             let mut iov = [IoSliceMut::new(buf)];
             match recvmsg::<()>(self.fd.as_raw_fd(), &mut iov, Some(&mut cmsg_buf), flags) {
                 Err(Errno::EINTR) => continue,
+                Err(Errno::EAGAIN) if reset => return Ok(Recv::Eof),
                 Err(Errno::EAGAIN) => return Ok(Recv::Empty),
-                // A peer that died with data unread can show up as a reset: that is EOF too.
+                // A peer that died with data of ours unread shows up as a reset, reported once
+                // (reading the error clears it) and *before* the packets it sent us last. Those
+                // are its last words (a worker's report before it crashes): read on, and call
+                // it EOF when nothing is left.
+                Err(Errno::ECONNRESET) if !reset => {
+                    reset = true;
+                    continue;
+                }
                 Err(Errno::ECONNRESET) => return Ok(Recv::Eof),
                 Err(e) => return Err(e).context("receiving on a channel"),
                 Ok(msg) => {
@@ -198,6 +207,20 @@ mod tests {
         let mut got = String::new();
         std::fs::File::from(r).read_to_string(&mut got).unwrap();
         assert_eq!(got, "hi");
+    }
+
+    #[test]
+    fn last_words_of_a_peer_that_left_data_unread_are_kept() {
+        let (a, b) = Chan::pair().unwrap();
+        // b sends to a, a sends to b; b closes without reading: a sees a reset first.
+        b.send(&"last words", &[], false).unwrap();
+        a.send(&"never read", &[], false).unwrap();
+        drop(b);
+        match a.recv::<String>(true).unwrap() {
+            Recv::Msg(m, _) => assert_eq!(m, "last words"),
+            other => panic!("expected the last words, got {other:?}"),
+        }
+        assert!(matches!(a.recv::<String>(true).unwrap(), Recv::Eof | Recv::Empty));
     }
 
     #[test]

@@ -24,7 +24,10 @@ const MAX_BYTES: usize = 256 * 1024;
 const MAX_STEPS: usize = 64;
 /// The file line of the front matter's first TOML line (line 1 is the opening `+++`).
 const FRONT_MATTER_LINE: usize = 2;
-const DO_VERBS: &str = "spawn, mode, scale, stop, fire, compare, kill, busy, show";
+const DO_VERBS: &str = "spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon";
+/// Choices an `ask` offers: enough for a real prediction, few enough to read at 80 columns.
+const MAX_CHOICES: usize = 6;
+const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // What a lesson parses into
@@ -94,26 +97,190 @@ pub enum WorkerCount {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     Master,
+    /// The daemon of the daemon lesson.
+    Daemon,
     /// `W1` is `Worker(1)`: the aliases the panes show.
     Worker(u32),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Directive {
-    Spawn { workers: WorkerCount, mode: Mode, handle: Handle },
+    Spawn {
+        workers: WorkerCount,
+        mode: Mode,
+        handle: Handle,
+    },
     SetMode(Mode),
     Scale(WorkerCount),
     Stop,
-    Fire { connections: u32, concurrency: u32, keepalive: u32 },
-    Compare { modes: Vec<Mode>, connections: u32, concurrency: u32, runs: u32 },
-    Kill { target: Target, signal: Signal },
-    Busy { target: Target, ms: u32 },
+    Fire {
+        connections: u32,
+        concurrency: u32,
+        keepalive: u32,
+    },
+    Compare {
+        modes: Vec<Mode>,
+        connections: u32,
+        concurrency: u32,
+        runs: u32,
+    },
+    Kill {
+        target: Target,
+        signal: Signal,
+    },
+    Busy {
+        target: Target,
+        ms: u32,
+    },
     ShowFds(Target),
     ShowTree,
     Expect(Expect),
+    /// Make a worker end in one of the ways a real process dies.
+    Crash {
+        target: Target,
+        how: CrashKind,
+    },
+    /// Whether the master respawns workers of the running pool.
+    Respawn(bool),
+    /// Start the load client in the background; `wait load` collects its result.
+    Load {
+        connections: u32,
+        concurrency: u32,
+        keepalive: u32,
+    },
+    WaitLoad,
+    /// A message over the channels (Node's `process.send`).
+    Send(SendKind),
+    /// Replace every worker, one at a time, the new one ready before the old one is told to stop.
+    RollingRestart,
+    /// CPU work: `threads` threads in one worker, or every worker at once (`threads` None).
+    Work {
+        target: Option<Target>,
+        threads: Option<WorkerCount>,
+        ms: u32,
+    },
+    /// A counter: shared by `threads` threads of one worker, or a copy in each worker (None).
+    Counter {
+        target: Option<Target>,
+        threads: Option<u32>,
+    },
+    /// One step of daemonizing (daemon(7)), or stopping the daemon by its pidfile.
+    Daemon(DaemonStep),
+    /// A prediction question, asked before the step runs and answered from what happened.
+    Ask(Ask),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A question the learner answers before the step runs. After the step, the real answer is the
+/// first choice whose condition holds: the same conditions `expect:` checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    pub question: String,
+    pub choices: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub label: String,
+    /// What must hold, after the step, for this choice to be the real answer.
+    pub when: Expect,
+    /// The condition as written, e.g. `survived W2`.
+    pub text: String,
+}
+
+/// How a worker is made to die. Each is the real thing, not a signal that imitates it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashKind {
+    /// A write to an unmapped page: the kernel sends SIGSEGV.
+    Segv,
+    /// A Rust panic on the main thread: exit code 101.
+    Panic,
+    /// abort(3): SIGABRT.
+    Abort,
+    /// exit(1).
+    Exit,
+    /// An endless loop: only a missed heartbeat shows it.
+    Hang,
+    /// Every start of this worker fails (exit 1) until the master gives up.
+    Loop,
+    /// A SIGSEGV in one of several threads of the worker.
+    ThreadSegv,
+}
+
+impl CrashKind {
+    pub const ALL: [CrashKind; 7] = [
+        CrashKind::Segv,
+        CrashKind::Panic,
+        CrashKind::Abort,
+        CrashKind::Exit,
+        CrashKind::Hang,
+        CrashKind::Loop,
+        CrashKind::ThreadSegv,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CrashKind::Segv => "segv",
+            CrashKind::Panic => "panic",
+            CrashKind::Abort => "abort",
+            CrashKind::Exit => "exit",
+            CrashKind::Hang => "hang",
+            CrashKind::Loop => "loop",
+            CrashKind::ThreadSegv => "thread-segv",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendKind {
+    /// Request and reply: the master sends, the worker answers, the round trip is timed.
+    Ping(Target),
+    /// One message from the master to every worker.
+    Broadcast,
+    /// From one worker to another, relayed by the master.
+    Relay { from: Target, to: Target },
+    /// A message that carries the listening socket (SCM_RIGHTS).
+    Handle(Target),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DaemonStep {
+    Fork,
+    Setsid,
+    ForkAgain,
+    Umask,
+    Chdir,
+    Stdio,
+    Pidfile,
+    Stop,
+}
+
+impl DaemonStep {
+    pub const ALL: [DaemonStep; 8] = [
+        DaemonStep::Fork,
+        DaemonStep::Setsid,
+        DaemonStep::ForkAgain,
+        DaemonStep::Umask,
+        DaemonStep::Chdir,
+        DaemonStep::Stdio,
+        DaemonStep::Pidfile,
+        DaemonStep::Stop,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DaemonStep::Fork => "fork",
+            DaemonStep::Setsid => "setsid",
+            DaemonStep::ForkAgain => "fork-again",
+            DaemonStep::Umask => "umask",
+            DaemonStep::Chdir => "chdir",
+            DaemonStep::Stdio => "stdio",
+            DaemonStep::Pidfile => "pidfile",
+            DaemonStep::Stop => "stop",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub enum Expect {
     /// Every connection fired was either completed or counted as failed.
     Accounted,
@@ -128,6 +295,92 @@ pub enum Expect {
         target: Target,
         status: ExitSpec,
     },
+    /// A metric against the number of cores this machine lets us use: `pids == cores`.
+    MetricCores {
+        metric: Metric,
+        op: Op,
+    },
+    /// The master caught the target by a missed heartbeat.
+    Hung(Target),
+    /// The master stopped respawning the target (a crash loop).
+    GaveUp(Target),
+    /// The target is the same live process it was before the last crash or kill.
+    Survived(Target),
+    /// The last rolling restart: each new worker was ready before its predecessor was told to
+    /// stop, and each predecessor exited with code 0.
+    Rolled,
+    /// The last load: no more connections failed than the crashed worker held, and none that a
+    /// surviving worker had served.
+    LostOnlyHeld,
+    /// The last handle sent arrived as the same socket under the receiver's own fd number.
+    HandleArrived,
+    /// Every core the lab may use was busy during the last `work`.
+    AllCoresBusy,
+    /// The daemon's pidfile exists (mode 0600, in a 0700 directory) and names the daemon.
+    Pidfile,
+    /// The opposite of a condition: `not same-inode` (for an `ask` choice that bets against it).
+    Not(Box<Expect>),
+    /// A fact of a process, read from /proc: `daemon ppid == forklab`, `daemon cwd == /`.
+    Proc {
+        target: Target,
+        field: ProcField,
+        equal: bool,
+        value: ProcValue,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcField {
+    Ppid,
+    Pgid,
+    Sid,
+    Tty,
+    Cwd,
+    Umask,
+    Fd0,
+    Fd1,
+    Fd2,
+}
+
+impl ProcField {
+    pub const ALL: [ProcField; 9] = [
+        ProcField::Ppid,
+        ProcField::Pgid,
+        ProcField::Sid,
+        ProcField::Tty,
+        ProcField::Cwd,
+        ProcField::Umask,
+        ProcField::Fd0,
+        ProcField::Fd1,
+        ProcField::Fd2,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProcField::Ppid => "ppid",
+            ProcField::Pgid => "pgid",
+            ProcField::Sid => "sid",
+            ProcField::Tty => "tty",
+            ProcField::Cwd => "cwd",
+            ProcField::Umask => "umask",
+            ProcField::Fd0 => "fd0",
+            ProcField::Fd1 => "fd1",
+            ProcField::Fd2 => "fd2",
+        }
+    }
+}
+
+/// What a process fact is compared with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProcValue {
+    /// The pid of forklab itself (the app), of the master, or of the process itself.
+    Forklab,
+    Master,
+    SelfPid,
+    /// No controlling terminal.
+    None,
+    /// A number or a path, compared as written.
+    Text(String),
 }
 
 /// How a process ended, as `waitpid(2)` reports it.
@@ -144,6 +397,29 @@ pub enum Metric {
     Fired,
     Spread,
     Workers,
+    /// Latencies of the last fire or load, in milliseconds.
+    P50Ms,
+    MaxMs,
+    /// Open connections the last crashed worker held when it was told to crash.
+    Held,
+    /// Quick restarts counted when the master last gave up on a worker.
+    Restarts,
+    /// The longest respawn delay the master announced.
+    MaxDelayMs,
+    /// Messages, and fds attached to them, during the last `send`.
+    Messages,
+    Fds,
+    /// The last request/reply round trip over a channel, in microseconds.
+    RttUs,
+    /// CPU seconds per second of the last `work`: 1.0 is one core kept busy.
+    CoresUsed,
+    /// Distinct processes and threads that did the last `work`.
+    Pids,
+    Tids,
+    /// The value every worker thread or process saw in the last `counter`; -1 if they differ.
+    Counter,
+    /// The master's own copy of the counter.
+    MasterCounter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,13 +529,33 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::Master => f.write_str("master"),
+            Target::Daemon => f.write_str("daemon"),
             Target::Worker(n) => write!(f, "W{n}"),
         }
     }
 }
 
 impl Metric {
-    pub const ALL: [Metric; 5] = [Metric::Failed, Metric::Completed, Metric::Fired, Metric::Spread, Metric::Workers];
+    pub const ALL: [Metric; 18] = [
+        Metric::Failed,
+        Metric::Completed,
+        Metric::Fired,
+        Metric::Spread,
+        Metric::Workers,
+        Metric::P50Ms,
+        Metric::MaxMs,
+        Metric::Held,
+        Metric::Restarts,
+        Metric::MaxDelayMs,
+        Metric::Messages,
+        Metric::Fds,
+        Metric::RttUs,
+        Metric::CoresUsed,
+        Metric::Pids,
+        Metric::Tids,
+        Metric::Counter,
+        Metric::MasterCounter,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -268,6 +564,19 @@ impl Metric {
             Metric::Fired => "fired",
             Metric::Spread => "spread",
             Metric::Workers => "workers",
+            Metric::P50Ms => "p50_ms",
+            Metric::MaxMs => "max_ms",
+            Metric::Held => "held",
+            Metric::Restarts => "restarts",
+            Metric::MaxDelayMs => "max_delay_ms",
+            Metric::Messages => "messages",
+            Metric::Fds => "fds",
+            Metric::RttUs => "rtt_us",
+            Metric::CoresUsed => "cores_used",
+            Metric::Pids => "pids",
+            Metric::Tids => "tids",
+            Metric::Counter => "counter",
+            Metric::MasterCounter => "master_counter",
         }
     }
 }
@@ -732,15 +1041,19 @@ fn parse_comment(trimmed: &str) -> Result<Comment, String> {
     }
     let Some((kind, args)) = inside.split_once(':') else {
         return Err(format!(
-            "comment `{}` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->` or `<!-- notes -->`",
+            "comment `{}` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->` or `<!-- notes -->`",
             shorten(inside)
         ));
     };
     let directive = match kind.trim() {
         "do" => parse_do(args)?,
         "expect" => Directive::Expect(parse_expect(args)?),
+        "ask" => Directive::Ask(parse_ask(args)?),
         other => {
-            return Err(format!("unknown directive `{}:`; expected `do:`, `expect:` or `notes`", shorten(other)));
+            return Err(format!(
+                "unknown directive `{}:`; expected `do:`, `expect:`, `ask:` or `notes`",
+                shorten(other)
+            ));
         }
     };
     Ok(Comment::Directive(inside.to_string(), directive))
@@ -876,6 +1189,86 @@ fn parse_do(args: &str) -> Result<Directive, String> {
                 _ => Err(words.usage_error()),
             }
         }
+        "crash" => {
+            let words = Words::new(args, "`crash TARGET how=KIND`", &["how"])?;
+            let [t] = words.exactly()?;
+            let how = words.required("how")?;
+            let how = CrashKind::ALL.into_iter().find(|k| k.name() == how).ok_or_else(|| {
+                format!(
+                    "unknown crash `{}`; expected one of {}",
+                    shorten(how),
+                    names(CrashKind::ALL.map(CrashKind::name))
+                )
+            })?;
+            Ok(Directive::Crash { target: target(t)?, how })
+        }
+        "respawn" => match Words::new(args, "`respawn on` or `respawn off`", &[])?.exactly()? {
+            ["on"] => Ok(Directive::Respawn(true)),
+            ["off"] => Ok(Directive::Respawn(false)),
+            _ => Err(format!("wrong arguments `{}`; expected `respawn on` or `respawn off`", shorten(args.trim()))),
+        },
+        "load" => {
+            let words = Words::new(args, "`load N [concurrency=C] [keepalive=R]`", &["concurrency", "keepalive"])?;
+            let [n] = words.exactly()?;
+            Ok(Directive::Load {
+                connections: number("connection count", n, 1, 1_000_000)?,
+                concurrency: words.number_or("concurrency", 1, 256, 4)?,
+                keepalive: words.number_or("keepalive", 1, 1000, 1)?,
+            })
+        }
+        "wait" => match Words::new(args, "`wait load`", &[])?.exactly()? {
+            ["load"] => Ok(Directive::WaitLoad),
+            _ => Err(format!("wrong arguments `{}`; expected `wait load`", shorten(args.trim()))),
+        },
+        "send" => {
+            let usage = "`send ping TARGET`, `send broadcast`, `send TARGET to TARGET` or `send handle TARGET`";
+            let words = Words::new(args, usage, &[])?;
+            match words.values.as_slice() {
+                ["ping", t] => Ok(Directive::Send(SendKind::Ping(target(t)?))),
+                ["broadcast"] => Ok(Directive::Send(SendKind::Broadcast)),
+                ["handle", t] => Ok(Directive::Send(SendKind::Handle(target(t)?))),
+                [a, "to", b] => Ok(Directive::Send(SendKind::Relay { from: target(a)?, to: target(b)? })),
+                _ => Err(words.usage_error()),
+            }
+        }
+        "restart" => match Words::new(args, "`restart rolling`", &[])?.exactly()? {
+            ["rolling"] => Ok(Directive::RollingRestart),
+            _ => Err(format!("wrong arguments `{}`; expected `restart rolling`", shorten(args.trim()))),
+        },
+        "work" => {
+            let words = Words::new(args, "`work TARGET threads=N|cores ms=M` or `work all ms=M`", &["threads", "ms"])?;
+            let [t] = words.exactly()?;
+            let ms = number("ms", words.required("ms")?, 1, 10_000)?;
+            match (t, words.option("threads")) {
+                ("all", None) => Ok(Directive::Work { target: None, threads: None, ms }),
+                ("all", Some(_)) => Err("`work all` runs one thread in every worker; it takes no `threads=`".into()),
+                (t, Some(n)) => Ok(Directive::Work { target: Some(target(t)?), threads: Some(worker_count(n)?), ms }),
+                (_, None) => Err(format!("`work` needs `threads=`; expected {}", words.usage)),
+            }
+        }
+        "counter" => {
+            let words = Words::new(args, "`counter TARGET threads=N` or `counter all`", &["threads"])?;
+            let [t] = words.exactly()?;
+            match (t, words.option("threads")) {
+                ("all", None) => Ok(Directive::Counter { target: None, threads: None }),
+                ("all", Some(_)) => Err("`counter all` uses one copy per worker; it takes no `threads=`".into()),
+                (t, Some(n)) => {
+                    Ok(Directive::Counter { target: Some(target(t)?), threads: Some(number("threads", n, 1, 16)?) })
+                }
+                (_, None) => Err(format!("`counter` needs `threads=`; expected {}", words.usage)),
+            }
+        }
+        "daemon" => {
+            let usage = "`daemon STEP` with STEP one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop";
+            let [step] = Words::new(args, usage, &[])?.exactly()?;
+            DaemonStep::ALL.into_iter().find(|s| s.name() == step).map(Directive::Daemon).ok_or_else(|| {
+                format!(
+                    "unknown daemon step `{}`; expected one of {}",
+                    shorten(step),
+                    names(DaemonStep::ALL.map(DaemonStep::name))
+                )
+            })
+        }
         "" => Err(format!("empty `do:`; expected one of {DO_VERBS}")),
         _ => Err(format!("unknown verb `{}` in `do:`; expected one of {DO_VERBS}", shorten(verb))),
     }
@@ -887,14 +1280,34 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
     match words.as_slice() {
         ["accounted"] => Ok(Expect::Accounted),
         ["same-inode"] => Ok(Expect::SameInode),
-        [first @ ("accounted" | "same-inode"), ..] => {
-            Err(format!("`{first}` takes nothing after it; expected `{first}`"))
+        ["not", ..] => {
+            let rest = args.trim_start().strip_prefix("not").unwrap_or_default();
+            Ok(Expect::Not(Box::new(parse_expect(rest)?)))
+        }
+        ["rolled"] => Ok(Expect::Rolled),
+        ["lost-only-held"] => Ok(Expect::LostOnlyHeld),
+        ["handle-arrived"] => Ok(Expect::HandleArrived),
+        ["all-cores-busy"] => Ok(Expect::AllCoresBusy),
+        ["pidfile"] => Ok(Expect::Pidfile),
+        [
+            first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "handle-arrived" | "all-cores-busy"
+            | "pidfile"),
+            ..,
+        ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
+        ["hung", t] => Ok(Expect::Hung(target(t)?)),
+        ["gave-up", t] => Ok(Expect::GaveUp(target(t)?)),
+        ["survived", t] => Ok(Expect::Survived(target(t)?)),
+        [first @ ("hung" | "gave-up" | "survived"), ..] => {
+            Err(format!("wrong arguments `{}`; expected `{first} TARGET`", shorten(args.trim())))
         }
         ["exited", ..] => exited(args),
+        [t, field, op, value] if target(t).is_ok() && ProcField::ALL.iter().any(|f| f.name() == *field) => {
+            proc_expect(t, field, op, value)
+        }
         [first, rest @ ..] => match Metric::ALL.into_iter().find(|m| m.name() == *first) {
             Some(metric) => metric_expect(metric, rest),
             None => Err(format!(
-                "unknown expectation `{}`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER` with METRIC one of {}",
+                "unknown expectation `{}`; expected {EXPECT_WORDS}, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of {}",
                 shorten(first),
                 names(Metric::ALL.map(Metric::name)),
             )),
@@ -919,6 +1332,57 @@ fn exited(args: &str) -> Result<Expect, String> {
     Ok(Expect::Exited { target: target(t)?, status })
 }
 
+/// `daemon ppid == forklab`: a fact of a process, read from /proc when checked.
+fn proc_expect(t: &str, field: &str, op: &str, value: &str) -> Result<Expect, String> {
+    let field = ProcField::ALL.into_iter().find(|f| f.name() == field).expect("checked by the caller");
+    let equal = match op {
+        "==" => true,
+        "!=" => false,
+        _ => return Err(format!("unknown comparison `{}`; expected `==` or `!=` for `{field:?}`", shorten(op))),
+    };
+    let value = match value {
+        "forklab" => ProcValue::Forklab,
+        "master" => ProcValue::Master,
+        "self" => ProcValue::SelfPid,
+        "none" => ProcValue::None,
+        other => ProcValue::Text(other.to_string()),
+    };
+    Ok(Expect::Proc { target: target(t)?, field, equal, value })
+}
+
+/// `ask: Will W2 keep serving? | yes => survived W2 | no => failed > 0`.
+fn parse_ask(args: &str) -> Result<Ask, String> {
+    let usage = "expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`";
+    let mut parts = args.split('|');
+    let question = parts.next().unwrap_or_default().trim();
+    if question.is_empty() {
+        return Err(format!("`ask:` has no question; {usage}"));
+    }
+    let mut choices: Vec<Choice> = Vec::new();
+    for part in parts {
+        let Some((label, when_text)) = part.split_once("=>") else {
+            return Err(format!("choice `{}` has no `=> CONDITION`; {usage}", shorten(part.trim())));
+        };
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(format!("a choice has no label; {usage}"));
+        }
+        if choices.iter().any(|c| c.label == label) {
+            return Err(format!("choice `{}` is listed twice", shorten(label)));
+        }
+        let when =
+            parse_expect(when_text).map_err(|e| format!("in the condition of choice `{}`: {e}", shorten(label)))?;
+        choices.push(Choice { label: label.to_string(), when, text: when_text.trim().to_string() });
+    }
+    if choices.len() < 2 || choices.len() > MAX_CHOICES {
+        return Err(format!(
+            "`ask:` has {} choices; expected 2 to {MAX_CHOICES}, as in `ask: QUESTION | CHOICE => CONDITION | ...`",
+            choices.len()
+        ));
+    }
+    Ok(Ask { question: question.to_string(), choices })
+}
+
 fn metric_expect(metric: Metric, rest: &[&str]) -> Result<Expect, String> {
     let usage = || {
         format!("expected `{metric} OP NUMBER` with OP one of {}, e.g. `{metric} <= 1`", names(Op::ALL.map(Op::symbol)))
@@ -929,6 +1393,9 @@ fn metric_expect(metric: Metric, rest: &[&str]) -> Result<Expect, String> {
     let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == *op) else {
         return Err(format!("unknown comparison `{}`; {}", shorten(op), usage()));
     };
+    if *value == "cores" {
+        return Ok(Expect::MetricCores { metric, op });
+    }
     // `f64::from_str` also takes `inf` and `NaN`, which no count or ratio can be.
     let Some(value) = value.parse::<f64>().ok().filter(|v| v.is_finite()) else {
         return Err(format!("invalid number `{}`; {}", shorten(value), usage()));
@@ -993,6 +1460,9 @@ fn handle(value: &str) -> Result<Handle, String> {
 fn target(value: &str) -> Result<Target, String> {
     if value == "master" {
         return Ok(Target::Master);
+    }
+    if value == "daemon" {
+        return Ok(Target::Daemon);
     }
     value
         .strip_prefix('W')
@@ -1397,7 +1867,7 @@ More narration.
 
     #[test]
     fn plain_comment_is_not_a_silent_comment() {
-        let expected = "comment `remember to fix` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->` or `<!-- notes -->`";
+        let expected = "comment `remember to fix` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->` or `<!-- notes -->`";
         assert_eq!(body_error("  <!-- remember to fix -->"), (BODY_LINE, expected.to_string()));
     }
 
@@ -1413,7 +1883,11 @@ More narration.
         assert_eq!(body_error("<!-- do: stop --> <!-- do: stop -->"), (BODY_LINE, expected.to_string()));
     }
 
-    rejects!(unknown_directive_kind, "todo: fix", "unknown directive `todo:`; expected `do:`, `expect:` or `notes`");
+    rejects!(
+        unknown_directive_kind,
+        "todo: fix",
+        "unknown directive `todo:`; expected `do:`, `expect:`, `ask:` or `notes`"
+    );
 
     #[test]
     fn directive_in_notes_is_rejected() {
@@ -1472,9 +1946,13 @@ More narration.
     rejects!(
         unknown_verb,
         "do: launch workers=4",
-        "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show"
+        "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon"
     );
-    rejects!(empty_do, "do:", "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show");
+    rejects!(
+        empty_do,
+        "do:",
+        "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon"
+    );
     rejects!(
         unknown_option,
         "do: fire 10 workers=2",
@@ -1600,7 +2078,7 @@ More narration.
     rejects!(
         unknown_expectation,
         "expect: fairness > 1",
-        "unknown expectation `fairness`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers"
+        "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter"
     );
     rejects!(
         empty_expect,
@@ -1633,6 +2111,86 @@ More narration.
         exited_with_neither,
         "expect: exited W1",
         "`exited` needs `signal=` or `code=`; expected `exited TARGET signal=SIG` or `exited TARGET code=N`"
+    );
+
+    // ----- the new verbs, expectations and ask -----
+
+    accepts!(crash_segv, "do: crash W2 how=segv", Directive::Crash { target: Target::Worker(2), how: CrashKind::Segv });
+    accepts!(respawn_off, "do: respawn off", Directive::Respawn(false));
+    accepts!(load, "do: load 500 concurrency=2", Directive::Load { connections: 500, concurrency: 2, keepalive: 1 });
+    accepts!(wait_load, "do: wait load", Directive::WaitLoad);
+    accepts!(
+        send_relay,
+        "do: send W1 to W2",
+        Directive::Send(SendKind::Relay { from: Target::Worker(1), to: Target::Worker(2) })
+    );
+    accepts!(send_handle, "do: send handle W1", Directive::Send(SendKind::Handle(Target::Worker(1))));
+    accepts!(rolling, "do: restart rolling", Directive::RollingRestart);
+    accepts!(
+        work_threads,
+        "do: work W1 threads=cores ms=500",
+        Directive::Work { target: Some(Target::Worker(1)), threads: Some(WorkerCount::Cores), ms: 500 }
+    );
+    accepts!(work_all, "do: work all ms=500", Directive::Work { target: None, threads: None, ms: 500 });
+    accepts!(counter_all, "do: counter all", Directive::Counter { target: None, threads: None });
+    accepts!(daemon_fork_again, "do: daemon fork-again", Directive::Daemon(DaemonStep::ForkAgain));
+    accepts!(expect_hung, "expect: hung W3", Directive::Expect(Expect::Hung(Target::Worker(3))));
+    accepts!(
+        expect_metric_cores,
+        "expect: pids == cores",
+        Directive::Expect(Expect::MetricCores { metric: Metric::Pids, op: Op::Eq })
+    );
+    accepts!(
+        expect_proc,
+        "expect: daemon ppid == forklab",
+        Directive::Expect(Expect::Proc {
+            target: Target::Daemon,
+            field: ProcField::Ppid,
+            equal: true,
+            value: ProcValue::Forklab
+        })
+    );
+    accepts!(expect_not, "expect: not same-inode", Directive::Expect(Expect::Not(Box::new(Expect::SameInode))));
+    accepts!(
+        ask_two_choices,
+        "ask: Will W2 survive? | yes => survived W2 | no => not survived W2",
+        Directive::Ask(Ask {
+            question: "Will W2 survive?".into(),
+            choices: vec![
+                Choice { label: "yes".into(), when: Expect::Survived(Target::Worker(2)), text: "survived W2".into() },
+                Choice {
+                    label: "no".into(),
+                    when: Expect::Not(Box::new(Expect::Survived(Target::Worker(2)))),
+                    text: "not survived W2".into()
+                },
+            ],
+        })
+    );
+
+    rejects!(
+        unknown_crash,
+        "do: crash W1 how=explode",
+        "unknown crash `explode`; expected one of segv, panic, abort, exit, hang, loop, thread-segv"
+    );
+    rejects!(
+        ask_one_choice,
+        "ask: Really? | yes => failed == 0",
+        "`ask:` has 1 choices; expected 2 to 6, as in `ask: QUESTION | CHOICE => CONDITION | ...`"
+    );
+    rejects!(
+        ask_without_condition,
+        "ask: Really? | yes | no",
+        "choice `yes` has no `=> CONDITION`; expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`"
+    );
+    rejects!(
+        ask_bad_condition,
+        "ask: Really? | yes => fairness > 1 | no => failed > 0",
+        "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter"
+    );
+    rejects!(
+        unknown_daemon_step,
+        "do: daemon detach",
+        "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop"
     );
 
     // ----- robustness -----

@@ -7,6 +7,7 @@ mod bench;
 mod chan;
 mod cli;
 mod client;
+mod daemon;
 mod doctor;
 mod http;
 mod lab;

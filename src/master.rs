@@ -27,16 +27,26 @@ use std::time::{Duration, Instant};
 const CTL: u64 = 0;
 const SIGNALS: u64 = 1;
 const LISTENER: u64 = 2;
+/// The channel to the daemon of the daemon lesson.
+const DAEMON: u64 = 3;
 /// Worker channel tokens are the worker's index plus this.
 const WORKER_BASE: u64 = 100;
 
 /// A restart within this much uptime counts as a crash loop (PM2's `min_uptime` is 1 s).
 const MIN_UPTIME: Duration = Duration::from_secs(1);
 /// Quick restarts in a row before the master gives up on a worker.
-const RESTART_LIMIT: u32 = 5;
-/// The first backoff delay after a quick crash; it doubles up to BACKOFF_CAP.
-const BACKOFF_START: Duration = Duration::from_millis(200);
-const BACKOFF_CAP: Duration = Duration::from_secs(5);
+const RESTART_LIMIT: u32 = 6;
+/// The first backoff delay after a quick crash; it doubles up to BACKOFF_CAP. (PM2 multiplies
+/// by 1.5 up to 15 s; these are smaller so that a lesson shows the whole curve in seconds.)
+const BACKOFF_START: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(1);
+/// How often the master asks each event-loop worker whether it is alive.
+const HEARTBEAT_EVERY: Duration = Duration::from_millis(500);
+/// A worker silent this long is hung: its loop no longer runs. Longer than any `busy` or
+/// `work` a lesson asks for (at most 1.5 s).
+const HANG_AFTER: Duration = Duration::from_millis(2500);
+/// What each worker adds to a counter in the `threads` lesson.
+const COUNTER_ADD: u64 = 1000;
 /// How long a worker told to stop may take to finish its connections before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_secs(2);
 
@@ -113,6 +123,20 @@ struct Slot {
     /// Told to stop (scale down, pool stop): do not respawn.
     retiring: bool,
     stats: Option<Event>,
+    /// The last heartbeat answer (or the fork).
+    last_beat: Instant,
+    /// Already reported hung and killed.
+    hung: bool,
+    /// Every start of this worker fails (the crash loop).
+    poisoned: bool,
+}
+
+/// A rolling restart in progress: the old workers still to replace, and the pair in flight.
+struct Rolling {
+    old: std::collections::VecDeque<u32>,
+    /// (old index, new index) and whether the new one is ready.
+    current: Option<(u32, u32, bool)>,
+    replaced: u32,
 }
 
 struct Pool {
@@ -128,6 +152,8 @@ struct Pool {
     slots: BTreeMap<u32, Slot>,
     announced: bool,
     rr_next: usize,
+    /// Whether workers that end are started again.
+    respawn: bool,
 }
 
 struct Master {
@@ -141,6 +167,14 @@ struct Master {
     quitting: bool,
     /// `WorkerCmd::Conn`, serialized once: it goes out with every connection in rr mode.
     conn_msg: Vec<u8>,
+    /// Pings in flight: sequence number → (sent at, to whom).
+    pings: BTreeMap<u64, (Instant, String)>,
+    seq: u64,
+    last_heartbeat: Instant,
+    rolling: Option<Rolling>,
+    /// The daemon lesson: the channel to the daemon, and the pid of its first child (ours).
+    daemon: Option<Chan>,
+    daemon_first: Option<i32>,
 }
 
 /// Run the master on the channel at `chan_fd`; returns the exit code.
@@ -173,7 +207,22 @@ impl Master {
         epoll.add(signals.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, SIGNALS))?;
         let pid = std::process::id() as i32;
         let conn_msg = serde_json::to_vec(&WorkerCmd::Conn).context("serializing a command")?;
-        let m = Master { pid, ctl, epoll, signals, pool: None, port: 0, quitting: false, conn_msg };
+        let m = Master {
+            pid,
+            ctl,
+            epoll,
+            signals,
+            pool: None,
+            port: 0,
+            quitting: false,
+            conn_msg,
+            pings: BTreeMap::new(),
+            seq: 0,
+            last_heartbeat: Instant::now(),
+            rolling: None,
+            daemon: None,
+            daemon_first: None,
+        };
         let ppid = getppid().as_raw();
         m.emit(Event::Spawned { alias: "master".into(), pid, ppid, role: "master".into() });
         Ok(m)
@@ -202,17 +251,23 @@ impl Master {
                     CTL => self.on_ctl(),
                     SIGNALS => self.on_signals(),
                     LISTENER => self.dispatch_rr(),
+                    DAEMON => self.on_daemon(),
                     token => self.on_worker((token - WORKER_BASE) as u32),
                 }
             }
             self.respawn_due();
+            self.heartbeats();
         }
         self.stop_pool();
         Ok(())
     }
 
     fn next_timeout(&self) -> EpollTimeout {
-        let due = self.pool.iter().flat_map(|p| p.slots.values()).filter_map(|s| s.respawn_at).min();
+        let mut due = self.pool.iter().flat_map(|p| p.slots.values()).filter_map(|s| s.respawn_at).min();
+        if self.pool.as_ref().is_some_and(|p| !p.slots.is_empty()) {
+            let beat = self.last_heartbeat + HEARTBEAT_EVERY;
+            due = Some(due.map_or(beat, |d| d.min(beat)));
+        }
         match due {
             Some(t) => EpollTimeout::from(t.saturating_duration_since(Instant::now()).as_millis().min(60_000) as u16),
             None => EpollTimeout::NONE,
@@ -258,6 +313,284 @@ impl Master {
             },
             Cmd::Stats => self.stats(),
             Cmd::Shutdown => self.quitting = true,
+            Cmd::Crash { alias, how } => self.crash(&alias, &how),
+            Cmd::Respawn { on } => match &mut self.pool {
+                Some(pool) => pool.respawn = on,
+                None => self.error("no_pool", "no pool is running".into()),
+            },
+            Cmd::Ping { alias } => {
+                self.seq += 1;
+                let seq = self.seq;
+                if self.send_to(&alias, &WorkerCmd::Ping { seq }, None, "ping") {
+                    self.pings.insert(seq, (Instant::now(), alias));
+                }
+            }
+            Cmd::Broadcast { text } => {
+                for alias in self.live_aliases() {
+                    let note = WorkerCmd::Note { from: "master".into(), text: text.clone() };
+                    self.send_to(&alias, &note, None, "broadcast");
+                }
+            }
+            Cmd::Relay { from, to, text } => {
+                let what = format!("please send to {to}");
+                self.send_to(&from, &WorkerCmd::Relay { to, text }, None, &what);
+            }
+            Cmd::SendHandle { alias } => self.send_handle(&alias),
+            Cmd::RollingRestart => self.rolling_start(),
+            Cmd::Work { alias: Some(alias), threads, ms } => {
+                self.send_to(&alias, &WorkerCmd::Threads { threads, ms }, None, "work");
+            }
+            Cmd::Work { alias: None, ms, .. } => {
+                for alias in self.live_aliases() {
+                    self.send_to(&alias, &WorkerCmd::Busy { ms }, None, "work");
+                }
+            }
+            Cmd::Counter { alias: Some(alias), threads } => {
+                let cmd = WorkerCmd::Counter { threads: Some(threads), add: COUNTER_ADD };
+                self.send_to(&alias, &cmd, None, "counter");
+            }
+            Cmd::Counter { alias: None, .. } => {
+                // The master's own copy: it never adds, so it still holds what the workers were
+                // forked with.
+                let value = worker::COUNTER.load(std::sync::atomic::Ordering::SeqCst);
+                self.emit(Event::Counter {
+                    alias: "master".into(),
+                    pid: self.pid,
+                    tid: self.pid,
+                    shared: false,
+                    value,
+                });
+                for alias in self.live_aliases() {
+                    self.send_to(&alias, &WorkerCmd::Counter { threads: None, add: COUNTER_ADD }, None, "counter");
+                }
+            }
+            Cmd::Daemon { step } => self.daemon_step(&step),
+        }
+    }
+
+    /// Aliases of the workers that run now, in order.
+    fn live_aliases(&self) -> Vec<String> {
+        let Some(pool) = &self.pool else { return Vec::new() };
+        pool.slots.values().filter(|s| s.pid.is_some() && !s.retiring).map(|s| s.alias.clone()).collect()
+    }
+
+    /// Send one message to a worker and report it (from, to, bytes, fds). False if it could not go.
+    fn send_to(&self, alias: &str, cmd: &WorkerCmd, fd: Option<std::os::fd::BorrowedFd>, what: &str) -> bool {
+        let Some(slot) = self.slot_by_alias(alias) else {
+            self.error("no_such_worker", format!("no live worker `{alias}`"));
+            return false;
+        };
+        let Some(chan) = &slot.chan else { return false };
+        let bytes = serde_json::to_vec(cmd).unwrap_or_default();
+        let fds: Vec<_> = fd.into_iter().collect();
+        match chan.send_bytes(&bytes, &fds, true) {
+            Ok(()) => {
+                self.emit(Event::Message {
+                    alias: "master".into(),
+                    pid: self.pid,
+                    from: "master".into(),
+                    to: alias.into(),
+                    what: what.into(),
+                    bytes: bytes.len() as u64,
+                    fds: fds.len() as u32,
+                    rtt_us: None,
+                });
+                true
+            }
+            Err(e) => {
+                self.error("send_failed", format!("sending {what} to {alias}: {e}"));
+                false
+            }
+        }
+    }
+
+    /// Node's `worker.send('server', server)`: the listener travels inside a message.
+    fn send_handle(&self, alias: &str) {
+        let Some(listener) = self.pool.as_ref().and_then(|p| p.listener.as_ref()) else {
+            return self.error("no_listener", "the master holds no listener in this mode".into());
+        };
+        let fd = listener.as_raw_fd();
+        if self.send_to(alias, &WorkerCmd::Handle, Some(listener.as_fd()), "handle (the listening socket)") {
+            self.emit(Event::FdPassed {
+                alias: "master".into(),
+                pid: self.pid,
+                to: alias.into(),
+                fd,
+                inode: procfs::socket_inode(self.pid, fd).unwrap_or(0),
+                what: "listener".into(),
+            });
+        }
+    }
+
+    /// Tell a worker to crash. From now on it gets no new connection: what it holds is what a
+    /// crash can cost.
+    fn crash(&mut self, alias: &str, how: &str) {
+        let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.values_mut().find(|s| s.alias == alias)) else {
+            return self.error("no_such_worker", format!("no live worker `{alias}`"));
+        };
+        let Some(pid) = slot.pid else {
+            return self.error("no_such_worker", format!("no live worker `{alias}`"));
+        };
+        let _ = pid;
+        slot.ready = false;
+        if how == "loop" {
+            slot.poisoned = true;
+        }
+        // The worker reports what it holds (CrashOrdered) just before it dies: every connection
+        // we handed it before this message is in its table by then, and none comes after.
+        self.send_to(alias, &WorkerCmd::Crash { how: how.into() }, None, "crash");
+    }
+
+    /// Ask every event-loop worker whether it runs; kill the ones that stopped answering.
+    fn heartbeats(&mut self) {
+        if self.last_heartbeat.elapsed() < HEARTBEAT_EVERY {
+            return;
+        }
+        self.last_heartbeat = Instant::now();
+        let Some(pool) = &mut self.pool else { return };
+        // A blocking pre-fork worker sits in accept() and never reads its channel.
+        if pool.mode == Mode::Blocking {
+            return;
+        }
+        let beat = serde_json::to_vec(&WorkerCmd::Heartbeat).unwrap_or_default();
+        let mut hung = Vec::new();
+        for slot in pool.slots.values_mut() {
+            let (Some(pid), Some(chan)) = (slot.pid, &slot.chan) else { continue };
+            let _ = chan.send_bytes(&beat, &[], true);
+            let silent = slot.last_beat.elapsed();
+            if silent >= HANG_AFTER && !slot.hung && !slot.retiring {
+                slot.hung = true;
+                slot.ready = false;
+                hung.push((slot.alias.clone(), pid, silent));
+            }
+        }
+        for (alias, pid, silent) in hung {
+            self.emit(Event::Hung { alias: alias.clone(), pid, silent_ms: silent.as_millis() as u64 });
+            self.emit(Event::Signaled { alias, pid, signal: "SIGKILL".into(), by: "master".into() });
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+    }
+
+    fn rolling_start(&mut self) {
+        let Some(pool) = &self.pool else {
+            return self.error("no_pool", "no pool is running to restart".into());
+        };
+        if self.rolling.is_some() {
+            return self.error("busy", "a rolling restart is already running".into());
+        }
+        let old = pool.slots.values().filter(|s| !s.retiring && s.pid.is_some()).map(|s| s.index).collect();
+        self.rolling = Some(Rolling { old, current: None, replaced: 0 });
+        self.rolling_next();
+    }
+
+    /// Start the successor of the next old worker; the old one is told to stop only once the
+    /// new one is ready (PM2's reload does the same).
+    fn rolling_next(&mut self) {
+        loop {
+            let Some(rolling) = &mut self.rolling else { return };
+            let Some(old) = rolling.old.pop_front() else {
+                let replaced = rolling.replaced;
+                self.rolling = None;
+                self.emit(Event::Rolled { alias: "master".into(), pid: self.pid, replaced });
+                if let Some(pool) = &mut self.pool {
+                    pool.announced = false;
+                }
+                self.check_ready();
+                return;
+            };
+            let Some(pool) = &self.pool else { return };
+            if pool.slots.get(&old).is_none_or(|s| s.pid.is_none()) {
+                continue;
+            }
+            let new = pool.slots.keys().max().copied().unwrap_or(0) + 1;
+            if let Err(e) = self.fork_worker(new) {
+                self.rolling = None;
+                return self.error("fork_failed", format!("rolling restart: {e:#}"));
+            }
+            if self.pool.as_ref().is_some_and(|p| p.mode.uses_master_listener() && p.handle == Handle::Pass) {
+                self.pass_listener(new);
+            }
+            if let Some(r) = &mut self.rolling {
+                r.current = Some((old, new, false));
+            }
+            return;
+        }
+    }
+
+    /// A worker became ready; if it is the successor a rolling restart waits for, retire its
+    /// predecessor now.
+    fn rolling_ready(&mut self, index: u32) {
+        let Some(Rolling { current: Some((old, new, ready)), .. }) = &mut self.rolling else { return };
+        if *new != index || *ready {
+            return;
+        }
+        *ready = true;
+        let old = *old;
+        let Some(pool) = &self.pool else { return };
+        let (Some(n), Some(o)) = (pool.slots.get(&index), pool.slots.get(&old)) else { return };
+        let (new_alias, old_alias) = (n.alias.clone(), o.alias.clone());
+        self.emit(Event::WorkerReady { alias: new_alias.clone(), pid: n.pid.unwrap_or(0) });
+        self.emit(Event::Retiring { alias: old_alias, pid: o.pid.unwrap_or(0), replaced_by: new_alias });
+        self.retire(old);
+    }
+
+    fn daemon_step(&mut self, step: &str) {
+        if step == "fork" {
+            if self.daemon.is_some() {
+                return self.error("daemon_exists", "the daemon lesson's process already exists".into());
+            }
+            match self.fork_daemon() {
+                Ok((chan, pid)) => {
+                    self.daemon = Some(chan);
+                    self.daemon_first = Some(pid);
+                }
+                Err(e) => self.error("fork_failed", format!("forking the daemon: {e:#}")),
+            }
+            return;
+        }
+        let Some(chan) = &self.daemon else {
+            return self.error("no_daemon", "no daemon yet; `daemon fork` comes first".into());
+        };
+        if let Err(e) = chan.send(&Cmd::Daemon { step: step.into() }, &[], false) {
+            self.error("send_failed", format!("sending `{step}` to the daemon: {e}"));
+        }
+    }
+
+    fn fork_daemon(&mut self) -> Result<(Chan, i32)> {
+        let (mine, theirs) = Chan::pair()?;
+        let app_pid = getppid().as_raw();
+        // SAFETY: the master is single-threaded (see fork_worker).
+        match unsafe { fork() }.context("fork")? {
+            ForkResult::Child => {
+                close_all_but(&[0, 1, 2, theirs.as_raw_fd()]);
+                // SAFETY: the fd is open and, after close_all_but, owned by nothing else here.
+                let chan = unsafe { Chan::from_raw(theirs.as_raw_fd()) };
+                let code = crate::daemon::run(chan, app_pid);
+                // SAFETY: _exit is always safe to call.
+                unsafe { libc::_exit(code) }
+            }
+            ForkResult::Parent { child } => {
+                drop(theirs);
+                self.epoll.add(mine.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, DAEMON))?;
+                Ok((mine, child.as_raw()))
+            }
+        }
+    }
+
+    fn on_daemon(&mut self) {
+        loop {
+            let Some(chan) = &self.daemon else { return };
+            match chan.recv::<Event>(true) {
+                Ok(Recv::Msg(ev @ Event::Daemon { .. }, _)) => self.emit(ev),
+                Ok(Recv::Msg(..)) => {}
+                Ok(Recv::Empty) => return,
+                Ok(Recv::Eof) | Err(_) => {
+                    if let Some(chan) = self.daemon.take() {
+                        let _ = self.epoll.delete(chan.as_fd());
+                    }
+                    return;
+                }
+            }
         }
     }
 
@@ -290,6 +623,7 @@ impl Master {
             slots: BTreeMap::new(),
             announced: false,
             rr_next: 0,
+            respawn: true,
         };
         // In handle-passing mode the workers exist before the listener does.
         let listen_first = mode == Mode::Rr || (mode.uses_master_listener() && handle == Handle::Inherit);
@@ -371,6 +705,7 @@ impl Master {
         let keep_listener = if inherit { pool.listener.as_ref().map(|l| l.as_raw_fd()) } else { None };
         let expect_passed = pool.mode.uses_master_listener() && pool.handle == Handle::Pass;
         let (mode, port) = (pool.mode, pool.port);
+        let crash_at_start = pool.slots.get(&index).is_some_and(|s| s.poisoned);
         let master_pid = self.pid;
         // SAFETY: the master is single-threaded (it is exec'd fresh and starts no threads), so
         // the child is an exact copy that may run any code, allocate included; fork(2)'s
@@ -378,7 +713,7 @@ impl Master {
         match unsafe { fork() }.context("fork")? {
             ForkResult::Child => {
                 let code = become_worker(master_pid, &alias, theirs.as_raw_fd(), keep_listener, |chan, inherited| {
-                    worker::Setup { alias: alias.clone(), mode, port, chan, inherited, expect_passed }
+                    worker::Setup { alias: alias.clone(), mode, port, chan, inherited, expect_passed, crash_at_start }
                 });
                 // Leave without running the master's destructors or atexit handlers: they
                 // belong to the master's state, which this process only has a copy of.
@@ -401,14 +736,22 @@ impl Master {
                     ready: false,
                     retiring: false,
                     stats: None,
+                    last_beat: Instant::now(),
+                    hung: false,
+                    poisoned: false,
                 });
                 slot.pid = Some(pid);
                 slot.chan = Some(mine);
                 slot.started = Instant::now();
                 slot.respawn_at = None;
-                // In rr mode a worker has no listener to report: it is ready once it exists.
-                slot.ready = mode == Mode::Rr;
+                // Ready once it listens or, in rr mode, once its event loop answers a heartbeat.
+                slot.ready = false;
                 slot.stats = None;
+                slot.last_beat = Instant::now();
+                slot.hung = false;
+                if mode == Mode::Rr {
+                    let _ = mine_chan_heartbeat(slot);
+                }
                 self.emit(Event::Spawned { alias, pid, ppid: self.pid, role: "worker".into() });
                 Ok(())
             }
@@ -510,13 +853,62 @@ impl Master {
         if ev.alias() != slot.alias || Some(ev.pid()) != slot.pid {
             return;
         }
+        let bytes = serde_json::to_vec(&ev).map_or(0, |b| b.len() as u64);
+        let alias = slot.alias.clone();
+        let message = |what: String, rtt_us: Option<u64>| Event::Message {
+            alias: "master".into(),
+            pid: self.pid,
+            from: alias.clone(),
+            to: "master".into(),
+            what,
+            bytes,
+            fds: 0,
+            rtt_us,
+        };
         match &ev {
             Event::Stats { .. } => {
                 // Kept, not forwarded: the app asks when it wants them.
                 slot.stats = Some(ev);
                 return;
             }
-            Event::Listening { .. } => slot.ready = true,
+            Event::Heartbeat { .. } => {
+                // Kept out of the log: two a second per worker would bury the story.
+                slot.last_beat = Instant::now();
+                let rr = self.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr);
+                let slot = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index)).expect("found above");
+                if rr && !slot.ready && !slot.retiring && !slot.hung {
+                    // In rr mode a worker has no listener to report: it is ready once its event
+                    // loop answers.
+                    slot.ready = true;
+                    self.rolling_ready(index);
+                    self.check_ready();
+                }
+                return;
+            }
+            Event::Pong { seq, .. } => {
+                let rtt = self.pings.remove(seq).map(|(at, _)| at.elapsed().as_micros() as u64);
+                self.emit(message("pong".into(), rtt));
+                return;
+            }
+            Event::Ack { what, .. } => {
+                self.emit(message(format!("ack ({what})"), None));
+                return;
+            }
+            Event::RelayOut { to, text, .. } => {
+                let (to, text) = (to.clone(), text.clone());
+                self.emit(message(format!("for {to}"), None));
+                let note = WorkerCmd::Note { from: alias.clone(), text };
+                self.send_to(&to, &note, None, &format!("relayed from {alias}"));
+                return;
+            }
+            Event::HandleGot { .. } => self.emit(message("handle received".into(), None)),
+            Event::Listening { .. } => {
+                slot.ready = true;
+                self.emit(ev);
+                self.rolling_ready(index);
+                self.check_ready();
+                return;
+            }
             _ => {}
         }
         self.emit(ev);
@@ -572,8 +964,19 @@ impl Master {
     }
 
     fn on_exit(&mut self, pid: i32, exit: crate::reaper::Exit) {
+        if self.daemon_first == Some(pid) {
+            // The daemon's first child: it exits after its fork, so the daemon is an orphan.
+            self.daemon_first = None;
+            let signal = exit.signal_name();
+            self.emit(Event::Exited { alias: "daemon".into(), pid, code: exit.code(), signal, core_dumped: false });
+            return;
+        }
         let Some(pool) = &mut self.pool else { return };
         let Some(index) = pool.slots.values().find(|s| s.pid == Some(pid)).map(|s| s.index) else { return };
+        // Its last words first: what a worker sent just before dying is still queued on its
+        // channel, and SIGCHLD can arrive before we have read it.
+        self.on_worker(index);
+        let Some(pool) = &mut self.pool else { return };
         let slot = pool.slots.get_mut(&index).expect("found above");
         slot.pid = None;
         slot.ready = false;
@@ -588,8 +991,16 @@ impl Master {
         self.emit(Event::Exited { alias: alias.clone(), pid, code: exit.code(), signal, core_dumped });
         let pool = self.pool.as_mut().expect("pool checked above");
         let slot = pool.slots.get_mut(&index).expect("found above");
-        if slot.retiring {
+        if slot.retiring || !pool.respawn {
             pool.slots.remove(&index);
+            let rolled = self.rolling.as_ref().is_some_and(|r| r.current.is_some_and(|(old, _, _)| old == index));
+            if rolled {
+                if let Some(r) = &mut self.rolling {
+                    r.current = None;
+                    r.replaced += 1;
+                }
+                self.rolling_next();
+            }
             return;
         }
         // Respawn with a backoff; a worker that keeps dying young is given up on.
@@ -768,7 +1179,10 @@ fn become_worker(
     // the master's structures that mention them are never dropped (we leave with _exit).
     let chan = unsafe { Chan::from_raw(chan_fd) };
     let inherited = keep_listener.map(|fd| unsafe { worker::adopt(fd) });
-    worker::run(setup(chan, inherited))
+    // A panic in a worker must end the worker as it would end a program: Rust's runtime exits
+    // with code 101 after a panic in `main`. Unwinding further would run the master's code in
+    // this copy of it.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker::run(setup(chan, inherited)))).unwrap_or(101)
 }
 
 /// Close every fd of this process except `keep`.
@@ -809,4 +1223,12 @@ fn bail_if_not_single_threaded() -> Result<()> {
         bail!("the master has {} threads; it must have one", st.threads);
     }
     Ok(())
+}
+
+/// Ask a new rr worker at once whether its loop runs, so it is ready without waiting a beat.
+fn mine_chan_heartbeat(slot: &Slot) -> Result<(), Errno> {
+    match &slot.chan {
+        Some(chan) => chan.send(&WorkerCmd::Heartbeat, &[], true),
+        None => Ok(()),
+    }
 }

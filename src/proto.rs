@@ -23,6 +23,28 @@ pub enum Cmd {
     Stats,
     /// Stop the pool and exit.
     Shutdown,
+    /// Make a worker die one real way (`segv`, `panic`, `abort`, `exit`, `hang`, `loop`,
+    /// `thread-segv`).
+    Crash { alias: String, how: String },
+    /// Whether the running pool respawns workers that end.
+    Respawn { on: bool },
+    /// Request and reply with a worker, timed by the master.
+    Ping { alias: String },
+    /// One message to every worker.
+    Broadcast { text: String },
+    /// Ask worker `from` to send `text` to worker `to`; the master relays it.
+    Relay { from: String, to: String, text: String },
+    /// Send the master's listener to a worker in a message (SCM_RIGHTS).
+    SendHandle { alias: String },
+    /// Replace every worker one at a time, without closing the port.
+    RollingRestart,
+    /// CPU work: `threads` threads in one worker, or (alias None) one thread in every worker.
+    Work { alias: Option<String>, threads: usize, ms: u32 },
+    /// A counter shared by `threads` threads of one worker, or (alias None) each worker's copy.
+    Counter { alias: Option<String>, threads: u32 },
+    /// One step of daemonizing (`fork`, `setsid`, `fork-again`, `umask`, `chdir`, `stdio`,
+    /// `pidfile`).
+    Daemon { step: String },
 }
 
 /// Master → worker.
@@ -38,6 +60,38 @@ pub enum WorkerCmd {
     },
     /// Stop accepting, finish open connections, exit 0.
     Stop,
+    /// Die this way (see `Cmd::Crash`).
+    Crash {
+        how: String,
+    },
+    /// "Are you alive?": an event loop that runs answers with `Event::Heartbeat`.
+    Heartbeat,
+    /// A request that wants a `Pong` back.
+    Ping {
+        seq: u64,
+    },
+    /// A message for this worker; it answers with `Ack`.
+    Note {
+        from: String,
+        text: String,
+    },
+    /// Send `text` to worker `to` (through the master, the only one with a channel to it).
+    Relay {
+        to: String,
+        text: String,
+    },
+    /// A handle travels with this message (SCM_RIGHTS); the worker says what it got.
+    Handle,
+    /// Spin `threads` threads on the CPU for `ms` each, then report `WorkDone`.
+    Threads {
+        threads: usize,
+        ms: u32,
+    },
+    /// Count: with `threads`, on one counter the threads share; without, on this process's copy.
+    Counter {
+        threads: Option<u32>,
+        add: u64,
+    },
 }
 
 /// What a listener is to the process that reports it.
@@ -148,6 +202,106 @@ pub enum Event {
         kind: String,
         message: String,
     },
+    /// The master told a worker to crash; `open_conns` are the TCP connections it held then
+    /// (from /proc: its socket fds that /proc/net/tcp shows established).
+    CrashOrdered {
+        alias: String,
+        pid: i32,
+        how: String,
+        open_conns: u64,
+    },
+    /// A worker missed its heartbeats for `silent_ms`: the master kills it.
+    Hung {
+        alias: String,
+        pid: i32,
+        silent_ms: u64,
+    },
+    /// One message crossed a channel: `bytes` of JSON, with `fds` attached (SCM_RIGHTS).
+    /// Reported by the master, which is one end of every channel.
+    Message {
+        alias: String,
+        pid: i32,
+        from: String,
+        to: String,
+        what: String,
+        bytes: u64,
+        fds: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rtt_us: Option<u64>,
+    },
+    /// A worker received a handle: the fd number it got and the socket it is.
+    HandleGot {
+        alias: String,
+        pid: i32,
+        fd: i32,
+        inode: u64,
+    },
+    /// Rolling restart: a new worker is ready (its event loop answered).
+    WorkerReady {
+        alias: String,
+        pid: i32,
+    },
+    /// Rolling restart: the old worker is told to stop, now that `replaced_by` is ready.
+    Retiring {
+        alias: String,
+        pid: i32,
+        replaced_by: String,
+    },
+    /// Rolling restart done: `replaced` workers replaced.
+    Rolled {
+        alias: String,
+        pid: i32,
+        replaced: u32,
+    },
+    /// A worker's threads while it works, from /proc/self/task.
+    Threads {
+        alias: String,
+        pid: i32,
+        tids: Vec<i32>,
+    },
+    /// A worker finished CPU work.
+    WorkDone {
+        alias: String,
+        pid: i32,
+        threads: usize,
+        ms: u32,
+    },
+    /// A counter as one thread (`tid`) or process saw it.
+    Counter {
+        alias: String,
+        pid: i32,
+        tid: i32,
+        shared: bool,
+        value: u64,
+    },
+    /// The daemon did one step of daemonizing; `detail` says what it did.
+    Daemon {
+        alias: String,
+        pid: i32,
+        step: String,
+        detail: String,
+    },
+    /// Channel-internal (never forwarded by the master): worker → master.
+    Heartbeat {
+        alias: String,
+        pid: i32,
+    },
+    Pong {
+        alias: String,
+        pid: i32,
+        seq: u64,
+    },
+    Ack {
+        alias: String,
+        pid: i32,
+        what: String,
+    },
+    RelayOut {
+        alias: String,
+        pid: i32,
+        to: String,
+        text: String,
+    },
 }
 
 impl Event {
@@ -164,7 +318,22 @@ impl Event {
             | Event::Respawning { alias, .. }
             | Event::GaveUp { alias, .. }
             | Event::Signaled { alias, .. }
-            | Event::Error { alias, .. } => alias,
+            | Event::Error { alias, .. }
+            | Event::CrashOrdered { alias, .. }
+            | Event::Hung { alias, .. }
+            | Event::Message { alias, .. }
+            | Event::HandleGot { alias, .. }
+            | Event::WorkerReady { alias, .. }
+            | Event::Retiring { alias, .. }
+            | Event::Rolled { alias, .. }
+            | Event::Threads { alias, .. }
+            | Event::WorkDone { alias, .. }
+            | Event::Counter { alias, .. }
+            | Event::Daemon { alias, .. }
+            | Event::Heartbeat { alias, .. }
+            | Event::Pong { alias, .. }
+            | Event::Ack { alias, .. }
+            | Event::RelayOut { alias, .. } => alias,
         }
     }
 
@@ -181,7 +350,22 @@ impl Event {
             | Event::Respawning { pid, .. }
             | Event::GaveUp { pid, .. }
             | Event::Signaled { pid, .. }
-            | Event::Error { pid, .. } => *pid,
+            | Event::Error { pid, .. }
+            | Event::CrashOrdered { pid, .. }
+            | Event::Hung { pid, .. }
+            | Event::Message { pid, .. }
+            | Event::HandleGot { pid, .. }
+            | Event::WorkerReady { pid, .. }
+            | Event::Retiring { pid, .. }
+            | Event::Rolled { pid, .. }
+            | Event::Threads { pid, .. }
+            | Event::WorkDone { pid, .. }
+            | Event::Counter { pid, .. }
+            | Event::Daemon { pid, .. }
+            | Event::Heartbeat { pid, .. }
+            | Event::Pong { pid, .. }
+            | Event::Ack { pid, .. }
+            | Event::RelayOut { pid, .. } => *pid,
         }
     }
 
@@ -227,6 +411,33 @@ impl Event {
             }
             Event::Signaled { signal, by, .. } => format!("sent {signal} by {by}"),
             Event::Error { message, .. } => format!("error: {message}"),
+            Event::CrashOrdered { how, open_conns, .. } => {
+                format!("told to crash ({how}) holding {open_conns} open connections")
+            }
+            Event::Hung { silent_ms, .. } => format!("missed heartbeats for {silent_ms} ms: hung, killing it"),
+            Event::Message { from, to, what, bytes, fds, rtt_us, .. } => {
+                let rtt = rtt_us.map(|us| format!(", round trip {us} us")).unwrap_or_default();
+                format!("message {from} -> {to}: {what}, {bytes} bytes, {fds} fds{rtt}")
+            }
+            Event::HandleGot { fd, inode, .. } => format!("got a handle: fd {fd} -> socket:[{inode}]"),
+            Event::WorkerReady { .. } => "ready: its event loop answered".to_string(),
+            Event::Retiring { replaced_by, .. } => format!("told to stop: {replaced_by} is ready in its place"),
+            Event::Rolled { replaced, .. } => format!("rolling restart done: {replaced} workers replaced"),
+            Event::Threads { tids, .. } => {
+                let tids: Vec<String> = tids.iter().map(|t| t.to_string()).collect();
+                format!("{} threads, TIDs {}", tids.len(), tids.join(" "))
+            }
+            Event::WorkDone { threads: 1, ms, .. } => format!("worked {ms} ms on one thread"),
+            Event::WorkDone { threads, ms, .. } => format!("worked {ms} ms on each of {threads} threads"),
+            Event::Counter { tid, shared, value, .. } => {
+                let what = if *shared { "the shared counter" } else { "its own copy of the counter" };
+                format!("thread {tid} sees {what} = {value}")
+            }
+            Event::Daemon { step, detail, .. } => format!("{step}: {detail}"),
+            Event::Heartbeat { .. } => "heartbeat".to_string(),
+            Event::Pong { seq, .. } => format!("pong {seq}"),
+            Event::Ack { what, .. } => format!("ack {what}"),
+            Event::RelayOut { to, .. } => format!("asks the master to relay a message to {to}"),
         };
         format!("{who} {what}")
     }

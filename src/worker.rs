@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 const CHAN: u64 = 0;
@@ -41,7 +43,14 @@ pub struct Setup {
     pub inherited: Option<OwnedFd>,
     /// Whether to wait for the listener over the channel (handle passing).
     pub expect_passed: bool,
+    /// Exit with code 1 as soon as the worker starts (the crash lesson's crash loop: a worker
+    /// that fails at every start, like one reading a broken config file).
+    pub crash_at_start: bool,
 }
+
+/// A counter in this process's memory. The master's copy stays 0; each forked worker gets a
+/// copy-on-write copy of it and changes only its own (fork(2)).
+pub static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Default)]
 struct Counters {
@@ -88,7 +97,11 @@ pub fn run(setup: Setup) -> i32 {
 
 fn start(setup: Setup) -> anyhow::Result<i32> {
     let pid = std::process::id() as i32;
-    let Setup { alias, mode, port, chan, inherited, expect_passed } = setup;
+    let Setup { alias, mode, port, chan, inherited, expect_passed, crash_at_start } = setup;
+    if crash_at_start {
+        eprintln!("forklab-worker {alias}: failing at start (the crash lesson's crash loop)");
+        std::process::exit(1);
+    }
     let (listener, how) = if mode == Mode::Reuseport {
         (Some(crate::master::open_listener(port, true, true)?.0), Some(HowListening::Reuseport))
     } else if let Some(fd) = inherited {
@@ -197,7 +210,46 @@ impl Worker {
                         self.add_conn(fd);
                     }
                 }
-                Ok(Recv::Msg(WorkerCmd::Busy { ms }, _)) => busy(ms),
+                Ok(Recv::Msg(WorkerCmd::Busy { ms }, _)) => {
+                    busy(ms);
+                    self.send(Event::WorkDone { alias: self.alias.clone(), pid: self.pid, threads: 1, ms });
+                }
+                Ok(Recv::Msg(WorkerCmd::Crash { how }, _)) => {
+                    // What this crash will cost, as the kernel shows it now: the TCP connections
+                    // in our fd table (the master stopped handing us new ones).
+                    let open_conns = procfs::tcp_conns(self.pid);
+                    let (alias, pid) = (self.alias.clone(), self.pid);
+                    let how_now = if how == "loop" { "exit".to_string() } else { how.clone() };
+                    self.send(Event::CrashOrdered { alias, pid, how, open_conns });
+                    crash(&how_now, &self.alias, self.pid, &self.chan)
+                }
+                Ok(Recv::Msg(WorkerCmd::Heartbeat, _)) => {
+                    self.send(Event::Heartbeat { alias: self.alias.clone(), pid: self.pid });
+                }
+                Ok(Recv::Msg(WorkerCmd::Ping { seq }, _)) => {
+                    self.send(Event::Pong { alias: self.alias.clone(), pid: self.pid, seq });
+                }
+                Ok(Recv::Msg(WorkerCmd::Note { from, .. }, _)) => {
+                    self.send(Event::Ack {
+                        alias: self.alias.clone(),
+                        pid: self.pid,
+                        what: format!("note from {from}"),
+                    });
+                }
+                Ok(Recv::Msg(WorkerCmd::Relay { to, text }, _)) => {
+                    self.send(Event::RelayOut { alias: self.alias.clone(), pid: self.pid, to, text });
+                }
+                Ok(Recv::Msg(WorkerCmd::Handle, fds)) => {
+                    // The kernel installed the handle under the lowest free fd number of *our*
+                    // table (unix(7)); /proc says which socket it is. We only look at it.
+                    for fd in fds {
+                        let raw = fd.as_raw_fd();
+                        let inode = procfs::socket_inode(self.pid, raw).unwrap_or(0);
+                        self.send(Event::HandleGot { alias: self.alias.clone(), pid: self.pid, fd: raw, inode });
+                    }
+                }
+                Ok(Recv::Msg(WorkerCmd::Threads { threads, ms }, _)) => self.threads(threads, ms),
+                Ok(Recv::Msg(WorkerCmd::Counter { threads, add }, _)) => self.counter(threads, add),
                 Ok(Recv::Msg(WorkerCmd::Stop, _)) => self.stop_accepting(),
                 // A listener sent after we already have one: nothing to do with it.
                 Ok(Recv::Msg(WorkerCmd::Listener, _)) => {}
@@ -208,15 +260,77 @@ impl Worker {
         }
     }
 
+    fn send(&self, ev: Event) {
+        let _ = self.chan.send(&ev, &[], false);
+    }
+
+    /// `threads` threads of this one process spin on the CPU; they share its PID, each has its
+    /// own TID in /proc/<pid>/task. The event loop waits for them, as a blocked Node loop would.
+    fn threads(&mut self, threads: usize, ms: u32) {
+        let started = Arc::new(Barrier::new(threads + 1));
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                let started = started.clone();
+                std::thread::spawn(move || {
+                    started.wait();
+                    busy(ms);
+                })
+            })
+            .collect();
+        started.wait();
+        self.send(Event::Threads { alias: self.alias.clone(), pid: self.pid, tids: procfs::tids(self.pid) });
+        for h in handles {
+            let _ = h.join();
+        }
+        self.send(Event::WorkDone { alias: self.alias.clone(), pid: self.pid, threads, ms });
+    }
+
+    /// With `threads`: that many threads add to one counter they share, then each reads it.
+    /// Without: this process adds to its own copy of COUNTER, which fork() made copy-on-write.
+    fn counter(&mut self, threads: Option<u32>, add: u64) {
+        let Some(n) = threads else {
+            let value = COUNTER.fetch_add(add, Ordering::SeqCst) + add;
+            let tid = nix::unistd::gettid().as_raw();
+            self.send(Event::Counter { alias: self.alias.clone(), pid: self.pid, tid, shared: false, value });
+            return;
+        };
+        let shared = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(Barrier::new(n as usize));
+        let handles: Vec<_> = (0..n)
+            .map(|_| {
+                let (shared, done) = (shared.clone(), done.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..add {
+                        shared.fetch_add(1, Ordering::SeqCst);
+                    }
+                    // Every thread has added; now each reads what they all wrote.
+                    done.wait();
+                    (nix::unistd::gettid().as_raw(), shared.load(Ordering::SeqCst))
+                })
+            })
+            .collect();
+        for h in handles {
+            if let Ok((tid, value)) = h.join() {
+                self.send(Event::Counter { alias: self.alias.clone(), pid: self.pid, tid, shared: true, value });
+            }
+        }
+    }
+
     /// Graceful stop: no new connections; the open ones finish, then the loop ends.
     fn stop_accepting(&mut self) {
         self.stopping = true;
         if let Some(l) = self.listener.take() {
             let _ = self.epoll.delete(l.as_fd());
         }
-        // Idle keep-alive connections have nothing to finish.
-        let idle: Vec<RawFd> =
-            self.conns.iter().filter(|(_, c)| c.inbuf.is_empty() && c.out.is_empty()).map(|(fd, _)| *fd).collect();
+        // Idle keep-alive connections have nothing to finish. A connection that has not sent
+        // its first request yet is not idle: its request is on the way, and closing it would
+        // fail a connection that a rolling restart promises to serve.
+        let idle: Vec<RawFd> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.served > 0 && c.inbuf.is_empty() && c.out.is_empty())
+            .map(|(fd, _)| *fd)
+            .collect();
         for fd in idle {
             self.close(fd);
         }
@@ -475,6 +589,55 @@ pub fn busy(ms: u32) {
         for i in 0..10_000u64 {
             x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
         }
+    }
+}
+
+/// Die the way `how` says, for real: each is what the kernel and waitpid(2) then report.
+fn crash(how: &str, alias: &str, pid: i32, chan: &Chan) {
+    match how {
+        "segv" => segfault(),
+        // The panic unwinds to `master::become_worker`, which ends the process with code 101,
+        // as Rust's runtime does after a panic in `main`.
+        "panic" => panic!("{alias} (pid {pid}): panicking as the crash lesson asked"),
+        "abort" => std::process::abort(),
+        "exit" => std::process::exit(1),
+        "hang" => loop {
+            // An endless loop: the event loop never runs again, so heartbeats go unanswered.
+            std::hint::spin_loop();
+        },
+        "thread-segv" => {
+            let started = Arc::new(Barrier::new(3));
+            for _ in 0..2 {
+                let started = started.clone();
+                std::thread::spawn(move || {
+                    started.wait();
+                    std::thread::sleep(Duration::from_secs(60));
+                });
+            }
+            started.wait();
+            let tids = procfs::tids(pid);
+            let _ = chan.send(&Event::Threads { alias: alias.to_string(), pid, tids }, &[], false);
+            // One thread faults; the signal ends the whole process, every thread with it.
+            let _ = std::thread::spawn(segfault).join();
+            std::process::exit(2);
+        }
+        _ => {}
+    }
+}
+
+/// A write to a page mapped with no access: the MMU faults and the kernel sends SIGSEGV, as
+/// for a C null-pointer write. Done through mmap so that it is a real fault, not undefined
+/// behaviour the compiler could remove.
+fn segfault() {
+    // SAFETY: mmap of a fresh anonymous page has no preconditions; the write to it is meant to
+    // fault (PROT_NONE) and never returns.
+    unsafe {
+        let page =
+            libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_NONE, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0);
+        if page == libc::MAP_FAILED {
+            libc::raise(libc::SIGSEGV);
+        }
+        std::ptr::write_volatile(page.cast::<u8>(), 1);
     }
 }
 

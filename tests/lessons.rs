@@ -5,16 +5,48 @@ use common::*;
 use serde_json::Value;
 use std::time::Duration;
 
-fn play(id: &str) {
+/// Lessons measure CPU and latency on a 2-core machine: one plays at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Plays a lesson with `--json`, checks its summary and that nothing is left running; returns
+/// its JSON lines.
+fn play(id: &str) -> Vec<Value> {
+    let _turn = turn();
     let tag = new_tag();
     let (status, stdout, stderr) = run(&tag, &["play", id, "--json"]);
     let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap();
     assert_eq!(last["event"], "summary", "{stdout}\n{stderr}");
     assert_eq!(last["lesson"], id);
-    assert_eq!(last["expects_failed"], 0, "{stdout}\n{stderr}");
+    let failed: Vec<&str> = stdout.lines().filter(|l| l.contains("\"passed\":false")).collect();
+    assert_eq!(last["expects_failed"], 0, "{failed:#?}\n{stderr}");
     assert!(last["expects_passed"].as_u64().unwrap() > 0);
-    assert!(status.success(), "{stderr}");
+    assert!(status.success(), "{last}\n{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
+    let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Every question was answered from what happened, and its answer is one of its choices.
+    let questions = lines.iter().filter(|l| l["event"] == "question").count();
+    let asks: Vec<&Value> = lines.iter().filter(|l| l["event"] == "ask").collect();
+    assert!(!asks.is_empty(), "{id} asks no question");
+    assert_eq!(questions, asks.len());
+    for ask in asks {
+        let i = ask["answer"].as_u64().unwrap_or_else(|| panic!("unanswered: {ask}")) as usize;
+        assert_eq!(ask["answer_label"], ask["choices"][i], "{ask}");
+    }
+    lines
+}
+
+/// The `expect` objects of a run whose text starts with `prefix`, each checked to have held.
+fn held<'a>(lines: &'a [Value], text: &str) -> &'a Value {
+    let e = lines
+        .iter()
+        .find(|l| l["event"] == "expect" && l["text"] == format!("expect: {text}"))
+        .unwrap_or_else(|| panic!("no `expect: {text}` in the run"));
+    assert_eq!(e["passed"], true, "{e}");
+    e
 }
 
 #[test]
@@ -25,6 +57,115 @@ fn play_fork_passes() {
 #[test]
 fn play_accept_passes() {
     play("accept");
+}
+
+#[test]
+fn play_ipc_passes() {
+    let lines = play("ipc");
+    held(&lines, "handle-arrived");
+    // Every message names its ends, its size and the fds that rode along.
+    let messages: Vec<&Value> = lines.iter().filter(|l| l["event"] == "message").collect();
+    assert!(messages.len() >= 14, "{messages:?}");
+    for m in &messages {
+        assert!(m["from"].is_string() && m["to"].is_string() && m["bytes"].as_u64() > Some(0), "{m}");
+    }
+    assert_eq!(messages.iter().filter(|m| m["fds"] == 1).count(), 1);
+}
+
+#[test]
+fn play_cluster_passes_and_the_rolling_restart_loses_no_connection() {
+    let lines = play("cluster");
+    held(&lines, "rolled");
+    // The fire that ran across the rolling restart: every connection completed.
+    let fired: Vec<&Value> = lines.iter().filter(|l| l["event"] == "fired").collect();
+    let across = fired.last().unwrap();
+    assert_eq!(across["fired"], 3000, "{across}");
+    assert_eq!(across["failed"], 0, "{across}");
+    assert_eq!(across["completed"], 3000, "{across}");
+    // Each old worker was told to stop only after its successor was ready.
+    let order: Vec<&str> = lines.iter().filter_map(|l| l["event"].as_str()).collect();
+    let (ready, retiring) = (
+        order.iter().position(|e| *e == "worker_ready").unwrap(),
+        order.iter().position(|e| *e == "retiring").unwrap(),
+    );
+    assert!(ready < retiring);
+}
+
+#[test]
+fn play_threads_passes() {
+    let lines = play("threads");
+    held(&lines, "all-cores-busy");
+    held(&lines, "master_counter == 0");
+    held(&lines, "counter == 2000");
+    // The thread that faulted took its process, with every thread it had.
+    let threads = lines.iter().rev().find(|l| l["event"] == "threads" && l["alias"] == "W1").unwrap();
+    assert!(threads["tids"].as_array().unwrap().len() >= 3, "{threads}");
+    let pid = &threads["pid"];
+    assert!(lines.iter().any(|l| l["event"] == "exited" && l["pid"] == *pid && l["signal"] == "SIGSEGV"));
+}
+
+#[test]
+fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
+    let lines = play("daemon");
+    // forklab's own pid: the master's parent.
+    let forklab = lines.iter().find(|l| l["event"] == "spawned" && l["alias"] == "master").unwrap()["ppid"].clone();
+    let procs: Vec<&Value> = lines.iter().filter(|l| l["event"] == "proc" && l["alias"] == "daemon").collect();
+    assert_eq!(procs.len(), 7, "{procs:?}");
+    let (setsid, again, chdir) = (procs[1], procs[2], procs[4]);
+    // After setsid: a session and group of its own, no terminal.
+    assert_eq!(setsid["sid"], setsid["pid"].to_string());
+    assert_eq!(setsid["pgid"], setsid["pid"].to_string());
+    assert_eq!(setsid["tty"], "none");
+    // After the second fork: an orphan re-parented to forklab, the subreaper; not a leader.
+    assert_eq!(again["ppid"], forklab.to_string());
+    assert_eq!(again["sid"], setsid["pid"].to_string());
+    assert_ne!(again["pid"], setsid["pid"]);
+    assert_eq!(chdir["cwd"], "/");
+    held(&lines, "pidfile");
+}
+
+#[test]
+fn the_daemon_leaves_by_itself_when_forklab_is_gone() {
+    let _turn = turn();
+    let tag = new_tag();
+    // Step 8 would stop the daemon; panic just before it, with the daemon running.
+    let out = forklab(&tag).env("FORKLAB_PANIC_AT", "step:8").args(["play", "daemon", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(101));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let pidfile = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|l| l["detail"].as_str().and_then(|d| d.strip_prefix("wrote ")).map(String::from))
+        .expect("the daemon wrote its pidfile");
+    assert_none_left(&tag, Duration::from_secs(2));
+    assert!(!std::path::Path::new(&pidfile).exists(), "{pidfile} is left behind");
+}
+
+#[test]
+fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
+    let lines = play("crash");
+    // The statuses as waitpid gave them, from the exit events themselves.
+    let exits: Vec<(String, Option<i64>, Option<String>)> = lines
+        .iter()
+        .filter(|l| l["event"] == "exited" && l["alias"] != "master")
+        .map(|l| (l["alias"].as_str().unwrap().to_string(), l["code"].as_i64(), l["signal"].as_str().map(String::from)))
+        .collect();
+    for (alias, code, signal) in [
+        ("W1", None, Some("SIGSEGV")),
+        ("W1", None, Some("SIGKILL")),
+        ("W2", None, Some("SIGSEGV")),
+        ("W3", Some(101), None),
+        ("W1", None, Some("SIGABRT")),
+        ("W2", Some(1), None),
+        ("W3", None, Some("SIGKILL")),
+    ] {
+        let want = (alias.to_string(), code, signal.map(String::from));
+        assert!(exits.contains(&want), "no exit {want:?} in {exits:?}");
+    }
+    held(&lines, "hung W3");
+    held(&lines, "lost-only-held");
+    held(&lines, "gave-up W1");
+    held(&lines, "max_delay_ms == 1000");
 }
 
 #[test]
@@ -65,6 +206,7 @@ fn list_prints_each_lesson_a_line() {
 
 #[test]
 fn a_panic_mid_lesson_leaves_no_process() {
+    let _turn = turn();
     let tag = new_tag();
     let out = forklab(&tag).env("FORKLAB_PANIC_AT", "step:2").args(["play", "fork"]).output().unwrap();
     assert_eq!(out.status.code(), Some(101));
@@ -73,6 +215,7 @@ fn a_panic_mid_lesson_leaves_no_process() {
 
 #[test]
 fn sigterm_mid_lesson_leaves_no_process() {
+    let _turn = turn();
     let tag = new_tag();
     let mut child =
         forklab(&tag).args(["play", "accept", "--json"]).stdout(std::process::Stdio::piped()).spawn().unwrap();

@@ -618,6 +618,8 @@ impl LessonView {
                 }
             }
             LineKind::Header | LineKind::Step | LineKind::Summary => {}
+            // Questions are the lead's TUI work (issue 4); the transcript carries them already.
+            LineKind::Question(_) | LineKind::Answer { .. } => {}
         }
     }
 
