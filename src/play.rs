@@ -1149,12 +1149,10 @@ pub enum LineKind {
     Expect {
         passed: bool,
     },
-    /// A prediction question, asked before its step runs. (The TUI's question card reads these
-    /// fields; until it does, they are carried for it.)
-    #[allow(dead_code)]
+    /// A prediction question, asked before its step runs (the lesson screen asks it from the
+    /// lesson itself, before it sends the step to the engine).
     Question(Ask),
     /// The same question after the step: the index of the choice that really happened.
-    #[allow(dead_code)]
     Answer {
         ask: Ask,
         answer: Option<usize>,

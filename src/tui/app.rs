@@ -111,6 +111,22 @@ pub struct LessonView {
     pub finished: bool,
     /// `z`: the focused pane (or the narration) fills the screen.
     pub zoom: bool,
+    /// The next step's questions, asked before it runs.
+    pub asking: Option<Asking>,
+    /// What the learner predicted for the running step's questions, in order; each real
+    /// answer that comes back takes the first.
+    pub predictions: std::collections::VecDeque<Option<usize>>,
+}
+
+/// Predict, then run: a step's `ask` questions, one at a time, before the step runs.
+#[derive(Debug, Clone)]
+pub struct Asking {
+    /// The step asked about (0-based).
+    pub step: usize,
+    pub asks: Vec<crate::lesson::Ask>,
+    /// The question shown.
+    pub current: usize,
+    pub picks: Vec<Option<usize>>,
 }
 
 #[derive(Debug)]
@@ -212,6 +228,8 @@ impl App {
             opened: Instant::now(),
             finished: false,
             zoom: false,
+            asking: None,
+            predictions: Default::default(),
         }));
         vec![Effect::Open(index)]
     }
@@ -278,6 +296,10 @@ impl App {
         }
         auto.next = None;
         let lesson = &self.lessons[v.index];
+        if v.asking.is_some() {
+            // The question has had its time on screen: run, and the answer shows what happened.
+            return v.predict(None);
+        }
         v.page = v.ran;
         if v.ran < lesson.steps.len() {
             return v.forward(lesson);
@@ -391,6 +413,14 @@ impl LessonView {
     fn key(&mut self, k: KeyEvent, lesson: &Lesson) -> Vec<Effect> {
         // A message lasts until the next key.
         self.message = None;
+        if self.asking.is_some() && self.signal_menu.is_none() && !matches!(k.code, KeyCode::Tab | KeyCode::BackTab) {
+            if matches!(k.code, KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown | KeyCode::Char('z'))
+            {
+                // Looking around stays possible.
+            } else {
+                return self.ask_key(k);
+            }
+        }
         if let Some(i) = self.signal_menu {
             match k.code {
                 KeyCode::Up => self.signal_menu = Some(i.saturating_sub(1)),
@@ -494,11 +524,26 @@ impl LessonView {
             self.message = Some("the step is still running".into());
             return vec![];
         }
+        if self.asking.is_some() {
+            // → on a question: run the step without a guess.
+            return self.predict(None);
+        }
         if self.ran < steps {
-            self.ran += 1;
-            self.page = self.ran;
-            self.busy = true;
-            return vec![Effect::Engine(EngineCmdKind::RunStep(self.ran - 1))];
+            let asks: Vec<crate::lesson::Ask> = lesson.steps[self.ran]
+                .directives
+                .iter()
+                .filter_map(|d| match &d.item {
+                    crate::lesson::Directive::Ask(a) => Some(a.clone()),
+                    _ => None,
+                })
+                .collect();
+            if !asks.is_empty() {
+                // The step's narration, and its question under it; the step runs once answered.
+                self.page = self.ran + 1;
+                self.asking = Some(Asking { step: self.ran, asks, current: 0, picks: Vec::new() });
+                return vec![];
+            }
+            return self.run_next();
         }
         if !self.finished {
             self.finished = true;
@@ -506,6 +551,50 @@ impl LessonView {
             return vec![Effect::MarkDone(lesson.id.clone())];
         }
         vec![]
+    }
+
+    fn run_next(&mut self) -> Vec<Effect> {
+        self.ran += 1;
+        self.page = self.ran;
+        self.busy = true;
+        vec![Effect::Engine(EngineCmdKind::RunStep(self.ran - 1))]
+    }
+
+    /// The learner's prediction for the question shown (`None`: no guess); after the last
+    /// question the step runs.
+    fn predict(&mut self, pick: Option<usize>) -> Vec<Effect> {
+        let Some(a) = &mut self.asking else { return vec![] };
+        a.picks.push(pick);
+        a.current += 1;
+        if a.current < a.asks.len() {
+            return vec![];
+        }
+        let picks = std::mem::take(&mut a.picks);
+        self.asking = None;
+        self.predictions = picks.into();
+        self.run_next()
+    }
+
+    /// Keys while a question is shown: a letter predicts; → runs without a guess; ← goes back.
+    fn ask_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let Some(a) = &self.asking else { return vec![] };
+        let choices = a.asks[a.current].choices.len();
+        match k.code {
+            KeyCode::Char(c @ 'a'..='z') if ((c as u8 - b'a') as usize) < choices => {
+                self.predict(Some((c as u8 - b'a') as usize))
+            }
+            KeyCode::Right | KeyCode::Enter | KeyCode::Char(' ') => self.predict(None),
+            KeyCode::Left => {
+                self.asking = None;
+                self.page = self.ran;
+                vec![]
+            }
+            _ => {
+                let last = (b'a' + choices as u8 - 1) as char;
+                self.message = Some(format!("press a–{last} to predict, or → to run the step without a guess"));
+                vec![]
+            }
+        }
     }
 
     /// A learner's action, written as the directive it runs.
@@ -618,9 +707,32 @@ impl LessonView {
                 }
             }
             LineKind::Header | LineKind::Step | LineKind::Summary => {}
-            // Questions are the lead's TUI work (issue 4); the transcript carries them already.
-            LineKind::Question(_) | LineKind::Answer { .. } => {}
+            // The question card comes from the lesson itself, before the step runs.
+            LineKind::Question(_) => {}
+            LineKind::Answer { ask, answer } => self.answered(&ask, answer, &line.text),
         }
+    }
+
+    /// A question's real answer, beside what the learner predicted.
+    fn answered(&mut self, ask: &crate::lesson::Ask, answer: Option<usize>, text: &str) {
+        let label = |i: usize| format!("{}) {}", (b'a' + i as u8) as char, ask.choices[i].label);
+        let detail = text.lines().last().and_then(|l| l.split_once("  (")).map(|(_, d)| d.trim_end_matches(')'));
+        let real = match answer {
+            Some(i) => label(i),
+            None => "none of the choices".into(),
+        };
+        let pick = self.predictions.pop_front().flatten();
+        let (kind, verdict) = match (pick, answer) {
+            (None, _) => (LogKind::Life, format!("= {real}")),
+            (Some(p), Some(a)) if p == a => (LogKind::Conn, format!("= {real} · you predicted it ✓")),
+            (Some(p), _) => (LogKind::Fail, format!("= {real} · you predicted {} ✗", label(p))),
+        };
+        self.output(LogKind::Lesson, format!("? {}", ask.question));
+        self.output(kind, verdict.clone());
+        if let Some(d) = detail {
+            self.output(LogKind::Life, format!("  ({d})"));
+        }
+        self.log(kind, format!("? {} {verdict}", ask.question));
     }
 
     fn event(&mut self, ev: Event) {
@@ -901,6 +1013,9 @@ mod tests {
         let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
         for i in 0..steps {
             app.update(key(KeyCode::Right));
+            if view(&app).asking.is_some() {
+                app.update(key(KeyCode::Right));
+            }
             app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
         }
         assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::MarkDone("fork".into())]);
@@ -1004,24 +1119,32 @@ mod tests {
         );
     }
 
+    /// Ticks until the effects ask for something; at most `n` ticks.
+    fn tick_until_effect(app: &mut App, n: usize) -> Vec<Effect> {
+        for _ in 0..n {
+            let fx = app.update(Msg::Resize(100, 30));
+            if !fx.is_empty() {
+                return fx;
+            }
+        }
+        vec![]
+    }
+
     #[test]
     fn autoplay_waits_for_each_step_then_ends_the_recording() {
         let mut app = app();
         app.autoplay = Some(Autoplay::new(Duration::ZERO, true));
         opened(&mut app, "fork");
         let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
-        let tick = || Msg::Resize(100, 30);
-        // The clock starts once nothing runs (here: on the intro); a step goes when it has passed.
-        assert_eq!(app.update(tick()), vec![]);
         for i in 0..steps {
-            assert_eq!(app.update(tick()), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
+            // A step with a question shows it for a pace first, then runs without a guess.
+            assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
             // Running: nothing more until its directives are done.
-            assert_eq!(app.update(tick()), vec![]);
-            assert_eq!(app.update(tick()), vec![]);
+            assert_eq!(tick_until_effect(&mut app, 3), vec![]);
             app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
             assert_eq!(view(&app).page, i + 1);
         }
-        assert_eq!(app.update(tick()), vec![Effect::Close, Effect::Quit]);
+        assert_eq!(tick_until_effect(&mut app, 3), vec![Effect::Close, Effect::Quit]);
     }
 
     #[test]
@@ -1031,16 +1154,66 @@ mod tests {
         opened(&mut app, "fork");
         let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
         for i in 0..steps {
-            app.update(Msg::Resize(100, 30));
-            app.update(Msg::Resize(100, 30));
+            assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
             app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
         }
-        for _ in 0..4 {
-            assert_eq!(app.update(Msg::Resize(100, 30)), vec![]);
-        }
+        assert_eq!(tick_until_effect(&mut app, 6), vec![]);
         assert!(app.autoplay.is_none());
         assert_eq!(view(&app).page, steps);
         assert!(!app.quit);
+    }
+
+    fn answer_line(ask: &crate::lesson::Ask, answer: Option<usize>) -> Msg {
+        Msg::Engine(EngineMsg::Line(Line {
+            kind: LineKind::Answer { ask: ask.clone(), answer },
+            text: format!("    ? {}\n    = a {}  (W1 fd 5 and master fd 6 hold socket:[42])", ask.question, "x"),
+            json: serde_json::Value::Null,
+        }))
+    }
+
+    #[test]
+    fn a_question_comes_before_its_step_and_the_answer_meets_the_prediction() {
+        let mut app = app();
+        opened(&mut app, "fork");
+        // Fork's first step asks before it runs: no engine command yet, the narration shows.
+        assert_eq!(app.update(key(KeyCode::Right)), vec![]);
+        let ask = view(&app).asking.as_ref().expect("a question").asks[0].clone();
+        assert_eq!(view(&app).page, 1);
+        assert_eq!(view(&app).ran, 0);
+        // Other keys do not slip past the question.
+        assert_eq!(app.update(key(KeyCode::Char('c'))), vec![]);
+        assert!(view(&app).message.as_deref().unwrap_or("").contains("press a–b"));
+        // `b` predicts "no, a copy"; then the step runs.
+        assert_eq!(app.update(key(KeyCode::Char('b'))), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+        assert!(view(&app).asking.is_none());
+        // What really happened: choice a.
+        app.update(answer_line(&ask, Some(0)));
+        let out: Vec<String> = view(&app).outputs[1].iter().map(|o| o.text.clone()).collect();
+        assert_eq!(out[0], format!("? {}", ask.question));
+        assert_eq!(out[1], format!("= a) {} · you predicted b) {} ✗", ask.choices[0].label, ask.choices[1].label));
+        assert_eq!(out[2], "  (W1 fd 5 and master fd 6 hold socket:[42])");
+        assert_eq!(view(&app).outputs[1][1].kind, LogKind::Fail);
+    }
+
+    #[test]
+    fn a_right_prediction_and_no_guess() {
+        let mut app = app();
+        opened(&mut app, "fork");
+        app.update(key(KeyCode::Right));
+        let ask = view(&app).asking.as_ref().unwrap().asks[0].clone();
+        app.update(key(KeyCode::Char('a')));
+        app.update(answer_line(&ask, Some(0)));
+        assert!(view(&app).outputs[1][1].text.ends_with("you predicted it ✓"));
+        // ← on a question goes back without running; → then runs without a guess.
+        let mut app2 = self::app();
+        opened(&mut app2, "fork");
+        app2.update(key(KeyCode::Right));
+        assert_eq!(app2.update(key(KeyCode::Left)), vec![]);
+        assert!(view(&app2).asking.is_none() && view(&app2).page == 0);
+        app2.update(key(KeyCode::Right));
+        assert_eq!(app2.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+        app2.update(answer_line(&ask, Some(1)));
+        assert_eq!(view(&app2).outputs[1][1].text, format!("= b) {}", ask.choices[1].label));
     }
 
     #[test]

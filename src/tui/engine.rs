@@ -106,11 +106,18 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
                 Ok(EngineCmd::RunStep(index)) => {
                     let directives: &[Located<Directive>] = lesson.steps.get(index).map(|s| &s.directives[..]).unwrap_or(&[]);
                     let mut error = None;
-                    for d in directives {
+                    // As `forklab play` does: questions first, then the rest; after the step,
+                    // each question's real answer from what happened.
+                    let (asks, rest): (Vec<_>, Vec<_>) =
+                        directives.iter().partition(|d| matches!(d.item, Directive::Ask(_)));
+                    for d in asks.into_iter().chain(rest) {
                         if let Err(e) = runner.apply(&d.item, &d.text, &mut out) {
                             error = Some(format!("{}:{}: {e:#}", lesson.file, d.line));
                             break;
                         }
+                    }
+                    if error.is_none() {
+                        runner.finish_step(index + 1, &mut out);
                     }
                     send(EngineMsg::StepDone { index, error });
                 }

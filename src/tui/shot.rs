@@ -58,6 +58,11 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
         for _ in 0..shot.step {
             let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
             driver.carry_out(&mut app, fx);
+            // A step with questions asks first: run it without a guess, the answer shows.
+            while lesson_view(&app).is_some_and(|v| v.asking.is_some()) {
+                let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+                driver.carry_out(&mut app, fx);
+            }
             while lesson_view(&app).is_some_and(|v| v.busy) {
                 let m = next()?;
                 let fx = app.update(m);

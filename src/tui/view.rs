@@ -134,7 +134,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
 
     if v.zoom {
         match v.focus {
-            Focus::Narration => narration(l, v, theme, f, body, app.autoplay.is_some()),
+            Focus::Narration => narration(l, v, theme, f, body, app.autoplay.is_some() || v.asking.is_some()),
             Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
         }
     } else {
@@ -146,7 +146,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
             let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
             (a, b)
         };
-        narration(l, v, theme, f, narr_area, app.autoplay.is_some());
+        // Follow the newest lines in autoplay, and keep a question in view when one is asked.
+        narration(l, v, theme, f, narr_area, app.autoplay.is_some() || v.asking.is_some());
         live_panes(&l.panes, v, theme, f, panes_area, wide);
     }
 
@@ -165,6 +166,16 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         ("z", "zoom"),
         ("f", "freeze"),
     ];
+    let ask_keys;
+    let keys = match &v.asking {
+        Some(a) => {
+            let last = (b'a' + a.asks[a.current].choices.len() as u8 - 1) as char;
+            ask_keys =
+                [(format!("a–{last}"), "predict"), ("→".to_string(), "run without a guess"), ("←".to_string(), "back")];
+            &ask_keys.iter().map(|(k, w)| (k.as_str(), *w)).collect::<Vec<_>>()[..]
+        }
+        None => keys,
+    };
     status(theme, f, bottom, keys, port, v.message.as_deref());
     if let Some(i) = v.signal_menu {
         signal_menu(v, i, theme, f, area);
@@ -192,6 +203,24 @@ fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rec
         text.lines.push(Line::raw(""));
         text.lines.push(Line::styled(
             "this step already ran: going back re-reads it, the processes go on as they are now",
+            theme.dim,
+        ));
+    }
+    if let Some(a) = v.asking.as_ref().filter(|a| v.page == a.step + 1) {
+        // Predict, then run: the question card under the step's narration.
+        let ask = &a.asks[a.current];
+        text.lines.push(Line::raw(""));
+        let of = if a.asks.len() > 1 { format!(" ({}/{})", a.current + 1, a.asks.len()) } else { String::new() };
+        text.lines.push(Line::styled(format!("? {}{of}", ask.question), theme.warn.patch(theme.strong)));
+        for (i, c) in ask.choices.iter().enumerate() {
+            text.lines.push(Line::from(vec![
+                Span::styled(format!("  {}", (b'a' + i as u8) as char), theme.key),
+                Span::styled(format!(" {}", c.label), theme.text),
+            ]));
+        }
+        let last = (b'a' + ask.choices.len() as u8 - 1) as char;
+        text.lines.push(Line::styled(
+            format!("predict with a–{last}, then the step runs and shows what happened · → runs it without a guess"),
             theme.dim,
         ));
     }
@@ -460,5 +489,18 @@ mod tests {
         term.draw(|f| draw(&app, &t, f)).unwrap();
         let cell = &term.backend().buffer()[(50, 1)];
         assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED), "the band is reversed");
+    }
+
+    #[test]
+    fn a_question_card_before_the_step_80x24() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model = crate::tui::panes::tests::sample();
+        }
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
     }
 }
