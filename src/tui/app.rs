@@ -692,6 +692,10 @@ impl LessonView {
             }
             LineKind::Directive => {
                 let text = line.text.trim().to_string();
+                // An expectation shows once, with its verdict (the Expect line that follows).
+                if text.trim_start_matches("> ").starts_with("expect:") {
+                    return;
+                }
                 self.output(LogKind::Lesson, text.clone());
                 self.log(LogKind::Lesson, text);
             }
@@ -727,6 +731,7 @@ impl LessonView {
             (Some(p), Some(a)) if p == a => (LogKind::Conn, format!("= {real} · you predicted it ✓")),
             (Some(p), _) => (LogKind::Fail, format!("= {real} · you predicted {} ✗", label(p))),
         };
+        // The answers come last, so the newest lines of the step's output show them.
         self.output(LogKind::Lesson, format!("? {}", ask.question));
         self.output(kind, verdict.clone());
         if let Some(d) = detail {
@@ -740,7 +745,7 @@ impl LessonView {
             Event::Accepted { .. } => LogKind::Conn,
             Event::Exited { signal: Some(_), .. } | Event::Error { .. } | Event::GaveUp { .. } => LogKind::Bad,
             Event::Exited { .. } => LogKind::Exit,
-            Event::FdPassed { .. } => LogKind::Ipc,
+            Event::FdPassed { .. } | Event::Message { .. } | Event::RelayOut { .. } => LogKind::Ipc,
             Event::Stats { .. } => return,
             _ => LogKind::Life,
         };

@@ -423,14 +423,24 @@ fn natural_key(s: &str) -> (&str, u64, &str) {
 /// The tail of the event log, or the part the user scrolled back to. Long lines wrap, with
 /// their continuation indented so each event still reads as one.
 pub fn events(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let lines: Vec<&LogLine> = m.log.lines.iter().collect();
+    log_pane(&lines, m.log.scroll, "events", "no events yet", cx, area, buf);
+}
+
+/// The messages between the processes only: from, to, bytes and fds attached.
+pub fn ipc(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let lines: Vec<&LogLine> = m.log.lines.iter().filter(|l| l.kind == LogKind::Ipc).collect();
+    log_pane(&lines, 0, "ipc", "no messages yet", cx, area, buf);
+}
+
+fn log_pane(lines: &[&LogLine], scroll: usize, name: &str, empty: &str, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
-    let lines = &m.log.lines;
-    let scroll = m.log.scroll.min(lines.len().saturating_sub(1));
+    let scroll = scroll.min(lines.len().saturating_sub(1));
     let back = if scroll > 0 { format!("{}{scroll}", if t.ascii { "^" } else { "↑" }) } else { String::new() };
     let parts: Vec<&str> = if scroll > 0 { vec![back.as_str()] } else { vec![] };
-    let Some(inner) = draw_block(pane_block(cx, title(t, "events", &parts)), area, buf) else { return };
+    let Some(inner) = draw_block(pane_block(cx, title(t, name, &parts)), area, buf) else { return };
     if lines.is_empty() {
-        put(buf, inner, 0, Line::styled("no events yet", t.dim));
+        put(buf, inner, 0, Line::styled(empty.to_string(), t.dim));
         return;
     }
     let height = inner.height as usize;
@@ -885,6 +895,11 @@ pub(crate) mod tests {
         }
         let empty = LabModel::default();
         insta::assert_snapshot!(format!("{name}_empty_80x24"), text(&render(pane, &empty, &t, true, 80, 24)));
+    }
+
+    #[test]
+    fn ipc_snapshots() {
+        snapshot_sizes("ipc", ipc);
     }
 
     #[test]

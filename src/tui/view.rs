@@ -134,7 +134,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
 
     if v.zoom {
         match v.focus {
-            Focus::Narration => narration(l, v, theme, f, body, app.autoplay.is_some() || v.asking.is_some()),
+            Focus::Narration => narration(l, v, theme, f, body, v.asking.is_some()),
             Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
         }
     } else {
@@ -146,8 +146,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
             let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
             (a, b)
         };
-        // Follow the newest lines in autoplay, and keep a question in view when one is asked.
-        narration(l, v, theme, f, narr_area, app.autoplay.is_some() || v.asking.is_some());
+        // A question is kept in view when one is asked.
+        narration(l, v, theme, f, narr_area, v.asking.is_some());
         live_panes(&l.panes, v, theme, f, panes_area, wide);
     }
 
@@ -184,8 +184,9 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
 
 const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
 
-/// The step's narration with its output under it. `follow` (autoplay) keeps the newest output
-/// in view; otherwise the learner scrolls, and the border says when there is more below.
+/// The step's narration, and under it what the step did (its newest lines). `follow` keeps the
+/// end of the narration in view (a question card); otherwise the learner scrolls, and the
+/// border says when there is more below.
 fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, follow: bool) {
     let focused = v.focus == Focus::Narration;
     let title = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
@@ -224,28 +225,56 @@ fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rec
             theme.dim,
         ));
     }
-    if let Some(out) = v.outputs.get(v.page) {
-        if !out.is_empty() {
-            text.lines.push(Line::raw(""));
-        }
-        for o in out {
-            let style = match o.kind {
-                LogKind::Fail | LogKind::Bad => theme.bad,
-                LogKind::Conn => theme.good,
-                LogKind::Lesson => theme.dim,
-                _ => theme.text,
-            };
-            text.lines.push(Line::styled(o.text.clone(), style));
-        }
-    }
+    // What the step did goes under the narration, in an area of its own that shows its newest
+    // lines: the text being taught and what just happened are both on screen.
+    let out: Vec<Line> = v
+        .outputs
+        .get(v.page)
+        .map(|out| {
+            out.iter()
+                .map(|o| {
+                    let style = match o.kind {
+                        LogKind::Fail | LogKind::Bad => theme.bad,
+                        LogKind::Conn => theme.good,
+                        LogKind::Lesson => theme.dim,
+                        _ => theme.text,
+                    };
+                    Line::styled(o.text.clone(), style)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let p = Paragraph::new(text).wrap(Wrap { trim: false });
-    let rows = p.line_count(inner.width);
-    let height = usize::from(inner.height);
-    let bottom = rows.saturating_sub(height);
+    let text_rows = p.line_count(inner.width);
+    let out_p = Paragraph::new(out).wrap(Wrap { trim: false });
+    let out_rows = if v.outputs.get(v.page).is_some_and(|o| !o.is_empty()) { out_p.line_count(inner.width) } else { 0 };
+    let h = usize::from(inner.height);
+    let (narr_h, out_h) = if out_rows == 0 {
+        (h, 0)
+    } else {
+        // The narration gets what it needs; the output at least a third (and its rule).
+        let out_min = (h / 3).max(3).min(out_rows + 1);
+        let narr_h = text_rows.min(h.saturating_sub(out_min));
+        (narr_h, h - narr_h)
+    };
+    let bottom = text_rows.saturating_sub(narr_h);
     let scroll = if follow { bottom } else { usize::from(v.narration_scroll).min(bottom) };
     let b = if scroll < bottom { b.title_bottom(Line::styled(" ↓ more ", theme.dim).right_aligned()) } else { b };
     f.render_widget(b, area);
-    f.render_widget(p.scroll((scroll as u16, 0)), inner);
+    let narr_area = Rect { height: narr_h as u16, ..inner };
+    f.render_widget(p.scroll((scroll as u16, 0)), narr_area);
+    if out_h >= 2 {
+        let out_area = Rect { y: inner.y + narr_h as u16, height: out_h as u16, ..inner };
+        let rule = Block::new()
+            .borders(ratatui::widgets::Borders::TOP)
+            .border_set(theme.border_set())
+            .border_style(theme.border)
+            .title(Span::styled(" what happened ", theme.dim));
+        let body = rule.inner(out_area);
+        f.render_widget(rule, out_area);
+        let skip = out_rows.saturating_sub(usize::from(body.height));
+        f.render_widget(out_p.scroll((skip as u16, 0)), body);
+    }
 }
 
 fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, wide: bool) {
@@ -274,7 +303,8 @@ fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area
             Pane::Processes => panes::processes(&v.model, &cx, rect, buf),
             Pane::Cores => panes::cores(&v.model, &cx, rect, buf),
             Pane::Connections => panes::connections(&v.model, &cx, rect, buf),
-            Pane::Events | Pane::Ipc => panes::events(&v.model, &cx, rect, buf),
+            Pane::Events => panes::events(&v.model, &cx, rect, buf),
+            Pane::Ipc => panes::ipc(&v.model, &cx, rect, buf),
             Pane::Fds => panes::fds(&v.model, &cx, rect, buf),
         }
     }
@@ -501,6 +531,24 @@ mod tests {
             v.model = crate::tui::panes::tests::sample();
         }
         app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn what_a_step_did_shows_under_its_narration_80x24() {
+        use crate::tui::app::OutLine;
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            let lines = [
+                (LogKind::Lesson, "> do: spawn workers=4 mode=shared"),
+                (LogKind::Life, "pool ready: 4 workers in shared mode on http://127.0.0.1:8090/"),
+                (LogKind::Lesson, "> do: fire 200 concurrency=8"),
+                (LogKind::Life, "fired 200 connections at shared mode: 200 completed, 0 failed"),
+                (LogKind::Conn, "✓ expect: accounted  (200 fired = 200 completed + 0 failed)"),
+                (LogKind::Conn, "✓ expect: failed == 0  (failed is 0)"),
+            ];
+            v.outputs[1] = lines.iter().map(|(kind, text)| OutLine { kind: *kind, text: text.to_string() }).collect();
+        }
         insta::assert_snapshot!(render(&app, &theme(), 80, 24));
     }
 }
