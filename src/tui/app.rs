@@ -116,6 +116,9 @@ pub struct LessonView {
     /// What the learner predicted for the running step's questions, in order; each real
     /// answer that comes back takes the first.
     pub predictions: std::collections::VecDeque<Option<usize>>,
+    /// The process selected, by pid: chosen with ↑/↓, or the one a step's `show fds` or
+    /// `show proc` is about (the fds pane then shows what the narration talks about).
+    pub selected_pid: Option<i32>,
 }
 
 /// Predict, then run: a step's `ask` questions, one at a time, before the step runs.
@@ -230,6 +233,7 @@ impl App {
             zoom: false,
             asking: None,
             predictions: Default::default(),
+            selected_pid: None,
         }));
         vec![Effect::Open(index)]
     }
@@ -507,6 +511,7 @@ impl LessonView {
             Focus::Pane(_) => {
                 let max = self.model.procs.len().saturating_sub(1) as i32;
                 self.model.selected = (self.model.selected as i32 + by).clamp(0, max) as usize;
+                self.selected_pid = self.model.procs.get(self.model.selected).map(|r| r.pid);
                 self.refresh_fds();
             }
         }
@@ -705,6 +710,14 @@ impl LessonView {
                 self.output(kind, text.clone());
                 self.log(kind, text);
             }
+            LineKind::Info if matches!(line.json["event"].as_str(), Some("fds" | "proc")) => {
+                if let Some(pid) = line.json["pid"].as_i64() {
+                    self.selected_pid = Some(pid as i32);
+                }
+                for l in line.text.lines() {
+                    self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
+                }
+            }
             LineKind::Fired | LineKind::Compare | LineKind::Info => {
                 for l in line.text.lines() {
                     self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
@@ -854,6 +867,10 @@ impl LessonView {
             rows.insert(after.unwrap_or(rows.len()), row);
         }
         self.model.procs = rows;
+        // The selection stays on its process while rows come and go around it.
+        if let Some(i) = self.selected_pid.and_then(|pid| self.model.procs.iter().position(|r| r.pid == pid)) {
+            self.model.selected = i;
+        }
         self.model.selected = self.model.selected.min(self.model.procs.len().saturating_sub(1));
         self.model.cores.resize(s.cores.len(), Default::default());
         for (h, v) in self.model.cores.iter_mut().zip(&s.cores) {
@@ -1122,6 +1139,42 @@ mod tests {
             app.update(key(KeyCode::Enter)),
             vec![Effect::Engine(EngineCmdKind::Do("do: kill W1 signal=KILL".into()))]
         );
+    }
+
+    #[test]
+    fn the_selection_follows_its_process_and_a_steps_show_fds() {
+        let mut app = app();
+        opened(&mut app, "daemon");
+        let me = std::process::id() as i32;
+        let sample = |pid, ppid, name: &str| super::super::sampler::ProcSample {
+            status: crate::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
+            cpu: 0.0,
+            tty: "?".into(),
+            cwd: None,
+            stdio: ["a".into(), "b".into(), "c".into()],
+        };
+        let snap = |procs| Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0] });
+        app.update(snap(vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master")]));
+        // The step shows the daemon's fds: the selection goes to it.
+        app.update(Msg::Engine(EngineMsg::Line(Line {
+            kind: LineKind::Info,
+            text: "daemon pid 77 fds".into(),
+            json: serde_json::json!({"event": "fds", "alias": "daemon", "pid": 77}),
+        })));
+        app.update(snap(vec![
+            sample(me, 1, "forklab"),
+            sample(10, me, "forklab-master"),
+            sample(77, 10, "forklab-daemon"),
+        ]));
+        assert_eq!(view(&app).model.procs[view(&app).model.selected].pid, 77);
+        // A new process listed above it does not move the selection off it.
+        app.update(snap(vec![
+            sample(me, 1, "forklab"),
+            sample(10, me, "forklab-master"),
+            sample(50, 10, "forklab-worker"),
+            sample(77, 10, "forklab-daemon"),
+        ]));
+        assert_eq!(view(&app).model.procs[view(&app).model.selected].pid, 77);
     }
 
     /// Ticks until the effects ask for something; at most `n` ticks.
