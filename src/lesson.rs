@@ -1238,7 +1238,8 @@ fn parse_do(args: &str) -> Result<Directive, String> {
         "work" => {
             let words = Words::new(args, "`work TARGET threads=N|cores ms=M` or `work all ms=M`", &["threads", "ms"])?;
             let [t] = words.exactly()?;
-            let ms = number("ms", words.required("ms")?, 1, 10_000)?;
+            // At most 2 s: the master calls a worker whose loop is silent for 2.5 s hung.
+            let ms = number("ms", words.required("ms")?, 1, 2000)?;
             match (t, words.option("threads")) {
                 ("all", None) => Ok(Directive::Work { target: None, threads: None, ms }),
                 ("all", Some(_)) => Err("`work all` runs one thread in every worker; it takes no `threads=`".into()),
@@ -2186,6 +2187,11 @@ More narration.
         ask_bad_condition,
         "ask: Really? | yes => fairness > 1 | no => failed > 0",
         "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter"
+    );
+    rejects!(
+        work_longer_than_a_heartbeat_allows,
+        "do: work W1 threads=2 ms=3000",
+        "ms `3000` is out of range; expected a whole number from 1 to 2000"
     );
     rejects!(
         unknown_daemon_step,

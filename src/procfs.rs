@@ -121,25 +121,6 @@ pub fn tids(pid: i32) -> Vec<i32> {
     tids
 }
 
-/// The TCP connections a process holds: its socket fds whose inode /proc/net/tcp lists in a
-/// state other than LISTEN.
-pub fn tcp_conns(pid: i32) -> u64 {
-    let inodes: Vec<u64> = fd_table(pid).unwrap_or_default().iter().filter_map(FdEntry::socket_inode).collect();
-    let table = fs::read_to_string(format!("/proc/{pid}/net/tcp")).unwrap_or_default();
-    let mut n = 0;
-    for line in table.lines().skip(1) {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...; st 0A is LISTEN.
-        let (Some(state), Some(inode)) = (cols.get(3), cols.get(9).and_then(|i| i.parse::<u64>().ok())) else {
-            continue;
-        };
-        if *state != "0A" && inode != 0 && inodes.contains(&inode) {
-            n += 1;
-        }
-    }
-    n
-}
-
 /// Where a process's working directory is (`/proc/<pid>/cwd`).
 pub fn cwd(pid: i32) -> Option<String> {
     fs::read_link(format!("/proc/{pid}/cwd")).ok().map(|p| p.to_string_lossy().into_owned())

@@ -202,8 +202,8 @@ pub enum Event {
         kind: String,
         message: String,
     },
-    /// The master told a worker to crash; `open_conns` are the TCP connections it held then
-    /// (from /proc: its socket fds that /proc/net/tcp shows established).
+    /// A worker was told to crash; `open_conns` are the connections it held then (the socket
+    /// fds in its /proc/<pid>/fd besides its channel and listener).
     CrashOrdered {
         alias: String,
         pid: i32,

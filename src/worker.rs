@@ -215,9 +215,16 @@ impl Worker {
                     self.send(Event::WorkDone { alias: self.alias.clone(), pid: self.pid, threads: 1, ms });
                 }
                 Ok(Recv::Msg(WorkerCmd::Crash { how }, _)) => {
-                    // What this crash will cost, as the kernel shows it now: the TCP connections
-                    // in our fd table (the master stopped handing us new ones).
-                    let open_conns = procfs::tcp_conns(self.pid);
+                    // What this crash will cost, as the kernel shows it now: the sockets in our fd
+                    // table other than our channel and our listener are the connections we hold
+                    // (the master stopped handing us new ones).
+                    let own: Vec<RawFd> = [self.chan.as_raw_fd()]
+                        .into_iter()
+                        .chain(self.listener.as_ref().map(|l| l.as_raw_fd()))
+                        .collect();
+                    let table = procfs::fd_table(self.pid).unwrap_or_default();
+                    let open_conns =
+                        table.iter().filter(|e| e.socket_inode().is_some() && !own.contains(&e.fd)).count() as u64;
                     let (alias, pid) = (self.alias.clone(), self.pid);
                     let how_now = if how == "loop" { "exit".to_string() } else { how.clone() };
                     self.send(Event::CrashOrdered { alias, pid, how, open_conns });

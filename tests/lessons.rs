@@ -196,6 +196,24 @@ fn a_malformed_lesson_is_refused_with_its_line() {
 }
 
 #[test]
+fn a_directive_outside_the_vocabulary_is_refused_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("forklab-lessons-{}", new_tag()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("shell.md"),
+        "+++\nid = \"shell\"\ntitle = \"S\"\norder = 1\nsummary = \"s\"\n+++\n\n## One\n<!-- ask: Ready? | yes => failed == 0 | no => failed > 0 -->\n<!-- run: rm -rf / -->\n",
+    )
+    .unwrap();
+    let tag = new_tag();
+    let (status, stdout, stderr) = run(&tag, &["--lessons", dir.to_str().unwrap(), "play", "shell"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(!status.success());
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("shell.md:10: unknown directive `run:`"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+#[test]
 fn list_prints_each_lesson_a_line() {
     let tag = new_tag();
     let (status, stdout, _) = run(&tag, &["list"]);
