@@ -30,6 +30,40 @@ const REPORT_EVERY: Duration = Duration::from_millis(20);
 /// A client that sends nothing for this long is timed out (a slow client must not hold a
 /// connection forever).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request must arrive whole within this long of its first byte. A client that trickles a
+/// byte now and then (slowloris) never looks idle, so the idle timeout alone would let it hold
+/// a connection forever; this answers it 408 and closes.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// After an error reply (400, 413, 431) the worker stops writing but reads and discards what
+/// the client is still sending, for at most this long and this many bytes, before it closes.
+/// Closing with unread bytes would send a RST that can destroy the reply before the client
+/// reads it (RFC 9112 §9.6, nginx's `lingering_close`).
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
+
+/// The fault suite's switches, read once when a worker starts. Only tests set them.
+#[derive(Clone, Copy)]
+struct TestSwitches {
+    /// `FORKLAB_TEST_TIMEOUT_MS`: both timeouts above, shortened so a test need not wait 10 s.
+    timeout: Option<Duration>,
+    /// `FORKLAB_TEST_JUNK=1`: a request for `/__test/junk` or `/__test/oversized` makes the worker
+    /// send a malformed or oversized packet on its channel, to prove the master drops it.
+    junk: bool,
+}
+
+impl TestSwitches {
+    fn read() -> TestSwitches {
+        let timeout =
+            std::env::var("FORKLAB_TEST_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
+        TestSwitches { timeout, junk: std::env::var_os("FORKLAB_TEST_JUNK").is_some_and(|v| v == "1") }
+    }
+    fn idle(&self) -> Duration {
+        self.timeout.unwrap_or(IDLE_TIMEOUT)
+    }
+    fn request(&self) -> Duration {
+        self.timeout.unwrap_or(REQUEST_TIMEOUT)
+    }
+}
 
 /// Everything a worker starts with.
 pub struct Setup {
@@ -60,6 +94,31 @@ struct Conn {
     served: u64,
     close_after_write: bool,
     last_active: Instant,
+    /// When the request now in `inbuf` began to arrive.
+    request_started: Option<Instant>,
+    /// The reply was an error: after it is written, linger (see LINGER).
+    rejected: bool,
+    /// Lingering since then, having discarded this many bytes.
+    lingering: Option<(Instant, usize)>,
+    /// EPOLLOUT is in this connection's interest set (a reply did not fit the send buffer).
+    want_out: bool,
+}
+
+impl Conn {
+    fn new(stream: TcpStream) -> Conn {
+        Conn {
+            stream,
+            inbuf: Vec::new(),
+            out: Vec::new(),
+            served: 0,
+            close_after_write: false,
+            last_active: Instant::now(),
+            request_started: None,
+            rejected: false,
+            lingering: None,
+            want_out: false,
+        }
+    }
 }
 
 struct Worker {
@@ -73,6 +132,7 @@ struct Worker {
     counts: Counters,
     last_report: Instant,
     stopping: bool,
+    switches: TestSwitches,
 }
 
 /// Run the worker until it is told to stop or its master is gone; returns the exit code.
@@ -115,6 +175,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         counts: Counters::default(),
         last_report: Instant::now(),
         stopping: false,
+        switches: TestSwitches::read(),
     };
     if mode == Mode::Blocking {
         return Ok(w.blocking_loop());
@@ -255,15 +316,7 @@ impl Worker {
         if self.epoll.add(stream.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, raw as u64 + CONN_BASE)).is_err() {
             return;
         }
-        let conn = Conn {
-            stream,
-            inbuf: Vec::new(),
-            out: Vec::new(),
-            served: 0,
-            close_after_write: false,
-            last_active: Instant::now(),
-        };
-        self.conns.insert(raw, conn);
+        self.conns.insert(raw, Conn::new(stream));
         // A request may already be waiting: handle it now rather than after another wake-up.
         self.on_conn(raw, EpollFlags::EPOLLIN);
     }
@@ -271,6 +324,12 @@ impl Worker {
     fn on_conn(&mut self, fd: RawFd, flags: EpollFlags) {
         let Some(conn) = self.conns.get_mut(&fd) else { return };
         conn.last_active = Instant::now();
+        if conn.lingering.is_some() {
+            if discard(conn) {
+                self.close(fd);
+            }
+            return;
+        }
         let mut eof = flags.intersects(EpollFlags::EPOLLERR);
         if flags.intersects(EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP) {
             let mut buf = [0u8; 16 * 1024];
@@ -295,18 +354,52 @@ impl Worker {
                 }
             }
         }
+        if self.switches.junk {
+            send_junk_if_asked(&self.chan, &conn.inbuf);
+        }
+        if !conn.inbuf.is_empty() && conn.request_started.is_none() {
+            conn.request_started = Some(Instant::now());
+        }
         let requests = serve_buffered(conn, &self.alias, self.pid);
         self.counts.requests += requests;
+        if conn.inbuf.is_empty() {
+            conn.request_started = None;
+        } else if requests > 0 {
+            // The rest is the start of the next pipelined request.
+            conn.request_started = Some(Instant::now());
+        }
         if self.stopping && conn.inbuf.is_empty() {
             conn.close_after_write = true;
         }
         let done = flush(conn);
+        let token = fd as u64 + CONN_BASE;
         match done {
+            Flush::Done if conn.rejected && !eof => {
+                // Stop writing, keep reading what the client still sends, then close.
+                let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+                conn.lingering = Some((Instant::now(), 0));
+                if conn.want_out {
+                    conn.want_out = false;
+                    let _ = self.epoll.modify(conn.stream.as_fd(), &mut EpollEvent::new(EpollFlags::EPOLLIN, token));
+                }
+                if discard(conn) {
+                    self.close(fd);
+                }
+            }
             Flush::Done if conn.close_after_write || eof => self.close(fd),
-            Flush::Done => {}
+            Flush::Done => {
+                // Level-triggered EPOLLOUT on a writable socket would wake us in a loop.
+                if conn.want_out {
+                    conn.want_out = false;
+                    let _ = self.epoll.modify(conn.stream.as_fd(), &mut EpollEvent::new(EpollFlags::EPOLLIN, token));
+                }
+            }
             Flush::Pending => {
-                let mut ev = EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT, fd as u64 + CONN_BASE);
-                let _ = self.epoll.modify(conn.stream.as_fd(), &mut ev);
+                if !conn.want_out {
+                    conn.want_out = true;
+                    let mut ev = EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT, token);
+                    let _ = self.epoll.modify(conn.stream.as_fd(), &mut ev);
+                }
             }
             Flush::Failed => self.close(fd),
         }
@@ -320,11 +413,19 @@ impl Worker {
     }
 
     fn close_idle(&mut self) {
-        let stale: Vec<RawFd> =
-            self.conns.iter().filter(|(_, c)| c.last_active.elapsed() > IDLE_TIMEOUT).map(|(fd, _)| *fd).collect();
+        let (idle, request) = (self.switches.idle(), self.switches.request());
+        let stale: Vec<RawFd> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| match c.lingering {
+                Some((since, _)) => since.elapsed() > LINGER,
+                None => c.last_active.elapsed() > idle || c.request_started.is_some_and(|t| t.elapsed() > request),
+            })
+            .map(|(fd, _)| *fd)
+            .collect();
         for fd in stale {
             if let Some(conn) = self.conns.get_mut(&fd) {
-                if !conn.inbuf.is_empty() {
+                if conn.lingering.is_none() && !conn.inbuf.is_empty() {
                     // A client that started a request and stalled: 408, then close.
                     http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
                     let _ = flush(conn);
@@ -383,19 +484,19 @@ impl Worker {
     }
 
     fn serve_blocking(&mut self, stream: TcpStream) {
-        let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-        let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
+        let (idle, request) = (self.switches.idle(), self.switches.request());
+        let _ = stream.set_write_timeout(Some(idle));
         let _ = stream.set_nodelay(true);
-        let mut conn = Conn {
-            stream,
-            inbuf: Vec::new(),
-            out: Vec::new(),
-            served: 0,
-            close_after_write: false,
-            last_active: Instant::now(),
-        };
+        let mut conn = Conn::new(stream);
         let mut buf = [0u8; 16 * 1024];
         loop {
+            // Each read waits at most until the request's deadline, so a client trickling a
+            // byte at a time cannot hold this worker past REQUEST_TIMEOUT.
+            let wait = match conn.request_started {
+                Some(t) => request.saturating_sub(t.elapsed()).min(idle),
+                None => idle,
+            };
+            let _ = conn.stream.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
             let n = match conn.stream.read(&mut buf) {
                 Ok(0) => return,
                 Ok(n) => n,
@@ -410,15 +511,68 @@ impl Worker {
                 Err(_) => return,
             };
             conn.inbuf.extend_from_slice(&buf[..n]);
-            self.counts.requests += serve_buffered(&mut conn, &self.alias, self.pid);
+            if conn.request_started.is_none() {
+                conn.request_started = Some(Instant::now());
+            }
+            if self.switches.junk {
+                send_junk_if_asked(&self.chan, &conn.inbuf);
+            }
+            let requests = serve_buffered(&mut conn, &self.alias, self.pid);
+            self.counts.requests += requests;
+            if conn.inbuf.is_empty() {
+                conn.request_started = None;
+            } else if requests > 0 {
+                conn.request_started = Some(Instant::now());
+            }
             if conn.stream.write_all(&conn.out).is_err() {
                 return;
             }
             conn.out.clear();
+            if conn.rejected {
+                let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+                // Short reads, so the loop below checks its deadline often.
+                let _ = conn.stream.set_read_timeout(Some(Duration::from_millis(200)));
+                conn.lingering = Some((Instant::now(), 0));
+                while !discard(&mut conn) && conn.lingering.is_some_and(|(t, _)| t.elapsed() < LINGER) {}
+                return;
+            }
             if conn.close_after_write {
                 return;
             }
         }
+    }
+}
+
+/// Linger after an error reply: read and drop what the client sends. Returns whether the
+/// connection is done (EOF, an error, or LINGER_BYTES discarded); false when it would block.
+fn discard(conn: &mut Conn) -> bool {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match conn.stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(n) => {
+                let Some((_, dropped)) = &mut conn.lingering else { return true };
+                *dropped += n;
+                if *dropped > LINGER_BYTES {
+                    return true;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return false,
+            // A blocking read that timed out (TimedOut) ends the linger too.
+            Err(_) => return true,
+        }
+    }
+}
+
+/// The fault suite's junk switch (FORKLAB_TEST_JUNK=1): a request for one of these paths makes
+/// this worker break the channel protocol, as a buggy or compromised worker would.
+fn send_junk_if_asked(chan: &Chan, inbuf: &[u8]) {
+    if inbuf.starts_with(b"GET /__test/junk ") {
+        let _ = chan.send_bytes(b"\xff{ this is not json", &[], false);
+    } else if inbuf.starts_with(b"GET /__test/oversized ") {
+        let big = vec![b' '; crate::chan::MAX_MSG * 2];
+        let _ = chan.send_bytes(&big, &[], false);
     }
 }
 
@@ -437,6 +591,7 @@ fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32) -> u64 {
             }
             Parsed::Reject(status) => {
                 conn.inbuf.clear();
+                conn.rejected = true;
                 http::reply(&mut conn.out, status, alias, pid, conn.served, false);
                 conn.close_after_write = true;
             }

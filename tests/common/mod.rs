@@ -85,8 +85,14 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(extra: &[&str]) -> Serve {
+        Serve::start_with_env(extra, &[])
+    }
+
+    /// The same with environment variables set (the fault suite's test switches).
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Serve {
         let tag = new_tag();
         let mut child = forklab(&tag)
+            .envs(env.iter().copied())
             .args(["serve", "--port", "0", "--json"])
             .args(extra)
             .stdout(Stdio::piped())

@@ -1,0 +1,186 @@
+//! Fault suite: what a stray or hostile client, or a worker that breaks the channel protocol,
+//! can do to a pool. Each is refused with a status or an event, and the pool keeps serving.
+
+mod common;
+use common::*;
+use nix::sys::signal::Signal;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+const MODES: [&str; 5] = ["shared", "exclusive", "blocking", "rr", "reuseport"];
+
+fn port_of(serve: &mut Serve) -> u16 {
+    serve.ready()["port"].as_u64().unwrap() as u16
+}
+
+fn connect(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).expect("connecting to the pool");
+    s.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    s
+}
+
+/// Everything the server sends until it closes (a reset after a whole reply is fine).
+fn read_reply(s: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !got.is_empty() => break,
+            Err(e) => panic!("reading the reply: {e} after {:?}", String::from_utf8_lossy(&got)),
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+fn stop(mut serve: Serve) {
+    serve.signal(Signal::SIGTERM);
+    assert!(serve.wait_exit().success());
+    assert_none_left(&serve.tag, Duration::from_secs(2));
+}
+
+/// Event-loop modes get one worker (a stuck client would block everyone); blocking gets two,
+/// since a blocking worker serves one connection at a time by design.
+fn pool(mode: &str, env: &[(&str, &str)]) -> Serve {
+    let workers = if mode == "blocking" { "2" } else { "1" };
+    Serve::start_with_env(&["--mode", mode, "--workers", workers], env)
+}
+
+#[test]
+fn http_junk_is_answered_400_and_the_worker_serves_on() {
+    for mode in MODES {
+        let mut serve = pool(mode, &[]);
+        let port = port_of(&mut serve);
+        for junk in [&b"\x00\x01\x02 binary junk\r\n\r\n"[..], b"GET / HTTP/9.9 extra\r\n\r\n", b"\xff\xfe\r\n\r\n"] {
+            let mut s = connect(port);
+            s.write_all(junk).unwrap();
+            let reply = read_reply(&mut s);
+            assert!(reply.starts_with("HTTP/1.1 400 Bad Request"), "{mode}: {junk:?} got {reply:?}");
+        }
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        stop(serve);
+    }
+}
+
+#[test]
+fn a_1_mib_header_is_answered_431_and_the_worker_serves_on() {
+    for mode in MODES {
+        let mut serve = pool(mode, &[]);
+        let port = port_of(&mut serve);
+        let mut s = connect(port);
+        let mut writer = s.try_clone().unwrap();
+        // Write on a thread: the worker answers before the client has sent it all.
+        let sender = std::thread::spawn(move || {
+            let mut head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: ".to_vec();
+            head.extend(std::iter::repeat_n(b'a', 1024 * 1024));
+            head.extend_from_slice(b"\r\n\r\n");
+            // The worker may stop reading: a failed write is expected, not an error.
+            let _ = writer.write_all(&head);
+            let _ = writer.shutdown(std::net::Shutdown::Write);
+        });
+        let reply = read_reply(&mut s);
+        assert!(reply.starts_with("HTTP/1.1 431 Request Header Fields Too Large"), "{mode}: {reply:?}");
+        sender.join().unwrap();
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        stop(serve);
+    }
+}
+
+#[test]
+fn a_slow_client_is_timed_out_and_does_not_block_the_others() {
+    // The test switch shortens the 10 s request timeout to 1 s.
+    let env = [("FORKLAB_TEST_TIMEOUT_MS", "1000")];
+    let handles: Vec<_> = MODES
+        .iter()
+        .map(|mode| {
+            std::thread::spawn(move || {
+                let mut serve = pool(mode, &env);
+                let port = port_of(&mut serve);
+                // Slowloris: a head trickled a byte every 100 ms never looks idle.
+                let mut slow = connect(port);
+                let mut trickle = slow.try_clone().unwrap();
+                let started = Instant::now();
+                let trickler = std::thread::spawn(move || {
+                    let _ = trickle.write_all(b"GET / HTTP/1.1\r\n");
+                    for _ in 0..100 {
+                        std::thread::sleep(Duration::from_millis(100));
+                        if trickle.write_all(b"X").is_err() {
+                            return;
+                        }
+                    }
+                });
+                // While it trickles, others are served, promptly.
+                for _ in 0..5 {
+                    let t = Instant::now();
+                    assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+                    assert!(t.elapsed() < Duration::from_millis(900), "{mode}: a request waited {:?}", t.elapsed());
+                }
+                let reply = read_reply(&mut slow);
+                let took = started.elapsed();
+                assert!(reply.starts_with("HTTP/1.1 408 Request Timeout"), "{mode}: {reply:?}");
+                assert!(took < Duration::from_secs(5), "{mode}: the slow client was held {took:?}");
+                trickler.join().unwrap();
+                assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+                stop(serve);
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}
+
+/// A worker that sends junk (or a packet over the channel's limit) is dropped by the master
+/// with an event; the master keeps running, respawns the place and the pool serves on.
+fn a_worker_breaking_the_protocol_is_dropped(path: &str) {
+    let mut serve = Serve::start_with_env(&["--workers", "2"], &[("FORKLAB_TEST_JUNK", "1")]);
+    let port = port_of(&mut serve);
+    let master = serve.seen.iter().find(|v| v["event"] == "spawned" && v["alias"] == "master").unwrap()["pid"].clone();
+    let mut s = connect(port);
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+    let reply = read_reply(&mut s);
+    let worker = reply.lines().find(|l| l.starts_with("X-Worker: ")).expect("an X-Worker header").to_string();
+    let alias = worker.split_whitespace().nth(1).unwrap().to_string();
+    let pid: i64 = worker.split_whitespace().nth(3).unwrap().parse().unwrap();
+    let error = serve.wait_for("bad_worker_message", |v| v["event"] == "error" && v["kind"] == "bad_worker_message");
+    assert_eq!(error["pid"], master, "the master reports it: {error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains(&format!("{alias} (pid {pid})")), "{message}");
+    let exited = serve.wait_for("the dropped worker's exit", |v| v["event"] == "exited" && v["pid"] == pid);
+    assert_eq!(exited["signal"], "SIGKILL");
+    serve.wait_for("the place respawned", |v| v["event"] == "spawned" && v["alias"] == alias.as_str());
+    serve.ready();
+    for _ in 0..10 {
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"));
+    }
+    // The master is the same process, still running.
+    let master_pid = master.as_i64().unwrap() as i32;
+    assert_eq!(std::fs::read_to_string(format!("/proc/{master_pid}/comm")).unwrap().trim(), "forklab-master");
+    stop(serve);
+}
+
+#[test]
+fn a_worker_sending_junk_on_its_channel_is_dropped() {
+    a_worker_breaking_the_protocol_is_dropped("/__test/junk");
+}
+
+#[test]
+fn a_worker_sending_an_oversized_message_is_dropped() {
+    a_worker_breaking_the_protocol_is_dropped("/__test/oversized");
+}
+
+#[test]
+fn without_the_switch_the_junk_paths_are_plain_requests() {
+    let mut serve = Serve::start(&["--workers", "1"]);
+    let port = port_of(&mut serve);
+    let mut s = connect(port);
+    s.write_all(b"GET /__test/junk HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    assert!(read_reply(&mut s).starts_with("HTTP/1.1 200 OK"));
+    assert!(http_get(port).starts_with("HTTP/1.1 200 OK"));
+    serve.signal(Signal::SIGTERM);
+    serve.wait_exit();
+    assert!(!serve.seen.iter().any(|v| v["event"] == "error"), "{:#?}", serve.seen);
+    assert_none_left(&serve.tag, Duration::from_secs(2));
+}
