@@ -1750,3 +1750,7 @@ More narration.
         assert!(e.to_string().starts_with(&format!("{path}:1: expected the file to start")), "{e}");
     }
 }
+
+#[cfg(test)]
+#[path = "lesson_fuzz.rs"]
+mod fuzz;
