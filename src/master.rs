@@ -486,10 +486,12 @@ impl Master {
                     let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) else { return };
                     let (alias, pid) = (slot.alias.clone(), slot.pid.unwrap_or(0));
                     self.error("bad_worker_message", format!("{alias} (pid {pid}) sent {e:#}; dropping it"));
-                    self.close_chan(index);
+                    // Kill before closing the channel: on EOF the worker would exit on its
+                    // own, and its end would read as a clean exit rather than the drop it is.
                     if pid > 0 {
                         let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                     }
+                    self.close_chan(index);
                     return;
                 }
             }

@@ -354,9 +354,9 @@ impl Worker {
                 }
             }
         }
-        if self.switches.junk {
-            send_junk_if_asked(&self.chan, &conn.inbuf);
-        }
+        // The junk goes out after the reply is written, so the test sees who sent it.
+        let junk = self.switches.junk && is_junk_request(&conn.inbuf);
+        let junk_request = if junk { conn.inbuf.clone() } else { Vec::new() };
         if !conn.inbuf.is_empty() && conn.request_started.is_none() {
             conn.request_started = Some(Instant::now());
         }
@@ -372,6 +372,9 @@ impl Worker {
             conn.close_after_write = true;
         }
         let done = flush(conn);
+        if junk {
+            send_junk_if_asked(&self.chan, &junk_request);
+        }
         let token = fd as u64 + CONN_BASE;
         match done {
             Flush::Done if conn.rejected && !eof => {
@@ -514,9 +517,8 @@ impl Worker {
             if conn.request_started.is_none() {
                 conn.request_started = Some(Instant::now());
             }
-            if self.switches.junk {
-                send_junk_if_asked(&self.chan, &conn.inbuf);
-            }
+            let junk = self.switches.junk && is_junk_request(&conn.inbuf);
+            let junk_request = if junk { conn.inbuf.clone() } else { Vec::new() };
             let requests = serve_buffered(&mut conn, &self.alias, self.pid);
             self.counts.requests += requests;
             if conn.inbuf.is_empty() {
@@ -526,6 +528,9 @@ impl Worker {
             }
             if conn.stream.write_all(&conn.out).is_err() {
                 return;
+            }
+            if junk {
+                send_junk_if_asked(&self.chan, &junk_request);
             }
             conn.out.clear();
             if conn.rejected {
@@ -567,6 +572,10 @@ fn discard(conn: &mut Conn) -> bool {
 
 /// The fault suite's junk switch (FORKLAB_TEST_JUNK=1): a request for one of these paths makes
 /// this worker break the channel protocol, as a buggy or compromised worker would.
+fn is_junk_request(inbuf: &[u8]) -> bool {
+    inbuf.starts_with(b"GET /__test/junk ") || inbuf.starts_with(b"GET /__test/oversized ")
+}
+
 fn send_junk_if_asked(chan: &Chan, inbuf: &[u8]) {
     if inbuf.starts_with(b"GET /__test/junk ") {
         let _ = chan.send_bytes(b"\xff{ this is not json", &[], false);
