@@ -79,6 +79,10 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
                     }
                 }
                 Effect::Engine(kind) => {
+                    if let app::EngineCmdKind::RunStep(i) = &kind {
+                        // The fault suite's panic switch, on the main thread that owns the terminal.
+                        crate::panic_if_asked(&format!("step:{}", i + 1));
+                    }
                     if let (Some(e), Some(cmd)) = (&engine, Effect::engine_cmd(&kind)) {
                         e.send(cmd);
                     }
