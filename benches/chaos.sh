@@ -4,7 +4,7 @@
 # mode; the README's "Fault suite" section quotes a run of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --locked -q
+cargo build --release --locked -q 2>/dev/null || cargo build --release --locked
 start=$(date +%s.%N)
 ./target/release/forklab bench --mode all --workers 8 --connections "${1:-100000}" --concurrency 16 \
     --chaos-ms 200 --json >/tmp/forklab-chaos.json
