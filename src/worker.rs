@@ -40,6 +40,11 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// reads it (RFC 9112 §9.6, nginx's `lingering_close`).
 const LINGER: Duration = Duration::from_secs(2);
 const LINGER_BYTES: usize = 4 * 1024 * 1024;
+/// Out of fds (EMFILE, ENFILE) the listener stays readable, so a level-triggered epoll would
+/// wake the worker in a loop with nothing it can accept: it stops watching the listener for
+/// this long instead, while its open connections finish or time out. The connections wait in
+/// the kernel's listen queue meanwhile.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
 /// The fault suite's switches, read once when a worker starts. Only tests set them.
 #[derive(Clone, Copy)]
@@ -133,6 +138,8 @@ struct Worker {
     last_report: Instant,
     stopping: bool,
     switches: TestSwitches,
+    /// Not watching the listener until then (see ACCEPT_PAUSE).
+    accept_paused: Option<Instant>,
 }
 
 /// Run the worker until it is told to stop or its master is gone; returns the exit code.
@@ -176,6 +183,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         last_report: Instant::now(),
         stopping: false,
         switches: TestSwitches::read(),
+        accept_paused: None,
     };
     if mode == Mode::Blocking {
         return Ok(w.blocking_loop());
@@ -198,15 +206,7 @@ fn wait_for_listener(chan: &Chan) -> anyhow::Result<OwnedFd> {
 impl Worker {
     fn event_loop(&mut self) -> anyhow::Result<i32> {
         self.epoll.add(self.chan.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CHAN))?;
-        if let Some(l) = &self.listener {
-            let mut flags = EpollFlags::EPOLLIN;
-            if self.mode == Mode::Exclusive {
-                // Linux 4.5: wake one or more of the epoll instances waiting on this socket,
-                // not all of them (epoll_ctl(2)).
-                flags |= EpollFlags::EPOLLEXCLUSIVE;
-            }
-            self.epoll.add(l.as_fd(), EpollEvent::new(flags, LISTENER))?;
-        }
+        self.watch_listener()?;
         let mut events = vec![EpollEvent::empty(); 256];
         let mut last_sweep = Instant::now();
         loop {
@@ -227,6 +227,7 @@ impl Worker {
                 }
             }
             self.report(false);
+            self.resume_accepting();
             if last_sweep.elapsed() >= Duration::from_secs(1) {
                 self.close_idle();
                 last_sweep = Instant::now();
@@ -238,13 +239,37 @@ impl Worker {
         }
     }
 
+    fn watch_listener(&self) -> nix::Result<()> {
+        if let Some(l) = &self.listener {
+            let mut flags = EpollFlags::EPOLLIN;
+            if self.mode == Mode::Exclusive {
+                // Linux 4.5: wake one or more of the epoll instances waiting on this socket,
+                // not all of them (epoll_ctl(2)).
+                flags |= EpollFlags::EPOLLEXCLUSIVE;
+            }
+            self.epoll.add(l.as_fd(), EpollEvent::new(flags, LISTENER))?;
+        }
+        Ok(())
+    }
+
+    /// Watch the listener again once an accept pause is over.
+    fn resume_accepting(&mut self) {
+        if self.accept_paused.is_some_and(|t| Instant::now() >= t) {
+            self.accept_paused = None;
+            let _ = self.watch_listener();
+        }
+    }
+
     fn wait_timeout(&self) -> EpollTimeout {
-        let ms = if self.counts.unreported > 0 {
-            REPORT_EVERY.saturating_sub(self.last_report.elapsed()).as_millis() as u16
+        let mut wait = if self.counts.unreported > 0 {
+            REPORT_EVERY.saturating_sub(self.last_report.elapsed())
         } else {
-            1000
+            Duration::from_secs(1)
         };
-        EpollTimeout::from(ms)
+        if let Some(t) = self.accept_paused {
+            wait = wait.min(t.saturating_duration_since(Instant::now()));
+        }
+        EpollTimeout::from(wait.as_millis() as u16)
     }
 
     /// Returns an exit code when the worker should end.
@@ -287,16 +312,25 @@ impl Worker {
         let Some(l) = &self.listener else { return };
         self.counts.wakeups += 1;
         let mut got = Vec::new();
+        let mut out_of_fds = false;
         // Accept until the queue is empty, as libuv does for a Node server.
         loop {
             match accept4(l.as_fd(), SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC) {
                 Ok(fd) => got.push(fd),
                 Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                Err(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM) => {
+                    out_of_fds = true;
+                    break;
+                }
                 // EAGAIN: another worker took it first, or the queue is drained.
                 Err(_) => break,
             }
         }
-        let empty = got.is_empty();
+        if out_of_fds {
+            let _ = self.epoll.delete(l.as_fd());
+            self.accept_paused = Some(Instant::now() + ACCEPT_PAUSE);
+        }
+        let empty = got.is_empty() && !out_of_fds;
         for fd in got {
             self.counts.accepted += 1;
             self.counts.unreported += 1;
@@ -476,6 +510,11 @@ impl Worker {
             let fd = match accept4(listener.as_fd(), SockFlag::SOCK_CLOEXEC) {
                 Ok(fd) => fd,
                 Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                // Out of fds: wait for some to close rather than die (see ACCEPT_PAUSE).
+                Err(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM) => {
+                    std::thread::sleep(ACCEPT_PAUSE);
+                    continue;
+                }
                 Err(_) => return 1,
             };
             self.counts.wakeups += 1;

@@ -184,3 +184,45 @@ fn without_the_switch_the_junk_paths_are_plain_requests() {
     assert!(!serve.seen.iter().any(|v| v["event"] == "error"), "{:#?}", serve.seen);
     assert_none_left(&serve.tag, Duration::from_secs(2));
 }
+
+/// Worker `alias`'s CPU time so far, in clock ticks (utime + stime, proc(5)).
+fn cpu_ticks(pid: i64) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let f: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+/// A client holding more connections than the worker has fds (RLIMIT_NOFILE 64) must not
+/// make it spin on a listener it cannot accept from; once they close, it serves again.
+#[test]
+fn out_of_fds_a_worker_waits_instead_of_spinning() {
+    use std::os::unix::process::CommandExt;
+    for mode in ["shared", "exclusive", "reuseport", "rr"] {
+        let tag = new_tag();
+        let mut cmd = forklab(&tag);
+        cmd.args(["serve", "--port", "0", "--json", "--mode", mode, "--workers", "1"]);
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, 64, 64)
+                    .map_err(std::io::Error::from)
+            });
+        }
+        let mut serve = Serve::spawn(tag, cmd);
+        let port = port_of(&mut serve);
+        let worker =
+            serve.seen.iter().find(|v| v["event"] == "spawned" && v["alias"] == "W1").unwrap()["pid"].as_i64().unwrap();
+        // 100 idle connections: more than the worker can hold; the rest wait in the queue.
+        let held: Vec<TcpStream> = (0..100).map(|_| connect(port)).collect();
+        std::thread::sleep(Duration::from_millis(300));
+        let before = cpu_ticks(worker);
+        std::thread::sleep(Duration::from_secs(1));
+        let spent = cpu_ticks(worker) - before;
+        assert!(spent < 10, "{mode}: the worker spent {spent} ticks of 100 in a second with no fds left");
+        drop(held);
+        let t = Instant::now();
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        assert!(t.elapsed() < Duration::from_secs(3), "{mode}: served after {:?}", t.elapsed());
+        stop(serve);
+    }
+}
