@@ -209,3 +209,37 @@ fn play_every_lesson_ended_every_way() {
     let failed: Vec<_> = handles.into_iter().filter_map(|h| h.join().err()).collect();
     assert!(failed.is_empty(), "{} play run(s) failed", failed.len());
 }
+
+/// A command that does not take quit signals itself (`bench`) still ends on each of them,
+/// killed by that signal, with nothing left; so does any command hit by a second signal.
+#[test]
+fn bench_ends_on_every_quit_signal() {
+    use std::os::unix::process::ExitStatusExt;
+    let handles: Vec<_> = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
+        .into_iter()
+        .map(|sig| {
+            std::thread::spawn(move || {
+                let tag = new_tag();
+                // A load far longer than the test: only the signal can end it in time.
+                let mut child = forklab(&tag)
+                    .args(["bench", "--mode", "shared", "--connections", "1000000", "--json"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let deadline = Instant::now() + SCREEN_WAIT;
+                while !tagged(&tag).iter().any(|(_, n)| n == "forklab-client") {
+                    assert!(Instant::now() < deadline, "the load never started");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+                assert_none_left(&tag, WITHIN);
+                let status = child.wait().unwrap();
+                assert_eq!(status.signal(), Some(sig as i32), "{sig:?}: {status:?}");
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}

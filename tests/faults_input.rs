@@ -151,3 +151,18 @@ fn an_unwritable_data_dir_degrades_gracefully() {
     assert_none_left(&tag, Duration::from_secs(2));
     let _ = dir.path();
 }
+
+/// A FIFO, a device or a folder named like a lesson is refused, not opened and waited on.
+#[test]
+fn a_lesson_that_is_not_a_regular_file_is_refused() {
+    let dir = TempDir::new("special");
+    let path = dir.0.join("x.md");
+    nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
+}
