@@ -226,3 +226,47 @@ fn out_of_fds_a_worker_waits_instead_of_spinning() {
         stop(serve);
     }
 }
+
+fn rss_kib(pid: i64) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// A client that pipelines requests and never reads the replies is pushed back on by the
+/// kernel's buffers: the worker stops reading it instead of growing without bound, and keeps
+/// serving the others.
+#[test]
+fn a_client_that_never_reads_cannot_grow_a_worker() {
+    for mode in MODES {
+        let mut serve = pool(mode, &[]);
+        let port = port_of(&mut serve);
+        let workers: Vec<i64> = serve
+            .seen
+            .iter()
+            .filter(|v| v["event"] == "spawned" && v["alias"] != "master")
+            .map(|v| v["pid"].as_i64().unwrap())
+            .collect();
+        let before: u64 = workers.iter().map(|&p| rss_kib(p)).sum();
+        let s = connect(port);
+        s.set_write_timeout(Some(Duration::from_millis(500))).unwrap();
+        let mut w = s.try_clone().unwrap();
+        let batch = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(10_000);
+        let (mut sent, started) = (0usize, Instant::now());
+        // Up to 50 MB of requests in at most 3 s; a blocked write means the push-back works.
+        while sent < 50_000_000 && started.elapsed() < Duration::from_secs(3) {
+            match w.write(&batch) {
+                Ok(n) => sent += n,
+                Err(_) => break,
+            }
+        }
+        let grown = workers.iter().map(|&p| rss_kib(p)).sum::<u64>().saturating_sub(before);
+        assert!(grown < 16 * 1024, "{mode}: workers grew {grown} KiB for {sent} bytes of requests never read");
+        assert!(sent < 20_000_000, "{mode}: {sent} bytes were taken from a client that reads nothing");
+        // The others are served meanwhile (blocking mode: by the second worker).
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        drop(s);
+        drop(w);
+        stop(serve);
+    }
+}
