@@ -37,6 +37,9 @@ pub struct Run {
     /// Connections each worker counted as accepted (its own counter).
     pub accepted_by_worker: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
+    /// With `--chaos-ms`: the kills and how the pool came back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<crate::chaos::ChaosFigures>,
 }
 
 #[derive(Serialize)]
@@ -64,9 +67,18 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             timeout_ms: 5000,
             stream: false,
         };
-        let run = measure(&mut lab, mode, args.workers as usize, client, &mut |_| {})?;
+        let run = match args.chaos_ms {
+            Some(ms) => measure_with_chaos(&mut lab, mode, args.workers as usize, client, ms)?,
+            None => measure(&mut lab, mode, args.workers as usize, client, &mut |_| {})?,
+        };
         if !args.json {
             eprintln!("{mode:<10} done: {} completed, {} failed", run.completed, run.failed);
+            if let Some(c) = &run.chaos {
+                eprintln!(
+                    "{mode:<10} chaos: {} workers killed, {} respawned, {} given up, {} of {} workers at the end",
+                    c.kills, c.respawns, c.gave_up, c.workers_at_end, run.workers
+                );
+            }
         }
         runs.push(run);
     }
@@ -94,6 +106,56 @@ pub fn measure(
     let summary = Client::start(&client)?.finish(client_timeout(&client), &mut |_| {})?;
     let after = settled_stats(lab, &summary, seen)?;
     Ok(figures(mode, info.workers, client.connections, &summary, &before, &after))
+}
+
+/// `measure` while a chaos thread SIGKILLs a random worker every `every_ms`; then wait until
+/// the master has reported every kill and the pool is whole again.
+pub fn measure_with_chaos(
+    lab: &mut Lab,
+    mode: Mode,
+    workers: usize,
+    mut client: ClientArgs,
+    every_ms: u64,
+) -> Result<Run> {
+    let info = lab.start_pool(mode, workers, 0, Handle::Inherit, &mut |_| {})?;
+    client.port = info.port;
+    // Let the new pool age past the crash-loop threshold, so the kills start with the load.
+    std::thread::sleep(crate::chaos::SETTLED);
+    let before = lab.stats(&mut |_| {})?;
+    let chaos = crate::chaos::Chaos::start(lab.master_pid, Duration::from_millis(every_ms))?;
+    let summary = Client::start(&client)?.finish(client_timeout(&client), &mut |_| {});
+    let mut figures_of_chaos = chaos.stop();
+    let summary = summary?;
+    // Every event since the pool started is still queued: count the exits and respawns, until
+    // each kill has been reported and a pool_ready follows the last of them.
+    let (mut exits, mut respawns, mut gave_up, mut ready) = (0u64, 0u64, 0u64, figures_of_chaos.kills == 0);
+    let kills = figures_of_chaos.kills;
+    let settle = lab.wait_for(Duration::from_secs(30), &mut |_| {}, |ev| {
+        match ev {
+            Event::Exited { signal: Some(s), alias, .. } if s == "SIGKILL" && alias.starts_with('W') => {
+                exits += 1;
+                ready = false;
+            }
+            Event::Spawned { role, .. } if role == "worker" => respawns += 1,
+            Event::GaveUp { .. } => gave_up += 1,
+            Event::PoolReady { .. } => ready = true,
+            _ => {}
+        }
+        (exits >= kills && ready).then_some(Ok(()))
+    });
+    if kills == 0 {
+        // Nothing to wait for; a timeout above only means no event came.
+    } else {
+        settle?;
+    }
+    figures_of_chaos.exits_seen = exits;
+    figures_of_chaos.respawns = respawns;
+    figures_of_chaos.gave_up = gave_up;
+    figures_of_chaos.workers_at_end = crate::chaos::workers_of(lab.master_pid).len().min(lab.stats(&mut |_| {})?.len());
+    let after = settled_stats(lab, &summary, &mut |_| {})?;
+    let mut run = figures(mode, info.workers, client.connections, &summary, &before, &after);
+    run.chaos = Some(figures_of_chaos);
+    Ok(run)
 }
 
 /// Enough time for the run at a crawl, plus every connection timing out once.
@@ -166,6 +228,7 @@ pub fn figures(
         voluntary_ctxt: delta(|v| v.2),
         accepted_by_worker,
         errors: s.errors.clone(),
+        chaos: None,
     }
 }
 

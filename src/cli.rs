@@ -133,6 +133,10 @@ pub struct BenchArgs {
     pub keepalive: u32,
     #[arg(long)]
     pub json: bool,
+    /// The fault suite's chaos: SIGKILL a random worker every MS milliseconds while the load
+    /// runs, then check that every connection is accounted for and the pool is whole again.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
+    pub chaos_ms: Option<u64>,
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {

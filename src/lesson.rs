@@ -663,6 +663,11 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Lesson>> {
 /// file that is too large, without reading a stray multi-gigabyte file into memory.
 fn read_at_most(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
     let context = || format!("reading lesson `{}`", path.display());
+    // A FIFO named `x.md` would block the open until a writer came, a device read forever.
+    let meta = std::fs::metadata(path).with_context(context)?;
+    if !meta.is_file() {
+        bail!("`{}` is not a regular file; expected a lesson file", path.display());
+    }
     let file = std::fs::File::open(path).with_context(context)?;
     let mut bytes = Vec::new();
     file.take(limit as u64).read_to_end(&mut bytes).with_context(context)?;
@@ -2314,3 +2319,7 @@ More narration.
         assert!(e.to_string().starts_with(&format!("{path}:1: expected the file to start")), "{e}");
     }
 }
+
+#[cfg(test)]
+#[path = "lesson_fuzz.rs"]
+mod fuzz;

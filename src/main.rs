@@ -5,6 +5,7 @@
 
 mod bench;
 mod chan;
+mod chaos;
 mod cli;
 mod client;
 mod daemon;

@@ -829,10 +829,12 @@ impl Master {
                     let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) else { return };
                     let (alias, pid) = (slot.alias.clone(), slot.pid.unwrap_or(0));
                     self.error("bad_worker_message", format!("{alias} (pid {pid}) sent {e:#}; dropping it"));
-                    self.close_chan(index);
+                    // Kill before closing the channel: on EOF the worker would exit on its
+                    // own, and its end would read as a clean exit rather than the drop it is.
                     if pid > 0 {
                         let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                     }
+                    self.close_chan(index);
                     return;
                 }
             }
@@ -1207,6 +1209,15 @@ pub fn main_role() -> i32 {
     // build tool's pipe); the master's fd table is on screen in the lessons, so it holds only
     // stdio and its channel (daemon(7) gives the same advice).
     close_all_but(&[0, 1, 2, crate::spawn::CHAN_FD]);
+    // Started by hand (`forklab __master`), fd 3 is closed or something else: adopting it
+    // would abort on the first close (Rust's IO-safety check), so refuse clearly instead.
+    if !is_seqpacket(crate::spawn::CHAN_FD) {
+        eprintln!(
+            "forklab-master: fd {} is not a channel from forklab; this role is started by forklab itself",
+            crate::spawn::CHAN_FD
+        );
+        return 2;
+    }
     // SAFETY: the app put our channel on fd 3 (spawn::CHAN_FD) and nothing else owns it.
     let ctl = unsafe { Chan::from_raw(crate::spawn::CHAN_FD) };
     if let Err(e) = bail_if_not_single_threaded() {
@@ -1214,6 +1225,13 @@ pub fn main_role() -> i32 {
         return 1;
     }
     run(ctl)
+}
+
+/// Whether `fd` is an open SOCK_SEQPACKET socket (what the app passes as the channel).
+fn is_seqpacket(fd: RawFd) -> bool {
+    // SAFETY: only borrowed for the getsockopt call; a closed fd makes it fail with EBADF.
+    let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    nix::sys::socket::getsockopt(&borrowed, sockopt::SockType).is_ok_and(|t| t == SockType::SeqPacket)
 }
 
 /// The master must be single-threaded for fork() to be safe to use freely.

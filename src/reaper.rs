@@ -56,6 +56,8 @@ struct Reaper {
 
 static REAPER: OnceLock<Mutex<Reaper>> = OnceLock::new();
 static QUIT: OnceLock<(Sender<Signal>, Receiver<Signal>)> = OnceLock::new();
+/// Whether some part of the app takes the quit signals (see `quit_signals`).
+static LISTENING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn reaper() -> &'static Mutex<Reaper> {
     REAPER.get_or_init(|| Mutex::new(Reaper { watchers: HashMap::new(), unclaimed: HashMap::new(), orphans: None }))
@@ -80,12 +82,20 @@ pub fn install() {
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
+            let mut quits = 0;
             loop {
                 let Ok(sig) = set.wait() else { continue };
                 match sig {
                     Signal::SIGCHLD => reap_all(),
-                    // The receiver lives in a static: this send cannot fail.
                     other => {
+                        quits += 1;
+                        // Nobody takes quit signals (`bench`, `list`, a lesson folder still
+                        // loading), or a second one came while the first is being handled:
+                        // the signal must still end forklab, as it would any program.
+                        if !LISTENING.load(std::sync::atomic::Ordering::SeqCst) || quits >= 2 {
+                            die_by(other);
+                        }
+                        // The receiver lives in a static: this send cannot fail.
                         let _ = tx.send(other);
                     }
                 }
@@ -94,8 +104,28 @@ pub fn install() {
         .expect("starting the signal thread");
 }
 
-/// SIGINT, SIGTERM and SIGHUP sent to forklab arrive here.
+/// End every process forklab started, then die by `sig` with its default action, so the
+/// parent sees what `waitpid` would say of any program killed by it.
+fn die_by(sig: Signal) -> ! {
+    crate::lab::kill_all_groups();
+    // SAFETY: restoring the default action installs no handler; this thread then unblocks the
+    // signal and raises it, and the default action ends the whole process.
+    unsafe {
+        let _ = nix::sys::signal::signal(sig, nix::sys::signal::SigHandler::SigDfl);
+    }
+    let mut one = SigSet::empty();
+    one.add(sig);
+    let _ = pthread_sigmask(SigmaskHow::SIG_UNBLOCK, Some(&one), None);
+    let _ = nix::sys::signal::raise(sig);
+    // Not reached for SIGINT, SIGTERM or SIGHUP; exit as a shell would report them anyway.
+    std::process::exit(128 + sig as i32)
+}
+
+/// SIGINT, SIGTERM and SIGHUP sent to forklab arrive here. Calling this says that the caller
+/// handles them (stops its processes and restores what it changed); until someone does, such
+/// a signal ends forklab at once, its process groups killed first.
 pub fn quit_signals() -> Receiver<Signal> {
+    LISTENING.store(true, std::sync::atomic::Ordering::SeqCst);
     QUIT.get().map(|(_, rx)| rx.clone()).unwrap_or_else(|| unbounded().1)
 }
 

@@ -32,6 +32,50 @@ const REPORT_EVERY: Duration = Duration::from_millis(20);
 /// A client that sends nothing for this long is timed out (a slow client must not hold a
 /// connection forever).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request must arrive whole within this long of its first byte. A client that trickles a
+/// byte now and then (slowloris) never looks idle, so the idle timeout alone would let it hold
+/// a connection forever; this answers it 408 and closes.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// After an error reply (400, 413, 431) the worker stops writing but reads and discards what
+/// the client is still sending, for at most this long and this many bytes, before it closes.
+/// Closing with unread bytes would send a RST that can destroy the reply before the client
+/// reads it (RFC 9112 §9.6, nginx's `lingering_close`).
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 4 * 1024 * 1024;
+/// Out of fds (EMFILE, ENFILE) the listener stays readable, so a level-triggered epoll would
+/// wake the worker in a loop with nothing it can accept: it stops watching the listener for
+/// this long instead, while its open connections finish or time out. The connections wait in
+/// the kernel's listen queue meanwhile.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+/// Replies waiting for a client that does not read them: past this the worker stops reading
+/// (and answering) that connection until it drains. A pipelined 18-byte request gets a reply
+/// eight times its size, so without the cap a client that sends and never reads grew a
+/// worker by 130 MB in 8 s (measured); with it, the kernel's buffers push back on the client.
+const OUT_CAP: usize = 64 * 1024;
+
+/// The fault suite's switches, read once when a worker starts. Only tests set them.
+#[derive(Clone, Copy)]
+struct TestSwitches {
+    /// `FORKLAB_TEST_TIMEOUT_MS`: both timeouts above, shortened so a test need not wait 10 s.
+    timeout: Option<Duration>,
+    /// `FORKLAB_TEST_JUNK=1`: a request for `/__test/junk` or `/__test/oversized` makes the worker
+    /// send a malformed or oversized packet on its channel, to prove the master drops it.
+    junk: bool,
+}
+
+impl TestSwitches {
+    fn read() -> TestSwitches {
+        let timeout =
+            std::env::var("FORKLAB_TEST_TIMEOUT_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
+        TestSwitches { timeout, junk: std::env::var_os("FORKLAB_TEST_JUNK").is_some_and(|v| v == "1") }
+    }
+    fn idle(&self) -> Duration {
+        self.timeout.unwrap_or(IDLE_TIMEOUT)
+    }
+    fn request(&self) -> Duration {
+        self.timeout.unwrap_or(REQUEST_TIMEOUT)
+    }
+}
 
 /// Everything a worker starts with.
 pub struct Setup {
@@ -69,6 +113,31 @@ struct Conn {
     served: u64,
     close_after_write: bool,
     last_active: Instant,
+    /// When the request now in `inbuf` began to arrive.
+    request_started: Option<Instant>,
+    /// The reply was an error: after it is written, linger (see LINGER).
+    rejected: bool,
+    /// Lingering since then, having discarded this many bytes.
+    lingering: Option<(Instant, usize)>,
+    /// The events this connection is registered for (see `interest`).
+    interest: EpollFlags,
+}
+
+impl Conn {
+    fn new(stream: TcpStream) -> Conn {
+        Conn {
+            stream,
+            inbuf: Vec::new(),
+            out: Vec::new(),
+            served: 0,
+            close_after_write: false,
+            last_active: Instant::now(),
+            request_started: None,
+            rejected: false,
+            lingering: None,
+            interest: EpollFlags::EPOLLIN,
+        }
+    }
 }
 
 struct Worker {
@@ -82,6 +151,9 @@ struct Worker {
     counts: Counters,
     last_report: Instant,
     stopping: bool,
+    switches: TestSwitches,
+    /// Not watching the listener until then (see ACCEPT_PAUSE).
+    accept_paused: Option<Instant>,
 }
 
 /// Run the worker until it is told to stop or its master is gone; returns the exit code.
@@ -128,6 +200,8 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         counts: Counters::default(),
         last_report: Instant::now(),
         stopping: false,
+        switches: TestSwitches::read(),
+        accept_paused: None,
     };
     if mode == Mode::Blocking {
         return Ok(w.blocking_loop());
@@ -150,15 +224,7 @@ fn wait_for_listener(chan: &Chan) -> anyhow::Result<OwnedFd> {
 impl Worker {
     fn event_loop(&mut self) -> anyhow::Result<i32> {
         self.epoll.add(self.chan.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CHAN))?;
-        if let Some(l) = &self.listener {
-            let mut flags = EpollFlags::EPOLLIN;
-            if self.mode == Mode::Exclusive {
-                // Linux 4.5: wake one or more of the epoll instances waiting on this socket,
-                // not all of them (epoll_ctl(2)).
-                flags |= EpollFlags::EPOLLEXCLUSIVE;
-            }
-            self.epoll.add(l.as_fd(), EpollEvent::new(flags, LISTENER))?;
-        }
+        self.watch_listener()?;
         let mut events = vec![EpollEvent::empty(); 256];
         let mut last_sweep = Instant::now();
         loop {
@@ -179,6 +245,7 @@ impl Worker {
                 }
             }
             self.report(false);
+            self.resume_accepting();
             if last_sweep.elapsed() >= Duration::from_secs(1) {
                 self.close_idle();
                 last_sweep = Instant::now();
@@ -190,13 +257,37 @@ impl Worker {
         }
     }
 
+    fn watch_listener(&self) -> nix::Result<()> {
+        if let Some(l) = &self.listener {
+            let mut flags = EpollFlags::EPOLLIN;
+            if self.mode == Mode::Exclusive {
+                // Linux 4.5: wake one or more of the epoll instances waiting on this socket,
+                // not all of them (epoll_ctl(2)).
+                flags |= EpollFlags::EPOLLEXCLUSIVE;
+            }
+            self.epoll.add(l.as_fd(), EpollEvent::new(flags, LISTENER))?;
+        }
+        Ok(())
+    }
+
+    /// Watch the listener again once an accept pause is over.
+    fn resume_accepting(&mut self) {
+        if self.accept_paused.is_some_and(|t| Instant::now() >= t) {
+            self.accept_paused = None;
+            let _ = self.watch_listener();
+        }
+    }
+
     fn wait_timeout(&self) -> EpollTimeout {
-        let ms = if self.counts.unreported > 0 {
-            REPORT_EVERY.saturating_sub(self.last_report.elapsed()).as_millis() as u16
+        let mut wait = if self.counts.unreported > 0 {
+            REPORT_EVERY.saturating_sub(self.last_report.elapsed())
         } else {
-            1000
+            Duration::from_secs(1)
         };
-        EpollTimeout::from(ms)
+        if let Some(t) = self.accept_paused {
+            wait = wait.min(t.saturating_duration_since(Instant::now()));
+        }
+        EpollTimeout::from(wait.as_millis() as u16)
     }
 
     /// Returns an exit code when the worker should end.
@@ -347,16 +438,25 @@ impl Worker {
         let Some(l) = &self.listener else { return };
         self.counts.wakeups += 1;
         let mut got = Vec::new();
+        let mut out_of_fds = false;
         // Accept until the queue is empty, as libuv does for a Node server.
         loop {
             match accept4(l.as_fd(), SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC) {
                 Ok(fd) => got.push(fd),
                 Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                Err(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM) => {
+                    out_of_fds = true;
+                    break;
+                }
                 // EAGAIN: another worker took it first, or the queue is drained.
                 Err(_) => break,
             }
         }
-        let empty = got.is_empty();
+        if out_of_fds {
+            let _ = self.epoll.delete(l.as_fd());
+            self.accept_paused = Some(Instant::now() + ACCEPT_PAUSE);
+        }
+        let empty = got.is_empty() && !out_of_fds;
         for fd in got {
             self.counts.accepted += 1;
             self.counts.unreported += 1;
@@ -376,15 +476,7 @@ impl Worker {
         if self.epoll.add(stream.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, raw as u64 + CONN_BASE)).is_err() {
             return;
         }
-        let conn = Conn {
-            stream,
-            inbuf: Vec::new(),
-            out: Vec::new(),
-            served: 0,
-            close_after_write: false,
-            last_active: Instant::now(),
-        };
-        self.conns.insert(raw, conn);
+        self.conns.insert(raw, Conn::new(stream));
         // A request may already be waiting: handle it now rather than after another wake-up.
         self.on_conn(raw, EpollFlags::EPOLLIN);
     }
@@ -392,8 +484,16 @@ impl Worker {
     fn on_conn(&mut self, fd: RawFd, flags: EpollFlags) {
         let Some(conn) = self.conns.get_mut(&fd) else { return };
         conn.last_active = Instant::now();
+        if conn.lingering.is_some() {
+            if discard(conn) {
+                self.close(fd);
+            }
+            return;
+        }
         let mut eof = flags.intersects(EpollFlags::EPOLLERR);
-        if flags.intersects(EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP) {
+        // Backpressure: while its replies pile up unread, a connection is not read.
+        let reading = conn.out.len() < OUT_CAP;
+        if reading && flags.intersects(EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP) {
             let mut buf = [0u8; 16 * 1024];
             loop {
                 match conn.stream.read(&mut buf) {
@@ -416,19 +516,49 @@ impl Worker {
                 }
             }
         }
-        let requests = serve_buffered(conn, &self.alias, self.pid);
-        self.counts.requests += requests;
-        if self.stopping && conn.inbuf.is_empty() {
-            conn.close_after_write = true;
+        // The junk goes out after the reply is written, so the test sees who sent it.
+        let junk = self.switches.junk && is_junk_request(&conn.inbuf);
+        let junk_request = if junk { conn.inbuf.clone() } else { Vec::new() };
+        if !conn.inbuf.is_empty() && conn.request_started.is_none() {
+            conn.request_started = Some(Instant::now());
         }
-        let done = flush(conn);
-        match done {
-            Flush::Done if conn.close_after_write || eof => self.close(fd),
-            Flush::Done => {}
-            Flush::Pending => {
-                let mut ev = EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLOUT, fd as u64 + CONN_BASE);
-                let _ = self.epoll.modify(conn.stream.as_fd(), &mut ev);
+        // Answer, write, and answer more while the replies drain (serve_buffered stops at
+        // OUT_CAP).
+        let mut requests = 0;
+        let done = loop {
+            let n = serve_buffered(conn, &self.alias, self.pid);
+            requests += n;
+            if self.stopping && conn.inbuf.is_empty() {
+                conn.close_after_write = true;
             }
+            let done = flush(conn);
+            if n > 0 && matches!(done, Flush::Done) && !conn.close_after_write && !conn.inbuf.is_empty() {
+                continue;
+            }
+            break done;
+        };
+        self.counts.requests += requests;
+        if conn.inbuf.is_empty() {
+            conn.request_started = None;
+        } else if requests > 0 {
+            // The rest is the start of the next pipelined request.
+            conn.request_started = Some(Instant::now());
+        }
+        if junk {
+            send_junk_if_asked(&self.chan, &junk_request);
+        }
+        match done {
+            Flush::Done if conn.rejected && !eof => {
+                // Stop writing, keep reading what the client still sends, then close.
+                let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+                conn.lingering = Some((Instant::now(), 0));
+                update_interest(&self.epoll, fd, conn);
+                if discard(conn) {
+                    self.close(fd);
+                }
+            }
+            Flush::Done if conn.close_after_write || eof => self.close(fd),
+            Flush::Done | Flush::Pending => update_interest(&self.epoll, fd, conn),
             Flush::Failed => self.close(fd),
         }
     }
@@ -441,11 +571,19 @@ impl Worker {
     }
 
     fn close_idle(&mut self) {
-        let stale: Vec<RawFd> =
-            self.conns.iter().filter(|(_, c)| c.last_active.elapsed() > IDLE_TIMEOUT).map(|(fd, _)| *fd).collect();
+        let (idle, request) = (self.switches.idle(), self.switches.request());
+        let stale: Vec<RawFd> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| match c.lingering {
+                Some((since, _)) => since.elapsed() > LINGER,
+                None => c.last_active.elapsed() > idle || c.request_started.is_some_and(|t| t.elapsed() > request),
+            })
+            .map(|(fd, _)| *fd)
+            .collect();
         for fd in stale {
             if let Some(conn) = self.conns.get_mut(&fd) {
-                if !conn.inbuf.is_empty() {
+                if conn.lingering.is_none() && !conn.inbuf.is_empty() {
                     // A client that started a request and stalled: 408, then close.
                     http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
                     let _ = flush(conn);
@@ -493,6 +631,11 @@ impl Worker {
             let fd = match accept4(listener.as_fd(), SockFlag::SOCK_CLOEXEC) {
                 Ok(fd) => fd,
                 Err(Errno::EINTR) | Err(Errno::ECONNABORTED) => continue,
+                // Out of fds: wait for some to close rather than die (see ACCEPT_PAUSE).
+                Err(Errno::EMFILE | Errno::ENFILE | Errno::ENOBUFS | Errno::ENOMEM) => {
+                    std::thread::sleep(ACCEPT_PAUSE);
+                    continue;
+                }
                 Err(_) => return 1,
             };
             self.counts.wakeups += 1;
@@ -504,19 +647,19 @@ impl Worker {
     }
 
     fn serve_blocking(&mut self, stream: TcpStream) {
-        let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-        let _ = stream.set_write_timeout(Some(IDLE_TIMEOUT));
+        let (idle, request) = (self.switches.idle(), self.switches.request());
+        let _ = stream.set_write_timeout(Some(idle));
         let _ = stream.set_nodelay(true);
-        let mut conn = Conn {
-            stream,
-            inbuf: Vec::new(),
-            out: Vec::new(),
-            served: 0,
-            close_after_write: false,
-            last_active: Instant::now(),
-        };
+        let mut conn = Conn::new(stream);
         let mut buf = [0u8; 16 * 1024];
         loop {
+            // Each read waits at most until the request's deadline, so a client trickling a
+            // byte at a time cannot hold this worker past REQUEST_TIMEOUT.
+            let wait = match conn.request_started {
+                Some(t) => request.saturating_sub(t.elapsed()).min(idle),
+                None => idle,
+            };
+            let _ = conn.stream.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
             let n = match conn.stream.read(&mut buf) {
                 Ok(0) => return,
                 Ok(n) => n,
@@ -531,11 +674,41 @@ impl Worker {
                 Err(_) => return,
             };
             conn.inbuf.extend_from_slice(&buf[..n]);
-            self.counts.requests += serve_buffered(&mut conn, &self.alias, self.pid);
-            if conn.stream.write_all(&conn.out).is_err() {
+            if conn.request_started.is_none() {
+                conn.request_started = Some(Instant::now());
+            }
+            let junk = self.switches.junk && is_junk_request(&conn.inbuf);
+            let junk_request = if junk { conn.inbuf.clone() } else { Vec::new() };
+            // Answer and write in OUT_CAP batches (blocking writes push back on the client).
+            let mut requests = 0;
+            loop {
+                let n = serve_buffered(&mut conn, &self.alias, self.pid);
+                requests += n;
+                if conn.stream.write_all(&conn.out).is_err() {
+                    return;
+                }
+                conn.out.clear();
+                if n == 0 || conn.close_after_write || conn.inbuf.is_empty() {
+                    break;
+                }
+            }
+            self.counts.requests += requests;
+            if conn.inbuf.is_empty() {
+                conn.request_started = None;
+            } else if requests > 0 {
+                conn.request_started = Some(Instant::now());
+            }
+            if junk {
+                send_junk_if_asked(&self.chan, &junk_request);
+            }
+            if conn.rejected {
+                let _ = conn.stream.shutdown(std::net::Shutdown::Write);
+                // Short reads, so the loop below checks its deadline often.
+                let _ = conn.stream.set_read_timeout(Some(Duration::from_millis(200)));
+                conn.lingering = Some((Instant::now(), 0));
+                while !discard(&mut conn) && conn.lingering.is_some_and(|(t, _)| t.elapsed() < LINGER) {}
                 return;
             }
-            conn.out.clear();
             if conn.close_after_write {
                 return;
             }
@@ -543,10 +716,64 @@ impl Worker {
     }
 }
 
+/// What a connection should be woken for: readable while its unread replies are under
+/// OUT_CAP, writable while it has replies to send. Level-triggered EPOLLOUT on a socket with
+/// nothing to write would wake the worker in a loop, and EPOLLIN on one it will not read, too.
+fn update_interest(epoll: &Epoll, fd: RawFd, conn: &mut Conn) {
+    let mut want = EpollFlags::empty();
+    if conn.out.len() < OUT_CAP || conn.lingering.is_some() {
+        want |= EpollFlags::EPOLLIN;
+    }
+    if !conn.out.is_empty() && conn.lingering.is_none() {
+        want |= EpollFlags::EPOLLOUT;
+    }
+    if want != conn.interest {
+        conn.interest = want;
+        let _ = epoll.modify(conn.stream.as_fd(), &mut EpollEvent::new(want, fd as u64 + CONN_BASE));
+    }
+}
+
+/// Linger after an error reply: read and drop what the client sends. Returns whether the
+/// connection is done (EOF, an error, or LINGER_BYTES discarded); false when it would block.
+fn discard(conn: &mut Conn) -> bool {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match conn.stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(n) => {
+                let Some((_, dropped)) = &mut conn.lingering else { return true };
+                *dropped += n;
+                if *dropped > LINGER_BYTES {
+                    return true;
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return false,
+            // A blocking read that timed out (TimedOut) ends the linger too.
+            Err(_) => return true,
+        }
+    }
+}
+
+/// The fault suite's junk switch (FORKLAB_TEST_JUNK=1): a request for one of these paths makes
+/// this worker break the channel protocol, as a buggy or compromised worker would.
+fn is_junk_request(inbuf: &[u8]) -> bool {
+    inbuf.starts_with(b"GET /__test/junk ") || inbuf.starts_with(b"GET /__test/oversized ")
+}
+
+fn send_junk_if_asked(chan: &Chan, inbuf: &[u8]) {
+    if inbuf.starts_with(b"GET /__test/junk ") {
+        let _ = chan.send_bytes(b"\xff{ this is not json", &[], false);
+    } else if inbuf.starts_with(b"GET /__test/oversized ") {
+        let big = vec![b' '; crate::chan::MAX_MSG * 2];
+        let _ = chan.send_bytes(&big, &[], false);
+    }
+}
+
 /// Answer every whole request in the connection's buffer; returns how many.
 fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32) -> u64 {
     let mut answered = 0;
-    while !conn.close_after_write && !conn.inbuf.is_empty() {
+    while !conn.close_after_write && !conn.inbuf.is_empty() && conn.out.len() < OUT_CAP {
         match http::parse(&conn.inbuf) {
             Parsed::Partial => break,
             Parsed::Request { len, keep_alive } => {
@@ -558,6 +785,7 @@ fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32) -> u64 {
             }
             Parsed::Reject(status) => {
                 conn.inbuf.clear();
+                conn.rejected = true;
                 http::reply(&mut conn.out, status, alias, pid, conn.served, false);
                 conn.close_after_write = true;
             }

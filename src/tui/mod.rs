@@ -18,7 +18,7 @@ pub mod theme;
 pub mod view;
 
 use anyhow::{Result, bail};
-use app::{App, Effect, Msg};
+use app::{App, Effect, EngineCmdKind, Msg};
 use crossbeam_channel::{select, unbounded};
 use engine::Engine;
 use ratatui::backend::CrosstermBackend;
@@ -70,6 +70,10 @@ impl Driver {
                     }
                 }
                 Effect::Engine(kind) => {
+                    if let EngineCmdKind::RunStep(i) = &kind {
+                        // The fault suite's panic switch, on the main thread that owns the terminal.
+                        crate::panic_if_asked(&format!("step:{}", i + 1));
+                    }
                     if let (Some(e), Some(cmd)) = (&self.engine, Effect::engine_cmd(&kind)) {
                         e.send(cmd);
                     }

@@ -85,14 +85,20 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(extra: &[&str]) -> Serve {
+        Serve::start_with_env(extra, &[])
+    }
+
+    /// The same with environment variables set (the fault suite's test switches).
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Serve {
         let tag = new_tag();
-        let mut child = forklab(&tag)
-            .args(["serve", "--port", "0", "--json"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting forklab serve");
+        let mut cmd = forklab(&tag);
+        cmd.envs(env.iter().copied()).args(["serve", "--port", "0", "--json"]).args(extra);
+        Serve::spawn(tag, cmd)
+    }
+
+    /// Start a prepared `forklab serve --json` command (tagged with `tag`).
+    pub fn spawn(tag: String, mut cmd: Command) -> Serve {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("starting forklab serve");
         let stdout = child.stdout.take().unwrap();
         let (tx, lines) = channel();
         std::thread::spawn(move || {

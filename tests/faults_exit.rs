@@ -1,0 +1,245 @@
+//! Fault suite: every exit path, for every lesson that `forklab list` prints (so lessons added
+//! later are covered without touching this file). With the lesson's processes running, forklab
+//! is ended by `q`, Ctrl-C, SIGINT, SIGTERM, SIGHUP, a panic (the FORKLAB_PANIC_AT switch) and
+//! SIGKILL; within 2 s no process it started is left, and (but after SIGKILL, which no program
+//! can answer) the terminal is back on the main screen in cooked mode.
+//!
+//! One test per exit path; inside it the lessons run side by side, each in its own tmux server.
+
+mod common;
+use common::tmux::Tmux;
+use common::*;
+use nix::sys::signal::Signal;
+use std::time::{Duration, Instant};
+
+const SCREEN_WAIT: Duration = Duration::from_secs(30);
+/// The promise: nothing left this long after the app was told to end.
+const WITHIN: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Exit {
+    Q,
+    CtrlC,
+    Signal(Signal),
+    Panic,
+}
+
+fn lessons() -> Vec<String> {
+    let (status, stdout, stderr) = run(&new_tag(), &["list"]);
+    assert!(status.success(), "{stderr}");
+    let ids: Vec<String> = stdout.lines().filter_map(|l| l.split_whitespace().next()).map(String::from).collect();
+    assert!(ids.len() >= 2, "{stdout}");
+    ids
+}
+
+/// The forklab processes of `tag` other than the app: the master and what it started.
+fn started_by_app(tag: &str) -> Vec<(i32, String)> {
+    tagged(tag).into_iter().filter(|(_, n)| n != "forklab").collect()
+}
+
+/// Open `lesson`, run steps until its processes run (the master and at least one more), then
+/// end it by `how` and check what is left.
+fn end_lesson(lesson: &str, how: Exit) {
+    let tag = new_tag();
+    let panic_env = if how == Exit::Panic { "FORKLAB_PANIC_AT=step:2 " } else { "" };
+    // After forklab: its exit code, then the terminal's modes as stty sees them.
+    let cmd = format!(
+        "{panic_env}{BIN} open {lesson}; echo FORKLAB-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo"
+    );
+    let t = Tmux::start(&tag, 100, 30, &cmd);
+    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    let deadline = Instant::now() + SCREEN_WAIT;
+    let mut pressed = Instant::now() - SCREEN_WAIT;
+    while started_by_app(&tag).len() < 2 {
+        assert!(Instant::now() < deadline, "{lesson}: no processes after stepping; {:?}\n{}", tagged(&tag), t.screen());
+        // A lesson whose first step starts nothing gets the next step a few seconds later.
+        if pressed.elapsed() > Duration::from_secs(5) {
+            t.keys(&["Right"]);
+            pressed = Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let running = started_by_app(&tag);
+    let app = tagged(&tag).into_iter().find(|(_, n)| n == "forklab").expect("the app is running").0;
+    let kill = |sig| nix::sys::signal::kill(nix::unistd::Pid::from_raw(app), sig).unwrap();
+    match how {
+        Exit::Q => t.keys(&["q"]),
+        Exit::CtrlC => t.keys(&["C-c"]),
+        Exit::Signal(sig) => kill(sig),
+        // Step 2 panics on the main thread while step 1's processes run. A step still running
+        // ignores the key, so press until the app is gone.
+        Exit::Panic => {
+            while is_live(app) {
+                assert!(Instant::now() < deadline, "{lesson}: step 2 never ran\n{}", t.screen());
+                t.keys(&["Right"]);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+    assert_none_left(&tag, WITHIN);
+    if how == Exit::Signal(Signal::SIGKILL) {
+        // No program can restore its terminal after SIGKILL: the shell's text lands on the
+        // raw alternate screen wherever the cursor was, so only the processes are checked.
+        assert!(!is_live(app), "{lesson}: the app survived SIGKILL");
+        for (pid, name) in running {
+            assert!(!is_live(pid), "{lesson} {how:?}: {name} {pid} still runs");
+        }
+        return;
+    }
+    let screen = t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED"));
+    let rc = screen
+        .lines()
+        .find_map(|l| {
+            l.split_once("FORKLAB-RC=").map(|(_, r)| r.chars().take_while(char::is_ascii_digit).collect::<String>())
+        })
+        .unwrap_or_default();
+    match how {
+        Exit::Q | Exit::CtrlC => assert_eq!(rc, "0", "{lesson} {how:?}:\n{screen}"),
+        Exit::Panic => {
+            assert_eq!(rc, "101", "{lesson}: {screen}");
+            assert!(screen.contains("panicking on purpose"), "{lesson}: {screen}");
+        }
+        // The TUI treats SIGINT, SIGTERM and SIGHUP as a request to quit, like `q`: any code.
+        Exit::Signal(_) => {}
+    }
+    assert!(!t.alternate_on(), "{lesson} {how:?}: still on the alternate screen");
+    let modes = screen.lines().find(|l| l.contains("icanon")).unwrap_or("");
+    assert!(
+        modes.split_whitespace().any(|w| w == "icanon") && modes.split_whitespace().any(|w| w == "echo"),
+        "{lesson} {how:?}: the terminal is not in cooked mode: `{modes}`\n{screen}"
+    );
+    // Every process that ran is gone for good, not only out of the tag's sight.
+    for (pid, name) in running {
+        assert!(!is_live(pid), "{lesson} {how:?}: {name} {pid} still runs");
+    }
+}
+
+fn is_live(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(')').map(|(_, r)| r.split_whitespace().next().unwrap_or("") != "Z"))
+        .unwrap_or(false)
+}
+
+/// Every lesson at once, each in its own thread and tmux server.
+fn every_lesson(how: Exit) {
+    let handles: Vec<_> = lessons().into_iter().map(|id| std::thread::spawn(move || end_lesson(&id, how))).collect();
+    let failed: Vec<_> = handles.into_iter().filter_map(|h| h.join().err()).collect();
+    assert!(failed.is_empty(), "{} lesson(s) failed {how:?}", failed.len());
+}
+
+#[test]
+fn q_in_every_lesson() {
+    every_lesson(Exit::Q);
+}
+
+#[test]
+fn ctrl_c_in_every_lesson() {
+    every_lesson(Exit::CtrlC);
+}
+
+#[test]
+fn sigint_in_every_lesson() {
+    every_lesson(Exit::Signal(Signal::SIGINT));
+}
+
+#[test]
+fn sigterm_in_every_lesson() {
+    every_lesson(Exit::Signal(Signal::SIGTERM));
+}
+
+#[test]
+fn sighup_in_every_lesson() {
+    every_lesson(Exit::Signal(Signal::SIGHUP));
+}
+
+#[test]
+fn a_panic_in_every_lesson() {
+    every_lesson(Exit::Panic);
+}
+
+#[test]
+fn sigkill_in_every_lesson() {
+    every_lesson(Exit::Signal(Signal::SIGKILL));
+}
+
+/// The headless runner, the same ways (but keys): `forklab play` for every lesson.
+#[test]
+fn play_every_lesson_ended_every_way() {
+    use std::io::BufRead;
+    let mut handles = Vec::new();
+    for id in lessons() {
+        for how in [
+            Exit::Signal(Signal::SIGINT),
+            Exit::Signal(Signal::SIGTERM),
+            Exit::Signal(Signal::SIGHUP),
+            Exit::Signal(Signal::SIGKILL),
+            Exit::Panic,
+        ] {
+            let id = id.clone();
+            handles.push(std::thread::spawn(move || {
+                let tag = new_tag();
+                let mut cmd = forklab(&tag);
+                if how == Exit::Panic {
+                    cmd.env("FORKLAB_PANIC_AT", "step:2");
+                }
+                let mut child = cmd
+                    .args(["play", &id, "--json"])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+                // Wait until a worker has been spawned: the lesson's processes run.
+                let up = lines.any(|l| l.is_ok_and(|l| l.contains("\"spawned\"") && l.contains("\"worker\"")));
+                assert!(up, "{id}: no worker was spawned");
+                if let Exit::Signal(sig) = how {
+                    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+                }
+                assert_none_left(&tag, WITHIN);
+                drop(lines);
+                let status = child.wait().unwrap();
+                assert!(!status.success(), "{id} {how:?}: exited 0");
+                if how == Exit::Panic {
+                    assert_eq!(status.code(), Some(101), "{id}");
+                }
+            }));
+        }
+    }
+    let failed: Vec<_> = handles.into_iter().filter_map(|h| h.join().err()).collect();
+    assert!(failed.is_empty(), "{} play run(s) failed", failed.len());
+}
+
+/// A command that does not take quit signals itself (`bench`) still ends on each of them,
+/// killed by that signal, with nothing left; so does any command hit by a second signal.
+#[test]
+fn bench_ends_on_every_quit_signal() {
+    use std::os::unix::process::ExitStatusExt;
+    let handles: Vec<_> = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
+        .into_iter()
+        .map(|sig| {
+            std::thread::spawn(move || {
+                let tag = new_tag();
+                // A load far longer than the test: only the signal can end it in time.
+                let mut child = forklab(&tag)
+                    .args(["bench", "--mode", "shared", "--connections", "1000000", "--json"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let deadline = Instant::now() + SCREEN_WAIT;
+                while !tagged(&tag).iter().any(|(_, n)| n == "forklab-client") {
+                    assert!(Instant::now() < deadline, "the load never started");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
+                assert_none_left(&tag, WITHIN);
+                let status = child.wait().unwrap();
+                assert_eq!(status.signal(), Some(sig as i32), "{sig:?}: {status:?}");
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+}

@@ -1,0 +1,168 @@
+//! Fault suite: bad input through the built binary is refused with a clear error, and nothing
+//! else happens (no panic, no process started, no file written).
+
+mod common;
+use common::tmux::Tmux;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A folder of its own under the system temp dir, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(what: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("forklab-{what}-{}", new_tag()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const HEAD: &str = "+++\nid = \"x\"\ntitle = \"X\"\norder = 1\nsummary = \"s\"\n+++\n\n## One\ntext\n";
+
+/// `forklab --lessons DIR ARGS` must fail with `want` in its error, quickly, starting nothing.
+fn refused(dir: &Path, args: &[&str], want: &[&str]) {
+    let tag = new_tag();
+    let started = Instant::now();
+    let mut all = vec!["--lessons", dir.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let (status, stdout, stderr) = run(&tag, &all);
+    assert!(!status.success(), "{args:?} succeeded: {stdout}");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    for w in want {
+        assert!(stderr.contains(w), "{args:?}: no `{w}` in {stderr}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(!stdout.contains("\"spawned\""), "a process was started: {stdout}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+#[test]
+fn a_huge_lesson_file_is_refused_by_its_size() {
+    let dir = TempDir::new("huge");
+    let path = dir.0.join("x.md");
+    // 64 MiB, written sparse: forklab must not read it whole to refuse it.
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(64 * 1024 * 1024).unwrap();
+    for args in [&["list"][..], &["play", "x"]] {
+        refused(&dir.0, args, &[&format!("{}:", path.display()), "larger than 256 KiB"]);
+    }
+}
+
+#[test]
+fn a_binary_lesson_file_is_refused() {
+    let dir = TempDir::new("binary");
+    // The start of a real program as a lesson: binary data, nul bytes included.
+    let elf = std::fs::read(BIN).unwrap();
+    std::fs::write(dir.0.join("x.md"), &elf[..64 * 1024]).unwrap();
+    refused(&dir.0, &["play", "x"], &["x.md:", "not a text lesson"]);
+    // Not utf-8 but no nul.
+    std::fs::write(dir.0.join("x.md"), [HEAD.as_bytes(), b"\xff\xfe\xfd\n"].concat()).unwrap();
+    refused(&dir.0, &["play", "x"], &["x.md:10:", "not valid utf-8"]);
+}
+
+#[test]
+fn a_directive_outside_the_vocabulary_never_runs() {
+    let dir = TempDir::new("vocab");
+    let marker = dir.0.join("ran");
+    let lines = [
+        format!("<!-- do: exec /bin/sh -c 'touch {}' -->", marker.display()),
+        format!("<!-- do: spawn workers=2 cmd=/bin/touch args={} -->", marker.display()),
+        format!("<!-- run: touch {} -->", marker.display()),
+        "<!-- expect: $(touch x) == 1 -->".to_string(),
+    ];
+    for (line, want) in lines.iter().zip(["`exec`", "unknown option `cmd`", "unknown directive `run:`", "expect"]) {
+        std::fs::write(dir.0.join("x.md"), format!("{HEAD}{line}\n")).unwrap();
+        refused(&dir.0, &["play", "x"], &["x.md:10:", want]);
+        assert!(!marker.exists(), "{line} ran something");
+    }
+}
+
+#[test]
+fn a_role_outside_the_vocabulary_is_refused() {
+    let tag = new_tag();
+    for args in [&["__worker"][..], &["__daemon"], &["__nosuch", "x"]] {
+        let (status, _, stderr) = run(&tag, args);
+        assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("unrecognized subcommand"), "{stderr}");
+    }
+    // The client role with arguments that are not its JSON.
+    for junk in ["not json", "{\"port\": 99999999}", "[]", "{}"] {
+        let (status, _, stderr) = run(&tag, &["__client", junk]);
+        assert_eq!(status.code(), Some(2), "{junk}: {stderr}");
+        assert!(stderr.contains("forklab-client: bad arguments"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    // The master role started by hand, without the channel the app gives it on fd 3.
+    let (status, _, stderr) = run(&tag, &["__master"]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("forklab-master: fd 3 is not a channel from forklab"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error_for_serve_in_every_mode() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for mode in ["shared", "exclusive", "blocking", "rr", "reuseport"] {
+        let tag = new_tag();
+        let (status, _, stderr) = run(&tag, &["serve", "--mode", mode, "--port", &port]);
+        assert!(!status.success());
+        assert!(stderr.contains(&format!("port {port} is in use")) && stderr.contains("--port 0"), "{mode}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_none_left(&tag, Duration::from_secs(2));
+    }
+}
+
+/// The data dir cannot be created (its parent is a file): the lesson still runs to its end,
+/// the finish is simply not remembered, and forklab quits cleanly.
+#[test]
+fn an_unwritable_data_dir_degrades_gracefully() {
+    let dir = TempDir::new("data");
+    let not_a_dir = dir.0.join("file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let tag = new_tag();
+    let t = Tmux::start(&tag, 100, 30, &format!("XDG_DATA_HOME={} {BIN} open fork", not_a_dir.display()));
+    t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // Step to the end: a step still running ignores the key, so press until complete.
+    while !t.screen().contains("lesson complete") {
+        assert!(Instant::now() < deadline, "never completed:\n{}", t.screen());
+        t.keys(&["Right"]);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    t.keys(&["q"]);
+    t.keys(&["q"]);
+    let screen = t.wait_for("the shell", Duration::from_secs(30), |s| s.contains("FORKLAB-EXITED"));
+    assert!(screen.contains("FORKLAB-EXITED rc=0"), "{screen}");
+    assert!(!screen.contains("panicked"), "{screen}");
+    assert_eq!(std::fs::read(&not_a_dir).unwrap(), b"", "the file in the way was written");
+    assert_none_left(&tag, Duration::from_secs(2));
+    let _ = dir.path();
+}
+
+/// A FIFO, a device or a folder named like a lesson is refused, not opened and waited on.
+#[test]
+fn a_lesson_that_is_not_a_regular_file_is_refused() {
+    let dir = TempDir::new("special");
+    let path = dir.0.join("x.md");
+    nix::unistd::mkfifo(&path, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
+    std::fs::remove_file(&path).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
+}
