@@ -106,7 +106,13 @@ fn age(pid: i32) -> Option<Duration> {
     Some(Duration::from_secs_f64((uptime - start_ticks as f64 / hz).max(0.0)))
 }
 
+/// `--seed N`: every random choice forklab makes (which worker the chaos kills) follows it.
+pub static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
 fn seed() -> u64 {
+    if let Some(s) = SEED.get() {
+        return *s;
+    }
     if let Some(s) = std::env::var("FORKLAB_CHAOS_SEED").ok().and_then(|s| s.parse().ok()) {
         return s;
     }

@@ -45,6 +45,11 @@ pub struct Cli {
     #[arg(long, global = true, default_value_t = 250, value_parser = clap::value_parser!(u64).range(200..=10_000))]
     pub refresh: u64,
 
+    /// Make random choices repeatable: the chaos switch's victims follow this seed. (The load
+    /// client has no random timing: it opens its connections in order, as fast as it may.)
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -140,6 +145,9 @@ pub struct BenchArgs {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(seed) = cli.seed {
+        let _ = crate::chaos::SEED.set(seed);
+    }
     let lessons_dir = cli.lessons.as_deref();
     match cli.command {
         None | Some(Command::Open { .. }) => {

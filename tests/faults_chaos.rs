@@ -32,6 +32,8 @@ fn every_connection_is_counted_once_while_workers_are_killed_in_every_mode() {
             &CONCURRENCY.to_string(),
             "--chaos-ms",
             "200",
+            "--seed",
+            "7",
             "--json",
         ],
     );
@@ -57,6 +59,7 @@ fn every_connection_is_counted_once_while_workers_are_killed_in_every_mode() {
         assert_eq!(c["exits_seen"], kills, "{mode}: the master did not report every kill: {c:#}");
         assert!(c["respawns"].as_u64().unwrap() >= kills, "{mode}: {c:#}");
         assert_eq!(c["gave_up"], 0, "{mode}: {c:#}");
+        assert_eq!(c["seed"], 7, "{mode}: --seed sets the victims' generator: {c:#}");
         assert_eq!(c["workers_at_end"], WORKERS, "{mode}: the pool did not come back whole: {c:#}");
     }
     assert_none_left(&tag, Duration::from_secs(2));

@@ -27,6 +27,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -288,8 +289,17 @@ impl Follow {
             Some((lesson, page)) => serde_json::json!({ "lesson": lesson, "page": page, "pid": std::process::id() }),
             None => serde_json::json!({ "lesson": null, "page": 0, "pid": std::process::id() }),
         };
+        // Written whole, then renamed into place, so `notes` never reads half a file; the
+        // temporary file is created new (O_EXCL), private to the user.
         let tmp = dir.join(format!(".current-step.{}", std::process::id()));
-        if std::fs::write(&tmp, text.to_string()).is_ok() && std::fs::rename(&tmp, &path).is_ok() {
+        let _ = std::fs::remove_file(&tmp);
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)
+            .and_then(|mut f| f.write_all(text.to_string().as_bytes()));
+        if written.is_ok() && std::fs::rename(&tmp, &path).is_ok() {
             self.wrote = true;
         }
     }
