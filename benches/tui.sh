@@ -83,3 +83,6 @@ echo "| frame cost | p50 ms | p99 ms | max ms |"
 echo "|---|---:|---:|---:|"
 echo "| CPU time of the drawing thread | $(pct 3 0.5) | $(pct 3 0.99) | $(pct 3 1.0) |"
 echo "| wall time (includes waiting for a core) | $(pct 2 0.5) | $(pct 2 0.99) | $(pct 2 1.0) |"
+# Column 4: from an accepted connection reaching the app to the end of the frame that shows it.
+frames=$(echo "$frames" | awk '$4 >= 0'); n=$(echo "$frames" | wc -l)
+echo "| accepted connection to on screen ($n frames) | $(pct 4 0.5) | $(pct 4 0.99) | $(pct 4 1.0) |"

@@ -181,6 +181,8 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         None => Vec::new(),
     };
     let mut follow = Follow::default();
+    // When the first accepted connection not yet drawn reached the main thread (frame log).
+    let mut accept_seen: Option<Instant> = None;
     loop {
         driver.carry_out(&mut app, std::mem::take(&mut effects));
         if app.quit {
@@ -199,13 +201,15 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         last_frame = Instant::now();
         if let Some(log) = &mut frame_log {
             // For benches/tui.sh: when each frame was drawn, its wall time and this thread's
-            // CPU time for it (under load the wall time also counts waiting for a core).
+            // CPU time for it (under load the wall time also counts waiting for a core), and how
+            // long the oldest accepted connection it shows waited to be on screen (-1: none).
             let _ = writeln!(
                 log,
-                "{} {} {}",
+                "{} {} {} {}",
                 started.elapsed().as_micros(),
                 wall.elapsed().as_micros(),
-                thread_cpu().saturating_sub(cpu).as_micros()
+                thread_cpu().saturating_sub(cpu).as_micros(),
+                accept_seen.take().map(|t| t.elapsed().as_micros() as i64).unwrap_or(-1)
             );
         }
         // One message, then whatever else is already queued, then one frame.
@@ -213,6 +217,9 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
             recv(rx) -> m => match m { Ok(m) => m, Err(_) => break },
             recv(quit) -> s => match s { Ok(s) => Msg::Signal(s), Err(_) => break },
         };
+        if accept_seen.is_none() && is_accept(&first) {
+            accept_seen = Some(Instant::now());
+        }
         if let (Msg::Resize(w, h), Some(cast), None) = (&first, &cast, opts.size) {
             if let Ok(mut c) = cast.lock() {
                 c.resize(*w, *h);
@@ -224,7 +231,12 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         let due = last_frame + FRAME_EVERY;
         while !effects.contains(&Effect::Quit) {
             match rx.recv_deadline(due.max(Instant::now())) {
-                Ok(m) => effects.extend(app.update(m)),
+                Ok(m) => {
+                    if accept_seen.is_none() && is_accept(&m) {
+                        accept_seen = Some(Instant::now());
+                    }
+                    effects.extend(app.update(m))
+                }
                 Err(_) => break,
             }
             if Instant::now() >= due {
@@ -310,6 +322,13 @@ impl Follow {
             let _ = std::fs::remove_file(crate::rundir::current_step());
         }
     }
+}
+
+/// A connection a worker accepted (its count moves on screen).
+fn is_accept(m: &Msg) -> bool {
+    use crate::play::LineKind;
+    matches!(m, Msg::Engine(engine::EngineMsg::Line(l))
+        if matches!(l.kind, LineKind::Event(crate::proto::Event::Accepted { .. }) | LineKind::Conn(_)))
 }
 
 /// At most one frame per this: 40 frames a second, more than a terminal shows smoothly.
