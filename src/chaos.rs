@@ -123,3 +123,33 @@ fn xorshift(state: &mut u64) -> u64 {
     *state = x;
     x
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_age_comes_from_proc() {
+        let me = std::process::id() as i32;
+        let a = age(me).expect("our own age");
+        assert!(a < Duration::from_secs(24 * 3600), "{a:?}");
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(age(me).unwrap() >= a);
+        assert_eq!(age(i32::MAX), None);
+    }
+
+    #[test]
+    fn a_process_without_worker_children_has_no_workers() {
+        assert!(workers_of(std::process::id() as i32).is_empty());
+        assert!(workers_of(i32::MAX).is_empty());
+    }
+
+    #[test]
+    fn xorshift_is_a_deterministic_stream() {
+        let (mut a, mut b) = (42u64, 42u64);
+        let xs: Vec<u64> = (0..5).map(|_| xorshift(&mut a)).collect();
+        let ys: Vec<u64> = (0..5).map(|_| xorshift(&mut b)).collect();
+        assert_eq!(xs, ys);
+        assert!(xs.windows(2).all(|w| w[0] != w[1]));
+    }
+}
