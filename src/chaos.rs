@@ -52,18 +52,24 @@ impl Chaos {
         let thread = std::thread::Builder::new().name("chaos".into()).spawn(move || {
             let mut figures = ChaosFigures { every_ms: every.as_millis() as u64, seed, ..ChaosFigures::default() };
             let mut rng = seed | 1;
+            // A killed process may take a while to die under load (it must be scheduled to
+            // exit): never pick it again, or one death would count as two kills.
+            let mut killed = std::collections::HashSet::new();
             let mut next = Instant::now() + every;
             while !flag.load(Ordering::SeqCst) {
                 if Instant::now() >= next {
                     next += every;
-                    let settled: Vec<i32> =
-                        workers_of(master).into_iter().filter(|&p| age(p).is_some_and(|a| a >= SETTLED)).collect();
+                    let settled: Vec<i32> = workers_of(master)
+                        .into_iter()
+                        .filter(|p| !killed.contains(p) && age(*p).is_some_and(|a| a >= SETTLED))
+                        .collect();
                     if settled.is_empty() {
                         figures.skipped += 1;
                     } else {
                         let pid = settled[(xorshift(&mut rng) % settled.len() as u64) as usize];
                         if kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok() {
                             figures.kills += 1;
+                            killed.insert(pid);
                         }
                     }
                 }
