@@ -7,7 +7,7 @@ use crate::client::{ClientArgs, ClientSummary};
 use crate::lab::{Client, Lab};
 use crate::mode::{Handle, Mode};
 use crate::proto::Event;
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::process::{ExitCode, Stdio};
@@ -143,10 +143,13 @@ pub fn measure_with_chaos(
         }
         (exits >= kills && ready).then_some(Ok(()))
     });
-    if kills == 0 {
-        // Nothing to wait for; a timeout above only means no event came.
-    } else {
-        settle?;
+    if kills > 0 {
+        settle.with_context(|| {
+            format!(
+                "{mode} under chaos: {kills} workers killed, {exits} exits reported, {respawns} respawned, \
+                 {gave_up} given up, pool ready again: {ready}"
+            )
+        })?;
     }
     figures_of_chaos.exits_seen = exits;
     figures_of_chaos.respawns = respawns;

@@ -52,18 +52,24 @@ impl Chaos {
         let thread = std::thread::Builder::new().name("chaos".into()).spawn(move || {
             let mut figures = ChaosFigures { every_ms: every.as_millis() as u64, seed, ..ChaosFigures::default() };
             let mut rng = seed | 1;
+            // A killed process may take a while to die under load (it must be scheduled to
+            // exit): never pick it again, or one death would count as two kills.
+            let mut killed = std::collections::HashSet::new();
             let mut next = Instant::now() + every;
             while !flag.load(Ordering::SeqCst) {
                 if Instant::now() >= next {
                     next += every;
-                    let settled: Vec<i32> =
-                        workers_of(master).into_iter().filter(|&p| age(p).is_some_and(|a| a >= SETTLED)).collect();
+                    let settled: Vec<i32> = workers_of(master)
+                        .into_iter()
+                        .filter(|p| !killed.contains(p) && age(*p).is_some_and(|a| a >= SETTLED))
+                        .collect();
                     if settled.is_empty() {
                         figures.skipped += 1;
                     } else {
                         let pid = settled[(xorshift(&mut rng) % settled.len() as u64) as usize];
                         if kill(Pid::from_raw(pid), Signal::SIGKILL).is_ok() {
                             figures.kills += 1;
+                            killed.insert(pid);
                         }
                     }
                 }
@@ -128,4 +134,34 @@ fn xorshift(state: &mut u64) -> u64 {
     x ^= x << 17;
     *state = x;
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_age_comes_from_proc() {
+        let me = std::process::id() as i32;
+        let a = age(me).expect("our own age");
+        assert!(a < Duration::from_secs(24 * 3600), "{a:?}");
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(age(me).unwrap() >= a);
+        assert_eq!(age(i32::MAX), None);
+    }
+
+    #[test]
+    fn a_process_without_worker_children_has_no_workers() {
+        assert!(workers_of(std::process::id() as i32).is_empty());
+        assert!(workers_of(i32::MAX).is_empty());
+    }
+
+    #[test]
+    fn xorshift_is_a_deterministic_stream() {
+        let (mut a, mut b) = (42u64, 42u64);
+        let xs: Vec<u64> = (0..5).map(|_| xorshift(&mut a)).collect();
+        let ys: Vec<u64> = (0..5).map(|_| xorshift(&mut b)).collect();
+        assert_eq!(xs, ys);
+        assert!(xs.windows(2).all(|w| w[0] != w[1]));
+    }
 }

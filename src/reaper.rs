@@ -108,6 +108,12 @@ pub fn install() {
 /// parent sees what `waitpid` would say of any program killed by it.
 fn die_by(sig: Signal) -> ! {
     crate::lab::kill_all_groups();
+    // The TUI may be mid-quit: give the terminal back as ratatui::restore would.
+    if crossterm::terminal::is_raw_mode_enabled().unwrap_or(false) {
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ =
+            crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen, crossterm::cursor::Show);
+    }
     // SAFETY: restoring the default action installs no handler; this thread then unblocks the
     // signal and raises it, and the default action ends the whole process.
     unsafe {

@@ -243,3 +243,30 @@ fn bench_ends_on_every_quit_signal() {
         h.join().unwrap();
     }
 }
+
+/// Two SIGTERMs in a row (a supervisor that insists) while the TUI runs a lesson: the second
+/// ends it at once, and still the terminal is restored and nothing is left.
+#[test]
+fn a_second_sigterm_ends_the_tui_at_once_and_restores_the_terminal() {
+    let tag = new_tag();
+    let cmd = format!(
+        "{BIN} open accept; echo FORKLAB-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo"
+    );
+    let t = Tmux::start(&tag, 100, 30, &cmd);
+    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    t.keys(&["Right"]);
+    let deadline = Instant::now() + SCREEN_WAIT;
+    while !tagged(&tag).iter().any(|(_, n)| n == "forklab-worker") {
+        assert!(Instant::now() < deadline, "no workers\n{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let app = tagged(&tag).into_iter().find(|(_, n)| n == "forklab").unwrap().0;
+    for _ in 0..2 {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(app), Signal::SIGTERM).unwrap();
+    }
+    assert_none_left(&tag, WITHIN);
+    let screen = t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED"));
+    assert!(!t.alternate_on(), "still on the alternate screen:\n{screen}");
+    let modes = screen.lines().find(|l| l.contains("icanon")).unwrap_or("");
+    assert!(modes.split_whitespace().any(|w| w == "icanon"), "not in cooked mode: `{modes}`\n{screen}");
+}
