@@ -115,7 +115,13 @@ impl Daemon {
             "stdio" => self.report(step, stdio_to_null()),
             "pidfile" => {
                 let detail = match self.write_pidfile() {
-                    Ok(path) => format!("wrote {}", path.display()),
+                    Ok((path, None)) => format!("wrote {}", path.display()),
+                    Ok((path, Some(stale))) => {
+                        format!(
+                            "wrote {} (after removing a stale pidfile of pid {stale}, no longer running)",
+                            path.display()
+                        )
+                    }
                     Err(e) => format!("pidfile failed: {e}"),
                 };
                 self.report(step, detail);
@@ -127,7 +133,8 @@ impl Daemon {
     /// daemon(7): "write the daemon PID to a PID file ... in a race-free fashion". The
     /// directory is private (0700) and new; the file is created with O_EXCL, so two daemons
     /// can never both believe they own it.
-    fn write_pidfile(&mut self) -> std::io::Result<PathBuf> {
+    /// Returns the path, and the pid of a dead daemon whose stale pidfile was in the way.
+    fn write_pidfile(&mut self) -> std::io::Result<(PathBuf, Option<i32>)> {
         use std::io::Write;
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
         let base = std::env::var_os("XDG_RUNTIME_DIR")
@@ -135,7 +142,16 @@ impl Daemon {
             .filter(|p| p.is_dir())
             .unwrap_or_else(std::env::temp_dir);
         let dir = base.join(format!("forklab-{}", self.app_pid));
-        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        let mut stale = None;
+        if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            if e.kind() != std::io::ErrorKind::AlreadyExists {
+                return Err(e);
+            }
+            // Left by a daemon that was killed before it could clean up (a forklab with this
+            // pid ran before): clear it if it is ours and its daemon is gone, then try again.
+            stale = Some(clear_stale(&dir)?);
+            std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        }
         let path = dir.join("daemon.pid");
         let mut file = std::fs::OpenOptions::new()
             .write(true)
@@ -145,7 +161,7 @@ impl Daemon {
             .open(&path)?;
         writeln!(file, "{}", self.pid)?;
         self.pidfile = Some((path.clone(), dir));
-        Ok(path)
+        Ok((path, stale.flatten()))
     }
 
     fn cleanup(&mut self) {
@@ -154,6 +170,35 @@ impl Daemon {
             let _ = std::fs::remove_dir(dir);
         }
     }
+}
+
+/// A pidfile directory that is in the way: removed only if it is a real directory of this user,
+/// closed to others, and the pid its file names is not a running daemon. Returns that pid.
+fn clear_stale(dir: &std::path::Path) -> std::io::Result<Option<i32>> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let refuse = |why: String| std::io::Error::other(format!("{} {why}; not touching it", dir.display()));
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.is_dir() {
+        return Err(refuse("is not a directory".into()));
+    }
+    if meta.uid() != nix::unistd::getuid().as_raw() || meta.permissions().mode() & 0o077 != 0 {
+        return Err(refuse("belongs to another user or is open to others".into()));
+    }
+    let file = dir.join("daemon.pid");
+    let pid = std::fs::read_to_string(&file).ok().and_then(|s| s.trim().parse::<i32>().ok());
+    if let Some(pid) = pid {
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.trim() == "forklab-daemon" {
+            return Err(refuse(format!("holds the pidfile of a running daemon, pid {pid}")));
+        }
+    }
+    match std::fs::remove_file(&file) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::remove_dir(dir)?;
+    Ok(pid)
 }
 
 /// Reopen fds 0, 1 and 2 on /dev/null: a daemon has no terminal to read or write.
@@ -169,4 +214,44 @@ fn stdio_to_null() -> String {
         }
     }
     "fds 0, 1 and 2 now point at /dev/null".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("forklab-stale-test-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn a_stale_pidfile_of_a_dead_daemon_is_cleared() {
+        let dir = scratch("dead");
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).unwrap();
+        // Pid 2^22 + 1 is above the kernel's largest pid: no process has it.
+        std::fs::write(dir.join("daemon.pid"), "4194305\n").unwrap();
+        assert_eq!(clear_stale(&dir).unwrap(), Some(4194305));
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn a_directory_open_to_others_or_not_a_directory_is_left_alone() {
+        let open = scratch("open");
+        std::fs::DirBuilder::new().mode(0o700).create(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::write(open.join("daemon.pid"), "4194305\n").unwrap();
+        let e = clear_stale(&open).unwrap_err().to_string();
+        assert!(e.contains("open to others") && e.contains("not touching it"), "{e}");
+        assert!(open.join("daemon.pid").exists());
+        std::fs::remove_dir_all(&open).unwrap();
+
+        let link = scratch("link");
+        std::os::unix::fs::symlink("/", &link).unwrap();
+        let e = clear_stale(&link).unwrap_err().to_string();
+        assert!(e.contains("is not a directory"), "{e}");
+        std::fs::remove_file(&link).unwrap();
+    }
 }

@@ -41,7 +41,9 @@ fn started_by_app(tag: &str) -> Vec<(i32, String)> {
 /// end it by `how` and check what is left.
 fn end_lesson(lesson: &str, how: Exit) {
     let tag = new_tag();
-    let panic_env = if how == Exit::Panic { "FORKLAB_PANIC_AT=step:2 " } else { "" };
+    // Step 3: by then every lesson has processes up (crash's first step leaves only the
+    // master: its one worker dies on purpose).
+    let panic_env = if how == Exit::Panic { "FORKLAB_PANIC_AT=step:3 " } else { "" };
     // After forklab: its exit code, then the terminal's modes as stty sees them.
     let cmd = format!(
         "{panic_env}{BIN} open {lesson}; echo FORKLAB-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo"
@@ -52,8 +54,9 @@ fn end_lesson(lesson: &str, how: Exit) {
     let mut pressed = Instant::now() - SCREEN_WAIT;
     while started_by_app(&tag).len() < 2 {
         assert!(Instant::now() < deadline, "{lesson}: no processes after stepping; {:?}\n{}", tagged(&tag), t.screen());
-        // A lesson whose first step starts nothing gets the next step a few seconds later.
-        if pressed.elapsed() > Duration::from_secs(5) {
+        // A lesson whose first step starts nothing gets the next step a few seconds later (a
+        // step with a question takes two presses: the question, then the run).
+        if pressed.elapsed() > Duration::from_millis(2500) {
             t.keys(&["Right"]);
             pressed = Instant::now();
         }
@@ -66,11 +69,11 @@ fn end_lesson(lesson: &str, how: Exit) {
         Exit::Q => t.keys(&["q"]),
         Exit::CtrlC => t.keys(&["C-c"]),
         Exit::Signal(sig) => kill(sig),
-        // Step 2 panics on the main thread while step 1's processes run. A step still running
-        // ignores the key, so press until the app is gone.
+        // Step 3 panics on the main thread while the earlier steps' processes run. A step still
+        // running ignores the key, so press until the app is gone.
         Exit::Panic => {
             while is_live(app) {
-                assert!(Instant::now() < deadline, "{lesson}: step 2 never ran\n{}", t.screen());
+                assert!(Instant::now() < deadline, "{lesson}: step 3 never ran\n{}", t.screen());
                 t.keys(&["Right"]);
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -190,9 +193,14 @@ fn play_every_lesson_ended_every_way() {
                     .spawn()
                     .unwrap();
                 let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-                // Wait until a worker has been spawned: the lesson's processes run.
-                let up = lines.any(|l| l.is_ok_and(|l| l.contains("\"spawned\"") && l.contains("\"worker\"")));
-                assert!(up, "{id}: no worker was spawned");
+                // Wait until a worker (or the daemon lesson's daemon) runs: the lesson's
+                // processes are up.
+                let up = lines.any(|l| {
+                    l.is_ok_and(|l| {
+                        (l.contains("\"spawned\"") && l.contains("\"worker\"")) || l.contains("\"event\":\"daemon\"")
+                    })
+                });
+                assert!(up, "{id}: no worker or daemon was started");
                 if let Exit::Signal(sig) = how {
                     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), sig).unwrap();
                 }

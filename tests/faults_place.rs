@@ -96,16 +96,18 @@ fn every_listener_is_on_loopback_in_every_lesson() {
     for id in lessons() {
         let tag = new_tag();
         let mut child = forklab(&tag).args(["play", &id, "--json"]).stdout(Stdio::piped()).spawn().unwrap();
-        let mut checked = 0;
+        let (mut checked, mut listeners) = (0, 0);
         for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
             let line = line.unwrap();
             // Each time a pool comes up (and whenever a step starts), look at the sockets.
             if line.contains("\"pool_ready\"") || line.contains("\"listening\"") {
+                listeners += 1;
                 checked += check_sockets(&tag, &format!("lesson {id}"));
             }
         }
         assert!(child.wait().unwrap().success(), "{id}");
-        assert!(checked > 0, "lesson {id}: never saw a listener to check");
+        // A lesson that opens no listener (daemon) has none to check; one that does, has.
+        assert!(listeners == 0 || checked > 0, "lesson {id}: never saw a listener to check");
         assert_none_left(&tag, Duration::from_secs(2));
     }
 }
