@@ -9,7 +9,7 @@ bin=target/release/forklab
 
 $bin shot fork    --step 3 --size 100x30 --out assets/fork-step3.svg
 $bin shot accept  --step 4 --size 100x30 --out assets/accept-step4.svg
-$bin shot crash   --step 7 --size 100x30 --out assets/crash-step3.svg
+$bin shot crash   --step 7 --size 100x30 --out assets/crash-step7.svg
 $bin shot daemon  --step 3 --size 100x30 --out assets/daemon-step3.svg
 $bin --theme contrast shot cluster --step 2 --size 120x36 --out assets/cluster-step2-contrast.svg
 

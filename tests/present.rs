@@ -153,8 +153,12 @@ fn notes_follow_the_step_the_lesson_screen_is_on() {
     t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
     // The notes window polls every 200 ms: let it see the intro.
     std::thread::sleep(Duration::from_millis(600));
+    // Step 1 asks first: predict `a`, and the step runs.
     t.keys(&["Right"]);
-    t.wait_for("step 1 done", Duration::from_secs(30), |s| s.contains("step 1/") && !s.contains("running…"));
+    t.wait_for("the question", Duration::from_secs(30), |s| s.contains("predict with a–"));
+    t.keys(&["a"]);
+    t.wait_for("step 1 done", Duration::from_secs(30), |s| s.contains("you predicted") && !s.contains("running…"));
+    std::thread::sleep(Duration::from_millis(600));
     t.keys(&["q"]);
     t.wait_for("forklab to exit", Duration::from_secs(20), |s| s.contains("FORKLAB-EXITED"));
     // The notes window saw the intro, then step 1 with its notes, then the screen go away.

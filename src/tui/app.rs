@@ -780,10 +780,15 @@ impl LessonView {
                 }
             }
             Event::PoolStopped { .. } => {
-                // A new pool (a mode change) starts its counts afresh.
+                // A new pool (a mode change) starts its counts afresh: the bars and the tally
+                // under them always describe the same pool.
                 self.model.conns.per_worker.clear();
                 self.accepted.clear();
                 self.model.conns.mode = None;
+                self.model.conns.fired = 0;
+                self.model.conns.completed = 0;
+                self.model.conns.failed = 0;
+                self.model.conns.recent.clear();
             }
             Event::Exited { alias, pid, code, signal, .. } => {
                 let status = match (code, signal) {

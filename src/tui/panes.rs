@@ -204,7 +204,10 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         let p = &procs[i];
         let y = row as u16 + 1;
         let selected = i == m.selected;
-        let base = if p.exit.is_some() {
+        // A clean `exit 0` (a pool stopped on purpose) is quiet; a signal or an error code is red.
+        let base = if p.exit.as_deref() == Some("exit 0") {
+            t.dim
+        } else if p.exit.is_some() {
             t.gone
         } else if p.fresh {
             t.fresh
@@ -373,10 +376,16 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
 
     let dot = if t.ascii { " - " } else { " · " };
     let failed_style = if c.failed > 0 { t.bad } else { t.text };
-    let totals = Line::from(vec![
-        Span::styled(format!("fired {}{dot}completed {}{dot}", c.fired, c.completed), t.text),
-        Span::styled(format!("failed {}", c.failed), failed_style),
-    ]);
+    // The client's tally for this pool; when only others connected (curl, a lesson's load),
+    // what the workers accepted.
+    let totals = if c.fired == 0 && total > 0 {
+        Line::styled(format!("accepted {total}, from any client"), t.text)
+    } else {
+        Line::from(vec![
+            Span::styled(format!("fired {}{dot}completed {}{dot}", c.fired, c.completed), t.text),
+            Span::styled(format!("failed {}", c.failed), failed_style),
+        ])
+    };
     put(buf, inner, y as u16, totals);
     y += 1;
 
@@ -1069,6 +1078,13 @@ pub(crate) mod tests {
         assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
         let (x, y) = find(&buf, "W2");
         assert_eq!(buf[(x, y)].fg, Color::Reset);
+        // An exit 0 is not a failure: dim, not red.
+        let mut m = sample();
+        m.procs[4].exit = Some("exit 0".into());
+        let alias = m.procs[4].alias.clone();
+        let buf = render(processes, &m, &t, false, 80, 24);
+        let (x, y) = find(&buf, &format!("{alias} "));
+        assert_eq!(buf[(x, y)].fg, t.dim.fg.unwrap());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A drawn screen (a ratatui `Buffer`) as an SVG picture, in the theme's colours: what
-//! `forklab shot` writes. Each run of cells with one style is one `<text>` stretched to its
-//! cells' width, so box drawing lines up whatever monospace font the viewer has.
+//! `forklab shot` writes. Each run of cells with one style is one `<text>` placed at its first
+//! cell; the font size makes a monospace glyph (0.6 em wide in DejaVu Sans Mono, Menlo and
+//! Consolas) exactly one cell wide, so box drawing lines up.
 
 use super::theme::{Theme, ThemeName};
 use ratatui::buffer::Buffer;
@@ -9,8 +10,10 @@ use std::fmt::Write;
 
 const CELL_W: f64 = 9.0;
 const CELL_H: f64 = 18.0;
+/// 9 px cells at 0.6 em per glyph.
+const FONT_SIZE: f64 = 15.0;
 /// Where the text sits in its cell: the baseline, from the cell's top.
-const BASELINE: f64 = 13.5;
+const BASELINE: f64 = 14.0;
 
 /// The terminal the picture pretends to be: light themes on white, the others on dark grey.
 fn palette(theme: &Theme) -> (&'static str, &'static str) {
@@ -111,7 +114,7 @@ pub fn from_buffer(buf: &Buffer, theme: &Theme, title: &str) -> String {
     let _ = writeln!(out, "</title>\n<rect width=\"100%\" height=\"100%\" fill=\"{bg}\"/>");
     let _ = writeln!(
         out,
-        r#"<g font-family="'DejaVu Sans Mono','Menlo','Consolas',monospace" font-size="14" xml:space="preserve">"#
+        r#"<g font-family="'DejaVu Sans Mono','Menlo','Consolas',monospace" font-size="{FONT_SIZE}" xml:space="preserve">"#
     );
     for y in 0..area.height {
         let mut x = 0;
@@ -146,9 +149,6 @@ pub fn from_buffer(buf: &Buffer, theme: &Theme, title: &str) -> String {
                 continue;
             }
             let mut attrs = format!(r#"x="{px}" y="{}" fill="{cfg}""#, py + BASELINE);
-            if text.chars().count() > 1 {
-                let _ = write!(attrs, r#" textLength="{}" lengthAdjust="spacingAndGlyphs""#, cells * CELL_W);
-            }
             if style.2.contains(Modifier::BOLD) {
                 attrs.push_str(r#" font-weight="bold""#);
             }
@@ -183,7 +183,10 @@ mod tests {
         buf.set_string(0, 1, "rev", Style::default().add_modifier(Modifier::REVERSED));
         let t = Theme::new(ThemeName::Default, false, false);
         let svg = from_buffer(&buf, &t, "forklab · \"x\"");
-        assert!(svg.contains(r##"fill="#11a8cd" textLength="63" lengthAdjust="spacingAndGlyphs" font-weight="bold">a&lt;b &amp; c</text>"##), "{svg}");
+        assert!(
+            svg.contains(r##"<text x="0" y="14" fill="#11a8cd" font-weight="bold">a&lt;b &amp; c</text>"##),
+            "{svg}"
+        );
         // Reversed: the default colours swap, so the cells get a light background.
         assert!(svg.contains(r##"<rect x="0" y="18" width="27" height="18" fill="#d7dadc"/>"##), "{svg}");
         assert!(svg.contains("<title>forklab · &quot;x&quot;</title>"));
