@@ -45,10 +45,6 @@ impl Chan {
         Ok((Chan { fd: a }, Chan { fd: b }))
     }
 
-    pub fn from_fd(fd: OwnedFd) -> Chan {
-        Chan { fd }
-    }
-
     /// # Safety
     /// `fd` must be an open SOCK_SEQPACKET socket that nothing else owns.
     pub unsafe fn from_raw(fd: RawFd) -> Chan {

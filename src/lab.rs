@@ -130,11 +130,6 @@ impl Lab {
         &self.events
     }
 
-    /// The master's end, for the same purpose.
-    pub fn master_exit(&self) -> &Receiver<Exit> {
-        &self.master_exit
-    }
-
     /// Wait for the next event, at most until `deadline`. After the master dies, what it sent
     /// before dying comes first, then its own `exited` event, then an error.
     pub fn next_event(&mut self, deadline: Instant) -> Result<Option<Event>> {
@@ -185,11 +180,6 @@ impl Lab {
             },
             default(timeout) => Ok(None),
         }
-    }
-
-    /// Whether the master has ended and everything it said has been read.
-    pub fn is_gone(&self) -> bool {
-        self.gone
     }
 
     /// Pass events to `sink` until `pick` returns a value, or fail at `timeout`.
@@ -342,10 +332,10 @@ impl Client {
                     } else {
                         serde_json::from_str(&line).ok().map(ClientLine::Conn)
                     };
-                    if let Some(p) = parsed {
-                        if tx.send(p).is_err() {
-                            return;
-                        }
+                    if let Some(p) = parsed
+                        && tx.send(p).is_err()
+                    {
+                        return;
                     }
                 }
             })

@@ -246,8 +246,8 @@ impl Master {
                 Err(Errno::EINTR) => continue,
                 Err(e) => return Err(e).context("epoll_wait"),
             };
-            for i in 0..n {
-                match events[i].data() {
+            for ev in &events[..n] {
+                match ev.data() {
                     CTL => self.on_ctl(),
                     SIGNALS => self.on_signals(),
                     LISTENER => self.dispatch_rr(),
@@ -842,10 +842,10 @@ impl Master {
     }
 
     fn close_chan(&mut self, index: u32) {
-        if let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index)) {
-            if let Some(chan) = slot.chan.take() {
-                let _ = self.epoll.delete(chan.as_fd());
-            }
+        if let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index))
+            && let Some(chan) = slot.chan.take()
+        {
+            let _ = self.epoll.delete(chan.as_fd());
         }
     }
 
@@ -1118,7 +1118,7 @@ impl Master {
             }
             let wait = if killed { 100u16 } else { deadline.saturating_duration_since(now).as_millis().max(1) as u16 };
             let n = self.epoll.wait(&mut events, EpollTimeout::from(wait)).unwrap_or(0);
-            for ev in events[..n].to_vec() {
+            for ev in &events[..n] {
                 match ev.data() {
                     SIGNALS => self.on_signals(),
                     token if token >= WORKER_BASE => self.on_worker((token - WORKER_BASE) as u32),

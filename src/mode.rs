@@ -70,15 +70,6 @@ pub enum Handle {
     Pass,
 }
 
-impl Handle {
-    pub fn name(self) -> &'static str {
-        match self {
-            Handle::Inherit => "inherit",
-            Handle::Pass => "pass",
-        }
-    }
-}
-
 impl FromStr for Handle {
     type Err = String;
     fn from_str(s: &str) -> Result<Handle, String> {

@@ -1168,7 +1168,7 @@ pub enum LineKind {
     },
     /// A prediction question, asked before its step runs (the lesson screen asks it from the
     /// lesson itself, before it sends the step to the engine).
-    Question(Ask),
+    Question,
     /// The same question after the step: the index of the choice that really happened.
     Answer {
         ask: Ask,
@@ -1346,7 +1346,7 @@ impl Transcript {
         }
         let labels: Vec<&str> = ask.choices.iter().map(|c| c.label.as_str()).collect();
         self.emit(
-            LineKind::Question(ask.clone()),
+            LineKind::Question,
             text,
             json!({"event": "question", "step": self.step, "question": ask.question, "choices": labels}),
         );

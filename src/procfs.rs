@@ -100,18 +100,6 @@ pub fn is_live(pid: i32) -> bool {
     status(pid).map(|s| s.state != 'Z' && s.state != 'X').unwrap_or(false)
 }
 
-/// Every live process whose name (comm) starts with `forklab`, as (pid, name).
-pub fn forklab_processes() -> Vec<(i32, String)> {
-    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
-    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let name = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
-            let name = name.trim();
-            (name.starts_with("forklab") && is_live(pid)).then(|| (pid, name.to_string()))
-        })
-        .collect()
-}
-
 /// The thread IDs of a process, from /proc/<pid>/task (proc(5)); the first is the PID itself.
 pub fn tids(pid: i32) -> Vec<i32> {
     let mut tids: Vec<i32> = fs::read_dir(format!("/proc/{pid}/task"))

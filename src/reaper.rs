@@ -50,8 +50,6 @@ struct Reaper {
     watchers: HashMap<i32, Sender<Exit>>,
     /// Ends reaped before anyone asked (a child can die before `watch` is called).
     unclaimed: HashMap<i32, Exit>,
-    /// Where ends of unwatched children go (a daemon re-parented to us, the subreaper).
-    orphans: Option<Sender<(i32, Exit)>>,
 }
 
 static REAPER: OnceLock<Mutex<Reaper>> = OnceLock::new();
@@ -60,7 +58,7 @@ static QUIT: OnceLock<(Sender<Signal>, Receiver<Signal>)> = OnceLock::new();
 static LISTENING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 fn reaper() -> &'static Mutex<Reaper> {
-    REAPER.get_or_init(|| Mutex::new(Reaper { watchers: HashMap::new(), unclaimed: HashMap::new(), orphans: None }))
+    REAPER.get_or_init(|| Mutex::new(Reaper { watchers: HashMap::new(), unclaimed: HashMap::new() }))
 }
 
 /// The signals this module takes with sigwait.
@@ -145,8 +143,6 @@ fn reap_all() {
                 let mut r = reaper().lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(tx) = r.watchers.remove(&pid.as_raw()) {
                     let _ = tx.send(exit);
-                } else if let Some(tx) = &r.orphans {
-                    let _ = tx.send((pid.as_raw(), exit));
                 } else {
                     r.unclaimed.insert(pid.as_raw(), exit);
                 }
@@ -172,19 +168,7 @@ pub fn watch(pid: i32) -> Receiver<Exit> {
     rx
 }
 
-/// Ends of children nobody watches: orphans that were re-parented to forklab (the subreaper).
-pub fn orphans() -> Receiver<(i32, Exit)> {
-    let (tx, rx) = unbounded();
-    reaper().lock().unwrap_or_else(|e| e.into_inner()).orphans = Some(tx);
-    rx
-}
-
 /// Wait for a watched child to end, at most `timeout`.
 pub fn wait_timeout(rx: &Receiver<Exit>, timeout: std::time::Duration) -> Option<Exit> {
     rx.recv_timeout(timeout).ok()
-}
-
-/// The signals a child must not inherit blocked.
-pub fn child_sigset() -> SigSet {
-    handled()
 }

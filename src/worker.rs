@@ -582,12 +582,13 @@ impl Worker {
             .map(|(fd, _)| *fd)
             .collect();
         for fd in stale {
-            if let Some(conn) = self.conns.get_mut(&fd) {
-                if conn.lingering.is_none() && !conn.inbuf.is_empty() {
-                    // A client that started a request and stalled: 408, then close.
-                    http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
-                    let _ = flush(conn);
-                }
+            if let Some(conn) = self.conns.get_mut(&fd)
+                && conn.lingering.is_none()
+                && !conn.inbuf.is_empty()
+            {
+                // A client that started a request and stalled: 408, then close.
+                http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
+                let _ = flush(conn);
             }
             self.close(fd);
         }

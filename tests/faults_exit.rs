@@ -102,7 +102,11 @@ fn end_lesson(lesson: &str, how: Exit) {
             assert_eq!(rc, "101", "{lesson}: {screen}");
             assert!(screen.contains("panicking on purpose"), "{lesson}: {screen}");
         }
-        // The TUI treats SIGINT, SIGTERM and SIGHUP as a request to quit, like `q`: any code.
+        // The TUI quits cleanly on SIGINT, SIGTERM and SIGHUP, and says which in its exit code
+        // (128 + n). SIGHUP's shell may be gone with the terminal, so only the others are read.
+        Exit::Signal(sig) if sig != Signal::SIGHUP => {
+            assert_eq!(rc, (128 + sig as i32).to_string(), "{lesson} {how:?}:\n{screen}")
+        }
         Exit::Signal(_) => {}
     }
     assert!(!t.alternate_on(), "{lesson} {how:?}: still on the alternate screen");

@@ -96,7 +96,8 @@ fn sigterm_restores_the_terminal_and_leaves_no_process() {
     open_accept(&t);
     let app = tagged(&tag).into_iter().find(|(_, n)| n == "forklab").expect("the app is running").0;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(app), nix::sys::signal::Signal::SIGTERM).unwrap();
-    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED"));
+    // Cleanly, and the exit code says SIGTERM ended it (128 + 15).
+    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=143"));
     assert!(!t.alternate_on(), "still on the alternate screen after SIGTERM");
     assert_none_left(&tag, Duration::from_secs(2));
 }

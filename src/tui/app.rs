@@ -148,6 +148,8 @@ pub struct App {
     pub direct: bool,
     pub quit: bool,
     pub now: Instant,
+    /// The signal that ended the app, if one did (its exit code says so).
+    pub quit_by: Option<nix::sys::signal::Signal>,
     /// `--autoplay`: stepping by itself.
     pub autoplay: Option<Autoplay>,
     /// `f`: the display holds still while the processes go on; what they say waits here.
@@ -190,6 +192,7 @@ impl App {
             direct: false,
             quit: false,
             now: Instant::now(),
+            quit_by: None,
             autoplay: None,
             frozen: None,
         }
@@ -264,8 +267,9 @@ impl App {
                 self.size = (w, h);
                 vec![]
             }
-            Msg::Signal(_) => {
+            Msg::Signal(s) => {
                 self.quit = true;
+                self.quit_by = Some(s);
                 vec![Effect::Quit]
             }
             Msg::Key(k) if k.kind != KeyEventKind::Release => self.key(k),
@@ -410,10 +414,6 @@ impl App {
 }
 
 impl LessonView {
-    pub fn panes<'a>(&self, lesson: &'a Lesson) -> &'a [Pane] {
-        &lesson.panes
-    }
-
     fn key(&mut self, k: KeyEvent, lesson: &Lesson) -> Vec<Effect> {
         // A message lasts until the next key.
         self.message = None;
@@ -612,10 +612,10 @@ impl LessonView {
             self.message = Some("no pool runs yet: step forward (→) to start the lesson's workers".into());
             return vec![];
         }
-        if text.starts_with("do: scale") {
-            if let Some(n) = text.rsplit('=').next().and_then(|n| n.parse().ok()) {
-                self.workers = n;
-            }
+        if text.starts_with("do: scale")
+            && let Some(n) = text.rsplit('=').next().and_then(|n| n.parse().ok())
+        {
+            self.workers = n;
         }
         self.message = Some(format!("running `{text}`"));
         vec![Effect::Engine(EngineCmdKind::Do(text))]
@@ -725,7 +725,7 @@ impl LessonView {
             }
             LineKind::Header | LineKind::Step | LineKind::Summary => {}
             // The question card comes from the lesson itself, before the step runs.
-            LineKind::Question(_) => {}
+            LineKind::Question => {}
             LineKind::Answer { ask, answer } => self.answered(&ask, answer, &line.text),
         }
     }
@@ -935,10 +935,10 @@ impl LessonView {
         let all_shared = shared_inodes(&self.fds);
         let mut shared = BTreeMap::new();
         for e in fds {
-            if let Some(inode) = e.socket_inode() {
-                if let (Some(others), Some(rank)) = (holders.get(&inode), all_shared.iter().position(|i| *i == inode)) {
-                    shared.insert(inode, (rank, others.clone()));
-                }
+            if let Some(inode) = e.socket_inode()
+                && let (Some(others), Some(rank)) = (holders.get(&inode), all_shared.iter().position(|i| *i == inode))
+            {
+                shared.insert(inode, (rank, others.clone()));
             }
         }
         self.model.fds = Some(FdTable { alias: row.alias.clone(), pid: row.pid, fds: fds.clone(), shared });

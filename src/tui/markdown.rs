@@ -116,10 +116,8 @@ impl<'t> Renderer<'t> {
 
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
-            Tag::Paragraph => {
-                if self.marker.is_none() {
-                    self.block_gap();
-                }
+            Tag::Paragraph if self.marker.is_none() => {
+                self.block_gap();
             }
             Tag::Heading { level, .. } => {
                 self.block_gap();
@@ -212,12 +210,14 @@ impl<'t> Renderer<'t> {
             }
             TagEnd::Link | TagEnd::Image => {
                 self.styles.pop();
-                if let Some((url, text)) = self.link.take() {
-                    if !url.is_empty() && url != text && !url.starts_with('#') {
-                        self.commit();
-                        self.space = true;
-                        self.words(&format!("({url})"), self.theme.dim);
-                    }
+                if let Some((url, text)) = self.link.take()
+                    && !url.is_empty()
+                    && url != text
+                    && !url.starts_with('#')
+                {
+                    self.commit();
+                    self.space = true;
+                    self.words(&format!("({url})"), self.theme.dim);
                 }
             }
             _ => {}
@@ -368,13 +368,14 @@ impl<'t> Renderer<'t> {
         self.line_width += s.width();
         // Runs of one style stay one span.
         let past_prefix = self.line_width > self.prefix_width();
-        if let Some(last) = self.line.last_mut() {
-            if last.style == style && past_prefix {
-                let mut owned = last.content.to_string();
-                owned.push_str(s);
-                last.content = owned.into();
-                return;
-            }
+        if let Some(last) = self.line.last_mut()
+            && last.style == style
+            && past_prefix
+        {
+            let mut owned = last.content.to_string();
+            owned.push_str(s);
+            last.content = owned.into();
+            return;
         }
         self.line.push(Span::styled(s.to_string(), style));
     }
@@ -521,7 +522,7 @@ mod tests {
         ];
         for md in &samples {
             for w in [1u16, 8, 13, 40] {
-                let text = render(&md, &t, w);
+                let text = render(md, &t, w);
                 for l in &text.lines {
                     assert!(l.width() <= usize::from(w).max(8), "{md:?} at {w}: {l:?}");
                 }

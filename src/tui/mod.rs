@@ -131,14 +131,14 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::new(opts.theme, no_color, opts.ascii);
     let term_size = crossterm::terminal::size().unwrap_or((80, 24));
-    if let Some((w, h)) = opts.size {
-        if w > term_size.0 || h > term_size.1 {
-            bail!(
-                "--size {w}x{h} does not fit this terminal ({}x{}); enlarge it or ask for a smaller size",
-                term_size.0,
-                term_size.1
-            );
-        }
+    if let Some((w, h)) = opts.size
+        && (w > term_size.0 || h > term_size.1)
+    {
+        bail!(
+            "--size {w}x{h} does not fit this terminal ({}x{}); enlarge it or ask for a smaller size",
+            term_size.0,
+            term_size.1
+        );
     }
     let size = opts.size.unwrap_or(term_size);
     let cast = match &opts.record {
@@ -188,12 +188,11 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         if app.quit {
             break;
         }
-        if let Some(cast) = &cast {
-            if let Some(title) = follow.new_step(&app) {
-                if let Ok(mut c) = cast.lock() {
-                    c.marker(&title);
-                }
-            }
+        if let Some(cast) = &cast
+            && let Some(title) = follow.new_step(&app)
+            && let Ok(mut c) = cast.lock()
+        {
+            c.marker(&title);
         }
         follow.publish(&app);
         let (wall, cpu) = (Instant::now(), thread_cpu());
@@ -220,10 +219,10 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         if accept_seen.is_none() && is_accept(&first) {
             accept_seen = Some(Instant::now());
         }
-        if let (Msg::Resize(w, h), Some(cast), None) = (&first, &cast, opts.size) {
-            if let Ok(mut c) = cast.lock() {
-                c.resize(*w, *h);
-            }
+        if let (Msg::Resize(w, h), Some(cast), None) = (&first, &cast, opts.size)
+            && let Ok(mut c) = cast.lock()
+        {
+            c.resize(*w, *h);
         }
         effects.extend(app.update(first));
         // Take what else arrives until the next frame is due: under load (64 workers
@@ -252,12 +251,17 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         e.stop();
     }
     follow.clear();
-    if let Some(cast) = &cast {
-        if let Ok(mut c) = cast.lock() {
-            c.finish()?;
-        }
+    if let Some(cast) = &cast
+        && let Ok(mut c) = cast.lock()
+    {
+        c.finish()?;
     }
-    Ok(ExitCode::SUCCESS)
+    // Ended by SIGINT, SIGTERM or SIGHUP: cleanly, and the exit code says which (128 + n, as
+    // a shell reports a death by that signal), so a script can tell it was stopped.
+    Ok(match app.quit_by {
+        Some(s) => ExitCode::from(128 + s as u8),
+        None => ExitCode::SUCCESS,
+    })
 }
 
 /// What the main loop tells the outside about where the lesson is: a marker in the recording

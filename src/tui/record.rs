@@ -90,13 +90,13 @@ impl Write for Tee {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        if let Some(cast) = &self.cast {
-            if !self.pending.is_empty() {
-                if let Ok(mut c) = cast.lock() {
-                    c.output(&self.pending);
-                }
-                self.pending.clear();
+        if let Some(cast) = &self.cast
+            && !self.pending.is_empty()
+        {
+            if let Ok(mut c) = cast.lock() {
+                c.output(&self.pending);
             }
+            self.pending.clear();
         }
         self.out.flush()
     }

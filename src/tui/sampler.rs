@@ -50,7 +50,8 @@ pub fn run<M: Send + 'static>(every: Duration, detail: std::sync::Arc<Detail>, t
     let per_second = (Duration::from_secs(1).as_millis() / every.as_millis().max(1)).max(1) as u64;
     loop {
         let started = Instant::now();
-        let full = state.tick % per_second == 0 || detail.fds_every_tick.load(std::sync::atomic::Ordering::Relaxed);
+        let full =
+            state.tick.is_multiple_of(per_second) || detail.fds_every_tick.load(std::sync::atomic::Ordering::Relaxed);
         let snap = state.sample(me, sys.as_mut(), full);
         state.tick += 1;
         if tx.send(wrap(snap)).is_err() {
@@ -120,10 +121,10 @@ impl State {
             for e in dir.flatten() {
                 let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
                 seen.insert(pid);
-                if let std::collections::hash_map::Entry::Vacant(v) = self.parents.entry(pid) {
-                    if let Some(ppid) = read_ppid(pid) {
-                        v.insert(ppid);
-                    }
+                if let std::collections::hash_map::Entry::Vacant(v) = self.parents.entry(pid)
+                    && let Some(ppid) = read_ppid(pid)
+                {
+                    v.insert(ppid);
                 }
             }
         }
