@@ -105,17 +105,24 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     ])
     .areas(area);
     let where_ = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
-    let mut header = vec![
-        Span::styled(format!(" forklab · {} ", l.id), theme.status),
-        Span::styled(format!(" {} ", l.title), theme.strong),
-        Span::styled(format!("  {where_}"), theme.dim),
-    ];
+    let mut marks = Vec::new();
     if app.frozen.is_some() {
-        header.push(Span::styled("  FROZEN (f thaws)", theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
+        marks.push(Span::styled("  FROZEN (f thaws)", theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
     }
     if app.autoplay.is_some() {
-        header.push(Span::styled("  autoplay", theme.dim));
+        marks.push(Span::styled("  autoplay", theme.dim));
     }
+    let id = format!(" forklab · {} ", l.id);
+    let place = format!("  {where_}");
+    // The lesson's title gives way (cut with an ellipsis) so the step and the marks always fit.
+    let fixed = id.chars().count() + place.chars().count() + marks.iter().map(|s| s.width()).sum::<usize>() + 2;
+    let room = usize::from(area.width).saturating_sub(fixed);
+    let mut header = vec![
+        Span::styled(id, theme.status),
+        Span::styled(format!(" {} ", ellipsis(&l.title, room, theme.ascii)), theme.strong),
+        Span::styled(place, theme.dim),
+    ];
+    header.extend(marks);
     f.render_widget(Paragraph::new(Line::from(header)), top);
     let step_title = match v.page {
         0 => l.title.clone(),
