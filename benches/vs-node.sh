@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # forklab's round-robin pool against Node's `cluster` module, under the same wrk load.
 #
-# usage: benches/vs-node.sh [--duration 10] [--connections 32] [--threads 1]
+# usage: benches/vs-node.sh [--duration 10] [--connections 32] [--threads 2]
 #
 # Both servers run 2 workers in round-robin mode (the primary/master accepts and hands each
 # connection on), so the comparison is of the same design in two implementations. Each gets a
 # short warm-up, then two measured loads: keep-alive, and `Connection: close` (a new TCP
 # connection per request, which is where a round-robin primary works hardest). The Markdown
 # table goes to stdout, progress to stderr: `benches/vs-node.sh > results.md`.
+#
+# Two wrk threads by default: with one, wrk itself is the limit on new connections (its one
+# thread spends ~90 % of a core in connect/close and tops out near 18-20k/s whatever serves).
 #
 # For testing the script itself:
 #   FORKLAB_BIN=path  run this binary instead of building target/release/forklab
@@ -20,7 +23,7 @@ say() { echo "vs-node: $*" >&2; }
 
 duration=10
 connections=32
-threads=1
+threads=2
 while (($#)); do
     case $1 in
         --duration | --connections | --threads)
@@ -190,6 +193,19 @@ parse_wrk() {
     ' "$1"
 }
 
+# Sockets in TIME_WAIT from an earlier run (tens of thousands after a close run) slow every
+# new connection down; each measured load starts once they have drained (60 s on Linux), so
+# neither server pays for the other's.
+settle() {
+    local n
+    for _ in $(seq 70); do
+        n=$(ss -Htan state time-wait 2>/dev/null | wc -l)
+        ((n < 1000)) && return 0
+        sleep 1
+    done
+    say "still $n sockets in TIME_WAIT; measuring anyway"
+}
+
 declare -A result # "server load" -> "rps p50 p99 errors master_kb worker_kb total_kb"
 loads=(keep-alive close)
 
@@ -205,6 +221,7 @@ measure() {
     load "$warmup"
     for l in "${loads[@]}"; do
         say "$name: $l, ${duration}s, $connections connections, $threads threads"
+        settle
         if [[ $l == close ]]; then load "$duration" -H 'Connection: close'; else load "$duration"; fi
         result["$name $l"]="$(parse_wrk "$out") $rss_master $rss_worker $rss_total"
     done
