@@ -3,15 +3,15 @@
 //! Every connection the client opened ends counted exactly once, as served or as failed; the
 //! tallies agree; every kill is reported and respawned; the pool ends at full strength.
 //!
-//! The test fires 20,000 connections per mode (debug build, about 20 s in all); the README's
-//! figures are 100,000 per mode with the release build (`benches/chaos.sh`).
+//! The test fires 100,000 connections per mode, as the fault suite asks (debug build, about
+//! 100 s in all); `benches/chaos.sh` does the same with the release build for the README.
 
 mod common;
 use common::*;
 use serde_json::Value;
 use std::time::Duration;
 
-const CONNECTIONS: u64 = 20_000;
+const CONNECTIONS: u64 = 100_000;
 const CONCURRENCY: u64 = 16;
 const WORKERS: usize = 8;
 
