@@ -12,6 +12,16 @@ use std::process::{Child, Command, Stdio};
 /// The fd number a role finds its channel on.
 pub const CHAN_FD: i32 = 3;
 
+/// How much nicer than forklab its children run: 0, except under the lesson screen, which
+/// sets it so that a lab saturating every core (a load test, `work` on every core) still
+/// leaves the screen a core to draw on. Workers inherit it from the master across fork().
+/// Only relative weight changes: on idle cores a niced process runs exactly as fast.
+static CHILD_NICE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+pub fn set_child_nice(n: i32) {
+    CHILD_NICE.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// How the child should be set up before exec.
 pub struct RoleSpawn<'a> {
     pub args: Vec<String>,
@@ -29,6 +39,7 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
     let parent = std::process::id() as libc::pid_t;
     let chan_fd = spec.chan.map(|c| c.as_raw_fd());
     let death_signal = spec.death_signal;
+    let nice = CHILD_NICE.load(std::sync::atomic::Ordering::Relaxed);
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&spec.args)
         .stdin(Stdio::null())
@@ -39,7 +50,8 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
         .process_group(0);
     // SAFETY: this closure runs in the child between fork and exec of a multithreaded parent,
     // so it may only call async-signal-safe functions: sigemptyset, sigprocmask, prctl,
-    // getppid, dup2, fcntl and _exit are all on signal-safety(7)'s list. It allocates nothing.
+    // getppid, dup2, fcntl and _exit are all on signal-safety(7)'s list, and setpriority is a
+    // plain system call. It allocates nothing.
     unsafe {
         cmd.pre_exec(move || {
             // Rust's Command passes the parent's blocked signals on; the app blocks
@@ -53,6 +65,9 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
             // the parent pid has changed, so leave now.
             if libc::getppid() != parent {
                 libc::_exit(1);
+            }
+            if nice != 0 {
+                libc::setpriority(libc::PRIO_PROCESS, 0, nice);
             }
             if let Some(fd) = chan_fd {
                 if fd == CHAN_FD {

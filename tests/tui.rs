@@ -32,6 +32,12 @@ fn rows(screen: &str) -> Vec<(String, i32, i32)> {
     out
 }
 
+/// The nice value, field 19 of /proc/<pid>/stat.
+fn nice_of(pid: i32) -> i32 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    stat.rsplit_once(')').unwrap().1.split_whitespace().nth(16).unwrap().parse().unwrap()
+}
+
 fn comm(pid: i32) -> String {
     std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_string()
 }
@@ -67,6 +73,8 @@ fn the_accept_lesson_shows_live_workers_counts_move_and_q_restores_the_shell() {
         assert_eq!(comm(*pid), "forklab-worker", "{alias} pid {pid} on screen is not a live worker");
         assert_eq!(*ppid, master, "{alias}'s PPID on screen is not the master on screen");
         assert_eq!(ppid_of(*pid), master, "{alias}'s PPID in /proc is not the master on screen");
+        // The lab runs nicer than the screen, so a saturated machine still leaves it a core.
+        assert_eq!(nice_of(*pid), nice_of(ppid_of(master)) + 10, "{alias}'s nice");
     }
     // Step 1 fired 200; fire 10 more and watch the totals and a worker's count move.
     t.wait_for("step 1's connections", SCREEN_WAIT, |s| s.contains("fired 200"));

@@ -153,6 +153,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     };
     let (tx, rx) = unbounded::<Msg>();
     let quit = crate::reaper::quit_signals();
+    crate::spawn::set_child_nice(LAB_NICE);
 
     let detail = start_sampler(opts.refresh, tx.clone())?;
 
@@ -334,6 +335,10 @@ fn is_accept(m: &Msg) -> bool {
     matches!(m, Msg::Engine(engine::EngineMsg::Line(l))
         if matches!(l.kind, LineKind::Event(crate::proto::Event::Accepted { .. }) | LineKind::Conn(_)))
 }
+
+/// The lab's processes run this much nicer than the lesson screen (see `spawn::set_child_nice`):
+/// weight 110 against the screen's 1024 when they compete for a core.
+const LAB_NICE: i32 = 10;
 
 /// At most one frame per this: 40 frames a second, more than a terminal shows smoothly.
 const FRAME_EVERY: Duration = Duration::from_millis(25);
