@@ -37,24 +37,23 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
     let Ok(signals) = SignalFd::with_flags(&term, SfdFlags::SFD_CLOEXEC) else { return 1 };
     // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
     let raw = unsafe { libc::syscall(libc::SYS_pidfd_open, app_pid, 0) } as i32;
-    if raw < 0 {
-        return 1;
-    }
+    // Before Linux 5.3 there is no pidfd_open: the channel alone is the lease then (the master
+    // ends with forklab, through its PR_SET_PDEATHSIG).
     // SAFETY: `raw` is a new fd that nothing else owns.
-    let lease = unsafe { OwnedFd::from_raw_fd(raw) };
+    let lease = (raw >= 0).then(|| unsafe { OwnedFd::from_raw_fd(raw) });
     let mut d = Daemon { chan, pid: std::process::id() as i32, pidfile: None, app_pid };
     d.report("fork", format!("forked by the master; my parent is pid {}", nix::unistd::getppid()));
     loop {
-        let mut fds = [
-            PollFd::new(d.chan.as_fd(), PollFlags::POLLIN),
-            PollFd::new(lease.as_fd(), PollFlags::POLLIN),
-            PollFd::new(signals.as_fd(), PollFlags::POLLIN),
-        ];
+        let mut fds =
+            vec![PollFd::new(d.chan.as_fd(), PollFlags::POLLIN), PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
+        if let Some(lease) = &lease {
+            fds.push(PollFd::new(lease.as_fd(), PollFlags::POLLIN));
+        }
         if poll(&mut fds, PollTimeout::NONE).is_err() {
             continue;
         }
-        let ready = |i: usize| fds[i].revents().is_some_and(|r| !r.is_empty());
-        let (chan_ready, app_gone, terminated) = (ready(0), ready(1), ready(2));
+        let ready = |i: usize| fds.get(i).and_then(PollFd::revents).is_some_and(|r| !r.is_empty());
+        let (chan_ready, terminated, app_gone) = (ready(0), ready(1), ready(2));
         if app_gone || terminated {
             // forklab is gone (its pidfd is readable), or SIGTERM came: clean up and leave.
             d.cleanup();

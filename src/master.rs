@@ -425,13 +425,10 @@ impl Master {
     /// Tell a worker to crash. From now on it gets no new connection: what it holds is what a
     /// crash can cost.
     fn crash(&mut self, alias: &str, how: &str) {
-        let Some(slot) = self.pool.as_mut().and_then(|p| p.slots.values_mut().find(|s| s.alias == alias)) else {
+        let live = self.pool.as_mut().and_then(|p| p.slots.values_mut().find(|s| s.alias == alias && s.pid.is_some()));
+        let Some(slot) = live else {
             return self.error("no_such_worker", format!("no live worker `{alias}`"));
         };
-        let Some(pid) = slot.pid else {
-            return self.error("no_such_worker", format!("no live worker `{alias}`"));
-        };
-        let _ = pid;
         slot.ready = false;
         if how == "loop" {
             slot.poisoned = true;

@@ -39,9 +39,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     for (i, step) in lesson.steps.iter().enumerate() {
         out.step(i + 1, lesson.steps.len(), &step.title, &step.narration);
         crate::panic_if_asked(&format!("step:{}", i + 1));
-        // Questions first, whatever their place in the step: they are asked before it runs.
-        let (asks, rest): (Vec<_>, Vec<_>) = step.directives.iter().partition(|d| matches!(d.item, Directive::Ask(_)));
-        for d in asks.into_iter().chain(rest) {
+        for d in run_order(&step.directives) {
             if let Ok(sig) = quit.try_recv() {
                 result = Err(anyhow!("stopped by {}", sig.as_str()));
                 break;
@@ -60,6 +58,14 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     out.summary(lesson, result.as_ref().err());
     result?;
     Ok(if out.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A step's directives in the order they run: its questions first, wherever the file puts
+/// them (they are asked before the step runs), then the rest in file order. After the last,
+/// [`Runner::finish_step`] answers the questions from what happened.
+pub fn run_order(directives: &[lesson::Located<Directive>]) -> Vec<&lesson::Located<Directive>> {
+    let (asks, rest): (Vec<_>, Vec<_>) = directives.iter().partition(|d| matches!(d.item, Directive::Ask(_)));
+    asks.into_iter().chain(rest).collect()
 }
 
 /// What the lab has shown so far, gathered from its events.

@@ -403,8 +403,9 @@ impl Event {
                 (None, Some(s)) => format!("killed by {s}"),
                 (None, None) => "exited".to_string(),
             },
+            Event::Respawning { delay_ms: 0, restarts: 0, .. } => "respawning now".to_string(),
             Event::Respawning { delay_ms, restarts, .. } => {
-                format!("respawning in {delay_ms} ms (restart {restarts})")
+                format!("respawning in {delay_ms} ms ({restarts} quick crashes in a row)")
             }
             Event::GaveUp { restarts, .. } => {
                 format!("crash loop: gave up after {restarts} quick restarts")
