@@ -108,9 +108,7 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
                     let mut error = None;
                     // As `forklab play` does: questions first, then the rest; after the step,
                     // each question's real answer from what happened.
-                    let (asks, rest): (Vec<_>, Vec<_>) =
-                        directives.iter().partition(|d| matches!(d.item, Directive::Ask(_)));
-                    for d in asks.into_iter().chain(rest) {
+                    for d in crate::play::run_order(directives) {
                         if let Err(e) = runner.apply(&d.item, &d.text, &mut out) {
                             error = Some(format!("{}:{}: {e:#}", lesson.file, d.line));
                             break;
