@@ -175,8 +175,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let lessons = crate::play::lessons(lessons_dir)?;
             let id = crate::lesson::find(&lessons, &lesson)?.id.clone();
             let index = lessons.iter().position(|l| l.id == id).unwrap_or(0);
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let theme = crate::tui::theme::Theme::new(cli.theme, no_color, cli.ascii);
+            let theme = crate::tui::theme::Theme::from_env(cli.theme, cli.ascii);
             let refresh = Duration::from_millis(cli.refresh);
             crate::tui::shot::run(lessons, index, crate::tui::shot::Shot { step, out: &out, size, theme, refresh })
         }

@@ -178,6 +178,18 @@ pub struct Ask {
     pub choices: Vec<Choice>,
 }
 
+impl Ask {
+    /// The letter that names choice `i` (a, b, c, …): what `play` prints and the key that picks it.
+    pub fn letter(i: usize) -> char {
+        (b'a' + i as u8) as char
+    }
+
+    /// The letter of this question's last choice.
+    pub fn last_letter(&self) -> char {
+        Ask::letter(self.choices.len().saturating_sub(1))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     pub label: String,

@@ -1348,7 +1348,7 @@ impl Transcript {
     fn question(&mut self, ask: &Ask) {
         let mut text = format!("    ? {}", ask.question);
         for (i, c) in ask.choices.iter().enumerate() {
-            text += &format!("\n      {}) {}", (b'a' + i as u8) as char, c.label);
+            text += &format!("\n      {}) {}", Ask::letter(i), c.label);
         }
         let labels: Vec<&str> = ask.choices.iter().map(|c| c.label.as_str()).collect();
         self.emit(
@@ -1365,7 +1365,7 @@ impl Transcript {
             None => checked.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>().join("; "),
         };
         let text = match answer {
-            Some(i) => format!("    = {} {}  ({detail})", (b'a' + i as u8) as char, labels[i]),
+            Some(i) => format!("    = {} {}  ({detail})", Ask::letter(i), labels[i]),
             None => format!("    = none of the choices happened  ({detail})"),
         };
         let conditions: Vec<&str> = ask.choices.iter().map(|c| c.text.as_str()).collect();

@@ -583,7 +583,7 @@ impl LessonView {
     /// Keys while a question is shown: a letter predicts; → runs without a guess; ← goes back.
     fn ask_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let Some(a) = &self.asking else { return vec![] };
-        let choices = a.asks[a.current].choices.len();
+        let (choices, last) = (a.asks[a.current].choices.len(), a.asks[a.current].last_letter());
         match k.code {
             KeyCode::Char(c @ 'a'..='z') if ((c as u8 - b'a') as usize) < choices => {
                 self.predict(Some((c as u8 - b'a') as usize))
@@ -595,7 +595,6 @@ impl LessonView {
                 vec![]
             }
             _ => {
-                let last = (b'a' + choices as u8 - 1) as char;
                 self.message = Some(format!("press a–{last} to predict, or → to run the step without a guess"));
                 vec![]
             }
@@ -732,7 +731,7 @@ impl LessonView {
 
     /// A question's real answer, beside what the learner predicted.
     fn answered(&mut self, ask: &crate::lesson::Ask, answer: Option<usize>, text: &str) {
-        let label = |i: usize| format!("{}) {}", (b'a' + i as u8) as char, ask.choices[i].label);
+        let label = |i: usize| format!("{}) {}", crate::lesson::Ask::letter(i), ask.choices[i].label);
         let detail = text.lines().last().and_then(|l| l.split_once("  (")).map(|(_, d)| d.trim_end_matches(')'));
         let real = match answer {
             Some(i) => label(i),

@@ -6,7 +6,7 @@
 //! directives are HTML comments and never reach the screen.
 
 use super::theme::Theme;
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -37,8 +37,6 @@ struct Renderer<'t> {
     marker: Option<Span<'static>>,
     /// For each open list, the next number (None for bullets).
     lists: Vec<Option<u64>>,
-    /// How much each open prefix part added, to pop it when its block ends.
-    prefix_lens: Vec<usize>,
     code_block: bool,
     /// The word being built, piece by piece when its styles change mid-word, and whether a
     /// space goes before it.
@@ -61,7 +59,6 @@ impl<'t> Renderer<'t> {
             prefix: Vec::new(),
             marker: None,
             lists: Vec::new(),
-            prefix_lens: Vec::new(),
             code_block: false,
             word: Vec::new(),
             word_space: false,
@@ -132,10 +129,9 @@ impl<'t> Renderer<'t> {
                 let bar = if self.theme.ascii { "| " } else { "│ " };
                 self.push_prefix(Span::styled(bar, self.theme.dim));
             }
-            Tag::CodeBlock(kind) => {
+            Tag::CodeBlock(_) => {
                 self.block_gap();
                 self.code_block = true;
-                let _ = matches!(kind, CodeBlockKind::Fenced(_));
                 self.push_prefix(Span::raw("  "));
             }
             Tag::List(start) => {
@@ -224,16 +220,13 @@ impl<'t> Renderer<'t> {
         }
     }
 
+    /// Each open quote, list item or code block adds one part to every line's start.
     fn push_prefix(&mut self, s: Span<'static>) {
         self.prefix.push(s);
-        self.prefix_lens.push(1);
     }
 
     fn pop_prefix(&mut self) {
-        if let Some(n) = self.prefix_lens.pop() {
-            let keep = self.prefix.len().saturating_sub(n);
-            self.prefix.truncate(keep);
-        }
+        self.prefix.pop();
     }
 
     fn prefix_width(&self) -> usize {

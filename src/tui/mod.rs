@@ -128,8 +128,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
             "the lesson screen needs a terminal (stdin and stdout are not one); run a lesson without one with `forklab play <lesson>`"
         );
     }
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::new(opts.theme, no_color, opts.ascii);
+    let theme = Theme::from_env(opts.theme, opts.ascii);
     let term_size = crossterm::terminal::size().unwrap_or((80, 24));
     if let Some((w, h)) = opts.size
         && (w > term_size.0 || h > term_size.1)

@@ -129,7 +129,7 @@ pub fn from_buffer(buf: &Buffer, theme: &Theme, title: &str) -> String {
                 if (c.fg, c.bg, c.modifier) != style {
                     break;
                 }
-                text.push_str(if c.symbol().is_empty() { "" } else { c.symbol() });
+                text.push_str(c.symbol());
                 x += 1;
             }
             let cells = f64::from(x - start);

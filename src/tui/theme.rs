@@ -48,6 +48,12 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The theme for this terminal: `NO_COLOR` set to anything non-empty turns colour off.
+    pub fn from_env(name: ThemeName, ascii: bool) -> Theme {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme::new(name, no_color, ascii)
+    }
+
     pub fn new(name: ThemeName, no_color: bool, ascii: bool) -> Theme {
         let mut t = match name {
             ThemeName::Default | ThemeName::Dark => Theme::base(name),

@@ -176,7 +176,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let ask_keys;
     let keys = match &v.asking {
         Some(a) => {
-            let last = (b'a' + a.asks[a.current].choices.len() as u8 - 1) as char;
+            let last = a.asks[a.current].last_letter();
             ask_keys =
                 [(format!("a–{last}"), "predict"), ("→".to_string(), "run without a guess"), ("←".to_string(), "back")];
             &ask_keys.iter().map(|(k, w)| (k.as_str(), *w)).collect::<Vec<_>>()[..]
@@ -222,11 +222,11 @@ fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rec
         text.lines.push(Line::styled(format!("? {}{of}", ask.question), theme.warn.patch(theme.strong)));
         for (i, c) in ask.choices.iter().enumerate() {
             text.lines.push(Line::from(vec![
-                Span::styled(format!("  {}", (b'a' + i as u8) as char), theme.key),
+                Span::styled(format!("  {}", crate::lesson::Ask::letter(i)), theme.key),
                 Span::styled(format!(" {}", c.label), theme.text),
             ]));
         }
-        let last = (b'a' + ask.choices.len() as u8 - 1) as char;
+        let last = ask.last_letter();
         text.lines.push(Line::styled(
             format!("predict with a–{last}, then the step runs and shows what happened · → runs it without a guess"),
             theme.dim,
