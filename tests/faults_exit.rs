@@ -24,14 +24,6 @@ enum Exit {
     Panic,
 }
 
-fn lessons() -> Vec<String> {
-    let (status, stdout, stderr) = run(&new_tag(), &["list"]);
-    assert!(status.success(), "{stderr}");
-    let ids: Vec<String> = stdout.lines().filter_map(|l| l.split_whitespace().next()).map(String::from).collect();
-    assert!(ids.len() >= 2, "{stdout}");
-    ids
-}
-
 /// The forklab processes of `tag` other than the app: the master and what it started.
 fn started_by_app(tag: &str) -> Vec<(i32, String)> {
     tagged(tag).into_iter().filter(|(_, n)| n != "forklab").collect()
@@ -122,15 +114,12 @@ fn end_lesson(lesson: &str, how: Exit) {
 }
 
 fn is_live(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| s.rsplit_once(')').map(|(_, r)| r.split_whitespace().next().unwrap_or("") != "Z"))
-        .unwrap_or(false)
+    stat_fields(pid).is_some_and(|f| f.first().is_some_and(|s| s != "Z"))
 }
 
 /// Every lesson at once, each in its own thread and tmux server.
 fn every_lesson(how: Exit) {
-    let handles: Vec<_> = lessons().into_iter().map(|id| std::thread::spawn(move || end_lesson(&id, how))).collect();
+    let handles: Vec<_> = lesson_ids().into_iter().map(|id| std::thread::spawn(move || end_lesson(&id, how))).collect();
     let failed: Vec<_> = handles.into_iter().filter_map(|h| h.join().err()).collect();
     assert!(failed.is_empty(), "{} lesson(s) failed {how:?}", failed.len());
 }
@@ -175,7 +164,7 @@ fn sigkill_in_every_lesson() {
 fn play_every_lesson_ended_every_way() {
     use std::io::BufRead;
     let mut handles = Vec::new();
-    for id in lessons() {
+    for id in lesson_ids() {
         for how in [
             Exit::Signal(Signal::SIGINT),
             Exit::Signal(Signal::SIGTERM),

@@ -187,8 +187,7 @@ fn without_the_switch_the_junk_paths_are_plain_requests() {
 
 /// Worker `alias`'s CPU time so far, in clock ticks (utime + stime, proc(5)).
 fn cpu_ticks(pid: i64) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let f: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+    let f = stat_fields(pid as i32).unwrap();
     f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
 }
 

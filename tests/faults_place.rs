@@ -85,15 +85,9 @@ fn every_listener_of_serve_is_on_loopback_in_every_mode() {
     }
 }
 
-fn lessons() -> Vec<String> {
-    let (status, stdout, _) = run(&new_tag(), &["list"]);
-    assert!(status.success());
-    stdout.lines().filter_map(|l| l.split_whitespace().next()).map(String::from).collect()
-}
-
 #[test]
 fn every_listener_is_on_loopback_in_every_lesson() {
-    for id in lessons() {
+    for id in lesson_ids() {
         let tag = new_tag();
         let mut child = forklab(&tag).args(["play", &id, "--json"]).stdout(Stdio::piped()).spawn().unwrap();
         let (mut checked, mut listeners) = (0, 0);
@@ -254,7 +248,7 @@ fn no_file_is_written_outside_the_data_and_runtime_dirs() {
     let mut t = Traced::new();
     let tag = new_tag();
     // Every lesson played headless.
-    for id in lessons() {
+    for id in lesson_ids() {
         let out = t.command(&tag, &["play", &id]).stdout(Stdio::null()).output().unwrap();
         assert!(out.status.success(), "{id}: {}", String::from_utf8_lossy(&out.stderr));
     }

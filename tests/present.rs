@@ -15,13 +15,6 @@ fn scratch(tag: &str) -> PathBuf {
     dir
 }
 
-/// The lesson ids, from `forklab list`.
-fn lesson_ids() -> Vec<String> {
-    let (status, stdout, _) = run(&new_tag(), &["list"]);
-    assert!(status.success());
-    stdout.lines().filter_map(|l| l.split_whitespace().next()).map(str::to_string).collect()
-}
-
 /// (steps, titles) of a lesson, from `forklab play --json`'s step lines would need a run;
 /// the lesson file is quicker to read.
 fn step_titles(id: &str) -> Vec<String> {

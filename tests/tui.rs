@@ -34,8 +34,7 @@ fn rows(screen: &str) -> Vec<(String, i32, i32)> {
 
 /// The nice value, field 19 of /proc/<pid>/stat.
 fn nice_of(pid: i32) -> i32 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    stat.rsplit_once(')').unwrap().1.split_whitespace().nth(16).unwrap().parse().unwrap()
+    stat_fields(pid).unwrap()[16].parse().unwrap()
 }
 
 fn comm(pid: i32) -> String {
@@ -43,8 +42,7 @@ fn comm(pid: i32) -> String {
 }
 
 fn ppid_of(pid: i32) -> i32 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    stat.rsplit_once(')').unwrap().1.split_whitespace().nth(1).unwrap().parse().unwrap()
+    stat_fields(pid).unwrap()[1].parse().unwrap()
 }
 
 /// Open accept and step once: four workers run. Returns the screen.

@@ -31,6 +31,23 @@ pub fn forklab(tag: &str) -> Command {
     c
 }
 
+/// The lesson ids `forklab list` prints, one a line (at least the two the course began with).
+pub fn lesson_ids() -> Vec<String> {
+    let (status, stdout, stderr) = run(&new_tag(), &["list"]);
+    assert!(status.success(), "{stderr}");
+    let ids: Vec<String> = stdout.lines().filter_map(|l| l.split_whitespace().next()).map(String::from).collect();
+    assert!(ids.len() >= 2, "{stdout}");
+    ids
+}
+
+/// The fields of `/proc/<pid>/stat` after the command name, so index 0 is field 3 (state),
+/// 1 is the PPID, 11 and 12 utime and stime, 16 the nice value (proc(5)); `None` once the
+/// process is gone.
+pub fn stat_fields(pid: i32) -> Option<Vec<String>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    Some(stat.rsplit_once(')')?.1.split_whitespace().map(String::from).collect())
+}
+
 /// Live (non-zombie) forklab processes carrying `tag` in their environment, as (pid, name).
 pub fn tagged(tag: &str) -> Vec<(i32, String)> {
     let needle = format!("FORKLAB_TEST_TAG={tag}");
@@ -42,9 +59,8 @@ pub fn tagged(tag: &str) -> Vec<(i32, String)> {
         if !env.split(|b| *b == 0).any(|v| v == needle.as_bytes()) {
             continue;
         }
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().next()).unwrap_or("?");
-        if state == "Z" || state == "X" {
+        let state = stat_fields(pid).and_then(|f| f.into_iter().next()).unwrap_or_default();
+        if state.is_empty() || state == "Z" || state == "X" {
             continue;
         }
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
