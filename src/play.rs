@@ -1179,6 +1179,8 @@ pub enum LineKind {
     Answer {
         ask: Ask,
         answer: Option<usize>,
+        /// What was measured that decided it (`failed is 20`).
+        detail: String,
     },
     Summary,
 }
@@ -1370,7 +1372,7 @@ impl Transcript {
         };
         let conditions: Vec<&str> = ask.choices.iter().map(|c| c.text.as_str()).collect();
         self.emit(
-            LineKind::Answer { ask: ask.clone(), answer },
+            LineKind::Answer { ask: ask.clone(), answer, detail: detail.clone() },
             format!("    ? {}\n{text}", ask.question),
             json!({"event": "ask", "step": step, "question": ask.question, "choices": labels,
                    "conditions": conditions, "answer": answer, "answer_label": answer.map(|i| labels[i]),

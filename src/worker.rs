@@ -124,6 +124,16 @@ struct Conn {
 }
 
 impl Conn {
+    /// After `requests` were answered: the request clock stops when nothing is left, and starts
+    /// again for the rest, which is the start of the next pipelined request.
+    fn answered(&mut self, requests: u64) {
+        if self.inbuf.is_empty() {
+            self.request_started = None;
+        } else if requests > 0 {
+            self.request_started = Some(Instant::now());
+        }
+    }
+
     fn new(stream: TcpStream) -> Conn {
         Conn {
             stream,
@@ -517,8 +527,7 @@ impl Worker {
             }
         }
         // The junk goes out after the reply is written, so the test sees who sent it.
-        let junk = self.switches.junk && is_junk_request(&conn.inbuf);
-        let junk_request = if junk { conn.inbuf.clone() } else { Vec::new() };
+        let junk = junk_request(self.switches.junk, &conn.inbuf);
         if !conn.inbuf.is_empty() && conn.request_started.is_none() {
             conn.request_started = Some(Instant::now());
         }
@@ -538,14 +547,9 @@ impl Worker {
             break done;
         };
         self.counts.requests += requests;
-        if conn.inbuf.is_empty() {
-            conn.request_started = None;
-        } else if requests > 0 {
-            // The rest is the start of the next pipelined request.
-            conn.request_started = Some(Instant::now());
-        }
-        if junk {
-            send_junk_if_asked(&self.chan, &junk_request);
+        conn.answered(requests);
+        if let Some(junk) = junk {
+            send_junk(&self.chan, &junk);
         }
         match done {
             Flush::Done if conn.rejected && !eof => {
@@ -678,8 +682,7 @@ impl Worker {
             if conn.request_started.is_none() {
                 conn.request_started = Some(Instant::now());
             }
-            let junk = self.switches.junk && is_junk_request(&conn.inbuf);
-            let junk_request = if junk { conn.inbuf.clone() } else { Vec::new() };
+            let junk = junk_request(self.switches.junk, &conn.inbuf);
             // Answer and write in OUT_CAP batches (blocking writes push back on the client).
             let mut requests = 0;
             loop {
@@ -694,13 +697,9 @@ impl Worker {
                 }
             }
             self.counts.requests += requests;
-            if conn.inbuf.is_empty() {
-                conn.request_started = None;
-            } else if requests > 0 {
-                conn.request_started = Some(Instant::now());
-            }
-            if junk {
-                send_junk_if_asked(&self.chan, &junk_request);
+            conn.answered(requests);
+            if let Some(junk) = junk {
+                send_junk(&self.chan, &junk);
             }
             if conn.rejected {
                 let _ = conn.stream.shutdown(std::net::Shutdown::Write);
@@ -758,11 +757,13 @@ fn discard(conn: &mut Conn) -> bool {
 
 /// The fault suite's junk switch (FORKLAB_TEST_JUNK=1): a request for one of these paths makes
 /// this worker break the channel protocol, as a buggy or compromised worker would.
-fn is_junk_request(inbuf: &[u8]) -> bool {
-    inbuf.starts_with(b"GET /__test/junk ") || inbuf.starts_with(b"GET /__test/oversized ")
+/// Returns a copy of such a request when the switch is on, to act on once its reply is out.
+fn junk_request(switch: bool, inbuf: &[u8]) -> Option<Vec<u8>> {
+    let junk = inbuf.starts_with(b"GET /__test/junk ") || inbuf.starts_with(b"GET /__test/oversized ");
+    (switch && junk).then(|| inbuf.to_vec())
 }
 
-fn send_junk_if_asked(chan: &Chan, inbuf: &[u8]) {
+fn send_junk(chan: &Chan, inbuf: &[u8]) {
     if inbuf.starts_with(b"GET /__test/junk ") {
         let _ = chan.send_bytes(b"\xff{ this is not json", &[], false);
     } else if inbuf.starts_with(b"GET /__test/oversized ") {

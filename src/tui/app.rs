@@ -725,14 +725,13 @@ impl LessonView {
             LineKind::Header | LineKind::Step | LineKind::Summary => {}
             // The question card comes from the lesson itself, before the step runs.
             LineKind::Question => {}
-            LineKind::Answer { ask, answer } => self.answered(&ask, answer, &line.text),
+            LineKind::Answer { ask, answer, detail } => self.answered(&ask, answer, &detail),
         }
     }
 
     /// A question's real answer, beside what the learner predicted.
-    fn answered(&mut self, ask: &crate::lesson::Ask, answer: Option<usize>, text: &str) {
+    fn answered(&mut self, ask: &crate::lesson::Ask, answer: Option<usize>, detail: &str) {
         let label = |i: usize| format!("{}) {}", crate::lesson::Ask::letter(i), ask.choices[i].label);
-        let detail = text.lines().last().and_then(|l| l.split_once("  (")).map(|(_, d)| d.trim_end_matches(')'));
         let real = match answer {
             Some(i) => label(i),
             None => "none of the choices".into(),
@@ -746,8 +745,8 @@ impl LessonView {
         // The answers come last, so the newest lines of the step's output show them.
         self.output(LogKind::Lesson, format!("? {}", ask.question));
         self.output(kind, verdict.clone());
-        if let Some(d) = detail {
-            self.output(LogKind::Life, format!("  ({d})"));
+        if !detail.is_empty() {
+            self.output(LogKind::Life, format!("  ({detail})"));
         }
         self.log(kind, format!("? {} {verdict}", ask.question));
     }
@@ -1227,8 +1226,12 @@ mod tests {
 
     fn answer_line(ask: &crate::lesson::Ask, answer: Option<usize>) -> Msg {
         Msg::Engine(EngineMsg::Line(Line {
-            kind: LineKind::Answer { ask: ask.clone(), answer },
-            text: format!("    ? {}\n    = a {}  (W1 fd 5 and master fd 6 hold socket:[42])", ask.question, "x"),
+            kind: LineKind::Answer {
+                ask: ask.clone(),
+                answer,
+                detail: "W1 fd 5 and master fd 6 hold socket:[42]".into(),
+            },
+            text: format!("    ? {}\n    = a x  (W1 fd 5 and master fd 6 hold socket:[42])", ask.question),
             json: serde_json::Value::Null,
         }))
     }
