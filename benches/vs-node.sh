@@ -49,9 +49,16 @@ budget=$((warmup + 2 * duration + 60))
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/vs-node.XXXXXX")
 groups=() # leaders of the process groups started here: each server, each wrk
 
-# Each child starts as `setsid timeout ...`: setsid gives it a session and process group of its
-# own whose id is the PID in $!, so one kill reaches the master and every worker it forked,
-# and Ctrl-C in the terminal reaches only this script, which then stops them in order.
+# Each child starts as `timeout ...` in the background: timeout puts itself in a process group
+# of its own whose id is the PID in $!, so one kill reaches it and what it runs, and Ctrl-C in
+# the terminal reaches only this script, which then stops them in order.
+#
+# Not `setsid`: a new session is also a new scheduler autogroup (sched(7), "The autogroup
+# feature"), and CFS splits contended CPU evenly between autogroups, not between threads. With
+# wrk in one session and the server in another, each would be held to one of the two cores
+# whatever it needs: forklab's rate with `Connection: close` drops from ~21k/s to ~15k/s, capped
+# by wrk's half. Here wrk and both servers compete thread for thread, as commands typed into
+# one shell do.
 stop_group() {
     local pgid=$1 i
     kill -TERM -- "-$pgid" 2>/dev/null || return 0
@@ -103,7 +110,7 @@ fi
 start_server() {
     local name=$1 pattern=$2 match i
     shift 2
-    setsid timeout -k 2 "$budget" "$@" >"$workdir/$name.log" 2>&1 &
+    timeout -k 2 "$budget" "$@" </dev/null >"$workdir/$name.log" 2>&1 &
     server=$!
     groups+=("$server")
     for ((i = 0; i < 200; i++)); do # 20 s
@@ -134,11 +141,23 @@ find_master() {
 
 rss_kb() { awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# Every process below `$1` in the process tree (forklab's master runs in a process group of
+# its own, so the tree, not the group, is what holds all of a server).
+descendants() {
+    ps -e -o pid=,ppid= | awk -v root="$1" '
+        { parent[$1] = $2 }
+        END {
+            for (p in parent) {
+                for (q = parent[p]; q > 1; q = parent[q]) if (q == root) { print p; break }
+            }
+        }'
+}
+
 # Resident memory of every process of the server, leaving out the `timeout` wrapper itself.
 total_rss_kb() {
     local pid sum=0
-    for pid in $(ps -o pid= --sid "$server"); do
-        ((pid == server)) || sum=$((sum + $(rss_kb "$pid")))
+    for pid in $(descendants "$server"); do
+        sum=$((sum + $(rss_kb "$pid")))
     done
     echo "$sum"
 }
@@ -149,8 +168,8 @@ load() {
     local secs=$1 master worker="" kids w
     shift
     out=$workdir/wrk.$((++runs))
-    setsid timeout -k 2 $((secs + 15)) wrk --latency -t "$threads" -c "$connections" \
-        -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" >"$out" 2>&1 &
+    timeout -k 2 $((secs + 15)) wrk --latency -t "$threads" -c "$connections" \
+        -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" </dev/null >"$out" 2>&1 &
     local wrk=$!
     groups+=("$wrk")
     rss_master=0 rss_worker=0 rss_total=0

@@ -269,7 +269,7 @@ impl Master {
             due = Some(due.map_or(beat, |d| d.min(beat)));
         }
         match due {
-            Some(t) => EpollTimeout::from(t.saturating_duration_since(Instant::now()).as_millis().min(60_000) as u16),
+            Some(t) => worker::epoll_timeout(t.saturating_duration_since(Instant::now())),
             None => EpollTimeout::NONE,
         }
     }
@@ -1113,8 +1113,8 @@ impl Master {
                     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                 }
             }
-            let wait = if killed { 100u16 } else { deadline.saturating_duration_since(now).as_millis().max(1) as u16 };
-            let n = self.epoll.wait(&mut events, EpollTimeout::from(wait)).unwrap_or(0);
+            let wait = if killed { Duration::from_millis(100) } else { deadline.saturating_duration_since(now) };
+            let n = self.epoll.wait(&mut events, worker::epoll_timeout(wait)).unwrap_or(0);
             for ev in &events[..n] {
                 match ev.data() {
                     SIGNALS => self.on_signals(),
