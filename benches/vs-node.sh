@@ -162,11 +162,20 @@ total_rss_kb() {
     echo "$sum"
 }
 
+# TCP segments this network namespace has sent (OutSegs in /proc/net/snmp): both ends of a
+# loopback connection count, so segments per request covers the handshake, the request, the
+# reply, the close and every ACK. Other traffic in the namespace would count too.
+tcp_out_segs() {
+    awk '/^Tcp:/ { if (!header) { for (i = 1; i <= NF; i++) if ($i == "OutSegs") col = i; header = 1 } else print $col }' \
+        /proc/net/snmp 2>/dev/null || echo 0
+}
+
 # Run wrk against $port, sampling memory while it runs; keep the peaks. Sets `out`, the
-# path of wrk's report, and the rss_* figures in kB.
+# path of wrk's report, the rss_* figures in kB and `segs`, the TCP segments sent meanwhile.
 load() {
-    local secs=$1 master worker="" kids w
+    local secs=$1 master worker="" kids w segs0
     shift
+    segs0=$(tcp_out_segs)
     out=$workdir/wrk.$((++runs))
     timeout -k 2 $((secs + 15)) wrk --latency -t "$threads" -c "$connections" \
         -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" </dev/null >"$out" 2>&1 &
@@ -186,7 +195,10 @@ load() {
         rss_total=$(max "$rss_total" "$(total_rss_kb)")
     done
     wait "$wrk" || true
+    segs=$(($(tcp_out_segs) - segs0))
     grep -q '^Requests/sec:' "$out" || { cat "$out" >&2; die "wrk failed against port $port"; }
+    # What the errors were (connect, read, write, timeout), not just how many.
+    grep -E '^ *(Socket errors|Non-2xx)' "$out" >&2 || true
 }
 runs=0
 
@@ -204,11 +216,12 @@ parse_wrk() {
             return v + 0
         }
         /^Requests\/sec:/ { rps = $2 }
+        / requests in / { requests = $1 }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
         /Socket errors:/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
         /Non-2xx or 3xx responses:/ { errors += $NF }
-        END { printf "%s %s %s %d\n", rps, p50, p99, errors }
+        END { printf "%s %s %s %d %d\n", rps, p50, p99, errors, requests }
     ' "$1"
 }
 
@@ -242,7 +255,7 @@ measure() {
         say "$name: $l, ${duration}s, $connections connections, $threads threads"
         settle
         if [[ $l == close ]]; then load "$duration" -H 'Connection: close'; else load "$duration"; fi
-        result["$name $l"]="$(parse_wrk "$out") $rss_master $rss_worker $rss_total"
+        result["$name $l"]="$(parse_wrk "$out") $segs $rss_master $rss_worker $rss_total"
     done
     stop_group "$server"
 }
@@ -266,6 +279,7 @@ done
 # --- report --------------------------------------------------------------------------------
 
 mib() { awk -v k="$1" 'BEGIN { if (k > 0) printf "%.1f MiB", k / 1024; else printf "-" }'; }
+per() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1f", a / b; else printf "-" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else printf "-" }'; }
 
 echo "## forklab vs Node cluster"
@@ -273,22 +287,24 @@ echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), Linux $(uname -r), $(nproc) cores, node $(node --version)," \
     "$(wrk --version 2>&1 | head -n1 | awk '{print $1, $2}'). Each server: $workers workers, round-robin;" \
     "wrk -t$threads -c$connections -d${duration}s --latency on 127.0.0.1, after a ${warmup}s warm-up." \
-    "wrk shares the cores with the server. RSS is the peak of VmRSS sampled every 0.5 s under load;" \
+    "wrk shares the cores with the server. Segments/req: TCP segments sent on the machine (both ends)" \
+    "per request wrk completed. RSS is the peak of VmRSS sampled every 0.5 s under load;" \
     "total is the sum over every process of the server (shared copy-on-write pages count in each)."
 echo
-echo "| server | load | req/s | p50 | p99 | errors | master RSS | worker RSS | total RSS |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| server | load | req/s | p50 | p99 | errors | segments/req | master RSS | worker RSS | total RSS |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for l in "${loads[@]}"; do
     for name in $servers; do
-        read -r rps p50 p99 errors m w t <<<"${result["$name $l"]}"
-        printf '| %s | %s | %.0f | %.2f ms | %.2f ms | %d | %s | %s | %s |\n' \
-            "$name" "$l" "$rps" "$p50" "$p99" "$errors" "$(mib "$m")" "$(mib "$w")" "$(mib "$t")"
+        read -r rps p50 p99 errors requests segs m w t <<<"${result["$name $l"]}"
+        printf '| %s | %s | %.0f | %.2f ms | %.2f ms | %d | %s | %s | %s | %s |\n' \
+            "$name" "$l" "$rps" "$p50" "$p99" "$errors" "$(per "$segs" "$requests")" \
+            "$(mib "$m")" "$(mib "$w")" "$(mib "$t")"
     done
     if [[ -n ${result["node $l"]:-} && -n ${result["forklab $l"]:-} ]]; then
-        read -r nrps np50 np99 _ nm nw nt <<<"${result["node $l"]}"
-        read -r frps fp50 fp99 _ fm fw ft <<<"${result["forklab $l"]}"
+        read -r nrps np50 np99 _ _ _ nm nw nt <<<"${result["node $l"]}"
+        read -r frps fp50 fp99 _ _ _ fm fw ft <<<"${result["forklab $l"]}"
         echo "| **forklab/node** | $l | $(ratio "$frps" "$nrps") | $(ratio "$fp50" "$np50") |" \
-            "$(ratio "$fp99" "$np99") | | $(ratio "$fm" "$nm") | $(ratio "$fw" "$nw") | $(ratio "$ft" "$nt") |"
+            "$(ratio "$fp99" "$np99") | | | $(ratio "$fm" "$nm") | $(ratio "$fw" "$nw") | $(ratio "$ft" "$nt") |"
     fi
 done
 if [[ $servers == *node* && $servers == *forklab* ]]; then
