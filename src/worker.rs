@@ -168,6 +168,9 @@ struct Worker {
     switches: TestSwitches,
     /// Not watching the listener until then (see ACCEPT_PAUSE).
     accept_paused: Option<Instant>,
+    /// Where connections are read into before their bytes join the connection's own buffer:
+    /// one buffer for the worker, not 16 KiB zeroed on the stack for every read.
+    rbuf: Box<[u8]>,
     /// The loop's clock, read once each time epoll_wait returns and used for everything that
     /// batch does, as libuv caches its loop time (`uv_now`): one clock read per wake-up, not
     /// several per connection.
@@ -220,6 +223,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         stopping: false,
         switches: TestSwitches::read(),
         accept_paused: None,
+        rbuf: vec![0u8; 16 * 1024].into_boxed_slice(),
         now: Instant::now(),
     };
     if mode == Mode::Blocking {
@@ -514,9 +518,9 @@ impl Worker {
         // Backpressure: while its replies pile up unread, a connection is not read.
         let reading = conn.out.len() < OUT_CAP;
         if reading && flags.intersects(EpollFlags::EPOLLIN | EpollFlags::EPOLLHUP) {
-            let mut buf = [0u8; 16 * 1024];
+            let buf = &mut self.rbuf[..];
             loop {
-                match conn.stream.read(&mut buf) {
+                match conn.stream.read(buf) {
                     Ok(0) => {
                         eof = true;
                         break;

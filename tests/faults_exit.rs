@@ -75,9 +75,9 @@ fn end_lesson(lesson: &str, how: Exit) {
     if how == Exit::Signal(Signal::SIGKILL) {
         // No program can restore its terminal after SIGKILL: the shell's text lands on the
         // raw alternate screen wherever the cursor was, so only the processes are checked.
-        assert!(!is_live(app), "{lesson}: the app survived SIGKILL");
+        assert!(gone_within(app, WITHIN), "{lesson}: the app survived SIGKILL");
         for (pid, name) in running {
-            assert!(!is_live(pid), "{lesson} {how:?}: {name} {pid} still runs");
+            assert!(gone_within(pid, WITHIN), "{lesson} {how:?}: {name} {pid} still runs");
         }
         return;
     }
@@ -111,8 +111,22 @@ fn end_lesson(lesson: &str, how: Exit) {
     );
     // Every process that ran is gone for good, not only out of the tag's sight.
     for (pid, name) in running {
-        assert!(!is_live(pid), "{lesson} {how:?}: {name} {pid} still runs");
+        assert!(gone_within(pid, WITHIN), "{lesson} {how:?}: {name} {pid} still runs");
     }
+}
+
+/// Whether `pid` is gone (or a zombie) within `within`. A process the tag no longer finds may
+/// still be on its way out: once exit has released its memory, its environ (where the tag is)
+/// reads empty while it is not yet a zombie.
+fn gone_within(pid: i32, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while is_live(pid) {
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    true
 }
 
 fn is_live(pid: i32) -> bool {
