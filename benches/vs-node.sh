@@ -238,7 +238,7 @@ settle() {
     say "still $n sockets in TIME_WAIT; measuring anyway"
 }
 
-declare -A result # "server load" -> "rps p50 p99 errors master_kb worker_kb total_kb"
+declare -A result # "server load" -> "rps p50 p99 errors requests segments master_kb worker_kb total_kb"
 loads=(keep-alive close)
 
 measure() {

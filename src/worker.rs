@@ -169,7 +169,8 @@ struct Worker {
     /// Not watching the listener until then (see ACCEPT_PAUSE).
     accept_paused: Option<Instant>,
     /// Where connections are read into before their bytes join the connection's own buffer:
-    /// one buffer for the worker, not 16 KiB zeroed on the stack for every read.
+    /// one buffer for the worker, in both loops, not 16 KiB zeroed on the stack for every read
+    /// or every connection.
     rbuf: Box<[u8]>,
     /// The loop's clock, read once each time epoll_wait returns and used for everything that
     /// batch does, as libuv caches its loop time (`uv_now`): one clock read per wake-up, not
@@ -499,8 +500,8 @@ impl Worker {
         let raw = fd.as_raw_fd();
         self.conns.insert(raw, Conn::new(TcpStream::from(fd), self.now));
         // The request is often here already (the client sends it right after connecting; under
-        // wrk, more than half the time): answer it now. Only a connection that has to wait joins the epoll set, so one that
-        // opens, asks and closes costs no epoll_ctl at all.
+        // wrk, more than half the time): answer it now. Only a connection that has to wait
+        // joins the epoll set, so one that opens, asks and closes costs no epoll_ctl at all.
         self.on_conn(raw, EpollFlags::EPOLLIN);
     }
 
@@ -682,7 +683,7 @@ impl Worker {
         let _ = stream.set_write_timeout(Some(idle));
         let _ = stream.set_nodelay(true);
         let mut conn = Conn::new(stream, Instant::now());
-        let mut buf = [0u8; 16 * 1024];
+        let buf = &mut self.rbuf[..];
         loop {
             // Each read waits at most until the request's deadline, so a client trickling a
             // byte at a time cannot hold this worker past REQUEST_TIMEOUT.
@@ -691,7 +692,7 @@ impl Worker {
                 None => idle,
             };
             let _ = conn.stream.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-            let n = match conn.stream.read(&mut buf) {
+            let n = match conn.stream.read(buf) {
                 Ok(0) => return,
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
