@@ -1,11 +1,10 @@
 //! The command line (DESIGN.md's table). Command names and `--json` outputs are what users and
 //! tests rely on.
 
-use crate::mode::Mode;
+use crate::proto::mode::Mode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Duration;
 
 fn parse_seconds(s: &str) -> Result<Duration, String> {
@@ -35,7 +34,7 @@ pub struct Cli {
 
     /// Colours: default (reads on dark and light terminals), dark, light, or contrast (for projectors).
     #[arg(long, global = true, value_enum, default_value = "default")]
-    pub theme: crate::tui::theme::ThemeName,
+    pub theme: crate::ui::theme::ThemeName,
 
     /// Plain ASCII instead of box drawing and block characters.
     #[arg(long, global = true)]
@@ -142,58 +141,4 @@ pub struct BenchArgs {
     /// runs, then check that every connection is accounted for and the pool is whole again.
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
     pub chaos_ms: Option<u64>,
-}
-
-pub fn run(cli: Cli) -> Result<ExitCode> {
-    if let Some(seed) = cli.seed {
-        let _ = crate::chaos::SEED.set(seed);
-    }
-    let lessons_dir = cli.lessons.as_deref();
-    match cli.command {
-        None | Some(Command::Open { .. }) => {
-            let lessons = crate::play::lessons(lessons_dir)?;
-            let (open, autoplay, record, size) = match cli.command {
-                Some(Command::Open { lesson, autoplay, record, size }) => {
-                    let id = crate::lesson::find(&lessons, &lesson)?.id.clone();
-                    (lessons.iter().position(|l| l.id == id), autoplay, record, size)
-                }
-                _ => (None, None, None, None),
-            };
-            let command = std::env::args().skip(1).fold("forklab".to_string(), |s, a| s + " " + &a);
-            let opts = crate::tui::Options {
-                theme: cli.theme,
-                ascii: cli.ascii,
-                refresh: Duration::from_millis(cli.refresh),
-                autoplay,
-                record,
-                size,
-                command,
-            };
-            crate::tui::run(lessons, open, opts)
-        }
-        Some(Command::Shot { lesson, step, out, size }) => {
-            let lessons = crate::play::lessons(lessons_dir)?;
-            let id = crate::lesson::find(&lessons, &lesson)?.id.clone();
-            let index = lessons.iter().position(|l| l.id == id).unwrap_or(0);
-            let theme = crate::tui::theme::Theme::from_env(cli.theme, cli.ascii);
-            let refresh = Duration::from_millis(cli.refresh);
-            crate::tui::shot::run(lessons, index, crate::tui::shot::Shot { step, out: &out, size, theme, refresh })
-        }
-        Some(Command::Notes { lesson }) => crate::notes::run(&crate::play::lessons(lessons_dir)?, &lesson),
-        Some(Command::Play { lesson, json }) => crate::play::run(lessons_dir, &lesson, json),
-        Some(Command::Serve { mode, workers, port, pass_handle, json }) => {
-            let handle = if pass_handle { crate::mode::Handle::Pass } else { crate::mode::Handle::Inherit };
-            crate::serve::run(mode, workers as usize, port, handle, json)
-        }
-        Some(Command::Bench(args)) => crate::bench::run(&args),
-        Some(Command::List) => {
-            for l in crate::play::lessons(lessons_dir)? {
-                println!("{:<10} {:<40} {}", l.id, l.title, l.summary);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(Command::Doctor { .. }) | Some(Command::Master) | Some(Command::Client { .. }) => {
-            unreachable!("the doctor and the hidden roles are dispatched in main")
-        }
-    }
 }

@@ -1,0 +1,63 @@
+//! `forklab bench`: the pool against the load client, mode by mode. Every count comes from the
+//! processes: the client attributes each completed connection to the worker named in its reply,
+//! and the workers' own counters give their accepts, wake-ups and context switches.
+
+use crate::cli::BenchArgs;
+use crate::lab::Lab;
+use crate::lab::measure::{self, BENCH_COLUMNS, Run, measure, measure_with_chaos};
+use crate::proto::client::ClientArgs;
+use crate::proto::mode::Mode;
+use anyhow::{Result, bail};
+use serde::Serialize;
+use std::process::{ExitCode, Stdio};
+
+#[derive(Serialize)]
+struct Report {
+    runs: Vec<Run>,
+}
+
+pub fn run(args: &BenchArgs) -> Result<ExitCode> {
+    let modes: Vec<Mode> = if args.mode == "all" {
+        Mode::ALL.to_vec()
+    } else {
+        match args.mode.parse::<Mode>() {
+            Ok(m) => vec![m],
+            Err(e) => bail!("{e}, or all"),
+        }
+    };
+    let mut lab = Lab::start(Stdio::inherit())?;
+    let mut runs = Vec::new();
+    for mode in modes {
+        let client = ClientArgs {
+            port: 0,
+            connections: args.connections,
+            concurrency: args.concurrency,
+            keepalive: args.keepalive,
+            timeout_ms: 5000,
+            stream: false,
+        };
+        let run = match args.chaos_ms {
+            Some(ms) => measure_with_chaos(&mut lab, mode, args.workers as usize, client, ms)?,
+            None => measure(&mut lab, mode, args.workers as usize, client, &mut |_| {})?,
+        };
+        if !args.json {
+            eprintln!("{mode:<10} done: {} completed, {} failed", run.completed, run.failed);
+            if let Some(c) = &run.chaos {
+                eprintln!(
+                    "{mode:<10} chaos: {} workers killed, {} respawned, {} given up, {} of {} workers at the end",
+                    c.kills, c.respawns, c.gave_up, c.workers_at_end, run.workers
+                );
+            }
+        }
+        runs.push(run);
+    }
+    lab.shutdown(&mut |_| {})?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&Report { runs })?);
+    } else {
+        for line in measure::table(&runs, BENCH_COLUMNS) {
+            println!("{line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

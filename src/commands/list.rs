@@ -1,0 +1,12 @@
+//! `forklab list`: the lessons, one a line.
+
+use anyhow::Result;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(lessons_dir: Option<&Path>) -> Result<ExitCode> {
+    for l in crate::lesson::lessons(lessons_dir)? {
+        println!("{:<10} {:<40} {}", l.id, l.title, l.summary);
+    }
+    Ok(ExitCode::SUCCESS)
+}

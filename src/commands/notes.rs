@@ -1,0 +1,134 @@
+//! `forklab notes <lesson>`: the presenter's speaker notes in a second terminal, following the
+//! step the lesson screen is on. The lesson screen writes where it is to a file in forklab's
+//! private runtime dir (rundir.rs); this polls it and shows the notes of that step.
+
+use crate::lesson::Lesson;
+use anyhow::Result;
+use crossbeam_channel::select;
+use serde::Deserialize;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+struct Current {
+    lesson: Option<String>,
+    page: usize,
+    pid: i32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Where {
+    /// No lesson screen is running.
+    Waiting,
+    /// The lesson screen shows another lesson (or the picker).
+    Elsewhere(Option<String>),
+    Page(usize),
+}
+
+fn read_where(lesson: &str) -> Where {
+    let Ok(text) = std::fs::read_to_string(crate::sys::rundir::current_step()) else { return Where::Waiting };
+    let Ok(c) = serde_json::from_str::<Current>(&text) else { return Where::Waiting };
+    // A lesson screen that was killed could not remove the file: check it still runs.
+    if nix::sys::signal::kill(nix::unistd::Pid::from_raw(c.pid), None).is_err() {
+        return Where::Waiting;
+    }
+    match c.lesson {
+        Some(l) if l == lesson => Where::Page(c.page),
+        other => Where::Elsewhere(other),
+    }
+}
+
+pub fn run(lessons: &[Lesson], id: &str) -> Result<ExitCode> {
+    let lesson = crate::lesson::find(lessons, id)?;
+    let tty = std::io::stdout().is_terminal();
+    let quit = crate::sys::reaper::quit_signals();
+    let mut shown = None;
+    loop {
+        let now = read_where(&lesson.id);
+        if shown.as_ref() != Some(&now) {
+            let width = crossterm::terminal::size().map(|(w, _)| w).unwrap_or(80);
+            let mut out = std::io::stdout().lock();
+            if tty {
+                // Clear the screen: the notes of one step at a time.
+                write!(out, "\x1b[2J\x1b[H")?;
+            }
+            write!(out, "{}", page_text(lesson, &now, width))?;
+            out.flush()?;
+            shown = Some(now);
+        }
+        select! {
+            recv(quit) -> _ => return Ok(ExitCode::SUCCESS),
+            default(Duration::from_millis(200)) => {}
+        }
+    }
+}
+
+fn page_text(lesson: &Lesson, at: &Where, width: u16) -> String {
+    let steps = lesson.steps.len();
+    let mut s = format!("forklab notes · {} · {}\n\n", lesson.id, lesson.title);
+    match at {
+        Where::Waiting => s.push_str(&format!(
+            "waiting for the lesson screen: run `forklab open {}` in another terminal\n",
+            lesson.id
+        )),
+        Where::Elsewhere(None) => s.push_str("the lesson screen is on the lesson picker\n"),
+        Where::Elsewhere(Some(other)) => {
+            s.push_str(&format!("the lesson screen shows `{other}`; these notes are for `{}`\n", lesson.id))
+        }
+        Where::Page(0) => s.push_str("intro: the lesson has not started\n"),
+        Where::Page(n) => {
+            let Some(step) = lesson.steps.get(n - 1) else { return s };
+            s.push_str(&format!("step {n}/{steps} · {}\n\n", step.title));
+            match &step.notes {
+                Some(notes) => s.push_str(&plain(notes, width)),
+                None => s.push_str("(no notes for this step)\n"),
+            }
+        }
+    }
+    let next = match at {
+        Where::Page(n) => *n,
+        _ => 0,
+    };
+    if matches!(at, Where::Page(_)) {
+        match lesson.steps.get(next) {
+            Some(step) => s.push_str(&format!("\nnext: step {} · {}\n", next + 1, step.title)),
+            None => s.push_str("\nthis is the last step\n"),
+        }
+    }
+    s
+}
+
+/// Markdown as plain wrapped text, laid out by the narration's own renderer.
+fn plain(md: &str, width: u16) -> String {
+    let theme = crate::ui::theme::Theme::new(crate::ui::theme::ThemeName::Default, true, false);
+    let text = crate::ui::markdown::render(md, &theme, width);
+    let mut s = String::new();
+    for line in text.lines {
+        for span in line.spans {
+            s.push_str(&span.content);
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_shows_its_notes_and_what_comes_next() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let fork = lessons.iter().find(|l| l.id == "fork").unwrap();
+        let with_notes = fork.steps.iter().position(|s| s.notes.is_some()).expect("fork has speaker notes");
+        let text = page_text(fork, &Where::Page(with_notes + 1), 80);
+        assert!(text.contains(&format!("step {}/{}", with_notes + 1, fork.steps.len())), "{text}");
+        let first_words: String =
+            fork.steps[with_notes].notes.as_ref().unwrap().split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&first_words), "{text}");
+        let last = page_text(fork, &Where::Page(fork.steps.len()), 80);
+        assert!(last.contains("this is the last step"), "{last}");
+        assert!(page_text(fork, &Where::Waiting, 80).contains("forklab open fork"));
+    }
+}

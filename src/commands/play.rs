@@ -1,0 +1,43 @@
+//! `forklab play`: run a lesson's steps headless against real processes and print the
+//! transcript; exits non-zero if an `expect` fails.
+
+use crate::lab::Lab;
+use crate::lesson::{
+    self,
+    run::{Runner, Transcript, run_order},
+};
+use anyhow::{Result, anyhow};
+use std::path::Path;
+use std::process::{ExitCode, Stdio};
+
+pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
+    let all = crate::lesson::lessons(dir)?;
+    let lesson = lesson::find(&all, id)?;
+    let quit = crate::sys::reaper::quit_signals();
+    let mut out = Transcript::stdout(json);
+    out.header(lesson);
+    let mut runner = Runner::new(lesson, Lab::start(Stdio::inherit())?);
+    let mut result = Ok(());
+    for (i, step) in lesson.steps.iter().enumerate() {
+        out.step(i + 1, lesson.steps.len(), &step.title, &step.narration);
+        crate::sys::probe::panic_if_asked(&format!("step:{}", i + 1));
+        for d in run_order(&step.directives) {
+            if let Ok(sig) = quit.try_recv() {
+                result = Err(anyhow!("stopped by {}", sig.as_str()));
+                break;
+            }
+            if let Err(e) = runner.apply(&d.item, &d.text, &mut out) {
+                result = Err(e.context(format!("{}:{}: `{}`", lesson.file, d.line, d.text)));
+                break;
+            }
+        }
+        if result.is_err() {
+            break;
+        }
+        runner.finish_step(i + 1, &mut out);
+    }
+    runner.lab.shutdown(&mut |ev| out.event(ev))?;
+    out.summary(lesson, result.as_ref().err());
+    result?;
+    Ok(if out.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,347 @@
+//! The app's side of the lab: it starts the master (and the load client) as re-execs of
+//! forklab, sends commands down the control channel, and turns what comes up into one
+//! stream of events. The TUI and the headless commands both drive the lab through this.
+
+pub mod chaos;
+pub mod measure;
+
+use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
+use crate::proto::mode::{Handle, Mode};
+use crate::proto::{Cmd, Event};
+use crate::sys::chan::{Chan, Recv};
+use crate::sys::groups::{register_group, unregister_group};
+use crate::sys::reaper::{self, Exit};
+use crate::sys::spawn::{self, RoleSpawn};
+use anyhow::{Context, Result, anyhow, bail};
+use crossbeam_channel::{Receiver, select, unbounded};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use std::io::BufRead;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// What the pool looks like once it is ready.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolInfo {
+    pub mode: Mode,
+    pub port: u16,
+    pub workers: usize,
+}
+
+/// A running master and the events it sends.
+pub struct Lab {
+    pub master_pid: i32,
+    ctl: Chan,
+    events: Receiver<Event>,
+    master_exit: Receiver<Exit>,
+    pub pool: Option<PoolInfo>,
+    /// How the master ended, once the reaper has told.
+    exited: Option<Exit>,
+    /// The master has ended and its last words have been read.
+    gone: bool,
+}
+
+/// Generous deadlines: they only fail a broken build or a machine in trouble.
+const READY_TIMEOUT: Duration = Duration::from_secs(15);
+
+impl Lab {
+    /// Start the master. `stderr` is where its diagnostics go (a log file under the TUI).
+    pub fn start(stderr: Stdio) -> Result<Lab> {
+        let (mine, theirs) = Chan::pair()?;
+        let fd = theirs.into_fd();
+        let child = spawn::role(RoleSpawn {
+            args: vec!["__master".into()],
+            chan: Some(&fd),
+            stdout: Stdio::null(),
+            stderr,
+            // The master catches SIGTERM and stops its workers before it leaves.
+            death_signal: libc::SIGTERM,
+        })?;
+        drop(fd);
+        let master_pid = child.id() as i32;
+        register_group(master_pid);
+        let master_exit = reaper::watch(master_pid);
+        // `child` is dropped without wait(): the reaper owns reaping.
+        drop(child);
+        let (tx, events) = unbounded();
+        let reader = mine.try_clone()?;
+        std::thread::Builder::new()
+            .name("lab-events".into())
+            .spawn(move || {
+                loop {
+                    match reader.recv::<Event>(false) {
+                        Ok(Recv::Msg(ev, _)) => {
+                            if tx.send(ev).is_err() {
+                                return;
+                            }
+                        }
+                        Ok(Recv::Empty) => continue,
+                        // EOF: the master is gone. The reaper tells how.
+                        Ok(Recv::Eof) => return,
+                        Err(e) => {
+                            let ev = Event::Error {
+                                alias: "forklab".into(),
+                                pid: std::process::id() as i32,
+                                kind: "bad_master_message".into(),
+                                message: format!("{e:#}"),
+                            };
+                            if tx.send(ev).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            })
+            .context("starting the event reader thread")?;
+        Ok(Lab { master_pid, ctl: mine, events, master_exit, pool: None, exited: None, gone: false })
+    }
+
+    pub fn send(&self, cmd: &Cmd) -> Result<()> {
+        self.ctl.send(cmd, &[], false).map_err(|e| anyhow!("sending {cmd:?} to the master: {e}"))
+    }
+
+    /// The raw event stream, for a caller that selects over several sources (the TUI).
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+
+    /// Wait for the next event, at most until `deadline`. After the master dies, what it sent
+    /// before dying comes first, then its own `exited` event, then an error.
+    pub fn next_event(&mut self, deadline: Instant) -> Result<Option<Event>> {
+        if self.gone {
+            bail!("the master (pid {}) has ended: {}", self.master_pid, describe(self.exited));
+        }
+        if let Some(exit) = self.exited {
+            // The master is dead: its channel ends right after the packets it had queued.
+            return match self.events.recv_timeout(Duration::from_secs(1)) {
+                Ok(ev) => Ok(Some(ev)),
+                Err(_) => {
+                    self.gone = true;
+                    Ok(Some(Event::Exited {
+                        alias: "master".into(),
+                        pid: self.master_pid,
+                        code: exit.code(),
+                        signal: exit.signal_name(),
+                        core_dumped: matches!(exit, Exit::Signal(_, true)),
+                    }))
+                }
+            };
+        }
+        let timeout = deadline.saturating_duration_since(Instant::now());
+        select! {
+            recv(self.events) -> ev => match ev {
+                Ok(ev) => Ok(Some(ev)),
+                // The reader saw EOF: the master closed its end, so its exit is near.
+                Err(_) => match self.master_exit.recv_timeout(Duration::from_secs(5)) {
+                    Ok(exit) => {
+                        self.exited = Some(exit);
+                        self.next_event(deadline)
+                    }
+                    Err(_) => {
+                        self.gone = true;
+                        bail!("the master (pid {}) closed its channel", self.master_pid)
+                    }
+                },
+            },
+            recv(self.master_exit) -> exit => match exit {
+                Ok(exit) => {
+                    self.exited = Some(exit);
+                    self.next_event(deadline)
+                }
+                Err(_) => {
+                    self.gone = true;
+                    bail!("lost track of the master (pid {})", self.master_pid)
+                }
+            },
+            default(timeout) => Ok(None),
+        }
+    }
+
+    /// Pass events to `sink` until `pick` returns a value, or fail at `timeout`.
+    pub fn wait_for<T>(
+        &mut self,
+        timeout: Duration,
+        sink: &mut dyn FnMut(&Event),
+        mut pick: impl FnMut(&Event) -> Option<Result<T>>,
+    ) -> Result<T> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.next_event(deadline)? {
+                Some(ev) => {
+                    sink(&ev);
+                    if let Some(found) = pick(&ev) {
+                        return found;
+                    }
+                }
+                None => bail!("timed out after {:?} waiting for the master", timeout),
+            }
+        }
+    }
+
+    /// Start (or restart) the pool and wait until every worker is ready.
+    pub fn start_pool(
+        &mut self,
+        mode: Mode,
+        workers: usize,
+        port: u16,
+        handle: Handle,
+        sink: &mut dyn FnMut(&Event),
+    ) -> Result<PoolInfo> {
+        self.send(&Cmd::Start { mode, workers, port, handle })?;
+        let info = self.wait_for(READY_TIMEOUT, sink, |ev| match ev {
+            Event::PoolReady { mode, port, workers, .. } => {
+                Some(Ok(PoolInfo { mode: *mode, port: *port, workers: *workers }))
+            }
+            Event::Error { kind, message, .. } if kind == "port_in_use" || kind == "start_failed" => {
+                Some(Err(anyhow!("{message}")))
+            }
+            _ => None,
+        })?;
+        self.pool = Some(info.clone());
+        Ok(info)
+    }
+
+    /// Every worker's counters, fresh.
+    pub fn stats(&mut self, sink: &mut dyn FnMut(&Event)) -> Result<Vec<Event>> {
+        let workers = self.pool.as_ref().map(|p| p.workers).unwrap_or(0);
+        self.send(&Cmd::Stats)?;
+        let mut got = Vec::new();
+        if workers == 0 {
+            return Ok(got);
+        }
+        // The master answers with one Stats per live worker; a worker that is respawning
+        // right now has none, so a short quiet spell also ends the wait.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while got.len() < workers {
+            let quiet = (Instant::now() + Duration::from_millis(500)).min(deadline);
+            match self.next_event(quiet)? {
+                Some(ev @ Event::Stats { .. }) => got.push(ev),
+                Some(ev) => sink(&ev),
+                None => break,
+            }
+        }
+        Ok(got)
+    }
+
+    /// Stop the pool and the master, waiting for it to exit; the group is killed whatever
+    /// happens.
+    pub fn shutdown(mut self, sink: &mut dyn FnMut(&Event)) -> Result<()> {
+        let _ = self.send(&Cmd::Shutdown);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.next_event(deadline) {
+                Ok(Some(ev)) => sink(&ev),
+                Ok(None) | Err(_) => break,
+            }
+            if self.gone {
+                break;
+            }
+        }
+        self.finish();
+        Ok(())
+    }
+
+    fn finish(&mut self) {
+        // Whatever is left of the group (a worker the master could not stop) ends here.
+        let _ = killpg(Pid::from_raw(self.master_pid), Signal::SIGKILL);
+        unregister_group(self.master_pid);
+        self.gone = true;
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if !self.gone && self.exited.is_none() {
+            let _ = self.send(&Cmd::Shutdown);
+            let _ = self.master_exit.recv_timeout(Duration::from_secs(3));
+        }
+        self.finish();
+    }
+}
+
+fn describe(exit: Option<Exit>) -> String {
+    match exit {
+        Some(Exit::Code(c)) => format!("exit code {c}"),
+        Some(Exit::Signal(s, _)) => format!("killed by {}", s.as_str()),
+        None => "no exit status yet".into(),
+    }
+}
+
+/// What the load client reports.
+pub enum ClientLine {
+    Conn(ConnRecord),
+    Done(ClientSummary),
+}
+
+/// A running load client (a real child process, `forklab-client`).
+pub struct Client {
+    pub pid: i32,
+    pub lines: Receiver<ClientLine>,
+    exit: Receiver<Exit>,
+}
+
+impl Client {
+    pub fn start(args: &ClientArgs) -> Result<Client> {
+        let json = serde_json::to_string(args).expect("client args serialize");
+        let mut child = spawn::role(RoleSpawn {
+            args: vec!["__client".into(), json],
+            chan: None,
+            stdout: Stdio::piped(),
+            // Its failures come back as a missing summary; its stderr would garble the TUI.
+            stderr: Stdio::null(),
+            death_signal: libc::SIGKILL,
+        })?;
+        let pid = child.id() as i32;
+        register_group(pid);
+        let exit = reaper::watch(pid);
+        let stdout = child.stdout.take().context("the client's stdout")?;
+        drop(child);
+        let (tx, lines) = unbounded();
+        std::thread::Builder::new()
+            .name("client-lines".into())
+            .spawn(move || {
+                for line in std::io::BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { return };
+                    let parsed = if line.contains("\"done\"") {
+                        serde_json::from_str(&line).ok().map(ClientLine::Done)
+                    } else {
+                        serde_json::from_str(&line).ok().map(ClientLine::Conn)
+                    };
+                    if let Some(p) = parsed
+                        && tx.send(p).is_err()
+                    {
+                        return;
+                    }
+                }
+            })
+            .context("starting the client reader thread")?;
+        Ok(Client { pid, lines, exit })
+    }
+
+    /// Wait for the summary (streamed connection records go to `on_conn`).
+    pub fn finish(self, timeout: Duration, on_conn: &mut dyn FnMut(ConnRecord)) -> Result<ClientSummary> {
+        let deadline = Instant::now() + timeout;
+        let result = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(ClientLine::Conn(c)) => on_conn(c),
+                Ok(ClientLine::Done(s)) => break Ok(s),
+                Err(_) => {
+                    let exit = reaper::wait_timeout(&self.exit, Duration::from_millis(100));
+                    break Err(anyhow!("the load client (pid {}) gave no summary: {}", self.pid, describe(exit)));
+                }
+            }
+        };
+        let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
+        let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
+        unregister_group(self.pid);
+        result
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
+        unregister_group(self.pid);
+    }
+}

@@ -1,0 +1,448 @@
+//! The messages that cross the channels: commands go down (app → master → worker), events
+//! come up. One JSON object per SOCK_SEQPACKET packet. The same `Event` type is what
+//! `--json` prints, so the headless runner, the TUI and the tests all read one stream.
+
+pub mod client;
+pub mod mode;
+
+use crate::proto::mode::{Handle, Mode};
+use serde::{Deserialize, Serialize};
+
+/// App → master.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum Cmd {
+    /// Start the pool, or restart it when one runs (a mode change restarts the pool).
+    Start { mode: Mode, workers: usize, port: u16, handle: Handle },
+    /// Grow or shrink the running pool.
+    Scale { workers: usize },
+    /// Stop every worker gracefully and close the listener; the master stays.
+    Stop,
+    /// Send a signal (by name, e.g. "SIGKILL") to a worker or to the master itself.
+    Kill { alias: String, signal: String },
+    /// Make a worker spin on the CPU for `ms`, blocking its event loop.
+    Busy { alias: String, ms: u32 },
+    /// Ask for a `Stats` event for every live worker.
+    Stats,
+    /// Stop the pool and exit.
+    Shutdown,
+    /// Make a worker die one real way (`segv`, `panic`, `abort`, `exit`, `hang`, `loop`,
+    /// `thread-segv`).
+    Crash { alias: String, how: String },
+    /// Whether the running pool respawns workers that end.
+    Respawn { on: bool },
+    /// Request and reply with a worker, timed by the master.
+    Ping { alias: String },
+    /// One message to every worker.
+    Broadcast { text: String },
+    /// Ask worker `from` to send `text` to worker `to`; the master relays it.
+    Relay { from: String, to: String, text: String },
+    /// Send the master's listener to a worker in a message (SCM_RIGHTS).
+    SendHandle { alias: String },
+    /// Replace every worker one at a time, without closing the port.
+    RollingRestart,
+    /// CPU work: `threads` threads in one worker, or (alias None) one thread in every worker.
+    Work { alias: Option<String>, threads: usize, ms: u32 },
+    /// A counter shared by `threads` threads of one worker, or (alias None) each worker's copy.
+    Counter { alias: Option<String>, threads: u32 },
+    /// One step of daemonizing (`fork`, `setsid`, `fork-again`, `umask`, `chdir`, `stdio`,
+    /// `pidfile`).
+    Daemon { step: String },
+}
+
+/// Master → worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum WorkerCmd {
+    /// The listening socket travels with this message (SCM_RIGHTS).
+    Listener,
+    /// An accepted connection travels with this message (round-robin mode).
+    Conn,
+    Busy {
+        ms: u32,
+    },
+    /// Stop accepting, finish open connections, exit 0.
+    Stop,
+    /// Die this way (see `Cmd::Crash`).
+    Crash {
+        how: String,
+    },
+    /// "Are you alive?": an event loop that runs answers with `Event::Heartbeat`.
+    Heartbeat,
+    /// A request that wants a `Pong` back.
+    Ping {
+        seq: u64,
+    },
+    /// A message for this worker; it answers with `Ack`.
+    Note {
+        from: String,
+        text: String,
+    },
+    /// Send `text` to worker `to` (through the master, the only one with a channel to it).
+    Relay {
+        to: String,
+        text: String,
+    },
+    /// A handle travels with this message (SCM_RIGHTS); the worker says what it got.
+    Handle,
+    /// Spin `threads` threads on the CPU for `ms` each, then report `WorkDone`.
+    Threads {
+        threads: usize,
+        ms: u32,
+    },
+    /// Count: with `threads`, on one counter the threads share; without, on this process's copy.
+    Counter {
+        threads: Option<u32>,
+        add: u64,
+    },
+}
+
+/// What a listener is to the process that reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HowListening {
+    /// The master created it with socket()+bind()+listen().
+    Opened,
+    /// The worker got it across fork(): same fd number, same socket.
+    Inherited,
+    /// The worker got it over SCM_RIGHTS: a new fd number, same socket.
+    Received,
+    /// The worker opened its own socket with SO_REUSEPORT.
+    Reuseport,
+}
+
+/// Everything that happens, tagged where it is born with the process alias and PID.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A process started (the master, a worker, the client).
+    Spawned {
+        alias: String,
+        pid: i32,
+        ppid: i32,
+        role: String,
+    },
+    /// A process holds a listening socket: its fd number and the socket inode from /proc.
+    Listening {
+        alias: String,
+        pid: i32,
+        port: u16,
+        fd: i32,
+        inode: u64,
+        how: HowListening,
+    },
+    /// An fd crossed a channel with SCM_RIGHTS.
+    FdPassed {
+        alias: String,
+        pid: i32,
+        to: String,
+        fd: i32,
+        inode: u64,
+        what: String,
+    },
+    /// New connections a worker accepted (coalesced: `n` new, `total` so far).
+    Accepted {
+        alias: String,
+        pid: i32,
+        n: u64,
+        total: u64,
+    },
+    /// The pool is up: every worker listens (or, in rr, waits for connections).
+    PoolReady {
+        alias: String,
+        pid: i32,
+        mode: Mode,
+        port: u16,
+        workers: usize,
+    },
+    PoolStopped {
+        alias: String,
+        pid: i32,
+    },
+    /// Counters of one worker, as it reported them and as /proc shows it.
+    Stats {
+        alias: String,
+        pid: i32,
+        accepted: u64,
+        requests: u64,
+        wakeups: u64,
+        empty_wakeups: u64,
+        voluntary_ctxt: u64,
+        nonvoluntary_ctxt: u64,
+    },
+    /// A process ended, as waitpid reported it: an exit code or a signal.
+    Exited {
+        alias: String,
+        pid: i32,
+        code: Option<i32>,
+        signal: Option<String>,
+        core_dumped: bool,
+    },
+    /// The master will fork a replacement after `delay_ms`.
+    Respawning {
+        alias: String,
+        pid: i32,
+        delay_ms: u64,
+        restarts: u32,
+    },
+    /// The master stopped respawning a worker that keeps crashing.
+    GaveUp {
+        alias: String,
+        pid: i32,
+        restarts: u32,
+    },
+    /// A signal was sent to a process.
+    Signaled {
+        alias: String,
+        pid: i32,
+        signal: String,
+        by: String,
+    },
+    /// Something failed; `kind` is stable for programs (e.g. "port_in_use").
+    Error {
+        alias: String,
+        pid: i32,
+        kind: String,
+        message: String,
+    },
+    /// A worker was told to crash; `open_conns` are the connections it held then (the socket
+    /// fds in its /proc/<pid>/fd besides its channel and listener).
+    CrashOrdered {
+        alias: String,
+        pid: i32,
+        how: String,
+        open_conns: u64,
+    },
+    /// A worker missed its heartbeats for `silent_ms`: the master kills it.
+    Hung {
+        alias: String,
+        pid: i32,
+        silent_ms: u64,
+    },
+    /// One message crossed a channel: `bytes` of JSON, with `fds` attached (SCM_RIGHTS).
+    /// Reported by the master, which is one end of every channel.
+    Message {
+        alias: String,
+        pid: i32,
+        from: String,
+        to: String,
+        what: String,
+        bytes: u64,
+        fds: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rtt_us: Option<u64>,
+    },
+    /// A worker received a handle: the fd number it got and the socket it is.
+    HandleGot {
+        alias: String,
+        pid: i32,
+        fd: i32,
+        inode: u64,
+    },
+    /// Rolling restart: a new worker is ready (its event loop answered).
+    WorkerReady {
+        alias: String,
+        pid: i32,
+    },
+    /// Rolling restart: the old worker is told to stop, now that `replaced_by` is ready.
+    Retiring {
+        alias: String,
+        pid: i32,
+        replaced_by: String,
+    },
+    /// Rolling restart done: `replaced` workers replaced.
+    Rolled {
+        alias: String,
+        pid: i32,
+        replaced: u32,
+    },
+    /// A worker's threads while it works, from /proc/self/task.
+    Threads {
+        alias: String,
+        pid: i32,
+        tids: Vec<i32>,
+    },
+    /// A worker finished CPU work.
+    WorkDone {
+        alias: String,
+        pid: i32,
+        threads: usize,
+        ms: u32,
+    },
+    /// A counter as one thread (`tid`) or process saw it.
+    Counter {
+        alias: String,
+        pid: i32,
+        tid: i32,
+        shared: bool,
+        value: u64,
+    },
+    /// The daemon did one step of daemonizing; `detail` says what it did.
+    Daemon {
+        alias: String,
+        pid: i32,
+        step: String,
+        detail: String,
+    },
+    /// Channel-internal (never forwarded by the master): worker → master.
+    Heartbeat {
+        alias: String,
+        pid: i32,
+    },
+    Pong {
+        alias: String,
+        pid: i32,
+        seq: u64,
+    },
+    Ack {
+        alias: String,
+        pid: i32,
+        what: String,
+    },
+    RelayOut {
+        alias: String,
+        pid: i32,
+        to: String,
+        text: String,
+    },
+}
+
+impl Event {
+    pub fn alias(&self) -> &str {
+        match self {
+            Event::Spawned { alias, .. }
+            | Event::Listening { alias, .. }
+            | Event::FdPassed { alias, .. }
+            | Event::Accepted { alias, .. }
+            | Event::PoolReady { alias, .. }
+            | Event::PoolStopped { alias, .. }
+            | Event::Stats { alias, .. }
+            | Event::Exited { alias, .. }
+            | Event::Respawning { alias, .. }
+            | Event::GaveUp { alias, .. }
+            | Event::Signaled { alias, .. }
+            | Event::Error { alias, .. }
+            | Event::CrashOrdered { alias, .. }
+            | Event::Hung { alias, .. }
+            | Event::Message { alias, .. }
+            | Event::HandleGot { alias, .. }
+            | Event::WorkerReady { alias, .. }
+            | Event::Retiring { alias, .. }
+            | Event::Rolled { alias, .. }
+            | Event::Threads { alias, .. }
+            | Event::WorkDone { alias, .. }
+            | Event::Counter { alias, .. }
+            | Event::Daemon { alias, .. }
+            | Event::Heartbeat { alias, .. }
+            | Event::Pong { alias, .. }
+            | Event::Ack { alias, .. }
+            | Event::RelayOut { alias, .. } => alias,
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        match self {
+            Event::Spawned { pid, .. }
+            | Event::Listening { pid, .. }
+            | Event::FdPassed { pid, .. }
+            | Event::Accepted { pid, .. }
+            | Event::PoolReady { pid, .. }
+            | Event::PoolStopped { pid, .. }
+            | Event::Stats { pid, .. }
+            | Event::Exited { pid, .. }
+            | Event::Respawning { pid, .. }
+            | Event::GaveUp { pid, .. }
+            | Event::Signaled { pid, .. }
+            | Event::Error { pid, .. }
+            | Event::CrashOrdered { pid, .. }
+            | Event::Hung { pid, .. }
+            | Event::Message { pid, .. }
+            | Event::HandleGot { pid, .. }
+            | Event::WorkerReady { pid, .. }
+            | Event::Retiring { pid, .. }
+            | Event::Rolled { pid, .. }
+            | Event::Threads { pid, .. }
+            | Event::WorkDone { pid, .. }
+            | Event::Counter { pid, .. }
+            | Event::Daemon { pid, .. }
+            | Event::Heartbeat { pid, .. }
+            | Event::Pong { pid, .. }
+            | Event::Ack { pid, .. }
+            | Event::RelayOut { pid, .. } => *pid,
+        }
+    }
+
+    /// One line for people: `W2 pid 1234  exited: killed by SIGKILL`.
+    pub fn text(&self) -> String {
+        let who = format!("{:<6} pid {:<7}", self.alias(), self.pid());
+        let what = match self {
+            Event::Spawned { ppid, role, .. } => format!("spawned {role} (ppid {ppid})"),
+            Event::Listening { port, fd, inode, how, .. } => {
+                let how = match how {
+                    HowListening::Opened => "opened",
+                    HowListening::Inherited => "inherited across fork()",
+                    HowListening::Received => "received over SCM_RIGHTS",
+                    HowListening::Reuseport => "opened its own (SO_REUSEPORT)",
+                };
+                format!("listening on 127.0.0.1:{port}  fd {fd} -> socket:[{inode}]  ({how})")
+            }
+            Event::FdPassed { to, fd, inode, what, .. } => {
+                format!("passed {what} fd {fd} (socket:[{inode}]) to {to} over SCM_RIGHTS")
+            }
+            Event::Accepted { n, total, .. } => {
+                let s = if *n == 1 { "" } else { "s" };
+                format!("accepted {n} connection{s} ({total} in all)")
+            }
+            Event::PoolReady { mode, port, workers, .. } => {
+                format!("pool ready: {workers} workers, mode {mode}, http://127.0.0.1:{port}/")
+            }
+            Event::PoolStopped { .. } => "pool stopped".to_string(),
+            Event::Stats { accepted, requests, empty_wakeups, voluntary_ctxt, .. } => format!(
+                "stats: {accepted} connections, {requests} requests, {empty_wakeups} empty wake-ups, {voluntary_ctxt} voluntary context switches"
+            ),
+            Event::Exited { code, signal, core_dumped, .. } => match (code, signal) {
+                (Some(c), _) => format!("exited with code {c}"),
+                (None, Some(s)) if *core_dumped => format!("killed by {s} (core dumped)"),
+                (None, Some(s)) => format!("killed by {s}"),
+                (None, None) => "exited".to_string(),
+            },
+            Event::Respawning { delay_ms: 0, restarts: 0, .. } => "respawning now".to_string(),
+            Event::Respawning { delay_ms, restarts, .. } => {
+                format!("respawning in {delay_ms} ms ({restarts} quick crashes in a row)")
+            }
+            Event::GaveUp { restarts, .. } => {
+                format!("crash loop: gave up after {restarts} quick restarts")
+            }
+            Event::Signaled { signal, by, .. } => format!("sent {signal} by {by}"),
+            Event::Error { message, .. } => format!("error: {message}"),
+            Event::CrashOrdered { how, open_conns, .. } => {
+                format!("told to crash ({how}) holding {open_conns} open connections")
+            }
+            Event::Hung { silent_ms, .. } => format!("missed heartbeats for {silent_ms} ms: hung, killing it"),
+            Event::Message { from, to, what, bytes, fds, rtt_us, .. } => {
+                let rtt = rtt_us.map(|us| format!(", round trip {us} us")).unwrap_or_default();
+                format!("message {from} -> {to}: {what}, {bytes} bytes, {fds} fds{rtt}")
+            }
+            Event::HandleGot { fd, inode, .. } => format!("got a handle: fd {fd} -> socket:[{inode}]"),
+            Event::WorkerReady { .. } => "ready: its event loop answered".to_string(),
+            Event::Retiring { replaced_by, .. } => format!("told to stop: {replaced_by} is ready in its place"),
+            Event::Rolled { replaced, .. } => format!("rolling restart done: {replaced} workers replaced"),
+            Event::Threads { tids, .. } => {
+                let tids: Vec<String> = tids.iter().map(|t| t.to_string()).collect();
+                format!("{} threads, TIDs {}", tids.len(), tids.join(" "))
+            }
+            Event::WorkDone { threads: 1, ms, .. } => format!("worked {ms} ms on one thread"),
+            Event::WorkDone { threads, ms, .. } => format!("worked {ms} ms on each of {threads} threads"),
+            Event::Counter { tid, shared, value, .. } => {
+                let what = if *shared { "the shared counter" } else { "its own copy of the counter" };
+                format!("thread {tid} sees {what} = {value}")
+            }
+            Event::Daemon { step, detail, .. } => format!("{step}: {detail}"),
+            Event::Heartbeat { .. } => "heartbeat".to_string(),
+            Event::Pong { seq, .. } => format!("pong {seq}"),
+            Event::Ack { what, .. } => format!("ack {what}"),
+            Event::RelayOut { to, .. } => format!("asks the master to relay a message to {to}"),
+        };
+        format!("{who} {what}")
+    }
+}

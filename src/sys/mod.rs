@@ -1,0 +1,12 @@
+//! The leaves: every syscall wrapper and every `unsafe` of the app side lives here. Nothing in
+//! `sys` imports another layer.
+
+pub mod chan;
+pub mod exit;
+pub mod groups;
+pub mod listener;
+pub mod probe;
+pub mod procfs;
+pub mod reaper;
+pub mod rundir;
+pub mod spawn;

@@ -1,0 +1,139 @@
+//! The engine thread: it owns the lab (the master and the load client are spawned from this
+//! one long-lived thread, since PR_SET_PDEATHSIG fires when the spawning *thread* exits), runs
+//! the lesson's directives and the learner's actions one at a time, and forwards everything the
+//! lab says to the app as transcript lines. The app never waits on a process.
+
+use crate::lab::Lab;
+use crate::lesson::run::{Line, Runner, Transcript};
+use crate::lesson::{Directive, Lesson, Located};
+use crossbeam_channel::{Receiver, Sender, select, unbounded};
+use std::process::Stdio;
+use std::thread::JoinHandle;
+
+/// What the app asks of the engine.
+#[derive(Debug, Clone)]
+pub enum EngineCmd {
+    /// Run the directives of step `index` (0-based).
+    RunStep(usize),
+    /// Run one directive on the learner's behalf (fire, kill, scale, mode).
+    Do { directive: Directive, text: String },
+    /// Stop the pool and the master, then end.
+    Quit,
+}
+
+/// What the engine tells the app.
+#[derive(Debug, Clone)]
+pub enum EngineMsg {
+    /// The lab is up: the master's pid.
+    Started {
+        master: i32,
+    },
+    Line(Line),
+    /// A step's directives have run (`error` when one failed).
+    StepDone {
+        index: usize,
+        error: Option<String>,
+    },
+    /// A learner's action has run.
+    Done {
+        text: String,
+        error: Option<String>,
+    },
+    /// The engine has ended (after Quit, or because the master died).
+    Ended {
+        error: Option<String>,
+    },
+}
+
+pub struct Engine {
+    pub cmds: Sender<EngineCmd>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Start the engine thread for `lesson`; its messages go to `tx`, wrapped by `wrap`.
+    pub fn start<M: Send + 'static>(lesson: Lesson, tx: Sender<M>, wrap: fn(EngineMsg) -> M) -> Engine {
+        let (cmds, rx) = unbounded();
+        let handle = std::thread::Builder::new()
+            .name("engine".into())
+            .spawn(move || run(lesson, rx, move |m| tx.send(wrap(m)).is_ok()))
+            .expect("starting the engine thread");
+        Engine { cmds, handle: Some(handle) }
+    }
+
+    pub fn send(&self, cmd: EngineCmd) {
+        // The engine may have ended (its master died); the app shows that from EngineMsg::Ended.
+        let _ = self.cmds.send(cmd);
+    }
+
+    /// Ask the engine to stop the lab and wait for it.
+    pub fn stop(mut self) {
+        self.send(EngineCmd::Quit);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.cmds.send(EngineCmd::Quit);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bool + Send + Clone + 'static) {
+    let lab = match Lab::start(Stdio::null()) {
+        Ok(lab) => lab,
+        Err(e) => {
+            send(EngineMsg::Ended { error: Some(format!("{e:#}")) });
+            return;
+        }
+    };
+    send(EngineMsg::Started { master: lab.master_pid });
+    let events = lab.events().clone();
+    let mut runner = Runner::new(&lesson, lab);
+    runner.stream_conns = true;
+    let line_send = send.clone();
+    let mut out = Transcript::new(Box::new(move |line| {
+        line_send(EngineMsg::Line(line));
+    }));
+    let ended = loop {
+        select! {
+            recv(cmds) -> cmd => match cmd {
+                Ok(EngineCmd::RunStep(index)) => {
+                    let directives: &[Located<Directive>] = lesson.steps.get(index).map(|s| &s.directives[..]).unwrap_or(&[]);
+                    let mut error = None;
+                    // As `forklab play` does: questions first, then the rest; after the step,
+                    // each question's real answer from what happened.
+                    for d in crate::lesson::run::run_order(directives) {
+                        if let Err(e) = runner.apply(&d.item, &d.text, &mut out) {
+                            error = Some(format!("{}:{}: {e:#}", lesson.file, d.line));
+                            break;
+                        }
+                    }
+                    if error.is_none() {
+                        runner.finish_step(index + 1, &mut out);
+                    }
+                    send(EngineMsg::StepDone { index, error });
+                }
+                Ok(EngineCmd::Do { directive, text }) => {
+                    let error = runner.apply(&directive, &text, &mut out).err().map(|e| format!("{e:#}"));
+                    send(EngineMsg::Done { text, error });
+                }
+                Ok(EngineCmd::Quit) | Err(_) => break None,
+            },
+            recv(events) -> ev => match ev {
+                Ok(ev) => {
+                    runner.seen.observe(&ev);
+                    out.event(&ev);
+                }
+                Err(_) => break Some("the master ended unexpectedly".to_string()),
+            },
+        }
+    };
+    let _ = runner.lab.shutdown(&mut |ev| out.event(ev));
+    send(EngineMsg::Ended { error: ended });
+}

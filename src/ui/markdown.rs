@@ -1,0 +1,525 @@
+//! A step's narration, from Markdown to styled lines that fit the pane.
+//!
+//! pulldown-cmark parses; this module only lays out: paragraphs wrap at word boundaries to
+//! the pane's width, list items and block quotes keep their indent on every wrapped line,
+//! code blocks keep their lines as written (cut, not wrapped, when too wide). The lesson's
+//! directives are HTML comments and never reach the screen.
+
+use super::theme::Theme;
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span, Text};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Renders `md` into lines no wider than `width` columns.
+pub fn render(md: &str, theme: &Theme, width: u16) -> Text<'static> {
+    let mut r = Renderer::new(theme, usize::from(width).max(8));
+    for event in Parser::new(md) {
+        r.event(event);
+    }
+    r.finish()
+}
+
+struct Renderer<'t> {
+    theme: &'t Theme,
+    width: usize,
+    lines: Vec<Line<'static>>,
+    /// The line being filled, and its width so far.
+    line: Vec<Span<'static>>,
+    line_width: usize,
+    /// Whether a space is owed before the next word (spaces are not put at line ends).
+    space: bool,
+    /// Inline styles in force (emphasis inside a link, say), innermost last.
+    styles: Vec<Style>,
+    /// What every line of the current block starts with: quote bars and list indents.
+    prefix: Vec<Span<'static>>,
+    /// A list marker owed to the first line of the current item.
+    marker: Option<Span<'static>>,
+    /// For each open list, the next number (None for bullets).
+    lists: Vec<Option<u64>>,
+    code_block: bool,
+    /// The word being built, piece by piece when its styles change mid-word, and whether a
+    /// space goes before it.
+    word: Vec<(String, Style)>,
+    word_space: bool,
+    /// The URL of the link being read, shown after its text when it differs.
+    link: Option<(String, String)>,
+}
+
+impl<'t> Renderer<'t> {
+    fn new(theme: &'t Theme, width: usize) -> Self {
+        Renderer {
+            theme,
+            width,
+            lines: Vec::new(),
+            line: Vec::new(),
+            line_width: 0,
+            space: false,
+            styles: vec![theme.text],
+            prefix: Vec::new(),
+            marker: None,
+            lists: Vec::new(),
+            code_block: false,
+            word: Vec::new(),
+            word_space: false,
+            link: None,
+        }
+    }
+
+    fn style(&self) -> Style {
+        *self.styles.last().unwrap_or(&self.theme.text)
+    }
+
+    fn push_style(&mut self, s: Style) {
+        let merged = self.style().patch(s);
+        self.styles.push(merged);
+    }
+
+    fn event(&mut self, e: Event<'_>) {
+        match e {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(t) if self.code_block => self.code_text(&t),
+            Event::Text(t) => {
+                if let Some((_, text)) = self.link.as_mut() {
+                    text.push_str(&t);
+                }
+                self.words(&t, self.style());
+            }
+            Event::Code(t) => {
+                let style = self.style().patch(self.theme.code);
+                let t = if self.theme.color { t.to_string() } else { format!("`{t}`") };
+                self.words(&t, style);
+            }
+            Event::SoftBreak => {
+                self.commit();
+                self.space = true;
+            }
+            Event::HardBreak => self.break_line(),
+            Event::Rule => {
+                self.block_gap();
+                let rule = if self.theme.ascii { "-" } else { "─" };
+                let n = self.width.saturating_sub(self.prefix_width());
+                self.start_line();
+                self.line.push(Span::styled(rule.repeat(n), self.theme.dim));
+                self.end_block();
+            }
+            // Directives live in HTML comments; raw HTML has no place on a terminal.
+            Event::Html(_) | Event::InlineHtml(_) => {}
+            Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.words(&t, self.style()),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph if self.marker.is_none() => {
+                self.block_gap();
+            }
+            Tag::Heading { level, .. } => {
+                self.block_gap();
+                let mut style = self.theme.heading;
+                if level == HeadingLevel::H1 {
+                    style = style.add_modifier(ratatui::style::Modifier::UNDERLINED);
+                }
+                self.styles.push(style);
+            }
+            Tag::BlockQuote(_) => {
+                self.block_gap();
+                let bar = if self.theme.ascii { "| " } else { "│ " };
+                self.push_prefix(Span::styled(bar, self.theme.dim));
+            }
+            Tag::CodeBlock(_) => {
+                self.block_gap();
+                self.code_block = true;
+                self.push_prefix(Span::raw("  "));
+            }
+            Tag::List(start) => {
+                if self.lists.is_empty() {
+                    self.block_gap();
+                } else {
+                    self.flush();
+                }
+                self.lists.push(start);
+            }
+            Tag::Item => {
+                self.flush();
+                let marker = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        let m = format!("{n}. ");
+                        *n += 1;
+                        m
+                    }
+                    _ => (if self.theme.ascii { "* " } else { "• " }).to_string(),
+                };
+                let w = marker.width();
+                self.marker = Some(Span::styled(marker, self.theme.dim));
+                self.push_prefix(Span::raw(" ".repeat(w)));
+            }
+            Tag::Emphasis => self.push_style(self.theme.emphasis),
+            Tag::Strong => self.push_style(self.theme.strong),
+            Tag::Strikethrough => self.push_style(Style::default().add_modifier(ratatui::style::Modifier::CROSSED_OUT)),
+            Tag::Link { dest_url, .. } => {
+                self.push_style(self.theme.emphasis);
+                self.link = Some((dest_url.to_string(), String::new()));
+            }
+            Tag::Image { dest_url, .. } => {
+                self.link = Some((dest_url.to_string(), String::new()));
+                self.push_style(self.theme.dim);
+            }
+            _ => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.end_block(),
+            TagEnd::Heading(_) => {
+                self.styles.pop();
+                self.end_block();
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush();
+                self.pop_prefix();
+            }
+            TagEnd::CodeBlock => {
+                self.code_block = false;
+                self.flush();
+                self.pop_prefix();
+                self.gap_after();
+            }
+            TagEnd::List(_) => {
+                self.flush();
+                self.lists.pop();
+                if self.lists.is_empty() {
+                    self.gap_after();
+                }
+            }
+            TagEnd::Item => {
+                // A tight item's text ends here without a paragraph end.
+                self.flush();
+                self.marker = None;
+                self.pop_prefix();
+            }
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => {
+                self.styles.pop();
+            }
+            TagEnd::Link | TagEnd::Image => {
+                self.styles.pop();
+                if let Some((url, text)) = self.link.take()
+                    && !url.is_empty()
+                    && url != text
+                    && !url.starts_with('#')
+                {
+                    self.commit();
+                    self.space = true;
+                    self.words(&format!("({url})"), self.theme.dim);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Each open quote, list item or code block adds one part to every line's start.
+    fn push_prefix(&mut self, s: Span<'static>) {
+        self.prefix.push(s);
+    }
+
+    fn pop_prefix(&mut self) {
+        self.prefix.pop();
+    }
+
+    fn prefix_width(&self) -> usize {
+        self.prefix.iter().map(|s| s.width()).sum()
+    }
+
+    /// Starts a line with the block's prefix, and the list marker if one is owed.
+    fn start_line(&mut self) {
+        let mut spans = self.prefix.clone();
+        if let Some(m) = self.marker.take() {
+            // The marker takes the place of the item's own indent on its first line.
+            spans.pop();
+            spans.push(m);
+        }
+        self.line_width = spans.iter().map(|s| s.width()).sum();
+        self.line = spans;
+        self.space = false;
+    }
+
+    fn line_open(&self) -> bool {
+        !self.line.is_empty()
+    }
+
+    /// Ends the line being filled, if any.
+    fn flush(&mut self) {
+        self.commit();
+        self.end_line();
+        self.space = false;
+    }
+
+    fn end_line(&mut self) {
+        if self.line_open() {
+            let spans = std::mem::take(&mut self.line);
+            self.lines.push(Line::from(spans));
+            self.line_width = 0;
+        }
+    }
+
+    fn break_line(&mut self) {
+        if !self.line_open() {
+            self.start_line();
+        }
+        self.flush();
+    }
+
+    /// One empty line between blocks, never at the top and never two.
+    fn block_gap(&mut self) {
+        self.flush();
+        if self.lines.last().is_some_and(|l| l.width() > 0 || !l.spans.is_empty()) {
+            self.lines.push(Line::from(self.prefix_gap()));
+        }
+    }
+
+    fn gap_after(&mut self) {
+        if self.lists.is_empty() && self.prefix.is_empty() {
+            self.lines.push(Line::raw(""));
+        }
+    }
+
+    /// The empty line inside a quote keeps the quote's bar.
+    fn prefix_gap(&self) -> Vec<Span<'static>> {
+        self.prefix.iter().filter(|s| !s.content.trim().is_empty()).cloned().collect()
+    }
+
+    fn end_block(&mut self) {
+        self.flush();
+        if self.lists.is_empty() && self.prefix.is_empty() {
+            self.lines.push(Line::raw(""));
+        }
+    }
+
+    /// Adds running text, wrapping at the pane's width. Text with no space between it and
+    /// what came before (`(` then inline code, say) stays on one line with it.
+    fn words(&mut self, text: &str, style: Style) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            if rest.starts_with(char::is_whitespace) {
+                self.commit();
+                self.space = true;
+                rest = rest.trim_start();
+                continue;
+            }
+            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            if self.word.is_empty() {
+                self.word_space = self.space;
+                self.space = false;
+            }
+            self.word.push((rest[..end].to_string(), style));
+            rest = &rest[end..];
+        }
+    }
+
+    /// Puts the word being built on the line, or on a new one when it does not fit.
+    fn commit(&mut self) {
+        if self.word.is_empty() {
+            return;
+        }
+        let pieces = std::mem::take(&mut self.word);
+        if !self.line_open() {
+            self.start_line();
+        }
+        let w: usize = pieces.iter().map(|(s, _)| s.width()).sum();
+        let gap = usize::from(self.word_space && self.line_width > self.prefix_width());
+        if self.line_width + gap + w > self.width && self.line_width > self.prefix_width() {
+            self.end_line();
+            self.start_line();
+        } else if gap == 1 {
+            self.push(" ", style_without_underline(pieces[0].1));
+        }
+        self.word_space = false;
+        // A word wider than the whole line is cut where it must be.
+        for (piece, style) in &pieces {
+            let mut rest = piece.as_str();
+            while self.line_width + rest.width() > self.width {
+                // On a fresh line whose indent leaves no room, one char still goes, so
+                // the loop always ends.
+                let fresh = self.line_width <= self.prefix_width();
+                let room = self.width.saturating_sub(self.line_width).max(usize::from(fresh));
+                let cut = if room == 0 { 0 } else { cut_at_width(rest, room) };
+                self.push(&rest[..cut], *style);
+                rest = &rest[cut..];
+                self.end_line();
+                self.start_line();
+            }
+            if !rest.is_empty() {
+                self.push(rest, *style);
+            }
+        }
+    }
+
+    fn push(&mut self, s: &str, style: Style) {
+        self.line_width += s.width();
+        // Runs of one style stay one span.
+        let past_prefix = self.line_width > self.prefix_width();
+        if let Some(last) = self.line.last_mut()
+            && last.style == style
+            && past_prefix
+        {
+            let mut owned = last.content.to_string();
+            owned.push_str(s);
+            last.content = owned.into();
+            return;
+        }
+        self.line.push(Span::styled(s.to_string(), style));
+    }
+
+    /// A code block's text: lines as written, cut at the pane's edge.
+    fn code_text(&mut self, text: &str) {
+        for l in text.lines() {
+            self.start_line();
+            let room = self.width.saturating_sub(self.line_width);
+            let l = l.replace('\t', "    ");
+            let cut = cut_at_width(&l, room);
+            let shown = if cut < l.len() {
+                let keep = cut_at_width(&l, room.saturating_sub(1));
+                format!("{}{}", &l[..keep], if self.theme.ascii { ">" } else { "…" })
+            } else {
+                l
+            };
+            self.line_width += shown.width();
+            self.line.push(Span::styled(shown, self.theme.code));
+            self.flush();
+        }
+    }
+
+    fn finish(mut self) -> Text<'static> {
+        self.flush();
+        while self.lines.last().is_some_and(|l| l.width() == 0) {
+            self.lines.pop();
+        }
+        Text::from(self.lines)
+    }
+}
+
+/// Spaces between words are not underlined with a heading's underline.
+fn style_without_underline(s: Style) -> Style {
+    s.remove_modifier(ratatui::style::Modifier::UNDERLINED)
+}
+
+/// The byte index at which `s` reaches `width` columns (at least one char, so progress is made).
+fn cut_at_width(s: &str, width: usize) -> usize {
+    let mut w = 0;
+    for (i, c) in s.char_indices() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw > width && i > 0 {
+            return i;
+        }
+        w += cw;
+    }
+    s.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::theme::ThemeName;
+
+    fn plain(md: &str, width: u16) -> String {
+        // Without colour, inline code keeps its backticks.
+        let t = Theme::new(ThemeName::Default, true, false);
+        let text = render(md, &t, width);
+        text.lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn paragraphs_wrap_at_words_and_soft_breaks_join() {
+        let md = "Each worker inherited the listener\nand waits for it in `epoll`.\n\nSecond paragraph.";
+        insta::assert_snapshot!(plain(md, 24), @r"
+        Each worker inherited
+        the listener and waits
+        for it in `epoll`.
+
+        Second paragraph.
+        ");
+    }
+
+    #[test]
+    fn lists_keep_their_indent_when_wrapped() {
+        let md = "Steps:\n\n- fork, then setsid so the child leads a session\n- fork again\n\n1. one\n2. two two two two two\n";
+        insta::assert_snapshot!(plain(md, 20), @r"
+        Steps:
+
+        • fork, then setsid
+          so the child leads
+          a session
+        • fork again
+
+        1. one
+        2. two two two two
+           two
+        ");
+    }
+
+    #[test]
+    fn code_blocks_are_kept_as_written_and_cut_at_the_edge() {
+        let md = "Run:\n\n```\ncurl -s http://127.0.0.1:8090/\nls\n```\nafter";
+        insta::assert_snapshot!(plain(md, 20), @r"
+        Run:
+
+          curl -s http://12…
+          ls
+
+        after
+        ");
+    }
+
+    #[test]
+    fn headings_quotes_links_and_html_comments() {
+        let md = "# Title\n\n> quoted *text* here\n\nsee [docs](https://nodejs.org/api/cluster.html)\n\n<!-- do: spawn -->\n";
+        insta::assert_snapshot!(plain(md, 40), @r"
+        Title
+
+        │ quoted text here
+
+        see docs
+        (https://nodejs.org/api/cluster.html)
+        ");
+    }
+
+    #[test]
+    fn styles_follow_the_theme() {
+        let t = Theme::new(ThemeName::Default, false, false);
+        let text = render("a *b* **c** `d`\n\n## H", &t, 40);
+        let spans = &text.lines[0].spans;
+        let find = |s: &str| spans.iter().find(|x| x.content.trim() == s).map(|x| x.style);
+        assert_eq!(find("b"), Some(t.text.patch(t.emphasis)));
+        assert_eq!(find("c"), Some(t.text.patch(t.strong)));
+        assert_eq!(find("d"), Some(t.text.patch(t.code)));
+        assert_eq!(text.lines[2].spans[0].style, t.heading);
+    }
+
+    #[test]
+    fn no_line_is_wider_than_asked_and_nothing_panics() {
+        let t = Theme::new(ThemeName::Default, false, true);
+        let samples = [
+            String::new(),
+            "a".to_string(),
+            "x".repeat(100),
+            "宽字符".repeat(20),
+            "- - - a\n\n> > > b\n\n1. ```\ncode\n```".to_string(),
+            "***\n\n|a|b|\n|-|-|\n\n[](x)".to_string(),
+        ];
+        for md in &samples {
+            for w in [1u16, 8, 13, 40] {
+                let text = render(md, &t, w);
+                for l in &text.lines {
+                    assert!(l.width() <= usize::from(w).max(8), "{md:?} at {w}: {l:?}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! What the panes draw: plain data, filled by `App::update` from the sampler's snapshots and
+//! the lab's events, read by the panes through `&LabModel`. No syscalls here, so every pane
+//! can be drawn from a fixed model in a test.
+
+use crate::sys::procfs::FdEntry;
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+/// How many samples each core's history keeps.
+pub const CORE_HISTORY: usize = 60;
+/// How many lines the event log keeps.
+pub const LOG_CAPACITY: usize = 2000;
+/// How many recent connections the connections pane keeps.
+pub const RECENT_CONNS: usize = 50;
+/// How long a new or just-exited process stays highlighted.
+pub const HIGHLIGHT_FOR: Duration = Duration::from_secs(3);
+
+/// The role of a process in the tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    App,
+    Master,
+    Worker,
+    Client,
+    Daemon,
+    Other,
+}
+
+/// One row of the processes pane: a live process, or one that just exited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcRow {
+    /// Tree depth: 0 for forklab itself, 1 for its children, ...
+    pub depth: u8,
+    pub role: Role,
+    /// "forklab", "master", "W1", "client", ...
+    pub alias: String,
+    pub pid: i32,
+    pub ppid: i32,
+    pub pgid: i32,
+    pub sid: i32,
+    /// "pts/3", or "?" when the process has no controlling terminal.
+    pub tty: String,
+    /// R, S, D, T, Z; 'X' for an exited row.
+    pub state: char,
+    pub threads: u32,
+    /// Percent of one core over the last sample interval.
+    pub cpu: f32,
+    pub rss_kib: u64,
+    /// Connections this worker accepted (workers only).
+    pub accepted: Option<u64>,
+    pub cwd: Option<String>,
+    /// Where fds 0, 1 and 2 point (the daemon lesson shows them).
+    pub stdio: Option<[String; 3]>,
+    /// Set when the process has exited: the status as waitpid gave it ("exit 0", "SIGKILL").
+    pub exit: Option<String>,
+    /// Spawned or exited within HIGHLIGHT_FOR of the model's time.
+    pub fresh: bool,
+}
+
+/// CPU usage of one core, newest last, in percent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CoreHistory {
+    pub samples: VecDeque<f32>,
+}
+
+impl CoreHistory {
+    pub fn push(&mut self, v: f32) {
+        if self.samples.len() == CORE_HISTORY {
+            self.samples.pop_front();
+        }
+        self.samples.push_back(v);
+    }
+    pub fn now(&self) -> f32 {
+        self.samples.back().copied().unwrap_or(0.0)
+    }
+}
+
+/// One finished connection of the load client.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnRow {
+    /// The connection's number in this session (1, 2, ...).
+    pub n: u64,
+    /// The worker that served it, or None if it failed.
+    pub worker: Option<String>,
+    pub latency_us: u64,
+    /// The error kind when it failed ("reset", "refused", ...).
+    pub error: Option<String>,
+}
+
+/// The connections pane: who served what.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Connections {
+    /// The accept mode and port, for the pane's title; None before a pool runs.
+    pub mode: Option<crate::proto::mode::Mode>,
+    pub port: Option<u16>,
+    /// Connections each worker accepted, as the workers reported (W1.. in order). This
+    /// includes connections from other terminals (curl, a browser), not only the app's own.
+    pub per_worker: BTreeMap<String, u64>,
+    /// The load client's finished connections, newest last.
+    pub recent: VecDeque<ConnRow>,
+    pub fired: u64,
+    pub completed: u64,
+    pub failed: u64,
+}
+
+/// Severity of a log line, for its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// spawned, listening, pool ready
+    Life,
+    /// exited normally
+    Exit,
+    /// killed by a signal, crash loop, error
+    Bad,
+    /// fd passed, message
+    Ipc,
+    /// accepted connections
+    Conn,
+    /// the lesson's own lines: directives and expects
+    Lesson,
+    /// an expect that failed
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    /// Seconds since the lesson opened (shown only when asked for).
+    pub at: f64,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// The event log, with its scrollback.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventLog {
+    pub lines: VecDeque<LogLine>,
+    /// Lines scrolled back from the newest; 0 follows the tail.
+    pub scroll: usize,
+}
+
+impl EventLog {
+    pub fn push(&mut self, line: LogLine) {
+        if self.lines.len() == LOG_CAPACITY {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+        if self.scroll > 0 {
+            // Keep the same lines in view while the user reads back.
+            self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
+        }
+    }
+}
+
+/// The fds pane: the fd table of the selected process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FdTable {
+    pub alias: String,
+    pub pid: i32,
+    pub fds: Vec<FdEntry>,
+    /// Socket inodes this process shares with another process on screen, mapped to a colour
+    /// index (0, 1, 2, ...) that is the same for that inode in every process, and to the
+    /// other holders ("W2 fd 3").
+    pub shared: BTreeMap<u64, (usize, Vec<String>)>,
+}
+
+/// Everything the live panes show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabModel {
+    /// The process tree in display order (a parent before its children).
+    pub procs: Vec<ProcRow>,
+    pub cores: Vec<CoreHistory>,
+    pub conns: Connections,
+    pub log: EventLog,
+    pub fds: Option<FdTable>,
+    /// The selected row of `procs`.
+    pub selected: usize,
+}

@@ -1,0 +1,159 @@
+//! The layout stays the way README's "How it is built" draws it: imports run one way between
+//! the top-level modules (`sys ← proto ← roles`, `sys/proto ← lab ← lesson ← ui ← commands ←
+//! main`), no two sibling files import each other in a ring, no file has more than 900 lines of
+//! non-test code, and no function is longer than 120 lines.
+//!
+//! Read as text, like `duplicates` reads it: a `crate::x::…` or `super::x` path anywhere in a
+//! file (a `use` or a path in code) is an import of `x`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The top-level modules from the bottom layer up: a module may import only those before it
+/// (and `cli`, the clap types, is imported only by `main` and `commands`).
+const LAYERS: &[(&str, &[&str])] = &[
+    ("sys", &[]),
+    ("proto", &["sys"]),
+    ("roles", &["sys", "proto"]),
+    ("lab", &["sys", "proto"]),
+    ("lesson", &["sys", "proto", "lab"]),
+    ("ui", &["sys", "proto", "lab", "lesson"]),
+    ("cli", &["proto", "ui"]),
+    ("commands", &["sys", "proto", "lab", "lesson", "ui", "cli", "roles"]),
+];
+
+struct Source {
+    /// The module path: `src/lesson/run.rs` is ["lesson", "run"], `src/lesson/mod.rs` ["lesson"].
+    module: Vec<String>,
+    path: PathBuf,
+    /// The file without its `#[cfg(test)]` tail.
+    code: String,
+}
+
+fn sources() -> Vec<Source> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut out = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path.strip_prefix(&root).unwrap().with_extension("");
+                let mut module: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+                if module.last().is_some_and(|m| m == "mod" || m == "main") {
+                    module.pop();
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = match text.find("\n#[cfg(test)]\nmod ") {
+                    Some(i) => text[..i].to_string(),
+                    None => text,
+                };
+                // A file that is itself only compiled for tests (`#[cfg(test)] mod fuzz;`).
+                out.push(Source { module, path, code });
+            }
+        }
+    }
+    out
+}
+
+/// The names that follow `prefix` in the text: `crate::` gives top-level modules.
+fn names_after<'a>(code: &'a str, prefix: &str) -> BTreeSet<&'a str> {
+    let mut names = BTreeSet::new();
+    for (i, _) in code.match_indices(prefix) {
+        let rest = &code[i + prefix.len()..];
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        if end > 0 {
+            names.insert(&rest[..end]);
+        }
+    }
+    names
+}
+
+/// Lines that are comments are not code: a doc comment may name a module without importing it.
+fn without_comments(code: &str) -> String {
+    code.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+}
+
+fn find_cycle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = stack.iter().position(|n| n == node) {
+            let mut cycle = stack[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        stack.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = visit(next, graph, stack, done) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|n| visit(n, graph, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn top_level_modules_import_only_the_layers_below() {
+    let mut wrong = Vec::new();
+    for s in sources() {
+        let Some(top) = s.module.first() else { continue };
+        let Some((_, allowed)) = LAYERS.iter().find(|(name, _)| name == top) else {
+            wrong.push(format!("{}: top-level module `{top}` is not in the layer table", s.path.display()));
+            continue;
+        };
+        for used in names_after(&without_comments(&s.code), "crate::") {
+            if used != top && !allowed.contains(&used) {
+                wrong.push(format!("{}: `{top}` imports `crate::{used}`", s.path.display()));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "imports against the layers:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn no_sibling_files_import_each_other_in_a_ring() {
+    // Within each folder: an edge from one file to a sibling it names (`super::x`, or the full
+    // `crate::folder::x`). A child using its parent's items is fine, so `mod.rs` is no node.
+    let mut graphs: BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
+    let all = sources();
+    for s in &all {
+        let Some((name, parent)) = s.module.split_last() else { continue };
+        let siblings: BTreeSet<&str> = all
+            .iter()
+            .filter(|o| o.module.len() == s.module.len() && o.module.starts_with(parent))
+            .map(|o| o.module.last().unwrap().as_str())
+            .collect();
+        let code = without_comments(&s.code);
+        let mut uses = names_after(&code, "super::");
+        let full = format!("crate::{}::", parent.join("::"));
+        if !parent.is_empty() {
+            uses.extend(names_after(&code, &full));
+        } else {
+            uses.extend(names_after(&code, "crate::"));
+        }
+        let edges = graphs.entry(parent.to_vec()).or_default().entry(name.clone()).or_default();
+        for u in uses {
+            if u != name && siblings.contains(u) {
+                edges.insert(u.to_string());
+            }
+        }
+    }
+    let rings: Vec<String> = graphs
+        .iter()
+        .filter_map(|(folder, g)| find_cycle(g).map(|c| format!("src/{}: {}", folder.join("/"), c.join(" → "))))
+        .collect();
+    assert!(rings.is_empty(), "sibling files that import each other in a ring:\n{}", rings.join("\n"));
+}
