@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fault suite's load figure: 100,000 connections through every accept mode with 8 workers
 # while a random worker is SIGKILLed every 200 ms, with the release build. Prints one line per
-# mode; the README's "Fault suite" section quotes a run of it.
+# mode; docs/reliability.md quotes a run of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked -q 2>/dev/null || cargo build --release --locked
