@@ -1,6 +1,7 @@
 //! The fault suite's fuzzing of the lesson parser (proptest): arbitrary bytes, every built-in
 //! lesson mangled at random, and random directives never panic; whatever parses keeps the
-//! parser's promises (at least one step, at most MAX_STEPS, a directive where a line was one).
+//! parser's promises (at least one step, at most MAX_STEPS, a directive where a line was one,
+//! an explanation exactly in the steps that ask a question).
 //! The case counts are in the README's fault suite section; keep them in step.
 
 use super::*;
@@ -17,6 +18,9 @@ const FRAGMENTS: &[&str] = &[
     "<!-- do: ",
     "<!-- expect: ",
     "<!-- notes -->",
+    "<!-- reveal -->",
+    "<!-- ask: ",
+    " | yes => failed == 0",
     "```",
     "\n```\n",
     "=",
@@ -64,6 +68,10 @@ const WORDS: &[&str] = &[
     "do:",
     "expect:",
     "notes",
+    "reveal",
+    "ask:",
+    "|",
+    "=>",
     "spawn",
     "mode",
     "scale",
@@ -130,6 +138,9 @@ fn check(lesson: &Lesson) {
     assert!(!lesson.steps.is_empty(), "a lesson has at least one step");
     assert!(lesson.steps.len() <= MAX_STEPS);
     for step in &lesson.steps {
+        // A step explains after it runs exactly when it asks a question first.
+        let asks = step.directives.iter().any(|d| matches!(d.item, Directive::Ask(_)));
+        assert_eq!(asks, step.explain.is_some(), "step `{}`", step.title);
         for d in &step.directives {
             // The text of a parsed directive parses again to the same thing.
             assert_eq!(parse_directive(&d.text).as_ref().ok(), Some(&d.item), "{}", d.text);

@@ -75,7 +75,12 @@ pub struct Step {
     pub title: String,
     /// The line of the step's `## ` heading.
     pub line: usize,
+    /// What the learner reads before the step runs. In a step that asks a question, only the
+    /// text above `<!-- reveal -->`: what the prediction needs, never its answer.
     pub narration: String,
+    /// The text between `<!-- reveal -->` and the notes (or the step's end): the explanation,
+    /// shown once the step has run. A step has one exactly when it has an `ask`.
+    pub explain: Option<String>,
     /// Speaker notes: what follows `<!-- notes -->`, if the step has the marker.
     pub notes: Option<String>,
     pub directives: Vec<Located<Directive>>,
@@ -189,6 +194,34 @@ impl Ask {
     /// The letter of this question's last choice.
     pub fn last_letter(&self) -> char {
         Ask::letter(self.choices.len().saturating_sub(1))
+    }
+
+    /// The order the choices are shown in, as indices into `choices`: letter a names
+    /// `choices[order[0]]`. Shuffled, so that the real answer is not always a), and repeatable:
+    /// the same `seed`, lesson and question give the same order (Fisher-Yates over splitmix64,
+    /// seeded with an FNV-1a hash of where the question is).
+    pub fn order(&self, lesson: &str, seed: u64) -> Vec<usize> {
+        let mut state = seed ^ 0xcbf2_9ce4_8422_2325;
+        for byte in lesson.bytes().chain([0xff]).chain(self.question.bytes()) {
+            state = (state ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3);
+        }
+        let mut next = || {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let mut order: Vec<usize> = (0..self.choices.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, (next() % (i as u64 + 1)) as usize);
+        }
+        order
+    }
+
+    /// The letter choice `i` is shown under, in `order`.
+    pub fn letter_in(order: &[usize], i: usize) -> char {
+        Ask::letter(order.iter().position(|&c| c == i).unwrap_or(i))
     }
 }
 
@@ -893,6 +926,8 @@ struct StepDraft<'a> {
     title: String,
     line: usize,
     narration: Vec<&'a str>,
+    /// `Some` once the step's `<!-- reveal -->` marker has been seen, with its line.
+    explain: Option<(usize, Vec<&'a str>)>,
     /// `Some` once the step's `<!-- notes -->` marker has been seen.
     notes: Option<Vec<&'a str>>,
     directives: Vec<Located<Directive>>,
@@ -958,7 +993,11 @@ impl<'a> Body<'a> {
     fn text(&mut self) -> &mut Vec<&'a str> {
         match self.steps.last_mut() {
             None => &mut self.intro,
-            Some(step) => step.notes.as_mut().unwrap_or(&mut step.narration),
+            Some(step) => match (&mut step.notes, &mut step.explain) {
+                (Some(notes), _) => notes,
+                (None, Some((_, explain))) => explain,
+                (None, None) => &mut step.narration,
+            },
         }
     }
 
@@ -969,10 +1008,14 @@ impl<'a> Body<'a> {
         if self.steps.len() == MAX_STEPS {
             return Err(fault(number, format!("too many steps; a lesson has at most {MAX_STEPS} `## ` steps")));
         }
+        if let Some(step) = self.steps.last() {
+            step.check_reveal()?;
+        }
         self.steps.push(StepDraft {
             title: title.to_string(),
             line: number,
             narration: Vec::new(),
+            explain: None,
             notes: None,
             directives: Vec::new(),
         });
@@ -988,12 +1031,17 @@ impl<'a> Body<'a> {
         if step.notes.is_some() {
             let message = match comment {
                 Comment::Notes => "`<!-- notes -->` appears twice in this step; expected it once",
+                Comment::Reveal => "`<!-- reveal -->` inside speaker notes; expected it before `<!-- notes -->`",
                 Comment::Directive(..) => "directive inside speaker notes; expected it before `<!-- notes -->`",
             };
             return Err(fault(number, message));
         }
         match comment {
             Comment::Notes => step.notes = Some(Vec::new()),
+            Comment::Reveal if step.explain.is_some() => {
+                return Err(fault(number, "`<!-- reveal -->` appears twice in this step; expected it once"));
+            }
+            Comment::Reveal => step.explain = Some((number, Vec::new())),
             Comment::Directive(text, item) => step.directives.push(Located { line: number, text, item }),
         }
         Ok(())
@@ -1010,6 +1058,9 @@ impl<'a> Body<'a> {
         if self.steps.is_empty() {
             return Err(fault(0, "the lesson has no steps; expected at least one `## ` heading"));
         }
+        if let Some(step) = self.steps.last() {
+            step.check_reveal()?;
+        }
         let steps = self
             .steps
             .into_iter()
@@ -1017,11 +1068,33 @@ impl<'a> Body<'a> {
                 title: draft.title,
                 line: draft.line,
                 narration: join_trimmed(&draft.narration),
+                explain: draft.explain.map(|(_, explain)| join_trimmed(&explain)),
                 notes: draft.notes.map(|notes| join_trimmed(&notes)),
                 directives: draft.directives,
             })
             .collect();
         Ok((join_trimmed(&self.intro), steps))
+    }
+}
+
+impl StepDraft<'_> {
+    /// A question splits its step's text in two (issue 12): the setup it is asked with, and the
+    /// explanation below `<!-- reveal -->`, shown once the step has run. So a step with an
+    /// `ask` has the marker, and only such a step has it.
+    fn check_reveal(&self) -> Result<(), Fault> {
+        let ask = self.directives.iter().find(|d| matches!(d.item, Directive::Ask(_)));
+        match (ask, &self.explain) {
+            (Some(ask), None) => Err(fault(
+                ask.line,
+                "step asks a question but has no `<!-- reveal -->`; expected one line `<!-- reveal -->` \
+                 between what the question needs and the explanation",
+            )),
+            (None, Some((line, _))) => Err(fault(
+                *line,
+                "`<!-- reveal -->` in a step without an `ask:`; expected it only in a step that asks a question",
+            )),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -1040,6 +1113,8 @@ fn join_trimmed(lines: &[&str]) -> String {
 enum Comment {
     /// `<!-- notes -->`: what follows is for the presenter.
     Notes,
+    /// `<!-- reveal -->`: what follows is the explanation, shown after the step has run.
+    Reveal,
     /// The directive as written, and what it means.
     Directive(String, Directive),
 }
@@ -1050,6 +1125,7 @@ pub fn parse_directive(text: &str) -> Result<Directive, String> {
     match parse_comment(&format!("<!-- {text} -->"))? {
         Comment::Directive(_, d) => Ok(d),
         Comment::Notes => Err("`notes` is a marker, not a directive".into()),
+        Comment::Reveal => Err("`reveal` is a marker, not a directive".into()),
     }
 }
 
@@ -1063,12 +1139,14 @@ fn parse_comment(trimmed: &str) -> Result<Comment, String> {
         return Err(format!("unexpected `{}` after `-->`; expected one directive per line", shorten(after.trim())));
     }
     let inside = inside.trim();
-    if inside == "notes" {
-        return Ok(Comment::Notes);
+    match inside {
+        "notes" => return Ok(Comment::Notes),
+        "reveal" => return Ok(Comment::Reveal),
+        _ => {}
     }
     let Some((kind, args)) = inside.split_once(':') else {
         return Err(format!(
-            "comment `{}` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->` or `<!-- notes -->`",
+            "comment `{}` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->`, `<!-- reveal -->` or `<!-- notes -->`",
             shorten(inside)
         ));
     };
@@ -1078,7 +1156,7 @@ fn parse_comment(trimmed: &str) -> Result<Comment, String> {
         "ask" => Directive::Ask(parse_ask(args)?),
         other => {
             return Err(format!(
-                "unknown directive `{}:`; expected `do:`, `expect:`, `ask:` or `notes`",
+                "unknown directive `{}:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`",
                 shorten(other)
             ));
         }
@@ -1558,9 +1636,11 @@ mod tests {
         error(format!("{HEAD}{body}\n").as_bytes())
     }
 
-    /// What `<!-- text -->` as the only line of a step parses into.
+    /// What `<!-- text -->` as the only directive of a step parses into (a question's step
+    /// gets the `reveal` it needs).
     fn directive(text: &str) -> Directive {
-        let lesson = parse_ok(&format!("{HEAD}<!-- {text} -->\n"));
+        let reveal = if text.starts_with("ask:") { "<!-- reveal -->\n" } else { "" };
+        let lesson = parse_ok(&format!("{HEAD}<!-- {text} -->\n{reveal}"));
         lesson.steps[0].directives[0].item.clone()
     }
 
@@ -1637,6 +1717,7 @@ More narration.
                     title: "Step title".into(),
                     line: 16,
                     narration: "Narration in Markdown...".into(),
+                    explain: None,
                     notes: Some("Speaker notes: everything after this marker up to the next `## ` heading.".into()),
                     directives: vec![
                         located(
@@ -1665,6 +1746,7 @@ More narration.
                     title: "Next step".into(),
                     line: 26,
                     narration: "### A deeper heading\nMore narration.".into(),
+                    explain: None,
                     notes: None,
                     directives: vec![],
                 },
@@ -1895,7 +1977,7 @@ More narration.
 
     #[test]
     fn plain_comment_is_not_a_silent_comment() {
-        let expected = "comment `remember to fix` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->` or `<!-- notes -->`";
+        let expected = "comment `remember to fix` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->`, `<!-- reveal -->` or `<!-- notes -->`";
         assert_eq!(body_error("  <!-- remember to fix -->"), (BODY_LINE, expected.to_string()));
     }
 
@@ -1914,7 +1996,7 @@ More narration.
     rejects!(
         unknown_directive_kind,
         "todo: fix",
-        "unknown directive `todo:`; expected `do:`, `expect:`, `ask:` or `notes`"
+        "unknown directive `todo:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`"
     );
 
     #[test]
@@ -1935,6 +2017,118 @@ More narration.
         assert_eq!(lesson.steps[0].narration, "said");
         assert_eq!(lesson.steps[0].notes.as_deref(), Some("note"));
         assert_eq!(lesson.steps[1].narration, "said too");
+    }
+
+    // ----- reveal: a question's setup, then its explanation -----
+
+    const ASK: &str = "<!-- ask: Will W2 survive? | yes => survived W2 | no => not survived W2 -->";
+
+    #[test]
+    fn reveal_splits_the_narration_from_the_explanation() {
+        let body = format!("setup\n{ASK}\n<!-- do: stop -->\n<!-- reveal -->\n\nwhy\n<!-- notes -->\nnote\n");
+        let step = &parse_ok(&format!("{HEAD}{body}")).steps[0];
+        assert_eq!(step.narration, "setup");
+        assert_eq!(step.explain.as_deref(), Some("why"));
+        assert_eq!(step.notes.as_deref(), Some("note"));
+        assert_eq!(step.directives.len(), 2);
+    }
+
+    #[test]
+    fn directives_may_follow_the_reveal_and_an_empty_explanation_is_none_of_the_text() {
+        let step = &parse_ok(&format!("{HEAD}setup\n<!-- reveal -->\n{ASK}\n")).steps[0];
+        assert_eq!((step.narration.as_str(), step.explain.as_deref()), ("setup", Some("")));
+        assert!(matches!(step.directives[0].item, Directive::Ask(_)));
+    }
+
+    #[test]
+    fn a_step_without_a_question_has_no_explanation() {
+        assert_eq!(parse_ok(&format!("{HEAD}text\n")).steps[0].explain, None);
+    }
+
+    /// Each misplaced `reveal`: (body under the first heading, error line, message).
+    const REVEAL_ERRORS: &[(&str, usize, &str)] = &[
+        (
+            "setup\nASK\nwhy",
+            9,
+            "step asks a question but has no `<!-- reveal -->`; expected one line `<!-- reveal -->` between what the question needs and the explanation",
+        ),
+        (
+            "ASK\n## Two\ntext",
+            8,
+            "step asks a question but has no `<!-- reveal -->`; expected one line `<!-- reveal -->` between what the question needs and the explanation",
+        ),
+        (
+            "text\n<!-- reveal -->\nmore",
+            9,
+            "`<!-- reveal -->` in a step without an `ask:`; expected it only in a step that asks a question",
+        ),
+        (
+            "ASK\n<!-- reveal -->\n## Two\n<!-- reveal -->",
+            11,
+            "`<!-- reveal -->` in a step without an `ask:`; expected it only in a step that asks a question",
+        ),
+        (
+            "ASK\n<!-- reveal -->\nwhy\n<!-- reveal -->",
+            11,
+            "`<!-- reveal -->` appears twice in this step; expected it once",
+        ),
+        (
+            "ASK\n<!-- notes -->\nsay\n<!-- reveal -->",
+            11,
+            "`<!-- reveal -->` inside speaker notes; expected it before `<!-- notes -->`",
+        ),
+    ];
+
+    #[test]
+    fn a_misplaced_reveal_is_an_error_on_its_line() {
+        for (body, line, message) in REVEAL_ERRORS {
+            let got = body_error(&body.replace("ASK", ASK));
+            assert_eq!(got, (*line, message.to_string()), "{body}");
+        }
+    }
+
+    #[test]
+    fn reveal_is_a_marker_not_a_directive() {
+        assert_eq!(parse_directive("reveal"), Err("`reveal` is a marker, not a directive".to_string()));
+    }
+
+    // ----- the order a question's choices are shown in -----
+
+    #[test]
+    fn choice_order_is_a_permutation_that_a_seed_repeats() {
+        let Directive::Ask(ask) = directive("ask: Q? | a => failed == 0 | b => failed == 1 | c => failed == 2")
+        else {
+            unreachable!()
+        };
+        for seed in 0..50 {
+            let order = ask.order("t", seed);
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(sorted, [0, 1, 2]);
+            assert_eq!(order, ask.order("t", seed));
+            assert_eq!(Ask::letter_in(&order, order[1]), 'b');
+        }
+        let orders: std::collections::BTreeSet<Vec<usize>> = (0..50).map(|seed| ask.order("t", seed)).collect();
+        assert_eq!(orders.len(), 6, "50 seeds give every order of three choices");
+    }
+
+    #[test]
+    fn with_a_fixed_seed_some_built_in_question_is_not_shown_in_file_order() {
+        for seed in [0, 7] {
+            let mut shuffled = 0;
+            for lesson in embedded().unwrap() {
+                for step in &lesson.steps {
+                    for d in &step.directives {
+                        if let Directive::Ask(ask) = &d.item {
+                            let order = ask.order(&lesson.id, seed);
+                            assert_eq!(order, ask.order(&lesson.id, seed));
+                            shuffled += usize::from(order != (0..ask.choices.len()).collect::<Vec<_>>());
+                        }
+                    }
+                }
+            }
+            assert!(shuffled > 0, "seed {seed}: every question in file order");
+        }
     }
 
     // ----- do: -----
