@@ -44,7 +44,8 @@ pub struct Cli {
     #[arg(long, global = true, default_value_t = 250, value_parser = clap::value_parser!(u64).range(200..=10_000))]
     pub refresh: u64,
 
-    /// Make random choices repeatable: the chaos switch's victims follow this seed. (The load
+    /// Make random choices repeatable: the chaos switch's victims and the order a question's
+    /// choices are shown in follow this seed (without it, questions use seed 0). (The load
     /// client has no random timing: it opens its connections in order, as fast as it may.)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,

@@ -35,6 +35,13 @@ fn play(id: &str) -> Vec<Value> {
     for ask in asks {
         let i = ask["answer"].as_u64().unwrap_or_else(|| panic!("unanswered: {ask}")) as usize;
         assert_eq!(ask["answer_label"], ask["choices"][i], "{ask}");
+        // The choices were shown in `order` (a permutation of them), the answer under its letter.
+        let order: Vec<u64> = ask["order"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..ask["choices"].as_array().unwrap().len() as u64).collect::<Vec<_>>(), "{ask}");
+        let shown = order.iter().position(|&c| c == i as u64).unwrap();
+        assert_eq!(ask["answer_letter"], ((b'a' + shown as u8) as char).to_string(), "{ask}");
     }
     lines
 }
@@ -211,6 +218,63 @@ fn a_directive_outside_the_vocabulary_is_refused_with_its_line() {
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("shell.md:10: unknown directive `run:`"), "{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// A lesson of three questions that need no workers, in a folder of its own.
+fn questions_lesson() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("forklab-lessons-{}", new_tag()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let step = |n: u32| {
+        format!(
+            "## Step {n}\nSetup {n}.\n<!-- ask: Question {n}? | one => workers == 1 | none => not workers == 1 | \
+             two => workers == 2 -->\n<!-- reveal -->\nExplained {n}.\n\n"
+        )
+    };
+    let text =
+        format!("+++\nid = \"q\"\ntitle = \"Q\"\norder = 1\nsummary = \"s\"\n+++\n\n{}{}{}", step(1), step(2), step(3));
+    std::fs::write(dir.join("q.md"), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_seed_repeats_the_order_of_the_choices_and_the_explanation_follows_the_answer() {
+    let dir = questions_lesson();
+    let play = |seed: &str| {
+        let tag = new_tag();
+        let (status, stdout, stderr) =
+            run(&tag, &["--seed", seed, "--lessons", dir.to_str().unwrap(), "play", "q", "--json"]);
+        assert!(status.success(), "{stdout}\n{stderr}");
+        assert_none_left(&tag, Duration::from_secs(2));
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect::<Vec<Value>>()
+    };
+    let orders = |lines: &[Value]| -> Vec<Value> {
+        lines.iter().filter(|l| l["event"] == "question").map(|l| l["order"].clone()).collect()
+    };
+    let (first, again, other) = (play("7"), play("7"), play("8"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(orders(&first).len(), 3);
+    assert_eq!(orders(&first), orders(&again));
+    assert_ne!(orders(&first), orders(&other), "seeds 7 and 8 show the same orders");
+    // Each step: its question, its answer, then its explanation.
+    let kinds: Vec<String> = first
+        .iter()
+        .filter(|l| matches!(l["event"].as_str(), Some("question" | "ask" | "explain")))
+        .map(|l| format!("{} {}", l["event"].as_str().unwrap(), l["step"]))
+        .collect();
+    assert_eq!(
+        kinds,
+        ["question 1", "ask 1", "explain 1", "question 2", "ask 2", "explain 2", "question 3", "ask 3", "explain 3"]
+    );
+    let explain = first.iter().find(|l| l["event"] == "explain").unwrap();
+    assert_eq!(explain["text"], "Explained 1.");
+    // The text transcript keeps the explanation out of the step's opening.
+    let tag = new_tag();
+    let dir = questions_lesson();
+    let (_, text, _) = run(&tag, &["--seed", "7", "--lessons", dir.to_str().unwrap(), "play", "q"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (setup, answer, explained) =
+        (text.find("Setup 1.").unwrap(), text.find("    = ").unwrap(), text.find("Explained 1.").unwrap());
+    assert!(setup < answer && answer < explained, "{text}");
 }
 
 #[test]

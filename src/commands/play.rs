@@ -35,6 +35,9 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
             break;
         }
         runner.finish_step(i + 1, &mut out);
+        if let Some(explain) = step.explain.as_deref().filter(|e| !e.is_empty()) {
+            out.explain(i + 1, explain);
+        }
     }
     runner.lab.shutdown(&mut |ev| out.event(ev))?;
     out.summary(lesson, result.as_ref().err());

@@ -2096,8 +2096,7 @@ More narration.
 
     #[test]
     fn choice_order_is_a_permutation_that_a_seed_repeats() {
-        let Directive::Ask(ask) = directive("ask: Q? | a => failed == 0 | b => failed == 1 | c => failed == 2")
-        else {
+        let Directive::Ask(ask) = directive("ask: Q? | a => failed == 0 | b => failed == 1 | c => failed == 2") else {
             unreachable!()
         };
         for seed in 0..50 {

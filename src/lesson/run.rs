@@ -28,6 +28,12 @@ pub fn run_order(directives: &[lesson::Located<Directive>]) -> Vec<&lesson::Loca
     asks.into_iter().chain(rest).collect()
 }
 
+/// The order a question's choices are shown in, by `play` and the lesson screen alike
+/// ([`Ask::order`]): it follows `--seed`, or seed 0 without one, so a run can be repeated.
+pub fn shown_order(lesson: &str, ask: &Ask) -> Vec<usize> {
+    ask.order(lesson, crate::lab::chaos::SEED.get().copied().unwrap_or(0))
+}
+
 /// What the lab has shown so far, gathered from its events.
 #[derive(Default)]
 pub struct Seen {
@@ -123,8 +129,10 @@ pub struct Runner {
     counters: Vec<(String, i32, bool, u64)>,
     /// The master's own copy of the counter, when it last reported it.
     master_counter: Option<u64>,
-    /// Questions of the current step, answered when it ends.
-    asks: Vec<Ask>,
+    /// Questions of the current step, with the order their choices were shown in, answered
+    /// when it ends.
+    asks: Vec<(Ask, Vec<usize>)>,
+    lesson_id: String,
 }
 
 /// What the last `work` measured.
@@ -163,6 +171,7 @@ impl Runner {
             counters: Vec::new(),
             master_counter: None,
             asks: Vec::new(),
+            lesson_id: lesson.id.clone(),
         }
     }
 
@@ -217,10 +226,10 @@ impl Runner {
 
     /// The step has run: answer its questions from what happened.
     pub fn finish_step(&mut self, step: usize, out: &mut Transcript) {
-        for ask in std::mem::take(&mut self.asks) {
+        for (ask, order) in std::mem::take(&mut self.asks) {
             let checked: Vec<(bool, String)> = ask.choices.iter().map(|c| self.check(&c.when)).collect();
             let answer = checked.iter().position(|(held, _)| *held);
-            out.answer(step, &ask, answer, &checked);
+            out.answer(step, &ask, order, answer, &checked);
         }
     }
 
@@ -250,8 +259,9 @@ impl Runner {
 
     pub fn apply(&mut self, d: &Directive, text: &str, out: &mut Transcript) -> Result<()> {
         if let Directive::Ask(ask) = d {
-            out.question(ask);
-            self.asks.push(ask.clone());
+            let order = shown_order(&self.lesson_id, ask);
+            out.question(ask, &order);
+            self.asks.push((ask.clone(), order));
             return Ok(());
         }
         out.directive(text);
@@ -1138,10 +1148,15 @@ pub enum LineKind {
     /// The same question after the step: the index of the choice that really happened.
     Answer {
         ask: Ask,
+        /// The order the choices were shown in (indices into `ask.choices`, letter a first).
+        order: Vec<usize>,
         answer: Option<usize>,
         /// What was measured that decided it (`failed is 20`).
         detail: String,
     },
+    /// A step's explanation, printed once it has run (the lesson screen shows it from the
+    /// lesson itself).
+    Explain,
     Summary,
 }
 
@@ -1289,36 +1304,49 @@ impl Transcript {
         );
     }
 
-    fn question(&mut self, ask: &Ask) {
+    /// `choices` keeps the file's order; `order` lists their indices in the order shown.
+    fn question(&mut self, ask: &Ask, order: &[usize]) {
         let mut text = format!("    ? {}", ask.question);
-        for (i, c) in ask.choices.iter().enumerate() {
-            text += &format!("\n      {}) {}", Ask::letter(i), c.label);
+        for (k, &i) in order.iter().enumerate() {
+            text += &format!("\n      {}) {}", Ask::letter(k), ask.choices[i].label);
         }
         let labels: Vec<&str> = ask.choices.iter().map(|c| c.label.as_str()).collect();
         self.emit(
             LineKind::Question,
             text,
-            json!({"event": "question", "step": self.step, "question": ask.question, "choices": labels}),
+            json!({"event": "question", "step": self.step, "question": ask.question, "choices": labels,
+                   "order": order}),
         );
     }
 
-    fn answer(&mut self, step: usize, ask: &Ask, answer: Option<usize>, checked: &[(bool, String)]) {
+    fn answer(&mut self, step: usize, ask: &Ask, order: Vec<usize>, answer: Option<usize>, checked: &[(bool, String)]) {
         let labels: Vec<&str> = ask.choices.iter().map(|c| c.label.as_str()).collect();
         let detail = match answer {
             Some(i) => checked[i].1.clone(),
             None => checked.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>().join("; "),
         };
         let text = match answer {
-            Some(i) => format!("    = {} {}  ({detail})", Ask::letter(i), labels[i]),
+            Some(i) => format!("    = {} {}  ({detail})", Ask::letter_in(&order, i), labels[i]),
             None => format!("    = none of the choices happened  ({detail})"),
         };
         let conditions: Vec<&str> = ask.choices.iter().map(|c| c.text.as_str()).collect();
-        self.emit(
-            LineKind::Answer { ask: ask.clone(), answer, detail: detail.clone() },
-            format!("    ? {}\n{text}", ask.question),
-            json!({"event": "ask", "step": step, "question": ask.question, "choices": labels,
+        let json = json!({"event": "ask", "step": step, "question": ask.question, "choices": labels,
                    "conditions": conditions, "answer": answer, "answer_label": answer.map(|i| labels[i]),
-                   "detail": detail}),
+                   "answer_letter": answer.map(|i| Ask::letter_in(&order, i).to_string()), "order": order,
+                   "detail": detail});
+        self.emit(
+            LineKind::Answer { ask: ask.clone(), order, answer, detail: detail.clone() },
+            format!("    ? {}\n{text}", ask.question),
+            json,
+        );
+    }
+
+    /// What the step showed, explained: the text under the step's `<!-- reveal -->`.
+    pub fn explain(&mut self, step: usize, text: &str) {
+        self.emit(
+            LineKind::Explain,
+            format!("\n{}\n", text.trim()),
+            json!({"event": "explain", "step": step, "text": text}),
         );
     }
 

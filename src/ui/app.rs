@@ -113,8 +113,9 @@ pub struct LessonView {
     pub zoom: bool,
     /// The next step's questions, asked before it runs.
     pub asking: Option<Asking>,
-    /// What the learner predicted for the running step's questions, in order; each real
-    /// answer that comes back takes the first.
+    /// What the learner predicted for the running step's questions (the index of the choice
+    /// in the file, whatever letter it was shown under), in order; each real answer that
+    /// comes back takes the first.
     pub predictions: std::collections::VecDeque<Option<usize>>,
     /// The process selected, by pid: chosen with ↑/↓, or the one a step's `show fds` or
     /// `show proc` is about (the fds pane then shows what the narration talks about).
@@ -127,6 +128,9 @@ pub struct Asking {
     /// The step asked about (0-based).
     pub step: usize,
     pub asks: Vec<crate::lesson::Ask>,
+    /// The order each question's choices are shown in (`play::shown_order`): letter a is
+    /// `asks[q].choices[orders[q][0]]`.
+    pub orders: Vec<Vec<usize>>,
     /// The question shown.
     pub current: usize,
     pub picks: Vec<Option<usize>>,
@@ -545,7 +549,8 @@ impl LessonView {
             if !asks.is_empty() {
                 // The step's narration, and its question under it; the step runs once answered.
                 self.page = self.ran + 1;
-                self.asking = Some(Asking { step: self.ran, asks, current: 0, picks: Vec::new() });
+                let orders = asks.iter().map(|a| crate::lesson::run::shown_order(&lesson.id, a)).collect();
+                self.asking = Some(Asking { step: self.ran, asks, orders, current: 0, picks: Vec::new() });
                 return vec![];
             }
             return self.run_next();
@@ -583,10 +588,12 @@ impl LessonView {
     /// Keys while a question is shown: a letter predicts; → runs without a guess; ← goes back.
     fn ask_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let Some(a) = &self.asking else { return vec![] };
-        let (choices, last) = (a.asks[a.current].choices.len(), a.asks[a.current].last_letter());
+        let (order, last) = (&a.orders[a.current], a.asks[a.current].last_letter());
         match k.code {
-            KeyCode::Char(c @ 'a'..='z') if ((c as u8 - b'a') as usize) < choices => {
-                self.predict(Some((c as u8 - b'a') as usize))
+            KeyCode::Char(c @ 'a'..='z') if ((c as u8 - b'a') as usize) < order.len() => {
+                // The letter names a place in the order shown; the prediction is its choice.
+                let choice = order[(c as u8 - b'a') as usize];
+                self.predict(Some(choice))
             }
             KeyCode::Right | KeyCode::Enter | KeyCode::Char(' ') => self.predict(None),
             KeyCode::Left => {
@@ -722,16 +729,15 @@ impl LessonView {
                     self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
                 }
             }
-            LineKind::Header | LineKind::Step | LineKind::Summary => {}
-            // The question card comes from the lesson itself, before the step runs.
-            LineKind::Question => {}
-            LineKind::Answer { ask, answer, detail } => self.answered(&ask, answer, &detail),
+            // The question card and the explanation come from the lesson itself.
+            LineKind::Header | LineKind::Step | LineKind::Summary | LineKind::Question | LineKind::Explain => {}
+            LineKind::Answer { ask, order, answer, detail } => self.answered(&ask, &order, answer, &detail),
         }
     }
 
     /// A question's real answer, beside what the learner predicted.
-    fn answered(&mut self, ask: &crate::lesson::Ask, answer: Option<usize>, detail: &str) {
-        let label = |i: usize| format!("{}) {}", crate::lesson::Ask::letter(i), ask.choices[i].label);
+    fn answered(&mut self, ask: &crate::lesson::Ask, order: &[usize], answer: Option<usize>, detail: &str) {
+        let label = |i: usize| format!("{}) {}", crate::lesson::Ask::letter_in(order, i), ask.choices[i].label);
         let real = match answer {
             Some(i) => label(i),
             None => "none of the choices".into(),
@@ -1224,10 +1230,11 @@ mod tests {
         assert!(!app.quit);
     }
 
-    fn answer_line(ask: &crate::lesson::Ask, answer: Option<usize>) -> Msg {
+    fn answer_line(ask: &crate::lesson::Ask, order: &[usize], answer: Option<usize>) -> Msg {
         Msg::Engine(EngineMsg::Line(Line {
             kind: LineKind::Answer {
                 ask: ask.clone(),
+                order: order.to_vec(),
                 answer,
                 detail: "W1 fd 5 and master fd 6 hold socket:[42]".into(),
             },
@@ -1242,20 +1249,25 @@ mod tests {
         opened(&mut app, "fork");
         // Fork's first step asks before it runs: no engine command yet, the narration shows.
         assert_eq!(app.update(key(KeyCode::Right)), vec![]);
-        let ask = view(&app).asking.as_ref().expect("a question").asks[0].clone();
+        let asking = view(&app).asking.clone().expect("a question");
+        let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
+        assert_eq!(order, crate::lesson::run::shown_order("fork", &ask));
+        let letter = |i: usize| crate::lesson::Ask::letter_in(&order, i);
         assert_eq!(view(&app).page, 1);
         assert_eq!(view(&app).ran, 0);
         // Other keys do not slip past the question.
         assert_eq!(app.update(key(KeyCode::Char('c'))), vec![]);
         assert!(view(&app).message.as_deref().unwrap_or("").contains("press a–b"));
-        // `b` predicts "no, a copy"; then the step runs.
-        assert_eq!(app.update(key(KeyCode::Char('b'))), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+        // The letter shown for the file's second choice predicts it; then the step runs.
+        assert_eq!(app.update(key(KeyCode::Char(letter(1)))), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
         assert!(view(&app).asking.is_none());
-        // What really happened: choice a.
-        app.update(answer_line(&ask, Some(0)));
+        assert_eq!(view(&app).predictions, [Some(1)]);
+        // What really happened: the file's first choice, under the letter it was shown with.
+        app.update(answer_line(&ask, &order, Some(0)));
         let out: Vec<String> = view(&app).outputs[1].iter().map(|o| o.text.clone()).collect();
         assert_eq!(out[0], format!("? {}", ask.question));
-        assert_eq!(out[1], format!("= a) {} · you predicted b) {} ✗", ask.choices[0].label, ask.choices[1].label));
+        let (real, guess) = (&ask.choices[0].label, &ask.choices[1].label);
+        assert_eq!(out[1], format!("= {}) {real} · you predicted {}) {guess} ✗", letter(0), letter(1)));
         assert_eq!(out[2], "  (W1 fd 5 and master fd 6 hold socket:[42])");
         assert_eq!(view(&app).outputs[1][1].kind, LogKind::Fail);
     }
@@ -1265,9 +1277,11 @@ mod tests {
         let mut app = app();
         opened(&mut app, "fork");
         app.update(key(KeyCode::Right));
-        let ask = view(&app).asking.as_ref().unwrap().asks[0].clone();
+        let asking = view(&app).asking.clone().unwrap();
+        let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
+        // `a` names the choice shown first, whichever it is in the file.
         app.update(key(KeyCode::Char('a')));
-        app.update(answer_line(&ask, Some(0)));
+        app.update(answer_line(&ask, &order, Some(order[0])));
         assert!(view(&app).outputs[1][1].text.ends_with("you predicted it ✓"));
         // ← on a question goes back without running; → then runs without a guess.
         let mut app2 = self::app();
@@ -1277,8 +1291,8 @@ mod tests {
         assert!(view(&app2).asking.is_none() && view(&app2).page == 0);
         app2.update(key(KeyCode::Right));
         assert_eq!(app2.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
-        app2.update(answer_line(&ask, Some(1)));
-        assert_eq!(view(&app2).outputs[1][1].text, format!("= b) {}", ask.choices[1].label));
+        app2.update(answer_line(&ask, &order, Some(order[1])));
+        assert_eq!(view(&app2).outputs[1][1].text, format!("= b) {}", ask.choices[order[1]].label));
     }
 
     #[test]

@@ -199,11 +199,17 @@ fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rec
     let title = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
     let b = block(theme, &title, focused);
     let inner = b.inner(area);
-    let md = match v.page {
-        0 => l.intro.as_str(),
-        n => l.steps.get(n - 1).map(|s| s.narration.as_str()).unwrap_or(""),
+    let md = match v.page.checked_sub(1).and_then(|n| l.steps.get(n)) {
+        None => l.intro.clone(),
+        // A question's explanation waits until the step has run: the card shows the setup only.
+        Some(step) => match &step.explain {
+            Some(explain) if v.page < v.ran || (v.page == v.ran && !v.busy) => {
+                format!("{}\n\n{explain}", step.narration)
+            }
+            _ => step.narration.clone(),
+        },
     };
-    let mut text = markdown::render(md, theme, inner.width);
+    let mut text = markdown::render(&md, theme, inner.width);
     if v.page == 0 {
         text.lines.push(Line::raw(""));
         text.lines.push(Line::styled("press → to run the first step", theme.dim));
@@ -220,10 +226,10 @@ fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rec
         text.lines.push(Line::raw(""));
         let of = if a.asks.len() > 1 { format!(" ({}/{})", a.current + 1, a.asks.len()) } else { String::new() };
         text.lines.push(Line::styled(format!("? {}{of}", ask.question), theme.warn.patch(theme.strong)));
-        for (i, c) in ask.choices.iter().enumerate() {
+        for (k, &i) in a.orders[a.current].iter().enumerate() {
             text.lines.push(Line::from(vec![
-                Span::styled(format!("  {}", crate::lesson::Ask::letter(i)), theme.key),
-                Span::styled(format!(" {}", c.label), theme.text),
+                Span::styled(format!("  {}", crate::lesson::Ask::letter(k)), theme.key),
+                Span::styled(format!(" {}", ask.choices[i].label), theme.text),
             ]));
         }
         let last = ask.last_letter();
@@ -539,6 +545,34 @@ mod tests {
         }
         app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
         insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn the_explanation_waits_until_the_step_has_run() {
+        let mut lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        lessons[i].steps[0].narration = "SETUP TEXT".into();
+        lessons[i].steps[0].explain = Some("EXPLAINED".into());
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        let asked = render(&app, &theme(), 100, 30);
+        assert!(asked.contains("SETUP TEXT") && !asked.contains("EXPLAINED"), "{asked}");
+        // The card lists the choices in the order shown, letter a first.
+        let Screen::Lesson(v) = &app.screen else { unreachable!() };
+        let a = v.asking.as_ref().unwrap();
+        let first = &a.asks[0].choices[a.orders[0][0]].label;
+        assert!(asked.contains(&format!("  a {first}")), "{asked}");
+        // → runs the step; while it runs the explanation still waits, then it shows.
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        let Screen::Lesson(v) = &mut app.screen else { unreachable!() };
+        assert!(v.busy && v.ran == 1);
+        assert!(!render(&app, &theme(), 100, 30).contains("EXPLAINED"));
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.busy = false;
+        }
+        let ran = render(&app, &theme(), 100, 30);
+        assert!(ran.contains("SETUP TEXT") && ran.contains("EXPLAINED"), "{ran}");
     }
 
     #[test]
