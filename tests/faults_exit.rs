@@ -286,8 +286,12 @@ fn a_second_sigterm_ends_the_tui_at_once_and_restores_the_terminal() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let app = tagged(&tag).into_iter().find(|(_, n)| n == "forklab").unwrap().0;
-    for _ in 0..2 {
-        nix::sys::signal::kill(nix::unistd::Pid::from_raw(app), Signal::SIGTERM).unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(app), Signal::SIGTERM).unwrap();
+    // The first may already have ended it (the test thread can lose its core between the two
+    // kills on a loaded machine): ESRCH then, and the checks below still hold.
+    match nix::sys::signal::kill(nix::unistd::Pid::from_raw(app), Signal::SIGTERM) {
+        Ok(()) | Err(nix::errno::Errno::ESRCH) => {}
+        Err(e) => panic!("second SIGTERM: {e}"),
     }
     assert_none_left(&tag, WITHIN);
     let screen = t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED"));
