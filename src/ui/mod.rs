@@ -9,7 +9,6 @@ pub mod app;
 pub mod engine;
 pub mod markdown;
 pub mod model;
-pub mod panes;
 pub mod record;
 pub mod sampler;
 pub mod shot;

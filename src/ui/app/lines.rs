@@ -1,0 +1,200 @@
+//! What the engine says: its transcript lines, the lab's events, a step's end.
+
+use super::*;
+
+impl LessonView {
+    pub(super) fn output(&mut self, kind: LogKind, text: String) {
+        let page = self.page.min(self.outputs.len().saturating_sub(1));
+        self.outputs[page].push(OutLine { kind, text });
+    }
+
+    pub(super) fn log(&mut self, kind: LogKind, text: String) {
+        let at = self.opened.elapsed().as_secs_f64();
+        self.model.log.push(LogLine { at, kind, text });
+    }
+
+    pub(super) fn engine(&mut self, m: EngineMsg, lesson: &Lesson) -> Vec<Effect> {
+        match m {
+            EngineMsg::Started { master } => self.master = Some(master),
+            EngineMsg::Line(line) => self.line(line),
+            EngineMsg::StepDone { index, error } => {
+                self.busy = false;
+                if let Some(e) = error {
+                    self.outputs[index + 1].push(OutLine { kind: LogKind::Fail, text: format!("error: {e}") });
+                    self.log(LogKind::Fail, format!("step {} failed: {e}", index + 1));
+                }
+                let _ = lesson;
+            }
+            EngineMsg::Done { text, error } => {
+                self.message = Some(match error {
+                    Some(e) => format!("`{text}` failed: {e}"),
+                    None => format!("`{text}` done"),
+                });
+            }
+            EngineMsg::Ended { error } => {
+                self.busy = false;
+                self.ended = Some(error.clone().unwrap_or_else(|| "ended".into()));
+                if let Some(e) = error {
+                    self.message = Some(format!("the lab ended: {e}"));
+                    self.log(LogKind::Bad, format!("the lab ended: {e}"));
+                }
+            }
+        }
+        vec![]
+    }
+
+    pub(super) fn line(&mut self, line: Line) {
+        match line.kind {
+            LineKind::Event(ev) | LineKind::Background(ev) => self.event(ev),
+            LineKind::Conn(c) => {
+                self.conn_seq += 1;
+                let row = ConnRow {
+                    n: self.conn_seq,
+                    worker: if c.ok { c.worker.clone() } else { None },
+                    latency_us: c.us,
+                    error: c.error.map(|e| e.as_str().to_string()),
+                };
+                let conns = &mut self.model.conns;
+                conns.fired += 1;
+                if c.ok {
+                    conns.completed += 1;
+                } else {
+                    conns.failed += 1;
+                }
+                if conns.recent.len() == RECENT_CONNS {
+                    conns.recent.pop_front();
+                }
+                conns.recent.push_back(row);
+            }
+            LineKind::Directive => {
+                let text = line.text.trim().to_string();
+                // An expectation shows once, with its verdict (the Expect line that follows).
+                if text.trim_start_matches("> ").starts_with("expect:") {
+                    return;
+                }
+                self.output(LogKind::Lesson, text.clone());
+                self.log(LogKind::Lesson, text);
+            }
+            LineKind::Expect { passed } => {
+                let kind = if passed { LogKind::Conn } else { LogKind::Fail };
+                let text = line.text.trim().replacen("ok   ", "✓ ", 1).replacen("FAIL ", "✗ ", 1);
+                self.output(kind, text.clone());
+                self.log(kind, text);
+            }
+            LineKind::Info if matches!(line.json["event"].as_str(), Some("fds" | "proc")) => {
+                if let Some(pid) = line.json["pid"].as_i64() {
+                    self.selected_pid = Some(pid as i32);
+                }
+                for l in line.text.lines() {
+                    self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
+                }
+            }
+            LineKind::Fired | LineKind::Compare | LineKind::Info => {
+                for l in line.text.lines() {
+                    self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
+                }
+            }
+            // The question card and the explanation come from the lesson itself.
+            LineKind::Header | LineKind::Step | LineKind::Summary | LineKind::Question | LineKind::Explain => {}
+            LineKind::Answer { ask, order, answer, detail } => self.answered(&ask, &order, answer, &detail),
+        }
+    }
+
+    /// A question's real answer, beside what the learner predicted.
+    pub(super) fn answered(&mut self, ask: &crate::lesson::Ask, order: &[usize], answer: Option<usize>, detail: &str) {
+        let label = |i: usize| format!("{}) {}", crate::lesson::Ask::letter_in(order, i), ask.choices[i].label);
+        let real = match answer {
+            Some(i) => label(i),
+            None => "none of the choices".into(),
+        };
+        let pick = self.predictions.pop_front().flatten();
+        let (kind, verdict) = match (pick, answer) {
+            (None, _) => (LogKind::Life, format!("= {real}")),
+            (Some(p), Some(a)) if p == a => (LogKind::Conn, format!("= {real} · you predicted it ✓")),
+            (Some(p), _) => (LogKind::Fail, format!("= {real} · you predicted {} ✗", label(p))),
+        };
+        // The answers come last, so the newest lines of the step's output show them.
+        self.output(LogKind::Lesson, format!("? {}", ask.question));
+        self.output(kind, verdict.clone());
+        if !detail.is_empty() {
+            self.output(LogKind::Life, format!("  ({detail})"));
+        }
+        self.log(kind, format!("? {} {verdict}", ask.question));
+    }
+
+    pub(super) fn event(&mut self, ev: Event) {
+        let kind = match &ev {
+            Event::Accepted { .. } => LogKind::Conn,
+            Event::Exited { signal: Some(_), .. } | Event::Error { .. } | Event::GaveUp { .. } => LogKind::Bad,
+            Event::Exited { .. } => LogKind::Exit,
+            Event::FdPassed { .. } | Event::Message { .. } | Event::RelayOut { .. } => LogKind::Ipc,
+            Event::Stats { .. } => return,
+            _ => LogKind::Life,
+        };
+        match &ev {
+            Event::Spawned { alias, pid, .. } => {
+                self.aliases.insert(*pid, alias.clone());
+                self.born.insert(*pid, Instant::now());
+            }
+            Event::Accepted { alias, n, .. } => {
+                *self.accepted.entry(alias.clone()).or_insert(0) += n;
+                *self.model.conns.per_worker.entry(alias.clone()).or_insert(0) += n;
+            }
+            Event::PoolReady { mode, port, workers, .. } => {
+                self.model.conns.mode = Some(*mode);
+                self.model.conns.port = Some(*port);
+                self.workers = *workers;
+                for i in 1..=*workers {
+                    self.model.conns.per_worker.entry(format!("W{i}")).or_insert(0);
+                }
+            }
+            Event::PoolStopped { .. } => {
+                // A new pool (a mode change) starts its counts afresh: the bars and the tally
+                // under them always describe the same pool.
+                self.model.conns.per_worker.clear();
+                self.accepted.clear();
+                self.model.conns.mode = None;
+                self.model.conns.fired = 0;
+                self.model.conns.completed = 0;
+                self.model.conns.failed = 0;
+                self.model.conns.recent.clear();
+            }
+            Event::Exited { alias, pid, code, signal, .. } => {
+                let status = match (code, signal) {
+                    (Some(c), _) => format!("exit {c}"),
+                    (_, Some(s)) => s.clone(),
+                    _ => "exited".into(),
+                };
+                let row = self.model.procs.iter().find(|r| r.pid == *pid).cloned();
+                let mut row = row.unwrap_or(ProcRow {
+                    depth: 2,
+                    role: Role::Worker,
+                    alias: alias.clone(),
+                    pid: *pid,
+                    ppid: self.master.unwrap_or(0),
+                    pgid: 0,
+                    sid: 0,
+                    tty: "?".into(),
+                    state: 'X',
+                    threads: 0,
+                    cpu: 0.0,
+                    rss_kib: 0,
+                    accepted: None,
+                    cwd: None,
+                    stdio: None,
+                    exit: None,
+                    fresh: true,
+                });
+                row.exit = Some(status);
+                row.state = 'X';
+                row.cpu = 0.0;
+                self.exited.push((row, Instant::now()));
+            }
+            _ => {}
+        }
+        // Accepts are many: the connections pane shows them; the log keeps the story.
+        if !matches!(ev, Event::Accepted { .. }) {
+            self.log(kind, ev.text());
+        }
+    }
+}

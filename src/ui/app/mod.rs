@@ -1,0 +1,355 @@
+//! The app's state and its one `update`. Every change of state happens here, from one
+//! message at a time; drawing reads `&App` (view/) and changes nothing. What update wants
+//! done outside (start a lesson's engine, send it a command, remember a finished lesson) it
+//! returns as effects for the main loop to carry out.
+//!
+//! The rest of update lives beside this file by concern: keys.rs turns keys into what they
+//! do, step.rs moves through the lesson and runs the learner's actions, lines.rs takes in the
+//! engine's transcript lines and the lab's events, sample.rs the sampler's snapshots.
+
+mod keys;
+mod lines;
+mod sample;
+mod step;
+#[cfg(test)]
+mod tests;
+
+use super::engine::{EngineCmd, EngineMsg};
+use super::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow, RECENT_CONNS, Role};
+use super::sampler::Snapshot;
+use crate::lesson::run::{Line, LineKind};
+use crate::lesson::{Lesson, Pane, Target, WorkerCount};
+use crate::proto::Event;
+use crate::proto::mode::Mode;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+/// Everything that can change the app.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Sample(Snapshot),
+    Engine(EngineMsg),
+    /// SIGINT, SIGTERM or SIGHUP from outside.
+    Signal(nix::sys::signal::Signal),
+}
+
+/// What update asks the main loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Start the engine for lesson `index`.
+    Open(usize),
+    /// Stop the running lesson's engine (and with it its processes).
+    Close,
+    Engine(EngineCmdKind),
+    /// Remember that a lesson was finished.
+    MarkDone(String),
+    Quit,
+}
+
+/// EngineCmd without the directive payload's lack of PartialEq.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineCmdKind {
+    RunStep(usize),
+    Do(String),
+}
+
+impl Effect {
+    /// The engine command to send, parsing a learner's action from its directive text.
+    pub fn engine_cmd(kind: &EngineCmdKind) -> Option<EngineCmd> {
+        match kind {
+            EngineCmdKind::RunStep(i) => Some(EngineCmd::RunStep(*i)),
+            EngineCmdKind::Do(text) => {
+                let directive = crate::lesson::parse_directive(text).ok()?;
+                Some(EngineCmd::Do { directive, text: text.clone() })
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Narration,
+    Pane(Pane),
+}
+
+/// The signals the `k` menu offers.
+pub const SIGNALS: [&str; 6] = ["TERM", "KILL", "SEGV", "STOP", "CONT", "INT"];
+/// The counts `c` fires, chosen with 1, 2, 3.
+pub const FIRE_COUNTS: [u32; 3] = [1, 10, 100];
+
+/// One line of a step's output under its narration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutLine {
+    pub kind: LogKind,
+    pub text: String,
+}
+
+/// The lesson screen's state.
+#[derive(Debug)]
+pub struct LessonView {
+    pub index: usize,
+    /// The page shown: 0 is the intro, n is step n.
+    pub page: usize,
+    /// How many steps have run (1..=ran have run or are running).
+    pub ran: usize,
+    /// A step or action is running in the engine.
+    pub busy: bool,
+    pub focus: Focus,
+    pub narration_scroll: u16,
+    pub signal_menu: Option<usize>,
+    pub fire_count: usize,
+    pub model: LabModel,
+    /// The fd table of every process on screen, from the last sample.
+    pub fds: BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>,
+    /// Output lines of each step (index 0 for actions taken on the intro page).
+    pub outputs: Vec<Vec<OutLine>>,
+    pub master: Option<i32>,
+    /// pid → alias, from the lab's events.
+    pub aliases: HashMap<i32, String>,
+    /// When each pid was spawned or exited, for highlighting.
+    pub born: HashMap<i32, Instant>,
+    pub exited: Vec<(ProcRow, Instant)>,
+    /// Accepted connections per alias in the current pool.
+    pub accepted: BTreeMap<String, u64>,
+    pub conn_seq: u64,
+    pub workers: usize,
+    pub ended: Option<String>,
+    pub message: Option<String>,
+    pub opened: Instant,
+    pub finished: bool,
+    /// `z`: the focused pane (or the narration) fills the screen.
+    pub zoom: bool,
+    /// The next step's questions, asked before it runs.
+    pub asking: Option<Asking>,
+    /// What the learner predicted for the running step's questions (the index of the choice
+    /// in the file, whatever letter it was shown under), in order; each real answer that
+    /// comes back takes the first.
+    pub predictions: std::collections::VecDeque<Option<usize>>,
+    /// The process selected, by pid: chosen with ↑/↓, or the one a step's `show fds` or
+    /// `show proc` is about (the fds pane then shows what the narration talks about).
+    pub selected_pid: Option<i32>,
+}
+
+/// Predict, then run: a step's `ask` questions, one at a time, before the step runs.
+#[derive(Debug, Clone)]
+pub struct Asking {
+    /// The step asked about (0-based).
+    pub step: usize,
+    pub asks: Vec<crate::lesson::Ask>,
+    /// The order each question's choices are shown in (`play::shown_order`): letter a is
+    /// `asks[q].choices[orders[q][0]]`.
+    pub orders: Vec<Vec<usize>>,
+    /// The question shown.
+    pub current: usize,
+    pub picks: Vec<Option<usize>>,
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    Picker { selected: usize },
+    Lesson(Box<LessonView>),
+}
+
+pub struct App {
+    pub lessons: Vec<Lesson>,
+    pub done: BTreeSet<String>,
+    pub screen: Screen,
+    pub help: bool,
+    pub size: (u16, u16),
+    /// Opened with `forklab open <lesson>`: leaving the lesson quits.
+    pub direct: bool,
+    pub quit: bool,
+    pub now: Instant,
+    /// The signal that ended the app, if one did (its exit code says so).
+    pub quit_by: Option<nix::sys::signal::Signal>,
+    /// `--autoplay`: stepping by itself.
+    pub autoplay: Option<Autoplay>,
+    /// `f`: the display holds still while the processes go on; what they say waits here.
+    pub frozen: Option<Frozen>,
+}
+
+/// `--autoplay SECONDS`: each step runs when the previous one has finished (its directives'
+/// events are in) and the pace has passed since, so a slow machine does not cut a step short.
+#[derive(Debug, Clone)]
+pub struct Autoplay {
+    pub pace: Duration,
+    /// When the next step runs; `None` while a step is running.
+    pub next: Option<Instant>,
+    /// Quit once the last step has had its time (for recordings), instead of staying on it.
+    pub quit_at_end: bool,
+}
+
+impl Autoplay {
+    pub fn new(pace: Duration, quit_at_end: bool) -> Autoplay {
+        Autoplay { pace, next: None, quit_at_end }
+    }
+}
+
+/// Messages held back while the display is frozen. Samples are whole pictures, so only the
+/// latest is kept; the lab's messages are kept in order and applied on thaw.
+#[derive(Debug, Default)]
+pub struct Frozen {
+    pub held: Vec<Msg>,
+    pub sample: Option<Snapshot>,
+}
+
+impl App {
+    pub fn new(lessons: Vec<Lesson>, done: BTreeSet<String>, size: (u16, u16)) -> App {
+        App {
+            lessons,
+            done,
+            screen: Screen::Picker { selected: 0 },
+            help: false,
+            size,
+            direct: false,
+            quit: false,
+            now: Instant::now(),
+            quit_by: None,
+            autoplay: None,
+            frozen: None,
+        }
+    }
+
+    /// Open lesson `index` at once (`forklab open`).
+    pub fn open_direct(&mut self, index: usize) -> Vec<Effect> {
+        self.direct = true;
+        self.open(index)
+    }
+
+    pub(super) fn open(&mut self, index: usize) -> Vec<Effect> {
+        let lesson = &self.lessons[index];
+        let workers = lesson.setup.workers.unwrap_or(WorkerCount::N(4)).resolve();
+        let mut model = LabModel::default();
+        model.conns.mode = None;
+        self.screen = Screen::Lesson(Box::new(LessonView {
+            index,
+            page: 0,
+            ran: 0,
+            busy: false,
+            // Reading comes first: ↑/↓ scroll the narration until Tab moves on.
+            focus: Focus::Narration,
+            narration_scroll: 0,
+            signal_menu: None,
+            fire_count: 1,
+            model,
+            fds: BTreeMap::new(),
+            outputs: vec![Vec::new(); lesson.steps.len() + 1],
+            master: None,
+            aliases: HashMap::new(),
+            born: HashMap::new(),
+            exited: Vec::new(),
+            accepted: BTreeMap::new(),
+            conn_seq: 0,
+            workers,
+            ended: None,
+            message: None,
+            opened: Instant::now(),
+            finished: false,
+            zoom: false,
+            asking: None,
+            predictions: Default::default(),
+            selected_pid: None,
+        }));
+        vec![Effect::Open(index)]
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.now = Instant::now();
+        let mut effects = self.apply(msg);
+        effects.extend(self.autoplay_tick());
+        effects
+    }
+
+    pub(super) fn apply(&mut self, msg: Msg) -> Vec<Effect> {
+        if let Some(frozen) = &mut self.frozen {
+            match msg {
+                Msg::Sample(s) => {
+                    frozen.sample = Some(s);
+                    return vec![];
+                }
+                m @ Msg::Engine(_) => {
+                    frozen.held.push(m);
+                    return vec![];
+                }
+                _ => {}
+            }
+        }
+        match msg {
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                vec![]
+            }
+            Msg::Signal(s) => {
+                self.quit = true;
+                self.quit_by = Some(s);
+                vec![Effect::Quit]
+            }
+            Msg::Key(k) if k.kind != KeyEventKind::Release => self.key(k),
+            Msg::Key(_) => vec![],
+            Msg::Sample(s) => {
+                if let Screen::Lesson(v) = &mut self.screen {
+                    v.sample(s, self.now);
+                }
+                vec![]
+            }
+            Msg::Engine(m) => match &mut self.screen {
+                Screen::Lesson(v) => v.engine(m, &self.lessons[v.index]),
+                Screen::Picker { .. } => vec![],
+            },
+        }
+    }
+
+    /// Steps the lesson when autoplay's time has come.
+    fn autoplay_tick(&mut self) -> Vec<Effect> {
+        let now = self.now;
+        let (Some(auto), Screen::Lesson(v)) = (&mut self.autoplay, &mut self.screen) else { return vec![] };
+        if self.frozen.is_some() || v.busy || v.ended.is_some() {
+            return vec![];
+        }
+        let Some(at) = auto.next else {
+            // The last step has finished (or the lesson just opened): the clock starts now.
+            auto.next = Some(now + auto.pace);
+            return vec![];
+        };
+        if now < at {
+            return vec![];
+        }
+        auto.next = None;
+        let lesson = &self.lessons[v.index];
+        if v.asking.is_some() {
+            // The question has had its time on screen: run, and the answer shows what happened.
+            return v.predict(None);
+        }
+        v.page = v.ran;
+        if v.ran < lesson.steps.len() {
+            return v.forward(lesson);
+        }
+        // On the last step, its time given: stop there, or end the recording.
+        let quit = auto.quit_at_end;
+        self.autoplay = None;
+        if quit {
+            self.quit = true;
+            return vec![Effect::Close, Effect::Quit];
+        }
+        vec![]
+    }
+
+    /// `f`: freeze the display, or thaw it and catch up on what happened meanwhile.
+    pub(super) fn toggle_freeze(&mut self) -> Vec<Effect> {
+        let Some(frozen) = self.frozen.take() else {
+            self.frozen = Some(Frozen::default());
+            return vec![];
+        };
+        let mut effects = Vec::new();
+        for m in frozen.held {
+            effects.extend(self.apply(m));
+        }
+        if let Some(s) = frozen.sample {
+            effects.extend(self.apply(Msg::Sample(s)));
+        }
+        effects
+    }
+}

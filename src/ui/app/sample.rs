@@ -1,0 +1,134 @@
+//! The sampler's snapshots: the process rows, the cores, the fd tables.
+
+use super::*;
+
+impl LessonView {
+    pub(super) fn sample(&mut self, s: Snapshot, now: Instant) {
+        self.exited.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
+        let me = std::process::id() as i32;
+        let mut rows = Vec::new();
+        let mut depth: HashMap<i32, u8> = HashMap::new();
+        for p in &s.procs {
+            let st = &p.status;
+            let d = if st.pid == me { 0 } else { depth.get(&st.ppid).map(|d| d + 1).unwrap_or(1) };
+            depth.insert(st.pid, d);
+            let (role, alias) = self.role_of(st.pid, &st.name, me);
+            let fresh =
+                self.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
+            let accepted = (role == Role::Worker).then(|| self.accepted.get(&alias).copied().unwrap_or(0));
+            rows.push(ProcRow {
+                depth: d,
+                role,
+                alias,
+                pid: st.pid,
+                ppid: st.ppid,
+                pgid: st.pgid,
+                sid: st.sid,
+                tty: p.tty.clone(),
+                state: st.state,
+                threads: st.threads,
+                cpu: p.cpu,
+                rss_kib: st.rss_kib,
+                accepted,
+                cwd: p.cwd.clone(),
+                stdio: Some(p.stdio.clone()),
+                exit: None,
+                fresh,
+            });
+        }
+        // Just-exited processes stay on screen a while, under their parent, with their status.
+        for (row, at) in &self.exited {
+            if rows.iter().any(|r| r.pid == row.pid) {
+                continue;
+            }
+            let mut row = row.clone();
+            row.fresh = now.duration_since(*at) < crate::ui::model::HIGHLIGHT_FOR;
+            let after = rows.iter().rposition(|r| r.pid == row.ppid || r.ppid == row.ppid).map(|i| i + 1);
+            rows.insert(after.unwrap_or(rows.len()), row);
+        }
+        self.model.procs = rows;
+        // The selection stays on its process while rows come and go around it.
+        if let Some(i) = self.selected_pid.and_then(|pid| self.model.procs.iter().position(|r| r.pid == pid)) {
+            self.model.selected = i;
+        }
+        self.model.selected = self.model.selected.min(self.model.procs.len().saturating_sub(1));
+        self.model.cores.resize(s.cores.len(), Default::default());
+        for (h, v) in self.model.cores.iter_mut().zip(&s.cores) {
+            h.push(*v);
+        }
+        self.fds = s.fds;
+        self.refresh_fds();
+    }
+
+    pub(super) fn role_of(&self, pid: i32, name: &str, me: i32) -> (Role, String) {
+        if pid == me {
+            return (Role::App, "forklab".into());
+        }
+        if let Some(alias) = self.aliases.get(&pid) {
+            let role = match name {
+                "forklab-master" => Role::Master,
+                "forklab-worker" => Role::Worker,
+                _ => Role::Other,
+            };
+            return (role, alias.clone());
+        }
+        match name {
+            "forklab-master" => (Role::Master, "master".into()),
+            "forklab-client" => (Role::Client, "client".into()),
+            "forklab-worker" => (Role::Worker, "worker".into()),
+            "forklab-daemon" => (Role::Daemon, "daemon".into()),
+            other => (Role::Other, other.to_string()),
+        }
+    }
+
+    /// The fds pane follows the selected process; sockets it shares with another process on
+    /// screen get one colour per inode.
+    pub(super) fn refresh_fds(&mut self) {
+        let Some(row) = self.model.procs.get(self.model.selected) else {
+            self.model.fds = None;
+            return;
+        };
+        let Some(fds) = self.fds.get(&row.pid) else {
+            self.model.fds = None;
+            return;
+        };
+        let mut holders: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for (pid, table) in &self.fds {
+            if *pid == row.pid {
+                continue;
+            }
+            let alias =
+                self.model.procs.iter().find(|r| r.pid == *pid).map(|r| r.alias.clone()).unwrap_or(pid.to_string());
+            for e in table {
+                if let Some(inode) = e.socket_inode() {
+                    holders.entry(inode).or_default().push(format!("{alias} fd {}", e.fd));
+                }
+            }
+        }
+        // Colour by the inode's rank among all shared inodes on screen, so an inode keeps its
+        // colour whichever process is selected.
+        let all_shared = shared_inodes(&self.fds);
+        let mut shared = BTreeMap::new();
+        for e in fds {
+            if let Some(inode) = e.socket_inode()
+                && let (Some(others), Some(rank)) = (holders.get(&inode), all_shared.iter().position(|i| *i == inode))
+            {
+                shared.insert(inode, (rank, others.clone()));
+            }
+        }
+        self.model.fds = Some(FdTable { alias: row.alias.clone(), pid: row.pid, fds: fds.clone(), shared });
+    }
+}
+
+/// Socket inodes held by more than one process, in ascending order.
+pub(super) fn shared_inodes(fds: &BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>) -> Vec<u64> {
+    let mut count: BTreeMap<u64, BTreeSet<i32>> = BTreeMap::new();
+    for (pid, table) in fds {
+        for e in table {
+            if let Some(i) = e.socket_inode() {
+                count.entry(i).or_default().insert(*pid);
+            }
+        }
+    }
+    count.into_iter().filter(|(_, pids)| pids.len() > 1).map(|(i, _)| i).collect()
+}

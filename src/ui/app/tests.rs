@@ -1,0 +1,338 @@
+//! update from messages: keys, engine lines, samples, autoplay.
+
+use super::*;
+use crossterm::event::KeyEvent;
+
+fn app() -> App {
+    App::new(crate::lesson::embedded().unwrap(), BTreeSet::new(), (100, 30))
+}
+
+fn key(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn opened(app: &mut App, id: &str) -> Vec<Effect> {
+    let i = app.lessons.iter().position(|l| l.id == id).unwrap();
+    app.open_direct(i)
+}
+
+fn view(app: &App) -> &LessonView {
+    match &app.screen {
+        Screen::Lesson(v) => v,
+        Screen::Picker { .. } => panic!("not on a lesson"),
+    }
+}
+
+fn event(ev: Event) -> Msg {
+    Msg::Engine(EngineMsg::Line(Line { kind: LineKind::Event(ev), text: String::new(), json: serde_json::Value::Null }))
+}
+
+fn pool_ready(app: &mut App) {
+    app.update(event(Event::PoolReady { alias: "master".into(), pid: 10, mode: Mode::Rr, port: 8090, workers: 2 }));
+}
+
+#[test]
+fn enter_on_the_picker_opens_the_lesson() {
+    let mut app = app();
+    let fx = app.update(key(KeyCode::Enter));
+    assert_eq!(fx, vec![Effect::Open(0)]);
+    assert_eq!(view(&app).page, 0);
+}
+
+#[test]
+fn forward_runs_each_step_once_and_back_only_rereads() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+    assert!(view(&app).busy);
+    // Still running: a second → does not start step 2.
+    assert_eq!(app.update(key(KeyCode::Right)), vec![]);
+    app.update(Msg::Engine(EngineMsg::StepDone { index: 0, error: None }));
+    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(1))]);
+    app.update(Msg::Engine(EngineMsg::StepDone { index: 1, error: None }));
+    assert_eq!(app.update(key(KeyCode::Left)), vec![]);
+    assert_eq!(view(&app).page, 1);
+    // Forward again re-reads step 2 without running it.
+    assert_eq!(app.update(key(KeyCode::Right)), vec![]);
+    assert_eq!(view(&app).page, 2);
+}
+
+#[test]
+fn the_last_forward_marks_the_lesson_done() {
+    let mut app = app();
+    opened(&mut app, "fork");
+    let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
+    for i in 0..steps {
+        app.update(key(KeyCode::Right));
+        if view(&app).asking.is_some() {
+            app.update(key(KeyCode::Right));
+        }
+        app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
+    }
+    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::MarkDone("fork".into())]);
+}
+
+#[test]
+fn q_goes_back_or_quits_and_ctrl_c_always_quits() {
+    let mut app = app();
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.update(key(KeyCode::Char('q'))), vec![Effect::Close]);
+    assert!(matches!(app.screen, Screen::Picker { .. }));
+    assert_eq!(app.update(key(KeyCode::Char('q'))), vec![Effect::Quit]);
+
+    let mut app = self::app();
+    opened(&mut app, "accept");
+    assert_eq!(app.update(key(KeyCode::Char('q'))), vec![Effect::Close, Effect::Quit]);
+
+    let mut app = self::app();
+    opened(&mut app, "accept");
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert_eq!(app.update(ctrl_c), vec![Effect::Quit]);
+}
+
+#[test]
+fn firing_needs_a_pool_then_fires_the_chosen_count() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    assert_eq!(app.update(key(KeyCode::Char('c'))), vec![]);
+    assert!(view(&app).message.as_deref().unwrap().contains("no pool"));
+    pool_ready(&mut app);
+    app.update(key(KeyCode::Char('3')));
+    assert_eq!(
+        app.update(key(KeyCode::Char('c'))),
+        vec![Effect::Engine(EngineCmdKind::Do("do: fire 100 concurrency=4".into()))]
+    );
+    // The directive text is valid lesson vocabulary.
+    assert!(Effect::engine_cmd(&EngineCmdKind::Do("do: fire 100 concurrency=4".into())).is_some());
+}
+
+#[test]
+fn mode_and_scale_keys_run_directives() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    assert_eq!(
+        app.update(key(KeyCode::Char('m'))),
+        vec![Effect::Engine(EngineCmdKind::Do("do: mode reuseport".into()))]
+    );
+    assert_eq!(
+        app.update(key(KeyCode::Char('+'))),
+        vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=3".into()))]
+    );
+    assert_eq!(
+        app.update(key(KeyCode::Char('-'))),
+        vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=2".into()))]
+    );
+}
+
+#[test]
+fn accepts_from_anywhere_count_per_worker_until_the_pool_stops() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    for n in [1, 2] {
+        app.update(event(Event::Accepted { alias: "W2".into(), pid: 12, n, total: n }));
+    }
+    assert_eq!(view(&app).model.conns.per_worker.get("W2"), Some(&3));
+    assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&0));
+    app.update(event(Event::PoolStopped { alias: "master".into(), pid: 10 }));
+    assert!(view(&app).model.conns.per_worker.is_empty());
+}
+
+#[test]
+fn the_signal_menu_signals_the_selected_worker() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: 4242, ppid: 10, role: "worker".into() }));
+    let me = std::process::id() as i32;
+    let sample = |pid, ppid, name: &str| super::super::sampler::ProcSample {
+        status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
+        cpu: 0.0,
+        tty: "?".into(),
+        cwd: None,
+        stdio: ["a".into(), "b".into(), "c".into()],
+    };
+    app.update(Msg::Sample(Snapshot {
+        procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(4242, 10, "forklab-worker")],
+        fds: BTreeMap::new(),
+        cores: vec![10.0, 20.0],
+    }));
+    app.update(key(KeyCode::Tab)); // narration -> processes
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Down));
+    assert_eq!(view(&app).model.procs[view(&app).model.selected].alias, "W1");
+    app.update(key(KeyCode::Char('k')));
+    app.update(key(KeyCode::Down)); // KILL
+    assert_eq!(
+        app.update(key(KeyCode::Enter)),
+        vec![Effect::Engine(EngineCmdKind::Do("do: kill W1 signal=KILL".into()))]
+    );
+}
+
+#[test]
+fn the_selection_follows_its_process_and_a_steps_show_fds() {
+    let mut app = app();
+    opened(&mut app, "daemon");
+    let me = std::process::id() as i32;
+    let sample = |pid, ppid, name: &str| super::super::sampler::ProcSample {
+        status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
+        cpu: 0.0,
+        tty: "?".into(),
+        cwd: None,
+        stdio: ["a".into(), "b".into(), "c".into()],
+    };
+    let snap = |procs| Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0] });
+    app.update(snap(vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master")]));
+    // The step shows the daemon's fds: the selection goes to it.
+    app.update(Msg::Engine(EngineMsg::Line(Line {
+        kind: LineKind::Info,
+        text: "daemon pid 77 fds".into(),
+        json: serde_json::json!({"event": "fds", "alias": "daemon", "pid": 77}),
+    })));
+    app.update(snap(vec![
+        sample(me, 1, "forklab"),
+        sample(10, me, "forklab-master"),
+        sample(77, 10, "forklab-daemon"),
+    ]));
+    assert_eq!(view(&app).model.procs[view(&app).model.selected].pid, 77);
+    // A new process listed above it does not move the selection off it.
+    app.update(snap(vec![
+        sample(me, 1, "forklab"),
+        sample(10, me, "forklab-master"),
+        sample(50, 10, "forklab-worker"),
+        sample(77, 10, "forklab-daemon"),
+    ]));
+    assert_eq!(view(&app).model.procs[view(&app).model.selected].pid, 77);
+}
+
+/// Ticks until the effects ask for something; at most `n` ticks.
+fn tick_until_effect(app: &mut App, n: usize) -> Vec<Effect> {
+    for _ in 0..n {
+        let fx = app.update(Msg::Resize(100, 30));
+        if !fx.is_empty() {
+            return fx;
+        }
+    }
+    vec![]
+}
+
+#[test]
+fn autoplay_waits_for_each_step_then_ends_the_recording() {
+    let mut app = app();
+    app.autoplay = Some(Autoplay::new(Duration::ZERO, true));
+    opened(&mut app, "fork");
+    let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
+    for i in 0..steps {
+        // A step with a question shows it for a pace first, then runs without a guess.
+        assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
+        // Running: nothing more until its directives are done.
+        assert_eq!(tick_until_effect(&mut app, 3), vec![]);
+        app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
+        assert_eq!(view(&app).page, i + 1);
+    }
+    assert_eq!(tick_until_effect(&mut app, 3), vec![Effect::Close, Effect::Quit]);
+}
+
+#[test]
+fn autoplay_without_a_recording_stops_on_the_last_step() {
+    let mut app = app();
+    app.autoplay = Some(Autoplay::new(Duration::ZERO, false));
+    opened(&mut app, "fork");
+    let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
+    for i in 0..steps {
+        assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
+        app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
+    }
+    assert_eq!(tick_until_effect(&mut app, 6), vec![]);
+    assert!(app.autoplay.is_none());
+    assert_eq!(view(&app).page, steps);
+    assert!(!app.quit);
+}
+
+fn answer_line(ask: &crate::lesson::Ask, order: &[usize], answer: Option<usize>) -> Msg {
+    Msg::Engine(EngineMsg::Line(Line {
+        kind: LineKind::Answer {
+            ask: ask.clone(),
+            order: order.to_vec(),
+            answer,
+            detail: "W1 fd 5 and master fd 6 hold socket:[42]".into(),
+        },
+        text: format!("    ? {}\n    = a x  (W1 fd 5 and master fd 6 hold socket:[42])", ask.question),
+        json: serde_json::Value::Null,
+    }))
+}
+
+#[test]
+fn a_question_comes_before_its_step_and_the_answer_meets_the_prediction() {
+    let mut app = app();
+    opened(&mut app, "fork");
+    // Fork's first step asks before it runs: no engine command yet, the narration shows.
+    assert_eq!(app.update(key(KeyCode::Right)), vec![]);
+    let asking = view(&app).asking.clone().expect("a question");
+    let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
+    assert_eq!(order, crate::lesson::run::shown_order("fork", &ask));
+    let letter = |i: usize| crate::lesson::Ask::letter_in(&order, i);
+    assert_eq!(view(&app).page, 1);
+    assert_eq!(view(&app).ran, 0);
+    // Other keys do not slip past the question.
+    assert_eq!(app.update(key(KeyCode::Char('c'))), vec![]);
+    assert!(view(&app).message.as_deref().unwrap_or("").contains("press a–b"));
+    // The letter shown for the file's second choice predicts it; then the step runs.
+    assert_eq!(app.update(key(KeyCode::Char(letter(1)))), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+    assert!(view(&app).asking.is_none());
+    assert_eq!(view(&app).predictions, [Some(1)]);
+    // What really happened: the file's first choice, under the letter it was shown with.
+    app.update(answer_line(&ask, &order, Some(0)));
+    let out: Vec<String> = view(&app).outputs[1].iter().map(|o| o.text.clone()).collect();
+    assert_eq!(out[0], format!("? {}", ask.question));
+    let (real, guess) = (&ask.choices[0].label, &ask.choices[1].label);
+    assert_eq!(out[1], format!("= {}) {real} · you predicted {}) {guess} ✗", letter(0), letter(1)));
+    assert_eq!(out[2], "  (W1 fd 5 and master fd 6 hold socket:[42])");
+    assert_eq!(view(&app).outputs[1][1].kind, LogKind::Fail);
+}
+
+#[test]
+fn a_right_prediction_and_no_guess() {
+    let mut app = app();
+    opened(&mut app, "fork");
+    app.update(key(KeyCode::Right));
+    let asking = view(&app).asking.clone().unwrap();
+    let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
+    // `a` names the choice shown first, whichever it is in the file.
+    app.update(key(KeyCode::Char('a')));
+    app.update(answer_line(&ask, &order, Some(order[0])));
+    assert!(view(&app).outputs[1][1].text.ends_with("you predicted it ✓"));
+    // ← on a question goes back without running; → then runs without a guess.
+    let mut app2 = self::app();
+    opened(&mut app2, "fork");
+    app2.update(key(KeyCode::Right));
+    assert_eq!(app2.update(key(KeyCode::Left)), vec![]);
+    assert!(view(&app2).asking.is_none() && view(&app2).page == 0);
+    app2.update(key(KeyCode::Right));
+    assert_eq!(app2.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+    app2.update(answer_line(&ask, &order, Some(order[1])));
+    assert_eq!(view(&app2).outputs[1][1].text, format!("= b) {}", ask.choices[order[1]].label));
+}
+
+#[test]
+fn a_frozen_display_holds_the_lab_back_and_catches_up_on_thaw() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    app.update(key(KeyCode::Char('f')));
+    assert!(app.frozen.is_some());
+    app.update(event(Event::Accepted { alias: "W1".into(), pid: 11, n: 3, total: 3 }));
+    assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&0));
+    // Stepping waits too; looking around does not.
+    app.update(key(KeyCode::Right));
+    assert!(view(&app).message.as_deref().unwrap_or("").contains("frozen"));
+    app.update(key(KeyCode::Char('z')));
+    assert!(view(&app).zoom);
+    app.update(key(KeyCode::Char('f')));
+    assert!(app.frozen.is_none());
+    assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&3));
+    // Esc leaves the zoom before it leaves the lesson.
+    app.update(key(KeyCode::Esc));
+    assert!(!view(&app).zoom && !app.quit);
+}

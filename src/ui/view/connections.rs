@@ -1,0 +1,110 @@
+//! The connections pane: who served what.
+
+use super::pane::*;
+use crate::ui::model::{ConnRow, LabModel};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// Who served what: a bar per worker with its count and share, the totals, and the latest
+/// connections. The accept mode and the port are on the title.
+pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let t = cx.theme;
+    let c = &m.conns;
+    let mode = c.mode.map(|mode| mode.name().to_string());
+    let port = c.port.map(|p| format!("127.0.0.1:{p}"));
+    let parts: Vec<&str> = mode.iter().chain(port.iter()).map(String::as_str).collect();
+    let Some(inner) = draw_block(pane_block(cx, title(t, "connections", &parts)), area, buf) else { return };
+    let height = inner.height as usize;
+    let width = inner.width as usize;
+
+    let mut workers: Vec<(&String, u64)> = c.per_worker.iter().map(|(k, v)| (k, *v)).collect();
+    workers.sort_by(|a, b| natural_key(a.0).cmp(&natural_key(b.0)));
+    let total: u64 = workers.iter().map(|w| w.1).sum();
+    let nothing_yet = total == 0 && c.fired == 0 && c.recent.is_empty();
+    if nothing_yet && workers.is_empty() {
+        let dash = if t.ascii { "-" } else { "—" };
+        put(buf, inner, 0, Line::styled(format!("no connections yet {dash} press c to fire"), t.dim));
+        return;
+    }
+
+    // Bars first, then the totals, then the latest connections in what is left.
+    let bars_shown = if workers.len() < height { workers.len() } else { height.saturating_sub(2) };
+    let mut y = 0usize;
+    let label_w = workers.iter().map(|w| text_width(w.0)).max().unwrap_or(0);
+    let max = workers.iter().map(|w| w.1).max().unwrap_or(0);
+    let count_w = max.to_string().len();
+    let bar_w = width.saturating_sub(label_w + 1 + 1 + count_w + 2 + 4).min(MAX_BAR);
+    for (name, count) in workers.iter().take(bars_shown) {
+        // Scale to the busiest worker; a worker that served any connection gets a cell.
+        let filled = if max == 0 || *count == 0 {
+            0
+        } else {
+            ((*count as f64 / max as f64 * bar_w as f64).round() as usize).clamp(1, bar_w.max(1))
+        };
+        let share = if total == 0 { 0 } else { (*count as f64 * 100.0 / total as f64).round() as u64 };
+        let mut spans = vec![Span::styled(pad_right(name, label_w), t.text), Span::raw(" ")];
+        if bar_w > 0 {
+            spans.push(Span::styled(t.bar_full().repeat(filled.min(bar_w)), t.bar));
+            spans.push(Span::raw(" ".repeat(bar_w - filled.min(bar_w) + 1)));
+        }
+        spans.push(Span::styled(format!("{count:>count_w$}  {share:>3}%"), t.text));
+        put(buf, inner, y as u16, Line::from(spans));
+        y += 1;
+    }
+    if bars_shown < workers.len() && y + 1 < height {
+        put(buf, inner, y as u16, Line::styled(format!("+{} more workers", workers.len() - bars_shown), t.dim));
+        y += 1;
+    }
+
+    let dot = if t.ascii { " - " } else { " · " };
+    let failed_style = if c.failed > 0 { t.bad } else { t.text };
+    // The client's tally for this pool; when only others connected (curl, a lesson's load),
+    // what the workers accepted.
+    let totals = if c.fired == 0 && total > 0 {
+        Line::styled(format!("accepted {total}, from any client"), t.text)
+    } else {
+        Line::from(vec![
+            Span::styled(format!("fired {}{dot}completed {}{dot}", c.fired, c.completed), t.text),
+            Span::styled(format!("failed {}", c.failed), failed_style),
+        ])
+    };
+    put(buf, inner, y as u16, totals);
+    y += 1;
+
+    if nothing_yet {
+        let dash = if t.ascii { "-" } else { "—" };
+        put(buf, inner, y as u16, Line::styled(format!("no connections yet {dash} press c to fire"), t.dim));
+        return;
+    }
+    if c.recent.is_empty() || y + 1 >= height {
+        return;
+    }
+    put(buf, inner, y as u16, Line::styled("latest", t.dim));
+    y += 1;
+    let room = height.saturating_sub(y);
+    let recent: Vec<&ConnRow> = c.recent.iter().rev().take(room).collect();
+    let n_w = recent.iter().map(|r| r.n.to_string().len()).max().unwrap_or(0);
+    let worker_w =
+        recent.iter().filter_map(|r| r.worker.as_deref()).map(text_width).chain([label_w]).max().unwrap_or(0);
+    for r in recent {
+        let line = match (&r.worker, &r.error) {
+            (Some(w), None) => Line::styled(
+                format!("#{:<n_w$}  {}  {:>5.2} ms", r.n, pad_right(w, worker_w), r.latency_us as f64 / 1000.0),
+                t.text,
+            ),
+            (_, err) => {
+                let why = err.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+                Line::styled(format!("#{:<n_w$}  failed{why}", r.n), t.bad)
+            }
+        };
+        put(buf, inner, y as u16, line);
+        y += 1;
+    }
+}
+
+/// Sort key that puts W2 before W10.
+pub(super) fn natural_key(s: &str) -> (&str, u64, &str) {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_digit());
+    (digits, s[digits.len()..].parse().unwrap_or(0), s)
+}

@@ -1,0 +1,108 @@
+//! The events pane, and the log drawing the ipc pane shares with it.
+
+use super::pane::*;
+use crate::ui::model::{LabModel, LogKind, LogLine};
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+
+/// The tail of the event log, or the part the user scrolled back to. Long lines wrap, with
+/// their continuation indented so each event still reads as one.
+pub fn events(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let lines: Vec<&LogLine> = m.log.lines.iter().collect();
+    log_pane(&lines, m.log.scroll, "events", "no events yet", cx, area, buf);
+}
+
+pub(super) fn log_pane(
+    lines: &[&LogLine],
+    scroll: usize,
+    name: &str,
+    empty: &str,
+    cx: &PaneCtx,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let t = cx.theme;
+    let scroll = scroll.min(lines.len().saturating_sub(1));
+    let back = if scroll > 0 { format!("{}{scroll}", if t.ascii { "^" } else { "↑" }) } else { String::new() };
+    let parts: Vec<&str> = if scroll > 0 { vec![back.as_str()] } else { vec![] };
+    let Some(inner) = draw_block(pane_block(cx, title(t, name, &parts)), area, buf) else { return };
+    if lines.is_empty() {
+        put(buf, inner, 0, Line::styled(empty.to_string(), t.dim));
+        return;
+    }
+    let height = inner.height as usize;
+    let width = inner.width as usize;
+    // Walk back from the newest line in view until the pane is full.
+    let mut rows: Vec<(String, Style)> = Vec::new();
+    for line in lines.iter().take(lines.len() - scroll).rev() {
+        let style = log_style(t, line);
+        for row in wrap(&line.text, width, 2).into_iter().rev() {
+            rows.push((row, style));
+        }
+        if rows.len() >= height {
+            break;
+        }
+    }
+    rows.truncate(height);
+    for (y, (text, style)) in rows.into_iter().rev().enumerate() {
+        put(buf, inner, y as u16, Line::styled(text, style));
+    }
+}
+
+pub(super) fn log_style(t: &Theme, line: &LogLine) -> Style {
+    match line.kind {
+        LogKind::Life => t.text,
+        LogKind::Exit => t.dim,
+        LogKind::Bad | LogKind::Fail => t.bad,
+        LogKind::Ipc => t.warn,
+        LogKind::Conn => t.good,
+        LogKind::Lesson => t.heading,
+    }
+}
+
+/// Greedy word wrap into rows of at most `width` cells; rows after the first are indented
+/// by `indent` (when the width leaves room for it). A word longer than a row is split.
+pub(super) fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
+    if width == 0 {
+        return Vec::new();
+    }
+    let indent = if width > indent + 4 { indent } else { 0 };
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut used = 0;
+    let room = |rows: &Vec<String>| if rows.is_empty() { width } else { width - indent };
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let ww = text_width(word);
+        let need = if used == 0 { ww } else { used + 1 + ww };
+        if need <= room(&rows) {
+            if used > 0 {
+                row.push(' ');
+            }
+            row.push_str(word);
+            used = need;
+            continue;
+        }
+        if used > 0 {
+            rows.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        // The word starts a new row; split it if even a whole row cannot hold it.
+        for ch in word.chars() {
+            let cw = char_width(ch);
+            if used + cw > room(&rows) && used > 0 {
+                rows.push(std::mem::take(&mut row));
+                used = 0;
+            }
+            row.push(ch);
+            used += cw;
+        }
+    }
+    if used > 0 || rows.is_empty() {
+        rows.push(row);
+    }
+    let pad = " ".repeat(indent);
+    rows.into_iter().enumerate().map(|(i, r)| if i == 0 { r } else { format!("{pad}{r}") }).collect()
+}

@@ -1,0 +1,457 @@
+//! Drawing: a pure function of `&App`. Nothing here changes state or touches the system.
+//! One file per pane (processes, cores, connections, events, ipc, fds), the narration area,
+//! and the overlays; this file lays them out with the header and the key bar.
+
+mod connections;
+mod cores;
+mod events;
+mod fds;
+mod ipc;
+mod narration;
+mod overlay;
+mod pane;
+#[cfg(test)]
+pub(crate) mod pane_tests;
+mod processes;
+
+use super::app::{App, Focus, LessonView, Screen};
+use super::theme::Theme;
+use crate::lesson::Pane;
+use narration::narration;
+use overlay::{help, signal_menu};
+use pane::PaneCtx;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+/// The smallest terminal the lesson screen is laid out for.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
+pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(theme, f, area);
+        return;
+    }
+    match &app.screen {
+        Screen::Picker { selected } => picker(app, *selected, theme, f, area),
+        Screen::Lesson(v) => lesson(app, v, theme, f, area),
+    }
+    if app.help {
+        help(theme, f, area);
+    }
+}
+
+fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
+    let text = Text::from(vec![
+        Line::styled("forklab needs a terminal of at least 80x24", theme.strong),
+        Line::raw(format!(
+            "this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`",
+            area.width, area.height
+        )),
+    ]);
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
+}
+
+pub(super) fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'a> {
+    Block::bordered()
+        .border_set(theme.border_set())
+        .border_style(if focused { theme.border_focused } else { theme.border })
+        .title(Span::styled(format!(" {title} "), theme.title))
+}
+
+fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
+    let [top, body, bottom] =
+        Layout::vertical([Constraint::Length(3), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    let title = Text::from(vec![
+        Line::styled("forklab", theme.step_title),
+        Line::styled("multi-process servers with real processes: pick a lesson", theme.dim),
+    ]);
+    f.render_widget(Paragraph::new(title), top.inner(ratatui::layout::Margin::new(1, 0)));
+    let mut lines = Vec::new();
+    // Summaries are cut to the pane, with an ellipsis: one line each keeps every lesson in view.
+    let room = usize::from(body.width.saturating_sub(2)).saturating_sub(13);
+    for (i, l) in app.lessons.iter().enumerate() {
+        let mark = if app.done.contains(&l.id) { if theme.ascii { "[x]" } else { " ✓ " } } else { "   " };
+        let style = if i == selected { theme.selected } else { theme.text };
+        lines.push(Line::from(vec![
+            Span::styled(mark, theme.good),
+            Span::styled(format!(" {:<9}", l.id), style.patch(theme.strong)),
+            Span::styled(format!(" {}", l.title), style),
+        ]));
+        lines.push(Line::styled(format!("{:13}{}", "", ellipsis(&l.summary, room, theme.ascii)), theme.dim));
+    }
+    // Keep the selected lesson in view when the list is longer than the pane.
+    let visible = usize::from(body.height.saturating_sub(2));
+    let scroll = (selected * 2 + 2).saturating_sub(visible);
+    f.render_widget(Paragraph::new(lines).block(block(theme, "lessons", true)).scroll((scroll as u16, 0)), body);
+    status(theme, f, bottom, &[("↑/↓", "choose"), ("Enter", "open"), ("?", "help"), ("q", "quit")], None, None);
+}
+
+/// `s` cut to `width` columns, ending in an ellipsis when cut.
+fn ellipsis(s: &str, width: usize, ascii: bool) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mark = if ascii { "..." } else { "…" };
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + c.to_string().width() + mark.width() > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out + mark
+}
+
+fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
+    let l = &app.lessons[v.index];
+    // For a projector (`--theme contrast`) the step title is a band three rows high.
+    let band = theme.name == super::theme::ThemeName::Contrast;
+    let [top, title_row, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if band { 3 } else { 1 }),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let where_ = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
+    let mut marks = Vec::new();
+    if app.frozen.is_some() {
+        marks.push(Span::styled("  FROZEN (f thaws)", theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
+    }
+    if app.autoplay.is_some() {
+        marks.push(Span::styled("  autoplay", theme.dim));
+    }
+    let id = format!(" forklab · {} ", l.id);
+    let place = format!("  {where_}");
+    // The lesson's title gives way (cut with an ellipsis) so the step and the marks always fit.
+    let fixed = id.chars().count() + place.chars().count() + marks.iter().map(|s| s.width()).sum::<usize>() + 2;
+    let room = usize::from(area.width).saturating_sub(fixed);
+    let mut header = vec![
+        Span::styled(id, theme.status),
+        Span::styled(format!(" {} ", ellipsis(&l.title, room, theme.ascii)), theme.strong),
+        Span::styled(place, theme.dim),
+    ];
+    header.extend(marks);
+    f.render_widget(Paragraph::new(Line::from(header)), top);
+    let step_title = match v.page {
+        0 => l.title.clone(),
+        n => l.steps.get(n - 1).map(|s| s.title.clone()).unwrap_or_default(),
+    };
+    let busy = if v.busy && v.page == v.ran { "  (running…)" } else { "" };
+    let title =
+        Line::from(vec![Span::styled(format!(" {step_title} "), theme.step_title), Span::styled(busy, theme.warn)]);
+    if band {
+        let style = theme.step_title.add_modifier(ratatui::style::Modifier::REVERSED);
+        let p = Paragraph::new(vec![Line::raw(""), title, Line::raw("")]).style(style);
+        f.render_widget(p, title_row);
+    } else {
+        f.render_widget(Paragraph::new(title), title_row);
+    }
+
+    if v.zoom {
+        match v.focus {
+            Focus::Narration => narration(l, v, theme, f, body, v.asking.is_some()),
+            Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
+        }
+    } else {
+        let wide = area.width >= 120;
+        let (narr_area, panes_area) = if wide {
+            let [a, b] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
+            (a, b)
+        } else {
+            let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+            (a, b)
+        };
+        // A question is kept in view when one is asked.
+        narration(l, v, theme, f, narr_area, v.asking.is_some());
+        live_panes(&l.panes, v, theme, f, panes_area, wide);
+    }
+
+    let port = v.model.conns.port;
+    // Most useful first: the bar keeps as many as fit beside the curl line.
+    let keys: &[(&str, &str)] = &[
+        ("→", "next"),
+        ("c", FIRE_LABELS[v.fire_count]),
+        ("?", "keys"),
+        ("←", "back"),
+        ("k", "signal"),
+        ("Tab", "focus"),
+        ("q", "back"),
+        ("+/-", "workers"),
+        ("m", "mode"),
+        ("z", "zoom"),
+        ("f", "freeze"),
+    ];
+    let ask_keys;
+    let keys = match &v.asking {
+        Some(a) => {
+            let last = a.asks[a.current].last_letter();
+            ask_keys =
+                [(format!("a–{last}"), "predict"), ("→".to_string(), "run without a guess"), ("←".to_string(), "back")];
+            &ask_keys.iter().map(|(k, w)| (k.as_str(), *w)).collect::<Vec<_>>()[..]
+        }
+        None => keys,
+    };
+    status(theme, f, bottom, keys, port, v.message.as_deref());
+    if let Some(i) = v.signal_menu {
+        signal_menu(v, i, theme, f, area);
+    }
+}
+
+const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
+
+fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, wide: bool) {
+    if panes.is_empty() {
+        return;
+    }
+    let areas: Vec<Rect> = if wide {
+        // Stacked; the processes pane gets the most room.
+        let weights: Vec<Constraint> =
+            panes.iter().map(|p| Constraint::Fill(if *p == Pane::Processes { 3 } else { 2 })).collect();
+        Layout::vertical(weights).split(area).to_vec()
+    } else if panes.len() <= 2 {
+        Layout::horizontal(vec![Constraint::Fill(1); panes.len()]).split(area).to_vec()
+    } else {
+        // The first pane (the process tree, in most lessons) keeps the whole height on the
+        // left, so several processes fit; the others stack on the right.
+        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+        let mut v = vec![left];
+        v.extend(Layout::vertical(vec![Constraint::Fill(1); panes.len() - 1]).split(right).iter());
+        v
+    };
+    for (pane, rect) in panes.iter().zip(areas) {
+        let cx = PaneCtx { theme, focused: v.focus == Focus::Pane(*pane) };
+        let buf = f.buffer_mut();
+        match pane {
+            Pane::Processes => processes::processes(&v.model, &cx, rect, buf),
+            Pane::Cores => cores::cores(&v.model, &cx, rect, buf),
+            Pane::Connections => connections::connections(&v.model, &cx, rect, buf),
+            Pane::Events => events::events(&v.model, &cx, rect, buf),
+            Pane::Ipc => ipc::ipc(&v.model, &cx, rect, buf),
+            Pane::Fds => fds::fds(&v.model, &cx, rect, buf),
+        }
+    }
+}
+
+/// The bottom bar: the keys that fit, and the `curl` line for the lesson's port on the right
+/// (it matters more than the keys: `?` lists them all).
+fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port: Option<u16>, message: Option<&str>) {
+    let curl = port.map(|p| format!(" curl -si http://127.0.0.1:{p}/ ")).unwrap_or_default();
+    let room = (area.width as usize).saturating_sub(curl.chars().count() + 1);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    match message {
+        Some(m) => spans.push(Span::styled(format!(" {m} "), theme.warn)),
+        None => {
+            for (k, what) in keys {
+                let w = k.chars().count() + what.chars().count() + 4;
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                spans.push(Span::styled(format!(" {k} "), theme.key));
+                spans.push(Span::styled(format!(" {what} "), theme.text));
+            }
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let w = curl.chars().count() as u16;
+    if w > 0 && area.width >= w {
+        let r = Rect { x: area.x + area.width - w, width: w, ..area };
+        f.render_widget(Paragraph::new(Span::styled(curl, theme.status)), r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::app::{App, Msg};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use std::collections::BTreeSet;
+
+    /// The accept lesson on step 1, its model the panes' fixed sample.
+    fn lesson_app() -> App {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "accept").unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model = crate::ui::view::pane_tests::sample();
+            v.page = 1;
+            v.ran = 1;
+        }
+        app
+    }
+
+    fn render(app: &App, theme: &Theme, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw(app, theme, f)).unwrap();
+        let buf = t.backend().buffer();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn theme() -> Theme {
+        Theme::new(crate::ui::theme::ThemeName::Default, false, false)
+    }
+
+    #[test]
+    fn lesson_screen_80x24() {
+        insta::assert_snapshot!(render(&lesson_app(), &theme(), 80, 24));
+    }
+
+    #[test]
+    fn lesson_screen_160x45() {
+        insta::assert_snapshot!(render(&lesson_app(), &theme(), 160, 45));
+    }
+
+    #[test]
+    fn lesson_screen_ascii_100x30() {
+        let t = Theme::new(crate::ui::theme::ThemeName::Default, true, true);
+        insta::assert_snapshot!(render(&lesson_app(), &t, 100, 30));
+    }
+
+    #[test]
+    fn picker_80x24_marks_finished_lessons() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let app = App::new(lessons, BTreeSet::from(["fork".to_string()]), (80, 24));
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn help_overlay_lists_the_keys() {
+        let mut app = lesson_app();
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)));
+        let s = render(&app, &theme(), 100, 30);
+        for k in ["next step", "previous step", "send the selected process a signal", "Ctrl-C"] {
+            assert!(s.contains(k), "{k} missing:\n{s}");
+        }
+    }
+
+    #[test]
+    fn below_80x24_a_message_replaces_the_layout() {
+        let s = render(&lesson_app(), &theme(), 79, 24);
+        assert!(s.contains("at least 80x24") && s.contains("79x24"), "{s}");
+        assert!(!s.contains("processes"));
+    }
+
+    #[test]
+    fn the_status_bar_shows_a_ready_curl_line() {
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model.conns.port = Some(8090);
+        }
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.lines().last().unwrap().contains("curl -si http://127.0.0.1:8090/"), "{s}");
+    }
+
+    #[test]
+    fn stepping_back_says_the_step_is_not_rerun() {
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.ran = 2;
+            v.page = 1;
+        }
+        let s = render(&app, &theme(), 160, 45);
+        assert!(s.contains("already ran"), "{s}");
+    }
+
+    fn press(app: &mut App, c: char) {
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+
+    #[test]
+    fn zoom_gives_the_focused_pane_the_whole_screen() {
+        let mut app = lesson_app();
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE))); // the processes pane
+        press(&mut app, 'z');
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn frozen_and_contrast_show_in_the_header_and_title_band() {
+        let mut app = lesson_app();
+        press(&mut app, 'f');
+        let t = Theme::new(crate::ui::theme::ThemeName::Contrast, false, false);
+        let s = render(&app, &t, 100, 30);
+        let lines: Vec<&str> = s.lines().collect();
+        assert!(lines[0].contains("FROZEN (f thaws)"), "{s}");
+        // The title sits in a band three rows high, with a blank row above and below.
+        assert_eq!(lines[1].trim(), "");
+        assert!(lines[2].contains("Shared: every worker watches the one socket"), "{s}");
+        assert_eq!(lines[3].trim(), "");
+        let mut term = Terminal::new(TestBackend::new(100, 30)).unwrap();
+        term.draw(|f| draw(&app, &t, f)).unwrap();
+        let cell = &term.backend().buffer()[(50, 1)];
+        assert!(cell.modifier.contains(ratatui::style::Modifier::REVERSED), "the band is reversed");
+    }
+
+    #[test]
+    fn a_question_card_before_the_step_80x24() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model = crate::ui::view::pane_tests::sample();
+        }
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    #[test]
+    fn the_explanation_waits_until_the_step_has_run() {
+        let mut lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        lessons[i].steps[0].narration = "SETUP TEXT".into();
+        lessons[i].steps[0].explain = Some("EXPLAINED".into());
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        let asked = render(&app, &theme(), 100, 30);
+        assert!(asked.contains("SETUP TEXT") && !asked.contains("EXPLAINED"), "{asked}");
+        // The card lists the choices in the order shown, letter a first.
+        let Screen::Lesson(v) = &app.screen else { unreachable!() };
+        let a = v.asking.as_ref().unwrap();
+        let first = &a.asks[0].choices[a.orders[0][0]].label;
+        assert!(asked.contains(&format!("  a {first}")), "{asked}");
+        // → runs the step; while it runs the explanation still waits, then it shows.
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+        let Screen::Lesson(v) = &mut app.screen else { unreachable!() };
+        assert!(v.busy && v.ran == 1);
+        assert!(!render(&app, &theme(), 100, 30).contains("EXPLAINED"));
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.busy = false;
+        }
+        let ran = render(&app, &theme(), 100, 30);
+        assert!(ran.contains("SETUP TEXT") && ran.contains("EXPLAINED"), "{ran}");
+    }
+
+    #[test]
+    fn what_a_step_did_shows_under_its_narration_80x24() {
+        use crate::ui::app::OutLine;
+        use crate::ui::model::LogKind;
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            let lines = [
+                (LogKind::Lesson, "> do: spawn workers=4 mode=shared"),
+                (LogKind::Life, "pool ready: 4 workers in shared mode on http://127.0.0.1:8090/"),
+                (LogKind::Lesson, "> do: fire 200 concurrency=8"),
+                (LogKind::Life, "fired 200 connections at shared mode: 200 completed, 0 failed"),
+                (LogKind::Conn, "✓ expect: accounted  (200 fired = 200 completed + 0 failed)"),
+                (LogKind::Conn, "✓ expect: failed == 0  (failed is 0)"),
+            ];
+            v.outputs[1] = lines.iter().map(|(kind, text)| OutLine { kind: *kind, text: text.to_string() }).collect();
+        }
+        insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+}

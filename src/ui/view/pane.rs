@@ -1,0 +1,106 @@
+//! What the live panes share: the context they draw with, their block and title, and the
+//! text helpers that measure, pad and cut by display width.
+//!
+//! Every pane clips to the area it is given and never panics, down to 1x1: the lesson
+//! screen lays them out however the terminal is sized, and a pane that is too small simply
+//! shows less.
+
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Widget};
+
+/// What every pane needs besides the model: how to look, and whether it has the focus.
+#[derive(Debug, Clone, Copy)]
+pub struct PaneCtx<'a> {
+    pub theme: &'a Theme,
+    pub focused: bool,
+}
+
+/// Panes whose inside is at least this wide keep a blank column next to each border.
+pub(super) const MIN_PADDED: u16 = 20;
+/// Bars longer than this only move the figures away from the labels they belong to.
+pub(super) const MAX_BAR: usize = 60;
+
+/// ` name · part · part `, in the theme's title style over the terminal's own foreground (so
+/// the title does not take the border's dim colour).
+pub(super) fn title<'a>(t: &Theme, name: &str, parts: &[&str]) -> Line<'a> {
+    let dot = if t.ascii { " - " } else { " · " };
+    let mut s = format!(" {name}");
+    for p in parts {
+        s.push_str(dot);
+        s.push_str(p);
+    }
+    s.push(' ');
+    Line::styled(s, Style::new().fg(Color::Reset).patch(t.title))
+}
+
+pub(super) fn pane_block<'a>(cx: &PaneCtx, title: Line<'a>) -> Block<'a> {
+    let border = if cx.focused { cx.theme.border_focused } else { cx.theme.border };
+    Block::bordered().border_set(cx.theme.border_set()).border_style(border).title(title)
+}
+
+/// Draws the block clipped to the buffer and returns the area inside it, with a column of
+/// padding on each side when the pane is wide enough to spare it; None when nothing fits.
+pub(super) fn draw_block(block: Block, area: Rect, buf: &mut Buffer) -> Option<Rect> {
+    let inner = draw_block_unpadded(block, area, buf)?;
+    Some(if inner.width >= MIN_PADDED { Rect { x: inner.x + 1, width: inner.width - 2, ..inner } } else { inner })
+}
+
+pub(super) fn draw_block_unpadded(block: Block, area: Rect, buf: &mut Buffer) -> Option<Rect> {
+    let area = area.intersection(*buf.area());
+    if area.is_empty() {
+        return None;
+    }
+    let inner = block.inner(area);
+    block.render(area, buf);
+    (!inner.is_empty()).then_some(inner)
+}
+
+/// Draws one line at row `y` of `inner`, cut at its right edge; rows below are ignored.
+pub(super) fn put(buf: &mut Buffer, inner: Rect, y: u16, line: Line) {
+    if y < inner.height {
+        buf.set_line(inner.x, inner.y + y, &line, inner.width);
+    }
+}
+
+pub(super) fn text_width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+pub(super) fn char_width(c: char) -> usize {
+    let mut b = [0u8; 4];
+    text_width(c.encode_utf8(&mut b))
+}
+
+pub(super) fn pad_right(s: &str, w: usize) -> String {
+    format!("{s}{}", " ".repeat(w.saturating_sub(text_width(s))))
+}
+
+pub(super) fn align(s: &str, w: usize, right: bool) -> String {
+    if right { format!("{}{s}", " ".repeat(w.saturating_sub(text_width(s)))) } else { pad_right(s, w) }
+}
+
+/// `s` cut to `w` cells, ending in `…` (`~` in ASCII) when it was cut.
+pub(super) fn cut(s: &str, w: usize, ascii: bool) -> String {
+    if text_width(s) <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        let cw = char_width(ch);
+        if used + cw > w - 1 {
+            break;
+        }
+        out.push(ch);
+        used += cw;
+    }
+    out.push_str(if ascii { "~" } else { "…" });
+    out
+}

@@ -1,0 +1,476 @@
+//! The live panes drawn from a fixed model, as text and as styled cells.
+
+use super::connections::connections;
+use super::cores::cores;
+use super::events::{events, wrap};
+use super::fds::fds;
+use super::ipc::ipc;
+use super::pane::*;
+use super::processes::{processes, tree_prefixes};
+use crate::proto::mode::Mode;
+use crate::sys::procfs::FdEntry;
+use crate::ui::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow};
+use crate::ui::model::{Connections, CoreHistory, EventLog, Role};
+use crate::ui::theme::Theme;
+use crate::ui::theme::ThemeName;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use ratatui::style::Modifier;
+use std::collections::BTreeMap;
+
+type Pane = fn(&LabModel, &PaneCtx, Rect, &mut Buffer);
+const PANES: [(&str, Pane); 5] =
+    [("processes", processes), ("cores", cores), ("connections", connections), ("events", events), ("fds", fds)];
+
+fn proc_row(depth: u8, role: Role, alias: &str, pid: i32, ppid: i32, pgid: i32) -> ProcRow {
+    ProcRow {
+        depth,
+        role,
+        alias: alias.to_string(),
+        pid,
+        ppid,
+        pgid,
+        sid: 3021,
+        tty: "pts/3".to_string(),
+        state: 'S',
+        threads: 1,
+        cpu: 0.0,
+        rss_kib: 2150,
+        accepted: None,
+        cwd: None,
+        stdio: None,
+        exit: None,
+        fresh: false,
+    }
+}
+
+fn history(f: impl Fn(usize) -> f32) -> CoreHistory {
+    let mut h = CoreHistory::default();
+    for i in 0..crate::ui::model::CORE_HISTORY {
+        h.push(f(i));
+    }
+    h
+}
+
+/// A pool of four workers in rr mode, a moment after W3 was killed and W4 added.
+pub(crate) fn sample() -> LabModel {
+    let pts = || Some(["/dev/pts/3".to_string(), "/dev/pts/3".to_string(), "/dev/pts/3".to_string()]);
+    let cwd = || Some("/home/learner/forklab".to_string());
+    let mut app = proc_row(0, Role::App, "forklab", 48100, 3021, 48100);
+    app.threads = 4;
+    app.cpu = 1.2;
+    app.rss_kib = 9830;
+    app.cwd = cwd();
+    app.stdio = pts();
+    let mut master = proc_row(1, Role::Master, "master", 48107, 48100, 48107);
+    master.cpu = 0.3;
+    master.rss_kib = 3174;
+    master.cwd = cwd();
+    master.stdio = Some(["/dev/null".to_string(), "/dev/pts/3".to_string(), "/dev/pts/3".to_string()]);
+    let worker = |alias: &str, pid: i32, cpu: f32, accepted: u64| {
+        let mut w = proc_row(2, Role::Worker, alias, pid, 48107, 48107);
+        w.cpu = cpu;
+        w.accepted = Some(accepted);
+        w.cwd = master.cwd.clone();
+        w.stdio = master.stdio.clone();
+        w
+    };
+    let w1 = worker("W1", 48112, 12.4, 41);
+    let mut w2 = worker("W2", 48113, 38.0, 27);
+    w2.state = 'R';
+    w2.rss_kib = 2496;
+    let mut w3 = worker("W3", 48114, 0.0, 9);
+    w3.state = 'X';
+    w3.exit = Some("SIGKILL".to_string());
+    w3.fresh = true;
+    let mut w4 = worker("W4", 48131, 2.5, 3);
+    w4.fresh = true;
+    let mut client = proc_row(1, Role::Client, "client", 48120, 48100, 48100);
+    client.threads = 8;
+    client.cpu = 5.0;
+    client.rss_kib = 4710;
+    client.cwd = cwd();
+    client.stdio = master.stdio.clone();
+
+    let mut per_worker = BTreeMap::new();
+    for (w, n) in [("W1", 41), ("W2", 27), ("W3", 9), ("W4", 3)] {
+        per_worker.insert(w.to_string(), n);
+    }
+    let mut recent = std::collections::VecDeque::new();
+    for n in 71..=82u64 {
+        let (worker, error) = match n {
+            79 => (None, Some("reset".to_string())),
+            _ => (Some(["W1", "W2", "W4", "W1"][n as usize % 4].to_string()), None),
+        };
+        recent.push_back(ConnRow { n, worker, latency_us: 180 + (n * 37 % 500), error });
+    }
+    let conns =
+        Connections { mode: Some(Mode::Rr), port: Some(8090), per_worker, recent, fired: 82, completed: 81, failed: 1 };
+
+    let mut log = EventLog::default();
+    let texts: [(LogKind, &str); 30] = [
+        (LogKind::Lesson, "step 1/6: one master, four workers"),
+        (LogKind::Life, "forklab pid 48100 started (subreaper)"),
+        (LogKind::Life, "master pid 48107 spawned by forklab"),
+        (LogKind::Life, "master listening on 127.0.0.1:8090 (mode rr)"),
+        (LogKind::Life, "W1 pid 48112 forked by master"),
+        (LogKind::Life, "W2 pid 48113 forked by master"),
+        (LogKind::Life, "W3 pid 48114 forked by master"),
+        (LogKind::Ipc, "master -> W1: hello (12 bytes)"),
+        (LogKind::Ipc, "master -> W2: hello (12 bytes)"),
+        (LogKind::Ipc, "master -> W3: hello (12 bytes)"),
+        (LogKind::Lesson, "expect: 3 workers ready — ok"),
+        (LogKind::Life, "client pid 48120 spawned: 40 connections"),
+        (LogKind::Ipc, "master -> W1: connection #1 fd 9 over SCM_RIGHTS (1 byte, 1 fd)"),
+        (LogKind::Conn, "W1 accepted #1 from 127.0.0.1:51234"),
+        (LogKind::Conn, "W2 accepted #2 from 127.0.0.1:51236"),
+        (LogKind::Conn, "W3 accepted #3 from 127.0.0.1:51238"),
+        (LogKind::Conn, "40 connections: W1 16 · W2 14 · W3 10"),
+        (LogKind::Lesson, "step 2/6: add a worker"),
+        (LogKind::Life, "W4 pid 48131 forked by master"),
+        (LogKind::Lesson, "step 3/6: kill W3 with SIGKILL and watch the master respawn it"),
+        (LogKind::Bad, "W3 pid 48114 killed by SIGKILL (waitpid: WIFSIGNALED, WTERMSIG 9)"),
+        (LogKind::Exit, "client pid 48120 exited 0"),
+        (LogKind::Bad, "connection #79 failed: reset by peer"),
+        (LogKind::Life, "client pid 48120 spawned: 40 connections"),
+        (LogKind::Conn, "W1 accepted #80 from 127.0.0.1:51410"),
+        (LogKind::Conn, "W2 accepted #81 from 127.0.0.1:51412"),
+        (LogKind::Fail, "expect failed: W3 respawned within 1 s (it was not: backoff 2 s)"),
+        (LogKind::Ipc, "master -> W4: connection #82 fd 11 over SCM_RIGHTS (1 byte, 1 fd)"),
+        (LogKind::Conn, "W4 accepted #82 from 127.0.0.1:51414"),
+        (LogKind::Exit, "W1 pid 48112 exited 0 after SIGTERM"),
+    ];
+    for (i, (kind, text)) in texts.into_iter().enumerate() {
+        log.push(LogLine { at: i as f64 * 0.5, kind, text: text.to_string() });
+    }
+
+    let fd = |fd: i32, target: &str| FdEntry { fd, target: target.to_string() };
+    let mut shared = BTreeMap::new();
+    shared.insert(4242, (0, vec!["W2 fd 3".to_string(), "master fd 6".to_string()]));
+    shared.insert(4377, (1, vec!["master fd 8".to_string()]));
+    let fds = FdTable {
+        alias: "W1".to_string(),
+        pid: 48112,
+        fds: vec![
+            fd(0, "/dev/null"),
+            fd(1, "/dev/pts/3"),
+            fd(2, "/dev/pts/3"),
+            fd(3, "socket:[4242]"),
+            fd(4, "anon_inode:[eventpoll]"),
+            fd(5, "socket:[771301]"),
+            fd(6, "socket:[4377]"),
+            fd(7, "socket:[771355]"),
+        ],
+        shared,
+    };
+
+    LabModel {
+        procs: vec![app, master, w1, w2, w3, w4, client],
+        cores: vec![
+            history(|i| ((i * 7 % 40) as f32 + if i > 40 { 55.0 } else { 5.0 }).min(100.0)),
+            history(|i| (i * 13 % 50) as f32),
+        ],
+        conns,
+        log,
+        fds: Some(fds),
+        selected: 2,
+    }
+}
+
+fn theme() -> Theme {
+    Theme::new(ThemeName::Default, false, false)
+}
+
+fn ascii() -> Theme {
+    Theme::new(ThemeName::Default, false, true)
+}
+
+fn render(pane: Pane, m: &LabModel, theme: &Theme, focused: bool, w: u16, h: u16) -> Buffer {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let cx = PaneCtx { theme, focused };
+    term.draw(|f| pane(m, &cx, f.area(), f.buffer_mut())).unwrap();
+    term.backend().buffer().clone()
+}
+
+/// The buffer as text, one line per row (skipping the cells a wide glyph covers).
+fn text(buf: &Buffer) -> String {
+    let area = buf.area;
+    let mut out = String::new();
+    for y in area.top()..area.bottom() {
+        let mut skip = 0;
+        for x in area.left()..area.right() {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            skip = text_width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn snapshot_sizes(name: &str, pane: Pane) {
+    let (m, t) = (sample(), theme());
+    for (w, h) in [(80, 24), (160, 45), (40, 10)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&render(pane, &m, &t, true, w, h)));
+    }
+    let empty = LabModel::default();
+    insta::assert_snapshot!(format!("{name}_empty_80x24"), text(&render(pane, &empty, &t, true, 80, 24)));
+}
+
+#[test]
+fn ipc_snapshots() {
+    snapshot_sizes("ipc", ipc);
+}
+
+#[test]
+fn processes_snapshots() {
+    snapshot_sizes("processes", processes);
+}
+
+#[test]
+fn cores_snapshots() {
+    snapshot_sizes("cores", cores);
+}
+
+#[test]
+fn connections_snapshots() {
+    snapshot_sizes("connections", connections);
+}
+
+#[test]
+fn events_snapshots() {
+    snapshot_sizes("events", events);
+}
+
+#[test]
+fn fds_snapshots() {
+    snapshot_sizes("fds", fds);
+}
+
+#[test]
+fn ascii_snapshots() {
+    let (m, t) = (sample(), ascii());
+    insta::assert_snapshot!("processes_ascii_80x24", text(&render(processes, &m, &t, true, 80, 24)));
+    insta::assert_snapshot!("cores_ascii_80x24", text(&render(cores, &m, &t, true, 80, 24)));
+}
+
+/// The benchmark's worst case: 64 workers on 8 cores, W40 selected.
+fn crowded() -> LabModel {
+    let mut m = sample();
+    let w1 = m.procs[2].clone();
+    let client = m.procs.pop().unwrap();
+    m.procs.truncate(2);
+    for i in 1..=64u64 {
+        let mut w = w1.clone();
+        w.alias = format!("W{i}");
+        w.pid = 48200 + i as i32;
+        w.accepted = Some(300 + i * 7 % 41);
+        m.procs.push(w);
+        m.conns.per_worker.insert(format!("W{i}"), 300 + i * 7 % 41);
+    }
+    m.procs.push(client);
+    m.selected = 41;
+    m.cores = (0..8).map(|c| history(|i| ((i * (c + 3)) % 100) as f32)).collect();
+    m
+}
+
+#[test]
+fn crowded_snapshots() {
+    let (m, t) = (crowded(), theme());
+    insta::assert_snapshot!("processes_crowded_80x24", text(&render(processes, &m, &t, true, 80, 24)));
+    insta::assert_snapshot!("connections_crowded_80x24", text(&render(connections, &m, &t, true, 80, 24)));
+    insta::assert_snapshot!("cores_crowded_40x8", text(&render(cores, &m, &t, true, 40, 8)));
+}
+
+#[test]
+fn events_scrolled_back_says_so() {
+    let mut m = sample();
+    m.log.scroll = 5;
+    let t = theme();
+    insta::assert_snapshot!("events_scrolled_80x24", text(&render(events, &m, &t, true, 80, 24)));
+    let shown = text(&render(events, &m, &theme(), false, 80, 24));
+    assert!(shown.lines().next().unwrap().contains(" events · ↑5 "));
+    let a = text(&render(events, &m, &ascii(), false, 80, 24));
+    assert!(a.lines().next().unwrap().contains(" events - ^5 "));
+    // Five lines are hidden below: the newest in view is the sixth from the end.
+    assert!(shown.contains("W1 accepted #80"));
+    assert!(!shown.contains("W2 accepted #81"));
+}
+
+#[test]
+fn every_pane_fits_every_small_size() {
+    for m in [sample(), LabModel::default()] {
+        for t in [theme(), ascii()] {
+            for (_, pane) in PANES {
+                for w in 1..=30 {
+                    for h in 1..=8 {
+                        render(pane, &m, &t, true, w, h);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_area_outside_the_buffer_is_clipped() {
+    let m = sample();
+    let t = theme();
+    let cx = PaneCtx { theme: &t, focused: false };
+    for (_, pane) in PANES {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 5));
+        pane(&m, &cx, Rect::new(10, 2, 60, 30), &mut buf);
+        pane(&m, &cx, Rect::new(40, 40, 10, 10), &mut buf);
+        pane(&m, &cx, Rect::new(0, 0, 0, 0), &mut buf);
+    }
+}
+
+#[test]
+fn every_title_names_its_pane() {
+    let (m, t) = (sample(), theme());
+    for (name, pane) in PANES {
+        let top = text(&render(pane, &m, &t, false, 80, 24)).lines().next().unwrap().to_string();
+        assert!(top.contains(&format!(" {name}")), "{top}");
+    }
+    let top = text(&render(connections, &m, &t, false, 80, 24)).lines().next().unwrap().to_string();
+    assert!(top.contains(" connections · rr · 127.0.0.1:8090 "), "{top}");
+    let top = text(&render(fds, &m, &t, false, 80, 24)).lines().next().unwrap().to_string();
+    assert!(top.contains(" fds · W1 pid 48112 "), "{top}");
+}
+
+/// Where `needle` starts on screen, as (x, y).
+fn find(buf: &Buffer, needle: &str) -> (u16, u16) {
+    let screen = text(buf);
+    for (y, line) in screen.lines().enumerate() {
+        if let Some(i) = line.find(needle) {
+            return (line[..i].chars().count() as u16, y as u16);
+        }
+    }
+    panic!("{needle:?} not on screen:\n{screen}");
+}
+
+#[test]
+fn the_selected_row_is_reversed_only_when_focused() {
+    let (m, t) = (sample(), theme());
+    let focused = render(processes, &m, &t, true, 80, 24);
+    let (x, y) = find(&focused, "W1");
+    assert!(focused[(x, y)].modifier.contains(Modifier::REVERSED));
+    // The highlight runs across the whole row, up to the border.
+    assert!(focused[(78, y)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(focused[(1, y)].symbol(), ">");
+    let (_, other) = find(&focused, "W2");
+    assert!(!focused[(x, other)].modifier.contains(Modifier::REVERSED));
+
+    let unfocused = render(processes, &m, &t, false, 80, 24);
+    assert!(!unfocused[(x, y)].modifier.contains(Modifier::REVERSED));
+    assert_eq!(unfocused[(1, y)].symbol(), ">");
+}
+
+#[test]
+fn the_border_shows_focus() {
+    let (m, t) = (sample(), theme());
+    for (_, pane) in PANES {
+        assert_eq!(render(pane, &m, &t, true, 40, 10)[(0, 5)].fg, t.border_focused.fg.unwrap());
+        assert_eq!(render(pane, &m, &t, false, 40, 10)[(0, 5)].fg, t.border.fg.unwrap());
+    }
+}
+
+#[test]
+fn exited_and_fresh_rows_stand_out() {
+    let (m, t) = (sample(), theme());
+    let buf = render(processes, &m, &t, false, 80, 24);
+    let (x, y) = find(&buf, "W3");
+    assert_eq!(buf[(x, y)].fg, Color::Red);
+    let (sx, sy) = find(&buf, "SIGKILL");
+    assert_eq!(sy, y);
+    assert_eq!(buf[(sx, sy)].fg, Color::Red);
+    let (x, y) = find(&buf, "W4");
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+    let (x, y) = find(&buf, "W2");
+    assert_eq!(buf[(x, y)].fg, Color::Reset);
+    // An exit 0 is not a failure: dim, not red.
+    let mut m = sample();
+    m.procs[4].exit = Some("exit 0".into());
+    let alias = m.procs[4].alias.clone();
+    let buf = render(processes, &m, &t, false, 80, 24);
+    let (x, y) = find(&buf, &format!("{alias} "));
+    assert_eq!(buf[(x, y)].fg, t.dim.fg.unwrap());
+}
+
+#[test]
+fn a_shared_inode_has_one_colour() {
+    let (m, t) = (sample(), theme());
+    let buf = render(fds, &m, &t, false, 80, 24);
+    let (x, y) = find(&buf, "socket:[4242]");
+    assert_eq!(buf[(x, y)].style().fg, t.shared_style(0).fg);
+    assert_eq!(buf[(x + 12, y)].style().fg, t.shared_style(0).fg);
+    let (x, y) = find(&buf, "socket:[4377]");
+    assert_eq!(buf[(x, y)].style().fg, t.shared_style(1).fg);
+    let (x, y) = find(&buf, "socket:[771301]");
+    assert_eq!(buf[(x, y)].fg, Color::Reset);
+    assert!(text(&buf).contains("socket:[4242]           also W2 fd 3, master fd 6"));
+}
+
+#[test]
+fn a_failed_connection_is_drawn_as_bad() {
+    let (m, t) = (sample(), theme());
+    let buf = render(connections, &m, &t, false, 80, 24);
+    let (x, y) = find(&buf, "failed (reset)");
+    assert_eq!(buf[(x, y)].style().fg, t.bad.fg);
+    assert!(buf[(x, y)].modifier.contains(Modifier::BOLD));
+}
+
+#[test]
+fn log_lines_take_their_kind_colour() {
+    let (m, t) = (sample(), theme());
+    let buf = render(events, &m, &t, false, 100, 34);
+    let fg = |needle: &str| {
+        let (x, y) = find(&buf, needle);
+        buf[(x, y)].fg
+    };
+    assert_eq!(fg("killed by SIGKILL"), Color::Red);
+    assert_eq!(fg("W4 accepted #82"), Color::Green);
+    assert_eq!(fg("master -> W4"), Color::Yellow);
+    assert_eq!(fg("step 3/6"), Color::Cyan);
+    assert_eq!(fg("W1 pid 48112 exited 0"), Color::DarkGray);
+    assert_eq!(fg("W4 pid 48131 forked"), Color::Reset);
+}
+
+#[test]
+fn workers_sort_naturally_and_bars_scale_to_the_busiest() {
+    let mut m = LabModel::default();
+    for (w, n) in [("W1", 10), ("W2", 5), ("W10", 0)] {
+        m.conns.per_worker.insert(w.to_string(), n);
+    }
+    m.conns.fired = 15;
+    m.conns.completed = 15;
+    let t = theme();
+    let screen = text(&render(connections, &m, &t, false, 40, 8));
+    let rows: Vec<&str> = screen.lines().skip(1).take(3).collect();
+    assert_eq!(rows[0], "│ W1  ███████████████████████ 10   67% │", "{screen}");
+    assert_eq!(rows[1], "│ W2  ████████████             5   33% │", "{screen}");
+    assert_eq!(rows[2], "│ W10                          0    0% │", "{screen}");
+}
+
+#[test]
+fn wrap_keeps_words_and_indents_continuations() {
+    assert_eq!(wrap("W3 pid 48114 killed by SIGKILL", 14, 2), ["W3 pid 48114", "  killed by", "  SIGKILL"]);
+    assert_eq!(wrap("abcdefghij", 4, 2), ["abcd", "efgh", "ij"]);
+    assert_eq!(wrap("", 10, 2), [""]);
+    assert!(wrap("anything", 0, 2).is_empty());
+}
+
+#[test]
+fn tree_glyphs_follow_siblings() {
+    let m = sample();
+    assert_eq!(tree_prefixes(&m.procs, false), ["", "├─ ", "│  ├─ ", "│  ├─ ", "│  ├─ ", "│  └─ ", "└─ "]);
+    assert_eq!(tree_prefixes(&m.procs, true), ["", "|- ", "|  |- ", "|  |- ", "|  |- ", "|  `- ", "`- "]);
+}

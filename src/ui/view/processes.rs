@@ -1,0 +1,245 @@
+//! The processes pane: the tree of live (and just-exited) processes with their ids and state.
+
+use super::pane::*;
+use crate::ui::model::{LabModel, ProcRow};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// From this pane width on, the processes pane also shows each process's cwd and stdio.
+pub(super) const WIDE: u16 = 140;
+
+/// The columns of the processes pane after the tree, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Pid,
+    Ppid,
+    Pgid,
+    Sid,
+    Tty,
+    State,
+    Thr,
+    Cpu,
+    Rss,
+    Acc,
+}
+
+impl Col {
+    const ALL: [Col; 10] =
+        [Col::Pid, Col::Ppid, Col::Pgid, Col::Sid, Col::Tty, Col::State, Col::Thr, Col::Cpu, Col::Rss, Col::Acc];
+    /// Which columns go first when the pane is narrow, least important first. The tree,
+    /// PID, PPID and state always stay: they are what every lesson talks about.
+    const DROP_ORDER: [Col; 7] = [Col::Sid, Col::Pgid, Col::Rss, Col::Thr, Col::Tty, Col::Acc, Col::Cpu];
+
+    fn header(self) -> &'static str {
+        match self {
+            Col::Pid => "PID",
+            Col::Ppid => "PPID",
+            Col::Pgid => "PGID",
+            Col::Sid => "SID",
+            Col::Tty => "TTY",
+            Col::State => "STATE",
+            Col::Thr => "THR",
+            Col::Cpu => "CPU%",
+            Col::Rss => "RSS MiB",
+            Col::Acc => "ACC",
+        }
+    }
+
+    fn right_aligned(self) -> bool {
+        !matches!(self, Col::Tty | Col::State)
+    }
+
+    fn cell(self, p: &ProcRow) -> String {
+        // An exited process has no threads, CPU or memory any more: blank rather than the
+        // last sample, so the row does not pretend to be alive.
+        let gone = p.exit.is_some();
+        match self {
+            Col::Pid => p.pid.to_string(),
+            Col::Ppid => p.ppid.to_string(),
+            Col::Pgid => p.pgid.to_string(),
+            Col::Sid => p.sid.to_string(),
+            Col::Tty => p.tty.clone(),
+            Col::State => match &p.exit {
+                Some(status) => status.clone(),
+                None => p.state.to_string(),
+            },
+            Col::Thr if gone => String::new(),
+            Col::Thr => p.threads.to_string(),
+            Col::Cpu if gone => String::new(),
+            Col::Cpu => format!("{:.1}", p.cpu),
+            Col::Rss if gone => String::new(),
+            Col::Rss => format!("{:.1}", p.rss_kib as f64 / 1024.0),
+            Col::Acc => p.accepted.map(|n| n.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The process tree with alias, PID, PPID, PGID, SID, TTY, state, threads, CPU, RSS and
+/// connections accepted; exited rows show their status as waitpid gave it.
+pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let t = cx.theme;
+    let procs = &m.procs;
+    let rows = procs.len();
+    let inner_h = area.intersection(*buf.area()).height.saturating_sub(3) as usize; // borders + header
+    let first = first_visible(m.selected.min(rows.saturating_sub(1)), inner_h, rows);
+    let mut block = pane_block(cx, title(t, "processes", &[]));
+    if rows > inner_h && inner_h > 0 {
+        let last = (first + inner_h).min(rows);
+        let dash = if t.ascii { "-" } else { "–" };
+        block = block.title_bottom(Line::from(format!(" {}{dash}{} of {rows} ", first + 1, last)).right_aligned());
+    }
+    // No left padding here: the selection marker takes that column.
+    let Some(full) = draw_block_unpadded(block, area, buf) else { return };
+    let mut inner = full;
+    if inner.width >= MIN_PADDED {
+        inner.width -= 1;
+    }
+    if procs.is_empty() {
+        put(buf, inner, 0, Line::styled(" no processes yet", t.dim));
+        return;
+    }
+
+    let width = inner.width as usize;
+    let prefixes = tree_prefixes(procs, t.ascii);
+    let names: Vec<String> = procs.iter().zip(&prefixes).map(|(p, pre)| format!("{pre}{}", p.alias)).collect();
+    let name_w = names.iter().map(|s| text_width(s)).chain([text_width("PROCESS")]).max().unwrap_or(0);
+    let cells: Vec<Vec<String>> = procs.iter().map(|p| Col::ALL.iter().map(|c| c.cell(p)).collect()).collect();
+    let col_w: Vec<usize> = Col::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, c)| cells.iter().map(|r| text_width(&r[i])).chain([text_width(c.header())]).max().unwrap_or(0))
+        .collect();
+
+    // The widest layout that fits: every column with two spaces between, then one space,
+    // then drop columns in DROP_ORDER. The marker takes two cells: `> `.
+    let layout_width = |shown: &[bool], gap: usize| {
+        2 + name_w + Col::ALL.iter().enumerate().filter(|(i, _)| shown[*i]).map(|(i, _)| gap + col_w[i]).sum::<usize>()
+    };
+    let mut shown = [true; 10];
+    let mut to_drop = Col::DROP_ORDER.iter();
+    let gap = loop {
+        if layout_width(&shown, 2) <= width {
+            break 2;
+        }
+        if layout_width(&shown, 1) <= width {
+            break 1;
+        }
+        match to_drop.next() {
+            Some(col) => shown[Col::ALL.iter().position(|c| c == col).unwrap_or(0)] = false,
+            // Still too wide: the row is cut at the border.
+            None => break 1,
+        }
+    };
+
+    // cwd and stdio, the daemon lesson's proof that it left the terminal, only when there
+    // is room for them.
+    let used = layout_width(&shown, gap);
+    let cwd_w = procs.iter().filter_map(|p| p.cwd.as_deref()).map(text_width).max();
+    let stdio: Vec<Option<String>> = procs.iter().map(|p| p.stdio.as_ref().map(stdio_text)).collect();
+    let stdio_w = stdio.iter().flatten().map(|s| text_width(s)).max();
+    let mut extra = Vec::new(); // (header, width, cells)
+    if area.width >= WIDE {
+        let mut room = width.saturating_sub(used);
+        if let Some(w) = cwd_w {
+            let w = w.clamp(3, 32).min(room.saturating_sub(gap));
+            if w >= 3 {
+                room -= gap + w;
+                extra.push(("CWD", w, procs.iter().map(|p| p.cwd.clone().unwrap_or_default()).collect::<Vec<_>>()));
+            }
+        }
+        if let Some(w) = stdio_w {
+            let w = w.max(5).min(room.saturating_sub(gap));
+            if w >= 5 {
+                extra.push(("STDIO", w, stdio.into_iter().map(Option::unwrap_or_default).collect()));
+            }
+        }
+    }
+
+    // With single gaps, spend the spare cells widening gaps from the left, so the columns
+    // spread out instead of leaving a ragged strip at the right.
+    let sep = " ".repeat(gap);
+    let spare = if gap == 1 { width.saturating_sub(used) } else { 0 };
+    let cols: Vec<(usize, Col, &str)> = Col::ALL
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| shown[*k])
+        .enumerate()
+        .map(|(j, (k, c))| (k, *c, if j < spare { "  " } else { sep.as_str() }))
+        .collect();
+    let mut header = vec![Span::raw("  "), Span::raw(pad_right("PROCESS", name_w))];
+    for (k, c, sep) in &cols {
+        header.push(Span::raw(format!("{sep}{}", align(c.header(), col_w[*k], c.right_aligned()))));
+    }
+    for (h, w, _) in &extra {
+        header.push(Span::raw(format!("{sep}{}", pad_right(h, *w))));
+    }
+    put(buf, inner, 0, Line::from(header).style(t.strong));
+
+    let visible = (inner.height as usize).saturating_sub(1);
+    for (row, i) in (first..rows).take(visible).enumerate() {
+        let p = &procs[i];
+        let y = row as u16 + 1;
+        let selected = i == m.selected;
+        // A clean `exit 0` (a pool stopped on purpose) is quiet; a signal or an error code is red.
+        let base = if p.exit.as_deref() == Some("exit 0") {
+            t.dim
+        } else if p.exit.is_some() {
+            t.gone
+        } else if p.fresh {
+            t.fresh
+        } else {
+            t.text
+        };
+        let style = if selected && cx.focused { base.patch(t.selected) } else { base };
+        let glyph_style = if selected && cx.focused { style } else { t.dim };
+        if selected && cx.focused {
+            buf.set_style(Rect { y: full.y + y, height: 1, ..full }, t.selected);
+        }
+        let mut spans = vec![
+            Span::styled(if selected { "> " } else { "  " }, style),
+            Span::styled(prefixes[i].clone(), glyph_style),
+            Span::styled(pad_right(&p.alias, name_w - text_width(&prefixes[i])), style),
+        ];
+        for (k, c, sep) in &cols {
+            spans.push(Span::styled(format!("{sep}{}", align(&cells[i][*k], col_w[*k], c.right_aligned())), style));
+        }
+        for (_, w, texts) in &extra {
+            spans.push(Span::styled(format!("{sep}{}", pad_right(&cut(&texts[i], *w, t.ascii), *w)), style));
+        }
+        put(buf, inner, y, Line::from(spans));
+    }
+}
+
+/// The first row to draw so that the selected row is on screen.
+pub(super) fn first_visible(selected: usize, visible: usize, rows: usize) -> usize {
+    if visible == 0 || rows <= visible { 0 } else { (selected + 1).saturating_sub(visible).min(rows - visible) }
+}
+
+/// Tree glyphs before each alias: `│  ├─ ` and so on. A row gets `├─` when a later row is
+/// its sibling (same depth, before the tree climbs above it), `└─` when it is the last one;
+/// each ancestor level carries a `│` while that ancestor still has siblings to come.
+pub(super) fn tree_prefixes(procs: &[ProcRow], ascii: bool) -> Vec<String> {
+    let (pipe, tee, elbow) = if ascii { ("|  ", "|- ", "`- ") } else { ("│  ", "├─ ", "└─ ") };
+    let has_later_sibling =
+        |i: usize, level: u8| procs[i + 1..].iter().map(|p| p.depth).take_while(|d| *d >= level).any(|d| d == level);
+    procs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut s = String::new();
+            for level in 1..p.depth {
+                s.push_str(if has_later_sibling(i, level) { pipe } else { "   " });
+            }
+            if p.depth > 0 {
+                s.push_str(if has_later_sibling(i, p.depth) { tee } else { elbow });
+            }
+            s
+        })
+        .collect()
+}
+
+/// `0:/dev/null 1:/dev/null 2:/dev/null`, the targets of fds 0, 1 and 2.
+pub(super) fn stdio_text(stdio: &[String; 3]) -> String {
+    format!("0:{} 1:{} 2:{}", stdio[0], stdio[1], stdio[2])
+}
