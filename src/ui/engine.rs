@@ -11,12 +11,12 @@ use std::process::Stdio;
 use std::thread::JoinHandle;
 
 /// What the app asks of the engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum EngineCmd {
     /// Run the directives of step `index` (0-based).
     RunStep(usize),
     /// Run one directive on the learner's behalf (fire, kill, scale, mode).
-    Do { directive: Directive, text: String },
+    Do(Directive),
     /// Stop the pool and the master, then end.
     Quit,
 }
@@ -119,7 +119,8 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
                     }
                     send(EngineMsg::StepDone { index, error });
                 }
-                Ok(EngineCmd::Do { directive, text }) => {
+                Ok(EngineCmd::Do(directive)) => {
+                    let text = action_text(&directive);
                     let error = runner.apply(&directive, &text, &mut out).err().map(|e| format!("{e:#}"));
                     send(EngineMsg::Done { text, error });
                 }
@@ -136,4 +137,46 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
     };
     let _ = runner.lab.shutdown(&mut |ev| out.event(ev));
     send(EngineMsg::Ended { error: ended });
+}
+
+/// A learner's action as the lesson line it is (`do: fire 10 concurrency=4`), written from the
+/// directive's fields: for the transcript and the status bar.
+pub fn action_text(d: &Directive) -> String {
+    match d {
+        Directive::Fire { connections, concurrency, keepalive } => {
+            let keepalive = if *keepalive == 1 { String::new() } else { format!(" keepalive={keepalive}") };
+            format!("do: fire {connections} concurrency={concurrency}{keepalive}")
+        }
+        Directive::Scale(n) => format!("do: scale workers={n}"),
+        Directive::SetMode(mode) => format!("do: mode {mode}"),
+        Directive::Kill { target, signal } => {
+            format!("do: kill {target} signal={}", signal.as_str().trim_start_matches("SIG"))
+        }
+        // The keys run only the four above; any other directive is named by its kind.
+        other => format!("do: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::{Target, WorkerCount, parse_directive};
+    use crate::proto::mode::Mode;
+    use nix::sys::signal::Signal;
+
+    #[test]
+    fn an_actions_text_is_the_lesson_line_that_parses_back_to_it() {
+        let actions = [
+            Directive::Fire { connections: 100, concurrency: 4, keepalive: 1 },
+            Directive::Fire { connections: 10, concurrency: 4, keepalive: 5 },
+            Directive::Scale(WorkerCount::N(3)),
+            Directive::SetMode(Mode::Reuseport),
+            Directive::Kill { target: Target::Worker(2), signal: Signal::SIGKILL },
+            Directive::Kill { target: Target::Master, signal: Signal::SIGTERM },
+        ];
+        for d in actions {
+            assert_eq!(parse_directive(&action_text(&d)), Ok(d.clone()), "{}", action_text(&d));
+        }
+        assert_eq!(action_text(&Directive::Scale(WorkerCount::N(3))), "do: scale workers=3");
+    }
 }

@@ -17,7 +17,7 @@ pub mod theme;
 pub mod view;
 
 use anyhow::{Result, bail};
-use app::{App, Effect, EngineCmdKind, Msg};
+use app::{App, Effect, Msg};
 use crossbeam_channel::{select, unbounded};
 use engine::Engine;
 use ratatui::backend::CrosstermBackend;
@@ -69,12 +69,12 @@ impl Driver {
                         e.stop();
                     }
                 }
-                Effect::Engine(kind) => {
-                    if let EngineCmdKind::RunStep(i) = &kind {
+                Effect::Engine(cmd) => {
+                    if let engine::EngineCmd::RunStep(i) = &cmd {
                         // The fault suite's panic switch, on the main thread that owns the terminal.
                         crate::sys::probe::panic_if_asked(&format!("step:{}", i + 1));
                     }
-                    if let (Some(e), Some(cmd)) = (&self.engine, Effect::engine_cmd(&kind)) {
+                    if let Some(e) = &self.engine {
                         e.send(cmd);
                     }
                 }

@@ -26,6 +26,34 @@ pub enum Role {
     Other,
 }
 
+impl Role {
+    /// The process name (comm) each role's process sets for itself (`prctl(PR_SET_NAME)` in
+    /// src/roles): how a process on screen is known before the lab's events name it.
+    const COMMS: [(Role, &'static str); 4] = [
+        (Role::Master, "forklab-master"),
+        (Role::Worker, "forklab-worker"),
+        (Role::Client, "forklab-client"),
+        (Role::Daemon, "forklab-daemon"),
+    ];
+
+    /// The role of a process with this name; `Other` for a name forklab does not give.
+    pub fn of_comm(comm: &str) -> Role {
+        Role::COMMS.iter().find(|(_, c)| *c == comm).map_or(Role::Other, |(r, _)| *r)
+    }
+
+    /// What the processes pane calls a process of this role until the lab names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::App => "forklab",
+            Role::Master => "master",
+            Role::Worker => "worker",
+            Role::Client => "client",
+            Role::Daemon => "daemon",
+            Role::Other => "other",
+        }
+    }
+}
+
 /// One row of the processes pane: a live process, or one that just exited.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcRow {

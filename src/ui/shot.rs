@@ -59,7 +59,7 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
             let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
             driver.carry_out(&mut app, fx);
             // A step with questions asks first: run it without a guess, the answer shows.
-            while lesson_view(&app).is_some_and(|v| v.asking.is_some()) {
+            while app.question().is_some() {
                 let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
                 driver.carry_out(&mut app, fx);
             }

@@ -137,7 +137,6 @@ impl LessonView {
                 self.born.insert(*pid, Instant::now());
             }
             Event::Accepted { alias, n, .. } => {
-                *self.accepted.entry(alias.clone()).or_insert(0) += n;
                 *self.model.conns.per_worker.entry(alias.clone()).or_insert(0) += n;
             }
             Event::PoolReady { mode, port, workers, .. } => {
@@ -152,7 +151,6 @@ impl LessonView {
                 // A new pool (a mode change) starts its counts afresh: the bars and the tally
                 // under them always describe the same pool.
                 self.model.conns.per_worker.clear();
-                self.accepted.clear();
                 self.model.conns.mode = None;
                 self.model.conns.fired = 0;
                 self.model.conns.completed = 0;

@@ -7,12 +7,15 @@
 //! do, step.rs moves through the lesson and runs the learner's actions, lines.rs takes in the
 //! engine's transcript lines and the lab's events, sample.rs the sampler's snapshots.
 
+mod action;
 mod keys;
 mod lines;
 mod sample;
 mod step;
 #[cfg(test)]
 mod tests;
+
+pub use action::Action;
 
 use super::engine::{EngineCmd, EngineMsg};
 use super::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow, RECENT_CONNS, Role};
@@ -22,6 +25,7 @@ use crate::lesson::{Lesson, Pane, Target, WorkerCount};
 use crate::proto::Event;
 use crate::proto::mode::Mode;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use nix::sys::signal::Signal;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
@@ -43,30 +47,11 @@ pub enum Effect {
     Open(usize),
     /// Stop the running lesson's engine (and with it its processes).
     Close,
-    Engine(EngineCmdKind),
+    /// Send the lesson's engine a command: run a step, or a learner's action as a directive.
+    Engine(EngineCmd),
     /// Remember that a lesson was finished.
     MarkDone(String),
     Quit,
-}
-
-/// EngineCmd without the directive payload's lack of PartialEq.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EngineCmdKind {
-    RunStep(usize),
-    Do(String),
-}
-
-impl Effect {
-    /// The engine command to send, parsing a learner's action from its directive text.
-    pub fn engine_cmd(kind: &EngineCmdKind) -> Option<EngineCmd> {
-        match kind {
-            EngineCmdKind::RunStep(i) => Some(EngineCmd::RunStep(*i)),
-            EngineCmdKind::Do(text) => {
-                let directive = crate::lesson::parse_directive(text).ok()?;
-                Some(EngineCmd::Do { directive, text: text.clone() })
-            }
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +61,8 @@ pub enum Focus {
 }
 
 /// The signals the `k` menu offers.
-pub const SIGNALS: [&str; 6] = ["TERM", "KILL", "SEGV", "STOP", "CONT", "INT"];
+pub const SIGNALS: [Signal; 6] =
+    [Signal::SIGTERM, Signal::SIGKILL, Signal::SIGSEGV, Signal::SIGSTOP, Signal::SIGCONT, Signal::SIGINT];
 /// The counts `c` fires, chosen with 1, 2, 3.
 pub const FIRE_COUNTS: [u32; 3] = [1, 10, 100];
 
@@ -99,7 +85,6 @@ pub struct LessonView {
     pub busy: bool,
     pub focus: Focus,
     pub narration_scroll: u16,
-    pub signal_menu: Option<usize>,
     pub fire_count: usize,
     pub model: LabModel,
     /// The fd table of every process on screen, from the last sample.
@@ -112,8 +97,6 @@ pub struct LessonView {
     /// When each pid was spawned or exited, for highlighting.
     pub born: HashMap<i32, Instant>,
     pub exited: Vec<(ProcRow, Instant)>,
-    /// Accepted connections per alias in the current pool.
-    pub accepted: BTreeMap<String, u64>,
     pub conn_seq: u64,
     pub workers: usize,
     pub ended: Option<String>,
@@ -122,8 +105,6 @@ pub struct LessonView {
     pub finished: bool,
     /// `z`: the focused pane (or the narration) fills the screen.
     pub zoom: bool,
-    /// The next step's questions, asked before it runs.
-    pub asking: Option<Asking>,
     /// What the learner predicted for the running step's questions (the index of the choice
     /// in the file, whatever letter it was shown under), in order; each real answer that
     /// comes back takes the first.
@@ -147,6 +128,28 @@ pub struct Asking {
     pub picks: Vec<Option<usize>>,
 }
 
+/// What is open on top of the screen; it takes the keys first.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// `?`: the keys. What was open under it comes back when it closes.
+    Help(Option<Box<Overlay>>),
+    /// `k`: the signal menu, with the row selected.
+    Signals(usize),
+    /// The next step's questions, asked before it runs.
+    Question(Asking),
+}
+
+impl Overlay {
+    /// The question waiting for a prediction, under whatever else is open.
+    pub fn question(&self) -> Option<&Asking> {
+        match self {
+            Overlay::Question(a) => Some(a),
+            Overlay::Help(Some(under)) => under.question(),
+            Overlay::Help(None) | Overlay::Signals(_) => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum Screen {
     Picker { selected: usize },
@@ -157,7 +160,7 @@ pub struct App {
     pub lessons: Vec<Lesson>,
     pub done: BTreeSet<String>,
     pub screen: Screen,
-    pub help: bool,
+    pub overlay: Option<Overlay>,
     pub size: (u16, u16),
     /// Opened with `forklab open <lesson>`: leaving the lesson quits.
     pub direct: bool,
@@ -202,7 +205,7 @@ impl App {
             lessons,
             done,
             screen: Screen::Picker { selected: 0 },
-            help: false,
+            overlay: None,
             size,
             direct: false,
             quit: false,
@@ -232,7 +235,6 @@ impl App {
             // Reading comes first: ↑/↓ scroll the narration until Tab moves on.
             focus: Focus::Narration,
             narration_scroll: 0,
-            signal_menu: None,
             fire_count: 1,
             model,
             fds: BTreeMap::new(),
@@ -241,7 +243,6 @@ impl App {
             aliases: HashMap::new(),
             born: HashMap::new(),
             exited: Vec::new(),
-            accepted: BTreeMap::new(),
             conn_seq: 0,
             workers,
             ended: None,
@@ -249,11 +250,64 @@ impl App {
             opened: Instant::now(),
             finished: false,
             zoom: false,
-            asking: None,
             predictions: Default::default(),
             selected_pid: None,
         }));
         vec![Effect::Open(index)]
+    }
+
+    pub fn help_open(&self) -> bool {
+        matches!(self.overlay, Some(Overlay::Help(_)))
+    }
+
+    /// The question waiting for a prediction, if one is.
+    pub fn question(&self) -> Option<&Asking> {
+        self.overlay.as_ref().and_then(Overlay::question)
+    }
+
+    /// Carries out what a key asked for.
+    pub(super) fn act(&mut self, a: Action) -> Vec<Effect> {
+        match (a, &mut self.screen) {
+            (Action::Quit, _) => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+            (Action::Help, _) => {
+                let under = self.overlay.take().map(Box::new);
+                self.overlay = Some(Overlay::Help(under));
+                vec![]
+            }
+            (Action::Close, _) => {
+                self.overlay = match self.overlay.take() {
+                    Some(Overlay::Help(under)) => under.map(|o| *o),
+                    _ => None,
+                };
+                vec![]
+            }
+            (Action::Freeze, Screen::Lesson(_)) => self.toggle_freeze(),
+            (Action::Choose(by), Screen::Picker { selected }) => {
+                let last = self.lessons.len().saturating_sub(1) as i32;
+                *selected = (*selected as i32 + by).clamp(0, last) as usize;
+                vec![]
+            }
+            (Action::Open, Screen::Picker { selected }) => {
+                let i = *selected;
+                self.open(i)
+            }
+            (Action::Leave, Screen::Lesson(v)) => {
+                let index = v.index;
+                self.frozen = None;
+                self.overlay = None;
+                if self.direct {
+                    self.quit = true;
+                    return vec![Effect::Close, Effect::Quit];
+                }
+                self.screen = Screen::Picker { selected: index };
+                vec![Effect::Close]
+            }
+            (a, Screen::Lesson(v)) => v.act(a, &self.lessons[v.index], &mut self.overlay),
+            (_, Screen::Picker { .. }) => vec![],
+        }
     }
 
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
@@ -319,13 +373,13 @@ impl App {
         }
         auto.next = None;
         let lesson = &self.lessons[v.index];
-        if v.asking.is_some() {
+        if self.overlay.as_ref().and_then(Overlay::question).is_some() {
             // The question has had its time on screen: run, and the answer shows what happened.
-            return v.predict(None);
+            return v.predict(None, &mut self.overlay);
         }
         v.page = v.ran;
         if v.ran < lesson.steps.len() {
-            return v.forward(lesson);
+            return v.forward(lesson, &mut self.overlay);
         }
         // On the last step, its time given: stop there, or end the recording.
         let quit = auto.quit_at_end;

@@ -15,7 +15,8 @@ impl LessonView {
             let (role, alias) = self.role_of(st.pid, &st.name, me);
             let fresh =
                 self.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
-            let accepted = (role == Role::Worker).then(|| self.accepted.get(&alias).copied().unwrap_or(0));
+            let accepted =
+                (role == Role::Worker).then(|| self.model.conns.per_worker.get(&alias).copied().unwrap_or(0));
             rows.push(ProcRow {
                 depth: d,
                 role,
@@ -62,22 +63,18 @@ impl LessonView {
 
     pub(super) fn role_of(&self, pid: i32, name: &str, me: i32) -> (Role, String) {
         if pid == me {
-            return (Role::App, "forklab".into());
+            return (Role::App, Role::App.name().into());
         }
+        let role = Role::of_comm(name);
         if let Some(alias) = self.aliases.get(&pid) {
-            let role = match name {
-                "forklab-master" => Role::Master,
-                "forklab-worker" => Role::Worker,
-                _ => Role::Other,
-            };
+            // Named by the lab's events: its master and workers keep their role, the rest
+            // (a load client, a daemon) are listed by the alias alone.
+            let role = if matches!(role, Role::Master | Role::Worker) { role } else { Role::Other };
             return (role, alias.clone());
         }
-        match name {
-            "forklab-master" => (Role::Master, "master".into()),
-            "forklab-client" => (Role::Client, "client".into()),
-            "forklab-worker" => (Role::Worker, "worker".into()),
-            "forklab-daemon" => (Role::Daemon, "daemon".into()),
-            other => (Role::Other, other.to_string()),
+        match role {
+            Role::Other => (Role::Other, name.to_string()),
+            role => (role, role.name().into()),
         }
     }
 

@@ -1,9 +1,64 @@
-//! Moving through the lesson (forward, questions, running a step) and the learner's actions.
+//! Moving through the lesson (forward, questions, running a step) and the learner's actions
+//! on the lab, each sent to the engine as the `Directive` it is.
 
 use super::*;
+use crate::lesson::Directive;
 
 impl LessonView {
-    pub(super) fn forward(&mut self, lesson: &Lesson) -> Vec<Effect> {
+    /// The actions that concern this lesson (the rest are the app's: `App::act`).
+    pub(super) fn act(&mut self, a: Action, lesson: &Lesson, overlay: &mut Option<Overlay>) -> Vec<Effect> {
+        match a {
+            Action::Next => return self.forward(lesson, overlay),
+            Action::Back if overlay.as_ref().and_then(Overlay::question).is_some() => {
+                // ← on a question: back without running the step.
+                *overlay = None;
+                self.page = self.ran;
+            }
+            Action::Back => {
+                self.page = self.page.saturating_sub(1);
+                self.narration_scroll = 0;
+            }
+            Action::Focus { forward } => self.focus = next_focus(self.focus, &lesson.panes, forward),
+            Action::Scroll(by) => self.scroll(by),
+            Action::Zoom => self.zoom = !self.zoom,
+            Action::Unzoom => self.zoom = false,
+            Action::SignalMenu => *overlay = Some(Overlay::Signals(0)),
+            Action::MenuMove(by) => {
+                if let Some(Overlay::Signals(i)) = overlay {
+                    *i = (*i as i32 + by).clamp(0, SIGNALS.len() as i32 - 1) as usize;
+                }
+            }
+            Action::SendSignal => {
+                if let Some(Overlay::Signals(i)) = overlay.take() {
+                    return self.signal_selected(SIGNALS[i]);
+                }
+            }
+            Action::FireCount(i) => self.fire_count = i.min(FIRE_COUNTS.len() - 1),
+            Action::Fire => {
+                let connections = FIRE_COUNTS[self.fire_count];
+                return self.run_action(Directive::Fire { connections, concurrency: 4, keepalive: 1 });
+            }
+            Action::Workers(by) => {
+                let n = (self.workers as i32 + by).clamp(1, 64) as usize;
+                return self.run_action(Directive::Scale(WorkerCount::N(n)));
+            }
+            Action::NextMode => {
+                let next = self.model.conns.mode.unwrap_or(Mode::Shared).next();
+                return self.run_action(Directive::SetMode(next));
+            }
+            Action::Predict(place) => {
+                // The letter names a place in the order shown; the prediction is its choice.
+                let choice = overlay.as_ref().and_then(Overlay::question).map(|a| a.orders[a.current][place]);
+                return self.predict(choice, overlay);
+            }
+            Action::RunWithoutGuess => return self.predict(None, overlay),
+            Action::Quit | Action::Leave | Action::Help | Action::Close | Action::Choose(_) | Action::Open => {}
+            Action::Freeze => {}
+        }
+        vec![]
+    }
+
+    pub(super) fn forward(&mut self, lesson: &Lesson, overlay: &mut Option<Overlay>) -> Vec<Effect> {
         let steps = lesson.steps.len();
         self.narration_scroll = 0;
         if self.page < self.ran {
@@ -15,16 +70,16 @@ impl LessonView {
             self.message = Some("the step is still running".into());
             return vec![];
         }
-        if self.asking.is_some() {
+        if overlay.as_ref().and_then(Overlay::question).is_some() {
             // → on a question: run the step without a guess.
-            return self.predict(None);
+            return self.predict(None, overlay);
         }
         if self.ran < steps {
             let asks: Vec<crate::lesson::Ask> = lesson.steps[self.ran]
                 .directives
                 .iter()
                 .filter_map(|d| match &d.item {
-                    crate::lesson::Directive::Ask(a) => Some(a.clone()),
+                    Directive::Ask(a) => Some(a.clone()),
                     _ => None,
                 })
                 .collect();
@@ -32,7 +87,8 @@ impl LessonView {
                 // The step's narration, and its question under it; the step runs once answered.
                 self.page = self.ran + 1;
                 let orders = asks.iter().map(|a| crate::lesson::run::shown_order(&lesson.id, a)).collect();
-                self.asking = Some(Asking { step: self.ran, asks, orders, current: 0, picks: Vec::new() });
+                *overlay =
+                    Some(Overlay::Question(Asking { step: self.ran, asks, orders, current: 0, picks: Vec::new() }));
                 return vec![];
             }
             return self.run_next();
@@ -49,44 +105,42 @@ impl LessonView {
         self.ran += 1;
         self.page = self.ran;
         self.busy = true;
-        vec![Effect::Engine(EngineCmdKind::RunStep(self.ran - 1))]
+        vec![Effect::Engine(EngineCmd::RunStep(self.ran - 1))]
     }
 
     /// The learner's prediction for the question shown (`None`: no guess); after the last
     /// question the step runs.
-    pub(super) fn predict(&mut self, pick: Option<usize>) -> Vec<Effect> {
-        let Some(a) = &mut self.asking else { return vec![] };
+    pub(super) fn predict(&mut self, pick: Option<usize>, overlay: &mut Option<Overlay>) -> Vec<Effect> {
+        let Some(Overlay::Question(a)) = overlay else { return vec![] };
         a.picks.push(pick);
         a.current += 1;
         if a.current < a.asks.len() {
             return vec![];
         }
         let picks = std::mem::take(&mut a.picks);
-        self.asking = None;
+        *overlay = None;
         self.predictions = picks.into();
         self.run_next()
     }
 
-    /// A learner's action, written as the directive it runs.
-    pub(super) fn action(&mut self, text: String) -> Vec<Effect> {
+    /// A learner's action on the lab: the directive it runs, as a lesson would.
+    fn run_action(&mut self, d: Directive) -> Vec<Effect> {
         if self.ended.is_some() {
             self.message = Some("the lab has ended; q goes back".into());
             return vec![];
         }
-        if self.model.conns.mode.is_none() && !text.starts_with("do: mode") {
+        if self.model.conns.mode.is_none() && !matches!(d, Directive::SetMode(_)) {
             self.message = Some("no pool runs yet: step forward (→) to start the lesson's workers".into());
             return vec![];
         }
-        if text.starts_with("do: scale")
-            && let Some(n) = text.rsplit('=').next().and_then(|n| n.parse().ok())
-        {
+        if let Directive::Scale(WorkerCount::N(n)) = d {
             self.workers = n;
         }
-        self.message = Some(format!("running `{text}`"));
-        vec![Effect::Engine(EngineCmdKind::Do(text))]
+        self.message = Some(format!("running `{}`", crate::ui::engine::action_text(&d)));
+        vec![Effect::Engine(EngineCmd::Do(d))]
     }
 
-    pub(super) fn signal_selected(&mut self, sig: &str) -> Vec<Effect> {
+    pub(super) fn signal_selected(&mut self, signal: Signal) -> Vec<Effect> {
         let Some(row) = self.model.procs.get(self.model.selected) else { return vec![] };
         let ok = matches!(row.role, Role::Worker | Role::Master) && row.exit.is_none();
         if !ok {
@@ -94,10 +148,37 @@ impl LessonView {
             return vec![];
         }
         let target = if row.role == Role::Master { Target::Master } else { target_of(&row.alias) };
-        self.action(format!("do: kill {target} signal={sig}"))
+        self.run_action(Directive::Kill { target, signal })
+    }
+
+    pub(super) fn scroll(&mut self, by: i32) {
+        match self.focus {
+            Focus::Narration => {
+                self.narration_scroll = (self.narration_scroll as i32 + by).max(0) as u16;
+            }
+            Focus::Pane(Pane::Events) => {
+                let max = self.model.log.lines.len().saturating_sub(1) as i32;
+                // Up scrolls back (away from the newest line).
+                self.model.log.scroll = (self.model.log.scroll as i32 - by).clamp(0, max) as usize;
+            }
+            Focus::Pane(_) => {
+                let max = self.model.procs.len().saturating_sub(1) as i32;
+                self.model.selected = (self.model.selected as i32 + by).clamp(0, max) as usize;
+                self.selected_pid = self.model.procs.get(self.model.selected).map(|r| r.pid);
+                self.refresh_fds();
+            }
+        }
     }
 }
 
 pub(super) fn target_of(alias: &str) -> Target {
     alias.strip_prefix('W').and_then(|n| n.parse().ok()).map(Target::Worker).unwrap_or(Target::Master)
+}
+
+fn next_focus(f: Focus, panes: &[Pane], forward: bool) -> Focus {
+    let mut order = vec![Focus::Narration];
+    order.extend(panes.iter().map(|p| Focus::Pane(*p)));
+    let i = order.iter().position(|x| *x == f).unwrap_or(0);
+    let n = order.len();
+    order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
 }

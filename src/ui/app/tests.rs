@@ -7,6 +7,11 @@ fn app() -> App {
     App::new(crate::lesson::embedded().unwrap(), BTreeSet::new(), (100, 30))
 }
 
+/// A learner's action on the lab: the directive its lesson line parses to.
+fn lab(text: &str) -> Effect {
+    Effect::Engine(EngineCmd::Do(crate::lesson::parse_directive(text).expect("valid lesson vocabulary")))
+}
+
 fn key(c: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
@@ -43,12 +48,12 @@ fn enter_on_the_picker_opens_the_lesson() {
 fn forward_runs_each_step_once_and_back_only_rereads() {
     let mut app = app();
     opened(&mut app, "accept");
-    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmd::RunStep(0))]);
     assert!(view(&app).busy);
     // Still running: a second → does not start step 2.
     assert_eq!(app.update(key(KeyCode::Right)), vec![]);
     app.update(Msg::Engine(EngineMsg::StepDone { index: 0, error: None }));
-    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(1))]);
+    assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmd::RunStep(1))]);
     app.update(Msg::Engine(EngineMsg::StepDone { index: 1, error: None }));
     assert_eq!(app.update(key(KeyCode::Left)), vec![]);
     assert_eq!(view(&app).page, 1);
@@ -64,7 +69,7 @@ fn the_last_forward_marks_the_lesson_done() {
     let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
     for i in 0..steps {
         app.update(key(KeyCode::Right));
-        if view(&app).asking.is_some() {
+        if app.question().is_some() {
             app.update(key(KeyCode::Right));
         }
         app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
@@ -98,12 +103,9 @@ fn firing_needs_a_pool_then_fires_the_chosen_count() {
     assert!(view(&app).message.as_deref().unwrap().contains("no pool"));
     pool_ready(&mut app);
     app.update(key(KeyCode::Char('3')));
-    assert_eq!(
-        app.update(key(KeyCode::Char('c'))),
-        vec![Effect::Engine(EngineCmdKind::Do("do: fire 100 concurrency=4".into()))]
-    );
+    assert_eq!(app.update(key(KeyCode::Char('c'))), vec![lab("do: fire 100 concurrency=4")]);
     // The directive text is valid lesson vocabulary.
-    assert!(Effect::engine_cmd(&EngineCmdKind::Do("do: fire 100 concurrency=4".into())).is_some());
+    assert!(crate::lesson::parse_directive("do: fire 100 concurrency=4").is_ok());
 }
 
 #[test]
@@ -111,18 +113,9 @@ fn mode_and_scale_keys_run_directives() {
     let mut app = app();
     opened(&mut app, "accept");
     pool_ready(&mut app);
-    assert_eq!(
-        app.update(key(KeyCode::Char('m'))),
-        vec![Effect::Engine(EngineCmdKind::Do("do: mode reuseport".into()))]
-    );
-    assert_eq!(
-        app.update(key(KeyCode::Char('+'))),
-        vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=3".into()))]
-    );
-    assert_eq!(
-        app.update(key(KeyCode::Char('-'))),
-        vec![Effect::Engine(EngineCmdKind::Do("do: scale workers=2".into()))]
-    );
+    assert_eq!(app.update(key(KeyCode::Char('m'))), vec![lab("do: mode reuseport")]);
+    assert_eq!(app.update(key(KeyCode::Char('+'))), vec![lab("do: scale workers=3")]);
+    assert_eq!(app.update(key(KeyCode::Char('-'))), vec![lab("do: scale workers=2")]);
 }
 
 #[test]
@@ -164,10 +157,7 @@ fn the_signal_menu_signals_the_selected_worker() {
     assert_eq!(view(&app).model.procs[view(&app).model.selected].alias, "W1");
     app.update(key(KeyCode::Char('k')));
     app.update(key(KeyCode::Down)); // KILL
-    assert_eq!(
-        app.update(key(KeyCode::Enter)),
-        vec![Effect::Engine(EngineCmdKind::Do("do: kill W1 signal=KILL".into()))]
-    );
+    assert_eq!(app.update(key(KeyCode::Enter)), vec![lab("do: kill W1 signal=KILL")]);
 }
 
 #[test]
@@ -225,7 +215,7 @@ fn autoplay_waits_for_each_step_then_ends_the_recording() {
     let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
     for i in 0..steps {
         // A step with a question shows it for a pace first, then runs without a guess.
-        assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
+        assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmd::RunStep(i))]);
         // Running: nothing more until its directives are done.
         assert_eq!(tick_until_effect(&mut app, 3), vec![]);
         app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
@@ -241,7 +231,7 @@ fn autoplay_without_a_recording_stops_on_the_last_step() {
     opened(&mut app, "fork");
     let steps = app.lessons.iter().find(|l| l.id == "fork").unwrap().steps.len();
     for i in 0..steps {
-        assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmdKind::RunStep(i))]);
+        assert_eq!(tick_until_effect(&mut app, 6), vec![Effect::Engine(EngineCmd::RunStep(i))]);
         app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
     }
     assert_eq!(tick_until_effect(&mut app, 6), vec![]);
@@ -269,7 +259,7 @@ fn a_question_comes_before_its_step_and_the_answer_meets_the_prediction() {
     opened(&mut app, "fork");
     // Fork's first step asks before it runs: no engine command yet, the narration shows.
     assert_eq!(app.update(key(KeyCode::Right)), vec![]);
-    let asking = view(&app).asking.clone().expect("a question");
+    let asking = app.question().cloned().expect("a question");
     let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
     assert_eq!(order, crate::lesson::run::shown_order("fork", &ask));
     let letter = |i: usize| crate::lesson::Ask::letter_in(&order, i);
@@ -279,8 +269,8 @@ fn a_question_comes_before_its_step_and_the_answer_meets_the_prediction() {
     assert_eq!(app.update(key(KeyCode::Char('c'))), vec![]);
     assert!(view(&app).message.as_deref().unwrap_or("").contains("press a–b"));
     // The letter shown for the file's second choice predicts it; then the step runs.
-    assert_eq!(app.update(key(KeyCode::Char(letter(1)))), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
-    assert!(view(&app).asking.is_none());
+    assert_eq!(app.update(key(KeyCode::Char(letter(1)))), vec![Effect::Engine(EngineCmd::RunStep(0))]);
+    assert!(app.question().is_none());
     assert_eq!(view(&app).predictions, [Some(1)]);
     // What really happened: the file's first choice, under the letter it was shown with.
     app.update(answer_line(&ask, &order, Some(0)));
@@ -297,7 +287,7 @@ fn a_right_prediction_and_no_guess() {
     let mut app = app();
     opened(&mut app, "fork");
     app.update(key(KeyCode::Right));
-    let asking = view(&app).asking.clone().unwrap();
+    let asking = app.question().cloned().unwrap();
     let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
     // `a` names the choice shown first, whichever it is in the file.
     app.update(key(KeyCode::Char('a')));
@@ -308,9 +298,9 @@ fn a_right_prediction_and_no_guess() {
     opened(&mut app2, "fork");
     app2.update(key(KeyCode::Right));
     assert_eq!(app2.update(key(KeyCode::Left)), vec![]);
-    assert!(view(&app2).asking.is_none() && view(&app2).page == 0);
+    assert!(app2.question().is_none() && view(&app2).page == 0);
     app2.update(key(KeyCode::Right));
-    assert_eq!(app2.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmdKind::RunStep(0))]);
+    assert_eq!(app2.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmd::RunStep(0))]);
     app2.update(answer_line(&ask, &order, Some(order[1])));
     assert_eq!(view(&app2).outputs[1][1].text, format!("= b) {}", ask.choices[order[1]].label));
 }
@@ -335,4 +325,46 @@ fn a_frozen_display_holds_the_lab_back_and_catches_up_on_thaw() {
     // Esc leaves the zoom before it leaves the lesson.
     app.update(key(KeyCode::Esc));
     assert!(!view(&app).zoom && !app.quit);
+}
+
+#[test]
+fn the_help_opens_over_a_question_and_closing_it_brings_the_question_back() {
+    let mut app = app();
+    opened(&mut app, "fork");
+    app.update(key(KeyCode::Right));
+    assert!(app.question().is_some());
+    app.update(key(KeyCode::Char('?')));
+    assert!(app.help_open());
+    // The help takes the keys: a letter does not predict under it.
+    assert_eq!(app.update(key(KeyCode::Char('a'))), vec![]);
+    app.update(key(KeyCode::Esc));
+    assert!(!app.help_open() && app.question().is_some());
+    assert_eq!(app.update(key(KeyCode::Char('a'))), vec![Effect::Engine(EngineCmd::RunStep(0))]);
+}
+
+#[test]
+fn the_process_rows_count_what_the_connections_pane_counts() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    app.update(event(Event::Spawned { alias: "W2".into(), pid: 12, ppid: 10, role: "worker".into() }));
+    app.update(event(Event::Accepted { alias: "W2".into(), pid: 12, n: 5, total: 5 }));
+    let me = std::process::id() as i32;
+    let sample = |pid, ppid, name: &str| super::super::sampler::ProcSample {
+        status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
+        cpu: 0.0,
+        tty: "?".into(),
+        cwd: None,
+        stdio: ["a".into(), "b".into(), "c".into()],
+    };
+    app.update(Msg::Sample(Snapshot {
+        procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(12, 10, "forklab-worker")],
+        fds: BTreeMap::new(),
+        cores: vec![0.0],
+    }));
+    let row = view(&app).model.procs.iter().find(|r| r.pid == 12).unwrap().clone();
+    assert_eq!((row.role, row.alias.as_str(), row.accepted), (Role::Worker, "W2", Some(5)));
+    assert_eq!(view(&app).model.conns.per_worker.get("W2"), Some(&5));
+    let master = view(&app).model.procs.iter().find(|r| r.pid == 10).unwrap().clone();
+    assert_eq!((master.role, master.alias.as_str()), (Role::Master, "master"));
 }

@@ -14,7 +14,7 @@ mod pane;
 pub(crate) mod pane_tests;
 mod processes;
 
-use super::app::{App, Focus, LessonView, Screen};
+use super::app::{App, Focus, LessonView, Overlay, Screen};
 use super::theme::Theme;
 use crate::lesson::Pane;
 use narration::narration;
@@ -38,8 +38,8 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
         Screen::Picker { selected } => picker(app, *selected, theme, f, area),
         Screen::Lesson(v) => lesson(app, v, theme, f, area),
     }
-    if app.help {
-        help(theme, f, area);
+    if let Some(o) = &app.overlay {
+        overlay(app, o, theme, f, area);
     }
 }
 
@@ -155,7 +155,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
 
     if v.zoom {
         match v.focus {
-            Focus::Narration => narration(l, v, theme, f, body, v.asking.is_some()),
+            Focus::Narration => narration(l, v, app.question(), theme, f, body),
             Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
         }
     } else {
@@ -168,7 +168,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
             (a, b)
         };
         // A question is kept in view when one is asked.
-        narration(l, v, theme, f, narr_area, v.asking.is_some());
+        narration(l, v, app.question(), theme, f, narr_area);
         live_panes(&l.panes, v, theme, f, panes_area, wide);
     }
 
@@ -188,7 +188,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         ("f", "freeze"),
     ];
     let ask_keys;
-    let keys = match &v.asking {
+    let keys = match app.question() {
         Some(a) => {
             let last = a.asks[a.current].last_letter();
             ask_keys =
@@ -198,12 +198,28 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         None => keys,
     };
     status(theme, f, bottom, keys, port, v.message.as_deref());
-    if let Some(i) = v.signal_menu {
-        signal_menu(v, i, theme, f, area);
-    }
 }
 
 const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
+
+/// What is open on top: the help over whatever it was opened on. A question is drawn in the
+/// narration, under the step it asks about.
+fn overlay(app: &App, o: &Overlay, theme: &Theme, f: &mut Frame, area: Rect) {
+    match o {
+        Overlay::Help(under) => {
+            if let Some(under) = under {
+                overlay(app, under, theme, f, area);
+            }
+            help(theme, f, area);
+        }
+        Overlay::Signals(i) => {
+            if let Screen::Lesson(v) = &app.screen {
+                signal_menu(v, *i, theme, f, area);
+            }
+        }
+        Overlay::Question(_) => {}
+    }
+}
 
 fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, wide: bool) {
     if panes.is_empty() {
@@ -420,8 +436,7 @@ mod tests {
         let asked = render(&app, &theme(), 100, 30);
         assert!(asked.contains("SETUP TEXT") && !asked.contains("EXPLAINED"), "{asked}");
         // The card lists the choices in the order shown, letter a first.
-        let Screen::Lesson(v) = &app.screen else { unreachable!() };
-        let a = v.asking.as_ref().unwrap();
+        let a = app.question().unwrap();
         let first = &a.asks[0].choices[a.orders[0][0]].label;
         assert!(asked.contains(&format!("  a {first}")), "{asked}");
         // → runs the step; while it runs the explanation still waits, then it shows.

@@ -2,7 +2,7 @@
 
 use super::block;
 use crate::lesson::Lesson;
-use crate::ui::app::{Focus, LessonView};
+use crate::ui::app::{Asking, Focus, LessonView};
 use crate::ui::markdown;
 use crate::ui::model::LogKind;
 use crate::ui::theme::Theme;
@@ -11,10 +11,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-/// The step's narration, and under it what the step did (its newest lines). `follow` keeps the
+/// The step's narration, and under it what the step did (its newest lines). A question keeps the
 /// end of the narration in view (a question card); otherwise the learner scrolls, and the
 /// border says when there is more below.
-pub(super) fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, follow: bool) {
+pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, f: &mut Frame, area: Rect) {
+    let follow = asking.is_some();
     let focused = v.focus == Focus::Narration;
     let title = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
     let b = block(theme, &title, focused);
@@ -40,7 +41,7 @@ pub(super) fn narration(l: &Lesson, v: &LessonView, theme: &Theme, f: &mut Frame
             theme.dim,
         ));
     }
-    if let Some(a) = v.asking.as_ref().filter(|a| v.page == a.step + 1) {
+    if let Some(a) = asking.filter(|a| v.page == a.step + 1) {
         // Predict, then run: the question card under the step's narration.
         let ask = &a.asks[a.current];
         text.lines.push(Line::raw(""));

@@ -20,7 +20,7 @@ pub(super) fn signal_menu(v: &LessonView, selected: usize, theme: &Theme, f: &mu
         .enumerate()
         .map(|(i, s)| {
             let style = if i == selected { theme.selected } else { theme.text };
-            Line::styled(format!(" SIG{s:<6}"), style)
+            Line::styled(format!(" {:<9}", s.as_str()), style)
         })
         .collect();
     lines.push(Line::styled(" Enter sends · Esc cancels", theme.dim));

@@ -1,0 +1,90 @@
+//! What a key asks for, as a value: keys.rs turns a key into an `Action` (or none), and
+//! `App::act` carries it out. An action that changes the lab becomes a `Directive` value for
+//! the engine, the same vocabulary as the lesson files, never text to be parsed again.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Ctrl-C anywhere, `q` on the picker.
+    Quit,
+    /// `q`, Esc on a lesson: back to the lessons, or quit when the lesson was opened directly.
+    Leave,
+    /// `?`: the keys.
+    Help,
+    /// Close what is open on top (the help, the signal menu).
+    Close,
+    /// ↑/↓ on the picker.
+    Choose(i32),
+    /// Enter on the picker.
+    Open,
+    /// → : the next step (runs it the first time).
+    Next,
+    /// ← : the previous step, or back from a question without running its step.
+    Back,
+    /// Tab, Shift-Tab.
+    Focus {
+        forward: bool,
+    },
+    /// ↑/↓ (one row) and PgUp/PgDn (a page) in the focused pane.
+    Scroll(i32),
+    Zoom,
+    /// Esc in a zoomed pane.
+    Unzoom,
+    Freeze,
+    /// `k`: the signal menu for the selected process.
+    SignalMenu,
+    /// ↑/↓ in the signal menu.
+    MenuMove(i32),
+    /// Enter in the signal menu: send the signal chosen.
+    SendSignal,
+    /// 1, 2, 3: how many connections `c` fires.
+    FireCount(usize),
+    /// `c`
+    Fire,
+    /// `+`/`-`: one worker more or fewer.
+    Workers(i32),
+    /// `m`: the next accept mode.
+    NextMode,
+    /// A letter on a question: the place of the choice in the order shown.
+    Predict(usize),
+    /// → on a question: run the step without a guess.
+    RunWithoutGuess,
+}
+
+impl Action {
+    /// Looking around changes nothing in the lab or the lesson: it is allowed while the
+    /// display is frozen and while a question waits for its answer.
+    pub fn looks(self) -> bool {
+        matches!(self, Action::Zoom | Action::Focus { .. } | Action::Scroll(_) | Action::MenuMove(_))
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Action::Quit => write!(f, "quit"),
+            Action::Leave => write!(f, "back to the lessons, or quit"),
+            Action::Help => write!(f, "this help"),
+            Action::Close => write!(f, "close"),
+            Action::Choose(_) => write!(f, "choose"),
+            Action::Open => write!(f, "open"),
+            Action::Next => write!(f, "next step (runs it the first time)"),
+            Action::Back => write!(f, "previous step (re-reads, does not re-run)"),
+            Action::Focus { .. } => write!(f, "move focus between narration and panes"),
+            Action::Scroll(_) => write!(f, "select a process · scroll the focused pane"),
+            Action::Zoom => write!(f, "zoom the focused pane to the full screen, and back"),
+            Action::Unzoom => write!(f, "leave the zoom"),
+            Action::Freeze => write!(f, "freeze the display (the processes go on), and thaw"),
+            Action::SignalMenu => write!(f, "send the selected process a signal"),
+            Action::MenuMove(_) => write!(f, "choose a signal"),
+            Action::SendSignal => write!(f, "send the signal"),
+            Action::FireCount(_) => write!(f, "fire 1, 10 or 100 at a time"),
+            Action::Fire => write!(f, "fire connections at the pool"),
+            Action::Workers(_) => write!(f, "one worker more or fewer"),
+            Action::NextMode => write!(f, "next accept mode (restarts the pool)"),
+            Action::Predict(_) => write!(f, "predict"),
+            Action::RunWithoutGuess => write!(f, "run without a guess"),
+        }
+    }
+}
