@@ -279,19 +279,19 @@ impl Follow {
             self.ran = 0;
             return None;
         };
-        if v.ran <= self.ran {
-            self.ran = v.ran;
+        if v.steps.ran <= self.ran {
+            self.ran = v.steps.ran;
             return None;
         }
-        self.ran = v.ran;
-        let step = app.lessons[v.index].steps.get(v.ran - 1)?;
-        Some(format!("step {}: {}", v.ran, step.title))
+        self.ran = v.steps.ran;
+        let step = app.lessons[v.index].steps.get(v.steps.ran - 1)?;
+        Some(format!("step {}: {}", v.steps.ran, step.title))
     }
 
     /// Best effort: notes are an aid, so a runtime dir that cannot be written is not an error.
     fn publish(&mut self, app: &App) {
         let now = match &app.screen {
-            app::Screen::Lesson(v) => Some((app.lessons[v.index].id.clone(), v.page)),
+            app::Screen::Lesson(v) => Some((app.lessons[v.index].id.clone(), v.steps.page)),
             app::Screen::Picker { .. } => None,
         };
         if now == self.published {

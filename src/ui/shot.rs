@@ -63,12 +63,12 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
                 let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
                 driver.carry_out(&mut app, fx);
             }
-            while lesson_view(&app).is_some_and(|v| v.busy) {
+            while lesson_view(&app).is_some_and(|v| v.steps.busy) {
                 let m = next()?;
                 let fx = app.update(m);
                 driver.carry_out(&mut app, fx);
             }
-            if let Some(e) = lesson_view(&app).and_then(|v| v.ended.clone()) {
+            if let Some(e) = lesson_view(&app).and_then(|v| v.ended().map(str::to_string)) {
                 bail!("the lab ended before step {}: {e}", shot.step);
             }
         }

@@ -60,7 +60,7 @@ impl App {
                 _ => None,
             };
         };
-        if k.code == KeyCode::Esc && v.zoom {
+        if k.code == KeyCode::Esc && v.look.zoom {
             return Some(Action::Unzoom);
         }
         match &self.overlay {

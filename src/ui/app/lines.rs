@@ -4,23 +4,23 @@ use super::*;
 
 impl LessonView {
     pub(super) fn output(&mut self, kind: LogKind, text: String) {
-        let page = self.page.min(self.outputs.len().saturating_sub(1));
-        self.outputs[page].push(OutLine { kind, text });
+        let page = self.steps.page.min(self.steps.outputs.len().saturating_sub(1));
+        self.steps.outputs[page].push(OutLine { kind, text });
     }
 
     pub(super) fn log(&mut self, kind: LogKind, text: String) {
-        let at = self.opened.elapsed().as_secs_f64();
+        let at = self.lab.opened.elapsed().as_secs_f64();
         self.model.log.push(LogLine { at, kind, text });
     }
 
     pub(super) fn engine(&mut self, m: EngineMsg, lesson: &Lesson) -> Vec<Effect> {
         match m {
-            EngineMsg::Started { master } => self.master = Some(master),
+            EngineMsg::Started { master } => self.lab.master = Some(master),
             EngineMsg::Line(line) => self.line(line),
             EngineMsg::StepDone { index, error } => {
-                self.busy = false;
+                self.steps.busy = false;
                 if let Some(e) = error {
-                    self.outputs[index + 1].push(OutLine { kind: LogKind::Fail, text: format!("error: {e}") });
+                    self.steps.outputs[index + 1].push(OutLine { kind: LogKind::Fail, text: format!("error: {e}") });
                     self.log(LogKind::Fail, format!("step {} failed: {e}", index + 1));
                 }
                 let _ = lesson;
@@ -32,8 +32,8 @@ impl LessonView {
                 });
             }
             EngineMsg::Ended { error } => {
-                self.busy = false;
-                self.ended = Some(error.clone().unwrap_or_else(|| "ended".into()));
+                self.steps.busy = false;
+                self.lab.ended = Some(error.clone().unwrap_or_else(|| "ended".into()));
                 if let Some(e) = error {
                     self.message = Some(format!("the lab ended: {e}"));
                     self.log(LogKind::Bad, format!("the lab ended: {e}"));
@@ -47,9 +47,9 @@ impl LessonView {
         match line.kind {
             LineKind::Event(ev) | LineKind::Background(ev) => self.event(ev),
             LineKind::Conn(c) => {
-                self.conn_seq += 1;
+                self.lab.conn_seq += 1;
                 let row = ConnRow {
-                    n: self.conn_seq,
+                    n: self.lab.conn_seq,
                     worker: if c.ok { c.worker.clone() } else { None },
                     latency_us: c.us,
                     error: c.error.map(|e| e.as_str().to_string()),
@@ -83,7 +83,7 @@ impl LessonView {
             }
             LineKind::Info if matches!(line.json["event"].as_str(), Some("fds" | "proc")) => {
                 if let Some(pid) = line.json["pid"].as_i64() {
-                    self.selected_pid = Some(pid as i32);
+                    self.lab.selected_pid = Some(pid as i32);
                 }
                 for l in line.text.lines() {
                     self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
@@ -107,7 +107,7 @@ impl LessonView {
             Some(i) => label(i),
             None => "none of the choices".into(),
         };
-        let pick = self.predictions.pop_front().flatten();
+        let pick = self.steps.predictions.pop_front().flatten();
         let (kind, verdict) = match (pick, answer) {
             (None, _) => (LogKind::Life, format!("= {real}")),
             (Some(p), Some(a)) if p == a => (LogKind::Conn, format!("= {real} · you predicted it ✓")),
@@ -133,8 +133,8 @@ impl LessonView {
         };
         match &ev {
             Event::Spawned { alias, pid, .. } => {
-                self.aliases.insert(*pid, alias.clone());
-                self.born.insert(*pid, Instant::now());
+                self.lab.aliases.insert(*pid, alias.clone());
+                self.lab.born.insert(*pid, Instant::now());
             }
             Event::Accepted { alias, n, .. } => {
                 *self.model.conns.per_worker.entry(alias.clone()).or_insert(0) += n;
@@ -142,7 +142,7 @@ impl LessonView {
             Event::PoolReady { mode, port, workers, .. } => {
                 self.model.conns.mode = Some(*mode);
                 self.model.conns.port = Some(*port);
-                self.workers = *workers;
+                self.lab.workers = *workers;
                 for i in 1..=*workers {
                     self.model.conns.per_worker.entry(format!("W{i}")).or_insert(0);
                 }
@@ -169,7 +169,7 @@ impl LessonView {
                     role: Role::Worker,
                     alias: alias.clone(),
                     pid: *pid,
-                    ppid: self.master.unwrap_or(0),
+                    ppid: self.lab.master.unwrap_or(0),
                     pgid: 0,
                     sid: 0,
                     tty: "?".into(),
@@ -186,7 +186,7 @@ impl LessonView {
                 row.exit = Some(status);
                 row.state = 'X';
                 row.cpu = 0.0;
-                self.exited.push((row, Instant::now()));
+                self.lab.exited.push((row, Instant::now()));
             }
             _ => {}
         }

@@ -73,45 +73,80 @@ pub struct OutLine {
     pub text: String,
 }
 
-/// The lesson screen's state.
+/// The lesson screen's state, by concern: where the lesson is, what the learner looks at,
+/// what the panes draw, and what the lab has said (kept to build the panes from samples).
 #[derive(Debug)]
 pub struct LessonView {
     pub index: usize,
+    pub steps: Steps,
+    pub look: Look,
+    /// What `c` fires: an index into FIRE_COUNTS.
+    pub fire_count: usize,
+    pub model: LabModel,
+    /// The bar's message; it lasts until the next key.
+    pub message: Option<String>,
+    lab: LabMemory,
+}
+
+/// Where the lesson is.
+#[derive(Debug)]
+pub struct Steps {
     /// The page shown: 0 is the intro, n is step n.
     pub page: usize,
     /// How many steps have run (1..=ran have run or are running).
     pub ran: usize,
     /// A step or action is running in the engine.
     pub busy: bool,
-    pub focus: Focus,
-    pub narration_scroll: u16,
-    pub fire_count: usize,
-    pub model: LabModel,
-    /// The fd table of every process on screen, from the last sample.
-    pub fds: BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>,
+    /// The last step was passed: the lesson is marked done.
+    pub finished: bool,
     /// Output lines of each step (index 0 for actions taken on the intro page).
     pub outputs: Vec<Vec<OutLine>>,
-    pub master: Option<i32>,
-    /// pid → alias, from the lab's events.
-    pub aliases: HashMap<i32, String>,
-    /// When each pid was spawned or exited, for highlighting.
-    pub born: HashMap<i32, Instant>,
-    pub exited: Vec<(ProcRow, Instant)>,
-    pub conn_seq: u64,
-    pub workers: usize,
-    pub ended: Option<String>,
-    pub message: Option<String>,
-    pub opened: Instant,
-    pub finished: bool,
-    /// `z`: the focused pane (or the narration) fills the screen.
-    pub zoom: bool,
     /// What the learner predicted for the running step's questions (the index of the choice
     /// in the file, whatever letter it was shown under), in order; each real answer that
     /// comes back takes the first.
-    pub predictions: std::collections::VecDeque<Option<usize>>,
+    predictions: std::collections::VecDeque<Option<usize>>,
+}
+
+/// What the learner looks at.
+#[derive(Debug)]
+pub struct Look {
+    pub focus: Focus,
+    /// Rows of the narration scrolled past.
+    pub scroll: u16,
+    /// `z`: the focused pane (or the narration) fills the screen.
+    pub zoom: bool,
+}
+
+/// What the lab has said, kept to build the panes' model from each sample.
+#[derive(Debug)]
+struct LabMemory {
+    master: Option<i32>,
+    /// pid → alias, from the lab's events.
+    aliases: HashMap<i32, String>,
+    /// When each pid was spawned, for highlighting.
+    born: HashMap<i32, Instant>,
+    /// Processes that exited, shown a while with their status.
+    exited: Vec<(ProcRow, Instant)>,
+    /// The fd table of every process on screen, from the last sample.
+    fds: BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>,
+    /// The load client's connections so far, to number them.
+    conn_seq: u64,
+    /// The pool's size, as the last pool or scale left it.
+    workers: usize,
+    /// Why the engine ended, once it has.
+    ended: Option<String>,
+    /// When the lesson opened: the event log's times count from here.
+    opened: Instant,
     /// The process selected, by pid: chosen with ↑/↓, or the one a step's `show fds` or
     /// `show proc` is about (the fds pane then shows what the narration talks about).
-    pub selected_pid: Option<i32>,
+    selected_pid: Option<i32>,
+}
+
+impl LessonView {
+    /// Why the lab ended, once it has.
+    pub fn ended(&self) -> Option<&str> {
+        self.lab.ended.as_deref()
+    }
 }
 
 /// Predict, then run: a step's `ask` questions, one at a time, before the step runs.
@@ -229,29 +264,31 @@ impl App {
         model.conns.mode = None;
         self.screen = Screen::Lesson(Box::new(LessonView {
             index,
-            page: 0,
-            ran: 0,
-            busy: false,
+            steps: Steps {
+                page: 0,
+                ran: 0,
+                busy: false,
+                finished: false,
+                outputs: vec![Vec::new(); lesson.steps.len() + 1],
+                predictions: Default::default(),
+            },
             // Reading comes first: ↑/↓ scroll the narration until Tab moves on.
-            focus: Focus::Narration,
-            narration_scroll: 0,
+            look: Look { focus: Focus::Narration, scroll: 0, zoom: false },
             fire_count: 1,
             model,
-            fds: BTreeMap::new(),
-            outputs: vec![Vec::new(); lesson.steps.len() + 1],
-            master: None,
-            aliases: HashMap::new(),
-            born: HashMap::new(),
-            exited: Vec::new(),
-            conn_seq: 0,
-            workers,
-            ended: None,
             message: None,
-            opened: Instant::now(),
-            finished: false,
-            zoom: false,
-            predictions: Default::default(),
-            selected_pid: None,
+            lab: LabMemory {
+                master: None,
+                aliases: HashMap::new(),
+                born: HashMap::new(),
+                exited: Vec::new(),
+                fds: BTreeMap::new(),
+                conn_seq: 0,
+                workers,
+                ended: None,
+                opened: Instant::now(),
+                selected_pid: None,
+            },
         }));
         vec![Effect::Open(index)]
     }
@@ -360,7 +397,7 @@ impl App {
     fn autoplay_tick(&mut self) -> Vec<Effect> {
         let now = self.now;
         let (Some(auto), Screen::Lesson(v)) = (&mut self.autoplay, &mut self.screen) else { return vec![] };
-        if self.frozen.is_some() || v.busy || v.ended.is_some() {
+        if self.frozen.is_some() || v.steps.busy || v.lab.ended.is_some() {
             return vec![];
         }
         let Some(at) = auto.next else {
@@ -377,8 +414,8 @@ impl App {
             // The question has had its time on screen: run, and the answer shows what happened.
             return v.predict(None, &mut self.overlay);
         }
-        v.page = v.ran;
-        if v.ran < lesson.steps.len() {
+        v.steps.page = v.steps.ran;
+        if v.steps.ran < lesson.steps.len() {
             return v.forward(lesson, &mut self.overlay);
         }
         // On the last step, its time given: stop there, or end the recording.

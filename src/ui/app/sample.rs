@@ -4,7 +4,7 @@ use super::*;
 
 impl LessonView {
     pub(super) fn sample(&mut self, s: Snapshot, now: Instant) {
-        self.exited.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
+        self.lab.exited.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
         let me = std::process::id() as i32;
         let mut rows = Vec::new();
         let mut depth: HashMap<i32, u8> = HashMap::new();
@@ -14,7 +14,7 @@ impl LessonView {
             depth.insert(st.pid, d);
             let (role, alias) = self.role_of(st.pid, &st.name, me);
             let fresh =
-                self.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
+                self.lab.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
             let accepted =
                 (role == Role::Worker).then(|| self.model.conns.per_worker.get(&alias).copied().unwrap_or(0));
             rows.push(ProcRow {
@@ -38,7 +38,7 @@ impl LessonView {
             });
         }
         // Just-exited processes stay on screen a while, under their parent, with their status.
-        for (row, at) in &self.exited {
+        for (row, at) in &self.lab.exited {
             if rows.iter().any(|r| r.pid == row.pid) {
                 continue;
             }
@@ -49,7 +49,7 @@ impl LessonView {
         }
         self.model.procs = rows;
         // The selection stays on its process while rows come and go around it.
-        if let Some(i) = self.selected_pid.and_then(|pid| self.model.procs.iter().position(|r| r.pid == pid)) {
+        if let Some(i) = self.lab.selected_pid.and_then(|pid| self.model.procs.iter().position(|r| r.pid == pid)) {
             self.model.selected = i;
         }
         self.model.selected = self.model.selected.min(self.model.procs.len().saturating_sub(1));
@@ -57,7 +57,7 @@ impl LessonView {
         for (h, v) in self.model.cores.iter_mut().zip(&s.cores) {
             h.push(*v);
         }
-        self.fds = s.fds;
+        self.lab.fds = s.fds;
         self.refresh_fds();
     }
 
@@ -66,7 +66,7 @@ impl LessonView {
             return (Role::App, Role::App.name().into());
         }
         let role = Role::of_comm(name);
-        if let Some(alias) = self.aliases.get(&pid) {
+        if let Some(alias) = self.lab.aliases.get(&pid) {
             // Named by the lab's events: its master and workers keep their role, the rest
             // (a load client, a daemon) are listed by the alias alone.
             let role = if matches!(role, Role::Master | Role::Worker) { role } else { Role::Other };
@@ -85,12 +85,12 @@ impl LessonView {
             self.model.fds = None;
             return;
         };
-        let Some(fds) = self.fds.get(&row.pid) else {
+        let Some(fds) = self.lab.fds.get(&row.pid) else {
             self.model.fds = None;
             return;
         };
         let mut holders: BTreeMap<u64, Vec<String>> = BTreeMap::new();
-        for (pid, table) in &self.fds {
+        for (pid, table) in &self.lab.fds {
             if *pid == row.pid {
                 continue;
             }
@@ -104,7 +104,7 @@ impl LessonView {
         }
         // Colour by the inode's rank among all shared inodes on screen, so an inode keeps its
         // colour whichever process is selected.
-        let all_shared = shared_inodes(&self.fds);
+        let all_shared = shared_inodes(&self.lab.fds);
         let mut shared = BTreeMap::new();
         for e in fds {
             if let Some(inode) = e.socket_inode()

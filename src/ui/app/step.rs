@@ -12,16 +12,16 @@ impl LessonView {
             Action::Back if overlay.as_ref().and_then(Overlay::question).is_some() => {
                 // ← on a question: back without running the step.
                 *overlay = None;
-                self.page = self.ran;
+                self.steps.page = self.steps.ran;
             }
             Action::Back => {
-                self.page = self.page.saturating_sub(1);
-                self.narration_scroll = 0;
+                self.steps.page = self.steps.page.saturating_sub(1);
+                self.look.scroll = 0;
             }
-            Action::Focus { forward } => self.focus = next_focus(self.focus, &lesson.panes, forward),
+            Action::Focus { forward } => self.look.focus = next_focus(self.look.focus, &lesson.panes, forward),
             Action::Scroll(by) => self.scroll(by),
-            Action::Zoom => self.zoom = !self.zoom,
-            Action::Unzoom => self.zoom = false,
+            Action::Zoom => self.look.zoom = !self.look.zoom,
+            Action::Unzoom => self.look.zoom = false,
             Action::SignalMenu => *overlay = Some(Overlay::Signals(0)),
             Action::MenuMove(by) => {
                 if let Some(Overlay::Signals(i)) = overlay {
@@ -39,7 +39,7 @@ impl LessonView {
                 return self.run_action(Directive::Fire { connections, concurrency: 4, keepalive: 1 });
             }
             Action::Workers(by) => {
-                let n = (self.workers as i32 + by).clamp(1, 64) as usize;
+                let n = (self.lab.workers as i32 + by).clamp(1, 64) as usize;
                 return self.run_action(Directive::Scale(WorkerCount::N(n)));
             }
             Action::NextMode => {
@@ -60,13 +60,13 @@ impl LessonView {
 
     pub(super) fn forward(&mut self, lesson: &Lesson, overlay: &mut Option<Overlay>) -> Vec<Effect> {
         let steps = lesson.steps.len();
-        self.narration_scroll = 0;
-        if self.page < self.ran {
+        self.look.scroll = 0;
+        if self.steps.page < self.steps.ran {
             // Re-reading: the step already ran.
-            self.page += 1;
+            self.steps.page += 1;
             return vec![];
         }
-        if self.busy {
+        if self.steps.busy {
             self.message = Some("the step is still running".into());
             return vec![];
         }
@@ -74,8 +74,8 @@ impl LessonView {
             // → on a question: run the step without a guess.
             return self.predict(None, overlay);
         }
-        if self.ran < steps {
-            let asks: Vec<crate::lesson::Ask> = lesson.steps[self.ran]
+        if self.steps.ran < steps {
+            let asks: Vec<crate::lesson::Ask> = lesson.steps[self.steps.ran]
                 .directives
                 .iter()
                 .filter_map(|d| match &d.item {
@@ -85,16 +85,21 @@ impl LessonView {
                 .collect();
             if !asks.is_empty() {
                 // The step's narration, and its question under it; the step runs once answered.
-                self.page = self.ran + 1;
+                self.steps.page = self.steps.ran + 1;
                 let orders = asks.iter().map(|a| crate::lesson::run::shown_order(&lesson.id, a)).collect();
-                *overlay =
-                    Some(Overlay::Question(Asking { step: self.ran, asks, orders, current: 0, picks: Vec::new() }));
+                *overlay = Some(Overlay::Question(Asking {
+                    step: self.steps.ran,
+                    asks,
+                    orders,
+                    current: 0,
+                    picks: Vec::new(),
+                }));
                 return vec![];
             }
             return self.run_next();
         }
-        if !self.finished {
-            self.finished = true;
+        if !self.steps.finished {
+            self.steps.finished = true;
             self.message = Some("lesson complete: q goes back to the lessons".into());
             return vec![Effect::MarkDone(lesson.id.clone())];
         }
@@ -102,10 +107,10 @@ impl LessonView {
     }
 
     pub(super) fn run_next(&mut self) -> Vec<Effect> {
-        self.ran += 1;
-        self.page = self.ran;
-        self.busy = true;
-        vec![Effect::Engine(EngineCmd::RunStep(self.ran - 1))]
+        self.steps.ran += 1;
+        self.steps.page = self.steps.ran;
+        self.steps.busy = true;
+        vec![Effect::Engine(EngineCmd::RunStep(self.steps.ran - 1))]
     }
 
     /// The learner's prediction for the question shown (`None`: no guess); after the last
@@ -119,13 +124,13 @@ impl LessonView {
         }
         let picks = std::mem::take(&mut a.picks);
         *overlay = None;
-        self.predictions = picks.into();
+        self.steps.predictions = picks.into();
         self.run_next()
     }
 
     /// A learner's action on the lab: the directive it runs, as a lesson would.
     fn run_action(&mut self, d: Directive) -> Vec<Effect> {
-        if self.ended.is_some() {
+        if self.lab.ended.is_some() {
             self.message = Some("the lab has ended; q goes back".into());
             return vec![];
         }
@@ -134,7 +139,7 @@ impl LessonView {
             return vec![];
         }
         if let Directive::Scale(WorkerCount::N(n)) = d {
-            self.workers = n;
+            self.lab.workers = n;
         }
         self.message = Some(format!("running `{}`", crate::ui::engine::action_text(&d)));
         vec![Effect::Engine(EngineCmd::Do(d))]
@@ -152,9 +157,9 @@ impl LessonView {
     }
 
     pub(super) fn scroll(&mut self, by: i32) {
-        match self.focus {
+        match self.look.focus {
             Focus::Narration => {
-                self.narration_scroll = (self.narration_scroll as i32 + by).max(0) as u16;
+                self.look.scroll = (self.look.scroll as i32 + by).max(0) as u16;
             }
             Focus::Pane(Pane::Events) => {
                 let max = self.model.log.lines.len().saturating_sub(1) as i32;
@@ -164,7 +169,7 @@ impl LessonView {
             Focus::Pane(_) => {
                 let max = self.model.procs.len().saturating_sub(1) as i32;
                 self.model.selected = (self.model.selected as i32 + by).clamp(0, max) as usize;
-                self.selected_pid = self.model.procs.get(self.model.selected).map(|r| r.pid);
+                self.lab.selected_pid = self.model.procs.get(self.model.selected).map(|r| r.pid);
                 self.refresh_fds();
             }
         }

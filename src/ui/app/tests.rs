@@ -41,7 +41,7 @@ fn enter_on_the_picker_opens_the_lesson() {
     let mut app = app();
     let fx = app.update(key(KeyCode::Enter));
     assert_eq!(fx, vec![Effect::Open(0)]);
-    assert_eq!(view(&app).page, 0);
+    assert_eq!(view(&app).steps.page, 0);
 }
 
 #[test]
@@ -49,17 +49,17 @@ fn forward_runs_each_step_once_and_back_only_rereads() {
     let mut app = app();
     opened(&mut app, "accept");
     assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmd::RunStep(0))]);
-    assert!(view(&app).busy);
+    assert!(view(&app).steps.busy);
     // Still running: a second → does not start step 2.
     assert_eq!(app.update(key(KeyCode::Right)), vec![]);
     app.update(Msg::Engine(EngineMsg::StepDone { index: 0, error: None }));
     assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmd::RunStep(1))]);
     app.update(Msg::Engine(EngineMsg::StepDone { index: 1, error: None }));
     assert_eq!(app.update(key(KeyCode::Left)), vec![]);
-    assert_eq!(view(&app).page, 1);
+    assert_eq!(view(&app).steps.page, 1);
     // Forward again re-reads step 2 without running it.
     assert_eq!(app.update(key(KeyCode::Right)), vec![]);
-    assert_eq!(view(&app).page, 2);
+    assert_eq!(view(&app).steps.page, 2);
 }
 
 #[test]
@@ -219,7 +219,7 @@ fn autoplay_waits_for_each_step_then_ends_the_recording() {
         // Running: nothing more until its directives are done.
         assert_eq!(tick_until_effect(&mut app, 3), vec![]);
         app.update(Msg::Engine(EngineMsg::StepDone { index: i, error: None }));
-        assert_eq!(view(&app).page, i + 1);
+        assert_eq!(view(&app).steps.page, i + 1);
     }
     assert_eq!(tick_until_effect(&mut app, 3), vec![Effect::Close, Effect::Quit]);
 }
@@ -236,7 +236,7 @@ fn autoplay_without_a_recording_stops_on_the_last_step() {
     }
     assert_eq!(tick_until_effect(&mut app, 6), vec![]);
     assert!(app.autoplay.is_none());
-    assert_eq!(view(&app).page, steps);
+    assert_eq!(view(&app).steps.page, steps);
     assert!(!app.quit);
 }
 
@@ -263,23 +263,23 @@ fn a_question_comes_before_its_step_and_the_answer_meets_the_prediction() {
     let (ask, order) = (asking.asks[0].clone(), asking.orders[0].clone());
     assert_eq!(order, crate::lesson::run::shown_order("fork", &ask));
     let letter = |i: usize| crate::lesson::Ask::letter_in(&order, i);
-    assert_eq!(view(&app).page, 1);
-    assert_eq!(view(&app).ran, 0);
+    assert_eq!(view(&app).steps.page, 1);
+    assert_eq!(view(&app).steps.ran, 0);
     // Other keys do not slip past the question.
     assert_eq!(app.update(key(KeyCode::Char('c'))), vec![]);
     assert!(view(&app).message.as_deref().unwrap_or("").contains("press a–b"));
     // The letter shown for the file's second choice predicts it; then the step runs.
     assert_eq!(app.update(key(KeyCode::Char(letter(1)))), vec![Effect::Engine(EngineCmd::RunStep(0))]);
     assert!(app.question().is_none());
-    assert_eq!(view(&app).predictions, [Some(1)]);
+    assert_eq!(view(&app).steps.predictions, [Some(1)]);
     // What really happened: the file's first choice, under the letter it was shown with.
     app.update(answer_line(&ask, &order, Some(0)));
-    let out: Vec<String> = view(&app).outputs[1].iter().map(|o| o.text.clone()).collect();
+    let out: Vec<String> = view(&app).steps.outputs[1].iter().map(|o| o.text.clone()).collect();
     assert_eq!(out[0], format!("? {}", ask.question));
     let (real, guess) = (&ask.choices[0].label, &ask.choices[1].label);
     assert_eq!(out[1], format!("= {}) {real} · you predicted {}) {guess} ✗", letter(0), letter(1)));
     assert_eq!(out[2], "  (W1 fd 5 and master fd 6 hold socket:[42])");
-    assert_eq!(view(&app).outputs[1][1].kind, LogKind::Fail);
+    assert_eq!(view(&app).steps.outputs[1][1].kind, LogKind::Fail);
 }
 
 #[test]
@@ -292,17 +292,17 @@ fn a_right_prediction_and_no_guess() {
     // `a` names the choice shown first, whichever it is in the file.
     app.update(key(KeyCode::Char('a')));
     app.update(answer_line(&ask, &order, Some(order[0])));
-    assert!(view(&app).outputs[1][1].text.ends_with("you predicted it ✓"));
+    assert!(view(&app).steps.outputs[1][1].text.ends_with("you predicted it ✓"));
     // ← on a question goes back without running; → then runs without a guess.
     let mut app2 = self::app();
     opened(&mut app2, "fork");
     app2.update(key(KeyCode::Right));
     assert_eq!(app2.update(key(KeyCode::Left)), vec![]);
-    assert!(app2.question().is_none() && view(&app2).page == 0);
+    assert!(app2.question().is_none() && view(&app2).steps.page == 0);
     app2.update(key(KeyCode::Right));
     assert_eq!(app2.update(key(KeyCode::Right)), vec![Effect::Engine(EngineCmd::RunStep(0))]);
     app2.update(answer_line(&ask, &order, Some(order[1])));
-    assert_eq!(view(&app2).outputs[1][1].text, format!("= b) {}", ask.choices[order[1]].label));
+    assert_eq!(view(&app2).steps.outputs[1][1].text, format!("= b) {}", ask.choices[order[1]].label));
 }
 
 #[test]
@@ -318,13 +318,13 @@ fn a_frozen_display_holds_the_lab_back_and_catches_up_on_thaw() {
     app.update(key(KeyCode::Right));
     assert!(view(&app).message.as_deref().unwrap_or("").contains("frozen"));
     app.update(key(KeyCode::Char('z')));
-    assert!(view(&app).zoom);
+    assert!(view(&app).look.zoom);
     app.update(key(KeyCode::Char('f')));
     assert!(app.frozen.is_none());
     assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&3));
     // Esc leaves the zoom before it leaves the lesson.
     app.update(key(KeyCode::Esc));
-    assert!(!view(&app).zoom && !app.quit);
+    assert!(!view(&app).look.zoom && !app.quit);
 }
 
 #[test]

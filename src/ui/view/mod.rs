@@ -118,7 +118,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         Constraint::Length(1),
     ])
     .areas(area);
-    let where_ = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
+    let where_ =
+        if v.steps.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.steps.page, l.steps.len()) };
     let mut marks = Vec::new();
     if app.frozen.is_some() {
         marks.push(Span::styled("  FROZEN (f thaws)", theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
@@ -138,11 +139,11 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     ];
     header.extend(marks);
     f.render_widget(Paragraph::new(Line::from(header)), top);
-    let step_title = match v.page {
+    let step_title = match v.steps.page {
         0 => l.title.clone(),
         n => l.steps.get(n - 1).map(|s| s.title.clone()).unwrap_or_default(),
     };
-    let busy = if v.busy && v.page == v.ran { "  (running…)" } else { "" };
+    let busy = if v.steps.busy && v.steps.page == v.steps.ran { "  (running…)" } else { "" };
     let title =
         Line::from(vec![Span::styled(format!(" {step_title} "), theme.step_title), Span::styled(busy, theme.warn)]);
     if band {
@@ -153,8 +154,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(title), title_row);
     }
 
-    if v.zoom {
-        match v.focus {
+    if v.look.zoom {
+        match v.look.focus {
             Focus::Narration => narration(l, v, app.question(), theme, f, body),
             Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
         }
@@ -241,7 +242,7 @@ fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area
         v
     };
     for (pane, rect) in panes.iter().zip(areas) {
-        let cx = PaneCtx { theme, focused: v.focus == Focus::Pane(*pane) };
+        let cx = PaneCtx { theme, focused: v.look.focus == Focus::Pane(*pane) };
         let buf = f.buffer_mut();
         match pane {
             Pane::Processes => processes::processes(&v.model, &cx, rect, buf),
@@ -300,8 +301,8 @@ mod tests {
         app.open_direct(i);
         if let Screen::Lesson(v) = &mut app.screen {
             v.model = crate::ui::view::pane_tests::sample();
-            v.page = 1;
-            v.ran = 1;
+            v.steps.page = 1;
+            v.steps.ran = 1;
         }
         app
     }
@@ -374,8 +375,8 @@ mod tests {
     fn stepping_back_says_the_step_is_not_rerun() {
         let mut app = lesson_app();
         if let Screen::Lesson(v) = &mut app.screen {
-            v.ran = 2;
-            v.page = 1;
+            v.steps.ran = 2;
+            v.steps.page = 1;
         }
         let s = render(&app, &theme(), 160, 45);
         assert!(s.contains("already ran"), "{s}");
@@ -442,10 +443,10 @@ mod tests {
         // → runs the step; while it runs the explanation still waits, then it shows.
         app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
         let Screen::Lesson(v) = &mut app.screen else { unreachable!() };
-        assert!(v.busy && v.ran == 1);
+        assert!(v.steps.busy && v.steps.ran == 1);
         assert!(!render(&app, &theme(), 100, 30).contains("EXPLAINED"));
         if let Screen::Lesson(v) = &mut app.screen {
-            v.busy = false;
+            v.steps.busy = false;
         }
         let ran = render(&app, &theme(), 100, 30);
         assert!(ran.contains("SETUP TEXT") && ran.contains("EXPLAINED"), "{ran}");
@@ -465,7 +466,8 @@ mod tests {
                 (LogKind::Conn, "✓ expect: accounted  (200 fired = 200 completed + 0 failed)"),
                 (LogKind::Conn, "✓ expect: failed == 0  (failed is 0)"),
             ];
-            v.outputs[1] = lines.iter().map(|(kind, text)| OutLine { kind: *kind, text: text.to_string() }).collect();
+            v.steps.outputs[1] =
+                lines.iter().map(|(kind, text)| OutLine { kind: *kind, text: text.to_string() }).collect();
         }
         insta::assert_snapshot!(render(&app, &theme(), 80, 24));
     }

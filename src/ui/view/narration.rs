@@ -16,32 +16,33 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 /// border says when there is more below.
 pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, f: &mut Frame, area: Rect) {
     let follow = asking.is_some();
-    let focused = v.focus == Focus::Narration;
-    let title = if v.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.page, l.steps.len()) };
+    let focused = v.look.focus == Focus::Narration;
+    let title =
+        if v.steps.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.steps.page, l.steps.len()) };
     let b = block(theme, &title, focused);
     let inner = b.inner(area);
-    let md = match v.page.checked_sub(1).and_then(|n| l.steps.get(n)) {
+    let md = match v.steps.page.checked_sub(1).and_then(|n| l.steps.get(n)) {
         None => l.intro.clone(),
         // A question's explanation waits until the step has run: the card shows the setup only.
         Some(step) => match &step.explain {
-            Some(explain) if v.page < v.ran || (v.page == v.ran && !v.busy) => {
+            Some(explain) if v.steps.page < v.steps.ran || (v.steps.page == v.steps.ran && !v.steps.busy) => {
                 format!("{}\n\n{explain}", step.narration)
             }
             _ => step.narration.clone(),
         },
     };
     let mut text = markdown::render(&md, theme, inner.width);
-    if v.page == 0 {
+    if v.steps.page == 0 {
         text.lines.push(Line::raw(""));
         text.lines.push(Line::styled("press → to run the first step", theme.dim));
-    } else if v.page < v.ran {
+    } else if v.steps.page < v.steps.ran {
         text.lines.push(Line::raw(""));
         text.lines.push(Line::styled(
             "this step already ran: going back re-reads it, the processes go on as they are now",
             theme.dim,
         ));
     }
-    if let Some(a) = asking.filter(|a| v.page == a.step + 1) {
+    if let Some(a) = asking.filter(|a| v.steps.page == a.step + 1) {
         // Predict, then run: the question card under the step's narration.
         let ask = &a.asks[a.current];
         text.lines.push(Line::raw(""));
@@ -62,8 +63,9 @@ pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, the
     // What the step did goes under the narration, in an area of its own that shows its newest
     // lines: the text being taught and what just happened are both on screen.
     let out: Vec<Line> = v
+        .steps
         .outputs
-        .get(v.page)
+        .get(v.steps.page)
         .map(|out| {
             out.iter()
                 .map(|o| {
@@ -81,7 +83,11 @@ pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, the
     let p = Paragraph::new(text).wrap(Wrap { trim: false });
     let text_rows = p.line_count(inner.width);
     let out_p = Paragraph::new(out).wrap(Wrap { trim: false });
-    let out_rows = if v.outputs.get(v.page).is_some_and(|o| !o.is_empty()) { out_p.line_count(inner.width) } else { 0 };
+    let out_rows = if v.steps.outputs.get(v.steps.page).is_some_and(|o| !o.is_empty()) {
+        out_p.line_count(inner.width)
+    } else {
+        0
+    };
     let h = usize::from(inner.height);
     let (narr_h, out_h) = if out_rows == 0 {
         (h, 0)
@@ -92,7 +98,7 @@ pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, the
         (narr_h, h - narr_h)
     };
     let bottom = text_rows.saturating_sub(narr_h);
-    let scroll = if follow { bottom } else { usize::from(v.narration_scroll).min(bottom) };
+    let scroll = if follow { bottom } else { usize::from(v.look.scroll).min(bottom) };
     let b = if scroll < bottom { b.title_bottom(Line::styled(" ↓ more ", theme.dim).right_aligned()) } else { b };
     f.render_widget(b, area);
     let narr_area = Rect { height: narr_h as u16, ..inner };
