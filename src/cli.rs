@@ -22,8 +22,16 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
     if w < 80 || h < 24 {
         return Err(format!("{w}x{h} is below the lesson screen's smallest, 80x24"));
     }
+    // A frame is a buffer of cells (about 50 bytes each, drawn twice over): 65535x65535 asked
+    // for 206 GB and aborted. 1000x1000 is 20 times a 4K screen of 8x16 glyphs, and 50 MB.
+    if w > MAX_FRAME.0 || h > MAX_FRAME.1 {
+        return Err(format!("{w}x{h} is above the largest frame, {}x{}", MAX_FRAME.0, MAX_FRAME.1));
+    }
     Ok((w, h))
 }
+
+/// The largest `--size`.
+const MAX_FRAME: (u16, u16) = (1000, 1000);
 
 #[derive(Parser, Debug)]
 #[command(name = "forklab", version, about = "Learn how multi-process servers work, with real processes on Linux")]
@@ -142,4 +150,19 @@ pub struct BenchArgs {
     /// runs, then check that every connection is accounted for and the pool is whole again.
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
     pub chaos_ms: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_size_is_bounded_both_ways() {
+        assert_eq!(parse_size("100x30"), Ok((100, 30)));
+        assert_eq!(parse_size("1000X1000"), Ok((1000, 1000)));
+        assert_eq!(parse_size("79x30").unwrap_err(), "79x30 is below the lesson screen's smallest, 80x24");
+        assert_eq!(parse_size("65535x65535").unwrap_err(), "65535x65535 is above the largest frame, 1000x1000");
+        assert_eq!(parse_size("100x1001").unwrap_err(), "100x1001 is above the largest frame, 1000x1000");
+        assert!(parse_size("65536x30").unwrap_err().contains("is not a size"));
+    }
 }

@@ -35,25 +35,46 @@ fn main() -> ExitCode {
         return match commands::doctor::run(*json, &mut std::io::stdout().lock()) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
+            Err(e)
+                if e.is::<sys::term::StdoutClosed>()
+                    || e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+            {
+                ExitCode::from(sys::term::STDOUT_CLOSED_CODE)
+            }
             Err(e) => {
-                eprintln!("forklab: {e:#}");
+                report(&e);
                 ExitCode::from(1)
             }
         };
     }
     install_panic_hook();
     // Before any thread starts, so every thread inherits the blocked signals (reaper.rs).
-    sys::reaper::install();
+    if let Err(e) = sys::reaper::install() {
+        report(&e);
+        return ExitCode::from(1);
+    }
     // Orphans (the daemon lesson's daemon) re-parent to us rather than to PID 1.
     let _ = nix::sys::prctl::set_child_subreaper(true);
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
             sys::groups::kill_all_groups();
-            eprintln!("forklab: {e:#}");
+            // The reader of stdout is gone: the command has stopped its processes; end quietly.
+            if e.is::<sys::term::StdoutClosed>() {
+                return ExitCode::from(sys::term::STDOUT_CLOSED_CODE);
+            }
+            // An error often quotes what it was given (a lesson's text, an argument).
+            report(&e);
             ExitCode::from(1)
         }
     }
+}
+
+/// The one line a failed command ends with. An error often quotes what it was given (a
+/// lesson's text, an argument), so it is cleaned like any other output.
+fn report(e: &anyhow::Error) {
+    eprintln!("forklab: {}", sys::term::clean(&sys::term::name_errnos(&format!("{e:#}"))));
 }
 
 fn exit_code(code: i32) -> ExitCode {

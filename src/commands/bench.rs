@@ -53,10 +53,10 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     }
     lab.shutdown(&mut |_| {})?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&Report { runs })?);
+        crate::sys::term::println_raw(&serde_json::to_string_pretty(&Report { runs })?)?;
     } else {
         for line in measure::table(&runs, BENCH_COLUMNS) {
-            println!("{line}");
+            crate::sys::term::println(&line)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 pub fn run(lessons_dir: Option<&Path>) -> Result<ExitCode> {
     for l in crate::lesson::lessons(lessons_dir)? {
-        println!("{:<10} {:<40} {}", l.id, l.title, l.summary);
+        crate::sys::term::println(&format!("{:<10} {:<40} {}", l.id, l.title, l.summary))?;
     }
     Ok(ExitCode::SUCCESS)
 }

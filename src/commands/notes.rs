@@ -1,6 +1,7 @@
 //! `forklab notes <lesson>`: the presenter's speaker notes in a second terminal, following the
-//! step the lesson screen is on. The lesson screen writes where it is to a file in forklab's
-//! private runtime dir (rundir.rs); this polls it and shows the notes of that step.
+//! step the lesson screen is on. Each lesson screen writes where it is to a file of its own in
+//! forklab's private runtime dir (rundir.rs); this polls them and shows the notes of the step
+//! of the screen showing this lesson (the one that moved last, if several do).
 
 use crate::lesson::Lesson;
 use anyhow::Result;
@@ -26,16 +27,30 @@ enum Where {
     Page(usize),
 }
 
+/// The running lesson screens, the one that moved last first.
+fn screens() -> Vec<Current> {
+    let mut found: Vec<(std::time::SystemTime, Current)> = crate::sys::rundir::current_steps()
+        .into_iter()
+        .filter_map(|(pid, path)| {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            let c = serde_json::from_str::<Current>(&std::fs::read_to_string(&path).ok()?).ok()?;
+            // A lesson screen that was killed could not remove its file: check it still runs.
+            let alive = c.pid == pid && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+            alive.then_some((modified, c))
+        })
+        .collect();
+    found.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    found.into_iter().map(|(_, c)| c).collect()
+}
+
 fn read_where(lesson: &str) -> Where {
-    let Ok(text) = std::fs::read_to_string(crate::sys::rundir::current_step()) else { return Where::Waiting };
-    let Ok(c) = serde_json::from_str::<Current>(&text) else { return Where::Waiting };
-    // A lesson screen that was killed could not remove the file: check it still runs.
-    if nix::sys::signal::kill(nix::unistd::Pid::from_raw(c.pid), None).is_err() {
-        return Where::Waiting;
+    let screens = screens();
+    if let Some(c) = screens.iter().find(|c| c.lesson.as_deref() == Some(lesson)) {
+        return Where::Page(c.page);
     }
-    match c.lesson {
-        Some(l) if l == lesson => Where::Page(c.page),
-        other => Where::Elsewhere(other),
+    match screens.into_iter().next() {
+        Some(c) => Where::Elsewhere(c.lesson),
+        None => Where::Waiting,
     }
 }
 
@@ -51,10 +66,12 @@ pub fn run(lessons: &[Lesson], id: &str) -> Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             if tty {
                 // Clear the screen: the notes of one step at a time.
-                write!(out, "\x1b[2J\x1b[H")?;
+                write!(out, "\x1b[2J\x1b[H").map_err(crate::sys::term::closed_or)?;
             }
-            write!(out, "{}", page_text(lesson, &now, width))?;
-            out.flush()?;
+            // The lesson's own text: its escape sequences are shown, not obeyed.
+            write!(out, "{}", crate::sys::term::clean(&page_text(lesson, &now, width)))
+                .and_then(|()| out.flush())
+                .map_err(crate::sys::term::closed_or)?;
             shown = Some(now);
         }
         select! {

@@ -3,50 +3,74 @@
 use crate::lab::Lab;
 use crate::proto::Event;
 use crate::proto::mode::{Handle, Mode};
+use crate::sys::term;
 use anyhow::Result;
 use crossbeam_channel::select;
-use std::io::Write;
 use std::process::{ExitCode, Stdio};
 
 pub fn run(mode: Mode, workers: usize, port: u16, handle: Handle, json: bool) -> Result<ExitCode> {
     let quit = crate::sys::reaper::quit_signals();
     let mut lab = Lab::start(Stdio::inherit())?;
-    let mut print = |ev: &Event| print_event(ev, json);
-    let info = lab.start_pool(mode, workers, port, handle, &mut print)?;
+    // The first failed write (the reader of stdout has gone: `serve | head -1`) stops the
+    // pool: there is nobody left to tell what it does.
+    let closed: std::cell::RefCell<Option<anyhow::Error>> = Default::default();
+    let mut print = |ev: &Event| {
+        if closed.borrow().is_none()
+            && let Err(e) = print_event(ev, json)
+        {
+            *closed.borrow_mut() = Some(e);
+        }
+    };
+    let started = lab.start_pool(mode, workers, port, handle, &mut print);
+    let outcome = match started {
+        Err(e) => Err(e),
+        Ok(_) if closed.borrow().is_some() => Ok(ExitCode::SUCCESS),
+        Ok(info) => serve(&mut lab, &quit, json, &info),
+    };
+    lab.shutdown(&mut print)?;
+    match closed.into_inner() {
+        Some(e) => Err(e),
+        None => outcome,
+    }
+}
+
+/// Print events until a quit signal, the master's end, or a write that fails.
+fn serve(
+    lab: &mut Lab,
+    quit: &crossbeam_channel::Receiver<nix::sys::signal::Signal>,
+    json: bool,
+    info: &crate::lab::PoolInfo,
+) -> Result<ExitCode> {
     if !json {
-        println!(
+        term::println(&format!(
             "forklab serve: {} workers in {} mode on http://127.0.0.1:{}/  (try: curl -si http://127.0.0.1:{}/ ; Ctrl-C stops)",
             info.workers, info.mode, info.port, info.port
-        );
+        ))?;
     }
     crate::sys::probe::panic_if_asked("serve");
-    let code = loop {
+    loop {
         select! {
             recv(quit) -> sig => {
                 if !json {
-                    println!("forklab serve: {} received, stopping the pool", sig.map(|s| s.as_str()).unwrap_or("signal"));
+                    term::println(&format!(
+                        "forklab serve: {} received, stopping the pool",
+                        sig.map(|s| s.as_str()).unwrap_or("signal")
+                    ))?;
                 }
-                break ExitCode::SUCCESS;
+                return Ok(ExitCode::SUCCESS);
             },
             recv(lab.events()) -> ev => match ev {
-                Ok(ev) => print_event(&ev, json),
+                Ok(ev) => print_event(&ev, json)?,
                 Err(_) => {
                     eprintln!("forklab: the master ended unexpectedly");
-                    break ExitCode::from(1);
+                    return Ok(ExitCode::from(1));
                 }
             },
         }
-    };
-    let _ = std::io::stdout().flush();
-    lab.shutdown(&mut print)?;
-    Ok(code)
+    }
 }
 
-pub fn print_event(ev: &Event, json: bool) {
-    let mut out = std::io::stdout().lock();
-    let _ = if json {
-        writeln!(out, "{}", serde_json::to_string(ev).expect("events serialize"))
-    } else {
-        writeln!(out, "{}", ev.text())
-    };
+/// One event, as text (cleaned: an event can quote what another process sent) or JSON.
+pub fn print_event(ev: &Event, json: bool) -> Result<()> {
+    if json { term::println_raw(&serde_json::to_string(ev)?) } else { term::println(&ev.text()) }
 }

@@ -239,7 +239,8 @@ pub const LESSON_COLUMNS: &[Column] = &[
     col("ctx switches", 12, |r| r.voluntary_ctxt.to_string()),
 ];
 
-/// The runs as a table: a header row, then a row a run, each ending with the per-worker spread.
+/// The runs as a table: a header row, then a row a run, each ending with the per-worker spread
+/// and, when connections failed, why (`errors emfile:200`, the JSON's error names).
 /// The first column is left-aligned, the others right-aligned.
 pub fn table(runs: &[Run], columns: &[Column]) -> Vec<String> {
     let row = |cells: Vec<String>, spread: String| {
@@ -252,7 +253,11 @@ pub fn table(runs: &[Run], columns: &[Column]) -> Vec<String> {
     };
     let mut lines = vec![row(columns.iter().map(|c| c.header.to_string()).collect(), "per worker".into())];
     for r in runs {
-        let spread: Vec<String> = r.per_worker.iter().map(|(a, n)| format!("{a}:{n}")).collect();
+        let mut spread: Vec<String> = r.per_worker.iter().map(|(a, n)| format!("{a}:{n}")).collect();
+        if !r.errors.is_empty() {
+            spread.push("  errors".into());
+            spread.extend(r.errors.iter().map(|(kind, n)| format!("{kind}:{n}")));
+        }
         lines.push(row(columns.iter().map(|c| (c.cell)(r)).collect(), spread.join(" ")));
     }
     lines

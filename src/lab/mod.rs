@@ -278,6 +278,8 @@ pub struct Client {
     pub pid: i32,
     pub lines: Receiver<ClientLine>,
     exit: Receiver<Exit>,
+    /// What it says when it fails (one line, `forklab-client: …`), read once it has ended.
+    stderr: Option<std::process::ChildStderr>,
 }
 
 impl Client {
@@ -287,14 +289,16 @@ impl Client {
             args: vec!["__client".into(), json],
             chan: None,
             stdout: Stdio::piped(),
-            // Its failures come back as a missing summary; its stderr would garble the TUI.
-            stderr: Stdio::null(),
+            // Its stderr would garble the TUI: kept in a pipe, and what it said is added to
+            // the error when it gives no summary (a thread it could not start, fds run out).
+            stderr: Stdio::piped(),
             death_signal: libc::SIGKILL,
         })?;
         let pid = child.id() as i32;
         register_group(pid);
         let exit = reaper::watch(pid);
         let stdout = child.stdout.take().context("the client's stdout")?;
+        let stderr = child.stderr.take();
         drop(child);
         let (tx, lines) = unbounded();
         std::thread::Builder::new()
@@ -315,11 +319,11 @@ impl Client {
                 }
             })
             .context("starting the client reader thread")?;
-        Ok(Client { pid, lines, exit })
+        Ok(Client { pid, lines, exit, stderr })
     }
 
     /// Wait for the summary (streamed connection records go to `on_conn`).
-    pub fn finish(self, timeout: Duration, on_conn: &mut dyn FnMut(ConnRecord)) -> Result<ClientSummary> {
+    pub fn finish(mut self, timeout: Duration, on_conn: &mut dyn FnMut(ConnRecord)) -> Result<ClientSummary> {
         let deadline = Instant::now() + timeout;
         let result = loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -328,7 +332,10 @@ impl Client {
                 Ok(ClientLine::Done(s)) => break Ok(s),
                 Err(_) => {
                     let exit = reaper::wait_timeout(&self.exit, Duration::from_millis(100));
-                    break Err(anyhow!("the load client (pid {}) gave no summary: {}", self.pid, describe(exit)));
+                    let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
+                    let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
+                    let said = self.stderr.as_mut().map(said).unwrap_or_default();
+                    break Err(anyhow!("the load client (pid {}) gave no summary: {}{said}", self.pid, describe(exit)));
                 }
             }
         };
@@ -336,6 +343,24 @@ impl Client {
         let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
         unregister_group(self.pid);
         result
+    }
+}
+
+/// The last lines the ended client wrote to stderr, as `; it said: …` (empty if nothing). The
+/// pipe is read without blocking: a client that is somehow still running cannot hold us.
+fn said(stderr: &mut std::process::ChildStderr) -> String {
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let flags = nix::fcntl::fcntl(stderr.as_fd(), nix::fcntl::FcntlArg::F_GETFL).unwrap_or(0);
+    let nonblock = nix::fcntl::OFlag::from_bits_truncate(flags) | nix::fcntl::OFlag::O_NONBLOCK;
+    let _ = nix::fcntl::fcntl(stderr.as_fd(), nix::fcntl::FcntlArg::F_SETFL(nonblock));
+    let mut bytes = Vec::new();
+    let _ = stderr.take(64 * 1024).read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    match lines.len() {
+        0 => String::new(),
+        n => format!("; it said: {}", crate::sys::term::name_errnos(&lines[n.saturating_sub(3)..].join(" / "))),
     }
 }
 

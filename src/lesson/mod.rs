@@ -1260,11 +1260,10 @@ fn parse_do(args: &str) -> Result<Directive, String> {
         "fire" => {
             let words = Words::new(args, "`fire N [concurrency=C] [keepalive=R]`", &["concurrency", "keepalive"])?;
             let [n] = words.exactly()?;
-            Ok(Directive::Fire {
-                connections: number("connection count", n, 1, 1_000_000)?,
-                concurrency: words.number_or("concurrency", 1, 256, 8)?,
-                keepalive: words.number_or("keepalive", 1, 1000, 1)?,
-            })
+            let (connections, keepalive) =
+                (number("connection count", n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
+            requests_bound("fire", connections, keepalive)?;
+            Ok(Directive::Fire { connections, concurrency: words.number_or("concurrency", 1, 256, 8)?, keepalive })
         }
         "compare" => {
             let usage = "`compare modes=M1,M2,... connections=N [concurrency=C] [runs=R]`";
@@ -1316,11 +1315,10 @@ fn parse_do(args: &str) -> Result<Directive, String> {
         "load" => {
             let words = Words::new(args, "`load N [concurrency=C] [keepalive=R]`", &["concurrency", "keepalive"])?;
             let [n] = words.exactly()?;
-            Ok(Directive::Load {
-                connections: number("connection count", n, 1, 1_000_000)?,
-                concurrency: words.number_or("concurrency", 1, 256, 4)?,
-                keepalive: words.number_or("keepalive", 1, 1000, 1)?,
-            })
+            let (connections, keepalive) =
+                (number("connection count", n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
+            requests_bound("load", connections, keepalive)?;
+            Ok(Directive::Load { connections, concurrency: words.number_or("concurrency", 1, 256, 4)?, keepalive })
         }
         "wait" => match Words::new(args, "`wait load`", &[])?.exactly()? {
             ["load"] => Ok(Directive::WaitLoad),
@@ -1515,6 +1513,22 @@ fn metric_expect(metric: Metric, rest: &[&str]) -> Result<Expect, String> {
 // ---------------------------------------------------------------------------------------
 
 /// A whole number in `min..=max`; `what` names it in the error.
+/// The most requests (connections × keepalive) one `fire` or `load` may ask for. The runner
+/// waits 2 minutes for the load client; 100,000 requests take about 10 s on the debug build
+/// of a 2-core machine (the fault suite's chaos run), so an accepted load always finishes.
+const MAX_REQUESTS: u64 = 100_000;
+
+fn requests_bound(verb: &str, connections: u32, keepalive: u32) -> Result<(), String> {
+    let requests = u64::from(connections) * u64::from(keepalive);
+    if requests > MAX_REQUESTS {
+        return Err(format!(
+            "`{verb}` asks for {connections} connections × {keepalive} requests = {requests} requests; \
+             at most {MAX_REQUESTS} finish within the 2 minutes the load client is given"
+        ));
+    }
+    Ok(())
+}
+
 fn number(what: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
     let range = format!("expected a whole number from {min} to {max}");
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
@@ -2148,8 +2162,13 @@ More narration.
     accepts!(stop, "do: stop", Directive::Stop);
     accepts!(
         fire_with_options,
-        "do: fire keepalive=1000 1000000 concurrency=256",
-        Directive::Fire { connections: 1_000_000, concurrency: 256, keepalive: 1000 }
+        "do: fire keepalive=1000 100 concurrency=256",
+        Directive::Fire { connections: 100, concurrency: 256, keepalive: 1000 }
+    );
+    rejects!(
+        fire_beyond_the_request_bound,
+        "do: fire 1000000 concurrency=256 keepalive=1000",
+        "`fire` asks for 1000000 connections × 1000 requests = 1000000000 requests; at most 100000 finish within the 2 minutes the load client is given"
     );
     accepts!(
         compare_with_default_runs,

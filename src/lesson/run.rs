@@ -1197,7 +1197,12 @@ impl Transcript {
                 // Accepts and counters are summed up by `fire`; the rest is the story.
                 return;
             }
-            let _ = if json { writeln!(o, "{}", line.json) } else { writeln!(o, "{}", line.text) };
+            // Text quotes the lesson file and the processes: cleaned (JSON escapes by itself).
+            let _ = if json {
+                writeln!(o, "{}", line.json)
+            } else {
+                writeln!(o, "{}", crate::sys::term::clean(&line.text))
+            };
         }))
     }
 

@@ -37,6 +37,9 @@ pub enum ConnError {
     ClosedEarly,
     /// Not HTTP, not 200, no `X-Worker`, no usable `Content-Length`, or bytes after the end.
     BadResponse,
+    /// The client ran out of file descriptors for a socket (EMFILE: its RLIMIT_NOFILE,
+    /// `ulimit -n`; or ENFILE: the whole system's).
+    Emfile,
     /// Anything else (e.g. EADDRNOTAVAIL when local ports run out).
     Other,
 }
@@ -49,6 +52,7 @@ impl ConnError {
             ConnError::Timeout => "timeout",
             ConnError::ClosedEarly => "closed_early",
             ConnError::BadResponse => "bad_response",
+            ConnError::Emfile => "emfile",
             ConnError::Other => "other",
         }
     }

@@ -338,6 +338,7 @@ fn classify(e: &io::Error) -> ConnError {
         K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => ConnError::Reset,
         K::TimedOut | K::WouldBlock => ConnError::Timeout,
         K::UnexpectedEof => ConnError::ClosedEarly,
+        _ if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => ConnError::Emfile,
         _ => ConnError::Other,
     }
 }
@@ -880,6 +881,9 @@ mod tests {
             (K::AddrNotAvailable, ConnError::Other),
         ] {
             assert_eq!(classify(&io::Error::from(kind)), want, "{kind:?}");
+        }
+        for errno in [libc::EMFILE, libc::ENFILE] {
+            assert_eq!(classify(&io::Error::from_raw_os_error(errno)), ConnError::Emfile);
         }
     }
 

@@ -136,20 +136,21 @@ impl Daemon {
     fn write_pidfile(&mut self) -> std::io::Result<(PathBuf, Option<i32>)> {
         use std::io::Write;
         use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-        let base = std::env::var_os("XDG_RUNTIME_DIR")
-            .map(PathBuf::from)
-            .filter(|p| p.is_dir())
-            .unwrap_or_else(std::env::temp_dir);
-        let dir = base.join(format!("forklab-{}", self.app_pid));
+        // Every error names the path it is about: "No space left on device" alone says not where.
+        let at = |what: &str, p: &std::path::Path, e: std::io::Error| {
+            std::io::Error::new(e.kind(), format!("{what} {}: {e}", p.display()))
+        };
+        let dir = crate::sys::rundir::daemon_dir(self.app_pid).map_err(|e| std::io::Error::other(format!("{e:#}")))?;
+        let mkdir = || std::fs::DirBuilder::new().mode(0o700).create(&dir).map_err(|e| at("creating", &dir, e));
         let mut stale = None;
-        if let Err(e) = std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        if let Err(e) = mkdir() {
             if e.kind() != std::io::ErrorKind::AlreadyExists {
                 return Err(e);
             }
             // Left by a daemon that was killed before it could clean up (a forklab with this
             // pid ran before): clear it if it is ours and its daemon is gone, then try again.
             stale = Some(clear_stale(&dir)?);
-            std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+            mkdir()?;
         }
         let path = dir.join("daemon.pid");
         let mut file = std::fs::OpenOptions::new()
@@ -157,8 +158,16 @@ impl Daemon {
             .create_new(true)
             .mode(0o600)
             .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .open(&path)?;
-        writeln!(file, "{}", self.pid)?;
+            .open(&path)
+            .map_err(|e| at("creating", &path, e))?;
+        // A full filesystem lets the file be made and fails the write: an empty pidfile names
+        // no daemon, so the file and its dir go again and the step fails, naming the file.
+        if let Err(e) = writeln!(file, "{}", self.pid).and_then(|()| file.sync_all()) {
+            drop(file);
+            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_dir(&dir);
+            return Err(at("writing", &path, e));
+        }
         self.pidfile = Some((path.clone(), dir));
         Ok((path, stale.flatten()))
     }

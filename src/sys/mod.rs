@@ -10,3 +10,4 @@ pub mod procfs;
 pub mod reaper;
 pub mod rundir;
 pub mod spawn;
+pub mod term;

@@ -44,10 +44,12 @@ fn handled() -> SigSet {
 }
 
 /// Block the signals and start the signal thread. Call once, from main, before any other
-/// thread exists.
-pub fn install() {
+/// thread exists. Fails when the thread cannot start (RLIMIT_NPROC reached: `ulimit -u`, or
+/// a pids cgroup full): forklab cannot run then, and says so in one line.
+pub fn install() -> anyhow::Result<()> {
+    use anyhow::Context;
     let set = handled();
-    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).expect("blocking signals in main");
+    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).context("blocking signals in main")?;
     let (tx, rx) = unbounded();
     let _ = QUIT.set((tx.clone(), rx));
     std::thread::Builder::new()
@@ -72,7 +74,8 @@ pub fn install() {
                 }
             }
         })
-        .expect("starting the signal thread");
+        .context("starting the signal thread")?;
+    Ok(())
 }
 
 /// End every process forklab started, then die by `sig` with its default action, so the

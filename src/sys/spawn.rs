@@ -16,10 +16,27 @@ pub const CHAN_FD: i32 = 3;
 /// sets it so that a lab saturating every core (a load test, `work` on every core) still
 /// leaves the screen a core to draw on. Workers inherit it from the master across fork().
 /// Only relative weight changes: on idle cores a niced process runs exactly as fast.
+/// Relative to forklab's own nice: under `nice -n 19 forklab` the lab stays at 19 (the most a
+/// process can be), not raised to 10 above what the user asked for.
 static CHILD_NICE: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// Children run `n` nicer than forklab itself.
 pub fn set_child_nice(n: i32) {
     CHILD_NICE.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The nice value a child gets: forklab's own plus `delta`, within setpriority(2)'s -20..19.
+/// `None` when there is nothing to change.
+fn child_nice(delta: i32) -> Option<i32> {
+    if delta == 0 {
+        return None;
+    }
+    // getpriority(2) can return -1 as a real nice value: errno tells an error apart.
+    nix::errno::Errno::clear();
+    // SAFETY: getpriority takes two integers and returns one; it touches no memory of ours.
+    let own = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+    let own = if own == -1 && nix::errno::Errno::last_raw() != 0 { 0 } else { own };
+    Some((own + delta).clamp(-20, 19))
 }
 
 /// How the child should be set up before exec.
@@ -39,7 +56,7 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
     let parent = std::process::id() as libc::pid_t;
     let chan_fd = spec.chan.map(|c| c.as_raw_fd());
     let death_signal = spec.death_signal;
-    let nice = CHILD_NICE.load(std::sync::atomic::Ordering::Relaxed);
+    let nice = child_nice(CHILD_NICE.load(std::sync::atomic::Ordering::Relaxed));
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&spec.args)
         .stdin(Stdio::null())
@@ -66,7 +83,7 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
             if libc::getppid() != parent {
                 libc::_exit(1);
             }
-            if nice != 0 {
+            if let Some(nice) = nice {
                 libc::setpriority(libc::PRIO_PROCESS, 0, nice);
             }
             if let Some(fd) = chan_fd {
@@ -82,4 +99,19 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
         });
     }
     cmd.spawn().with_context(|| format!("starting forklab {}", spec.args.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Measured from this process's own nice, so the test holds under `nice cargo test`.
+    #[test]
+    fn children_are_niced_relative_to_forklab() {
+        // SAFETY: as in child_nice.
+        let own = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        assert_eq!(child_nice(0), None);
+        assert_eq!(child_nice(10), Some((own + 10).min(19)));
+        assert_eq!(child_nice(100), Some(19));
+    }
 }

@@ -54,11 +54,17 @@ impl Engine {
     /// Start the engine thread for `lesson`; its messages go to `tx`, wrapped by `wrap`.
     pub fn start<M: Send + 'static>(lesson: Lesson, tx: Sender<M>, wrap: fn(EngineMsg) -> M) -> Engine {
         let (cmds, rx) = unbounded();
+        let told = tx.clone();
         let handle = std::thread::Builder::new()
             .name("engine".into())
             .spawn(move || run(lesson, rx, move |m| tx.send(wrap(m)).is_ok()))
-            .expect("starting the engine thread");
-        Engine { cmds, handle: Some(handle) }
+            // No thread (RLIMIT_NPROC): the lesson screen shows the error, as for a lab that
+            // could not start.
+            .inspect_err(|e| {
+                let _ = told.send(wrap(EngineMsg::Ended { error: Some(format!("starting the engine thread: {e}")) }));
+            })
+            .ok();
+        Engine { cmds, handle }
     }
 
     pub fn send(&self, cmd: EngineCmd) {

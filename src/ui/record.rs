@@ -19,6 +19,7 @@ pub struct Cast {
     start: Instant,
     /// The time of the last event: asciicast times must not go backwards.
     last: f64,
+    path: std::path::PathBuf,
 }
 
 impl Cast {
@@ -33,8 +34,12 @@ impl Cast {
             "command": command,
             "env": { "TERM": std::env::var("TERM").unwrap_or_else(|_| "xterm-256color".into()), "SHELL": "" },
         });
-        writeln!(out, "{header}")?;
-        Ok(Cast { out, start: Instant::now(), last: 0.0 })
+        // Written through now, not at the end: a file that cannot be written (`/dev/full`, a
+        // full disk) is named before the lesson starts, not after it.
+        writeln!(out, "{header}")
+            .and_then(|()| out.flush())
+            .with_context(|| format!("writing the recording {}", path.display()))?;
+        Ok(Cast { out, start: Instant::now(), last: 0.0, path: path.to_path_buf() })
     }
 
     fn at(&mut self) -> f64 {
@@ -62,8 +67,8 @@ impl Cast {
         self.event("r", &format!("{w}x{h}"));
     }
 
-    pub fn finish(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+    pub fn finish(&mut self) -> Result<()> {
+        self.out.flush().with_context(|| format!("writing the recording {}", self.path.display()))
     }
 }
 

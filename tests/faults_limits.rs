@@ -1,0 +1,149 @@
+//! Fault suite: the machine's limits. Too few processes or threads for the user
+//! (RLIMIT_NPROC), too few file descriptors (RLIMIT_NOFILE), a lab asked for more work than
+//! can finish, and a lab started under `nice`: each ends in a clear one-line error naming the
+//! cause, or behaves as documented, and leaves no process behind.
+
+mod common;
+use common::tmux::Tmux;
+use common::*;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// forklab as a user that RLIMIT_NPROC holds to `nproc` processes and threads. The limit is
+/// not enforced for root, so a root test runs forklab as `nobody` (setpriv(1)).
+fn limited(tag: &str, nproc: u32, args: &[&str]) -> Command {
+    let script = format!("ulimit -u {nproc} && exec \"$0\" \"$@\"");
+    let mut c = if nix::unistd::getuid().is_root() {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--", "bash", "-c", &script]);
+        c
+    } else {
+        let mut c = Command::new("bash");
+        c.args(["-c", &script]);
+        c
+    };
+    c.arg(BIN).args(args).env("FORKLAB_TEST_TAG", tag).stdin(Stdio::null()).current_dir("/");
+    c
+}
+
+fn output(mut c: Command) -> (std::process::ExitStatus, String, String) {
+    let out = c.output().expect("running forklab");
+    (out.status, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// One line, `forklab: …`, exit code 1: not a panic's message and backtrace.
+fn one_line_error(stderr: &str) {
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("forklab: ")).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+}
+
+#[test]
+fn no_thread_for_the_signal_thread_is_a_one_line_error() {
+    let tag = new_tag();
+    let (status, _, stderr) = output(limited(&tag, 1, &["play", "fork"]));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    one_line_error(&stderr);
+    assert!(stderr.contains("starting the signal thread") && stderr.contains("os error 11"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// The load client cannot start its threads: what it said reaches the user, not only "gave no
+/// summary".
+#[test]
+fn the_load_clients_own_error_reaches_the_user() {
+    let tag = new_tag();
+    let args = ["bench", "--mode", "shared", "--workers", "2", "--connections", "200", "--concurrency", "64"];
+    let (status, _, stderr) = output(limited(&tag, 24, &args));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    one_line_error(&stderr);
+    assert!(stderr.contains("forklab-client: starting client thread"), "{stderr}");
+    assert!(stderr.contains("Resource temporarily unavailable"), "{stderr}");
+    assert!(stderr.contains("EAGAIN"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// The client with 32 fds and 256 connections at once: the connections it could not open are
+/// named `emfile`, in the JSON and in the table.
+#[test]
+fn a_client_out_of_fds_names_emfile() {
+    for json in [true, false] {
+        let tag = new_tag();
+        let mut c = forklab(&tag);
+        c.args(["bench", "--mode", "shared", "--workers", "2", "--connections", "300", "--concurrency", "256"]);
+        if json {
+            c.arg("--json");
+        }
+        // SAFETY: setrlimit is a plain system call, async-signal-safe.
+        unsafe {
+            c.pre_exec(|| {
+                nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE, 32, 32)
+                    .map_err(std::io::Error::from)
+            });
+        }
+        let (status, stdout, stderr) = output(c);
+        assert!(status.success(), "{stderr}");
+        if json {
+            let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            let run = &doc["runs"][0];
+            let emfile = run["errors"]["emfile"].as_u64().unwrap_or(0);
+            assert!(emfile > 0, "{run}");
+            assert_eq!(run["errors"].get("other"), None, "{run}");
+        } else {
+            let row = stdout.lines().find(|l| l.starts_with("shared")).expect("a row for shared");
+            assert!(row.contains("errors emfile:"), "{stdout}");
+        }
+        assert_none_left(&tag, Duration::from_secs(2));
+    }
+}
+
+/// `fire 1000000 concurrency=256 keepalive=1000` is a billion requests: it is refused when the
+/// lesson is read, with the bound, instead of running into its two-minute wait.
+#[test]
+fn a_fire_that_cannot_finish_is_refused_with_its_bound() {
+    let dir = std::env::temp_dir().join(format!("forklab-bigfire-{}", new_tag()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lesson = "+++\nid = \"x\"\ntitle = \"X\"\norder = 1\nsummary = \"s\"\n+++\n\n## One\ntext\n\n\
+                  <!-- do: spawn workers=2 -->\n<!-- do: fire 1000000 concurrency=256 keepalive=1000 -->\n";
+    std::fs::write(dir.join("x.md"), lesson).unwrap();
+    let tag = new_tag();
+    let started = Instant::now();
+    let (status, stdout, stderr) = run(&tag, &["--lessons", dir.to_str().unwrap(), "play", "x"]);
+    assert_eq!(status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("x.md:12:"), "{stderr}");
+    assert!(stderr.contains("1000000000 requests") && stderr.contains("at most 100000"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert!(!stdout.contains("spawned"), "{stdout}");
+    assert_none_left(&tag, Duration::from_secs(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The nice value of `/proc/<pid>/stat`.
+fn nice_of(pid: i32) -> i32 {
+    stat_fields(pid).unwrap()[16].parse().unwrap()
+}
+
+/// `nice -n 5 forklab open fork`: the lab runs 10 nicer than the app (15), not at 10, which
+/// would be *less* nice than a user asked for the app.
+#[test]
+fn the_lab_is_ten_nicer_than_the_app_whatever_the_apps_nice() {
+    let tag = new_tag();
+    let t = Tmux::start(&tag, 100, 30, &format!("nice -n 5 {BIN} open fork"));
+    t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    let deadline = Instant::now() + DEADLINE;
+    let (app, master) = loop {
+        let procs = tagged(&tag);
+        let find = |name: &str| procs.iter().find(|(_, n)| n == name).map(|(p, _)| *p);
+        if let (Some(app), Some(master)) = (find("forklab"), find("forklab-master")) {
+            break (app, master);
+        }
+        assert!(Instant::now() < deadline, "no master: {procs:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(nice_of(app), 5);
+    assert_eq!(nice_of(master), 15);
+    t.keys(&["q"]);
+    t.wait_for("the shell", Duration::from_secs(30), |s| s.contains("FORKLAB-EXITED rc=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
