@@ -9,4 +9,5 @@ pub mod probe;
 pub mod procfs;
 pub mod reaper;
 pub mod rundir;
+pub mod sockdiag;
 pub mod spawn;
