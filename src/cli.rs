@@ -162,7 +162,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub fire: Option<u32>,
     /// Connections open at once while firing.
-    #[arg(long, value_name = "C", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_name = "C", default_value_t = 8, requires = "fire", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub concurrency: u32,
     #[arg(long)]
     pub json: bool,

@@ -198,7 +198,7 @@ fn owner(
         }
         // There is no event for "an fd table changed": look again shortly.
         std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(20));
+        pause = (pause * 2).min(Duration::from_millis(2));
     }
 }
 
