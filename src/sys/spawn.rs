@@ -51,6 +51,7 @@ pub fn program(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
     let mut cmd = Command::new(prog);
     cmd.args(args).stdin(Stdio::null()).stdout(stdout).stderr(Stdio::inherit());
     prepare(&mut cmd, death_signal, None);
+    let _hold = super::reaper::hold_reaping();
     cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))
 }
 
