@@ -264,3 +264,57 @@ fn body_of(response: &httparse::Response<'_, '_>) -> Body {
         _ => Body::ToEof,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// Serve `reply` once on a local listener, keeping the connection open afterwards.
+    fn reply_with(reply: &'static [u8]) -> (TcpStream, std::thread::JoinHandle<TcpStream>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf).unwrap();
+            s.write_all(reply).unwrap();
+            s
+        });
+        let mut c = TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        (c, server)
+    }
+
+    #[test]
+    fn a_reply_is_whole_by_length_by_chunks_or_not_at_all() {
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        assert_eq!(read_reply(&mut c), Ok(()));
+        drop(s.join());
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        assert_eq!(read_reply(&mut c), Ok(()));
+        drop(s.join());
+        // The server closes after half a body: not a completed connection.
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        drop(s.join().unwrap());
+        assert_eq!(read_reply(&mut c), Err(Failure::ClosedEarly));
+        let (mut c, s) = reply_with(b"SSH-2.0-OpenSSH\r\n\r\n");
+        assert_eq!(read_reply(&mut c), Err(Failure::BadResponse));
+        drop(s.join());
+    }
+
+    #[test]
+    fn the_owner_of_a_connection_is_the_process_holding_its_server_side() {
+        let me = std::process::id() as i32;
+        let (c, s) = reply_with(b"HTTP/1.1 204 No Content\r\n\r\n");
+        let server_side = s.join().unwrap();
+        let mut diag = SockDiag::open().unwrap();
+        let mut pids = vec![me];
+        let (server, client) = (c.peer_addr().unwrap(), c.local_addr().unwrap());
+        assert_eq!(owner(&mut diag, me, &mut pids, server, client), Ok(me));
+        // Closed by the server: nobody holds it any more.
+        drop(server_side);
+        assert_eq!(owner(&mut diag, me, &mut pids, server, client), Err(Failure::OwnerGone));
+    }
+}

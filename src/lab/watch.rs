@@ -402,3 +402,56 @@ impl Drop for Started {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listener(addr: &str) -> ListenerFd {
+        let port = addr.parse::<SocketAddr>().unwrap().port();
+        ListenerFd { port, fd: 3, inode: 1, addr: addr.into() }
+    }
+
+    #[test]
+    fn the_tree_holds_a_child_under_its_parent_and_its_socket_in_its_fd_table() {
+        let me = std::process::id() as i32;
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = child.id() as i32;
+        let procs = tree(me).unwrap();
+        assert_eq!(procs[0].pid, me);
+        let kid = procs.iter().find(|p| p.pid == pid).expect("the child in the tree");
+        assert_eq!(kid.ppid, me);
+        assert!(!tree(pid).unwrap().iter().any(|p| p.pid == me), "a parent is not in its child's tree");
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let inode = procfs::socket_inode(me, std::os::fd::AsRawFd::as_raw_fd(&l)).unwrap();
+        let tables = fd_tables([me]);
+        assert_eq!(holders(&tables, inode).len(), 1);
+        let mut diag = SockDiag::open().unwrap();
+        let port = l.local_addr().unwrap().port();
+        let found = listeners(&mut diag, &tables, None).unwrap();
+        assert!(found.iter().any(|(p, f)| *p == me && f.inode == inode && f.port == port), "{found:?}");
+        assert_eq!(pick_port(me, &found, Some(port)).unwrap(), port);
+    }
+
+    #[test]
+    fn a_port_nobody_listens_on_and_no_listener_at_all_are_errors() {
+        let found = vec![(10, listener("127.0.0.1:8080")), (11, listener("127.0.0.1:8081"))];
+        assert_eq!(pick_port(10, &found, None).unwrap(), 8080);
+        let err = pick_port(10, &found, Some(9)).unwrap_err().to_string();
+        assert_eq!(err, "nobody in the tree of process 10 listens on TCP port 9");
+        assert!(pick_port(10, &[], None).is_err());
+        assert!(root_status(0).is_err());
+    }
+
+    #[test]
+    fn wildcards_are_fired_at_on_loopback_and_other_addresses_not_at_all() {
+        assert_eq!(targets(&listener("0.0.0.0:80")).unwrap(), vec!["127.0.0.1:80".parse().unwrap()]);
+        let v6 = targets(&listener("[::]:80")).unwrap();
+        assert_eq!(v6, vec!["[::1]:80".parse().unwrap(), "127.0.0.1:80".parse().unwrap()]);
+        assert_eq!(targets(&listener("127.0.0.2:80")).unwrap(), vec!["127.0.0.2:80".parse().unwrap()]);
+        assert!(targets(&listener("10.1.2.3:80")).is_err());
+    }
+}
