@@ -117,6 +117,9 @@ pub enum Command {
     Bench(BenchArgs),
     /// The lessons, one a line.
     List,
+    /// Watch any server's process tree: its processes, listeners, connections and fds, and
+    /// which process serves each connection fired at it (headless for now: --once or --fire).
+    Watch(WatchArgs),
     /// Check that this machine can run every lesson.
     Doctor {
         #[arg(long)]
@@ -150,6 +153,30 @@ pub struct BenchArgs {
     /// runs, then check that every connection is accounted for and the pool is whole again.
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
     pub chaos_ms: Option<u64>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct WatchArgs {
+    /// Attach, read-only, to this running process and its descendants (left running at exit).
+    #[arg(long, value_name = "PID", conflicts_with = "command")]
+    pub pid: Option<i32>,
+    /// The TCP port to watch and fire at (default: the lowest the tree listens on).
+    #[arg(long, value_name = "P")]
+    pub port: Option<u16>,
+    /// Print one snapshot and exit.
+    #[arg(long, conflicts_with = "fire")]
+    pub once: bool,
+    /// Fire N connections (HTTP/1.1 GET /) and say which process served each.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub fire: Option<u32>,
+    /// Connections open at once while firing.
+    #[arg(long, value_name = "C", default_value_t = 8, requires = "fire", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+    #[arg(long)]
+    pub json: bool,
+    /// The command to start and watch (after `--`); it ends when forklab does.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod list;
 pub mod notes;
 pub mod play;
 pub mod serve;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::List) => list::run(lessons_dir),
+        Some(Command::Watch(args)) => watch::run(&args),
         Some(Command::Doctor { .. }) | Some(Command::Master) | Some(Command::Client { .. }) => {
             unreachable!("the doctor and the hidden roles are dispatched in main")
         }

@@ -3,7 +3,9 @@
 //! stream of events. The TUI and the headless commands both drive the lab through this.
 
 pub mod chaos;
+pub mod fire;
 pub mod measure;
+pub mod watch;
 
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};

@@ -9,5 +9,6 @@ pub mod probe;
 pub mod procfs;
 pub mod reaper;
 pub mod rundir;
+pub mod sockdiag;
 pub mod spawn;
 pub mod term;

@@ -109,7 +109,17 @@ pub fn quit_signals() -> Receiver<Signal> {
     QUIT.get().map(|(_, rx)| rx.clone()).unwrap_or_else(|| unbounded().1)
 }
 
+/// Held while `spawn::program` starts a command. When exec fails, std's `Command::spawn`
+/// reaps the failed child itself with waitpid(pid), and panics if this reaper's waitpid(-1)
+/// took it first; so the reaper waits for the spawn to return.
+static SPAWNING: Mutex<()> = Mutex::new(());
+
+pub fn hold_reaping() -> std::sync::MutexGuard<'static, ()> {
+    SPAWNING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn reap_all() {
+    let _spawning = hold_reaping();
     loop {
         match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
             // Nothing more has ended now.

@@ -5,7 +5,7 @@
 //! It re-execs itself, and only the single-threaded master forks (DESIGN.md).
 
 use anyhow::{Context, Result};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 
@@ -53,15 +53,30 @@ pub struct RoleSpawn<'a> {
 /// Start `/proc/self/exe <args>` in its own process group, with a clean signal mask,
 /// PR_SET_PDEATHSIG set and re-checked, and the channel on fd 3.
 pub fn role(spec: RoleSpawn) -> Result<Child> {
-    let parent = std::process::id() as libc::pid_t;
-    let chan_fd = spec.chan.map(|c| c.as_raw_fd());
-    let death_signal = spec.death_signal;
-    let nice = child_nice(CHILD_NICE.load(std::sync::atomic::Ordering::Relaxed));
     let mut cmd = Command::new("/proc/self/exe");
-    cmd.args(&spec.args)
-        .stdin(Stdio::null())
-        .stdout(spec.stdout)
-        .stderr(spec.stderr)
+    cmd.args(&spec.args).stdin(Stdio::null()).stdout(spec.stdout).stderr(spec.stderr);
+    prepare(&mut cmd, spec.death_signal, spec.chan.map(|c| c.as_raw_fd()));
+    cmd.spawn().with_context(|| format!("starting forklab {}", spec.args.join(" ")))
+}
+
+/// Start any program (`forklab watch -- CMD`) as `role` starts forklab's own: its own process
+/// group, a clean signal mask, PR_SET_PDEATHSIG. Its stdout goes to forklab's stderr, so that
+/// what forklab prints on stdout stays forklab's.
+pub fn program(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
+    let (prog, args) = argv.split_first().context("no command to start")?;
+    let stdout = std::io::stderr().as_fd().try_clone_to_owned().context("duplicating stderr")?;
+    let mut cmd = Command::new(prog);
+    cmd.args(args).stdin(Stdio::null()).stdout(stdout).stderr(Stdio::inherit());
+    prepare(&mut cmd, death_signal, None);
+    let _hold = super::reaper::hold_reaping();
+    cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))
+}
+
+/// What every child forklab starts gets between fork and exec.
+fn prepare(cmd: &mut Command, death_signal: libc::c_int, chan_fd: Option<i32>) {
+    let parent = std::process::id() as libc::pid_t;
+    let nice = child_nice(CHILD_NICE.load(std::sync::atomic::Ordering::Relaxed));
+    cmd
         // Its own group, so the terminal's Ctrl-C reaches forklab alone (which then stops the
         // pool in order) and so cleanup can end the whole group with killpg.
         .process_group(0);
@@ -98,7 +113,6 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
             Ok(())
         });
     }
-    cmd.spawn().with_context(|| format!("starting forklab {}", spec.args.join(" ")))
 }
 
 #[cfg(test)]

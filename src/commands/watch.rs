@@ -1,0 +1,86 @@
+//! `forklab watch`: a snapshot of any server's process tree, or connections fired at it and
+//! attributed to the processes that served them (docs/watch.md). The interactive screen is
+//! not built yet.
+
+use crate::cli::WatchArgs;
+use crate::lab::fire::{FireReport, fire};
+use crate::lab::watch::{self, Snapshot, Started};
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+
+pub fn run(args: &WatchArgs) -> Result<ExitCode> {
+    if !args.once && args.fire.is_none() {
+        eprintln!(
+            "forklab: the interactive watch screen is not built yet; use --once or --fire N (with --json for scripts)"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    // Kept to the end: dropping it ends the command and everything it started.
+    let started;
+    let root = match (args.pid, args.command.is_empty()) {
+        (Some(pid), true) => pid,
+        (None, false) => {
+            started = Started::start(&args.command)?;
+            started.wait_listening(args.port)?;
+            started.pid
+        }
+        (Some(_), false) => bail!("give --pid PID or -- CMD, not both"),
+        (None, true) => bail!("nothing to watch: give --pid PID, or -- CMD [ARGS...] to start one"),
+    };
+    let snap = watch::snapshot(root, args.port)?;
+    match args.fire {
+        None if args.json => println!("{}", serde_json::to_string(&snap)?),
+        None => print_snapshot(&snap),
+        Some(n) => {
+            let listener = snap
+                .processes
+                .iter()
+                .flat_map(|p| &p.listeners)
+                .find(|l| l.port == snap.port)
+                .expect("snapshot picked a port some process listens on");
+            let report = fire(root, snap.port, &watch::targets(listener)?, n, args.concurrency)?;
+            if args.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                print_report(&report, &snap);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_snapshot(snap: &Snapshot) {
+    println!("process tree of {} (watching port {})", snap.root, snap.port);
+    for p in &snap.processes {
+        println!("{:>8} ppid {:<8} {:<16} {} {:>3} threads", p.pid, p.ppid, p.comm, p.state, p.threads);
+        for l in &p.listeners {
+            println!("           listens on {} (fd {}, socket:[{}])", l.addr, l.fd, l.inode);
+        }
+        for c in &p.connections {
+            println!("           connection {} <- {} (fd {}, socket:[{}])", c.local, c.remote, c.fd, c.inode);
+        }
+        for f in p.fds.iter().filter(|f| f.kind == "unix") {
+            let peer = match f.peer_pid {
+                Some(Some(pid)) => format!("peer in {pid}"),
+                _ => "peer outside the tree".into(),
+            };
+            println!(
+                "           fd {} unix {} socket:[{}], {peer}",
+                f.fd,
+                f.sock_type.unwrap_or("?"),
+                f.inode.unwrap_or(0)
+            );
+        }
+    }
+}
+
+fn print_report(r: &FireReport, snap: &Snapshot) {
+    println!("fired {} connections at port {}: {} completed, {} failed", r.fired, r.port, r.completed, r.failed);
+    for (pid, n) in &r.per_process {
+        let comm = snap.processes.iter().find(|p| p.pid.to_string() == *pid).map(|p| p.comm.as_str()).unwrap_or("?");
+        println!("{pid:>8} {comm:<16} {n}");
+    }
+    for (why, n) in &r.failures {
+        println!("  failed: {why} {n}");
+    }
+}

@@ -1,0 +1,320 @@
+//! `forklab watch --fire N`: connections fired at a server forklab knows nothing about, each
+//! attributed to the process that served it, with no help from the server (no header naming a
+//! worker).
+//!
+//! How a connection finds its owner: the load client sends `GET /` over HTTP/1.1 (which keeps
+//! the connection open), reads the whole reply, and, with the connection still open, asks the
+//! kernel for the server side of its 4-tuple (sock_diag's exact lookup). That socket's inode
+//! is in the fd table of the process that accepted it. Under Node's round-robin the primary
+//! accepts and hands the socket to a worker over SCM_RIGHTS, closing its own copy only after
+//! the worker acknowledges; so for a moment both hold the inode. The client waits until
+//! exactly one process holds it, and only then closes.
+
+use super::watch::{PerProcess, fd_tables, holders, tree};
+use crate::sys::sockdiag::SockDiag;
+use anyhow::Result;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// Bounds a connect and a whole reply.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection stays open waiting for its socket to have one owner.
+const OWNER_TIMEOUT: Duration = Duration::from_secs(3);
+const MAX_HEAD: usize = 64 * 1024;
+
+/// What `watch --fire` prints. `per_process` adds up to `completed`; `completed + failed`
+/// is `fired`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FireReport {
+    pub fired: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub per_process: PerProcess,
+    pub port: u16,
+    /// Why connections failed, with how many each.
+    pub failures: BTreeMap<&'static str, u64>,
+}
+
+/// Why one connection is not counted as completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Failure {
+    Refused,
+    Reset,
+    Timeout,
+    /// The server closed before its reply was whole.
+    ClosedEarly,
+    BadResponse,
+    /// The reply came, but the server closed its side before the client saw who held it
+    /// (a server that answers `Connection: close`).
+    OwnerGone,
+    /// More than one process of the tree, or none, held the socket until the deadline.
+    OwnerUnclear,
+    Other,
+}
+
+impl Failure {
+    fn as_str(self) -> &'static str {
+        match self {
+            Failure::Refused => "refused",
+            Failure::Reset => "reset",
+            Failure::Timeout => "timeout",
+            Failure::ClosedEarly => "closed_early",
+            Failure::BadResponse => "bad_response",
+            Failure::OwnerGone => "owner_gone",
+            Failure::OwnerUnclear => "owner_unclear",
+            Failure::Other => "other",
+        }
+    }
+
+    fn from_io(e: &std::io::Error) -> Failure {
+        match e.kind() {
+            ErrorKind::ConnectionRefused => Failure::Refused,
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => Failure::Reset,
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Failure::Timeout,
+            _ => Failure::Other,
+        }
+    }
+}
+
+/// Fire `n` connections, `concurrency` at once (a thread each), at `targets` (tried in order
+/// until one connects; the one that did is kept), and attribute each to a process of the tree
+/// of `root`.
+pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u32) -> Result<FireReport> {
+    let next = AtomicU32::new(0);
+    let target = AtomicUsize::new(0);
+    let results: Vec<Result<Vec<Result<i32, Failure>>>> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..concurrency.clamp(1, n.max(1)))
+            .map(|_| {
+                scope.spawn(|| -> Result<Vec<Result<i32, Failure>>> {
+                    let mut diag = SockDiag::open()?;
+                    let mut pids = tree_pids(root);
+                    let mut out = Vec::new();
+                    while next.fetch_add(1, Ordering::SeqCst) < n {
+                        out.push(one(&mut diag, root, &mut pids, targets, &target));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a load thread panicked"))))
+            .collect()
+    });
+    let mut report = FireReport { port, ..FireReport::default() };
+    for r in results {
+        for one in r? {
+            report.fired += 1;
+            match one {
+                Ok(pid) => {
+                    report.completed += 1;
+                    *report.per_process.entry(pid.to_string()).or_default() += 1;
+                }
+                Err(f) => {
+                    report.failed += 1;
+                    *report.failures.entry(f.as_str()).or_default() += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn tree_pids(root: i32) -> Vec<i32> {
+    tree(root).map(|t| t.into_iter().map(|p| p.pid).collect()).unwrap_or_default()
+}
+
+/// One connection: connect, ask, read the reply, find the owner, close.
+fn one(
+    diag: &mut SockDiag,
+    root: i32,
+    pids: &mut Vec<i32>,
+    targets: &[SocketAddr],
+    target: &AtomicUsize,
+) -> Result<i32, Failure> {
+    let mut stream = connect(targets, target)?;
+    stream.set_read_timeout(Some(TIMEOUT)).map_err(|e| Failure::from_io(&e))?;
+    stream.set_write_timeout(Some(TIMEOUT)).map_err(|e| Failure::from_io(&e))?;
+    let server = stream.peer_addr().map_err(|e| Failure::from_io(&e))?;
+    let client = stream.local_addr().map_err(|e| Failure::from_io(&e))?;
+    let request = format!("GET / HTTP/1.1\r\nHost: {server}\r\nUser-Agent: forklab-watch\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(|e| Failure::from_io(&e))?;
+    read_reply(&mut stream)?;
+    let owner = owner(diag, root, pids, server, client);
+    drop(stream);
+    owner
+}
+
+fn connect(targets: &[SocketAddr], target: &AtomicUsize) -> Result<TcpStream, Failure> {
+    let first = target.load(Ordering::Relaxed);
+    let mut last = Failure::Other;
+    for (i, addr) in targets.iter().enumerate().skip(first) {
+        match TcpStream::connect_timeout(addr, TIMEOUT) {
+            Ok(s) => {
+                target.store(i, Ordering::Relaxed);
+                return Ok(s);
+            }
+            Err(e) => last = Failure::from_io(&e),
+        }
+    }
+    Err(last)
+}
+
+/// Wait until exactly one process of the tree holds the server side of (server, client).
+fn owner(
+    diag: &mut SockDiag,
+    root: i32,
+    pids: &mut Vec<i32>,
+    server: SocketAddr,
+    client: SocketAddr,
+) -> Result<i32, Failure> {
+    let deadline = Instant::now() + OWNER_TIMEOUT;
+    let mut pause = Duration::from_micros(200);
+    loop {
+        let inode = match diag.tcp_exact(server, client) {
+            Ok(Some(s)) if s.inode != 0 => s.inode,
+            // Gone, or orphaned (closed by the server, in FIN-WAIT or TIME-WAIT): no file,
+            // so no process, holds it any more.
+            Ok(_) => return Err(Failure::OwnerGone),
+            Err(_) => return Err(Failure::Other),
+        };
+        let tables = fd_tables(pids.iter().copied());
+        let held = holders(&tables, inode);
+        let mut who: Vec<i32> = held.iter().map(|(pid, _)| *pid).collect();
+        who.dedup();
+        if who.len() == 1 {
+            return Ok(who[0]);
+        }
+        if who.is_empty() {
+            // A process the tree did not have when the list was made (a respawned worker).
+            *pids = tree_pids(root);
+        }
+        if Instant::now() >= deadline {
+            return Err(Failure::OwnerUnclear);
+        }
+        // There is no event for "an fd table changed": look again shortly.
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(2));
+    }
+}
+
+/// Read one whole reply: the head, then its body by Content-Length, by chunks, or to EOF.
+fn read_reply(stream: &mut TcpStream) -> Result<(), Failure> {
+    let mut buf = Vec::with_capacity(4096);
+    let mut chunk = [0u8; 8192];
+    let (head_len, body) = loop {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(&buf) {
+            Ok(httparse::Status::Complete(len)) => break (len, body_of(&response)),
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
+            _ => return Err(Failure::BadResponse),
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) => return Err(Failure::ClosedEarly),
+            Ok(k) => buf.extend_from_slice(&chunk[..k]),
+            Err(e) => return Err(Failure::from_io(&e)),
+        }
+    };
+    let mut have = buf.split_off(head_len);
+    loop {
+        let done = match body {
+            Body::Length(len) => have.len() >= len,
+            // The last chunk is `0\r\n` and an empty trailer line (RFC 9112 §7.1).
+            Body::Chunked => have.ends_with(b"0\r\n\r\n"),
+            Body::ToEof => false,
+        };
+        if done {
+            return Ok(());
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) if body == Body::ToEof => return Ok(()),
+            Ok(0) => return Err(Failure::ClosedEarly),
+            Ok(k) => have.extend_from_slice(&chunk[..k]),
+            Err(e) => return Err(Failure::from_io(&e)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Body {
+    Length(usize),
+    Chunked,
+    ToEof,
+}
+
+fn body_of(response: &httparse::Response<'_, '_>) -> Body {
+    for h in response.headers.iter() {
+        let value = String::from_utf8_lossy(h.value);
+        if h.name.eq_ignore_ascii_case("content-length") {
+            if let Ok(len) = value.trim().parse() {
+                return Body::Length(len);
+            }
+        } else if h.name.eq_ignore_ascii_case("transfer-encoding") && value.to_ascii_lowercase().contains("chunked") {
+            return Body::Chunked;
+        }
+    }
+    // 1xx, 204 and 304 have no body (RFC 9112 §6.3).
+    match response.code {
+        Some(c) if c < 200 || c == 204 || c == 304 => Body::Length(0),
+        _ => Body::ToEof,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpListener;
+
+    /// Serve `reply` once on a local listener, keeping the connection open afterwards.
+    fn reply_with(reply: &'static [u8]) -> (TcpStream, std::thread::JoinHandle<TcpStream>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf).unwrap();
+            s.write_all(reply).unwrap();
+            s
+        });
+        let mut c = TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        (c, server)
+    }
+
+    #[test]
+    fn a_reply_is_whole_by_length_by_chunks_or_not_at_all() {
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        assert_eq!(read_reply(&mut c), Ok(()));
+        drop(s.join());
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        assert_eq!(read_reply(&mut c), Ok(()));
+        drop(s.join());
+        // The server closes after half a body: not a completed connection.
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        drop(s.join().unwrap());
+        assert_eq!(read_reply(&mut c), Err(Failure::ClosedEarly));
+        let (mut c, s) = reply_with(b"SSH-2.0-OpenSSH\r\n\r\n");
+        assert_eq!(read_reply(&mut c), Err(Failure::BadResponse));
+        drop(s.join());
+    }
+
+    #[test]
+    fn the_owner_of_a_connection_is_the_process_holding_its_server_side() {
+        let me = std::process::id() as i32;
+        let (c, s) = reply_with(b"HTTP/1.1 204 No Content\r\n\r\n");
+        let server_side = s.join().unwrap();
+        let mut diag = SockDiag::open().unwrap();
+        let mut pids = vec![me];
+        let (server, client) = (c.peer_addr().unwrap(), c.local_addr().unwrap());
+        assert_eq!(owner(&mut diag, me, &mut pids, server, client), Ok(me));
+        // Closed by the server: nobody holds it any more.
+        drop(server_side);
+        assert_eq!(owner(&mut diag, me, &mut pids, server, client), Err(Failure::OwnerGone));
+    }
+}

@@ -1,0 +1,457 @@
+//! `forklab watch`'s view of any process tree, from the kernel alone: the tree and fd tables
+//! from /proc (proc(5)), the sockets behind the fds from NETLINK_SOCK_DIAG (sock_diag(7)). The
+//! server being watched cooperates in nothing; watching reads, it never signals or changes a
+//! process.
+//!
+//! A socket is tied to its processes by inode: `/proc/<pid>/fd/N` reads `socket:[INODE]`, and
+//! sock_diag answers each socket with the same inode. One inode in two fd tables is one socket
+//! held by both (fork, or SCM_RIGHTS).
+
+use crate::sys::groups::{register_group, unregister_group};
+use crate::sys::procfs::{self, FdEntry, ProcStatus};
+use crate::sys::reaper::{self, Exit};
+use crate::sys::sockdiag::{self, Ports, SockDiag, TCP_ESTABLISHED, TCP_LISTEN, TcpSock, UnixSock};
+use crate::sys::spawn;
+use anyhow::{Context, Result, bail};
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// One process of the tree as it was read.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcSnap {
+    pub pid: i32,
+    pub ppid: i32,
+    pub comm: String,
+    pub threads: u32,
+    pub state: String,
+    /// Listening TCP sockets this process holds.
+    pub listeners: Vec<ListenerFd>,
+    /// Established TCP connections it holds on the watched port (its server side).
+    pub connections: Vec<ConnFd>,
+    /// Every fd, with what the kernel says of its socket where it has one.
+    pub fds: Vec<FdSnap>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListenerFd {
+    pub port: u16,
+    pub fd: i32,
+    pub inode: u64,
+    pub addr: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnFd {
+    pub fd: i32,
+    pub inode: u64,
+    pub local: String,
+    pub remote: String,
+}
+
+/// One fd. `kind` is `tcp`, `unix`, `socket` (another protocol, or a TCP socket on another
+/// port: only listeners and the watched port are asked about), `pipe`, `anon` or `file`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FdSnap {
+    pub fd: i32,
+    pub kind: &'static str,
+    pub target: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inode: Option<u64>,
+    /// A TCP socket's state (`LISTEN`, `ESTAB`), a Unix socket's type (`stream`, `dgram`, `seqpacket`).
+    #[serde(skip_serializing_if = "Option::is_none", rename = "type")]
+    pub sock_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_inode: Option<u64>,
+    /// Which process of the tree holds the other end of a Unix socket (`null`: none of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_pid: Option<Option<i32>>,
+}
+
+/// What `watch --once` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    pub root: i32,
+    /// The watched port.
+    pub port: u16,
+    /// Every port the tree listens on, lowest first.
+    pub ports: Vec<u16>,
+    /// The root first, then its descendants, parents before children, by PID.
+    pub processes: Vec<ProcSnap>,
+}
+
+/// The root and its descendants, parents before children, siblings by PID. An error if the
+/// root does not exist or cannot be read; a descendant that ends during the walk is left out.
+pub fn tree(root: i32) -> Result<Vec<ProcStatus>> {
+    let first = root_status(root)?;
+    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+    for pid in all_pids() {
+        if let Some(ppid) = ppid_of(pid) {
+            children.entry(ppid).or_default().push(pid);
+        }
+    }
+    let mut out = vec![first];
+    let mut at = 0;
+    while at < out.len() {
+        let mut kids = children.remove(&out[at].pid).unwrap_or_default();
+        kids.sort_unstable();
+        out.extend(kids.into_iter().filter_map(|pid| procfs::status(pid).ok()).filter(|s| s.state != 'Z'));
+        at += 1;
+    }
+    Ok(out)
+}
+
+/// The root, with a one-line reason when it cannot be watched.
+fn root_status(root: i32) -> Result<ProcStatus> {
+    if root <= 0 {
+        bail!("{root} is not a process ID");
+    }
+    match std::fs::metadata(format!("/proc/{root}")) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("no process with PID {root}"),
+        Err(e) => bail!("cannot read process {root}: {e}"),
+        Ok(_) => {}
+    }
+    let st = procfs::status(root).map_err(|e| anyhow::anyhow!("cannot read process {root}: {}", e.root_cause()))?;
+    if st.state == 'Z' {
+        bail!("process {root} has exited (a zombie its parent has not reaped)");
+    }
+    // The fd table is what watching needs; another user's process refuses it (ptrace access
+    // mode, proc(5)).
+    std::fs::read_dir(format!("/proc/{root}/fd"))
+        .map_err(|e| anyhow::anyhow!("cannot read the fds of process {root}: {e}"))?;
+    Ok(st)
+}
+
+fn all_pids() -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// Field 4 of /proc/<pid>/stat, after the parenthesised name (which may hold spaces).
+fn ppid_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The tree's fd tables, by PID (a process that ended or refuses its table has none).
+pub fn fd_tables(pids: impl IntoIterator<Item = i32>) -> Vec<(i32, Vec<FdEntry>)> {
+    pids.into_iter().map(|pid| (pid, procfs::fd_table(pid).unwrap_or_default())).collect()
+}
+
+/// Which processes of the tree hold the socket `inode`.
+pub fn holders(tables: &[(i32, Vec<FdEntry>)], inode: u64) -> Vec<(i32, i32)> {
+    let mut out = Vec::new();
+    for (pid, fds) in tables {
+        for e in fds {
+            if e.socket_inode() == Some(inode) {
+                out.push((*pid, e.fd));
+            }
+        }
+    }
+    out
+}
+
+/// The tree's listening TCP sockets, as (pid, listener), in tree order and fd order. With
+/// `port`, only that port is asked for (the kernel filters); without, every listener of the
+/// machine is listed (few, and only listeners) and those the tree holds are kept.
+pub fn listeners(
+    diag: &mut SockDiag,
+    tables: &[(i32, Vec<FdEntry>)],
+    port: Option<u16>,
+) -> Result<Vec<(i32, ListenerFd)>> {
+    let ports = port.map(Ports::Local).unwrap_or(Ports::Any);
+    let socks: HashMap<u64, TcpSock> =
+        diag.tcp(1 << TCP_LISTEN, ports)?.into_iter().filter(|s| s.inode != 0).map(|s| (s.inode, s)).collect();
+    let mut out = Vec::new();
+    for (pid, fds) in tables {
+        for e in fds {
+            if let Some(s) = e.socket_inode().and_then(|i| socks.get(&i)) {
+                let l = ListenerFd { port: s.local.port(), fd: e.fd, inode: s.inode, addr: s.local.to_string() };
+                out.push((*pid, l));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The port to watch: `port` if the tree listens on it, else the lowest the tree listens on.
+pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>) -> Result<u16> {
+    match port {
+        Some(p) if found.iter().any(|(_, l)| l.port == p) => Ok(p),
+        Some(p) => bail!("nobody in the tree of process {root} listens on TCP port {p}"),
+        None => match found.iter().map(|(_, l)| l.port).min() {
+            Some(p) => Ok(p),
+            None => bail!("no process in the tree of process {root} listens on a TCP port"),
+        },
+    }
+}
+
+/// One snapshot of the tree of `root`: processes, listeners, connections on the watched port,
+/// and every fd with its socket.
+pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
+    let mut diag = SockDiag::open()?;
+    let procs = tree(root)?;
+    let tables = fd_tables(procs.iter().map(|p| p.pid));
+    let found = listeners(&mut diag, &tables, None)?;
+    let port = pick_port(root, &found, port)?;
+    let mut ports: Vec<u16> = found.iter().map(|(_, l)| l.port).collect();
+    ports.sort_unstable();
+    ports.dedup();
+    let established: HashMap<u64, TcpSock> = diag
+        .tcp(1 << TCP_ESTABLISHED, Ports::Local(port))?
+        .into_iter()
+        .filter(|s| s.inode != 0)
+        .map(|s| (s.inode, s))
+        .collect();
+    let listening: HashMap<u64, &ListenerFd> = found.iter().map(|(_, l)| (l.inode, l)).collect();
+    // Every other socket is asked about once, as a Unix socket.
+    let mut unix: HashMap<u64, Option<UnixSock>> = HashMap::new();
+    for (_, fds) in &tables {
+        for inode in fds.iter().filter_map(FdEntry::socket_inode) {
+            if !listening.contains_key(&inode) && !established.contains_key(&inode) && !unix.contains_key(&inode) {
+                unix.insert(inode, diag.unix(inode)?);
+            }
+        }
+    }
+    let mut processes = Vec::new();
+    for (st, (pid, fds)) in procs.iter().zip(&tables) {
+        let mut p = ProcSnap {
+            pid: *pid,
+            ppid: st.ppid,
+            comm: st.name.clone(),
+            threads: st.threads,
+            state: st.state.to_string(),
+            listeners: found.iter().filter(|(owner, _)| owner == pid).map(|(_, l)| l.clone()).collect(),
+            connections: Vec::new(),
+            fds: Vec::new(),
+        };
+        for e in fds {
+            let mut fd = FdSnap {
+                fd: e.fd,
+                kind: kind_of(&e.target),
+                target: e.target.clone(),
+                inode: e.socket_inode(),
+                sock_type: None,
+                peer_inode: None,
+                peer_pid: None,
+            };
+            if let Some(inode) = fd.inode {
+                if listening.contains_key(&inode) {
+                    fd.kind = "tcp";
+                    fd.sock_type = Some(sockdiag::tcp_state_name(TCP_LISTEN));
+                } else if let Some(s) = established.get(&inode) {
+                    fd.kind = "tcp";
+                    fd.sock_type = Some(sockdiag::tcp_state_name(s.state));
+                    p.connections.push(ConnFd {
+                        fd: e.fd,
+                        inode,
+                        local: s.local.to_string(),
+                        remote: s.remote.to_string(),
+                    });
+                } else if let Some(Some(u)) = unix.get(&inode) {
+                    fd.kind = "unix";
+                    fd.sock_type = Some(u.kind_name());
+                    fd.peer_inode = u.peer;
+                    fd.peer_pid = Some(u.peer.and_then(|peer| holders(&tables, peer).first().map(|(pid, _)| *pid)));
+                }
+            }
+            p.fds.push(fd);
+        }
+        processes.push(p);
+    }
+    Ok(Snapshot { root, port, ports, processes })
+}
+
+fn kind_of(target: &str) -> &'static str {
+    if target.starts_with("socket:[") {
+        "socket"
+    } else if target.starts_with("pipe:[") {
+        "pipe"
+    } else if target.starts_with("anon_inode:") {
+        "anon"
+    } else {
+        "file"
+    }
+}
+
+/// Where to connect to reach a listener: its own address, or loopback for a wildcard one.
+/// Only this machine's loopback is fired at.
+pub fn targets(listener: &ListenerFd) -> Result<Vec<SocketAddr>> {
+    let addr: SocketAddr = listener.addr.parse().with_context(|| format!("reading the address {}", listener.addr))?;
+    let port = addr.port();
+    let v4 = SocketAddr::from(([127, 0, 0, 1], port));
+    let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+    Ok(match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => vec![v4],
+        // `::` takes IPv4 too unless IPV6_V6ONLY is set: try ::1 first, IPv4 if it fails.
+        ip if ip.is_unspecified() => vec![v6, v4],
+        ip if ip.is_loopback() => vec![addr],
+        ip => {
+            bail!("the listener on port {port} is bound to {ip}, not loopback; forklab fires only at 127.0.0.1 or ::1")
+        }
+    })
+}
+
+/// A count per process, keyed by PID as a string (JSON object keys are strings).
+pub type PerProcess = BTreeMap<String, u64>;
+
+/// A command `watch -- CMD` started, under the cleanup guarantees: its own process group
+/// (registered, so every exit path kills it), PR_SET_PDEATHSIG, and on drop SIGKILL to the
+/// group and to any descendant that left it.
+pub struct Started {
+    pub pid: i32,
+    pub command: String,
+    exit: crossbeam_channel::Receiver<Exit>,
+}
+
+/// Generous: a server that takes longer than this to listen is not one to watch headless.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(15);
+/// A tree counts as settled when its processes and their listeners stay the same this long
+/// (Node's cluster workers get the listener one after another after the primary has it).
+const SETTLED: Duration = Duration::from_millis(300);
+
+impl Started {
+    pub fn start(argv: &[String]) -> Result<Started> {
+        // SIGKILL: the command is not forklab's and may ignore anything gentler; its own
+        // children follow through the process group (killpg) when forklab ends.
+        let child = spawn::program(argv, libc::SIGKILL)?;
+        let pid = child.id() as i32;
+        register_group(pid);
+        let exit = reaper::watch(pid);
+        // Dropped without wait(): the reaper owns reaping.
+        drop(child);
+        Ok(Started { pid, command: argv.join(" "), exit })
+    }
+
+    /// Wait until the tree listens (on `port`, if given) and has settled; a one-line error if
+    /// the command ends first or never listens.
+    pub fn wait_listening(&self, port: Option<u16>) -> Result<()> {
+        let deadline = Instant::now() + LISTEN_TIMEOUT;
+        let mut diag = SockDiag::open()?;
+        let mut last: Option<(Vec<(i32, u64)>, Instant)> = None;
+        loop {
+            if let Ok(exit) = self.exit.try_recv() {
+                let how = match exit {
+                    Exit::Code(c) => format!("exited with code {c}"),
+                    Exit::Signal(s, _) => format!("was killed by {}", s.as_str()),
+                };
+                bail!("`{}` {how} before it listened on {}", self.command, port_words(port));
+            }
+            let seen = tree(self.pid).ok().and_then(|procs| {
+                let tables = fd_tables(procs.iter().map(|p| p.pid));
+                let found = listeners(&mut diag, &tables, port).ok()?;
+                pick_port(self.pid, &found, port).ok()?;
+                let mut sig: Vec<(i32, u64)> = procs.iter().map(|p| (p.pid, 0)).collect();
+                sig.extend(found.iter().map(|(pid, l)| (*pid, l.inode)));
+                Some(sig)
+            });
+            let now = Instant::now();
+            match (seen, &last) {
+                (Some(sig), Some((prev, since))) if *prev == sig => {
+                    if now.duration_since(*since) >= SETTLED {
+                        return Ok(());
+                    }
+                }
+                (Some(sig), _) => last = Some((sig, now)),
+                (None, _) => last = None,
+            }
+            if now >= deadline {
+                if last.is_some() {
+                    // Listening, but still changing: watch it as it is.
+                    return Ok(());
+                }
+                bail!(
+                    "`{}` did not listen on {} within {} s",
+                    self.command,
+                    port_words(port),
+                    LISTEN_TIMEOUT.as_secs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+fn port_words(port: Option<u16>) -> String {
+    match port {
+        Some(p) => format!("TCP port {p}"),
+        None => "a TCP port".into(),
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        // Descendants first, while the tree still links them (one that setsid() left the group).
+        let me = std::process::id() as i32;
+        let mine: Vec<i32> = tree(me).map(|t| t.into_iter().skip(1).map(|p| p.pid).collect()).unwrap_or_default();
+        let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
+        for pid in &mine {
+            let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+        }
+        unregister_group(self.pid);
+        let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
+        // SIGKILL is not instant: leave only once each is dead (a zombie at most; forklab, their
+        // subreaper, reaps the orphans), so a caller that looks next finds nothing running.
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while mine.iter().any(|pid| procfs::is_live(*pid)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listener(addr: &str) -> ListenerFd {
+        let port = addr.parse::<SocketAddr>().unwrap().port();
+        ListenerFd { port, fd: 3, inode: 1, addr: addr.into() }
+    }
+
+    #[test]
+    fn the_tree_holds_a_child_under_its_parent_and_its_socket_in_its_fd_table() {
+        let me = std::process::id() as i32;
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let pid = child.id() as i32;
+        let procs = tree(me).unwrap();
+        assert_eq!(procs[0].pid, me);
+        let kid = procs.iter().find(|p| p.pid == pid).expect("the child in the tree");
+        assert_eq!(kid.ppid, me);
+        assert!(!tree(pid).unwrap().iter().any(|p| p.pid == me), "a parent is not in its child's tree");
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let inode = procfs::socket_inode(me, std::os::fd::AsRawFd::as_raw_fd(&l)).unwrap();
+        let tables = fd_tables([me]);
+        assert_eq!(holders(&tables, inode).len(), 1);
+        let mut diag = SockDiag::open().unwrap();
+        let port = l.local_addr().unwrap().port();
+        let found = listeners(&mut diag, &tables, None).unwrap();
+        assert!(found.iter().any(|(p, f)| *p == me && f.inode == inode && f.port == port), "{found:?}");
+        assert_eq!(pick_port(me, &found, Some(port)).unwrap(), port);
+    }
+
+    #[test]
+    fn a_port_nobody_listens_on_and_no_listener_at_all_are_errors() {
+        let found = vec![(10, listener("127.0.0.1:8080")), (11, listener("127.0.0.1:8081"))];
+        assert_eq!(pick_port(10, &found, None).unwrap(), 8080);
+        let err = pick_port(10, &found, Some(9)).unwrap_err().to_string();
+        assert_eq!(err, "nobody in the tree of process 10 listens on TCP port 9");
+        assert!(pick_port(10, &[], None).is_err());
+        assert!(root_status(0).is_err());
+    }
+
+    #[test]
+    fn wildcards_are_fired_at_on_loopback_and_other_addresses_not_at_all() {
+        assert_eq!(targets(&listener("0.0.0.0:80")).unwrap(), vec!["127.0.0.1:80".parse().unwrap()]);
+        let v6 = targets(&listener("[::]:80")).unwrap();
+        assert_eq!(v6, vec!["[::1]:80".parse().unwrap(), "127.0.0.1:80".parse().unwrap()]);
+        assert_eq!(targets(&listener("127.0.0.2:80")).unwrap(), vec!["127.0.0.2:80".parse().unwrap()]);
+        assert!(targets(&listener("10.1.2.3:80")).is_err());
+    }
+}
