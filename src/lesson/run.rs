@@ -785,17 +785,31 @@ impl Runner {
         Ok(())
     }
 
+    /// The processes as the kernel links them: each under its parent (its PPID in /proc),
+    /// siblings in the order they started; one whose parent is not on the list goes under forklab.
     fn show_tree(&self, out: &mut Transcript) {
         let me = std::process::id() as i32;
-        let mut rows = vec![row("forklab", me, 0)];
-        for (alias, pid) in &self.seen.pids {
-            let depth = if alias == "master" { 1 } else { 2 };
-            rows.push(row(alias, *pid, depth));
-        }
+        let mut procs: Vec<(&str, i32, i32)> =
+            self.seen.pids.iter().map(|(a, p)| (a.as_str(), *p, procfs::status(*p).map_or(0, |st| st.ppid))).collect();
+        procs.sort_by_key(|&(_, pid, _)| pid);
+        let parent = |ppid: i32| if procs.iter().any(|&(_, p, _)| p == ppid) { ppid } else { me };
+        let tree: Vec<(&str, i32, i32)> = procs.iter().map(|&(a, p, pp)| (a, p, parent(pp))).collect();
+        let mut rows = Vec::new();
+        under(&tree, "forklab", me, 0, &mut rows);
         out.info(
             &format!("process tree:\n    {}", rows.join("\n    ")),
             json!({"event": "tree", "pids": self.seen.pids}),
         );
+
+        fn under(tree: &[(&str, i32, i32)], alias: &str, pid: i32, depth: usize, rows: &mut Vec<String>) {
+            rows.push(row(alias, pid, depth));
+            for &(child, p, _) in tree.iter().filter(|&&(_, p, pp)| pp == pid && p != pid) {
+                // A tree of forklab's processes is a few levels deep; the bound only guards /proc.
+                if depth < 8 {
+                    under(tree, child, p, depth + 1, rows);
+                }
+            }
+        }
 
         fn row(alias: &str, pid: i32, depth: usize) -> String {
             let st = procfs::status(pid).unwrap_or_default();
@@ -1092,12 +1106,12 @@ fn proc_fact(pid: i32, field: ProcField) -> String {
         ProcField::Ppid => st.ppid.to_string(),
         ProcField::Pgid => st.pgid.to_string(),
         ProcField::Sid => st.sid.to_string(),
-        // tty_nr 0: no controlling terminal (`?` in ps).
+        // tty_nr 0: no controlling terminal (`?` in ps); else its name, as ps shows it.
         ProcField::Tty => {
             if st.tty_nr == 0 {
                 "none".into()
             } else {
-                st.tty_nr.to_string()
+                procfs::tty_name(st.tty_nr)
             }
         }
         ProcField::Cwd => or_gone(procfs::cwd(pid)),

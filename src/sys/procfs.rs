@@ -125,9 +125,33 @@ pub fn umask(pid: i32) -> Option<String> {
     text.lines().find_map(|l| l.strip_prefix("Umask:")).map(|v| v.trim().to_string())
 }
 
+/// `tty_nr` from /proc/<pid>/stat as ps shows it: `pts/3`, `tty1`, or `?` for none.
+pub fn tty_name(tty_nr: i32) -> String {
+    if tty_nr == 0 {
+        return "?".into();
+    }
+    let major = (tty_nr >> 8) & 0xfff;
+    let minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
+    match major {
+        136..=143 => format!("pts/{}", (major - 136) * 256 + minor),
+        4 if minor < 64 => format!("tty{minor}"),
+        4 => format!("ttyS{}", minor - 64),
+        _ => format!("{major}:{minor}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tty_numbers_read_like_ps() {
+        assert_eq!(tty_name(0), "?");
+        assert_eq!(tty_name(136 << 8 | 3), "pts/3");
+        assert_eq!(tty_name(4 << 8 | 1), "tty1");
+        // Minor numbers above 255 keep their high bits above the major (proc(5)).
+        assert_eq!(tty_name(136 << 8 | 0x12 | (0x3 << 20)), "pts/786");
+    }
 
     #[test]
     fn our_own_status_reads() {

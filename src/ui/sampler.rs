@@ -106,7 +106,7 @@ impl State {
                 self.fds.insert(pid, procfs::fd_table(pid).unwrap_or_default());
             }
             let stdio = ["fd/0", "fd/1", "fd/2"].map(|f| link(f).unwrap_or_else(|| "closed".into()));
-            procs.push(ProcSample { tty: tty_name(status.tty_nr), cpu, cwd: link("cwd"), stdio, status });
+            procs.push(ProcSample { tty: crate::sys::procfs::tty_name(status.tty_nr), cpu, cwd: link("cwd"), stdio, status });
         }
         let live: std::collections::HashSet<i32> = procs.iter().map(|p| p.status.pid).collect();
         self.last.retain(|pid, _| live.contains(pid));
@@ -157,31 +157,9 @@ fn ticks_per_second() -> f64 {
     nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().map(|t| t as f64).unwrap_or(100.0)
 }
 
-/// `tty_nr` from /proc/<pid>/stat as ps shows it: `pts/3`, `tty1`, or `?` for none.
-pub fn tty_name(tty_nr: i32) -> String {
-    if tty_nr == 0 {
-        return "?".into();
-    }
-    let major = (tty_nr >> 8) & 0xfff;
-    let minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
-    match major {
-        136..=143 => format!("pts/{}", (major - 136) * 256 + minor),
-        4 if minor < 64 => format!("tty{minor}"),
-        4 => format!("ttyS{}", minor - 64),
-        _ => format!("{major}:{minor}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tty_numbers_read_like_ps() {
-        assert_eq!(tty_name(0), "?");
-        assert_eq!(tty_name(136 << 8 | 3), "pts/3");
-        assert_eq!(tty_name(4 << 8 | 1), "tty1");
-    }
 
     #[test]
     fn the_tree_starts_with_us_and_holds_our_children() {
