@@ -2,7 +2,8 @@
 //! 127.0.0.1 (checked in the kernel's socket tables against the inodes in their fd tables), and
 //! no file is written outside the user's data and runtime dirs (checked with strace(1) over
 //! every process: every lesson played, a pool served and benched, the TUI run to a lesson's end).
-//! Files created in the runtime dir are private (0600, dirs 0700) and created exclusively.
+//! Files created in the runtime dir are private (0600, dirs 0700) and created exclusively, but
+//! for the daemon's pidfile, which is opened without following links and then flock(2)-locked.
 
 mod common;
 use common::tmux::Tmux;
@@ -224,12 +225,15 @@ impl Traced {
 }
 
 /// A file created in the runtime dir is 0600 and made with O_EXCL (no race with a file or link
-/// planted there first); a dir is 0700.
+/// planted there first); a dir is 0700. The daemon's pidfile is the exception: a stale one must
+/// be taken over, so it is opened without O_EXCL, but with O_NOFOLLOW (a planted link is
+/// refused), and the flock(2) on it, not its creation, decides who owns it.
 fn private_and_exclusive(name: &str, line: &str) {
     let mode = line.rsplit_once(", 0").map(|(_, m)| m.chars().take_while(|c| c.is_ascii_digit()).collect::<String>());
     match name {
         "open" | "openat" | "openat2" if line.contains("O_CREAT") => {
-            assert!(line.contains("O_EXCL"), "created without O_EXCL: {line}");
+            let pidfile = line.contains("/daemon.pid\"") && line.contains("O_NOFOLLOW");
+            assert!(line.contains("O_EXCL") || pidfile, "created without O_EXCL: {line}");
             assert_eq!(mode.as_deref(), Some("600"), "not 0600: {line}");
         }
         "mkdir" | "mkdirat" => assert_eq!(mode.as_deref(), Some("700"), "not 0700: {line}"),

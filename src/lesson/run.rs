@@ -78,7 +78,9 @@ impl Seen {
             Event::Respawning { delay_ms, .. } => self.max_delay_ms = self.max_delay_ms.max(*delay_ms),
             Event::Daemon { pid, step, detail, .. } => {
                 self.pids.insert("daemon".into(), *pid);
+                // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
                 if let (true, Some(path)) = (step == "pidfile", detail.strip_prefix("wrote ")) {
+                    let path = path.split_once(", flock(2)-locked").map_or(path, |(p, _)| p);
                     self.pidfile = Some(path.to_string());
                 }
             }
@@ -998,14 +1000,23 @@ impl Runner {
         let holds = std::fs::read_to_string(path).unwrap_or_default().trim().parse::<i32>().ok();
         let daemon = self.seen.pids.get("daemon").copied();
         let (fmode, dmode) = (file.mode() & 0o777, dir.mode() & 0o777);
-        let ok =
-            file.is_file() && fmode == 0o600 && dir.is_dir() && dmode == 0o700 && holds.is_some() && holds == daemon;
+        // The lock, not the file, says the daemon runs: it must be the daemon's.
+        let lockers = procfs::flock_holders(file.ino());
+        let locked = daemon.is_some_and(|d| lockers.contains(&d));
+        let ok = file.is_file()
+            && fmode == 0o600
+            && dir.is_dir()
+            && dmode == 0o700
+            && holds.is_some()
+            && holds == daemon
+            && locked;
         (
             ok,
             format!(
-                "{} mode {fmode:04o} in a directory of mode {dmode:04o}, holds pid {}",
+                "{} mode {fmode:04o} in a directory of mode {dmode:04o}, holds pid {}, flock held by {}",
                 path.display(),
-                holds.map_or("?".into(), |p| p.to_string())
+                holds.map_or("?".into(), |p| p.to_string()),
+                if lockers.is_empty() { "nobody".into() } else { format!("{lockers:?}") }
             ),
         )
     }

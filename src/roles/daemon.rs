@@ -9,6 +9,8 @@
 
 use crate::proto::{Cmd, Event};
 use crate::sys::chan::{Chan, Recv};
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
@@ -20,8 +22,9 @@ use std::path::PathBuf;
 struct Daemon {
     chan: Chan,
     pid: i32,
-    /// The pidfile and its directory, once written: removed on the way out.
-    pidfile: Option<(PathBuf, PathBuf)>,
+    /// The pidfile and its directory, once written: removed on the way out. The lock on the
+    /// file is held as long as this is.
+    pidfile: Option<(PathBuf, PathBuf, Flock<std::fs::File>)>,
     app_pid: i32,
 }
 
@@ -114,13 +117,11 @@ impl Daemon {
             "stdio" => self.report(step, stdio_to_null()),
             "pidfile" => {
                 let detail = match self.write_pidfile() {
-                    Ok((path, None)) => format!("wrote {}", path.display()),
-                    Ok((path, Some(stale))) => {
-                        format!(
-                            "wrote {} (after removing a stale pidfile of pid {stale}, no longer running)",
-                            path.display()
-                        )
-                    }
+                    Ok((path, None)) => format!("wrote {}, flock(2)-locked while the daemon lives", path.display()),
+                    Ok((path, Some(stale))) => format!(
+                        "wrote {}, flock(2)-locked, taking over a stale pidfile of pid {stale} (its lock died with it)",
+                        path.display()
+                    ),
                     Err(e) => format!("pidfile failed: {e}"),
                 };
                 self.report(step, detail);
@@ -129,84 +130,112 @@ impl Daemon {
         }
     }
 
-    /// daemon(7): "write the daemon PID to a PID file ... in a race-free fashion". The
-    /// directory is private (0700) and new; the file is created with O_EXCL, so two daemons
-    /// can never both believe they own it.
-    /// Returns the path, and the pid of a dead daemon whose stale pidfile was in the way.
+    /// daemon(7): "write the daemon PID to a PID file ... in a race-free fashion". The directory
+    /// is private (0700); the file is locked with flock(2) for the daemon's whole life (see
+    /// [`lock_pidfile`]). Returns the path, and the pid of a dead daemon whose stale pidfile
+    /// was taken over.
     fn write_pidfile(&mut self) -> std::io::Result<(PathBuf, Option<i32>)> {
-        use std::io::Write;
-        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        use std::os::unix::fs::DirBuilderExt;
         // Every error names the path it is about: "No space left on device" alone says not where.
         let at = |what: &str, p: &std::path::Path, e: std::io::Error| {
             std::io::Error::new(e.kind(), format!("{what} {}: {e}", p.display()))
         };
         let dir = crate::sys::rundir::daemon_dir(self.app_pid).map_err(|e| std::io::Error::other(format!("{e:#}")))?;
-        let mkdir = || std::fs::DirBuilder::new().mode(0o700).create(&dir).map_err(|e| at("creating", &dir, e));
-        let mut stale = None;
-        if let Err(e) = mkdir() {
-            if e.kind() != std::io::ErrorKind::AlreadyExists {
-                return Err(e);
-            }
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {}
             // Left by a daemon that was killed before it could clean up (a forklab with this
-            // pid ran before): clear it if it is ours and its daemon is gone, then try again.
-            stale = Some(clear_stale(&dir)?);
-            mkdir()?;
+            // pid ran before): use it only if it is ours and closed to others.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_private(&dir)?,
+            Err(e) => return Err(at("creating", &dir, e)),
         }
         let path = dir.join("daemon.pid");
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .open(&path)
-            .map_err(|e| at("creating", &path, e))?;
-        // A full filesystem lets the file be made and fails the write: an empty pidfile names
-        // no daemon, so the file and its dir go again and the step fails, naming the file.
-        if let Err(e) = writeln!(file, "{}", self.pid).and_then(|()| file.sync_all()) {
-            drop(file);
-            let _ = std::fs::remove_file(&path);
-            let _ = std::fs::remove_dir(&dir);
-            return Err(at("writing", &path, e));
+        match lock_pidfile(&path, self.pid) {
+            Ok((lock, stale)) => {
+                self.pidfile = Some((path.clone(), dir, lock));
+                Ok((path, stale))
+            }
+            // A full filesystem lets the file be made and fails the write: an empty pidfile
+            // names no daemon, so the file and its dir go again, and the step fails naming it.
+            Err(e) if e.raw_os_error().is_some() => {
+                if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                    let _ = std::fs::remove_file(&path);
+                    let _ = std::fs::remove_dir(&dir);
+                }
+                Err(at("writing", &path, e))
+            }
+            Err(e) => Err(e),
         }
-        self.pidfile = Some((path.clone(), dir));
-        Ok((path, stale.flatten()))
     }
 
     fn cleanup(&mut self) {
-        if let Some((file, dir)) = self.pidfile.take() {
+        // Unlink while still holding the lock, then let it go (the Flock drops last).
+        if let Some((file, dir, _lock)) = self.pidfile.take() {
             let _ = std::fs::remove_file(file);
             let _ = std::fs::remove_dir(dir);
         }
     }
 }
 
-/// A pidfile directory that is in the way: removed only if it is a real directory of this user,
-/// closed to others, and the pid its file names is not a running daemon. Returns that pid.
-fn clear_stale(dir: &std::path::Path) -> std::io::Result<Option<i32>> {
+/// Open (or create, mode 0600) the pidfile, take an exclusive flock(2) on it and write `pid`.
+/// The lock, not the file's existence, says that a daemon runs: it lives exactly as long as the
+/// daemon's open file description, so a file left by a daemon killed with SIGKILL is unlocked
+/// and taken over, and of two daemons starting at once only one gets the lock (`O_EXCL` alone
+/// gives neither: after a SIGKILL the stale file blocks every new start). Returns the lock and
+/// the pid a stale file named.
+fn lock_pidfile(path: &std::path::Path, pid: i32) -> std::io::Result<(Flock<std::fs::File>, Option<i32>)> {
+    use std::io::{Read, Seek, Write};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    // A daemon stopping unlinks its file while it holds the lock; one that opened that file
+    // just before may get the lock on a file no longer at `path`. Then it tries again.
+    for _ in 0..3 {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(path)?;
+        let mut lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => lock,
+            Err((mut file, Errno::EWOULDBLOCK)) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                return Err(std::io::Error::other(format!(
+                    "{} is locked by a running daemon (pid {})",
+                    path.display(),
+                    holder.trim()
+                )));
+            }
+            Err((_, e)) => return Err(e.into()),
+        };
+        if std::fs::symlink_metadata(path).map(|m| m.ino()).ok() != Some(lock.metadata()?.ino()) {
+            continue;
+        }
+        let mut old = String::new();
+        lock.read_to_string(&mut old)?;
+        lock.set_len(0)?;
+        lock.rewind()?;
+        writeln!(lock, "{pid}")?;
+        lock.sync_all()?;
+        return Ok((lock, old.trim().parse().ok()));
+    }
+    Err(std::io::Error::other(format!("{} kept changing under us; not taking it", path.display())))
+}
+
+/// A pidfile directory that already exists: used only if it is a real directory of this user,
+/// closed to others.
+fn check_private(dir: &std::path::Path) -> std::io::Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let refuse = |why: String| std::io::Error::other(format!("{} {why}; not touching it", dir.display()));
+    let refuse = |why: &str| std::io::Error::other(format!("{} {why}; not touching it", dir.display()));
     let meta = std::fs::symlink_metadata(dir)?;
     if !meta.is_dir() {
-        return Err(refuse("is not a directory".into()));
+        return Err(refuse("is not a directory"));
     }
     if meta.uid() != nix::unistd::getuid().as_raw() || meta.permissions().mode() & 0o077 != 0 {
-        return Err(refuse("belongs to another user or is open to others".into()));
+        return Err(refuse("belongs to another user or is open to others"));
     }
-    let file = dir.join("daemon.pid");
-    let pid = std::fs::read_to_string(&file).ok().and_then(|s| s.trim().parse::<i32>().ok());
-    if let Some(pid) = pid {
-        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        if comm.trim() == "forklab-daemon" {
-            return Err(refuse(format!("holds the pidfile of a running daemon, pid {pid}")));
-        }
-    }
-    match std::fs::remove_file(&file) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
-    }
-    std::fs::remove_dir(dir)?;
-    Ok(pid)
+    Ok(())
 }
 
 /// Reopen fds 0, 1 and 2 on /dev/null: a daemon has no terminal to read or write.
@@ -236,13 +265,24 @@ mod tests {
     }
 
     #[test]
-    fn a_stale_pidfile_of_a_dead_daemon_is_cleared() {
-        let dir = scratch("dead");
+    fn a_stale_pidfile_is_taken_over_and_a_locked_one_refused() {
+        let dir = scratch("lock");
         std::fs::DirBuilder::new().mode(0o700).create(&dir).unwrap();
-        // Pid 2^22 + 1 is above the kernel's largest pid: no process has it.
-        std::fs::write(dir.join("daemon.pid"), "4194305\n").unwrap();
-        assert_eq!(clear_stale(&dir).unwrap(), Some(4194305));
-        assert!(!dir.exists());
+        let path = dir.join("daemon.pid");
+        // Left by a daemon killed with SIGKILL: the file is there, its lock died with it.
+        std::fs::write(&path, "4194305\n").unwrap();
+        let (lock, stale) = lock_pidfile(&path, 42).unwrap();
+        assert_eq!(stale, Some(4194305));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "42\n");
+        // While the lock is held, a second start (another open file description) is refused.
+        let e = lock_pidfile(&path, 43).unwrap_err().to_string();
+        assert!(e.contains("locked by a running daemon (pid 42)"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "42\n");
+        // The lock goes with the holder; then the file is free again.
+        drop(lock);
+        let (_lock, stale) = lock_pidfile(&path, 44).unwrap();
+        assert_eq!(stale, Some(42));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -250,15 +290,13 @@ mod tests {
         let open = scratch("open");
         std::fs::DirBuilder::new().mode(0o700).create(&open).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
-        std::fs::write(open.join("daemon.pid"), "4194305\n").unwrap();
-        let e = clear_stale(&open).unwrap_err().to_string();
+        let e = check_private(&open).unwrap_err().to_string();
         assert!(e.contains("open to others") && e.contains("not touching it"), "{e}");
-        assert!(open.join("daemon.pid").exists());
         std::fs::remove_dir_all(&open).unwrap();
 
         let link = scratch("link");
         std::os::unix::fs::symlink("/", &link).unwrap();
-        let e = clear_stale(&link).unwrap_err().to_string();
+        let e = check_private(&link).unwrap_err().to_string();
         assert!(e.contains("is not a directory"), "{e}");
         std::fs::remove_file(&link).unwrap();
     }

@@ -140,6 +140,20 @@ pub fn tty_name(tty_nr: i32) -> String {
     }
 }
 
+/// The pids that hold a flock(2) on the file with this inode, from /proc/locks (proc(5)):
+/// `1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF`, a waiter's line with `->` after the id.
+pub fn flock_holders(inode: u64) -> Vec<i32> {
+    let text = fs::read_to_string("/proc/locks").unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.contains("->"))
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let ino = f.get(5)?.rsplit(':').next()?.parse::<u64>().ok()?;
+            (f.get(1) == Some(&"FLOCK") && ino == inode).then(|| f.get(4)?.parse().ok()).flatten()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +165,20 @@ mod tests {
         assert_eq!(tty_name(4 << 8 | 1), "tty1");
         // Minor numbers above 255 keep their high bits above the major (proc(5)).
         assert_eq!(tty_name(136 << 8 | 0x12 | (0x3 << 20)), "pts/786");
+    }
+
+    #[test]
+    fn a_flock_shows_in_proc_locks_with_its_holder() {
+        use std::os::unix::fs::MetadataExt;
+        let path = std::env::temp_dir().join(format!("forklab-flock-test-{}", std::process::id()));
+        let file = fs::File::create(&path).unwrap();
+        let ino = file.metadata().unwrap().ino();
+        assert!(flock_holders(ino).is_empty());
+        let lock = nix::fcntl::Flock::lock(file, nix::fcntl::FlockArg::LockExclusiveNonblock).unwrap();
+        assert_eq!(flock_holders(ino), [std::process::id() as i32]);
+        drop(lock);
+        assert!(flock_holders(ino).is_empty());
+        fs::remove_file(&path).unwrap();
     }
 
     #[test]
