@@ -42,6 +42,10 @@ fn play(id: &str) -> Vec<Value> {
         assert_eq!(sorted, (0..ask["choices"].as_array().unwrap().len() as u64).collect::<Vec<_>>(), "{ask}");
         let shown = order.iter().position(|&c| c == i as u64).unwrap();
         assert_eq!(ask["answer_letter"], ((b'a' + shown as u8) as char).to_string(), "{ask}");
+        // What the question's step showed is explained once it has run, never before.
+        let at = |event: &str| lines.iter().position(|l| l["event"] == event && l["step"] == ask["step"]);
+        let (answered, explained) = (at("ask"), at("explain"));
+        assert!(explained.is_some() && explained > answered, "step {} is not explained after its answer", ask["step"]);
     }
     lines
 }
