@@ -106,7 +106,13 @@ impl State {
                 self.fds.insert(pid, procfs::fd_table(pid).unwrap_or_default());
             }
             let stdio = ["fd/0", "fd/1", "fd/2"].map(|f| link(f).unwrap_or_else(|| "closed".into()));
-            procs.push(ProcSample { tty: crate::sys::procfs::tty_name(status.tty_nr), cpu, cwd: link("cwd"), stdio, status });
+            procs.push(ProcSample {
+                tty: crate::sys::procfs::tty_name(status.tty_nr),
+                cpu,
+                cwd: link("cwd"),
+                stdio,
+                status,
+            });
         }
         let live: std::collections::HashSet<i32> = procs.iter().map(|p| p.status.pid).collect();
         self.last.retain(|pid, _| live.contains(pid));
