@@ -2,7 +2,8 @@
 // on PORT (0: one free port, the same for every worker). NODE_CLUSTER_SCHED_POLICY (rr or
 // none) picks who accepts. Once every worker listens, the primary prints one JSON line:
 // {"ready":true,"port":P,"primary":PID,"workers":[PID,...]}. LISTEN_DELAY_MS holds the
-// workers back before they listen (to catch forklab while it waits).
+// workers back before they listen (to catch forklab while it waits). HOST is 127.0.0.1 unless
+// set: a test server is reachable from this machine only.
 'use strict';
 const cluster = require('node:cluster');
 const http = require('node:http');
@@ -10,6 +11,7 @@ const http = require('node:http');
 const workers = Number(process.env.WORKERS || 2);
 const port = Number(process.env.PORT || 0);
 const delay = Number(process.env.LISTEN_DELAY_MS || 0);
+const host = process.env.HOST || '127.0.0.1';
 
 if (cluster.isPrimary) {
   let listening = 0;
@@ -23,5 +25,5 @@ if (cluster.isPrimary) {
   });
 } else {
   const server = http.createServer((_req, res) => res.end(`hello from ${process.pid}\n`));
-  setTimeout(() => server.listen(port), delay);
+  setTimeout(() => server.listen(port, host), delay);
 }
