@@ -18,6 +18,7 @@ const CLUSTER_JS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/node/cluste
 /// A Node cluster the test started, in its own process group; dropping it kills the group.
 struct NodeCluster {
     child: Child,
+    lines: std::sync::mpsc::Receiver<String>,
     port: u16,
     primary: i32,
     workers: Vec<i32>,
@@ -42,8 +43,8 @@ impl NodeCluster {
                 let _ = tx.send(line);
             }
         });
-        let mut cluster = NodeCluster { child, port: 0, primary: 0, workers: Vec::new() };
         let line = rx.recv_timeout(DEADLINE).expect("the cluster's ready line");
+        let mut cluster = NodeCluster { child, lines: rx, port: 0, primary: 0, workers: Vec::new() };
         let ready: Value = serde_json::from_str(&line).unwrap();
         cluster.port = ready["port"].as_u64().unwrap() as u16;
         cluster.primary = ready["primary"].as_i64().unwrap() as i32;
@@ -57,6 +58,22 @@ impl NodeCluster {
         let mut all = vec![self.primary];
         all.extend(&self.workers);
         all
+    }
+
+    /// Wait until the workers' own count of requests served (SIGUSR2 to the primary) is `want`;
+    /// their IPC messages may still be on the way, so ask again until the deadline.
+    fn assert_served(&self, want: &Value) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            kill(Pid::from_raw(self.primary), Signal::SIGUSR2).unwrap();
+            let line = self.lines.recv_timeout(DEADLINE).expect("the primary's served line");
+            let served: Value = serde_json::from_str(&line).unwrap();
+            if served["served"] == *want {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the workers served {served}, forklab says {want}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Every process of the cluster is still running (watching changed nothing).
@@ -259,6 +276,8 @@ fn fire_at(c: &NodeCluster, n: u32) -> Value {
         assert!(c.workers.contains(&pid.parse().unwrap()), "{pid} is not a worker: {report}");
     }
     c.assert_all_alive();
+    // Each connection went to the worker that served it, by the workers' own count.
+    c.assert_served(&report["per_process"]);
     report
 }
 

@@ -3,7 +3,9 @@
 // none) picks who accepts. Once every worker listens, the primary prints one JSON line:
 // {"ready":true,"port":P,"primary":PID,"workers":[PID,...]}. LISTEN_DELAY_MS holds the
 // workers back before they listen (to catch forklab while it waits). HOST is 127.0.0.1 unless
-// set: a test server is reachable from this machine only.
+// set: a test server is reachable from this machine only. On SIGUSR2 the primary prints what
+// the workers say they served, {"served":{"PID":n,...}}: the server's own count, to check
+// forklab's attribution against.
 'use strict';
 const cluster = require('node:cluster');
 const http = require('node:http');
@@ -14,6 +16,11 @@ const delay = Number(process.env.LISTEN_DELAY_MS || 0);
 const host = process.env.HOST || '127.0.0.1';
 
 if (cluster.isPrimary) {
+  const served = {};
+  cluster.on('message', (worker, msg) => {
+    if (msg && typeof msg.served === 'number') served[worker.process.pid] = msg.served;
+  });
+  process.on('SIGUSR2', () => console.log(JSON.stringify({ served })));
   let listening = 0;
   for (let i = 0; i < workers; i++) cluster.fork();
   cluster.on('listening', (_worker, address) => {
@@ -24,6 +31,11 @@ if (cluster.isPrimary) {
     }
   });
 } else {
-  const server = http.createServer((_req, res) => res.end(`hello from ${process.pid}\n`));
+  let served = 0;
+  const server = http.createServer((_req, res) => {
+    served += 1;
+    process.send({ served });
+    res.end(`hello from ${process.pid}\n`);
+  });
   setTimeout(() => server.listen(port, host), delay);
 }
