@@ -161,3 +161,29 @@ fn a_recording_that_cannot_be_written_is_named_before_the_lesson_starts() {
     assert!(!t.alternate_on());
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// `forklab serve | head -1` as it happens: the reader takes the first line and goes while
+/// serve is idle, with nothing more to write. serve notices all the same and ends.
+#[test]
+fn serve_notices_an_idle_reader_going_away() {
+    use std::io::BufRead;
+    let tag = new_tag();
+    let mut child = forklab(&tag).args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // Past the banner: the pool is up and serve has nothing more to say until a request.
+    assert!(lines.any(|l| l.is_ok_and(|l| l.starts_with("forklab serve:"))));
+    drop(lines);
+    let deadline = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("serve went on after its reader had gone");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(141));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
