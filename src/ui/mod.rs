@@ -16,7 +16,7 @@ pub mod svg;
 pub mod theme;
 pub mod view;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use app::{App, Effect, Msg};
 use crossbeam_channel::{select, unbounded};
 use engine::Engine;
@@ -99,7 +99,8 @@ pub(crate) fn start_sampler(
     let sampler_detail = detail.clone();
     std::thread::Builder::new()
         .name("sampler".into())
-        .spawn(move || sampler::run(every, sampler_detail, tx, Msg::Sample))?;
+        .spawn(move || sampler::run(every, sampler_detail, tx, Msg::Sample))
+        .context("starting the sampler thread")?;
     Ok(detail)
 }
 
@@ -168,7 +169,10 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     // Only now: setting the terminal up reads the cursor position from stdin, which the
     // input thread would otherwise race for.
     let input = tx.clone();
-    std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input))?;
+    if let Err(e) = std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input)) {
+        ratatui::restore();
+        return Err(anyhow::Error::new(e).context("starting the input thread"));
+    }
     let mut app = App::new(lessons, load_done(), size);
     if let Some(pace) = opts.autoplay {
         app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));
