@@ -187,3 +187,30 @@ fn serve_notices_an_idle_reader_going_away() {
     assert_eq!(status.code(), Some(141));
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// `watch` prints what other processes call themselves: a process named `ESC [ 2 J srv` (its
+/// comm is its program's file name) is shown as text.
+#[test]
+fn watch_shows_a_process_name_as_text() {
+    use std::io::BufRead;
+    let dir = TempDir::new("comm");
+    let link = dir.0.join("\u{1b}[2Jsrv");
+    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    let tag = new_tag();
+    let mut serve = std::process::Command::new(&link)
+        .args(["serve", "--port", "0", "--json", "--workers", "1"])
+        .env("FORKLAB_TEST_TAG", &tag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.contains("\"pool_ready\""))));
+    let (status, stdout, stderr) = run(&tag, &["watch", "--pid", &serve.id().to_string(), "--once"]);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(serve.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    serve.wait().unwrap();
+    assert!(status.success(), "{stderr}");
+    assert_inert("watch", &stdout);
+    assert!(stdout.contains(r"\u{1b}[2Jsrv"), "{stdout}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
