@@ -161,3 +161,56 @@ fn a_recording_that_cannot_be_written_is_named_before_the_lesson_starts() {
     assert!(!t.alternate_on());
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// `forklab serve | head -1` as it happens: the reader takes the first line and goes while
+/// serve is idle, with nothing more to write. serve notices all the same and ends.
+#[test]
+fn serve_notices_an_idle_reader_going_away() {
+    use std::io::BufRead;
+    let tag = new_tag();
+    let mut child = forklab(&tag).args(["serve", "--port", "0"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // Past the banner: the pool is up and serve has nothing more to say until a request.
+    assert!(lines.any(|l| l.is_ok_and(|l| l.starts_with("forklab serve:"))));
+    drop(lines);
+    let deadline = Instant::now() + DEADLINE;
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("serve went on after its reader had gone");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(141));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// `watch` prints what other processes call themselves: a process named `ESC [ 2 J srv` (its
+/// comm is its program's file name) is shown as text.
+#[test]
+fn watch_shows_a_process_name_as_text() {
+    use std::io::BufRead;
+    let dir = TempDir::new("comm");
+    let link = dir.0.join("\u{1b}[2Jsrv");
+    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    let tag = new_tag();
+    let mut serve = std::process::Command::new(&link)
+        .args(["serve", "--port", "0", "--json", "--workers", "1"])
+        .env("FORKLAB_TEST_TAG", &tag)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.contains("\"pool_ready\""))));
+    let (status, stdout, stderr) = run(&tag, &["watch", "--pid", &serve.id().to_string(), "--once"]);
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(serve.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    serve.wait().unwrap();
+    assert!(status.success(), "{stderr}");
+    assert_inert("watch", &stdout);
+    assert!(stdout.contains(r"\u{1b}[2Jsrv"), "{stdout}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}

@@ -34,6 +34,9 @@ pub fn run(mode: Mode, workers: usize, port: u16, handle: Handle, json: bool) ->
     }
 }
 
+/// How often an idle `serve` checks that someone still reads its stdout.
+const READER_CHECK: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Print events until a quit signal, the master's end, or a write that fails.
 fn serve(
     lab: &mut Lab,
@@ -65,6 +68,10 @@ fn serve(
                     eprintln!("forklab: the master ended unexpectedly");
                     return Ok(ExitCode::from(1));
                 }
+            },
+            // Idle: nothing to write would tell that the reader of stdout has gone.
+            default(READER_CHECK) => if term::stdout_gone() {
+                return Err(term::StdoutClosed.into());
             },
         }
     }

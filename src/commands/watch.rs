@@ -5,6 +5,7 @@
 use crate::cli::WatchArgs;
 use crate::lab::fire::{FireReport, fire};
 use crate::lab::watch::{self, Snapshot, Started};
+use crate::sys::term;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
@@ -29,8 +30,8 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode> {
     };
     let snap = watch::snapshot(root, args.port)?;
     match args.fire {
-        None if args.json => println!("{}", serde_json::to_string(&snap)?),
-        None => print_snapshot(&snap),
+        None if args.json => term::println_raw(&serde_json::to_string(&snap)?)?,
+        None => print_snapshot(&snap)?,
         Some(n) => {
             let listener = snap
                 .processes
@@ -40,47 +41,56 @@ pub fn run(args: &WatchArgs) -> Result<ExitCode> {
                 .expect("snapshot picked a port some process listens on");
             let report = fire(root, snap.port, &watch::targets(listener)?, n, args.concurrency)?;
             if args.json {
-                println!("{}", serde_json::to_string(&report)?);
+                term::println_raw(&serde_json::to_string(&report)?)?;
             } else {
-                print_report(&report, &snap);
+                print_report(&report, &snap)?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_snapshot(snap: &Snapshot) {
-    println!("process tree of {} (watching port {})", snap.root, snap.port);
+/// Text lines, cleaned: a process names itself (`comm` is whatever it set with prctl).
+fn print_snapshot(snap: &Snapshot) -> Result<()> {
+    term::println(&format!("process tree of {} (watching port {})", snap.root, snap.port))?;
     for p in &snap.processes {
-        println!("{:>8} ppid {:<8} {:<16} {} {:>3} threads", p.pid, p.ppid, p.comm, p.state, p.threads);
+        term::println(&format!("{:>8} ppid {:<8} {:<16} {} {:>3} threads", p.pid, p.ppid, p.comm, p.state, p.threads))?;
         for l in &p.listeners {
-            println!("           listens on {} (fd {}, socket:[{}])", l.addr, l.fd, l.inode);
+            term::println(&format!("           listens on {} (fd {}, socket:[{}])", l.addr, l.fd, l.inode))?;
         }
         for c in &p.connections {
-            println!("           connection {} <- {} (fd {}, socket:[{}])", c.local, c.remote, c.fd, c.inode);
+            term::println(&format!(
+                "           connection {} <- {} (fd {}, socket:[{}])",
+                c.local, c.remote, c.fd, c.inode
+            ))?;
         }
         for f in p.fds.iter().filter(|f| f.kind == "unix") {
             let peer = match f.peer_pid {
                 Some(Some(pid)) => format!("peer in {pid}"),
                 _ => "peer outside the tree".into(),
             };
-            println!(
+            term::println(&format!(
                 "           fd {} unix {} socket:[{}], {peer}",
                 f.fd,
                 f.sock_type.unwrap_or("?"),
                 f.inode.unwrap_or(0)
-            );
+            ))?;
         }
     }
+    Ok(())
 }
 
-fn print_report(r: &FireReport, snap: &Snapshot) {
-    println!("fired {} connections at port {}: {} completed, {} failed", r.fired, r.port, r.completed, r.failed);
+fn print_report(r: &FireReport, snap: &Snapshot) -> Result<()> {
+    term::println(&format!(
+        "fired {} connections at port {}: {} completed, {} failed",
+        r.fired, r.port, r.completed, r.failed
+    ))?;
     for (pid, n) in &r.per_process {
         let comm = snap.processes.iter().find(|p| p.pid.to_string() == *pid).map(|p| p.comm.as_str()).unwrap_or("?");
-        println!("{pid:>8} {comm:<16} {n}");
+        term::println(&format!("{pid:>8} {comm:<16} {n}"))?;
     }
     for (why, n) in &r.failures {
-        println!("  failed: {why} {n}");
+        term::println(&format!("  failed: {why} {n}"))?;
     }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod chan;
 pub mod exit;
 pub mod groups;
+pub mod jobctl;
 pub mod listener;
 pub mod probe;
 pub mod procfs;

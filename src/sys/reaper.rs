@@ -4,7 +4,8 @@
 //! thread; every thread started later inherits that mask, so these signals stay pending until
 //! the one signal thread takes them with sigwait(2). SIGCHLD can stand for several dead children,
 //! so the reaper loops `waitpid(-1, WNOHANG)` until nothing is left (DESIGN.md). Nothing else in
-//! forklab calls wait: `std::process::Child::wait` is never used.
+//! forklab calls wait: `std::process::Child::wait` is never used. SIGTSTP and SIGCONT are
+//! taken the same way, for job control around the lesson screen (jobctl.rs).
 //!
 //! Children must not inherit this blocked mask (Rust's `Command` passes it on, and a worker
 //! that blocks SIGTERM cannot be stopped): `spawn::role` clears it before exec.
@@ -37,7 +38,7 @@ fn reaper() -> &'static Mutex<Reaper> {
 /// The signals this module takes with sigwait.
 fn handled() -> SigSet {
     let mut set = SigSet::empty();
-    for s in [Signal::SIGCHLD, Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+    for s in [Signal::SIGCHLD, Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGTSTP, Signal::SIGCONT] {
         set.add(s);
     }
     set
@@ -60,6 +61,8 @@ pub fn install() -> anyhow::Result<()> {
                 let Ok(sig) = set.wait() else { continue };
                 match sig {
                     Signal::SIGCHLD => reap_all(),
+                    Signal::SIGTSTP => super::jobctl::on_tstp(),
+                    Signal::SIGCONT => super::jobctl::on_cont(),
                     other => {
                         quits += 1;
                         // Nobody takes quit signals (`bench`, `list`, a lesson folder still

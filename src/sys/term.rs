@@ -83,6 +83,18 @@ pub fn println_raw(text: &str) -> anyhow::Result<()> {
     writeln!(out, "{text}").and_then(|()| out.flush()).map_err(closed_or)
 }
 
+/// Whether stdout is a pipe whose reader has gone, found without writing: poll(2) reports
+/// POLLERR on the writing end of a pipe with no reader left (pipe(7)). A command that prints
+/// only now and then (`serve` between events) checks this, so `serve | head -1` ends when
+/// `head` does, not at the next event.
+pub fn stdout_gone() -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(std::os::fd::AsFd::as_fd(&stdout), PollFlags::empty())];
+    matches!(poll(&mut fds, PollTimeout::ZERO), Ok(1))
+        && fds[0].revents().is_some_and(|r| r.contains(PollFlags::POLLERR))
+}
+
 /// EPIPE becomes `StdoutClosed`; anything else stays an error that says what failed.
 pub fn closed_or(e: std::io::Error) -> anyhow::Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {

@@ -16,7 +16,7 @@ pub mod svg;
 pub mod theme;
 pub mod view;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use app::{App, Effect, Msg};
 use crossbeam_channel::{select, unbounded};
 use engine::Engine;
@@ -99,7 +99,8 @@ pub(crate) fn start_sampler(
     let sampler_detail = detail.clone();
     std::thread::Builder::new()
         .name("sampler".into())
-        .spawn(move || sampler::run(every, sampler_detail, tx, Msg::Sample))?;
+        .spawn(move || sampler::run(every, sampler_detail, tx, Msg::Sample))
+        .context("starting the sampler thread")?;
     Ok(detail)
 }
 
@@ -168,7 +169,12 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     // Only now: setting the terminal up reads the cursor position from stdin, which the
     // input thread would otherwise race for.
     let input = tx.clone();
-    std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input))?;
+    if let Err(e) = std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input)) {
+        ratatui::restore();
+        return Err(anyhow::Error::new(e).context("starting the input thread"));
+    }
+    // Ctrl-Z and `fg`: the signal thread gives the terminal back and takes it again.
+    crate::sys::jobctl::set_hooks(Some(crate::sys::jobctl::TERMINAL));
     let mut app = App::new(lessons, load_done(), size);
     if let Some(pace) = opts.autoplay {
         app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));
@@ -195,6 +201,12 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         }
         follow.publish(&app);
         let (wall, cpu) = (Instant::now(), thread_cpu());
+        if crate::sys::jobctl::take_continued() {
+            // Back from a stop on a blank alternate screen: forget the last frame, so every
+            // cell is drawn again (not `clear()`, which reads the cursor position from stdin,
+            // where the input thread is reading).
+            terminal.swap_buffers();
+        }
         terminal.draw(|f| view::draw(&app, &theme, f))?;
         last_frame = Instant::now();
         if let Some(log) = &mut frame_log {
@@ -245,6 +257,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
             effects.extend(app.update(Msg::Signal(s)));
         }
     }
+    crate::sys::jobctl::set_hooks(None);
     ratatui::restore();
     if let Some(e) = driver.engine.take() {
         e.stop();
@@ -350,6 +363,14 @@ fn input_loop(tx: crossbeam_channel::Sender<Msg>) {
     use crossterm::event::{Event, read};
     loop {
         let msg = match read() {
+            // Raw mode turns off ISIG: Ctrl-Z is a key, and becomes the SIGTSTP it would be.
+            Ok(Event::Key(k))
+                if k.code == crossterm::event::KeyCode::Char('z')
+                    && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                crate::sys::jobctl::suspend();
+                continue;
+            }
             Ok(Event::Key(k)) => Msg::Key(k),
             Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
             Ok(_) => continue,
