@@ -8,6 +8,18 @@ pub mod mode;
 use crate::proto::mode::{Handle, Mode};
 use serde::{Deserialize, Serialize};
 
+/// The roles' names: the alias the master and the daemon go by in events, and the `role` an
+/// `Event::Spawned` names. In one place, so that what the master emits and what the app
+/// matches on cannot drift apart.
+pub mod role {
+    pub const MASTER: &str = "master";
+    pub const WORKER: &str = "worker";
+    pub const DAEMON: &str = "daemon";
+    pub const CLIENT: &str = "client";
+    /// The app itself, when it reports something under its own name.
+    pub const APP: &str = "forklab";
+}
+
 /// App → master.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
