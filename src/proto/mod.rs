@@ -301,6 +301,12 @@ pub enum Event {
         alias: String,
         pid: i32,
     },
+    /// rr mode: the worker took the connection it was handed (Node's `{ accepted: true }`
+    /// answer to `newconn`); until it says so, it is handed no other.
+    Took {
+        alias: String,
+        pid: i32,
+    },
     Pong {
         alias: String,
         pid: i32,
@@ -346,6 +352,7 @@ impl Event {
             | Event::Counter { alias, .. }
             | Event::Daemon { alias, .. }
             | Event::Heartbeat { alias, .. }
+            | Event::Took { alias, .. }
             | Event::Pong { alias, .. }
             | Event::Ack { alias, .. }
             | Event::RelayOut { alias, .. } => alias,
@@ -378,6 +385,7 @@ impl Event {
             | Event::Counter { pid, .. }
             | Event::Daemon { pid, .. }
             | Event::Heartbeat { pid, .. }
+            | Event::Took { pid, .. }
             | Event::Pong { pid, .. }
             | Event::Ack { pid, .. }
             | Event::RelayOut { pid, .. } => *pid,
@@ -451,6 +459,7 @@ impl Event {
             }
             Event::Daemon { step, detail, .. } => format!("{step}: {detail}"),
             Event::Heartbeat { .. } => "heartbeat".to_string(),
+            Event::Took { .. } => "took the connection it was handed".to_string(),
             Event::Pong { seq, .. } => format!("pong {seq}"),
             Event::Ack { what, .. } => format!("ack {what}"),
             Event::RelayOut { to, .. } => format!("asks the master to relay a message to {to}"),

@@ -92,7 +92,10 @@ struct Pool {
     reservation: Option<OwnedFd>,
     slots: BTreeMap<u32, Slot>,
     announced: bool,
-    rr_next: usize,
+    /// rr mode: the free workers and the connections waiting for one.
+    rr: rr::RoundRobin<OwnedFd>,
+    /// rr mode: the listener is out of the epoll set while the queue is full.
+    accept_paused: bool,
     /// Whether workers that end are started again.
     respawn: bool,
 }
@@ -412,6 +415,10 @@ impl Master {
         if ev.alias() != slot.alias || Some(ev.pid()) != slot.pid {
             return;
         }
+        if let Event::Took { .. } = ev {
+            // One a connection in rr mode: kept out of the log, and not even measured.
+            return self.took(index);
+        }
         let bytes = serde_json::to_vec(&ev).map_or(0, |b| b.len() as u64);
         let alias = slot.alias.clone();
         let message = |what: String, rtt_us: Option<u64>| Event::Message {
@@ -439,8 +446,12 @@ impl Master {
                     // In rr mode a worker has no listener to report: it is ready once its event
                     // loop answers.
                     slot.ready = true;
+                    if let Some(pool) = &mut self.pool {
+                        pool.rr.ready(index);
+                    }
                     self.rolling_ready(index);
                     self.check_ready();
+                    self.hand_off();
                 }
                 return;
             }

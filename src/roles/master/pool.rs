@@ -26,7 +26,8 @@ impl Master {
             reservation: None,
             slots: BTreeMap::new(),
             announced: false,
-            rr_next: 0,
+            rr: Default::default(),
+            accept_paused: false,
             respawn: true,
         };
         // In handle-passing mode the workers exist before the listener does.

@@ -148,6 +148,8 @@ impl Master {
         // channel, and SIGCHLD can arrive before we have read it.
         self.on_worker(index);
         let Some(pool) = &mut self.pool else { return };
+        // A connection handed to it and not acknowledged died with it in its channel.
+        pool.rr.gone(index);
         let slot = pool.slots.get_mut(&index).expect("found above");
         slot.pid = None;
         slot.ready = false;

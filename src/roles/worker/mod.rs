@@ -111,6 +111,8 @@ struct Worker {
     /// one buffer for the worker, in both loops, not 16 KiB zeroed on the stack for every read
     /// or every connection.
     rbuf: Box<[u8]>,
+    /// `Event::Took`, serialized once: it answers every connection the master hands us.
+    took_msg: Vec<u8>,
     /// The loop's clock, read once each time epoll_wait returns and used for everything that
     /// batch does, as libuv caches its loop time (`uv_now`): one clock read per wake-up, not
     /// several per connection.
@@ -150,6 +152,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         let ev = Event::Listening { alias: alias.clone(), pid, port, fd, inode, how };
         let _ = chan.send(&ev, &[], false);
     }
+    let took_msg = serde_json::to_vec(&Event::Took { alias: alias.clone(), pid })?;
     let mut w = Worker {
         alias,
         pid,
@@ -164,6 +167,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         switches: TestSwitches::read(),
         accept_paused: None,
         rbuf: vec![0u8; 16 * 1024].into_boxed_slice(),
+        took_msg,
         now: Instant::now(),
     };
     if mode == Mode::Blocking {
@@ -260,6 +264,10 @@ impl Worker {
         loop {
             match self.chan.recv::<WorkerCmd>(true) {
                 Ok(Recv::Msg(WorkerCmd::Conn, fds)) => {
+                    // Answer first, then serve: the master hands us nothing more until we
+                    // have said we took this one. Answered even when the fd did not arrive
+                    // (out of fds, see `Chan::recv_bytes`), or the master would wait forever.
+                    let _ = self.chan.send_bytes(&self.took_msg, &[], false);
                     for fd in fds {
                         self.counts.accepted += 1;
                         self.counts.unreported += 1;
