@@ -64,6 +64,24 @@ fn http_junk_is_answered_400_and_the_worker_serves_on() {
     }
 }
 
+/// RFC 9112 §6.3: a length that cannot be known is a 400, not a guess (two Content-Length
+/// values that disagree are how a request is smuggled past a proxy that picks the other one).
+#[test]
+fn an_ambiguous_content_length_is_answered_400_and_the_worker_serves_on() {
+    for mode in MODES {
+        let mut serve = pool(mode, &[]);
+        let port = port_of(&mut serve);
+        for head in ["Content-Length: 5\r\nContent-Length: 6", "Content-Length: +5", "Content-Length: 5, 6"] {
+            let mut s = connect(port);
+            s.write_all(format!("POST / HTTP/1.1\r\nHost: x\r\n{head}\r\n\r\nabcdef").as_bytes()).unwrap();
+            let reply = read_reply(&mut s);
+            assert!(reply.starts_with("HTTP/1.1 400 Bad Request"), "{mode}: {head:?} got {reply:?}");
+        }
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        stop(serve);
+    }
+}
+
 #[test]
 fn a_1_mib_header_is_answered_431_and_the_worker_serves_on() {
     for mode in MODES {
