@@ -55,7 +55,7 @@ impl Worker {
                 Ok(n) => n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    if !conn.inbuf.is_empty() {
+                    if conn.mid_request() {
                         http::reply(&mut conn.out, 408, &self.alias, self.pid, conn.served, false);
                         let _ = conn.stream.write_all(&conn.out);
                     }
@@ -63,7 +63,7 @@ impl Worker {
                 }
                 Err(_) => return,
             };
-            conn.inbuf.extend_from_slice(&buf[..n]);
+            conn.take(&buf[..n]);
             if conn.request_started.is_none() {
                 conn.request_started = Some(Instant::now());
             }

@@ -12,6 +12,9 @@ pub enum Parsed {
     Partial,
     /// A whole request of `len` bytes (head and body).
     Request { len: usize, keep_alive: bool },
+    /// A whole head of `head` bytes whose body of `body` bytes has not all arrived yet. The
+    /// worker drops the body as it comes (it never reads one) and answers once it is in.
+    Body { head: usize, body: usize, keep_alive: bool },
     /// A request that gets an error status, after which the connection closes.
     Reject(u16),
 }
@@ -60,7 +63,7 @@ pub fn parse(buf: &[u8]) -> Parsed {
         None => 0,
     };
     if buf.len() < head_len + body {
-        return Parsed::Partial;
+        return Parsed::Body { head: head_len, body, keep_alive };
     }
     Parsed::Request { len: head_len + body, keep_alive }
 }
@@ -146,7 +149,7 @@ mod tests {
     #[test]
     fn a_body_is_consumed() {
         let r = b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
-        assert_eq!(parse(&r[..r.len() - 1]), Parsed::Partial);
+        assert_eq!(parse(&r[..r.len() - 1]), Parsed::Body { head: r.len() - 3, body: 3, keep_alive: true });
         assert_eq!(parse(r), Parsed::Request { len: r.len(), keep_alive: true });
     }
 

@@ -332,7 +332,7 @@ impl Worker {
         let idle: Vec<RawFd> = self
             .conns
             .iter()
-            .filter(|(_, c)| c.served > 0 && c.inbuf.is_empty() && c.out.is_empty())
+            .filter(|(_, c)| c.served > 0 && !c.mid_request() && c.out.is_empty())
             .map(|(fd, _)| *fd)
             .collect();
         for fd in idle {
