@@ -23,6 +23,47 @@ summary = "W1 spins for a second while 40 connections arrive"
 <!-- expect: failed == 0 -->
 "#;
 
+const KILLED: &str = r#"+++
+id = "rrkill"
+title = "A worker killed mid-fire"
+order = 1
+summary = "W1 is SIGKILLed while 2,000 connections are fired"
++++
+
+## W1 dies
+
+<!-- do: spawn workers=2 mode=rr -->
+<!-- do: load 2000 concurrency=4 -->
+<!-- do: kill W1 signal=KILL -->
+<!-- do: wait load -->
+<!-- expect: accounted -->
+"#;
+
+/// Plays `lesson` (its id is `id`) from a directory of its own; returns its JSON lines.
+fn play(id: &str, lesson: &str) -> Vec<Value> {
+    let dir = std::env::temp_dir().join(format!("forklab-lessons-{}", new_tag()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.md")), lesson).unwrap();
+    let tag = new_tag();
+    let (status, stdout, stderr) = run(&tag, &["--lessons", dir.to_str().unwrap(), "play", id, "--json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(status.success(), "{stdout}\n{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+    stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// The accepts of a worker that dies are not lost with it: the master counts the connections
+/// each worker acknowledged, and keeps a dead worker's count in its slot.
+#[test]
+fn a_worker_killed_mid_fire_still_counts_what_it_accepted() {
+    let lines = play("rrkill", KILLED);
+    let fired = lines.iter().find(|l| l["event"] == "fired").unwrap_or_else(|| panic!("no load in {lines:#?}"));
+    let exited = lines.iter().find(|l| l["event"] == "exited" && l["alias"] == "W1").expect("W1 was killed");
+    assert_eq!(exited["signal"], "SIGKILL");
+    let accounted = lines.iter().find(|l| l["event"] == "expect").unwrap();
+    assert_eq!(accounted["passed"], true, "{accounted}\n{fired}");
+}
+
 #[test]
 fn a_worker_stuck_in_a_loop_gets_at_most_a_few_of_the_connections() {
     let dir = std::env::temp_dir().join(format!("forklab-lessons-{}", new_tag()));

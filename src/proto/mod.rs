@@ -171,7 +171,8 @@ pub enum Event {
         alias: String,
         pid: i32,
     },
-    /// Counters of one worker, as it reported them and as /proc shows it.
+    /// Counters of one worker, as it reported them and as /proc shows it. `accepted` counts
+    /// the connections of its slot (W1) across restarts: a worker that dies keeps its count.
     Stats {
         alias: String,
         pid: i32,

@@ -70,6 +70,25 @@ struct Slot {
     hung: bool,
     /// Every start of this worker fails (the crash loop).
     poisoned: bool,
+    /// rr mode: connections the process now in this slot acknowledged (the master's count).
+    took: u64,
+    /// Connections the earlier processes of this slot accepted: a worker that dies takes its
+    /// process's counters with it, not the slot's.
+    carried: u64,
+    /// The pid of the process that last ran in this slot, to name it while it respawns.
+    last_pid: i32,
+}
+
+impl Slot {
+    /// Connections the process now in this slot accepted: what it last reported, or in rr
+    /// mode the master's own count if that is ahead (a report lags up to REPORT_EVERY).
+    fn accepted_now(&self) -> u64 {
+        let reported = match &self.stats {
+            Some(Event::Stats { accepted, .. }) => *accepted,
+            _ => 0,
+        };
+        reported.max(self.took)
+    }
 }
 
 /// A rolling restart in progress: the old workers still to replace, and the pair in flight.
@@ -485,11 +504,19 @@ impl Master {
         self.check_ready();
     }
 
-    fn stats(&self) {
+    /// One `Stats` per slot, a respawning one included. `accepted` counts the slot's
+    /// connections across its restarts (see `Slot::carried`), so the accepts of a worker that
+    /// died are not lost from the total.
+    fn stats(&mut self) {
+        // What the workers said before this command came in, acknowledgements included.
+        let indexes: Vec<u32> = self.pool.iter().flat_map(|p| p.slots.keys().copied()).collect();
+        for index in indexes {
+            self.on_worker(index);
+        }
         let Some(pool) = &self.pool else { return };
         for slot in pool.slots.values() {
-            let Some(pid) = slot.pid else { continue };
-            let st = procfs::status(pid).unwrap_or_default();
+            let pid = slot.pid.unwrap_or(slot.last_pid);
+            let st = slot.pid.and_then(|pid| procfs::status(pid).ok()).unwrap_or_default();
             let mut ev = slot.stats.clone().unwrap_or(Event::Stats {
                 alias: slot.alias.clone(),
                 pid,
@@ -500,8 +527,9 @@ impl Master {
                 voluntary_ctxt: 0,
                 nonvoluntary_ctxt: 0,
             });
-            // Context switches as the kernel counts them now, not as of the last report.
-            if let Event::Stats { voluntary_ctxt, nonvoluntary_ctxt, .. } = &mut ev {
+            if let Event::Stats { accepted, voluntary_ctxt, nonvoluntary_ctxt, .. } = &mut ev {
+                *accepted = slot.carried + slot.accepted_now();
+                // Context switches as the kernel counts them now, not as of the last report.
                 *voluntary_ctxt = st.voluntary_ctxt;
                 *nonvoluntary_ctxt = st.nonvoluntary_ctxt;
             }

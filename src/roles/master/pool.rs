@@ -144,8 +144,13 @@ impl Master {
                     last_beat: Instant::now(),
                     hung: false,
                     poisoned: false,
+                    took: 0,
+                    carried: 0,
+                    last_pid: pid,
                 });
                 slot.pid = Some(pid);
+                slot.last_pid = pid;
+                slot.took = 0;
                 slot.chan = Some(mine);
                 slot.started = Instant::now();
                 slot.respawn_at = None;

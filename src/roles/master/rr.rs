@@ -167,6 +167,9 @@ impl Master {
     pub(super) fn took(&mut self, index: u32) {
         let Some(pool) = &mut self.pool else { return };
         if pool.rr.took(index) {
+            if let Some(slot) = pool.slots.get_mut(&index) {
+                slot.took += 1;
+            }
             self.hand_off();
         }
     }

@@ -151,6 +151,10 @@ impl Master {
         // A connection handed to it and not acknowledged died with it in its channel.
         pool.rr.gone(index);
         let slot = pool.slots.get_mut(&index).expect("found above");
+        // Its accepts stay with its slot (its last words, just read, are its last report).
+        slot.carried += slot.accepted_now();
+        slot.stats = None;
+        slot.took = 0;
         slot.pid = None;
         slot.ready = false;
         let alias = slot.alias.clone();
