@@ -43,8 +43,12 @@ servers=${SERVERS:-node forklab}
 workers=2
 warmup=2
 # Every process this script starts runs under `timeout` with this budget, so nothing outlives a
-# run even if the script itself is SIGKILLed and its traps never run.
-budget=$((warmup + 2 * duration + 60))
+# run even if the script itself is SIGKILLed and its traps never run. It covers the loads and
+# the wait for TIME_WAIT to drain before each (`settle`, at most 70 s): on a machine where
+# others make connections too, that wait can run its full length, and a budget without it
+# stopped the server in the middle of its second load.
+settle_max=70
+budget=$((warmup + 2 * (duration + settle_max) + 60))
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/vs-node.XXXXXX")
 groups=() # leaders of the process groups started here: each server, each wrk
@@ -230,7 +234,7 @@ parse_wrk() {
 # neither server pays for the other's.
 settle() {
     local n
-    for _ in $(seq 70); do
+    for _ in $(seq "$settle_max"); do
         n=$(ss -Htan state time-wait 2>/dev/null | wc -l)
         ((n < 1000)) && return 0
         sleep 1

@@ -64,6 +64,24 @@ fn http_junk_is_answered_400_and_the_worker_serves_on() {
     }
 }
 
+/// RFC 9112 §6.3: a length that cannot be known is a 400, not a guess (two Content-Length
+/// values that disagree are how a request is smuggled past a proxy that picks the other one).
+#[test]
+fn an_ambiguous_content_length_is_answered_400_and_the_worker_serves_on() {
+    for mode in MODES {
+        let mut serve = pool(mode, &[]);
+        let port = port_of(&mut serve);
+        for head in ["Content-Length: 5\r\nContent-Length: 6", "Content-Length: +5", "Content-Length: 5, 6"] {
+            let mut s = connect(port);
+            s.write_all(format!("POST / HTTP/1.1\r\nHost: x\r\n{head}\r\n\r\nabcdef").as_bytes()).unwrap();
+            let reply = read_reply(&mut s);
+            assert!(reply.starts_with("HTTP/1.1 400 Bad Request"), "{mode}: {head:?} got {reply:?}");
+        }
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        stop(serve);
+    }
+}
+
 #[test]
 fn a_1_mib_header_is_answered_431_and_the_worker_serves_on() {
     for mode in MODES {
@@ -266,6 +284,45 @@ fn a_client_that_never_reads_cannot_grow_a_worker() {
         assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
         drop(s);
         drop(w);
+        stop(serve);
+    }
+}
+
+/// A request body is read and dropped as it arrives, not kept until the request is whole:
+/// 200 connections each sending all but the last byte of a 1 MiB body (the most a worker
+/// accepts) cannot grow a worker by their sum (they grew one by 200 MiB, and 1,000 of them by
+/// 1 GiB). The request is answered once its last byte is in.
+#[test]
+fn request_bodies_cannot_grow_a_worker() {
+    const BODY: usize = 1024 * 1024;
+    let head = format!("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: {BODY}\r\n\r\n");
+    let body = vec![b'a'; BODY - 1];
+    for mode in ["shared", "rr"] {
+        let mut serve = pool(mode, &[]);
+        let port = port_of(&mut serve);
+        let worker =
+            serve.seen.iter().find(|v| v["event"] == "spawned" && v["alias"] == "W1").unwrap()["pid"].as_i64().unwrap();
+        let before = rss_kib(worker);
+        let conns: Vec<TcpStream> = (0..200)
+            .map(|_| {
+                let mut s = connect(port);
+                s.set_write_timeout(Some(Duration::from_secs(20))).unwrap();
+                s.write_all(head.as_bytes()).unwrap();
+                s.write_all(&body).unwrap();
+                s
+            })
+            .collect();
+        // Bytes still queued in the kernel are not the worker's: a request on a fresh
+        // connection is answered after the worker's loop has gone round again, reading what
+        // the 200 connections had queued before it.
+        assert!(http_get(port).starts_with("HTTP/1.1 200 OK"), "{mode}");
+        let grown = rss_kib(worker).saturating_sub(before);
+        assert!(grown < 32 * 1024, "{mode}: W1 grew {grown} KiB holding 200 unfinished 1 MiB bodies");
+        let mut last = conns.into_iter().next().unwrap();
+        last.write_all(b"a").unwrap();
+        let mut reply = [0u8; 15];
+        last.read_exact(&mut reply).unwrap();
+        assert_eq!(&reply, b"HTTP/1.1 200 OK", "{mode}");
         stop(serve);
     }
 }

@@ -4,9 +4,9 @@
 //! and the workers' own counters give their accepts, wake-ups and context switches.
 
 use crate::lab::{Client, Lab};
-use crate::proto::Event;
 use crate::proto::client::{ClientArgs, ClientSummary};
 use crate::proto::mode::{Handle, Mode};
+use crate::proto::{Event, role};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -86,7 +86,7 @@ pub fn measure_with_chaos(
                 exits += 1;
                 ready = false;
             }
-            Event::Spawned { role, .. } if role == "worker" => respawns += 1,
+            Event::Spawned { role: r, .. } if r == role::WORKER => respawns += 1,
             Event::GaveUp { .. } => gave_up += 1,
             Event::PoolReady { .. } => ready = true,
             _ => {}

@@ -9,7 +9,7 @@ pub mod watch;
 
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Cmd, Event};
+use crate::proto::{Cmd, Event, role};
 use crate::sys::chan::{Chan, Recv};
 use crate::sys::groups::{register_group, unregister_group};
 use crate::sys::reaper::{self, Exit};
@@ -82,7 +82,7 @@ impl Lab {
                         Ok(Recv::Eof) => return,
                         Err(e) => {
                             let ev = Event::Error {
-                                alias: "forklab".into(),
+                                alias: role::APP.into(),
                                 pid: std::process::id() as i32,
                                 kind: "bad_master_message".into(),
                                 message: format!("{e:#}"),
@@ -120,7 +120,7 @@ impl Lab {
                 Err(_) => {
                     self.gone = true;
                     Ok(Some(Event::Exited {
-                        alias: "master".into(),
+                        alias: role::MASTER.into(),
                         pid: self.master_pid,
                         code: exit.code(),
                         signal: exit.signal_name(),

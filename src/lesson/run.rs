@@ -11,7 +11,7 @@ use crate::lesson::{
 };
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Cmd, Event, HowListening};
+use crate::proto::{Cmd, Event, HowListening, role};
 use crate::sys::procfs;
 use anyhow::{Context, Result, anyhow};
 use serde_json::json;
@@ -77,7 +77,7 @@ impl Seen {
             }
             Event::Respawning { delay_ms, .. } => self.max_delay_ms = self.max_delay_ms.max(*delay_ms),
             Event::Daemon { pid, step, detail, .. } => {
-                self.pids.insert("daemon".into(), *pid);
+                self.pids.insert(role::DAEMON.into(), *pid);
                 // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
                 if let (true, Some(path)) = (step == "pidfile", detail.strip_prefix("wrote ")) {
                     let path = path.split_once(", flock(2)-locked").map_or(path, |(p, _)| p);
@@ -204,7 +204,7 @@ impl Runner {
             },
             |ev| match ev {
                 Event::Error { alias, message, kind, .. }
-                    if alias == "master" && kind != "bad_worker_message" && kind != "fork_failed" =>
+                    if alias == role::MASTER && kind != "bad_worker_message" && kind != "fork_failed" =>
                 {
                     Some(Err(anyhow!("{message}")))
                 }
@@ -242,7 +242,7 @@ impl Runner {
     fn start(&mut self, mode: Mode, workers: usize, handle: Handle, out: &mut Transcript) -> Result<PoolInfo> {
         // A new pool: forget the old one's listeners and workers.
         self.seen.listeners.clear();
-        self.seen.pids.retain(|a, _| a == "master" || a == "daemon");
+        self.seen.pids.retain(|a, _| a == role::MASTER || a == role::DAEMON);
         self.respawn = true;
         let seen = &mut self.seen;
         let info = self.lab.start_pool(mode, workers, self.port, handle, &mut |ev| {
@@ -548,7 +548,7 @@ impl Runner {
                 self.lab.send(&Cmd::Broadcast { text: "hello, every worker".into() })?;
                 let mut acks = 0;
                 self.wait(out, timeout, |ev| match ev {
-                    Event::Message { to, what, .. } if to == "master" && what.starts_with("ack") => {
+                    Event::Message { to, what, .. } if to == role::MASTER && what.starts_with("ack") => {
                         acks += 1;
                         (acks == n).then_some(())
                     }
@@ -673,7 +673,7 @@ impl Runner {
             }
             _ => None,
         })?;
-        if let Some((.., v)) = got.iter().find(|(a, ..)| a == "master") {
+        if let Some((.., v)) = got.iter().find(|(a, ..)| a == role::MASTER) {
             self.master_counter = Some(*v);
         }
         self.counters = got;
@@ -685,7 +685,7 @@ impl Runner {
             return self.stop_daemon(out);
         }
         let name = step.name();
-        let first = self.seen.pids.get("daemon").copied();
+        let first = self.seen.pids.get(role::DAEMON).copied();
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
         let mut first_exited = step != DaemonStep::ForkAgain;
@@ -715,11 +715,11 @@ impl Runner {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM)
             .with_context(|| format!("sending SIGTERM to the daemon (pid {pid})"))?;
         let me = std::process::id() as i32;
-        out.event(&Event::Signaled { alias: "daemon".into(), pid, signal: "SIGTERM".into(), by: "forklab".into() });
+        out.event(&Event::Signaled { alias: role::DAEMON.into(), pid, signal: "SIGTERM".into(), by: role::APP.into() });
         let status = crate::sys::reaper::wait_timeout(&exit, Duration::from_secs(5))
             .with_context(|| format!("the daemon (pid {pid}) did not end within 5 s of SIGTERM"))?;
         let ev = Event::Exited {
-            alias: "daemon".into(),
+            alias: role::DAEMON.into(),
             pid,
             code: status.code(),
             signal: status.signal_name(),
@@ -998,7 +998,7 @@ impl Runner {
             return (false, format!("{} is missing", path.display()));
         };
         let holds = std::fs::read_to_string(path).unwrap_or_default().trim().parse::<i32>().ok();
-        let daemon = self.seen.pids.get("daemon").copied();
+        let daemon = self.seen.pids.get(role::DAEMON).copied();
         let (fmode, dmode) = (file.mode() & 0o777, dir.mode() & 0o777);
         // The lock, not the file, says the daemon runs: it must be the daemon's.
         let lockers = procfs::flock_holders(file.ino());
@@ -1092,7 +1092,7 @@ impl Runner {
             Metric::Tids => self.last_work.as_ref().map(|w| w.tids as f64),
             Metric::Counter => {
                 let values: BTreeSet<u64> =
-                    self.counters.iter().filter(|(a, ..)| a != "master").map(|(_, _, _, v)| *v).collect();
+                    self.counters.iter().filter(|(a, ..)| a != role::MASTER).map(|(_, _, _, v)| *v).collect();
                 match values.len() {
                     0 => None,
                     1 => values.first().map(|v| *v as f64),

@@ -8,6 +8,18 @@ pub mod mode;
 use crate::proto::mode::{Handle, Mode};
 use serde::{Deserialize, Serialize};
 
+/// The roles' names: the alias the master and the daemon go by in events, and the `role` an
+/// `Event::Spawned` names. In one place, so that what the master emits and what the app
+/// matches on cannot drift apart.
+pub mod role {
+    pub const MASTER: &str = "master";
+    pub const WORKER: &str = "worker";
+    pub const DAEMON: &str = "daemon";
+    pub const CLIENT: &str = "client";
+    /// The app itself, when it reports something under its own name.
+    pub const APP: &str = "forklab";
+}
+
 /// App → master.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
@@ -159,7 +171,8 @@ pub enum Event {
         alias: String,
         pid: i32,
     },
-    /// Counters of one worker, as it reported them and as /proc shows it.
+    /// Counters of one worker, as it reported them and as /proc shows it. `accepted` counts
+    /// the connections of its slot (W1) across restarts: a worker that dies keeps its count.
     Stats {
         alias: String,
         pid: i32,
@@ -289,6 +302,12 @@ pub enum Event {
         alias: String,
         pid: i32,
     },
+    /// rr mode: the worker took the connection it was handed (Node's `{ accepted: true }`
+    /// answer to `newconn`); until it says so, it is handed no other.
+    Took {
+        alias: String,
+        pid: i32,
+    },
     Pong {
         alias: String,
         pid: i32,
@@ -334,6 +353,7 @@ impl Event {
             | Event::Counter { alias, .. }
             | Event::Daemon { alias, .. }
             | Event::Heartbeat { alias, .. }
+            | Event::Took { alias, .. }
             | Event::Pong { alias, .. }
             | Event::Ack { alias, .. }
             | Event::RelayOut { alias, .. } => alias,
@@ -366,6 +386,7 @@ impl Event {
             | Event::Counter { pid, .. }
             | Event::Daemon { pid, .. }
             | Event::Heartbeat { pid, .. }
+            | Event::Took { pid, .. }
             | Event::Pong { pid, .. }
             | Event::Ack { pid, .. }
             | Event::RelayOut { pid, .. } => *pid,
@@ -439,6 +460,7 @@ impl Event {
             }
             Event::Daemon { step, detail, .. } => format!("{step}: {detail}"),
             Event::Heartbeat { .. } => "heartbeat".to_string(),
+            Event::Took { .. } => "took the connection it was handed".to_string(),
             Event::Pong { seq, .. } => format!("pong {seq}"),
             Event::Ack { what, .. } => format!("ack {what}"),
             Event::RelayOut { to, .. } => format!("asks the master to relay a message to {to}"),

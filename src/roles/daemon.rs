@@ -7,7 +7,7 @@
 //! holds a lease instead: a pidfd of forklab itself (pidfd_open(2), Linux 5.3) and its channel
 //! to the master. When either closes, it removes its pidfile and exits.
 
-use crate::proto::{Cmd, Event};
+use crate::proto::{Cmd, Event, role};
 use crate::sys::chan::{Chan, Recv};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
@@ -78,7 +78,7 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
 
 impl Daemon {
     fn report(&self, step: &str, detail: String) {
-        let ev = Event::Daemon { alias: "daemon".into(), pid: self.pid, step: step.into(), detail };
+        let ev = Event::Daemon { alias: role::DAEMON.into(), pid: self.pid, step: step.into(), detail };
         let _ = self.chan.send(&ev, &[], false);
     }
 

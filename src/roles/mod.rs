@@ -4,6 +4,5 @@
 
 pub mod client;
 pub mod daemon;
-pub mod http;
 pub mod master;
 pub mod worker;

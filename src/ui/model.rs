@@ -2,6 +2,7 @@
 //! the lab's events, read by the panes through `&LabModel`. No syscalls here, so every pane
 //! can be drawn from a fixed model in a test.
 
+use crate::proto::role;
 use crate::sys::procfs::FdEntry;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
@@ -44,11 +45,11 @@ impl Role {
     /// What the processes pane calls a process of this role until the lab names it.
     pub fn name(self) -> &'static str {
         match self {
-            Role::App => "forklab",
-            Role::Master => "master",
-            Role::Worker => "worker",
-            Role::Client => "client",
-            Role::Daemon => "daemon",
+            Role::App => role::APP,
+            Role::Master => role::MASTER,
+            Role::Worker => role::WORKER,
+            Role::Client => role::CLIENT,
+            Role::Daemon => role::DAEMON,
             Role::Other => "other",
         }
     }

@@ -12,6 +12,9 @@ pub enum Parsed {
     Partial,
     /// A whole request of `len` bytes (head and body).
     Request { len: usize, keep_alive: bool },
+    /// A whole head of `head` bytes whose body of `body` bytes has not all arrived yet. The
+    /// worker drops the body as it comes (it never reads one) and answers once it is in.
+    Body { head: usize, body: usize, keep_alive: bool },
     /// A request that gets an error status, after which the connection closes.
     Reject(u16),
 }
@@ -32,7 +35,7 @@ pub fn parse(buf: &[u8]) -> Parsed {
     }
     // HTTP/1.1 keeps the connection by default, HTTP/1.0 closes it (RFC 9112 §9.3).
     let mut keep_alive = req.version == Some(1);
-    let mut body = 0usize;
+    let mut length: Option<u64> = None;
     for h in req.headers.iter() {
         if h.name.eq_ignore_ascii_case("connection") {
             let v = String::from_utf8_lossy(h.value).to_ascii_lowercase();
@@ -42,20 +45,47 @@ pub fn parse(buf: &[u8]) -> Parsed {
                 keep_alive = true;
             }
         } else if h.name.eq_ignore_ascii_case("content-length") {
-            match std::str::from_utf8(h.value).ok().and_then(|v| v.trim().parse::<usize>().ok()) {
-                Some(n) if n <= MAX_BODY => body = n,
-                Some(_) => return Parsed::Reject(413),
-                None => return Parsed::Reject(400),
+            // RFC 9112 §6.3: a Content-Length that is not a number, or several that disagree,
+            // make the message's length unknowable: 400. The same value repeated is allowed.
+            let Some(n) = content_length(h.value) else { return Parsed::Reject(400) };
+            if length.is_some_and(|l| l != n) {
+                return Parsed::Reject(400);
             }
+            length = Some(n);
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
             // Chunked uploads are more than a teaching server needs.
             return Parsed::Reject(501);
         }
     }
+    let body = match length {
+        Some(n) if n > MAX_BODY as u64 => return Parsed::Reject(413),
+        Some(n) => n as usize,
+        None => 0,
+    };
     if buf.len() < head_len + body {
-        return Parsed::Partial;
+        return Parsed::Body { head: head_len, body, keep_alive };
     }
     Parsed::Request { len: head_len + body, keep_alive }
+}
+
+/// A Content-Length field's value: `1*DIGIT` (RFC 9110 §8.6), or a list of the same value
+/// (`5, 5`, which RFC 9112 §6.3 lets a recipient accept). A sign, a space inside, an empty
+/// value or a list that disagrees is not a length. Saturates rather than overflows: any value
+/// that large is over MAX_BODY anyway.
+fn content_length(value: &[u8]) -> Option<u64> {
+    let mut length = None;
+    for part in value.split(|&b| b == b',') {
+        let digits = part.trim_ascii();
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let n = digits.iter().fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+        if length.is_some_and(|l| l != n) {
+            return None;
+        }
+        length = Some(n);
+    }
+    length
 }
 
 fn reason(status: u16) -> &'static str {
@@ -119,8 +149,37 @@ mod tests {
     #[test]
     fn a_body_is_consumed() {
         let r = b"POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc";
-        assert_eq!(parse(&r[..r.len() - 1]), Parsed::Partial);
+        assert_eq!(parse(&r[..r.len() - 1]), Parsed::Body { head: r.len() - 3, body: 3, keep_alive: true });
         assert_eq!(parse(r), Parsed::Request { len: r.len(), keep_alive: true });
+    }
+
+    #[test]
+    fn two_different_content_lengths_are_400() {
+        let r = b"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nabcdef";
+        assert_eq!(parse(r), Parsed::Reject(400));
+        assert_eq!(parse(b"POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n\r\nabcdef"), Parsed::Reject(400));
+    }
+
+    #[test]
+    fn the_same_content_length_twice_is_one_length() {
+        let r = b"POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc";
+        assert_eq!(parse(r), Parsed::Request { len: r.len(), keep_alive: true });
+        let r = b"POST / HTTP/1.1\r\nContent-Length: 3, 3\r\n\r\nabc";
+        assert_eq!(parse(r), Parsed::Request { len: r.len(), keep_alive: true });
+    }
+
+    #[test]
+    fn a_content_length_that_is_not_only_digits_is_400() {
+        for v in ["+5", "-5", "5 5", "0x5", "", " ", "5,", "５"] {
+            let r = format!("POST / HTTP/1.1\r\nContent-Length: {v}\r\n\r\nabcde");
+            assert_eq!(parse(r.as_bytes()), Parsed::Reject(400), "Content-Length: {v:?}");
+        }
+    }
+
+    #[test]
+    fn a_huge_content_length_is_413_not_an_overflow() {
+        let r = b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n";
+        assert_eq!(parse(r), Parsed::Reject(413));
     }
 
     #[test]
