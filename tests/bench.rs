@@ -26,8 +26,15 @@ fn bench(mode: &str) {
     for key in ["conn_per_s", "p50_ms", "p99_ms", "cv", "empty_wakeups"] {
         assert!(run[key].is_number(), "{key} in {run:#}");
     }
+    // Each connection was served by the worker that took it: per worker, replies and accepts
+    // agree (one request per connection).
+    for (alias, n) in per_worker {
+        assert_eq!(accepted.get(alias), Some(n), "{alias} in {run:#}");
+    }
     if mode == "rr" {
-        assert!(run["max"].as_u64().unwrap() - run["min"].as_u64().unwrap() <= 1, "{run:#}");
+        // Node's round-robin is no strict rotation (a worker gets a connection only when it is
+        // free), but with no worker busy every one of them is free in turn and gets some.
+        assert!(run["min"].as_u64().unwrap() >= 1, "{run:#}");
     }
     assert_none_left(&tag, Duration::from_secs(2));
 }
