@@ -4,7 +4,9 @@
 //! an explanation exactly in the steps that ask a question).
 //! The case counts are in the README's fault suite section; keep them in step.
 
-use super::*;
+use super::doc::{MAX_BYTES, MAX_STEPS, parse};
+use super::load::embedded;
+use super::{Directive, Lesson, parse_directive};
 use proptest::prelude::*;
 
 /// Fragments the parser looks for, and ones that break its assumptions.

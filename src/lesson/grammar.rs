@@ -1,0 +1,1318 @@
+//! The directive grammar: what may stand between `<!--` and `-->` in a lesson, parsed into
+//! [`Directive`], and printed back by `Display` in the same words (`parse_directive(&d.to_string())`
+//! gives `d` again). `do:` verbs are a table of (verb, usage, option keys, parser), so the
+//! list of verbs every message offers is the table's.
+
+use super::{
+    Ask, Choice, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, Op, ProcField, ProcValue, SendKind,
+    Target, WorkerCount,
+};
+use crate::proto::mode::{Handle, Mode};
+use nix::sys::signal::Signal;
+use std::fmt;
+
+/// Choices an `ask` offers: enough for a real prediction, few enough to read at 80 columns.
+const MAX_CHOICES: usize = 6;
+/// What `fire`, `compare` and `load` run at once when the directive does not say.
+const FIRE_CONCURRENCY: u32 = 8;
+const COMPARE_CONCURRENCY: u32 = 8;
+const LOAD_CONCURRENCY: u32 = 4;
+const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`";
+
+// ---------------------------------------------------------------------------------------
+// Directives
+// ---------------------------------------------------------------------------------------
+
+pub(super) enum Comment {
+    /// `<!-- notes -->`: what follows is for the presenter.
+    Notes,
+    /// `<!-- reveal -->`: what follows is the explanation, shown after the step has run.
+    Reveal,
+    /// The directive as written, and what it means.
+    Directive(String, Directive),
+}
+
+/// Parse one directive as written inside its comment, e.g. `do: fire 10`. Tests use it to check
+/// that the lesson screen's actions are lines of the same vocabulary as lesson files.
+#[cfg(test)]
+pub fn parse_directive(text: &str) -> Result<Directive, String> {
+    match parse_comment(&format!("<!-- {text} -->"))? {
+        Comment::Directive(_, d) => Ok(d),
+        Comment::Notes => Err("`notes` is a marker, not a directive".into()),
+        Comment::Reveal => Err("`reveal` is a marker, not a directive".into()),
+    }
+}
+
+/// Parses a line that starts with `<!--`. Errors are messages; the caller adds the line.
+pub(super) fn parse_comment(trimmed: &str) -> Result<Comment, String> {
+    let inside = trimmed.strip_prefix("<!--").unwrap_or(trimmed);
+    let Some((inside, after)) = inside.split_once("-->") else {
+        return Err("`<!--` without `-->` on the same line; directives are one line".to_string());
+    };
+    if !after.trim().is_empty() {
+        return Err(format!("unexpected `{}` after `-->`; expected one directive per line", shorten(after.trim())));
+    }
+    let inside = inside.trim();
+    match inside {
+        "notes" => return Ok(Comment::Notes),
+        "reveal" => return Ok(Comment::Reveal),
+        _ => {}
+    }
+    let Some((kind, args)) = inside.split_once(':') else {
+        return Err(format!(
+            "comment `{}` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->`, `<!-- reveal -->` or `<!-- notes -->`",
+            shorten(inside)
+        ));
+    };
+    let directive = match kind.trim() {
+        "do" => parse_do(args)?,
+        "expect" => Directive::Expect(parse_expect(args)?),
+        "ask" => Directive::Ask(parse_ask(args)?),
+        other => {
+            return Err(format!(
+                "unknown directive `{}:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`",
+                shorten(other)
+            ));
+        }
+    };
+    Ok(Comment::Directive(inside.to_string(), directive))
+}
+
+/// A verb's words after the verb: positional values and `key=value` options.
+struct Words<'a> {
+    /// The arguments as written, verb first, for messages.
+    written: &'a str,
+    verb: &'a str,
+    /// What the verb takes, in backticks, for messages: "`busy TARGET ms=N`".
+    usage: &'static str,
+    values: Vec<&'a str>,
+    options: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Words<'a> {
+    /// Splits `args` (verb first), allowing only the option keys in `keys`, each at most once.
+    fn new(args: &'a str, usage: &'static str, keys: &[&str]) -> Result<Words<'a>, String> {
+        let mut split = args.split_whitespace();
+        let verb = split.next().unwrap_or_default();
+        let mut words = Words { written: args.trim(), verb, usage, values: Vec::new(), options: Vec::new() };
+        for word in split {
+            let Some((key, value)) = word.split_once('=') else {
+                words.values.push(word);
+                continue;
+            };
+            if !keys.contains(&key) {
+                return Err(match keys {
+                    [] => format!("`{verb}` takes no options, found `{word}`; expected {usage}"),
+                    _ => format!("unknown option `{key}` for `{verb}`; expected {}", keys.join(", ")),
+                });
+            }
+            if words.option(key).is_some() {
+                return Err(format!("option `{key}` is given twice in `{verb}`"));
+            }
+            if value.is_empty() {
+                return Err(format!("option `{key}` has no value; expected `{key}=VALUE`"));
+            }
+            words.options.push((key, value));
+        }
+        Ok(words)
+    }
+
+    /// Exactly `N` positional values, or an error showing the usage.
+    fn exactly<const N: usize>(&self) -> Result<[&'a str; N], String> {
+        <[&str; N]>::try_from(self.values.as_slice()).map_err(|_| self.usage_error())
+    }
+
+    fn usage_error(&self) -> String {
+        format!("wrong arguments `{}`; expected {}", shorten(self.written), self.usage)
+    }
+
+    fn option(&self, key: &str) -> Option<&'a str> {
+        self.options.iter().find(|(k, _)| *k == key).map(|(_, value)| *value)
+    }
+
+    fn required(&self, key: &str) -> Result<&'a str, String> {
+        self.option(key).ok_or_else(|| format!("`{}` needs `{key}=`; expected {}", self.verb, self.usage))
+    }
+
+    /// An optional numeric option in `min..=max`, or `default`.
+    fn number_or(&self, key: &str, min: u32, max: u32, default: u32) -> Result<u32, String> {
+        self.option(key).map_or(Ok(default), |value| number(key, value, min, max))
+    }
+}
+
+/// One verb of `do:`: its name, what it takes (quoted in messages), the option keys it
+/// allows, and the parser of its words.
+struct Verb {
+    name: &'static str,
+    usage: &'static str,
+    keys: &'static [&'static str],
+    parse: fn(&Words<'_>) -> Result<Directive, String>,
+}
+
+/// The `do:` vocabulary. Messages list the verbs from here, in this order.
+const VERBS: &[Verb] = &[
+    Verb {
+        name: "spawn",
+        usage: "`spawn workers=N|cores [mode=M] [handle=inherit|pass]`",
+        keys: &["workers", "mode", "handle"],
+        parse: spawn,
+    },
+    Verb { name: "mode", usage: "`mode M`", keys: &[], parse: set_mode },
+    Verb { name: "scale", usage: "`scale workers=N|cores`", keys: &["workers"], parse: scale },
+    Verb { name: "stop", usage: "`stop`", keys: &[], parse: stop },
+    Verb {
+        name: "fire",
+        usage: "`fire N [concurrency=C] [keepalive=R]`",
+        keys: &["concurrency", "keepalive"],
+        parse: fire,
+    },
+    Verb {
+        name: "compare",
+        usage: "`compare modes=M1,M2,... connections=N [concurrency=C] [runs=R]`",
+        keys: &["modes", "connections", "concurrency", "runs"],
+        parse: compare,
+    },
+    Verb { name: "kill", usage: "`kill TARGET signal=SIG`", keys: &["signal"], parse: kill },
+    Verb { name: "busy", usage: "`busy TARGET ms=N`", keys: &["ms"], parse: busy },
+    Verb { name: "show", usage: "`show fds TARGET` or `show tree`", keys: &[], parse: show },
+    Verb { name: "crash", usage: "`crash TARGET how=KIND`", keys: &["how"], parse: crash },
+    Verb { name: "respawn", usage: "`respawn on` or `respawn off`", keys: &[], parse: respawn },
+    Verb {
+        name: "load",
+        usage: "`load N [concurrency=C] [keepalive=R]`",
+        keys: &["concurrency", "keepalive"],
+        parse: load,
+    },
+    Verb { name: "wait", usage: "`wait load`", keys: &[], parse: wait },
+    Verb {
+        name: "send",
+        usage: "`send ping TARGET`, `send broadcast`, `send TARGET to TARGET` or `send handle TARGET`",
+        keys: &[],
+        parse: send,
+    },
+    Verb { name: "restart", usage: "`restart rolling`", keys: &[], parse: restart },
+    Verb {
+        name: "work",
+        usage: "`work TARGET threads=N|cores ms=M` or `work all ms=M`",
+        keys: &["threads", "ms"],
+        parse: work,
+    },
+    Verb { name: "counter", usage: "`counter TARGET threads=N` or `counter all`", keys: &["threads"], parse: counter },
+    Verb {
+        name: "daemon",
+        usage: "`daemon STEP` with STEP one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
+        keys: &[],
+        parse: daemon,
+    },
+];
+
+/// The verbs of `do:`, as messages list them: "spawn, mode, ...".
+fn verb_names() -> String {
+    VERBS.iter().map(|v| v.name).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses the arguments of `<!-- do: ... -->`: the verb picks its row of [`VERBS`].
+fn parse_do(args: &str) -> Result<Directive, String> {
+    let name = args.split_whitespace().next().unwrap_or_default();
+    if name.is_empty() {
+        return Err(format!("empty `do:`; expected one of {}", verb_names()));
+    }
+    let Some(verb) = VERBS.iter().find(|v| v.name == name) else {
+        return Err(format!("unknown verb `{}` in `do:`; expected one of {}", shorten(name), verb_names()));
+    };
+    (verb.parse)(&Words::new(args, verb.usage, verb.keys)?)
+}
+
+fn spawn(words: &Words<'_>) -> Result<Directive, String> {
+    let [] = words.exactly()?;
+    Ok(Directive::Spawn {
+        workers: worker_count(words.required("workers")?)?,
+        mode: words.option("mode").map_or(Ok(Mode::Shared), mode)?,
+        handle: words.option("handle").map_or(Ok(Handle::Inherit), handle)?,
+    })
+}
+
+fn set_mode(words: &Words<'_>) -> Result<Directive, String> {
+    let [m] = words.exactly()?;
+    Ok(Directive::SetMode(mode(m)?))
+}
+
+fn scale(words: &Words<'_>) -> Result<Directive, String> {
+    let [] = words.exactly()?;
+    Ok(Directive::Scale(worker_count(words.required("workers")?)?))
+}
+
+fn stop(words: &Words<'_>) -> Result<Directive, String> {
+    let [] = words.exactly()?;
+    Ok(Directive::Stop)
+}
+
+fn fire(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    let (connections, keepalive) =
+        (number("connection count", n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
+    requests_bound("fire", connections, keepalive)?;
+    let concurrency = words.number_or("concurrency", 1, 256, FIRE_CONCURRENCY)?;
+    Ok(Directive::Fire { connections, concurrency, keepalive })
+}
+
+fn compare(words: &Words<'_>) -> Result<Directive, String> {
+    let [] = words.exactly()?;
+    Ok(Directive::Compare {
+        modes: mode_list(words.required("modes")?)?,
+        connections: number("connections", words.required("connections")?, 1, 1_000_000)?,
+        concurrency: words.number_or("concurrency", 1, 256, COMPARE_CONCURRENCY)?,
+        runs: words.number_or("runs", 1, 5, 1)?,
+    })
+}
+
+fn kill(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    Ok(Directive::Kill { target: target(t)?, signal: signal(words.required("signal")?)? })
+}
+
+fn busy(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    Ok(Directive::Busy { target: target(t)?, ms: number("ms", words.required("ms")?, 1, 60_000)? })
+}
+
+fn show(words: &Words<'_>) -> Result<Directive, String> {
+    match words.values.as_slice() {
+        ["fds", t] => Ok(Directive::ShowFds(target(t)?)),
+        ["tree"] => Ok(Directive::ShowTree),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn crash(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    let how = words.required("how")?;
+    let how = CrashKind::ALL.into_iter().find(|k| k.name() == how).ok_or_else(|| {
+        format!("unknown crash `{}`; expected one of {}", shorten(how), names(CrashKind::ALL.map(CrashKind::name)))
+    })?;
+    Ok(Directive::Crash { target: target(t)?, how })
+}
+
+fn respawn(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["on"] => Ok(Directive::Respawn(true)),
+        ["off"] => Ok(Directive::Respawn(false)),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn load(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    let (connections, keepalive) =
+        (number("connection count", n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
+    requests_bound("load", connections, keepalive)?;
+    let concurrency = words.number_or("concurrency", 1, 256, LOAD_CONCURRENCY)?;
+    Ok(Directive::Load { connections, concurrency, keepalive })
+}
+
+fn wait(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["load"] => Ok(Directive::WaitLoad),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn send(words: &Words<'_>) -> Result<Directive, String> {
+    match words.values.as_slice() {
+        ["ping", t] => Ok(Directive::Send(SendKind::Ping(target(t)?))),
+        ["broadcast"] => Ok(Directive::Send(SendKind::Broadcast)),
+        ["handle", t] => Ok(Directive::Send(SendKind::Handle(target(t)?))),
+        [a, "to", b] => Ok(Directive::Send(SendKind::Relay { from: target(a)?, to: target(b)? })),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn restart(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["rolling"] => Ok(Directive::RollingRestart),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn work(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    // At most 2 s: the master calls a worker whose loop is silent for 2.5 s hung.
+    let ms = number("ms", words.required("ms")?, 1, 2000)?;
+    match (t, words.option("threads")) {
+        ("all", None) => Ok(Directive::Work { target: None, threads: None, ms }),
+        ("all", Some(_)) => Err("`work all` runs one thread in every worker; it takes no `threads=`".into()),
+        (t, Some(n)) => Ok(Directive::Work { target: Some(target(t)?), threads: Some(worker_count(n)?), ms }),
+        (_, None) => Err(format!("`work` needs `threads=`; expected {}", words.usage)),
+    }
+}
+
+fn counter(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    match (t, words.option("threads")) {
+        ("all", None) => Ok(Directive::Counter { target: None, threads: None }),
+        ("all", Some(_)) => Err("`counter all` uses one copy per worker; it takes no `threads=`".into()),
+        (t, Some(n)) => {
+            Ok(Directive::Counter { target: Some(target(t)?), threads: Some(number("threads", n, 1, 16)?) })
+        }
+        (_, None) => Err(format!("`counter` needs `threads=`; expected {}", words.usage)),
+    }
+}
+
+fn daemon(words: &Words<'_>) -> Result<Directive, String> {
+    let [step] = words.exactly()?;
+    DaemonStep::ALL.into_iter().find(|s| s.name() == step).map(Directive::Daemon).ok_or_else(|| {
+        format!(
+            "unknown daemon step `{}`; expected one of {}",
+            shorten(step),
+            names(DaemonStep::ALL.map(DaemonStep::name))
+        )
+    })
+}
+
+/// Parses the arguments of `<!-- expect: ... -->`.
+fn parse_expect(args: &str) -> Result<Expect, String> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    match words.as_slice() {
+        ["accounted"] => Ok(Expect::Accounted),
+        ["same-inode"] => Ok(Expect::SameInode),
+        ["not", ..] => {
+            let rest = args.trim_start().strip_prefix("not").unwrap_or_default();
+            Ok(Expect::Not(Box::new(parse_expect(rest)?)))
+        }
+        ["rolled"] => Ok(Expect::Rolled),
+        ["lost-only-held"] => Ok(Expect::LostOnlyHeld),
+        ["handle-arrived"] => Ok(Expect::HandleArrived),
+        ["all-cores-busy"] => Ok(Expect::AllCoresBusy),
+        ["pidfile"] => Ok(Expect::Pidfile),
+        [
+            first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "handle-arrived" | "all-cores-busy"
+            | "pidfile"),
+            ..,
+        ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
+        ["hung", t] => Ok(Expect::Hung(target(t)?)),
+        ["gave-up", t] => Ok(Expect::GaveUp(target(t)?)),
+        ["survived", t] => Ok(Expect::Survived(target(t)?)),
+        [first @ ("hung" | "gave-up" | "survived"), ..] => {
+            Err(format!("wrong arguments `{}`; expected `{first} TARGET`", shorten(args.trim())))
+        }
+        ["exited", ..] => exited(args),
+        [t, field, op, value] if target(t).is_ok() && ProcField::ALL.iter().any(|f| f.name() == *field) => {
+            proc_expect(t, field, op, value)
+        }
+        [first, rest @ ..] => match Metric::ALL.into_iter().find(|m| m.name() == *first) {
+            Some(metric) => metric_expect(metric, rest),
+            None => Err(format!(
+                "unknown expectation `{}`; expected {EXPECT_WORDS}, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of {}",
+                shorten(first),
+                names(Metric::ALL.map(Metric::name)),
+            )),
+        },
+        [] => {
+            Err("empty `expect:`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER`"
+                .to_string())
+        }
+    }
+}
+
+fn exited(args: &str) -> Result<Expect, String> {
+    let words = Words::new(args, "`exited TARGET signal=SIG` or `exited TARGET code=N`", &["signal", "code"])?;
+    let [t] = words.exactly()?;
+    let status = match (words.option("signal"), words.option("code")) {
+        (Some(sig), None) => ExitSpec::Signal(signal(sig)?),
+        // At most 255, so the cast to i32 is lossless.
+        (None, Some(code)) => ExitSpec::Code(number("exit code", code, 0, 255)? as i32),
+        (Some(_), Some(_)) => return Err("`exited` takes `signal=` or `code=`, not both".to_string()),
+        (None, None) => return Err(format!("`exited` needs `signal=` or `code=`; expected {}", words.usage)),
+    };
+    Ok(Expect::Exited { target: target(t)?, status })
+}
+
+/// `daemon ppid == forklab`: a fact of a process, read from /proc when checked.
+fn proc_expect(t: &str, field: &str, op: &str, value: &str) -> Result<Expect, String> {
+    let field = ProcField::ALL.into_iter().find(|f| f.name() == field).expect("checked by the caller");
+    let equal = match op {
+        "==" => true,
+        "!=" => false,
+        _ => return Err(format!("unknown comparison `{}`; expected `==` or `!=` for `{field:?}`", shorten(op))),
+    };
+    let value = match value {
+        "forklab" => ProcValue::Forklab,
+        "master" => ProcValue::Master,
+        "self" => ProcValue::SelfPid,
+        "none" => ProcValue::None,
+        other => ProcValue::Text(other.to_string()),
+    };
+    Ok(Expect::Proc { target: target(t)?, field, equal, value })
+}
+
+/// `ask: Will W2 keep serving? | yes => survived W2 | no => failed > 0`.
+fn parse_ask(args: &str) -> Result<Ask, String> {
+    let usage = "expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`";
+    let mut parts = args.split('|');
+    let question = parts.next().unwrap_or_default().trim();
+    if question.is_empty() {
+        return Err(format!("`ask:` has no question; {usage}"));
+    }
+    let mut choices: Vec<Choice> = Vec::new();
+    for part in parts {
+        let Some((label, when_text)) = part.split_once("=>") else {
+            return Err(format!("choice `{}` has no `=> CONDITION`; {usage}", shorten(part.trim())));
+        };
+        let label = label.trim();
+        if label.is_empty() {
+            return Err(format!("a choice has no label; {usage}"));
+        }
+        if choices.iter().any(|c| c.label == label) {
+            return Err(format!("choice `{}` is listed twice", shorten(label)));
+        }
+        let when =
+            parse_expect(when_text).map_err(|e| format!("in the condition of choice `{}`: {e}", shorten(label)))?;
+        choices.push(Choice { label: label.to_string(), when, text: when_text.trim().to_string() });
+    }
+    if choices.len() < 2 || choices.len() > MAX_CHOICES {
+        return Err(format!(
+            "`ask:` has {} choices; expected 2 to {MAX_CHOICES}, as in `ask: QUESTION | CHOICE => CONDITION | ...`",
+            choices.len()
+        ));
+    }
+    Ok(Ask { question: question.to_string(), choices })
+}
+
+fn metric_expect(metric: Metric, rest: &[&str]) -> Result<Expect, String> {
+    let usage = || {
+        format!("expected `{metric} OP NUMBER` with OP one of {}, e.g. `{metric} <= 1`", names(Op::ALL.map(Op::symbol)))
+    };
+    let [op, value] = rest else {
+        return Err(format!("wrong arguments `{metric} {}`; {}", rest.join(" "), usage()));
+    };
+    let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == *op) else {
+        return Err(format!("unknown comparison `{}`; {}", shorten(op), usage()));
+    };
+    if *value == "cores" {
+        return Ok(Expect::MetricCores { metric, op });
+    }
+    // `f64::from_str` also takes `inf` and `NaN`, which no count or ratio can be.
+    let Some(value) = value.parse::<f64>().ok().filter(|v| v.is_finite()) else {
+        return Err(format!("invalid number `{}`; {}", shorten(value), usage()));
+    };
+    Ok(Expect::Metric { metric, op, value })
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------
+
+/// The most requests (connections × keepalive) one `fire` or `load` may ask for. The runner
+/// waits 2 minutes for the load client; 100,000 requests take about 10 s on the debug build
+/// of a 2-core machine (the fault suite's chaos run), so an accepted load always finishes.
+const MAX_REQUESTS: u64 = 100_000;
+
+fn requests_bound(verb: &str, connections: u32, keepalive: u32) -> Result<(), String> {
+    let requests = u64::from(connections) * u64::from(keepalive);
+    if requests > MAX_REQUESTS {
+        return Err(format!(
+            "`{verb}` asks for {connections} connections × {keepalive} requests = {requests} requests; \
+             at most {MAX_REQUESTS} finish within the 2 minutes the load client is given"
+        ));
+    }
+    Ok(())
+}
+
+/// A whole number in `min..=max`; `what` names it in the error.
+fn number(what: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
+    let range = format!("expected a whole number from {min} to {max}");
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("invalid {what} `{}`; {range}", shorten(value)));
+    }
+    // All digits, so a parse failure can only mean the number is too large.
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("{what} `{}` is out of range; {range}", shorten(value)))
+}
+
+pub(super) fn worker_count(value: &str) -> Result<WorkerCount, String> {
+    if value == "cores" {
+        return Ok(WorkerCount::Cores);
+    }
+    let n = number("worker count", value, 1, 64).map_err(|e| format!("{e} or `cores`"))?;
+    Ok(WorkerCount::N(n as usize))
+}
+
+fn mode(value: &str) -> Result<Mode, String> {
+    Mode::ALL.into_iter().find(|m| m.name() == value).ok_or_else(|| {
+        format!("unknown accept mode `{}`; expected one of {}", shorten(value), names(Mode::ALL.map(Mode::name)))
+    })
+}
+
+/// `shared,rr,reuseport`: at least one mode, none twice.
+fn mode_list(value: &str) -> Result<Vec<Mode>, String> {
+    let mut modes = Vec::new();
+    for name in value.split(',') {
+        let m = mode(name)?;
+        if modes.contains(&m) {
+            return Err(format!("mode `{m}` is listed twice in `modes`"));
+        }
+        modes.push(m);
+    }
+    Ok(modes)
+}
+
+fn handle(value: &str) -> Result<Handle, String> {
+    match value {
+        "inherit" => Ok(Handle::Inherit),
+        "pass" => Ok(Handle::Pass),
+        _ => Err(format!("unknown handle delivery `{}`; expected inherit or pass", shorten(value))),
+    }
+}
+
+/// `master` or `W<n>` with n >= 1, the aliases the panes show.
+fn target(value: &str) -> Result<Target, String> {
+    if value == "master" {
+        return Ok(Target::Master);
+    }
+    if value == "daemon" {
+        return Ok(Target::Daemon);
+    }
+    value
+        .strip_prefix('W')
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .map(Target::Worker)
+        .ok_or_else(|| format!("unknown target `{}`; expected `master` or a worker such as `W1`", shorten(value)))
+}
+
+/// The signals a lesson may send, as `kill -l` names them.
+const SIGNALS: [(&str, Signal); 9] = [
+    ("TERM", Signal::SIGTERM),
+    ("KILL", Signal::SIGKILL),
+    ("SEGV", Signal::SIGSEGV),
+    ("STOP", Signal::SIGSTOP),
+    ("CONT", Signal::SIGCONT),
+    ("INT", Signal::SIGINT),
+    ("HUP", Signal::SIGHUP),
+    ("ABRT", Signal::SIGABRT),
+    ("USR1", Signal::SIGUSR1),
+];
+
+/// `KILL`, `SIGKILL` or `kill`: the spellings people use with kill(1).
+fn signal(value: &str) -> Result<Signal, String> {
+    let upper = value.to_ascii_uppercase();
+    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    SIGNALS.iter().find(|(n, _)| *n == name).map(|(_, sig)| *sig).ok_or_else(|| {
+        format!(
+            "unknown signal `{}`; expected one of {} (SIG prefix optional)",
+            shorten(value),
+            names(SIGNALS.map(|(n, _)| n))
+        )
+    })
+}
+
+fn names<const N: usize>(names: [&str; N]) -> String {
+    names.join(", ")
+}
+
+/// Shortens free text quoted in a message, so a stray binary-like line stays readable.
+pub(super) fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}...", text.get(..end).unwrap_or(text)),
+        None => text.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Printing: a directive in the words a lesson writes it with
+// ---------------------------------------------------------------------------------------
+
+/// The signal's name as [`SIGNALS`] spells it (`KILL`), or its full name for one a lesson
+/// cannot send.
+fn signal_name(sig: Signal) -> &'static str {
+    SIGNALS.iter().find(|(_, s)| *s == sig).map_or(sig.as_str(), |(name, _)| name)
+}
+
+/// ` key=value` when the value is not the default the parser would fill in.
+fn unless_default(key: &str, value: u32, default: u32) -> String {
+    if value == default { String::new() } else { format!(" {key}={value}") }
+}
+
+/// The directive as a lesson writes it between `<!--` and `-->`: `do: fire 200 concurrency=8`.
+/// Options are printed in the usage's order; an option whose value is the default is left
+/// out, except `concurrency=` of `fire` and `load`, which the lessons always write.
+impl fmt::Display for Directive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Directive::Spawn { workers, mode, handle } => {
+                let handle = if *handle == Handle::Pass { " handle=pass" } else { "" };
+                write!(f, "do: spawn workers={workers} mode={mode}{handle}")
+            }
+            Directive::SetMode(mode) => write!(f, "do: mode {mode}"),
+            Directive::Scale(workers) => write!(f, "do: scale workers={workers}"),
+            Directive::Stop => f.write_str("do: stop"),
+            Directive::Fire { connections, concurrency, keepalive } => {
+                let keepalive = unless_default("keepalive", *keepalive, 1);
+                write!(f, "do: fire {connections} concurrency={concurrency}{keepalive}")
+            }
+            Directive::Compare { modes, connections, concurrency, runs } => {
+                let modes: Vec<&str> = modes.iter().map(|m| m.name()).collect();
+                let concurrency = unless_default("concurrency", *concurrency, COMPARE_CONCURRENCY);
+                let runs = unless_default("runs", *runs, 1);
+                write!(f, "do: compare modes={} connections={connections}{concurrency}{runs}", modes.join(","))
+            }
+            Directive::Kill { target, signal } => write!(f, "do: kill {target} signal={}", signal_name(*signal)),
+            Directive::Busy { target, ms } => write!(f, "do: busy {target} ms={ms}"),
+            Directive::ShowFds(target) => write!(f, "do: show fds {target}"),
+            Directive::ShowTree => f.write_str("do: show tree"),
+            Directive::Expect(e) => write!(f, "expect: {e}"),
+            Directive::Crash { target, how } => write!(f, "do: crash {target} how={}", how.name()),
+            Directive::Respawn(on) => write!(f, "do: respawn {}", if *on { "on" } else { "off" }),
+            Directive::Load { connections, concurrency, keepalive } => {
+                let keepalive = unless_default("keepalive", *keepalive, 1);
+                write!(f, "do: load {connections} concurrency={concurrency}{keepalive}")
+            }
+            Directive::WaitLoad => f.write_str("do: wait load"),
+            Directive::Send(SendKind::Ping(t)) => write!(f, "do: send ping {t}"),
+            Directive::Send(SendKind::Broadcast) => f.write_str("do: send broadcast"),
+            Directive::Send(SendKind::Relay { from, to }) => write!(f, "do: send {from} to {to}"),
+            Directive::Send(SendKind::Handle(t)) => write!(f, "do: send handle {t}"),
+            Directive::RollingRestart => f.write_str("do: restart rolling"),
+            Directive::Work { target, threads, ms } => match (target, threads) {
+                (Some(t), Some(n)) => write!(f, "do: work {t} threads={n} ms={ms}"),
+                // One thread in every worker; a target without threads= cannot be written.
+                _ => write!(f, "do: work all ms={ms}"),
+            },
+            Directive::Counter { target, threads } => match (target, threads) {
+                (Some(t), Some(n)) => write!(f, "do: counter {t} threads={n}"),
+                _ => f.write_str("do: counter all"),
+            },
+            Directive::Daemon(step) => write!(f, "do: daemon {}", step.name()),
+            Directive::Ask(ask) => write!(f, "ask: {ask}"),
+        }
+    }
+}
+
+/// An expectation as written after `expect:` (or after `=>` in an `ask` choice).
+impl fmt::Display for Expect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expect::Accounted => f.write_str("accounted"),
+            Expect::SameInode => f.write_str("same-inode"),
+            // f64's Display is the shortest text that parses back to the same number.
+            Expect::Metric { metric, op, value } => write!(f, "{metric} {op} {value}"),
+            Expect::Exited { target, status: ExitSpec::Signal(s) } => {
+                write!(f, "exited {target} signal={}", signal_name(*s))
+            }
+            Expect::Exited { target, status: ExitSpec::Code(c) } => write!(f, "exited {target} code={c}"),
+            Expect::MetricCores { metric, op } => write!(f, "{metric} {op} cores"),
+            Expect::Hung(t) => write!(f, "hung {t}"),
+            Expect::GaveUp(t) => write!(f, "gave-up {t}"),
+            Expect::Survived(t) => write!(f, "survived {t}"),
+            Expect::Rolled => f.write_str("rolled"),
+            Expect::LostOnlyHeld => f.write_str("lost-only-held"),
+            Expect::HandleArrived => f.write_str("handle-arrived"),
+            Expect::AllCoresBusy => f.write_str("all-cores-busy"),
+            Expect::Pidfile => f.write_str("pidfile"),
+            Expect::Not(inner) => write!(f, "not {inner}"),
+            Expect::Proc { target, field, equal, value } => {
+                let op = if *equal { "==" } else { "!=" };
+                write!(f, "{target} {} {op} {value}", field.name())
+            }
+        }
+    }
+}
+
+impl fmt::Display for ProcValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProcValue::Forklab => f.write_str("forklab"),
+            ProcValue::Master => f.write_str("master"),
+            ProcValue::SelfPid => f.write_str("self"),
+            ProcValue::None => f.write_str("none"),
+            ProcValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// A question as written after `ask:`: `QUESTION | CHOICE => CONDITION | ...`.
+impl fmt::Display for Ask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.question)?;
+        for c in &self.choices {
+            write!(f, " | {} => {}", c.label, c.when)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::doc::parse;
+    use crate::lesson::{Lesson, embedded};
+
+    /// Front matter for `lessons/t.md` and a first step heading: a body starts at line 8.
+    const HEAD: &str = "+++\nid = \"t\"\ntitle = \"T\"\norder = 1\nsummary = \"S\"\n+++\n## Step\n";
+    const BODY_LINE: usize = 8;
+
+    fn parse_ok(text: &str) -> Lesson {
+        parse("lessons/t.md", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The error for this text under the first step heading (so from line 8).
+    fn body_error(body: &str) -> (usize, String) {
+        let e = parse("lessons/t.md", format!("{HEAD}{body}\n").as_bytes()).expect_err("the lesson should be rejected");
+        (e.line, e.message)
+    }
+
+    /// What `<!-- text -->` as the only directive of a step parses into (a question's step
+    /// gets the `reveal` it needs).
+    fn directive(text: &str) -> Directive {
+        let reveal = if text.starts_with("ask:") { "<!-- reveal -->\n" } else { "" };
+        let lesson = parse_ok(&format!("{HEAD}<!-- {text} -->\n{reveal}"));
+        lesson.steps[0].directives[0].item.clone()
+    }
+
+    /// Each accepted directive form: (name, as written, what it parses into).
+    fn accepted() -> Vec<(&'static str, &'static str, Directive)> {
+        vec![
+            (
+                "spawn_with_defaults",
+                "do: spawn workers=cores",
+                Directive::Spawn { workers: WorkerCount::Cores, mode: Mode::Shared, handle: Handle::Inherit },
+            ),
+            (
+                "spawn_options_in_any_order",
+                "do: spawn handle=pass mode=reuseport workers=64",
+                Directive::Spawn { workers: WorkerCount::N(64), mode: Mode::Reuseport, handle: Handle::Pass },
+            ),
+            ("set_mode", "do: mode rr", Directive::SetMode(Mode::Rr)),
+            ("scale", "do: scale workers=2", Directive::Scale(WorkerCount::N(2))),
+            ("stop", "do: stop", Directive::Stop),
+            (
+                "fire_with_options",
+                "do: fire keepalive=1000 100 concurrency=256",
+                Directive::Fire { connections: 100, concurrency: 256, keepalive: 1000 },
+            ),
+            (
+                "compare_with_default_runs",
+                "do: compare modes=shared,exclusive connections=500",
+                Directive::Compare {
+                    modes: vec![Mode::Shared, Mode::Exclusive],
+                    connections: 500,
+                    concurrency: 8,
+                    runs: 1,
+                },
+            ),
+            (
+                "kill_with_lowercase_sig_prefix",
+                "do: kill W2 signal=sigkill",
+                Directive::Kill { target: Target::Worker(2), signal: Signal::SIGKILL },
+            ),
+            ("busy", "do: busy master ms=60000", Directive::Busy { target: Target::Master, ms: 60_000 }),
+            ("show_fds", "do: show fds W1", Directive::ShowFds(Target::Worker(1))),
+            ("show_tree", "do: show tree", Directive::ShowTree),
+            ("expect_same_inode", "expect: same-inode", Directive::Expect(Expect::SameInode)),
+            (
+                "expect_metric",
+                "expect: failed == 0",
+                Directive::Expect(Expect::Metric { metric: Metric::Failed, op: Op::Eq, value: 0.0 }),
+            ),
+            (
+                "expect_exited_signal",
+                "expect: exited W3 signal=SEGV",
+                Directive::Expect(Expect::Exited {
+                    target: Target::Worker(3),
+                    status: ExitSpec::Signal(Signal::SIGSEGV),
+                }),
+            ),
+            (
+                "expect_exited_code",
+                "expect: exited master code=255",
+                Directive::Expect(Expect::Exited { target: Target::Master, status: ExitSpec::Code(255) }),
+            ),
+            (
+                "crash_segv",
+                "do: crash W2 how=segv",
+                Directive::Crash { target: Target::Worker(2), how: CrashKind::Segv },
+            ),
+            ("respawn_off", "do: respawn off", Directive::Respawn(false)),
+            ("load", "do: load 500 concurrency=2", Directive::Load { connections: 500, concurrency: 2, keepalive: 1 }),
+            ("wait_load", "do: wait load", Directive::WaitLoad),
+            (
+                "send_relay",
+                "do: send W1 to W2",
+                Directive::Send(SendKind::Relay { from: Target::Worker(1), to: Target::Worker(2) }),
+            ),
+            ("send_handle", "do: send handle W1", Directive::Send(SendKind::Handle(Target::Worker(1)))),
+            ("rolling", "do: restart rolling", Directive::RollingRestart),
+            (
+                "work_threads",
+                "do: work W1 threads=cores ms=500",
+                Directive::Work { target: Some(Target::Worker(1)), threads: Some(WorkerCount::Cores), ms: 500 },
+            ),
+            ("work_all", "do: work all ms=500", Directive::Work { target: None, threads: None, ms: 500 }),
+            ("counter_all", "do: counter all", Directive::Counter { target: None, threads: None }),
+            ("daemon_fork_again", "do: daemon fork-again", Directive::Daemon(DaemonStep::ForkAgain)),
+            ("expect_hung", "expect: hung W3", Directive::Expect(Expect::Hung(Target::Worker(3)))),
+            (
+                "expect_metric_cores",
+                "expect: pids == cores",
+                Directive::Expect(Expect::MetricCores { metric: Metric::Pids, op: Op::Eq }),
+            ),
+            (
+                "expect_proc",
+                "expect: daemon ppid == forklab",
+                Directive::Expect(Expect::Proc {
+                    target: Target::Daemon,
+                    field: ProcField::Ppid,
+                    equal: true,
+                    value: ProcValue::Forklab,
+                }),
+            ),
+            ("expect_not", "expect: not same-inode", Directive::Expect(Expect::Not(Box::new(Expect::SameInode)))),
+            (
+                "ask_two_choices",
+                "ask: Will W2 survive? | yes => survived W2 | no => not survived W2",
+                Directive::Ask(Ask {
+                    question: "Will W2 survive?".into(),
+                    choices: vec![
+                        Choice {
+                            label: "yes".into(),
+                            when: Expect::Survived(Target::Worker(2)),
+                            text: "survived W2".into(),
+                        },
+                        Choice {
+                            label: "no".into(),
+                            when: Expect::Not(Box::new(Expect::Survived(Target::Worker(2)))),
+                            text: "not survived W2".into(),
+                        },
+                    ],
+                }),
+            ),
+        ]
+    }
+
+    /// Each rejected directive: (name, as written, the message of the error on its line).
+    const REJECTED: &[(&str, &str, &str)] = &[
+        (
+            "unknown_directive_kind",
+            "todo: fix",
+            "unknown directive `todo:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`",
+        ),
+        (
+            "fire_beyond_the_request_bound",
+            "do: fire 1000000 concurrency=256 keepalive=1000",
+            "`fire` asks for 1000000 connections × 1000 requests = 1000000000 requests; at most 100000 finish within the 2 minutes the load client is given",
+        ),
+        (
+            "unknown_verb",
+            "do: launch workers=4",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon",
+        ),
+        (
+            "empty_do",
+            "do:",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon",
+        ),
+        (
+            "unknown_option",
+            "do: fire 10 workers=2",
+            "unknown option `workers` for `fire`; expected concurrency, keepalive",
+        ),
+        (
+            "option_on_verb_without_options",
+            "do: stop now=yes",
+            "`stop` takes no options, found `now=yes`; expected `stop`",
+        ),
+        ("repeated_option", "do: fire 10 concurrency=2 concurrency=3", "option `concurrency` is given twice in `fire`"),
+        ("option_without_value", "do: spawn workers=", "option `workers` has no value; expected `workers=VALUE`"),
+        (
+            "missing_required_option",
+            "do: spawn mode=rr",
+            "`spawn` needs `workers=`; expected `spawn workers=N|cores [mode=M] [handle=inherit|pass]`",
+        ),
+        (
+            "missing_value",
+            "do: fire concurrency=4",
+            "wrong arguments `fire concurrency=4`; expected `fire N [concurrency=C] [keepalive=R]`",
+        ),
+        ("extra_value", "do: stop all", "wrong arguments `stop all`; expected `stop`"),
+        (
+            "count_not_a_number",
+            "do: fire lots",
+            "invalid connection count `lots`; expected a whole number from 1 to 1000000",
+        ),
+        (
+            "count_out_of_range",
+            "do: fire 1000001",
+            "connection count `1000001` is out of range; expected a whole number from 1 to 1000000",
+        ),
+        (
+            "count_beyond_u64",
+            "do: fire 99999999999999999999999",
+            "connection count `99999999999999999999999` is out of range; expected a whole number from 1 to 1000000",
+        ),
+        (
+            "concurrency_out_of_range",
+            "do: fire 10 concurrency=257",
+            "concurrency `257` is out of range; expected a whole number from 1 to 256",
+        ),
+        (
+            "workers_out_of_range",
+            "do: scale workers=0",
+            "worker count `0` is out of range; expected a whole number from 1 to 64 or `cores`",
+        ),
+        (
+            "unknown_mode",
+            "do: mode fair",
+            "unknown accept mode `fair`; expected one of shared, exclusive, blocking, rr, reuseport",
+        ),
+        (
+            "unknown_handle",
+            "do: spawn workers=2 handle=copy",
+            "unknown handle delivery `copy`; expected inherit or pass",
+        ),
+        (
+            "compare_duplicate_mode",
+            "do: compare modes=rr,shared,rr connections=10",
+            "mode `rr` is listed twice in `modes`",
+        ),
+        (
+            "compare_empty_mode",
+            "do: compare modes=rr, connections=10",
+            "unknown accept mode ``; expected one of shared, exclusive, blocking, rr, reuseport",
+        ),
+        (
+            "compare_runs_out_of_range",
+            "do: compare modes=rr connections=10 runs=6",
+            "runs `6` is out of range; expected a whole number from 1 to 5",
+        ),
+        (
+            "unknown_signal",
+            "do: kill W1 signal=PIPE",
+            "unknown signal `PIPE`; expected one of TERM, KILL, SEGV, STOP, CONT, INT, HUP, ABRT, USR1 (SIG prefix optional)",
+        ),
+        ("worker_zero", "do: kill W0 signal=TERM", "unknown target `W0`; expected `master` or a worker such as `W1`"),
+        ("lowercase_worker", "do: busy w1 ms=10", "unknown target `w1`; expected `master` or a worker such as `W1`"),
+        (
+            "busy_too_long",
+            "do: busy W1 ms=60001",
+            "ms `60001` is out of range; expected a whole number from 1 to 60000",
+        ),
+        (
+            "show_something_else",
+            "do: show sockets",
+            "wrong arguments `show sockets`; expected `show fds TARGET` or `show tree`",
+        ),
+        (
+            "unknown_expectation",
+            "expect: fairness > 1",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter",
+        ),
+        (
+            "empty_expect",
+            "expect:",
+            "empty `expect:`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER`",
+        ),
+        ("accounted_with_extra", "expect: accounted 5", "`accounted` takes nothing after it; expected `accounted`"),
+        (
+            "unknown_comparison",
+            "expect: spread => 1",
+            "unknown comparison `=>`; expected `spread OP NUMBER` with OP one of ==, !=, <, <=, >, >=, e.g. `spread <= 1`",
+        ),
+        (
+            "metric_not_a_number",
+            "expect: spread <= NaN",
+            "invalid number `NaN`; expected `spread OP NUMBER` with OP one of ==, !=, <, <=, >, >=, e.g. `spread <= 1`",
+        ),
+        (
+            "metric_without_spaces",
+            "expect: completed >",
+            "wrong arguments `completed >`; expected `completed OP NUMBER` with OP one of ==, !=, <, <=, >, >=, e.g. `completed <= 1`",
+        ),
+        (
+            "exited_code_out_of_range",
+            "expect: exited W1 code=256",
+            "exit code `256` is out of range; expected a whole number from 0 to 255",
+        ),
+        ("exited_with_both", "expect: exited W1 code=0 signal=KILL", "`exited` takes `signal=` or `code=`, not both"),
+        (
+            "exited_with_neither",
+            "expect: exited W1",
+            "`exited` needs `signal=` or `code=`; expected `exited TARGET signal=SIG` or `exited TARGET code=N`",
+        ),
+        (
+            "unknown_crash",
+            "do: crash W1 how=explode",
+            "unknown crash `explode`; expected one of segv, panic, abort, exit, hang, loop, thread-segv",
+        ),
+        (
+            "ask_one_choice",
+            "ask: Really? | yes => failed == 0",
+            "`ask:` has 1 choices; expected 2 to 6, as in `ask: QUESTION | CHOICE => CONDITION | ...`",
+        ),
+        (
+            "ask_without_condition",
+            "ask: Really? | yes | no",
+            "choice `yes` has no `=> CONDITION`; expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`",
+        ),
+        (
+            "ask_bad_condition",
+            "ask: Really? | yes => fairness > 1 | no => failed > 0",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter",
+        ),
+        (
+            "work_longer_than_a_heartbeat_allows",
+            "do: work W1 threads=2 ms=3000",
+            "ms `3000` is out of range; expected a whole number from 1 to 2000",
+        ),
+        (
+            "unknown_daemon_step",
+            "do: daemon detach",
+            "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
+        ),
+    ];
+
+    #[test]
+    fn accepted_directives_parse_into_their_values() {
+        let wrong: Vec<String> = accepted()
+            .into_iter()
+            .filter(|(_, text, item)| directive(text) != *item)
+            .map(|(name, text, item)| format!("{name}: `{text}` gave {:?}, expected {item:?}", directive(text)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn rejected_directives_say_why_on_their_line() {
+        let wrong: Vec<String> = REJECTED
+            .iter()
+            .filter_map(|(name, text, message)| {
+                let got = body_error(&format!("<!-- {text} -->"));
+                (got != (BODY_LINE, message.to_string())).then(|| format!("{name}: `{text}` gave {got:?}"))
+            })
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    // ----- the order a question's choices are shown in -----
+
+    #[test]
+    fn choice_order_is_a_permutation_that_a_seed_repeats() {
+        let Directive::Ask(ask) = directive("ask: Q? | a => failed == 0 | b => failed == 1 | c => failed == 2") else {
+            unreachable!()
+        };
+        for seed in 0..50 {
+            let order = ask.order("t", seed);
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(sorted, [0, 1, 2]);
+            assert_eq!(order, ask.order("t", seed));
+            assert_eq!(Ask::letter_in(&order, order[1]), 'b');
+        }
+        let orders: std::collections::BTreeSet<Vec<usize>> = (0..50).map(|seed| ask.order("t", seed)).collect();
+        assert_eq!(orders.len(), 6, "50 seeds give every order of three choices");
+    }
+
+    #[test]
+    fn with_a_fixed_seed_some_built_in_question_is_not_shown_in_file_order() {
+        for seed in [0, 7] {
+            let mut shuffled = 0;
+            for lesson in embedded().unwrap() {
+                for step in &lesson.steps {
+                    for d in &step.directives {
+                        if let Directive::Ask(ask) = &d.item {
+                            let order = ask.order(&lesson.id, seed);
+                            assert_eq!(order, ask.order(&lesson.id, seed));
+                            shuffled += usize::from(order != (0..ask.choices.len()).collect::<Vec<_>>());
+                        }
+                    }
+                }
+            }
+            assert!(shuffled > 0, "seed {seed}: every question in file order");
+        }
+    }
+
+    #[test]
+    fn every_verb_the_errors_list_is_known() {
+        for verb in verb_names().split(", ") {
+            let message = parse_do(verb).err().unwrap_or_default();
+            assert!(!message.starts_with("unknown verb"), "{verb}: {message}");
+        }
+    }
+
+    #[test]
+    fn the_daemon_usage_lists_every_step() {
+        let usage = VERBS.iter().find(|v| v.name == "daemon").map(|v| v.usage).unwrap_or_default();
+        assert!(usage.ends_with(&names(DaemonStep::ALL.map(DaemonStep::name))), "{usage}");
+    }
+
+    /// Every accepted form printed and parsed again is the same directive.
+    #[test]
+    fn accepted_directives_print_as_they_parse() {
+        for (name, _, item) in accepted() {
+            assert_eq!(parse_directive(&item.to_string()), Ok(item.clone()), "{name}: `{item}`");
+        }
+    }
+
+    // ----- printing: Display round-trips with the parser -----
+
+    mod property {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn target() -> impl Strategy<Value = Target> {
+            prop_oneof![Just(Target::Master), Just(Target::Daemon), (1u32..=u32::MAX).prop_map(Target::Worker)]
+        }
+
+        fn workers() -> impl Strategy<Value = WorkerCount> {
+            prop_oneof![Just(WorkerCount::Cores), (1usize..=64).prop_map(WorkerCount::N)]
+        }
+
+        fn mode() -> impl Strategy<Value = Mode> {
+            proptest::sample::select(Mode::ALL.to_vec())
+        }
+
+        fn signal() -> impl Strategy<Value = Signal> {
+            proptest::sample::select(SIGNALS.map(|(_, s)| s).to_vec())
+        }
+
+        fn expect() -> impl Strategy<Value = Expect> {
+            let metric = proptest::sample::select(Metric::ALL.to_vec());
+            let op = proptest::sample::select(Op::ALL.to_vec());
+            let value = prop_oneof![
+                (-1_000_000i64..1_000_000).prop_map(|n| n as f64),
+                (-1e12f64..1e12),
+                proptest::num::f64::NORMAL | proptest::num::f64::SUBNORMAL | proptest::num::f64::ZERO,
+            ];
+            let proc_value = prop_oneof![
+                Just(ProcValue::Forklab),
+                Just(ProcValue::Master),
+                Just(ProcValue::SelfPid),
+                Just(ProcValue::None),
+                "[a-z0-9/._]{1,12}"
+                    .prop_filter("a word the parser reads as a name", |t| {
+                        !["forklab", "master", "self", "none"].contains(&t.as_str())
+                    })
+                    .prop_map(ProcValue::Text),
+            ];
+            let leaf = prop_oneof![
+                Just(Expect::Accounted),
+                Just(Expect::SameInode),
+                (metric.clone(), op.clone(), value).prop_map(|(metric, op, value)| Expect::Metric {
+                    metric,
+                    op,
+                    value
+                }),
+                (target(), prop_oneof![signal().prop_map(ExitSpec::Signal), (0i32..=255).prop_map(ExitSpec::Code)])
+                    .prop_map(|(target, status)| Expect::Exited { target, status }),
+                (metric, op).prop_map(|(metric, op)| Expect::MetricCores { metric, op }),
+                target().prop_map(Expect::Hung),
+                target().prop_map(Expect::GaveUp),
+                target().prop_map(Expect::Survived),
+                Just(Expect::Rolled),
+                Just(Expect::LostOnlyHeld),
+                Just(Expect::HandleArrived),
+                Just(Expect::AllCoresBusy),
+                Just(Expect::Pidfile),
+                (target(), proptest::sample::select(ProcField::ALL.to_vec()), any::<bool>(), proc_value)
+                    .prop_map(|(target, field, equal, value)| Expect::Proc { target, field, equal, value }),
+            ];
+            leaf.prop_recursive(3, 4, 1, |inner| inner.prop_map(|e| Expect::Not(Box::new(e))))
+        }
+
+        /// Free text for questions and labels: no `|`, `=>` or `-->`, which the grammar uses.
+        fn words() -> impl Strategy<Value = String> {
+            "[A-Za-z0-9?,.'()é -]{1,30}"
+                .prop_map(|s| s.trim().to_string())
+                .prop_filter("text that is not blank and not a comment's end", |s| !s.is_empty() && !s.contains("-->"))
+        }
+
+        fn ask() -> impl Strategy<Value = Ask> {
+            let choice = (words(), expect()).prop_map(|(label, when)| Choice { text: when.to_string(), label, when });
+            (words(), proptest::collection::vec(choice, 2..=MAX_CHOICES))
+                .prop_filter("labels that differ", |(_, choices)| {
+                    choices.iter().enumerate().all(|(i, c)| choices[..i].iter().all(|d| d.label != c.label))
+                })
+                .prop_map(|(question, choices)| Ask { question, choices })
+        }
+
+        /// (connections, keepalive) within the bound on requests a `fire` or `load` may ask for.
+        fn requests() -> impl Strategy<Value = (u32, u32)> {
+            (1u32..=1000).prop_flat_map(|keepalive| {
+                let most = (MAX_REQUESTS / u64::from(keepalive)).min(1_000_000) as u32;
+                (1..=most).prop_map(move |connections| (connections, keepalive))
+            })
+        }
+
+        /// Every directive the parser can produce, with values in the ranges it accepts.
+        fn directive() -> impl Strategy<Value = Directive> {
+            let count = 1u32..=1_000_000;
+            prop_oneof![
+                (workers(), mode(), prop_oneof![Just(Handle::Inherit), Just(Handle::Pass)])
+                    .prop_map(|(workers, mode, handle)| Directive::Spawn { workers, mode, handle }),
+                mode().prop_map(Directive::SetMode),
+                workers().prop_map(Directive::Scale),
+                Just(Directive::Stop),
+                (requests(), 1u32..=256).prop_map(|((connections, keepalive), concurrency)| {
+                    Directive::Fire { connections, concurrency, keepalive }
+                }),
+                (
+                    proptest::sample::subsequence(Mode::ALL.to_vec(), 1..=Mode::ALL.len()).prop_shuffle(),
+                    count.clone(),
+                    1u32..=256,
+                    1u32..=5
+                )
+                    .prop_map(|(modes, connections, concurrency, runs)| Directive::Compare {
+                        modes,
+                        connections,
+                        concurrency,
+                        runs
+                    }),
+                (target(), signal()).prop_map(|(target, signal)| Directive::Kill { target, signal }),
+                (target(), 1u32..=60_000).prop_map(|(target, ms)| Directive::Busy { target, ms }),
+                target().prop_map(Directive::ShowFds),
+                Just(Directive::ShowTree),
+                expect().prop_map(Directive::Expect),
+                (target(), proptest::sample::select(CrashKind::ALL.to_vec()))
+                    .prop_map(|(target, how)| Directive::Crash { target, how }),
+                any::<bool>().prop_map(Directive::Respawn),
+                (requests(), 1u32..=256).prop_map(|((connections, keepalive), concurrency)| {
+                    Directive::Load { connections, concurrency, keepalive }
+                }),
+                Just(Directive::WaitLoad),
+                prop_oneof![
+                    target().prop_map(SendKind::Ping),
+                    Just(SendKind::Broadcast),
+                    (target(), target()).prop_map(|(from, to)| SendKind::Relay { from, to }),
+                    target().prop_map(SendKind::Handle),
+                ]
+                .prop_map(Directive::Send),
+                Just(Directive::RollingRestart),
+                (proptest::option::of((target(), workers())), 1u32..=2000).prop_map(|(who, ms)| match who {
+                    Some((t, n)) => Directive::Work { target: Some(t), threads: Some(n), ms },
+                    None => Directive::Work { target: None, threads: None, ms },
+                }),
+                proptest::option::of((target(), 1u32..=16)).prop_map(|who| match who {
+                    Some((t, n)) => Directive::Counter { target: Some(t), threads: Some(n) },
+                    None => Directive::Counter { target: None, threads: None },
+                }),
+                proptest::sample::select(DaemonStep::ALL.to_vec()).prop_map(Directive::Daemon),
+                ask().prop_map(Directive::Ask),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// A directive printed and parsed again is the same directive: it can travel as a
+            /// value and still be shown as the words a lesson would write.
+            #[test]
+            fn display_round_trips_with_the_parser(d in directive()) {
+                prop_assert_eq!(parse_directive(&d.to_string()), Ok(d.clone()), "printed as `{}`", d);
+            }
+        }
+    }
+}
