@@ -26,7 +26,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
                 result = Err(anyhow!("stopped by {}", sig.as_str()));
                 break;
             }
-            if let Err(e) = runner.apply(&d.item, &d.text, &mut out) {
+            if let Err(e) = runner.apply(&d.item, &mut out) {
                 result = Err(e.context(format!("{}:{}: `{}`", lesson.file, d.line, d.text)));
                 break;
             }

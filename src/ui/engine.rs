@@ -4,7 +4,7 @@
 //! lab says to the app as transcript lines. The app never waits on a process.
 
 use crate::lab::Lab;
-use crate::lesson::run::{Line, Runner, Transcript};
+use crate::lesson::run::{Report, Runner, Transcript};
 use crate::lesson::{Directive, Lesson, Located};
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use std::process::Stdio;
@@ -28,7 +28,7 @@ pub enum EngineMsg {
     Started {
         master: i32,
     },
-    Line(Line),
+    Report(Report),
     /// A step's directives have run (`error` when one failed).
     StepDone {
         index: usize,
@@ -102,9 +102,9 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
     let events = lab.events().clone();
     let mut runner = Runner::new(&lesson, lab);
     runner.stream_conns = true;
-    let line_send = send.clone();
-    let mut out = Transcript::new(Box::new(move |line| {
-        line_send(EngineMsg::Line(line));
+    let report_send = send.clone();
+    let mut out = Transcript::new(Box::new(move |report| {
+        report_send(EngineMsg::Report(report));
     }));
     let ended = loop {
         select! {
@@ -115,7 +115,7 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
                     // As `forklab play` does: questions first, then the rest; after the step,
                     // each question's real answer from what happened.
                     for d in crate::lesson::run::run_order(directives) {
-                        if let Err(e) = runner.apply(&d.item, &d.text, &mut out) {
+                        if let Err(e) = runner.apply(&d.item, &mut out) {
                             error = Some(format!("{}:{}: {e:#}", lesson.file, d.line));
                             break;
                         }
@@ -126,9 +126,8 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
                     send(EngineMsg::StepDone { index, error });
                 }
                 Ok(EngineCmd::Do(directive)) => {
-                    let text = action_text(&directive);
-                    let error = runner.apply(&directive, &text, &mut out).err().map(|e| format!("{e:#}"));
-                    send(EngineMsg::Done { text, error });
+                    let error = runner.apply(&directive, &mut out).err().map(|e| format!("{e:#}"));
+                    send(EngineMsg::Done { text: directive.to_string(), error });
                 }
                 Ok(EngineCmd::Quit) | Err(_) => break None,
             },
@@ -143,24 +142,6 @@ fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bo
     };
     let _ = runner.lab.shutdown(&mut |ev| out.event(ev));
     send(EngineMsg::Ended { error: ended });
-}
-
-/// A learner's action as the lesson line it is (`do: fire 10 concurrency=4`), written from the
-/// directive's fields: for the transcript and the status bar.
-pub fn action_text(d: &Directive) -> String {
-    match d {
-        Directive::Fire { connections, concurrency, keepalive } => {
-            let keepalive = if *keepalive == 1 { String::new() } else { format!(" keepalive={keepalive}") };
-            format!("do: fire {connections} concurrency={concurrency}{keepalive}")
-        }
-        Directive::Scale(n) => format!("do: scale workers={n}"),
-        Directive::SetMode(mode) => format!("do: mode {mode}"),
-        Directive::Kill { target, signal } => {
-            format!("do: kill {target} signal={}", signal.as_str().trim_start_matches("SIG"))
-        }
-        // The keys run only the four above; any other directive is named by its kind.
-        other => format!("do: {other:?}"),
-    }
 }
 
 #[cfg(test)]
@@ -181,8 +162,8 @@ mod tests {
             Directive::Kill { target: Target::Master, signal: Signal::SIGTERM },
         ];
         for d in actions {
-            assert_eq!(parse_directive(&action_text(&d)), Ok(d.clone()), "{}", action_text(&d));
+            assert_eq!(parse_directive(&d.to_string()), Ok(d.clone()), "{d}");
         }
-        assert_eq!(action_text(&Directive::Scale(WorkerCount::N(3))), "do: scale workers=3");
+        assert_eq!(Directive::Scale(WorkerCount::N(3)).to_string(), "do: scale workers=3");
     }
 }

@@ -342,9 +342,11 @@ impl Follow {
 
 /// A connection a worker accepted (its count moves on screen).
 fn is_accept(m: &Msg) -> bool {
-    use crate::lesson::run::LineKind;
-    matches!(m, Msg::Engine(engine::EngineMsg::Line(l))
-        if matches!(l.kind, LineKind::Event(crate::proto::Event::Accepted { .. }) | LineKind::Conn(_)))
+    use crate::lesson::run::Report;
+    matches!(
+        m,
+        Msg::Engine(engine::EngineMsg::Report(Report::Event(crate::proto::Event::Accepted { .. }) | Report::Conn(_)))
+    )
 }
 
 /// The lab's processes run this much nicer than the lesson screen (see `spawn::set_child_nice`):

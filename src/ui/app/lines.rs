@@ -1,4 +1,4 @@
-//! What the engine says: its transcript lines, the lab's events, a step's end.
+//! What the engine says: its reports (drawn from their typed values), the lab's events, a step's end.
 
 use super::*;
 
@@ -16,7 +16,7 @@ impl LessonView {
     pub(super) fn engine(&mut self, m: EngineMsg, lesson: &Lesson) -> Vec<Effect> {
         match m {
             EngineMsg::Started { master } => self.lab.master = Some(master),
-            EngineMsg::Line(line) => self.line(line),
+            EngineMsg::Report(report) => self.report(report),
             EngineMsg::StepDone { index, error } => {
                 self.steps.busy = false;
                 if let Some(e) = error {
@@ -43,10 +43,10 @@ impl LessonView {
         vec![]
     }
 
-    pub(super) fn line(&mut self, line: Line) {
-        match line.kind {
-            LineKind::Event(ev) | LineKind::Background(ev) => self.event(ev),
-            LineKind::Conn(c) => {
+    pub(super) fn report(&mut self, report: Report) {
+        match report {
+            Report::Event(ev) | Report::Background(ev) => self.event(ev),
+            Report::Conn(c) => {
                 self.lab.conn_seq += 1;
                 let row = ConnRow {
                     n: self.lab.conn_seq,
@@ -66,37 +66,35 @@ impl LessonView {
                 }
                 conns.recent.push_back(row);
             }
-            LineKind::Directive => {
-                let text = line.text.trim().to_string();
-                // An expectation shows once, with its verdict (the Expect line that follows).
-                if text.trim_start_matches("> ").starts_with("expect:") {
-                    return;
-                }
+            // An expectation shows once, with its verdict (the Expect report that follows).
+            Report::Directive(crate::lesson::Directive::Expect(_)) => {}
+            Report::Directive(d) => {
+                let text = format!("> {d}");
                 self.output(LogKind::Lesson, text.clone());
                 self.log(LogKind::Lesson, text);
             }
-            LineKind::Expect { passed } => {
-                let kind = if passed { LogKind::Conn } else { LogKind::Fail };
-                let text = line.text.trim().replacen("ok   ", "✓ ", 1).replacen("FAIL ", "✗ ", 1);
+            Report::Expect { text, passed, detail } => {
+                let (kind, mark) = if passed { (LogKind::Conn, "✓") } else { (LogKind::Fail, "✗") };
+                let text = format!("{mark} {text}  ({detail})");
                 self.output(kind, text.clone());
                 self.log(kind, text);
             }
-            LineKind::Info if matches!(line.json["event"].as_str(), Some("fds" | "proc")) => {
-                if let Some(pid) = line.json["pid"].as_i64() {
-                    self.lab.selected_pid = Some(pid as i32);
+            Report::Info(_) | Report::Fired { .. } | Report::Compare(_) => {
+                // `show fds` and the daemon's facts are about one process: the fds pane shows it.
+                if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = &report {
+                    self.lab.selected_pid = Some(*pid);
                 }
-                for l in line.text.lines() {
-                    self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
-                }
-            }
-            LineKind::Fired | LineKind::Compare | LineKind::Info => {
-                for l in line.text.lines() {
+                for l in report.text().lines() {
                     self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
                 }
             }
             // The question card and the explanation come from the lesson itself.
-            LineKind::Header | LineKind::Step | LineKind::Summary | LineKind::Question | LineKind::Explain => {}
-            LineKind::Answer { ask, order, answer, detail } => self.answered(&ask, &order, answer, &detail),
+            Report::Header { .. }
+            | Report::Step { .. }
+            | Report::Summary { .. }
+            | Report::Question { .. }
+            | Report::Explain { .. } => {}
+            Report::Answer { ask, order, answer, detail, .. } => self.answered(&ask, &order, answer, &detail),
         }
     }
 

@@ -20,7 +20,7 @@ pub use action::Action;
 use super::engine::{EngineCmd, EngineMsg};
 use super::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow, RECENT_CONNS, Role};
 use super::sampler::Snapshot;
-use crate::lesson::run::{Line, LineKind};
+use crate::lesson::run::{Info, Report};
 use crate::lesson::{Lesson, Pane, Target, WorkerCount};
 use crate::proto::Event;
 use crate::proto::mode::Mode;

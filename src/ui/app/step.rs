@@ -141,7 +141,7 @@ impl LessonView {
         if let Directive::Scale(WorkerCount::N(n)) = d {
             self.lab.workers = n;
         }
-        self.message = Some(format!("running `{}`", crate::ui::engine::action_text(&d)));
+        self.message = Some(format!("running `{}`", d));
         vec![Effect::Engine(EngineCmd::Do(d))]
     }
 

@@ -1,4 +1,4 @@
-//! update from messages: keys, engine lines, samples, autoplay.
+//! update from messages: keys, engine reports, samples, autoplay.
 
 use super::*;
 use crossterm::event::KeyEvent;
@@ -29,7 +29,7 @@ fn view(app: &App) -> &LessonView {
 }
 
 fn event(ev: Event) -> Msg {
-    Msg::Engine(EngineMsg::Line(Line { kind: LineKind::Event(ev), text: String::new(), json: serde_json::Value::Null }))
+    Msg::Engine(EngineMsg::Report(Report::Event(ev)))
 }
 
 fn pool_ready(app: &mut App) {
@@ -180,11 +180,12 @@ fn the_selection_follows_its_process_and_a_steps_show_fds() {
     let snap = |procs| Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0] });
     app.update(snap(vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master")]));
     // The step shows the daemon's fds: the selection goes to it.
-    app.update(Msg::Engine(EngineMsg::Line(Line {
-        kind: LineKind::Info,
-        text: "daemon pid 77 fds".into(),
-        json: serde_json::json!({"event": "fds", "alias": "daemon", "pid": 77}),
-    })));
+    app.update(Msg::Engine(EngineMsg::Report(Report::Info(Info::Fds {
+        target: Target::Daemon,
+        pid: 77,
+        table: vec![],
+        shared: BTreeMap::new(),
+    }))));
     app.update(snap(vec![
         sample(me, 1, "forklab"),
         sample(10, me, "forklab-master"),
@@ -246,15 +247,12 @@ fn autoplay_without_a_recording_stops_on_the_last_step() {
 }
 
 fn answer_line(ask: &crate::lesson::Ask, order: &[usize], answer: Option<usize>) -> Msg {
-    Msg::Engine(EngineMsg::Line(Line {
-        kind: LineKind::Answer {
-            ask: ask.clone(),
-            order: order.to_vec(),
-            answer,
-            detail: "W1 fd 5 and master fd 6 hold socket:[42]".into(),
-        },
-        text: format!("    ? {}\n    = a x  (W1 fd 5 and master fd 6 hold socket:[42])", ask.question),
-        json: serde_json::Value::Null,
+    Msg::Engine(EngineMsg::Report(Report::Answer {
+        step: 1,
+        ask: ask.clone(),
+        order: order.to_vec(),
+        answer,
+        detail: "W1 fd 5 and master fd 6 hold socket:[42]".into(),
     }))
 }
 

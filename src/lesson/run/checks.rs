@@ -1,0 +1,611 @@
+//! Every `expect` check, as a function of an [`Observation`]: what the runner saw from the
+//! lab's events and its own measurements, and what /proc said at the moment of the check.
+//! The runner gathers the observation; deciding a claim here starts no process and reads no
+//! file, so each kind of claim is tested on hand-built observations, true and false.
+
+use super::{Measured, Seen};
+use crate::lesson::{ExitSpec, Expect, Metric, ProcField, ProcValue, Target};
+use crate::proto::{Event, role};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Everything an `expect` is decided on.
+#[derive(Debug, Clone, Default)]
+pub struct Observation {
+    /// From the lab's events: live processes, listeners, exits, hung, gave-up, the pidfile.
+    pub seen: Seen,
+    /// From the runner's own measurements: the last fire, crash, send, work, counter.
+    pub measured: Measured,
+    /// Read from /proc and the file system when the observation was gathered.
+    pub now: Now,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Now {
+    /// The pids (of those seen) that /proc shows running, not gone and not a zombie.
+    pub live: BTreeSet<i32>,
+    /// The socket inode each listener's fd points at now, by alias; None if it is gone.
+    pub listener_inodes: BTreeMap<String, Option<u64>>,
+    /// The daemon's pidfile, when one was written.
+    pub pidfile: Option<PidfileFacts>,
+    /// Facts of the processes that `TARGET FIELD == VALUE` claims are about, by alias.
+    pub procs: BTreeMap<String, Vec<(ProcField, String)>>,
+    /// CPUs this process may run on.
+    pub cores: usize,
+    pub forklab: i32,
+    pub master: i32,
+}
+
+/// The pidfile and its directory as `lstat(2)` sees them, and the pid the file holds.
+#[derive(Debug, Clone, Default)]
+pub struct PidfileFacts {
+    pub path: String,
+    /// (is a regular file, permission bits); None when missing.
+    pub file: Option<(bool, u32)>,
+    /// (is a directory, permission bits); None when missing.
+    pub dir: Option<(bool, u32)>,
+    pub holds: Option<i32>,
+    /// The pids that hold a flock(2) on the file.
+    pub lockers: Vec<i32>,
+}
+
+/// Check an expectation against what was observed. Returns (held, what was seen).
+pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
+    match e {
+        Expect::Accounted => accounted(o),
+        Expect::SameInode => same_inode(o),
+        Expect::Metric { metric, op, value } => match metric_value(*metric, o) {
+            Some(v) => (op.holds(v, *value), format!("{metric} is {}", number(v))),
+            None => (false, format!("{metric} is not known yet")),
+        },
+        Expect::Exited { target, status } => exited(target, *status, o),
+        Expect::MetricCores { metric, op } => {
+            let cores = o.now.cores as f64;
+            match metric_value(*metric, o) {
+                Some(v) => (op.holds(v, cores), format!("{metric} is {}; this machine has {cores} cores", number(v))),
+                None => (false, format!("{metric} is not known yet")),
+            }
+        }
+        Expect::Hung(t) => {
+            let alias = t.to_string();
+            let hung = o.seen.hung.contains(&alias);
+            (hung, format!("{alias} {} caught by a missed heartbeat", if hung { "was" } else { "was not" }))
+        }
+        Expect::GaveUp(t) => {
+            let alias = t.to_string();
+            match o.seen.gave_up.get(&alias) {
+                Some(n) => (true, format!("the master gave up on {alias} after {n} quick restarts")),
+                None => (false, format!("the master did not give up on {alias}")),
+            }
+        }
+        Expect::Survived(t) => survived(t, o),
+        Expect::Not(inner) => {
+            let (held, detail) = check(inner, o);
+            (!held, detail)
+        }
+        Expect::Rolled => rolled(o),
+        Expect::LostOnlyHeld => lost_only_held(o),
+        Expect::HandleArrived => match o.measured.handle {
+            Some((sent, fd, got)) => {
+                (sent != 0 && sent == got, format!("sent socket:[{sent}], received as fd {fd} -> socket:[{got}]"))
+            }
+            None => (false, "no handle was sent".into()),
+        },
+        Expect::AllCoresBusy => all_cores_busy(o),
+        Expect::Pidfile => pidfile(o),
+        Expect::Proc { target, field, equal, value } => proc_fact(target, *field, *equal, value, o),
+    }
+}
+
+/// The targets whose /proc facts `e` needs (`daemon ppid == forklab`, also under `not`).
+pub fn proc_targets(e: &Expect) -> Vec<Target> {
+    match e {
+        Expect::Proc { target, .. } => vec![*target],
+        Expect::Not(inner) => proc_targets(inner),
+        _ => Vec::new(),
+    }
+}
+
+fn accounted(o: &Observation) -> (bool, String) {
+    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let s = &f.summary;
+    let by_worker: u64 = f.per_worker.values().sum();
+    let ok = s.completed + s.failed == s.fired && by_worker == s.completed && f.accepted >= s.completed;
+    (
+        ok,
+        format!(
+            "fired {}, completed {}, failed {}; replies by worker add up to {}; workers counted {} accepts",
+            s.fired, s.completed, s.failed, by_worker, f.accepted
+        ),
+    )
+}
+
+fn exited(target: &Target, status: ExitSpec, o: &Observation) -> (bool, String) {
+    let alias = target.to_string();
+    let Some(Event::Exited { code, signal, .. }) = o.seen.exits.get(&alias) else {
+        return (false, format!("{alias} has not exited"));
+    };
+    let ok = match status {
+        ExitSpec::Code(c) => *code == Some(c),
+        ExitSpec::Signal(s) => signal.as_deref() == Some(s.as_str()),
+    };
+    let seen = match (code, signal) {
+        (Some(c), _) => format!("{alias} exited with code {c}"),
+        (_, Some(s)) => format!("{alias} was killed by {s}"),
+        _ => format!("{alias} ended"),
+    };
+    (ok, seen)
+}
+
+fn survived(t: &Target, o: &Observation) -> (bool, String) {
+    let alias = t.to_string();
+    match (o.measured.before_crash.get(&alias), o.seen.pids.get(&alias)) {
+        (Some(b), Some(n)) if b == n && o.now.live.contains(n) => (true, format!("{alias} is still pid {n}, alive")),
+        (Some(b), _) => (false, format!("{alias} was pid {b} and is not any more")),
+        _ => (false, format!("{alias} was not running before")),
+    }
+}
+
+fn all_cores_busy(o: &Observation) -> (bool, String) {
+    let cores = o.now.cores as f64;
+    match &o.measured.work {
+        // Every core busy, and the work got at least three quarters of what the machine's
+        // other programs left it (a shared machine is never idle).
+        Some(w) => (
+            w.least_lit >= 75.0 && w.cores_used >= 0.75 * (cores - w.others),
+            format!(
+                "every core at least {:.0}% busy; the work used {:.2} cores of {cores}, other programs {:.2}",
+                w.least_lit, w.cores_used, w.others
+            ),
+        ),
+        None => (false, "no work was run".into()),
+    }
+}
+
+fn rolled(o: &Observation) -> (bool, String) {
+    let rolling = &o.measured.rolling;
+    let mut ready = BTreeSet::new();
+    let mut retired = Vec::new();
+    let mut replaced = None;
+    let mut problems = Vec::new();
+    for ev in rolling {
+        match ev {
+            Event::WorkerReady { alias, .. } => {
+                ready.insert(alias.clone());
+            }
+            Event::Retiring { alias, replaced_by, .. } => {
+                if !ready.contains(replaced_by) {
+                    problems.push(format!("{alias} told to stop before {replaced_by} was ready"));
+                }
+                retired.push(alias.clone());
+            }
+            Event::Rolled { replaced: n, .. } => replaced = Some(*n),
+            _ => {}
+        }
+    }
+    for alias in &retired {
+        let clean = rolling.iter().any(|e| matches!(e, Event::Exited { alias: a, code: Some(0), .. } if a == alias));
+        if !clean {
+            problems.push(format!("{alias} did not exit with code 0"));
+        }
+    }
+    let under_load = o.measured.rolled_under_load;
+    if under_load == Some(false) {
+        problems.push("the load had ended before the restart did".into());
+    }
+    let ok = problems.is_empty() && replaced.is_some_and(|n| n as usize == retired.len() && n > 0);
+    let detail = if problems.is_empty() {
+        let load = if under_load == Some(true) { ", under load" } else { "" };
+        format!("{} workers replaced{load}, each after its successor was ready; each old one exited 0", retired.len())
+    } else {
+        problems.join("; ")
+    };
+    (ok, detail)
+}
+
+fn lost_only_held(o: &Observation) -> (bool, String) {
+    let (Some(fire), Some((alias, held))) = (&o.measured.fire, &o.measured.crash) else {
+        return (false, "no load ran across a crash".into());
+    };
+    let elsewhere =
+        o.measured.load_conns.iter().filter(|c| !c.ok && c.worker.as_ref().is_some_and(|w| w != alias)).count();
+    let failed = fire.summary.failed;
+    (
+        failed <= *held && elsewhere == 0,
+        format!("{failed} failed; {alias} held {held} when it crashed; {elsewhere} failed on other workers"),
+    )
+}
+
+fn pidfile(o: &Observation) -> (bool, String) {
+    let Some(p) = &o.now.pidfile else { return (false, "no pidfile was written".into()) };
+    let (Some((is_file, fmode)), Some((is_dir, dmode))) = (p.file, p.dir) else {
+        return (false, format!("{} is missing", p.path));
+    };
+    let daemon = o.seen.pids.get(role::DAEMON).copied();
+    // The lock, not the file, says the daemon runs: it must be the daemon's.
+    let locked = daemon.is_some_and(|d| p.lockers.contains(&d));
+    let ok = is_file && fmode == 0o600 && is_dir && dmode == 0o700 && p.holds.is_some() && p.holds == daemon && locked;
+    (
+        ok,
+        format!(
+            "{} mode {fmode:04o} in a directory of mode {dmode:04o}, holds pid {}, flock held by {}",
+            p.path,
+            p.holds.map_or("?".into(), |p| p.to_string()),
+            if p.lockers.is_empty() { "nobody".into() } else { format!("{:?}", p.lockers) }
+        ),
+    )
+}
+
+fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, o: &Observation) -> (bool, String) {
+    let alias = target.to_string();
+    let (Some(pid), Some(facts)) = (o.seen.pids.get(&alias), o.now.procs.get(&alias)) else {
+        return (false, format!("no live process `{alias}`"));
+    };
+    let actual = facts.iter().find(|(f, _)| *f == field).map_or("gone", |(_, v)| v.as_str());
+    let (want, named) = match value {
+        ProcValue::Forklab => (o.now.forklab.to_string(), " (forklab)".to_string()),
+        ProcValue::Master => (o.now.master.to_string(), " (the master)".to_string()),
+        ProcValue::SelfPid => (pid.to_string(), " (its own pid)".to_string()),
+        ProcValue::None => ("none".to_string(), String::new()),
+        ProcValue::Text(t) => (t.clone(), String::new()),
+    };
+    let same = if field == ProcField::Umask {
+        u32::from_str_radix(actual, 8).ok() == u32::from_str_radix(&want, 8).ok()
+    } else {
+        actual == want
+    };
+    let rel = if same { "==" } else { "!=" };
+    (same == equal, format!("{target} {} is {actual}, {rel} {want}{named}", field.name()))
+}
+
+/// Every process of the pool that holds the listener holds the same socket, as /proc showed
+/// it when observed, not only as reported.
+fn same_inode(o: &Observation) -> (bool, String) {
+    if o.seen.listeners.is_empty() {
+        return (false, "no process reported a listener".into());
+    }
+    let mut shown = Vec::new();
+    let mut inodes = Vec::new();
+    for (alias, (_, fd, _, _)) in &o.seen.listeners {
+        let live = o.now.listener_inodes.get(alias).copied().flatten();
+        shown.push(format!("{alias} fd {fd} -> {}", live.map(|i| format!("socket:[{i}]")).unwrap_or("gone".into())));
+        let Some(inode) = live else { return (false, shown.join(", ")) };
+        inodes.push(inode);
+    }
+    let all_same = inodes.iter().all(|i| Some(i) == inodes.first());
+    (all_same && inodes.len() > 1, shown.join(", "))
+}
+
+fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
+    let (f, measured) = (o.measured.fire.as_ref(), &o.measured);
+    match m {
+        Metric::Failed => f.map(|f| f.summary.failed as f64),
+        Metric::Completed => f.map(|f| f.summary.completed as f64),
+        Metric::Fired => f.map(|f| f.summary.fired as f64),
+        Metric::Spread => f.map(|f| {
+            let max = f.per_worker.values().max().copied().unwrap_or(0);
+            let min = f.per_worker.values().min().copied().unwrap_or(0);
+            (max - min) as f64
+        }),
+        Metric::Workers => {
+            Some(o.seen.pids.iter().filter(|(a, p)| a.starts_with('W') && o.now.live.contains(p)).count() as f64)
+        }
+        Metric::P50Ms => f.map(|f| f.summary.p50_ms),
+        Metric::MaxMs => f.map(|f| f.summary.max_ms),
+        Metric::Held => measured.crash.as_ref().map(|(_, h)| *h as f64),
+        Metric::Restarts => o.seen.gave_up.values().last().map(|n| *n as f64),
+        Metric::MaxDelayMs => Some(o.seen.max_delay_ms as f64),
+        Metric::Messages => Some(measured.messages.len() as f64),
+        Metric::Fds => Some(
+            measured.messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds as f64 } else { 0.0 }).sum(),
+        ),
+        Metric::RttUs => measured.rtt_us.map(|r| r as f64),
+        Metric::CoresUsed => measured.work.as_ref().map(|w| w.cores_used),
+        Metric::Pids => measured.work.as_ref().map(|w| w.pids as f64),
+        Metric::Tids => measured.work.as_ref().map(|w| w.tids as f64),
+        Metric::Counter => {
+            let values: BTreeSet<u64> =
+                measured.counters.iter().filter(|(a, ..)| a != role::MASTER).map(|(_, _, _, v)| *v).collect();
+            match values.len() {
+                0 => None,
+                1 => values.first().map(|v| *v as f64),
+                _ => Some(-1.0),
+            }
+        }
+        Metric::MasterCounter => measured.master_counter.map(|v| v as f64),
+    }
+}
+
+/// A measured value for people: whole numbers as such, others to two decimals.
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 { format!("{v}") } else { format!("{v:.2}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::Op;
+    use crate::lesson::run::{Fired, Work};
+    use crate::proto::HowListening;
+    use crate::proto::client::{ClientSummary, ConnError, ConnRecord};
+    use nix::sys::signal::Signal;
+
+    /// An observation with nothing seen yet, on a 4-core machine; forklab is pid 1, the master 10.
+    fn obs() -> Observation {
+        let now = Now { cores: 4, forklab: 1, master: 10, ..Now::default() };
+        Observation { now, ..Observation::default() }
+    }
+
+    /// The same, after a fire: `fired` connections, `failed` of them failed, replies by worker.
+    fn fired(fired: u64, failed: u64, per_worker: &[(&str, u64)], accepted: u64) -> Observation {
+        let per_worker: BTreeMap<String, u64> = per_worker.iter().map(|(a, n)| (a.to_string(), *n)).collect();
+        let summary = ClientSummary {
+            done: true,
+            fired,
+            completed: fired - failed,
+            failed,
+            errors: BTreeMap::new(),
+            per_worker: per_worker.clone(),
+            elapsed_s: 1.0,
+            conn_per_s: fired as f64,
+            p50_ms: 2.0,
+            p99_ms: 5.0,
+            max_ms: 9.0,
+        };
+        let mut o = obs();
+        o.measured.fire = Some(Fired { summary, per_worker, accepted });
+        o
+    }
+
+    /// Workers by alias, each live (in /proc) or not.
+    fn with_pids(mut o: Observation, pids: &[(&str, i32, bool)]) -> Observation {
+        for (alias, pid, live) in pids {
+            o.seen.pids.insert(alias.to_string(), *pid);
+            if *live {
+                o.now.live.insert(*pid);
+            }
+        }
+        o
+    }
+
+    fn exited(alias: &str, code: Option<i32>, signal: Option<&str>) -> Observation {
+        let mut o = obs();
+        let ev = Event::Exited {
+            alias: alias.into(),
+            pid: 20,
+            code,
+            signal: signal.map(str::to_string),
+            core_dumped: false,
+        };
+        o.seen.exits.insert(alias.into(), ev);
+        o
+    }
+
+    fn listeners(inodes: &[(&str, Option<u64>)]) -> Observation {
+        let mut o = obs();
+        for (i, (alias, inode)) in inodes.iter().enumerate() {
+            o.seen.listeners.insert(alias.to_string(), (10 + i as i32, 5, 42, HowListening::Inherited));
+            o.now.listener_inodes.insert(alias.to_string(), *inode);
+        }
+        o
+    }
+
+    fn work(cores_used: f64, least_lit: f64) -> Observation {
+        let mut o = obs();
+        o.measured.work = Some(Work { cores_used, others: 0.2, least_lit, pids: 1, tids: 4 });
+        o
+    }
+
+    fn rolled(events: Vec<Event>, under_load: Option<bool>) -> Observation {
+        let mut o = obs();
+        o.measured.rolling = events;
+        o.measured.rolled_under_load = under_load;
+        o
+    }
+
+    fn roll_of(w1_code: i32, ready_first: bool) -> Vec<Event> {
+        let ready = Event::WorkerReady { alias: "W2".into(), pid: 22 };
+        let retiring = Event::Retiring { alias: "W1".into(), pid: 21, replaced_by: "W2".into() };
+        let exit = Event::Exited { alias: "W1".into(), pid: 21, code: Some(w1_code), signal: None, core_dumped: false };
+        let done = Event::Rolled { alias: "master".into(), pid: 10, replaced: 1 };
+        if ready_first { vec![ready, retiring, exit, done] } else { vec![retiring, ready, exit, done] }
+    }
+
+    fn failed_conn(conn: u32, worker: Option<&str>) -> ConnRecord {
+        ConnRecord {
+            conn,
+            ok: false,
+            worker: worker.map(str::to_string),
+            pid: None,
+            error: Some(ConnError::Reset),
+            us: 9,
+        }
+    }
+
+    fn load_across_crash(failed: u64, held: u64, conns: Vec<ConnRecord>) -> Observation {
+        let mut o = fired(100, failed, &[("W1", 100 - failed)], 100);
+        o.measured.crash = Some(("W2".into(), held));
+        o.measured.load_conns = conns;
+        o
+    }
+
+    fn pidfile(file_mode: u32, dir_mode: u32, holds: i32, daemon: i32) -> Observation {
+        let mut o = with_pids(obs(), &[("daemon", daemon, true)]);
+        o.seen.pidfile = Some("/run/x/daemon.pid".into());
+        o.now.pidfile = Some(PidfileFacts {
+            path: "/run/x/daemon.pid".into(),
+            file: Some((true, file_mode)),
+            dir: Some((true, dir_mode)),
+            holds: Some(holds),
+            lockers: vec![daemon],
+        });
+        o
+    }
+
+    fn daemon_facts(facts: &[(ProcField, &str)]) -> Observation {
+        let mut o = with_pids(obs(), &[("daemon", 77, true)]);
+        o.now.procs.insert("daemon".into(), facts.iter().map(|(f, v)| (*f, v.to_string())).collect());
+        o
+    }
+
+    /// W2 was pid 12 before the crash; now W2 is `pid`, alive or not.
+    fn w2_was_12_and_now(pid: i32, live: bool) -> Observation {
+        let mut o = with_pids(obs(), &[("W2", pid, live)]);
+        o.measured.before_crash.insert("W2".into(), 12);
+        o
+    }
+
+    fn daemon_claim(field: ProcField, equal: bool, value: ProcValue) -> Expect {
+        Expect::Proc { target: Target::Daemon, field, equal, value }
+    }
+
+    fn handle(sent: u64, got: u64) -> Observation {
+        let mut o = obs();
+        o.measured.handle = Some((sent, 7, got));
+        o
+    }
+
+    /// One test per kind of claim: it holds on the first observation and fails on the second.
+    macro_rules! claim {
+        ($name:ident, $expect:expr, holds: $yes:expr, fails: $no:expr) => {
+            #[test]
+            fn $name() {
+                let e: Expect = $expect;
+                let (held, detail) = check(&e, &$yes);
+                assert!(held, "`{e}` should hold: {detail}");
+                let (held, detail) = check(&e, &$no);
+                assert!(!held, "`{e}` should fail: {detail}");
+            }
+        };
+    }
+
+    claim!(accounted, Expect::Accounted,
+        holds: fired(10, 2, &[("W1", 5), ("W2", 3)], 8),
+        // One reply more by worker than connections completed: something was counted twice.
+        fails: fired(10, 2, &[("W1", 5), ("W2", 4)], 8));
+    claim!(accounted_needs_the_workers_accepts, Expect::Accounted,
+        holds: fired(4, 0, &[("W1", 4)], 4),
+        fails: fired(4, 0, &[("W1", 4)], 3));
+    claim!(same_inode, Expect::SameInode,
+        holds: listeners(&[("W1", Some(42)), ("master", Some(42))]),
+        fails: listeners(&[("W1", Some(43)), ("master", Some(42))]));
+    claim!(same_inode_needs_the_fds_still_open, Expect::SameInode,
+        holds: listeners(&[("W1", Some(42)), ("W2", Some(42))]),
+        fails: listeners(&[("W1", Some(42)), ("W2", None)]));
+    claim!(metric, Expect::Metric { metric: Metric::Spread, op: Op::Le, value: 1.0 },
+        holds: fired(9, 0, &[("W1", 5), ("W2", 4)], 9),
+        fails: fired(9, 0, &[("W1", 6), ("W2", 3)], 9));
+    claim!(metric_workers_counts_live_ones, Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 2.0 },
+        holds: with_pids(obs(), &[("master", 10, true), ("W1", 11, true), ("W2", 12, true)]),
+        fails: with_pids(obs(), &[("master", 10, true), ("W1", 11, true), ("W2", 12, false)]));
+    claim!(metric_unknown_yet_fails, Expect::Metric { metric: Metric::Failed, op: Op::Eq, value: 0.0 },
+        holds: fired(3, 0, &[("W1", 3)], 3),
+        fails: obs());
+    claim!(exited_by_signal, Expect::Exited { target: Target::Worker(2), status: ExitSpec::Signal(Signal::SIGSEGV) },
+        holds: exited("W2", None, Some("SIGSEGV")),
+        fails: exited("W2", None, Some("SIGKILL")));
+    claim!(exited_with_code, Expect::Exited { target: Target::Worker(3), status: ExitSpec::Code(101) },
+        holds: exited("W3", Some(101), None),
+        fails: exited("W1", Some(101), None));
+    claim!(metric_cores, Expect::MetricCores { metric: Metric::Pids, op: Op::Eq },
+        holds: { let mut o = work(1.0, 80.0); o.measured.work.as_mut().unwrap().pids = 4; o },
+        fails: work(1.0, 80.0));
+    claim!(hung, Expect::Hung(Target::Worker(3)),
+        holds: { let mut o = obs(); o.seen.hung.insert("W3".into()); o },
+        fails: { let mut o = obs(); o.seen.hung.insert("W2".into()); o });
+    claim!(gave_up, Expect::GaveUp(Target::Worker(1)),
+        holds: { let mut o = obs(); o.seen.gave_up.insert("W1".into(), 6); o },
+        fails: obs());
+    claim!(survived, Expect::Survived(Target::Worker(2)),
+        holds: w2_was_12_and_now(12, true),
+        // The same alias, a new pid: the old W2 died and a replacement took its name.
+        fails: w2_was_12_and_now(13, true));
+    claim!(survived_needs_it_alive, Expect::Survived(Target::Worker(2)),
+        holds: w2_was_12_and_now(12, true),
+        fails: w2_was_12_and_now(12, false));
+    claim!(not, Expect::Not(Box::new(Expect::Hung(Target::Worker(1)))),
+        holds: obs(),
+        fails: { let mut o = obs(); o.seen.hung.insert("W1".into()); o });
+    claim!(rolled_each_after_its_successor_was_ready, Expect::Rolled,
+        holds: rolled(roll_of(0, true), Some(true)),
+        fails: rolled(roll_of(0, false), Some(true)));
+    claim!(rolled_needs_clean_exits_under_load, Expect::Rolled,
+        holds: rolled(roll_of(0, true), None),
+        fails: rolled(roll_of(1, true), None));
+    claim!(rolled_needs_the_load_running, Expect::Rolled,
+        holds: rolled(roll_of(0, true), Some(true)),
+        fails: rolled(roll_of(0, true), Some(false)));
+    claim!(lost_only_held, Expect::LostOnlyHeld,
+        holds: load_across_crash(2, 3, vec![failed_conn(1, Some("W2")), failed_conn(2, None)]),
+        fails: load_across_crash(2, 3, vec![failed_conn(1, Some("W2")), failed_conn(2, Some("W1"))]));
+    claim!(lost_only_held_counts_what_was_held, Expect::LostOnlyHeld,
+        holds: load_across_crash(3, 3, vec![]),
+        fails: load_across_crash(4, 3, vec![]));
+    claim!(handle_arrived, Expect::HandleArrived, holds: handle(42, 42), fails: handle(42, 43));
+    claim!(all_cores_busy, Expect::AllCoresBusy,
+        holds: work(3.5, 90.0),
+        // Three of four cores' worth: one core was left idle.
+        fails: work(3.0, 5.0));
+    claim!(pidfile_is_0600_in_a_0700_directory, Expect::Pidfile,
+        holds: pidfile(0o600, 0o700, 77, 77),
+        fails: pidfile(0o644, 0o700, 77, 77));
+    claim!(pidfile_names_the_daemon, Expect::Pidfile,
+        holds: pidfile(0o600, 0o700, 77, 77),
+        fails: pidfile(0o600, 0o700, 78, 77));
+    claim!(pidfile_is_locked_by_the_daemon, Expect::Pidfile,
+        holds: pidfile(0o600, 0o700, 77, 77),
+        fails: { let mut o = pidfile(0o600, 0o700, 77, 77); o.now.pidfile.as_mut().unwrap().lockers = vec![78]; o });
+    claim!(proc_fact, daemon_claim(ProcField::Ppid, true, ProcValue::Forklab),
+        holds: daemon_facts(&[(ProcField::Ppid, "1")]),
+        fails: daemon_facts(&[(ProcField::Ppid, "10")]));
+    claim!(proc_fact_self_and_not_equal, daemon_claim(ProcField::Sid, false, ProcValue::SelfPid),
+        holds: daemon_facts(&[(ProcField::Sid, "5")]),
+        fails: daemon_facts(&[(ProcField::Sid, "77")]));
+    claim!(proc_umask_compares_as_octal, daemon_claim(ProcField::Umask, true, ProcValue::Text("0".into())),
+        holds: daemon_facts(&[(ProcField::Umask, "0000")]),
+        fails: daemon_facts(&[(ProcField::Umask, "0022")]));
+
+    #[test]
+    fn every_kind_of_claim_fails_on_an_empty_observation() {
+        let o = obs();
+        let t = Target::Worker(1);
+        let claims = [
+            Expect::Accounted,
+            Expect::SameInode,
+            Expect::Metric { metric: Metric::Failed, op: Op::Eq, value: 0.0 },
+            Expect::Exited { target: t, status: ExitSpec::Code(0) },
+            Expect::MetricCores { metric: Metric::Pids, op: Op::Eq },
+            Expect::Hung(t),
+            Expect::GaveUp(t),
+            Expect::Survived(t),
+            Expect::Rolled,
+            Expect::LostOnlyHeld,
+            Expect::HandleArrived,
+            Expect::AllCoresBusy,
+            Expect::Pidfile,
+            Expect::Proc {
+                target: Target::Daemon,
+                field: ProcField::Cwd,
+                equal: true,
+                value: ProcValue::Text("/".into()),
+            },
+        ];
+        for e in claims {
+            let (held, detail) = check(&e, &o);
+            assert!(!held, "`{e}` held on nothing: {detail}");
+        }
+        // No workers seen is a fact too: `workers == 0` holds.
+        assert!(check(&Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 0.0 }, &o).0);
+    }
+
+    #[test]
+    fn details_say_what_was_seen() {
+        let o = fired(10, 2, &[("W1", 5), ("W2", 3)], 8);
+        let detail = check(&Expect::Accounted, &o).1;
+        assert_eq!(detail, "fired 10, completed 8, failed 2; replies by worker add up to 8; workers counted 8 accepts");
+        let o = listeners(&[("W1", Some(42)), ("W2", None)]);
+        assert_eq!(check(&Expect::SameInode, &o).1, "W1 fd 5 -> socket:[42], W2 fd 5 -> gone");
+        let o = daemon_facts(&[(ProcField::Ppid, "10")]);
+        let e = Expect::Proc { target: Target::Daemon, field: ProcField::Ppid, equal: true, value: ProcValue::Master };
+        assert_eq!(check(&e, &o), (true, "daemon ppid is 10, == 10 (the master)".to_string()));
+    }
+}

@@ -1,0 +1,854 @@
+//! The lesson runner: each directive does what it says to the lab; each `expect` is checked
+//! against what the processes and the kernel report, never against what forklab meant to do.
+//! The runner gathers what it sees into an [`Observation`] and decides claims with
+//! [`checks::check`]; what happens goes to a [`Transcript`] as typed [`Report`]s.
+
+mod checks;
+mod report;
+
+pub use checks::Observation;
+pub use report::{Info, Report, Transcript, TreeRow, WorkDone};
+
+use crate::lab::measure;
+use crate::lab::{Client, Lab, PoolInfo};
+use crate::lesson::{self, Ask, CrashKind, DaemonStep, Directive, Expect, Lesson, ProcField, SendKind, Target};
+use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
+use crate::proto::mode::{Handle, Mode};
+use crate::proto::{Cmd, Event, HowListening, role};
+use crate::sys::procfs;
+use anyhow::{Context, Result, anyhow};
+use checks::{Now, PidfileFacts};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A step's directives in the order they run: its questions first, wherever the file puts
+/// them (they are asked before the step runs), then the rest in file order. After the last,
+/// [`Runner::finish_step`] answers the questions from what happened.
+pub fn run_order(directives: &[lesson::Located<Directive>]) -> Vec<&lesson::Located<Directive>> {
+    let (asks, rest): (Vec<_>, Vec<_>) = directives.iter().partition(|d| matches!(d.item, Directive::Ask(_)));
+    asks.into_iter().chain(rest).collect()
+}
+
+/// The order a question's choices are shown in, by `play` and the lesson screen alike
+/// ([`Ask::order`]): it follows `--seed`, or seed 0 without one, so a run can be repeated.
+pub fn shown_order(lesson: &str, ask: &Ask) -> Vec<usize> {
+    ask.order(lesson, crate::lab::chaos::SEED.get().copied().unwrap_or(0))
+}
+
+/// What the lab has shown so far, gathered from its events.
+#[derive(Debug, Clone, Default)]
+pub struct Seen {
+    /// Live processes by alias ("master", "W1", ...).
+    pub pids: BTreeMap<String, i32>,
+    /// The latest listener report of each process in the current pool.
+    pub listeners: BTreeMap<String, (i32, i32, u64, HowListening)>,
+    /// The latest exit of each alias.
+    pub exits: BTreeMap<String, Event>,
+    /// Workers the master caught hung.
+    pub hung: BTreeSet<String>,
+    /// Workers the master gave up on, with the quick restarts it counted.
+    pub gave_up: BTreeMap<String, u32>,
+    /// The longest respawn delay announced.
+    pub max_delay_ms: u64,
+    /// The daemon's pidfile, once it has written one.
+    pub pidfile: Option<String>,
+}
+
+impl Seen {
+    pub fn observe(&mut self, ev: &Event) {
+        match ev {
+            Event::Spawned { alias, pid, .. } => {
+                self.pids.insert(alias.clone(), *pid);
+            }
+            Event::Listening { alias, pid, fd, inode, how, .. } => {
+                self.listeners.insert(alias.clone(), (*pid, *fd, *inode, *how));
+            }
+            Event::Exited { alias, pid, .. } => {
+                if self.pids.get(alias) == Some(pid) {
+                    self.pids.remove(alias);
+                    self.listeners.remove(alias);
+                }
+                self.exits.insert(alias.clone(), ev.clone());
+            }
+            Event::Hung { alias, .. } => {
+                self.hung.insert(alias.clone());
+            }
+            Event::GaveUp { alias, restarts, .. } => {
+                self.gave_up.insert(alias.clone(), *restarts);
+            }
+            Event::Respawning { delay_ms, .. } => self.max_delay_ms = self.max_delay_ms.max(*delay_ms),
+            Event::Daemon { pid, step, detail, .. } => {
+                self.pids.insert(role::DAEMON.into(), *pid);
+                // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
+                if let (true, Some(path)) = (step == "pidfile", detail.strip_prefix("wrote ")) {
+                    let path = path.split_once(", flock(2)-locked").map_or(path, |(p, _)| p);
+                    self.pidfile = Some(path.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The result of the last `fire` (or of a `load` collected by `wait load`).
+#[derive(Debug, Clone)]
+pub struct Fired {
+    pub summary: ClientSummary,
+    pub per_worker: BTreeMap<String, u64>,
+    /// Connections the workers themselves counted during the fire.
+    pub accepted: u64,
+}
+
+/// What the runner measured itself, beyond the lab's events: what the checks read.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    pub fire: Option<Fired>,
+    /// Live pids just before the last crash or kill.
+    pub before_crash: BTreeMap<String, i32>,
+    /// The last crash: who, and the connections it held then.
+    pub crash: Option<(String, u64)>,
+    /// The messages of the last `send`, and the last round trip.
+    pub messages: Vec<Event>,
+    pub rtt_us: Option<u64>,
+    /// The last handle sent: (inode sent, fd received, inode received).
+    pub handle: Option<(u64, i32, u64)>,
+    /// Events of the last rolling restart.
+    pub rolling: Vec<Event>,
+    /// Whether a load was still running when it ended (None: no load was started).
+    pub rolled_under_load: Option<bool>,
+    /// The finished connections of the last background load.
+    pub load_conns: Vec<ConnRecord>,
+    pub work: Option<Work>,
+    /// The last `counter`: (alias, tid, shared, value).
+    pub counters: Vec<(String, i32, bool, u64)>,
+    /// The master's own copy of the counter, when it last reported it.
+    pub master_counter: Option<u64>,
+}
+
+/// Runs directives against a lab. The TUI drives the same runner.
+pub struct Runner {
+    pub lab: Lab,
+    pub seen: Seen,
+    pub measured: Measured,
+    port: u16,
+    handle: Handle,
+    workers: usize,
+    /// Report every finished connection of `fire` (the TUI's recent-connections list).
+    pub stream_conns: bool,
+    /// Whether the master respawns workers of the current pool.
+    respawn: bool,
+    /// The background load (`do: load`) and the accept count when it started.
+    load: Option<(Client, u64)>,
+    /// Questions of the current step, with the order their choices were shown in, answered
+    /// when it ends.
+    asks: Vec<(Ask, Vec<usize>)>,
+    lesson_id: String,
+}
+
+/// What the last `work` measured.
+#[derive(Debug, Clone, Default)]
+pub struct Work {
+    pub cores_used: f64,
+    /// Cores' worth of CPU that other programs used meanwhile, from /proc/stat.
+    pub others: f64,
+    /// The busy share, in percent, of the least busy of the cores we may use.
+    pub least_lit: f64,
+    pub pids: usize,
+    pub tids: usize,
+}
+
+impl Runner {
+    pub fn new(lesson: &Lesson, lab: Lab) -> Runner {
+        let workers = lesson.setup.workers.map(|w| w.resolve()).unwrap_or(4);
+        Runner {
+            lab,
+            seen: Seen::default(),
+            measured: Measured::default(),
+            port: lesson.setup.port.unwrap_or(0),
+            handle: Handle::Inherit,
+            workers,
+            stream_conns: false,
+            respawn: true,
+            load: None,
+            asks: Vec::new(),
+            lesson_id: lesson.id.clone(),
+        }
+    }
+
+    /// Pass events on until `pick` returns a value; an error event from the master ends the
+    /// wait with that error.
+    fn wait<T>(
+        &mut self,
+        out: &mut Transcript,
+        timeout: Duration,
+        mut pick: impl FnMut(&Event) -> Option<T>,
+    ) -> Result<T> {
+        let seen = &mut self.seen;
+        let measured = &mut self.measured;
+        self.lab.wait_for(
+            timeout,
+            &mut |ev| {
+                seen.observe(ev);
+                out.event(ev);
+                match ev {
+                    Event::Message { .. } => measured.messages.push(ev.clone()),
+                    Event::WorkerReady { .. }
+                    | Event::Retiring { .. }
+                    | Event::Rolled { .. }
+                    | Event::Exited { .. } => measured.rolling.push(ev.clone()),
+                    _ => {}
+                }
+            },
+            |ev| match ev {
+                Event::Error { alias, message, kind, .. }
+                    if alias == role::MASTER && kind != "bad_worker_message" && kind != "fork_failed" =>
+                {
+                    Some(Err(anyhow!("{message}")))
+                }
+                _ => pick(ev).map(Ok),
+            },
+        )
+    }
+
+    /// Pass events on until `done` says the one awaited came.
+    fn wait_event(&mut self, out: &mut Transcript, timeout: Duration, done: impl Fn(&Event) -> bool) -> Result<()> {
+        let seen = &mut self.seen;
+        self.lab.wait_for(
+            timeout,
+            &mut |ev| {
+                seen.observe(ev);
+                out.event(ev);
+            },
+            |ev| done(ev).then_some(Ok(())),
+        )
+    }
+
+    /// After a worker ended: when the pool respawns, wait until it is whole again.
+    fn wait_respawned(&mut self, alias: &str, out: &mut Transcript) -> Result<()> {
+        if !self.respawn || self.seen.gave_up.contains_key(alias) {
+            return Ok(());
+        }
+        let alias = alias.to_string();
+        self.wait(out, Duration::from_secs(20), |ev| match ev {
+            Event::PoolReady { .. } => Some(()),
+            Event::GaveUp { alias: a, .. } if *a == alias => Some(()),
+            _ => None,
+        })
+    }
+
+    /// The step has run: answer its questions from what happened.
+    pub fn finish_step(&mut self, step: usize, out: &mut Transcript) {
+        let asks = std::mem::take(&mut self.asks);
+        let conditions: Vec<&Expect> = asks.iter().flat_map(|(a, _)| a.choices.iter().map(|c| &c.when)).collect();
+        let o = self.observe(&conditions);
+        for (ask, order) in asks {
+            let checked: Vec<(bool, String)> = ask.choices.iter().map(|c| checks::check(&c.when, &o)).collect();
+            let answer = checked.iter().position(|(held, _)| *held);
+            let detail = match answer {
+                Some(i) => checked[i].1.clone(),
+                None => checked.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>().join("; "),
+            };
+            out.answer(step, &ask, order, answer, detail);
+        }
+    }
+
+    /// Check an expectation against what the processes report now. Returns (held, what was seen).
+    pub fn check(&self, e: &Expect) -> (bool, String) {
+        checks::check(e, &self.observe(&[e]))
+    }
+
+    /// What the runner has seen, and what /proc says now, for checking `claims`.
+    pub fn observe(&self, claims: &[&Expect]) -> Observation {
+        let pids: BTreeSet<i32> = self.seen.pids.values().chain(self.measured.before_crash.values()).copied().collect();
+        let mut procs = BTreeMap::new();
+        for target in claims.iter().flat_map(|e| checks::proc_targets(e)) {
+            let alias = target.to_string();
+            if let Some(pid) = self.seen.pids.get(&alias) {
+                procs.insert(alias, ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f))).collect());
+            }
+        }
+        let now = Now {
+            live: pids.into_iter().filter(|p| procfs::is_live(*p)).collect(),
+            listener_inodes: (self.seen.listeners.iter())
+                .map(|(alias, (pid, fd, _, _))| (alias.clone(), procfs::socket_inode(*pid, *fd)))
+                .collect(),
+            pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
+            procs,
+            cores: lesson::WorkerCount::Cores.resolve(),
+            forklab: std::process::id() as i32,
+            master: self.lab.master_pid,
+        };
+        Observation { seen: self.seen.clone(), measured: self.measured.clone(), now }
+    }
+
+    fn pool(&self) -> Result<PoolInfo> {
+        self.lab.pool.clone().context("no pool is running; a `do: spawn` must come first")
+    }
+
+    fn start(&mut self, mode: Mode, workers: usize, handle: Handle, out: &mut Transcript) -> Result<PoolInfo> {
+        // A new pool: forget the old one's listeners and workers.
+        self.seen.listeners.clear();
+        self.seen.pids.retain(|a, _| a == role::MASTER || a == role::DAEMON);
+        self.respawn = true;
+        let seen = &mut self.seen;
+        let info = self.lab.start_pool(mode, workers, self.port, handle, &mut |ev| {
+            seen.observe(ev);
+            out.event(ev);
+        })?;
+        self.port = info.port;
+        self.handle = handle;
+        self.workers = workers;
+        out.info(Info::Pool(info.clone()));
+        Ok(info)
+    }
+
+    /// Run one directive; the transcript shows it as its `Display` writes it.
+    pub fn apply(&mut self, d: &Directive, out: &mut Transcript) -> Result<()> {
+        if let Directive::Ask(ask) = d {
+            let order = shown_order(&self.lesson_id, ask);
+            out.question(ask, &order);
+            self.asks.push((ask.clone(), order));
+            return Ok(());
+        }
+        out.directive(d);
+        match d {
+            Directive::Ask(_) => {}
+            Directive::Crash { target, how } => self.crash(target, *how, out)?,
+            Directive::Respawn(on) => {
+                self.lab.send(&Cmd::Respawn { on: *on })?;
+                self.respawn = *on;
+            }
+            Directive::Load { connections, concurrency, keepalive } => {
+                self.start_load(*connections, *concurrency, *keepalive, out)?
+            }
+            Directive::WaitLoad => self.wait_load(out)?,
+            Directive::Send(kind) => self.send(kind, out)?,
+            Directive::RollingRestart => self.rolling_restart(out)?,
+            Directive::Work { target, threads, ms } => self.work(target.as_ref(), *threads, *ms, out)?,
+            Directive::Counter { target, threads } => self.counter(target.as_ref(), *threads, out)?,
+            Directive::Daemon(step) => self.daemon(*step, out)?,
+            Directive::Spawn { workers, mode, handle } => {
+                self.start(*mode, workers.resolve(), *handle, out)?;
+            }
+            Directive::SetMode(mode) => {
+                let workers = self.lab.pool.as_ref().map(|p| p.workers).unwrap_or(self.workers);
+                self.start(*mode, workers, self.handle, out)?;
+            }
+            Directive::Scale(n) => self.scale(n.resolve(), out)?,
+            Directive::Stop => {
+                self.lab.send(&Cmd::Stop)?;
+                self.wait_event(out, Duration::from_secs(10), |ev| matches!(ev, Event::PoolStopped { .. }))?;
+                self.lab.pool = None;
+            }
+            Directive::Fire { connections, concurrency, keepalive } => {
+                self.fire(*connections, *concurrency, *keepalive, out)?;
+            }
+            Directive::Compare { modes, connections, concurrency, runs } => {
+                self.compare(modes, *connections, *concurrency, *runs, out)?
+            }
+            Directive::Kill { target, signal } => self.kill(target, *signal, out)?,
+            Directive::Busy { target, ms } => {
+                self.lab.send(&Cmd::Busy { alias: target.to_string(), ms: *ms })?;
+            }
+            Directive::ShowFds(target) => self.show_fds(target, out)?,
+            Directive::ShowTree => self.show_tree(out),
+            Directive::Expect(e) => {
+                let (passed, detail) = self.check(e);
+                out.expect(d.to_string(), passed, detail);
+            }
+        }
+        Ok(())
+    }
+
+    fn rolling_restart(&mut self, out: &mut Transcript) -> Result<()> {
+        self.measured.rolling.clear();
+        self.lab.send(&Cmd::RollingRestart)?;
+        self.wait(out, Duration::from_secs(30), |ev| matches!(ev, Event::Rolled { .. }).then_some(()))?;
+        // Did the load still run when the last old worker was gone? Its client is alive and
+        // has connections left to fire.
+        self.measured.rolled_under_load = self.load.as_ref().map(|(c, _)| procfs::is_live(c.pid));
+        self.wait(out, Duration::from_secs(10), |ev| matches!(ev, Event::PoolReady { .. }).then_some(()))
+    }
+
+    fn scale(&mut self, workers: usize, out: &mut Transcript) -> Result<()> {
+        self.lab.send(&Cmd::Scale { workers })?;
+        let seen = &mut self.seen;
+        let info = self.lab.wait_for(
+            Duration::from_secs(15),
+            &mut |ev| {
+                seen.observe(ev);
+                out.event(ev);
+            },
+            |ev| match ev {
+                Event::PoolReady { mode, port, workers, .. } => {
+                    Some(Ok(PoolInfo { mode: *mode, port: *port, workers: *workers }))
+                }
+                _ => None,
+            },
+        )?;
+        self.workers = workers;
+        self.lab.pool = Some(info);
+        Ok(())
+    }
+
+    fn accepted_total(&mut self, out: &mut Transcript) -> Result<u64> {
+        let seen = &mut self.seen;
+        let stats = self.lab.stats(&mut |ev| {
+            seen.observe(ev);
+            out.event(ev);
+        })?;
+        Ok(stats.iter().map(|s| if let Event::Stats { accepted, .. } = s { *accepted } else { 0 }).sum())
+    }
+
+    /// Replies by worker, every worker of the pool listed (zeros too).
+    fn per_worker(&self, summary: &ClientSummary) -> BTreeMap<String, u64> {
+        let mut per_worker: BTreeMap<String, u64> =
+            self.seen.pids.keys().filter(|a| a.starts_with('W')).map(|a| (a.clone(), 0)).collect();
+        for (alias, n) in &summary.per_worker {
+            *per_worker.entry(alias.clone()).or_insert(0) += n;
+        }
+        per_worker
+    }
+
+    fn fire(&mut self, connections: u32, concurrency: u32, keepalive: u32, out: &mut Transcript) -> Result<()> {
+        let pool = self.pool()?;
+        let before = self.accepted_total(out)?;
+        let stream = self.stream_conns;
+        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream };
+        let summary = Client::start(&args)?.finish(Duration::from_secs(120), &mut |c| out.conn(c))?;
+        // Workers report their counters every 20 ms at most: wait until they cover the fire.
+        let mut accepted = 0;
+        for _ in 0..50 {
+            accepted = self.accepted_total(out)?.saturating_sub(before);
+            if accepted >= summary.completed {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let per_worker = self.per_worker(&summary);
+        let fired = Fired { summary, per_worker, accepted };
+        out.fired(pool.mode, &fired);
+        self.measured.fire = Some(fired);
+        Ok(())
+    }
+
+    fn compare(
+        &mut self,
+        modes: &[Mode],
+        connections: u32,
+        concurrency: u32,
+        runs: u32,
+        out: &mut Transcript,
+    ) -> Result<()> {
+        let workers = self.lab.pool.as_ref().map(|p| p.workers).unwrap_or(self.workers);
+        let mut table = Vec::new();
+        for _ in 0..runs {
+            for &mode in modes {
+                let args =
+                    ClientArgs { port: 0, connections, concurrency, keepalive: 1, timeout_ms: 5000, stream: false };
+                self.seen.listeners.clear();
+                let seen = &mut self.seen;
+                let run = measure::measure(&mut self.lab, mode, workers, args, &mut |ev| {
+                    seen.observe(ev);
+                    out.background(ev);
+                })?;
+                table.push(run);
+            }
+        }
+        out.compare(&table);
+        // The pool is left in the last mode compared.
+        if let Some(last) = table.last() {
+            self.lab.pool =
+                Some(PoolInfo { mode: last.mode, port: self.lab.pool.as_ref().map(|p| p.port).unwrap_or(0), workers });
+        }
+        Ok(())
+    }
+
+    fn kill(&mut self, target: &Target, signal: nix::sys::signal::Signal, out: &mut Transcript) -> Result<()> {
+        let alias = target.to_string();
+        let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
+        self.measured.before_crash = self.seen.pids.clone();
+        self.lab.send(&Cmd::Kill { alias: alias.clone(), signal: signal.as_str().into() })?;
+        use nix::sys::signal::Signal::*;
+        // Wait for the end of a process the signal kills by default; the others go on.
+        if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
+            self.wait_event(
+                out,
+                Duration::from_secs(10),
+                |ev| matches!(ev, Event::Exited { pid: p, .. } if *p == pid),
+            )?;
+            if alias.starts_with('W') {
+                self.wait_respawned(&alias, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn crash(&mut self, target: &Target, how: CrashKind, out: &mut Transcript) -> Result<()> {
+        let alias = target.to_string();
+        let pid = self.pid_of(target)?;
+        self.measured.before_crash = self.seen.pids.clone();
+        self.lab.send(&Cmd::Crash { alias: alias.clone(), how: how.name().into() })?;
+        let held = self.wait(out, Duration::from_secs(10), |ev| match ev {
+            Event::CrashOrdered { alias: a, open_conns, .. } if *a == alias => Some(*open_conns),
+            _ => None,
+        })?;
+        self.measured.crash = Some((alias.clone(), held));
+        if how == CrashKind::Loop {
+            // Every restart fails at once; the master backs off, then gives up.
+            self.wait(out, Duration::from_secs(30), |ev| match ev {
+                Event::GaveUp { alias: a, .. } if *a == alias => Some(()),
+                _ => None,
+            })?;
+            return Ok(());
+        }
+        // A hang ends only when the master notices the missed heartbeats and kills it.
+        self.wait(out, Duration::from_secs(20), |ev| match ev {
+            Event::Exited { pid: p, .. } if *p == pid => Some(()),
+            _ => None,
+        })?;
+        self.wait_respawned(&alias, out)
+    }
+
+    fn start_load(&mut self, connections: u32, concurrency: u32, keepalive: u32, out: &mut Transcript) -> Result<()> {
+        let pool = self.pool()?;
+        let before = self.accepted_total(out)?;
+        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream: true };
+        let client = Client::start(&args)?;
+        let conns = &mut self.measured.load_conns;
+        conns.clear();
+        // Wait until the load flows, so that what comes next happens under it.
+        let flowing = (connections / 10).clamp(1, 50) as usize;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while conns.len() < flowing {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match client.lines.recv_timeout(left) {
+                Ok(crate::lab::ClientLine::Conn(c)) => conns.push(c),
+                Ok(crate::lab::ClientLine::Done(_)) | Err(_) => {
+                    anyhow::bail!("the load ended before it was flowing; give `load` more connections")
+                }
+            }
+        }
+        out.info(Info::Load { connections, concurrency, keepalive, flowing });
+        self.load = Some((client, before));
+        Ok(())
+    }
+
+    fn wait_load(&mut self, out: &mut Transcript) -> Result<()> {
+        let (client, before) = self.load.take().context("no load is running; a `do: load` must come first")?;
+        let pool = self.pool()?;
+        let conns = &mut self.measured.load_conns;
+        let summary = client.finish(Duration::from_secs(120), &mut |c| conns.push(c))?;
+        let accepted = self.accepted_total(out)?.saturating_sub(before);
+        let per_worker = self.per_worker(&summary);
+        let fired = Fired { summary, per_worker, accepted };
+        out.fired(pool.mode, &fired);
+        let failed: Vec<ConnRecord> = self.measured.load_conns.iter().filter(|c| !c.ok).cloned().collect();
+        if !failed.is_empty() {
+            out.info(Info::FailedConns(failed));
+        }
+        self.measured.fire = Some(fired);
+        Ok(())
+    }
+
+    fn send(&mut self, kind: &SendKind, out: &mut Transcript) -> Result<()> {
+        self.measured.messages.clear();
+        let timeout = Duration::from_secs(10);
+        match kind {
+            SendKind::Ping(t) => {
+                let alias = t.to_string();
+                self.lab.send(&Cmd::Ping { alias: alias.clone() })?;
+                self.measured.rtt_us = self
+                    .wait(out, timeout, |ev| match ev {
+                        Event::Message { from, rtt_us: Some(rtt), .. } if *from == alias => Some(*rtt),
+                        _ => None,
+                    })
+                    .map(Some)?;
+            }
+            SendKind::Broadcast => {
+                let n = self.seen.pids.keys().filter(|a| a.starts_with('W')).count();
+                self.lab.send(&Cmd::Broadcast { text: "hello, every worker".into() })?;
+                let mut acks = 0;
+                self.wait(out, timeout, |ev| match ev {
+                    Event::Message { to, what, .. } if to == role::MASTER && what.starts_with("ack") => {
+                        acks += 1;
+                        (acks == n).then_some(())
+                    }
+                    _ => None,
+                })?;
+            }
+            SendKind::Relay { from, to } => {
+                let (from, to) = (from.to_string(), to.to_string());
+                let text = format!("hello {to}, this is {from}");
+                self.lab.send(&Cmd::Relay { from, to: to.clone(), text })?;
+                self.wait(out, timeout, |ev| match ev {
+                    Event::Message { from, what, .. } if *from == to && what.starts_with("ack") => Some(()),
+                    _ => None,
+                })?;
+            }
+            SendKind::Handle(t) => {
+                let alias = t.to_string();
+                self.lab.send(&Cmd::SendHandle { alias: alias.clone() })?;
+                let mut sent = 0;
+                let got = self.wait(out, timeout, |ev| match ev {
+                    Event::FdPassed { to, inode, .. } if *to == alias => {
+                        sent = *inode;
+                        None
+                    }
+                    Event::HandleGot { alias: a, fd, inode, .. } if *a == alias => Some((*fd, *inode)),
+                    _ => None,
+                })?;
+                self.measured.handle = Some((sent, got.0, got.1));
+            }
+        }
+        let messages = &self.measured.messages;
+        let bytes: u64 = messages.iter().map(|m| if let Event::Message { bytes, .. } = m { *bytes } else { 0 }).sum();
+        let fds: u32 = messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds } else { 0 }).sum();
+        out.info(Info::Sent { messages: messages.len(), bytes, fds, rtt_us: self.measured.rtt_us });
+        Ok(())
+    }
+
+    fn work(
+        &mut self,
+        target: Option<&Target>,
+        threads: Option<lesson::WorkerCount>,
+        ms: u32,
+        out: &mut Transcript,
+    ) -> Result<()> {
+        let procs: Vec<(String, i32)> = match target {
+            Some(t) => vec![(t.to_string(), self.pid_of(t)?)],
+            None => self.seen.pids.iter().filter(|(a, _)| a.starts_with('W')).map(|(a, p)| (a.clone(), *p)).collect(),
+        };
+        let ticks = |procs: &[(String, i32)]| -> u64 {
+            procs.iter().map(|(_, p)| procfs::status(*p).map(|s| s.cpu_ticks).unwrap_or(0)).sum()
+        };
+        let cores_before = per_core_ticks();
+        let before = ticks(&procs);
+        let started = Instant::now();
+        let n = threads.map(|t| t.resolve()).unwrap_or(1);
+        self.lab.send(&Cmd::Work { alias: target.map(|t| t.to_string()), threads: n, ms })?;
+        let mut tids: BTreeSet<i32> = procs.iter().map(|(_, p)| *p).collect();
+        let mut done = 0;
+        let want = procs.len();
+        self.wait(out, Duration::from_secs(30), |ev| match ev {
+            Event::Threads { tids: t, .. } => {
+                tids.extend(t);
+                None
+            }
+            Event::WorkDone { .. } => {
+                done += 1;
+                (done == want).then_some(())
+            }
+            _ => None,
+        })?;
+        let wall = started.elapsed().as_secs_f64();
+        // SAFETY: sysconf has no preconditions.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let cpu = ticks(&procs).saturating_sub(before) as f64 / hz;
+        let cores_used = cpu / wall.max(0.001);
+        let deltas: Vec<(u64, u64)> = per_core_ticks()
+            .iter()
+            .zip(cores_before.iter())
+            .map(|((busy1, all1), (busy0, all0))| (busy1.saturating_sub(*busy0), all1.saturating_sub(*all0)))
+            .collect();
+        let pcts: Vec<f64> = deltas.iter().map(|(busy, all)| 100.0 * *busy as f64 / (*all).max(1) as f64).collect();
+        // What the rest of the machine used meanwhile: every core's busy time minus ours.
+        let busy_all = deltas.iter().map(|(busy, _)| *busy).sum::<u64>() as f64 / hz;
+        let others = ((busy_all - cpu) / wall.max(0.001)).max(0.0);
+        let cores = lesson::WorkerCount::Cores.resolve();
+        let mut busiest = pcts.clone();
+        busiest.sort_by(|a, b| b.total_cmp(a));
+        let least_lit = busiest.get(..cores.min(busiest.len())).and_then(|c| c.last().copied()).unwrap_or(0.0);
+        let work = Work { cores_used, pids: procs.len(), tids: tids.len(), others, least_lit };
+        self.measured.work = Some(work.clone());
+        let tids = tids.into_iter().collect();
+        out.info(Info::Work(WorkDone { procs, tids, cpu_s: cpu, wall_s: wall, per_core: pcts, work }));
+        Ok(())
+    }
+
+    fn counter(&mut self, target: Option<&Target>, threads: Option<u32>, out: &mut Transcript) -> Result<()> {
+        let want = match (target, threads) {
+            (Some(_), Some(n)) => n as usize,
+            _ => 1 + self.seen.pids.keys().filter(|a| a.starts_with('W')).count(),
+        };
+        self.lab.send(&Cmd::Counter { alias: target.map(|t| t.to_string()), threads: threads.unwrap_or(0) })?;
+        let mut got = Vec::new();
+        self.wait(out, Duration::from_secs(10), |ev| match ev {
+            Event::Counter { alias, tid, shared, value, .. } => {
+                got.push((alias.clone(), *tid, *shared, *value));
+                (got.len() == want).then_some(())
+            }
+            _ => None,
+        })?;
+        if let Some((.., v)) = got.iter().find(|(a, ..)| a == role::MASTER) {
+            self.measured.master_counter = Some(*v);
+        }
+        self.measured.counters = got;
+        Ok(())
+    }
+
+    fn daemon(&mut self, step: DaemonStep, out: &mut Transcript) -> Result<()> {
+        if step == DaemonStep::Stop {
+            return self.stop_daemon(out);
+        }
+        let name = step.name();
+        let first = self.seen.pids.get(role::DAEMON).copied();
+        self.lab.send(&Cmd::Daemon { step: name.into() })?;
+        let mut reported = false;
+        let mut first_exited = step != DaemonStep::ForkAgain;
+        self.wait(out, Duration::from_secs(10), |ev| {
+            match ev {
+                Event::Daemon { step: s, .. } if s == name => reported = true,
+                Event::Exited { pid, .. } if Some(*pid) == first => first_exited = true,
+                _ => {}
+            }
+            (reported && first_exited).then_some(())
+        })?;
+        self.show_proc(&Target::Daemon, out)
+    }
+
+    /// daemon(7)'s way to stop a daemon: read its pid from the pidfile, check it is the
+    /// daemon, send SIGTERM. forklab (the subreaper) is its parent now, so forklab reaps it.
+    fn stop_daemon(&mut self, out: &mut Transcript) -> Result<()> {
+        let path = self.seen.pidfile.clone().context("the daemon wrote no pidfile; `daemon pidfile` comes first")?;
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading the pidfile `{path}`"))?;
+        let pid: i32 = text.trim().parse().with_context(|| format!("the pidfile `{path}` holds `{}`", text.trim()))?;
+        // A pidfile can outlive its process and the pid be reused: check what the pid is now.
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.trim() != "forklab-daemon" {
+            anyhow::bail!("pid {pid} from `{path}` is `{}`, not the daemon; not signalling it", comm.trim());
+        }
+        let exit = crate::sys::reaper::watch(pid);
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM)
+            .with_context(|| format!("sending SIGTERM to the daemon (pid {pid})"))?;
+        let me = std::process::id() as i32;
+        out.event(&Event::Signaled { alias: role::DAEMON.into(), pid, signal: "SIGTERM".into(), by: role::APP.into() });
+        let status = crate::sys::reaper::wait_timeout(&exit, Duration::from_secs(5))
+            .with_context(|| format!("the daemon (pid {pid}) did not end within 5 s of SIGTERM"))?;
+        let ev = Event::Exited {
+            alias: role::DAEMON.into(),
+            pid,
+            code: status.code(),
+            signal: status.signal_name(),
+            core_dumped: matches!(status, crate::sys::reaper::Exit::Signal(_, true)),
+        };
+        self.seen.observe(&ev);
+        out.event(&ev);
+        let pidfile_removed = !Path::new(&path).exists();
+        out.info(Info::DaemonStopped { pid, reaper: me, pidfile_removed });
+        Ok(())
+    }
+
+    /// What the kernel says about one process: the columns the daemon lesson watches change.
+    fn show_proc(&self, target: &Target, out: &mut Transcript) -> Result<()> {
+        let pid = self.pid_of(target)?;
+        let facts = ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f))).collect();
+        out.info(Info::Proc { target: *target, pid, facts });
+        Ok(())
+    }
+
+    fn pid_of(&self, target: &Target) -> Result<i32> {
+        let alias = target.to_string();
+        self.seen.pids.get(&alias).copied().with_context(|| format!("no live process `{alias}`"))
+    }
+
+    fn show_fds(&self, target: &Target, out: &mut Transcript) -> Result<()> {
+        let pid = self.pid_of(target)?;
+        let table = procfs::fd_table(pid)?;
+        // Inodes that another forklab process also holds: one socket under several fds.
+        let mut shared: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for (alias, p) in &self.seen.pids {
+            if *p == pid {
+                continue;
+            }
+            for e in procfs::fd_table(*p).unwrap_or_default() {
+                if let Some(inode) = e.socket_inode() {
+                    shared.entry(inode).or_default().push(format!("{alias} fd {}", e.fd));
+                }
+            }
+        }
+        out.info(Info::Fds { target: *target, pid, table, shared });
+        Ok(())
+    }
+
+    /// The processes as the kernel links them: each under its parent (its PPID in /proc),
+    /// siblings in the order they started; one whose parent is not on the list goes under forklab.
+    fn show_tree(&self, out: &mut Transcript) {
+        let me = std::process::id() as i32;
+        let mut procs: Vec<(&str, i32, i32)> =
+            self.seen.pids.iter().map(|(a, p)| (a.as_str(), *p, procfs::status(*p).map_or(0, |st| st.ppid))).collect();
+        procs.sort_by_key(|&(_, pid, _)| pid);
+        let parent = |ppid: i32| if procs.iter().any(|&(_, p, _)| p == ppid) { ppid } else { me };
+        let tree: Vec<(&str, i32, i32)> = procs.iter().map(|&(a, p, pp)| (a, p, parent(pp))).collect();
+        let mut rows = Vec::new();
+        under(&tree, "forklab", me, 0, &mut rows);
+        out.info(Info::Tree { rows, pids: self.seen.pids.clone() });
+
+        fn under(tree: &[(&str, i32, i32)], alias: &str, pid: i32, depth: usize, rows: &mut Vec<TreeRow>) {
+            let status = procfs::status(pid).unwrap_or_default();
+            rows.push(TreeRow { alias: alias.to_string(), pid, depth, status });
+            for &(child, p, _) in tree.iter().filter(|&&(_, p, pp)| pp == pid && p != pid) {
+                // A tree of forklab's processes is a few levels deep; the bound only guards /proc.
+                if depth < 8 {
+                    under(tree, child, p, depth + 1, rows);
+                }
+            }
+        }
+    }
+}
+
+/// The daemon's pidfile and its directory as lstat(2) sees them, the pid it holds, and who
+/// holds its flock(2) (/proc/locks).
+fn pidfile_facts(path: &str) -> PidfileFacts {
+    use std::os::unix::fs::MetadataExt;
+    let p = Path::new(path);
+    let file = std::fs::symlink_metadata(p).ok();
+    let dir = p.parent().and_then(|d| std::fs::symlink_metadata(d).ok());
+    PidfileFacts {
+        path: path.to_string(),
+        file: file.as_ref().map(|m| (m.is_file(), m.mode() & 0o777)),
+        dir: dir.map(|m| (m.is_dir(), m.mode() & 0o777)),
+        holds: std::fs::read_to_string(p).unwrap_or_default().trim().parse::<i32>().ok(),
+        lockers: file.map(|m| procfs::flock_holders(m.ino())).unwrap_or_default(),
+    }
+}
+
+/// One fact of a process from /proc, as the lessons print and compare it.
+fn proc_fact(pid: i32, field: ProcField) -> String {
+    let st = procfs::status(pid).unwrap_or_default();
+    let or_gone = |v: Option<String>| v.unwrap_or_else(|| "gone".into());
+    match field {
+        ProcField::Ppid => st.ppid.to_string(),
+        ProcField::Pgid => st.pgid.to_string(),
+        ProcField::Sid => st.sid.to_string(),
+        // tty_nr 0: no controlling terminal (`?` in ps); else its name, as ps shows it.
+        ProcField::Tty => {
+            if st.tty_nr == 0 {
+                "none".into()
+            } else {
+                procfs::tty_name(st.tty_nr)
+            }
+        }
+        ProcField::Cwd => or_gone(procfs::cwd(pid)),
+        ProcField::Umask => or_gone(procfs::umask(pid)),
+        ProcField::Fd0 => or_gone(procfs::fd_target(pid, 0)),
+        ProcField::Fd1 => or_gone(procfs::fd_target(pid, 1)),
+        ProcField::Fd2 => or_gone(procfs::fd_target(pid, 2)),
+    }
+}
+
+/// (busy, total) jiffies of each CPU from /proc/stat.
+fn per_core_ticks() -> Vec<(u64, u64)> {
+    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    text.lines()
+        .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+        .map(|l| {
+            let v: Vec<u64> = l.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+            let total: u64 = v.iter().sum();
+            // idle and iowait are the 4th and 5th columns.
+            let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+            (total - idle, total)
+        })
+        .collect()
+}
