@@ -5,6 +5,10 @@
 //! A lesson is data. Its directives come from a fixed vocabulary and parse into
 //! [`Directive`]; every comment outside a code fence must be one of them, so a typo is an
 //! error naming the file and line, never a silent comment.
+//!
+//! Here are the types a lesson parses into; load.rs finds lessons (built in or `--lessons
+//! DIR`), doc.rs parses a file (front matter, steps, fences, notes, reveal), grammar.rs parses
+//! a directive and prints it back (`Display`), and run/ runs them against a lab.
 
 mod doc;
 mod grammar;
@@ -21,10 +25,6 @@ use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
 use serde::Deserialize;
 use std::fmt;
-
-// ---------------------------------------------------------------------------------------
-// What a lesson parses into
-// ---------------------------------------------------------------------------------------
 
 // ---------------------------------------------------------------------------------------
 // What a lesson parses into
