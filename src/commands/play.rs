@@ -27,7 +27,12 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
                 break;
             }
             if let Err(e) = runner.apply(&d.item, &mut out) {
-                result = Err(e.context(format!("{}:{}: `{}`", lesson.file, d.line, d.text)));
+                // A quit signal abandons the directive it comes in (the lab's waits watch the
+                // quit gate): say which signal stopped the lesson, not what was abandoned.
+                result = Err(match quit.try_recv() {
+                    Ok(sig) => anyhow!("stopped by {}", sig.as_str()),
+                    Err(_) => e.context(format!("{}:{}: `{}`", lesson.file, d.line, d.text)),
+                });
                 break;
             }
         }

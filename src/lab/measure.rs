@@ -53,7 +53,7 @@ pub fn measure(
     let info = lab.start_pool(mode, workers, 0, Handle::Inherit, seen)?;
     client.port = info.port;
     let before = lab.stats(seen)?;
-    let summary = Client::start(&client)?.finish(client_timeout(&client), &mut |_| {})?;
+    let summary = Client::start(&client, lab.stop())?.finish(client_timeout(&client), &mut |_| {})?;
     let after = settled_stats(lab, &summary, seen)?;
     Ok(figures(mode, info.workers, client.connections, &summary, &before, &after))
 }
@@ -73,7 +73,7 @@ pub fn measure_with_chaos(
     std::thread::sleep(crate::lab::chaos::SETTLED);
     let before = lab.stats(&mut |_| {})?;
     let chaos = crate::lab::chaos::Chaos::start(lab.master_pid, Duration::from_millis(every_ms))?;
-    let summary = Client::start(&client)?.finish(client_timeout(&client), &mut |_| {});
+    let summary = Client::start(&client, lab.stop())?.finish(client_timeout(&client), &mut |_| {});
     let mut figures_of_chaos = chaos.stop();
     let summary = summary?;
     // Every event since the pool started is still queued: count the exits and respawns, until

@@ -11,6 +11,7 @@ use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
 use crate::proto::{Cmd, Event, role};
 use crate::sys::chan::{Chan, Recv};
+use crate::sys::gate::Gate;
 use crate::sys::groups::{register_group, unregister_group};
 use crate::sys::reaper::{self, Exit};
 use crate::sys::spawn::{self, RoleSpawn};
@@ -20,6 +21,7 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use std::io::BufRead;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What the pool looks like once it is ready.
@@ -41,7 +43,45 @@ pub struct Lab {
     exited: Option<Exit>,
     /// The master has ended and its last words have been read.
     gone: bool,
+    /// What makes the lab's waits give up at once (a quit signal, the learner leaving).
+    stop: Stop,
+    /// Whether `stop` ends waits: not while the lab itself is shutting down.
+    abortable: bool,
+    /// Held so that the abort gate's receivers stay open until someone closes it.
+    _abort: Arc<Gate>,
 }
+
+/// What ends a wait of the lab early: a quit signal (the app's one quit gate) or this lab's own
+/// abort gate (the lesson screen closes it when the learner leaves a running step). Either
+/// makes the wait fail with [`Abandoned`].
+#[derive(Clone)]
+pub struct Stop {
+    quit: Receiver<()>,
+    abort: Receiver<()>,
+}
+
+impl Stop {
+    fn new(abort: &Gate) -> Stop {
+        Stop { quit: reaper::quit_gate().receiver(), abort: abort.receiver() }
+    }
+
+    /// Receivers that never become ready: for waits that must run to their end.
+    fn never() -> Stop {
+        Stop { quit: crossbeam_channel::never(), abort: crossbeam_channel::never() }
+    }
+}
+
+/// A wait of the lab was abandoned because forklab is stopping.
+#[derive(Debug)]
+pub struct Abandoned;
+
+impl std::fmt::Display for Abandoned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("abandoned: forklab is stopping")
+    }
+}
+
+impl std::error::Error for Abandoned {}
 
 /// Generous deadlines: they only fail a broken build or a machine in trouble.
 const READY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -49,6 +89,11 @@ const READY_TIMEOUT: Duration = Duration::from_secs(15);
 impl Lab {
     /// Start the master. `stderr` is where its diagnostics go (a log file under the TUI).
     pub fn start(stderr: Stdio) -> Result<Lab> {
+        Lab::start_with_abort(stderr, Arc::default())
+    }
+
+    /// `start`, with a gate that abandons whatever the lab waits for once it is closed.
+    pub fn start_with_abort(stderr: Stdio, abort: Arc<Gate>) -> Result<Lab> {
         let (mine, theirs) = Chan::pair()?;
         let fd = theirs.into_fd();
         let child = spawn::role(RoleSpawn {
@@ -95,7 +140,18 @@ impl Lab {
                 }
             })
             .context("starting the event reader thread")?;
-        Ok(Lab { master_pid, ctl: mine, events, master_exit, pool: None, exited: None, gone: false })
+        Ok(Lab {
+            master_pid,
+            ctl: mine,
+            events,
+            master_exit,
+            pool: None,
+            exited: None,
+            gone: false,
+            stop: Stop::new(&abort),
+            abortable: true,
+            _abort: abort,
+        })
     }
 
     pub fn send(&self, cmd: &Cmd) -> Result<()> {
@@ -130,7 +186,10 @@ impl Lab {
             };
         }
         let timeout = deadline.saturating_duration_since(Instant::now());
+        let stop = if self.abortable { self.stop.clone() } else { Stop::never() };
         select! {
+            recv(stop.quit) -> _ => Err(Abandoned.into()),
+            recv(stop.abort) -> _ => Err(Abandoned.into()),
             recv(self.events) -> ev => match ev {
                 Ok(ev) => Ok(Some(ev)),
                 // The reader saw EOF: the master closed its end, so its exit is near.
@@ -229,7 +288,12 @@ impl Lab {
     /// happens.
     pub fn shutdown(mut self, sink: &mut dyn FnMut(&Event)) -> Result<()> {
         let _ = self.send(&Cmd::Shutdown);
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // After a quit signal or an abort the pool gets one second to stop in order (the
+        // promise is that nothing is left 2 s after a quit signal); killpg ends the rest.
+        let stopping = Self::closed(&self.stop);
+        self.abortable = false;
+        let grace = if stopping { Duration::from_secs(1) } else { Duration::from_secs(5) };
+        let deadline = Instant::now() + grace;
         loop {
             match self.next_event(deadline) {
                 Ok(Some(ev)) => sink(&ev),
@@ -241,6 +305,17 @@ impl Lab {
         }
         self.finish();
         Ok(())
+    }
+
+    /// The wait-ending handle, for the load client this lab's directives start.
+    pub fn stop(&self) -> Stop {
+        self.stop.clone()
+    }
+
+    /// Whether either gate of `stop` has closed.
+    fn closed(stop: &Stop) -> bool {
+        use crossbeam_channel::TryRecvError::Disconnected;
+        matches!(stop.quit.try_recv(), Err(Disconnected)) || matches!(stop.abort.try_recv(), Err(Disconnected))
     }
 
     fn finish(&mut self) {
@@ -282,10 +357,12 @@ pub struct Client {
     exit: Receiver<Exit>,
     /// What it says when it fails (one line, `forklab-client: …`), read once it has ended.
     stderr: Option<std::process::ChildStderr>,
+    stop: Stop,
 }
 
 impl Client {
-    pub fn start(args: &ClientArgs) -> Result<Client> {
+    /// Start the client; `stop` (the lab's) abandons the wait for its summary.
+    pub fn start(args: &ClientArgs, stop: Stop) -> Result<Client> {
         let json = serde_json::to_string(args).expect("client args serialize");
         let mut child = spawn::role(RoleSpawn {
             args: vec!["__client".into(), json],
@@ -321,7 +398,17 @@ impl Client {
                 }
             })
             .context("starting the client reader thread")?;
-        Ok(Client { pid, lines, exit, stderr })
+        Ok(Client { pid, lines, exit, stderr, stop })
+    }
+
+    /// The client's next line, `None` when `timeout` passes or its output ends first.
+    pub fn recv(&self, timeout: Duration) -> Result<Option<ClientLine>, Abandoned> {
+        select! {
+            recv(self.stop.quit) -> _ => Err(Abandoned),
+            recv(self.stop.abort) -> _ => Err(Abandoned),
+            recv(self.lines) -> line => Ok(line.ok()),
+            default(timeout) => Ok(None),
+        }
     }
 
     /// Wait for the summary (streamed connection records go to `on_conn`).
@@ -329,10 +416,14 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let result = loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(ClientLine::Conn(c)) => on_conn(c),
-                Ok(ClientLine::Done(s)) => break Ok(s),
-                Err(_) => {
+            let line = match self.recv(left) {
+                Ok(line) => line,
+                Err(abandoned) => break Err(abandoned.into()),
+            };
+            match line {
+                Some(ClientLine::Conn(c)) => on_conn(c),
+                Some(ClientLine::Done(s)) => break Ok(s),
+                None => {
                     let exit = reaper::wait_timeout(&self.exit, Duration::from_millis(100));
                     let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
                     let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));

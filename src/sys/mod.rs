@@ -3,6 +3,7 @@
 
 pub mod chan;
 pub mod exit;
+pub mod gate;
 pub mod groups;
 pub mod jobctl;
 pub mod listener;

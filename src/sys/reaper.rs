@@ -71,6 +71,9 @@ pub fn install() -> anyhow::Result<()> {
                         if !LISTENING.load(std::sync::atomic::Ordering::SeqCst) || quits >= 2 {
                             die_by(other);
                         }
+                        // Whatever the app waits for is abandoned (the lab's waits watch the
+                        // gate), then the handler hears which signal it was.
+                        quit_gate().close();
                         // The receiver lives in a static: this send cannot fail.
                         let _ = tx.send(other);
                     }
@@ -110,6 +113,13 @@ fn die_by(sig: Signal) -> ! {
 pub fn quit_signals() -> Receiver<Signal> {
     LISTENING.store(true, std::sync::atomic::Ordering::SeqCst);
     QUIT.get().map(|(_, rx)| rx.clone()).unwrap_or_else(|| unbounded().1)
+}
+
+/// Closed when a quit signal comes to an app that handles them: every wait of the lab that
+/// watches it is abandoned at once, so the app can stop its processes within its promise.
+pub fn quit_gate() -> &'static super::gate::Gate {
+    static GATE: OnceLock<super::gate::Gate> = OnceLock::new();
+    GATE.get_or_init(Default::default)
 }
 
 /// Held while `spawn::program` starts a command. When exec fails, std's `Command::spawn`

@@ -6,6 +6,7 @@
 use crate::lab::Lab;
 use crate::lesson::run::{Report, Runner, Transcript};
 use crate::lesson::{Directive, Lesson, Located};
+use crate::sys::gate::Gate;
 use crossbeam_channel::{Receiver, Sender, select, unbounded};
 use std::process::Stdio;
 use std::thread::JoinHandle;
@@ -48,6 +49,8 @@ pub enum EngineMsg {
 pub struct Engine {
     pub cmds: Sender<EngineCmd>,
     handle: Option<JoinHandle<()>>,
+    /// Closed when the learner leaves: the directive running then is abandoned at once.
+    abort: std::sync::Arc<Gate>,
 }
 
 impl Engine {
@@ -55,16 +58,18 @@ impl Engine {
     pub fn start<M: Send + 'static>(lesson: Lesson, tx: Sender<M>, wrap: fn(EngineMsg) -> M) -> Engine {
         let (cmds, rx) = unbounded();
         let told = tx.clone();
+        let abort = std::sync::Arc::new(Gate::default());
+        let gate = abort.clone();
         let handle = std::thread::Builder::new()
             .name("engine".into())
-            .spawn(move || run(lesson, rx, move |m| tx.send(wrap(m)).is_ok()))
+            .spawn(move || run(lesson, rx, gate, move |m| tx.send(wrap(m)).is_ok()))
             // No thread (RLIMIT_NPROC): the lesson screen shows the error, as for a lab that
             // could not start.
             .inspect_err(|e| {
                 let _ = told.send(wrap(EngineMsg::Ended { error: Some(format!("starting the engine thread: {e}")) }));
             })
             .ok();
-        Engine { cmds, handle }
+        Engine { cmds, handle, abort }
     }
 
     pub fn send(&self, cmd: EngineCmd) {
@@ -72,8 +77,9 @@ impl Engine {
         let _ = self.cmds.send(cmd);
     }
 
-    /// Ask the engine to stop the lab and wait for it.
+    /// Ask the engine to stop the lab and wait for it: a step still running is abandoned.
     pub fn stop(mut self) {
+        self.abort.close();
         self.send(EngineCmd::Quit);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
@@ -83,6 +89,7 @@ impl Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
+        self.abort.close();
         let _ = self.cmds.send(EngineCmd::Quit);
         if let Some(h) = self.handle.take() {
             let _ = h.join();
@@ -90,8 +97,13 @@ impl Drop for Engine {
     }
 }
 
-fn run(lesson: Lesson, cmds: Receiver<EngineCmd>, send: impl Fn(EngineMsg) -> bool + Send + Clone + 'static) {
-    let lab = match Lab::start(Stdio::null()) {
+fn run(
+    lesson: Lesson,
+    cmds: Receiver<EngineCmd>,
+    abort: std::sync::Arc<Gate>,
+    send: impl Fn(EngineMsg) -> bool + Send + Clone + 'static,
+) {
+    let lab = match Lab::start_with_abort(Stdio::null(), abort) {
         Ok(lab) => lab,
         Err(e) => {
             send(EngineMsg::Ended { error: Some(format!("{e:#}")) });

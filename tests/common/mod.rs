@@ -81,11 +81,19 @@ pub fn assert_none_left(tag: &str, within: Duration) {
             return;
         }
         if Instant::now() >= deadline {
+            let states: Vec<String> = left
+                .iter()
+                .map(|(pid, _)| {
+                    let wchan = std::fs::read_to_string(format!("/proc/{pid}/wchan")).unwrap_or_default();
+                    let stat = stat_fields(*pid).and_then(|f| f.into_iter().next()).unwrap_or_default();
+                    format!("{pid} {stat} {wchan}")
+                })
+                .collect();
             for (pid, _) in &left {
                 // Do not let a failing test leak into the next: end them, then fail.
                 let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(*pid), nix::sys::signal::Signal::SIGKILL);
             }
-            panic!("processes left after {within:?}: {left:?}");
+            panic!("processes left after {within:?}: {left:?} (state, wchan: {states:?})");
         }
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -416,7 +416,7 @@ impl Runner {
         let before = self.accepted_total(out)?;
         let stream = self.stream_conns;
         let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream };
-        let summary = Client::start(&args)?.finish(Duration::from_secs(120), &mut |c| out.conn(c))?;
+        let summary = Client::start(&args, self.lab.stop())?.finish(Duration::from_secs(120), &mut |c| out.conn(c))?;
         // Workers report their counters every 20 ms at most: wait until they cover the fire.
         let mut accepted = 0;
         for _ in 0..50 {
@@ -515,7 +515,7 @@ impl Runner {
         let pool = self.pool()?;
         let before = self.accepted_total(out)?;
         let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream: true };
-        let client = Client::start(&args)?;
+        let client = Client::start(&args, self.lab.stop())?;
         let conns = &mut self.measured.load_conns;
         conns.clear();
         // Wait until the load flows, so that what comes next happens under it.
@@ -523,9 +523,9 @@ impl Runner {
         let deadline = Instant::now() + Duration::from_secs(30);
         while conns.len() < flowing {
             let left = deadline.saturating_duration_since(Instant::now());
-            match client.lines.recv_timeout(left) {
-                Ok(crate::lab::ClientLine::Conn(c)) => conns.push(c),
-                Ok(crate::lab::ClientLine::Done(_)) | Err(_) => {
+            match client.recv(left)? {
+                Some(crate::lab::ClientLine::Conn(c)) => conns.push(c),
+                Some(crate::lab::ClientLine::Done(_)) | None => {
                     anyhow::bail!("the load ended before it was flowing; give `load` more connections")
                 }
             }
