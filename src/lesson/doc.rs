@@ -244,6 +244,13 @@ impl<'a> Body<'a> {
         if trimmed.starts_with("<!--") {
             return self.comment(number, trimmed);
         }
+        let depth = nesting(line);
+        if depth > MAX_NESTING {
+            return Err(fault(
+                number,
+                format!("block quotes and lists nested {depth} deep; a lesson nests them at most {MAX_NESTING} deep"),
+            ));
+        }
         self.text().push(line);
         Ok(())
     }
@@ -355,6 +362,45 @@ impl StepDraft<'_> {
             _ => Ok(()),
         }
     }
+}
+
+/// How deep block quotes and lists may nest in narration and notes. A bound, a design choice:
+/// it keeps the work of drawing a step proportional to its text (each level adds a prefix to
+/// every line of the block), and no lesson needs more than a few levels.
+const MAX_NESTING: usize = 8;
+
+/// How deep the containers a line opens or continues go, counted as the line reads: each `>`
+/// and each list marker (`-`, `*`, `+`, `1.`, `1)`) at its start is a level, and so is every
+/// four columns of indentation before them (a nested list is its parent's indent deeper).
+/// Linear in the line; it errs on the deep side only for indented code, which fences replace.
+fn nesting(line: &str) -> usize {
+    let mut depth = 0;
+    let mut rest = line;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t']);
+        let indent: usize = rest[..rest.len() - trimmed.len()].chars().map(|c| if c == '\t' { 4 } else { 1 }).sum();
+        depth += indent / 4;
+        if let Some(after) = trimmed.strip_prefix('>') {
+            depth += 1;
+            rest = after;
+        } else if let Some(after) = list_marker(trimmed) {
+            depth += 1;
+            rest = after;
+        } else {
+            return depth;
+        }
+    }
+}
+
+/// What follows a list item marker at the start of `text`, if it starts with one.
+fn list_marker(text: &str) -> Option<&str> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let after = match text.as_bytes().first()? {
+        b'-' | b'*' | b'+' => &text[1..],
+        b'0'..=b'9' if digits <= 9 && matches!(text.as_bytes().get(digits), Some(b'.' | b')')) => &text[digits + 1..],
+        _ => return None,
+    };
+    (after.is_empty() || after.starts_with([' ', '\t'])).then_some(after)
 }
 
 /// The lines as one text, without blank lines at either end.
@@ -533,6 +579,42 @@ More narration.
     fn unclosed_fence_is_an_error_at_its_opening_line() {
         let got = body_error("text\n````rust\n<!-- do: stop -->\n```");
         assert_eq!(got, (9, "code fence ```` opened here is never closed; expected a closing ```` line".to_string()));
+    }
+
+    #[test]
+    fn nesting_counts_quotes_list_markers_and_indents() {
+        for (line, depth) in [
+            ("plain text", 0),
+            ("> a quote", 1),
+            ("> > two", 2),
+            (">>>> four", 4),
+            ("- item", 1),
+            ("  - nested item", 1),
+            ("    - deeper item", 2),
+            ("1. first", 1),
+            ("12) twelfth", 1),
+            ("> - a list in a quote", 2),
+            ("*emphasis* is no list", 0),
+            ("--- a rule is no list", 0),
+            ("2024 was a year", 0),
+        ] {
+            assert_eq!(nesting(line), depth, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn nesting_past_the_bound_is_refused_at_its_line() {
+        let quote = format!("text\n{} deep", ">".repeat(50));
+        let message = "block quotes and lists nested 50 deep; a lesson nests them at most 8 deep".to_string();
+        assert_eq!(body_error(&quote), (9, message));
+        let list: String = (0..60).map(|i| format!("{}- level {i}\n", " ".repeat(i * 4))).collect();
+        let (line, message) = body_error(&list);
+        assert_eq!(line, 8 + 8, "{message}");
+        assert!(message.ends_with("a lesson nests them at most 8 deep"), "{message}");
+        // In speaker notes too, and a fence keeps its text as written.
+        assert_eq!(body_error(&format!("<!-- notes -->\n{}", ">".repeat(9))).0, 9);
+        parse_ok(&format!("{HEAD}```\n{}\n```\n", ">".repeat(50)));
+        parse_ok(&format!("{HEAD}{} eight is fine\n", ">".repeat(8)));
     }
 
     // ----- the file as a whole -----

@@ -245,6 +245,31 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// Block quotes and lists nested at random, to any depth up to 300: kept up to the bound,
+    /// refused past it at the line that goes too deep, never a panic (the renderer's side of
+    /// the bound is tested in ui::markdown).
+    #[test]
+    fn nesting_is_bounded_at_parse_time(levels in proptest::collection::vec(0u8..3, 0..300)) {
+        let mut line = String::new();
+        for (i, level) in levels.iter().enumerate() {
+            line += match level { 0 => "> ", 1 => "- ", _ => if i % 2 == 0 { "1. " } else { "    " } };
+        }
+        line += "deep";
+        let text = format!("+++\nid = \"x\"\ntitle = \"X\"\norder = 1\nsummary = \"s\"\n+++\n## One\n{line}\n");
+        // Every piece is one level: a quote, a list marker, or four columns of indent.
+        let depth = levels.len();
+        match parse("lessons/x.md", text.as_bytes()) {
+            Ok(l) => {
+                prop_assert!(depth <= 8, "{} levels kept", depth);
+                check(&l);
+            }
+            Err(e) => {
+                prop_assert_eq!(e.line, 8);
+                prop_assert!(e.message.contains("nested") && e.message.contains("at most 8 deep"), "{}", e);
+            }
+        }
+    }
+
     /// Huge inputs: past the size limit they are refused at once by size, whatever they hold.
     #[test]
     fn huge_inputs_are_refused_by_size(fill in any::<u8>(), extra in 1usize..100_000) {

@@ -11,6 +11,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+/// How many parts a line's prefix (quote bars, list indents) may have.
+const MAX_PREFIX: usize = 8;
+
 /// Renders `md` into lines no wider than `width` columns.
 pub fn render(md: &str, theme: &Theme, width: u16) -> Text<'static> {
     let mut r = Renderer::new(theme, usize::from(width).max(8));
@@ -33,6 +36,8 @@ struct Renderer<'t> {
     styles: Vec<Style>,
     /// What every line of the current block starts with: quote bars and list indents.
     prefix: Vec<Span<'static>>,
+    /// Levels open past the prefix's bound, which add nothing to a line (see `push_prefix`).
+    hidden: usize,
     /// A list marker owed to the first line of the current item.
     marker: Option<Span<'static>>,
     /// For each open list, the next number (None for bullets).
@@ -57,6 +62,7 @@ impl<'t> Renderer<'t> {
             space: false,
             styles: vec![theme.text],
             prefix: Vec::new(),
+            hidden: 0,
             marker: None,
             lists: Vec::new(),
             code_block: false,
@@ -220,13 +226,24 @@ impl<'t> Renderer<'t> {
         }
     }
 
-    /// Each open quote, list item or code block adds one part to every line's start.
+    /// Each open quote, list item or code block adds one part to every line's start, up to
+    /// MAX_PREFIX parts and half the width: past that a level is only counted (so that its pop
+    /// stays paired), and drawing stays linear in the text however deep the input nests.
+    /// (The lesson parser refuses nesting past 8; this holds for any Markdown given here.)
     fn push_prefix(&mut self, s: Span<'static>) {
-        self.prefix.push(s);
+        if self.hidden == 0 && self.prefix.len() < MAX_PREFIX && self.prefix_width() + s.width() <= self.width / 2 {
+            self.prefix.push(s);
+        } else {
+            self.hidden += 1;
+        }
     }
 
     fn pop_prefix(&mut self) {
-        self.prefix.pop();
+        if self.hidden > 0 {
+            self.hidden -= 1;
+        } else {
+            self.prefix.pop();
+        }
     }
 
     fn prefix_width(&self) -> usize {
@@ -236,7 +253,8 @@ impl<'t> Renderer<'t> {
     /// Starts a line with the block's prefix, and the list marker if one is owed.
     fn start_line(&mut self) {
         let mut spans = self.prefix.clone();
-        if let Some(m) = self.marker.take() {
+        // A marker of a level past the bound has no room: the item starts like its parent.
+        if let Some(m) = self.marker.take().filter(|_| self.hidden == 0) {
             // The marker takes the place of the item's own indent on its first line.
             spans.pop();
             spans.push(m);
@@ -433,6 +451,21 @@ mod tests {
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// However deep the input nests, a line's prefix stays bounded: the output is linear in
+    /// the text (200 nested quotes used to take the renderer to gigabytes).
+    #[test]
+    fn deep_nesting_renders_in_linear_space() {
+        let t = Theme::new(ThemeName::Default, true, false);
+        for depth in [9, 50, 200, 2000] {
+            let md = format!("{} deep words here and there\n\n{}- item\n", ">".repeat(depth), "  ".repeat(depth));
+            let text = render(&md, &t, 40);
+            let spans: usize = text.lines.iter().map(|l| l.spans.len()).sum();
+            assert!(text.lines.len() <= 12, "{depth}: {} lines", text.lines.len());
+            assert!(spans <= 12 * (MAX_PREFIX + 8), "{depth}: {spans} spans");
+            assert!(text.lines.iter().all(|l| l.width() <= 40), "{depth}");
+        }
     }
 
     #[test]
