@@ -55,8 +55,8 @@ fn history(f: impl Fn(usize) -> f32) -> CoreHistory {
     h
 }
 
-/// A pool of four workers in rr mode, a moment after W3 was killed and W4 added.
-pub(crate) fn sample() -> LabModel {
+/// The process tree of `sample`: forklab, the master, W1-W4 (W3 just killed, W4 new), a client.
+fn sample_procs() -> Vec<ProcRow> {
     let pts = || Some(["/dev/pts/3".to_string(), "/dev/pts/3".to_string(), "/dev/pts/3".to_string()]);
     let cwd = || Some("/home/learner/forklab".to_string());
     let mut app = proc_row(0, Role::App, "forklab", 48100, 3021, 48100);
@@ -94,7 +94,11 @@ pub(crate) fn sample() -> LabModel {
     client.rss_kib = 4710;
     client.cwd = cwd();
     client.stdio = master.stdio.clone();
+    vec![app, master, w1, w2, w3, w4, client]
+}
 
+/// A pool of four workers in rr mode, a moment after W3 was killed and W4 added.
+pub(crate) fn sample() -> LabModel {
     let mut per_worker = BTreeMap::new();
     for (w, n) in [("W1", 41), ("W2", 27), ("W3", 9), ("W4", 3)] {
         per_worker.insert(w.to_string(), n);
@@ -168,7 +172,7 @@ pub(crate) fn sample() -> LabModel {
     };
 
     LabModel {
-        procs: vec![app, master, w1, w2, w3, w4, client],
+        procs: sample_procs(),
         cores: vec![
             history(|i| ((i * 7 % 40) as f32 + if i > 40 { 55.0 } else { 5.0 }).min(100.0)),
             history(|i| (i * 13 % 50) as f32),
