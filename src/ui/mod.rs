@@ -146,6 +146,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         .spawn(move || terminal::input_loop(input))
         .context("starting the input thread")?;
     let mut app = App::new(lessons, load_done(), size);
+    app.theme = theme.clone();
     if let Some(pace) = opts.autoplay {
         app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));
     }

@@ -26,8 +26,10 @@ pub enum Action {
     Focus {
         forward: bool,
     },
-    /// ↑/↓ (one row) and PgUp/PgDn (a page) in the focused pane.
+    /// ↑/↓: one row in the focused pane (the narration area included).
     Scroll(i32),
+    /// PgUp/PgDn: a page of the narration area (of the zoomed pane when one is zoomed).
+    Page(i32),
     Zoom,
     /// Esc in a zoomed pane.
     Unzoom,
@@ -56,7 +58,7 @@ impl Action {
     /// Looking around changes nothing in the lab or the lesson: it is allowed while the
     /// display is frozen and while a question waits for its answer.
     pub fn looks(self) -> bool {
-        matches!(self, Action::Zoom | Action::Focus { .. } | Action::Scroll(_) | Action::MenuMove(_))
+        matches!(self, Action::Zoom | Action::Focus { .. } | Action::Scroll(_) | Action::Page(_) | Action::MenuMove(_))
     }
 }
 
@@ -72,7 +74,8 @@ impl fmt::Display for Action {
             Action::Next => write!(f, "next step (runs it the first time)"),
             Action::Back => write!(f, "previous step (re-reads, does not re-run)"),
             Action::Focus { .. } => write!(f, "move focus between narration and panes"),
-            Action::Scroll(_) => write!(f, "select a process · scroll the focused pane"),
+            Action::Scroll(_) => write!(f, "scroll the focused pane, or select a process"),
+            Action::Page(_) => write!(f, "page through the narration and what happened"),
             Action::Zoom => write!(f, "zoom the focused pane to the full screen, and back"),
             Action::Unzoom => write!(f, "leave the zoom"),
             Action::Freeze => write!(f, "freeze the display (the processes go on), and thaw"),
