@@ -40,10 +40,11 @@ pub enum Action {
     MenuMove(i32),
     /// Enter in the signal menu: send the signal chosen.
     SendSignal,
-    /// 1, 2, 3: how many connections `c` fires.
-    FireCount(usize),
-    /// `c`
-    Fire,
+    /// 1, 2, 3: fire 1, 10 or 100 connections (an index into FIRE_COUNTS); `c` fires as
+    /// many again.
+    Fire(usize),
+    /// `c`: fire as many as last time.
+    FireAgain,
     /// `+`/`-`: one worker more or fewer.
     Workers(i32),
     /// `m`: the next accept mode.
@@ -82,8 +83,8 @@ impl fmt::Display for Action {
             Action::SignalMenu => write!(f, "send the selected process a signal"),
             Action::MenuMove(_) => write!(f, "choose a signal"),
             Action::SendSignal => write!(f, "send the signal"),
-            Action::FireCount(_) => write!(f, "fire 1, 10 or 100 at a time"),
-            Action::Fire => write!(f, "fire connections at the pool"),
+            Action::Fire(_) => write!(f, "fire 1, 10 or 100 connections at the pool"),
+            Action::FireAgain => write!(f, "fire as many again"),
             Action::Workers(_) => write!(f, "one worker more or fewer"),
             Action::NextMode => write!(f, "next accept mode (restarts the pool)"),
             Action::Predict(_) => write!(f, "predict"),

@@ -63,7 +63,9 @@ pub enum Focus {
 /// The signals the `k` menu offers.
 pub const SIGNALS: [Signal; 6] =
     [Signal::SIGTERM, Signal::SIGKILL, Signal::SIGSEGV, Signal::SIGSTOP, Signal::SIGCONT, Signal::SIGINT];
-/// The counts `c` fires, chosen with 1, 2, 3.
+/// What the bar says when a key waits for the display to thaw.
+const FROZEN: &str = "the display is frozen, the processes go on: f thaws it";
+/// The counts 1, 2 and 3 fire.
 pub const FIRE_COUNTS: [u32; 3] = [1, 10, 100];
 
 /// One line of a step's output under its narration.
@@ -80,7 +82,7 @@ pub struct LessonView {
     pub index: usize,
     pub steps: Steps,
     pub look: Look,
-    /// What `c` fires: an index into FIRE_COUNTS.
+    /// What `c` fires again: an index into FIRE_COUNTS, the last one fired (10 at first).
     pub fire_count: usize,
     pub model: LabModel,
     /// The bar's message; it lasts until the next key.
@@ -460,6 +462,12 @@ impl App {
             self.frozen = Some(Frozen::default());
             return vec![];
         };
+        // Thawed: the bar no longer says it is frozen.
+        if let Screen::Lesson(v) = &mut self.screen
+            && v.message.as_deref() == Some(FROZEN)
+        {
+            v.message = None;
+        }
         let mut effects = Vec::new();
         for m in frozen.held {
             effects.extend(self.apply(m));

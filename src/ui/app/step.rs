@@ -34,8 +34,11 @@ impl LessonView {
                     return self.signal_selected(SIGNALS[i]);
                 }
             }
-            Action::FireCount(i) => self.fire_count = i.min(FIRE_COUNTS.len() - 1),
-            Action::Fire => {
+            Action::Fire(i) => {
+                self.fire_count = i.min(FIRE_COUNTS.len() - 1);
+                return self.act(Action::FireAgain, lesson, overlay);
+            }
+            Action::FireAgain => {
                 let connections = FIRE_COUNTS[self.fire_count];
                 return self.run_action(Directive::Fire { connections, concurrency: 4, keepalive: 1 });
             }

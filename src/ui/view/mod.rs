@@ -42,8 +42,31 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     if let Some(o) = &app.overlay {
         overlay(app, o, theme, f, area);
     }
+    if theme.ascii {
+        ascii_only(f.buffer_mut());
+    }
 }
 
+/// `--ascii`: whatever the text drawn (a lesson's Markdown, a message), no arrow, dot or
+/// dash outside ASCII reaches the screen; each becomes one ASCII cell, so nothing moves.
+fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let swap = match cell.symbol() {
+            "→" | "⇒" => ">",
+            "←" | "⇐" => "<",
+            "↑" => "^",
+            "↓" => "v",
+            "·" | "•" | "–" | "—" => "-",
+            "…" => ".",
+            "✓" => "+",
+            "✗" => "x",
+            _ => continue,
+        };
+        cell.set_symbol(swap);
+    }
+}
+
+/// Below MIN_SIZE no key acts but the ones this names (`App::key`).
 fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
     let text = Text::from(vec![
         Line::styled("forklab needs a terminal of at least 80x24", theme.strong),
@@ -51,6 +74,7 @@ fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
             "this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`",
             area.width, area.height
         )),
+        Line::raw("q or Ctrl-C quits"),
     ]);
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
 }
@@ -200,34 +224,32 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     }
 
     let port = v.model.conns.port;
+    let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
     // Most useful first: the bar keeps as many as fit beside the curl line.
-    let keys: &[(&str, &str)] = &[
-        ("→", "next"),
-        ("c", FIRE_LABELS[v.fire_count]),
-        ("?", "keys"),
-        ("←", "back"),
-        ("k", "signal"),
-        ("Tab", "focus"),
-        ("q", "back"),
-        ("+/-", "workers"),
-        ("m", "mode"),
-        ("z", "zoom"),
-        ("f", "freeze"),
-    ];
-    let ask_keys;
-    let keys = match app.question() {
+    let keys: Vec<(String, &str)> = match app.question() {
         Some(a) => {
             let last = a.asks[a.current].last_letter();
-            ask_keys =
-                [(format!("a–{last}"), "predict"), ("→".to_string(), "run without a guess"), ("←".to_string(), "back")];
-            &ask_keys.iter().map(|(k, w)| (k.as_str(), *w)).collect::<Vec<_>>()[..]
+            vec![(format!("a{to}{last}"), "predict"), (right.into(), "run without a guess"), (left.into(), "back")]
         }
-        None => keys,
+        None => vec![
+            (right.into(), "next"),
+            ("1 2 3".into(), "fire"),
+            ("c".into(), "again"),
+            ("?".into(), "keys"),
+            (left.into(), "back"),
+            ("PgDn".into(), "page"),
+            ("k".into(), "signal"),
+            ("Tab".into(), "focus"),
+            ("q".into(), "back"),
+            ("+/-".into(), "workers"),
+            ("m".into(), "mode"),
+            ("z".into(), "zoom"),
+            ("f".into(), "freeze"),
+        ],
     };
-    status(theme, f, bottom, keys, port, v.message.as_deref());
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), *w)).collect();
+    status(theme, f, bottom, &keys, port, v.message.as_deref());
 }
-
-const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
 
 /// What is open on top: the help over whatever it was opened on. A question is drawn in the
 /// narration, under the step it asks about.
@@ -598,5 +620,72 @@ mod tests {
         assert!(s.contains(&start) && s.contains("more below, PgDn") && !s.contains("more above"), "{s}");
         // The question still takes its keys.
         assert!(app.question().is_some());
+    }
+
+    #[test]
+    fn the_help_fits_80x24_whole_and_says_what_the_dim_rows_are() {
+        use crate::ui::app::Action;
+        for (w, h) in [(80, 24), (160, 45)] {
+            let mut app = lesson_app();
+            press(&mut app, '?');
+            let s = render(&app, &theme(), w, h);
+            let lines: Vec<&str> = s.lines().collect();
+            // The box is closed at the bottom, inside the screen.
+            assert!(lines.iter().any(|l| l.contains('╰')), "{s}");
+            for a in [Action::Next, Action::Back, Action::Page(1), Action::Fire(0), Action::FireAgain, Action::Quit] {
+                assert!(s.contains(&a.to_string()), "{a} missing at {w}x{h}:\n{s}");
+            }
+            assert!(s.contains("dim after exit 0,") && s.contains("what the workers reported."), "{s}");
+            assert!(!s.contains("every PID on screen is a live process"));
+        }
+    }
+
+    #[test]
+    fn the_signal_menu_says_its_keys_whole() {
+        let mut app = lesson_app();
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+        press(&mut app, 'k');
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.contains("Enter sends, Esc cancels"), "{s}");
+        assert!(s.contains("SIGKILL") && s.contains("signal W1 pid 48112"), "{s}");
+    }
+
+    #[test]
+    fn below_80x24_only_quitting_acts() {
+        let mut app = lesson_app();
+        app.update(Msg::Resize(79, 24));
+        let s = render(&app, &theme(), 79, 24);
+        assert!(s.contains("q or Ctrl-C quits"), "{s}");
+        for c in [KeyCode::Right, KeyCode::Char('c'), KeyCode::Char('?'), KeyCode::Char('z'), KeyCode::Esc] {
+            assert_eq!(app.update(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))), vec![]);
+        }
+        let Screen::Lesson(v) = &app.screen else { unreachable!() };
+        assert!(v.message.is_none() && !v.look.zoom && app.overlay.is_none() && v.steps.page == 1);
+        assert_eq!(
+            app.update(Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE))),
+            vec![crate::ui::app::Effect::Quit]
+        );
+        assert!(app.quit);
+    }
+
+    #[test]
+    fn ascii_draws_no_arrow_or_middle_dot() {
+        let t = Theme::new(crate::ui::theme::ThemeName::Default, false, true);
+        let mut app = lesson_app();
+        long_step(&mut app);
+        let mut screens = vec![render(&app, &t, 80, 24)];
+        key(&mut app, KeyCode::PageDown);
+        screens.push(render(&app, &t, 80, 24));
+        press(&mut app, '?');
+        screens.push(render(&app, &t, 80, 24));
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let mut fork = App::new(lessons, BTreeSet::new(), (80, 24));
+        fork.open_direct(i);
+        key(&mut fork, KeyCode::Right);
+        screens.push(render(&fork, &t, 80, 24));
+        for s in screens {
+            assert!(!s.contains(['→', '←', '↑', '↓', '·', '…', '–', '—']), "{s}");
+        }
     }
 }
