@@ -165,6 +165,8 @@ pub struct EventLog {
     pub lines: VecDeque<LogLine>,
     /// Lines scrolled back from the newest; 0 follows the tail.
     pub scroll: usize,
+    /// The same for the ipc pane, counted in its own (ipc) lines.
+    pub ipc_scroll: usize,
 }
 
 impl EventLog {
@@ -172,9 +174,12 @@ impl EventLog {
         if self.lines.len() == LOG_CAPACITY {
             self.lines.pop_front();
         }
+        // Keep the same lines in view while the user reads back.
+        if self.ipc_scroll > 0 && line.kind == LogKind::Ipc {
+            self.ipc_scroll += 1;
+        }
         self.lines.push_back(line);
         if self.scroll > 0 {
-            // Keep the same lines in view while the user reads back.
             self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
         }
     }

@@ -166,6 +166,11 @@ impl LessonView {
         match self.look.focus {
             // The narration scrolls as far as its text goes: App::scroll_narration.
             Focus::Narration => {}
+            Focus::Pane(Pane::Ipc) => {
+                let ipc = self.model.log.lines.iter().filter(|l| l.kind == LogKind::Ipc).count();
+                let max = ipc.saturating_sub(1) as i32;
+                self.model.log.ipc_scroll = (self.model.log.ipc_scroll as i32 - by).clamp(0, max) as usize;
+            }
             Focus::Pane(Pane::Events) => {
                 let max = self.model.log.lines.len().saturating_sub(1) as i32;
                 // Up scrolls back (away from the newest line).

@@ -548,7 +548,7 @@ mod tests {
         let mut app = lesson_app();
         let lines = long_step(&mut app);
         let first = render(&app, &theme(), 80, 24);
-        assert!(first.contains("more below, PgDn") && !first.contains("more above"), "{first}");
+        assert!(first.contains("more below, PgDn") && !first.contains("more above, PgUp"), "{first}");
         let mut seen = first.clone();
         let mut last = first;
         for _ in 0..20 {
@@ -561,7 +561,7 @@ mod tests {
         }
         assert!(seen.contains("a line long enough to wrap") && seen.contains("its tail END"));
         // At the end: more above, nothing below; PgUp goes back to the start.
-        assert!(last.contains("more above, PgUp") && !last.contains("more below"), "{last}");
+        assert!(last.contains("more above, PgUp") && !last.contains("more below, PgDn"), "{last}");
         assert!(last.contains("its tail END"), "{last}");
         for _ in 0..20 {
             key(&mut app, KeyCode::PageUp);
@@ -617,7 +617,7 @@ mod tests {
         let step = &app.lessons[i].steps[0].narration;
         let plain = step.replace(['`', '*', '_'], "");
         let start: String = plain.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
-        assert!(s.contains(&start) && s.contains("more below, PgDn") && !s.contains("more above"), "{s}");
+        assert!(s.contains(&start) && s.contains("more below, PgDn") && !s.contains("more above, PgUp"), "{s}");
         // The question still takes its keys.
         assert!(app.question().is_some());
     }

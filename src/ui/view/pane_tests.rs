@@ -478,3 +478,23 @@ fn tree_glyphs_follow_siblings() {
     assert_eq!(tree_prefixes(&m.procs, false), ["", "├─ ", "│  ├─ ", "│  ├─ ", "│  ├─ ", "│  └─ ", "└─ "]);
     assert_eq!(tree_prefixes(&m.procs, true), ["", "|- ", "|  |- ", "|  |- ", "|  |- ", "|  `- ", "`- "]);
 }
+
+#[test]
+fn the_ipc_pane_scrolls_back_and_marks_what_is_out_of_view() {
+    let mut m = sample();
+    for i in 0..30 {
+        m.log.push(LogLine { at: 0.0, kind: LogKind::Ipc, text: format!("master -> W1: message {i}") });
+    }
+    let t = theme();
+    let tail = text(&render(ipc, &m, &t, false, 80, 12));
+    assert!(tail.contains("message 29") && tail.contains("more above") && !tail.contains("more below"), "{tail}");
+    m.log.ipc_scroll = 5;
+    let back = text(&render(ipc, &m, &t, false, 80, 12));
+    assert!(back.contains("message 24") && !back.contains("message 25"), "{back}");
+    assert!(back.contains("more above") && back.contains("more below"), "{back}");
+    // A new message keeps the same lines in view, one more below them.
+    m.log.push(LogLine { at: 0.0, kind: LogKind::Ipc, text: "master -> W2: message 30".into() });
+    let after = text(&render(ipc, &m, &t, false, 80, 12));
+    assert_eq!(after.lines().skip(1).collect::<Vec<_>>(), back.lines().skip(1).collect::<Vec<_>>());
+    assert!(after.lines().next().unwrap().contains(" ipc · ↑6 "), "{after}");
+}
