@@ -76,7 +76,7 @@ impl fmt::Display for Action {
             Action::Back => write!(f, "previous step (re-reads, does not re-run)"),
             Action::Focus { .. } => write!(f, "move focus between narration and panes"),
             Action::Scroll(_) => write!(f, "scroll the focused pane, or select a process"),
-            Action::Page(_) => write!(f, "page through the narration and what happened"),
+            Action::Page(_) => write!(f, "page the narration and what happened, or a zoomed pane"),
             Action::Zoom => write!(f, "zoom the focused pane to the full screen, and back"),
             Action::Unzoom => write!(f, "leave the zoom"),
             Action::Freeze => write!(f, "freeze the display (the processes go on), and thaw"),
