@@ -145,3 +145,66 @@ fn an_unknown_lesson_lists_the_real_ones() {
     assert!(!status.success());
     assert!(stderr.contains("unknown lesson `nosuch`") && stderr.contains("accept"), "{stderr}");
 }
+
+/// The directives of the lesson file's last step, as the transcript prints them (`> do: ...`).
+fn last_step_directives(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let last = text.rsplit("\n## ").next().unwrap();
+    last.lines()
+        .filter_map(|l| l.trim().strip_prefix("<!-- ")?.strip_suffix(" -->").map(str::to_string))
+        .filter(|d| d.starts_with("do: "))
+        .map(|d| format!("> {d}"))
+        .collect()
+}
+
+/// At 80x24, run every step of accept, then page through the last step's narration area:
+/// every line of what it did comes on screen, the herd table's rows included.
+#[test]
+fn at_80x24_paging_the_narration_area_finds_every_line_of_the_last_step() {
+    const STEP_WAIT: Duration = Duration::from_secs(180);
+    let tag = new_tag();
+    let t = Tmux::start(&tag, 80, 24, &format!("{BIN} open accept"));
+    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    for step in 1..=6 {
+        let at = format!("step {step}/6");
+        t.keys(&["Right"]);
+        let s = t.wait_for(&at, STEP_WAIT, |s| {
+            s.lines().next().is_some_and(|l| l.contains(&at)) && (s.contains("predict with") || !s.contains("running"))
+        });
+        if s.contains("predict with") {
+            // A question: run the step without a guess.
+            t.keys(&["Right"]);
+        }
+        t.wait_for(&format!("{at} done"), STEP_WAIT, |s| !s.contains("running") && !s.contains("predict with"));
+    }
+    let mut seen = t.screen();
+    for _ in 0..40 {
+        if !t.screen().contains("more below, PgDn") {
+            break;
+        }
+        t.keys(&["PageDown"]);
+        std::thread::sleep(Duration::from_millis(150));
+        seen.push_str(&t.screen());
+    }
+    assert!(!t.screen().contains("more below, PgDn"), "paging never reached the end:\n{}", t.screen());
+    let directives = last_step_directives("lessons/accept.md");
+    assert!(directives.iter().any(|d| d.contains("compare")), "{directives:?}");
+    for d in &directives {
+        assert!(seen.contains(d.as_str()), "{d:?} never on screen:\n{seen}");
+        // Each compare's table: its header and a row for every mode it names.
+        if let Some(modes) = d.split_whitespace().find_map(|w| w.strip_prefix("modes=")) {
+            assert!(seen.contains("empty wakeups"), "no table header:\n{seen}");
+            for mode in modes.split(',') {
+                let row = seen.lines().any(|l| {
+                    let w: Vec<&str> =
+                        l.split(|c: char| c == '│' || c.is_whitespace()).filter(|w| !w.is_empty()).collect();
+                    w.first() == Some(&mode) && w.get(1) == Some(&"200")
+                });
+                assert!(row, "no table row for {mode}:\n{seen}");
+            }
+        }
+    }
+    t.keys(&["q"]);
+    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
+}

@@ -4,15 +4,21 @@
 //! the sampler (/proc and sysinfo), and, while a lesson is open, its engine (the lab). The main
 //! thread owns the terminal: it takes messages, lets `App::update` change the state, carries
 //! out the effects update returns, and draws from `&App`.
+//!
+//! `run` sets up; `event_loop` is the main thread's loop. Around it: terminal.rs (the guard
+//! that gives the terminal back, the input thread), record.rs (`--record`), notes.rs (the
+//! current-step file `forklab notes` follows). app/ is the state and update, view/ the drawing.
 
 pub mod app;
 pub mod engine;
 pub mod markdown;
 pub mod model;
+mod notes;
 pub mod record;
 pub mod sampler;
 pub mod shot;
 pub mod svg;
+mod terminal;
 pub mod theme;
 pub mod view;
 
@@ -20,13 +26,9 @@ use anyhow::{Context, Result, bail};
 use app::{App, Effect, Msg};
 use crossbeam_channel::{select, unbounded};
 use engine::Engine;
-use ratatui::backend::CrosstermBackend;
-use ratatui::layout::Rect;
-use ratatui::{Terminal, TerminalOptions, Viewport};
 use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -104,24 +106,6 @@ pub(crate) fn start_sampler(
     Ok(detail)
 }
 
-/// Raw mode and the alternate screen, restored on a panic before the message is printed.
-fn enter_terminal(writer: record::Tee, size: Option<(u16, u16)>) -> Result<Terminal<CrosstermBackend<record::Tee>>> {
-    crossterm::terminal::enable_raw_mode()?;
-    crossterm::execute!(std::io::stdout(), crossterm::terminal::EnterAlternateScreen)?;
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
-        hook(info);
-    }));
-    let viewport = match size {
-        Some((w, h)) => Viewport::Fixed(Rect::new(0, 0, w, h)),
-        None => Viewport::Fullscreen,
-    };
-    let mut t = Terminal::with_options(CrosstermBackend::new(writer), TerminalOptions { viewport })?;
-    t.clear()?;
-    Ok(t)
-}
-
 pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Options) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         bail!(
@@ -140,100 +124,100 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         );
     }
     let size = opts.size.unwrap_or(term_size);
-    let cast = match &opts.record {
-        Some(path) => {
-            let title = match open {
-                Some(i) => format!("forklab · {}", lessons[i].id),
-                None => "forklab".to_string(),
-            };
-            Some(std::sync::Arc::new(std::sync::Mutex::new(record::Cast::create(path, size, &title, &opts.command)?)))
-        }
-        None => None,
+    let title = match open {
+        Some(i) => format!("forklab · {}", lessons[i].id),
+        None => "forklab".to_string(),
     };
+    let mut recorder =
+        record::Recorder::create(opts.record.as_deref(), size, opts.size.is_some(), &title, &opts.command)?;
     let (tx, rx) = unbounded::<Msg>();
     let quit = crate::sys::reaper::quit_signals();
     crate::sys::spawn::set_child_nice(LAB_NICE);
-
     let detail = start_sampler(opts.refresh, tx.clone())?;
 
-    // FORKLAB_FRAME_LOG=FILE records every frame's time and cost (benches/tui.sh reads it).
-    let mut frame_log = std::env::var_os("FORKLAB_FRAME_LOG").and_then(|p| std::fs::File::create(p).ok());
-    let started = crate::sys::probe::started();
-    let mut terminal = match enter_terminal(record::Tee::new(cast.clone()), opts.size) {
-        Ok(t) => t,
-        Err(e) => {
-            ratatui::restore();
-            return Err(e);
-        }
-    };
+    let mut guard = terminal::TerminalGuard::enter(recorder.tee(), opts.size)?;
     // Only now: setting the terminal up reads the cursor position from stdin, which the
     // input thread would otherwise race for.
     let input = tx.clone();
-    if let Err(e) = std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input)) {
-        ratatui::restore();
-        return Err(anyhow::Error::new(e).context("starting the input thread"));
-    }
-    // Ctrl-Z and `fg`: the signal thread gives the terminal back and takes it again.
-    crate::sys::jobctl::set_hooks(Some(crate::sys::jobctl::TERMINAL));
+    // A thread that cannot start (ulimit -u) is an error that names it; the guard gives the
+    // terminal back first.
+    std::thread::Builder::new()
+        .name("input".into())
+        .spawn(move || terminal::input_loop(input))
+        .context("starting the input thread")?;
     let mut app = App::new(lessons, load_done(), size);
+    app.theme = theme.clone();
     if let Some(pace) = opts.autoplay {
         app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));
     }
     let mut driver = Driver { engine: None, tx: tx.clone(), detail, remember: true };
-    let mut last_frame: Instant;
-    let mut effects = match open {
+    let first = match open {
         Some(i) => app.open_direct(i),
         None => Vec::new(),
     };
-    let mut follow = Follow::default();
-    // When the first accepted connection not yet drawn reached the main thread (frame log).
-    let mut accept_seen: Option<Instant> = None;
+    let mut notes = notes::NotesPublisher::default();
+    let mut out = Outside { terminal: &mut guard.terminal, theme: &theme, recorder: &mut recorder, notes: &mut notes };
+    let ended = event_loop(&mut app, &mut driver, &mut out, (rx, quit), first);
+    // The shell gets its terminal back first; then the lab stops.
+    drop(guard);
+    if let Some(e) = driver.engine.take() {
+        e.stop();
+    }
+    notes.clear();
+    recorder.finish()?;
+    ended?;
+    // Ended by SIGINT, SIGTERM or SIGHUP: cleanly, and the exit code says which (128 + n, as
+    // a shell reports a death by that signal), so a script can tell it was stopped.
+    Ok(match app.quit_by {
+        Some(s) => ExitCode::from(128 + s as u8),
+        None => ExitCode::SUCCESS,
+    })
+}
+
+/// What the event loop tells the outside each frame: the terminal it draws on, the
+/// recording, and the notes file.
+struct Outside<'a> {
+    terminal: &'a mut terminal::Term,
+    theme: &'a Theme,
+    recorder: &'a mut record::Recorder,
+    notes: &'a mut notes::NotesPublisher,
+}
+
+/// The main thread's loop: carry out the effects, draw a frame, take one message and then
+/// whatever else arrives before the next frame is due, until the app quits.
+fn event_loop(
+    app: &mut App,
+    driver: &mut Driver,
+    out: &mut Outside,
+    (rx, quit): (crossbeam_channel::Receiver<Msg>, crossbeam_channel::Receiver<nix::sys::signal::Signal>),
+    mut effects: Vec<Effect>,
+) -> Result<()> {
+    let mut frames = FrameLog::from_env();
     loop {
-        driver.carry_out(&mut app, std::mem::take(&mut effects));
+        driver.carry_out(app, std::mem::take(&mut effects));
         if app.quit {
-            break;
+            return Ok(());
         }
-        if let Some(cast) = &cast
-            && let Some(title) = follow.new_step(&app)
-            && let Ok(mut c) = cast.lock()
-        {
-            c.marker(&title);
-        }
-        follow.publish(&app);
+        out.recorder.frame(app);
+        out.notes.publish(app);
         let (wall, cpu) = (Instant::now(), thread_cpu());
         if crate::sys::jobctl::take_continued() {
             // Back from a stop on a blank alternate screen: forget the last frame, so every
             // cell is drawn again (not `clear()`, which reads the cursor position from stdin,
             // where the input thread is reading).
-            terminal.swap_buffers();
+            out.terminal.swap_buffers();
         }
-        terminal.draw(|f| view::draw(&app, &theme, f))?;
-        last_frame = Instant::now();
-        if let Some(log) = &mut frame_log {
-            // For benches/tui.sh: when each frame was drawn, its wall time and this thread's
-            // CPU time for it (under load the wall time also counts waiting for a core), and how
-            // long the oldest accepted connection it shows waited to be on screen (-1: none).
-            let _ = writeln!(
-                log,
-                "{} {} {} {}",
-                started.elapsed().as_micros(),
-                wall.elapsed().as_micros(),
-                thread_cpu().saturating_sub(cpu).as_micros(),
-                accept_seen.take().map(|t| t.elapsed().as_micros() as i64).unwrap_or(-1)
-            );
-        }
+        out.terminal.draw(|f| view::draw(app, out.theme, f))?;
+        let last_frame = Instant::now();
+        frames.drawn(wall, cpu);
         // One message, then whatever else is already queued, then one frame.
         let first = select! {
-            recv(rx) -> m => match m { Ok(m) => m, Err(_) => break },
-            recv(quit) -> s => match s { Ok(s) => Msg::Signal(s), Err(_) => break },
+            recv(rx) -> m => match m { Ok(m) => m, Err(_) => return Ok(()) },
+            recv(quit) -> s => match s { Ok(s) => Msg::Signal(s), Err(_) => return Ok(()) },
         };
-        if accept_seen.is_none() && is_accept(&first) {
-            accept_seen = Some(Instant::now());
-        }
-        if let (Msg::Resize(w, h), Some(cast), None) = (&first, &cast, opts.size)
-            && let Ok(mut c) = cast.lock()
-        {
-            c.resize(*w, *h);
+        frames.seen(&first);
+        if let Msg::Resize(w, h) = &first {
+            out.recorder.resize(*w, *h);
         }
         effects.extend(app.update(first));
         // Take what else arrives until the next frame is due: under load (64 workers
@@ -242,9 +226,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         while !effects.contains(&Effect::Quit) {
             match rx.recv_deadline(due.max(Instant::now())) {
                 Ok(m) => {
-                    if accept_seen.is_none() && is_accept(&m) {
-                        accept_seen = Some(Instant::now());
-                    }
+                    frames.seen(&m);
                     effects.extend(app.update(m))
                 }
                 Err(_) => break,
@@ -257,86 +239,41 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
             effects.extend(app.update(Msg::Signal(s)));
         }
     }
-    crate::sys::jobctl::set_hooks(None);
-    ratatui::restore();
-    if let Some(e) = driver.engine.take() {
-        e.stop();
-    }
-    follow.clear();
-    if let Some(cast) = &cast
-        && let Ok(mut c) = cast.lock()
-    {
-        c.finish()?;
-    }
-    // Ended by SIGINT, SIGTERM or SIGHUP: cleanly, and the exit code says which (128 + n, as
-    // a shell reports a death by that signal), so a script can tell it was stopped.
-    Ok(match app.quit_by {
-        Some(s) => ExitCode::from(128 + s as u8),
-        None => ExitCode::SUCCESS,
-    })
 }
 
-/// What the main loop tells the outside about where the lesson is: a marker in the recording
-/// when a step starts, and the page on screen for `forklab notes` in another terminal.
-#[derive(Default)]
-struct Follow {
-    ran: usize,
-    published: Option<(String, usize)>,
-    wrote: bool,
+/// FORKLAB_FRAME_LOG=FILE records every frame's time and cost (benches/tui.sh reads it).
+struct FrameLog {
+    file: Option<std::fs::File>,
+    started: Instant,
+    /// When the first accepted connection not yet drawn reached the main thread.
+    accept_seen: Option<Instant>,
 }
 
-impl Follow {
-    /// The title of a step that has just started running, once.
-    fn new_step(&mut self, app: &App) -> Option<String> {
-        let app::Screen::Lesson(v) = &app.screen else {
-            self.ran = 0;
-            return None;
-        };
-        if v.steps.ran <= self.ran {
-            self.ran = v.steps.ran;
-            return None;
-        }
-        self.ran = v.steps.ran;
-        let step = app.lessons[v.index].steps.get(v.steps.ran - 1)?;
-        Some(format!("step {}: {}", v.steps.ran, step.title))
+impl FrameLog {
+    fn from_env() -> FrameLog {
+        let file = std::env::var_os("FORKLAB_FRAME_LOG").and_then(|p| std::fs::File::create(p).ok());
+        FrameLog { file, started: crate::sys::probe::started(), accept_seen: None }
     }
 
-    /// Best effort: notes are an aid, so a runtime dir that cannot be written is not an error.
-    fn publish(&mut self, app: &App) {
-        let now = match &app.screen {
-            app::Screen::Lesson(v) => Some((app.lessons[v.index].id.clone(), v.steps.page)),
-            app::Screen::Picker { .. } => None,
-        };
-        if now == self.published {
-            return;
-        }
-        self.published = now.clone();
-        let Ok(dir) = crate::sys::rundir::ensure() else { return };
-        let path = crate::sys::rundir::current_step();
-        let text = match now {
-            Some((lesson, page)) => serde_json::json!({ "lesson": lesson, "page": page, "pid": std::process::id() }),
-            None => serde_json::json!({ "lesson": null, "page": 0, "pid": std::process::id() }),
-        };
-        // Written whole, then renamed into place, so `notes` never reads half a file; the
-        // temporary file is created new (O_EXCL), private to the user.
-        let tmp = dir.join(format!(".current-step.{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .and_then(|mut f| f.write_all(text.to_string().as_bytes()));
-        if written.is_ok() && std::fs::rename(&tmp, &path).is_ok() {
-            self.wrote = true;
+    fn seen(&mut self, m: &Msg) {
+        if self.accept_seen.is_none() && is_accept(m) {
+            self.accept_seen = Some(Instant::now());
         }
     }
 
-    /// On the way out: the notes window should not follow a lesson screen that is gone.
-    fn clear(&self) {
-        if self.wrote {
-            let _ = std::fs::remove_file(crate::sys::rundir::current_step());
-        }
+    /// For benches/tui.sh: when each frame was drawn, its wall time and this thread's CPU
+    /// time for it (under load the wall time also counts waiting for a core), and how long the
+    /// oldest accepted connection it shows waited to be on screen (-1: none).
+    fn drawn(&mut self, wall: Instant, cpu: Duration) {
+        let Some(log) = &mut self.file else { return };
+        let _ = writeln!(
+            log,
+            "{} {} {} {}",
+            self.started.elapsed().as_micros(),
+            wall.elapsed().as_micros(),
+            thread_cpu().saturating_sub(cpu).as_micros(),
+            self.accept_seen.take().map(|t| t.elapsed().as_micros() as i64).unwrap_or(-1)
+        );
     }
 }
 
@@ -359,30 +296,6 @@ const FRAME_EVERY: Duration = Duration::from_millis(25);
 /// CPU time this thread has used (CLOCK_THREAD_CPUTIME_ID).
 fn thread_cpu() -> Duration {
     nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID).map(Duration::from).unwrap_or_default()
-}
-
-fn input_loop(tx: crossbeam_channel::Sender<Msg>) {
-    use crossterm::event::{Event, read};
-    loop {
-        let msg = match read() {
-            // Raw mode turns off ISIG: Ctrl-Z is a key, and becomes the SIGTSTP it would be.
-            Ok(Event::Key(k))
-                if k.code == crossterm::event::KeyCode::Char('z')
-                    && k.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                crate::sys::jobctl::suspend();
-                continue;
-            }
-            Ok(Event::Key(k)) => Msg::Key(k),
-            Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
-            Ok(_) => continue,
-            // The terminal is gone (SIGHUP follows): nothing more to read.
-            Err(_) => return,
-        };
-        if tx.send(msg).is_err() {
-            return;
-        }
-    }
 }
 
 /// Where finished lessons are remembered: `$XDG_DATA_HOME/forklab/finished`, one id a line.

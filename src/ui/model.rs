@@ -28,18 +28,16 @@ pub enum Role {
 }
 
 impl Role {
-    /// The process name (comm) each role's process sets for itself (`prctl(PR_SET_NAME)` in
-    /// src/roles): how a process on screen is known before the lab's events name it.
-    const COMMS: [(Role, &'static str); 4] = [
-        (Role::Master, "forklab-master"),
-        (Role::Worker, "forklab-worker"),
-        (Role::Client, "forklab-client"),
-        (Role::Daemon, "forklab-daemon"),
-    ];
-
-    /// The role of a process with this name; `Other` for a name forklab does not give.
+    /// The role of a process by its name (comm): each role's process names itself
+    /// `forklab-<role>` (`prctl(PR_SET_NAME)` in src/roles); `Other` for any other name.
     pub fn of_comm(comm: &str) -> Role {
-        Role::COMMS.iter().find(|(_, c)| *c == comm).map_or(Role::Other, |(r, _)| *r)
+        match comm.strip_prefix("forklab-") {
+            Some(role::MASTER) => Role::Master,
+            Some(role::WORKER) => Role::Worker,
+            Some(role::CLIENT) => Role::Client,
+            Some(role::DAEMON) => Role::Daemon,
+            _ => Role::Other,
+        }
     }
 
     /// What the processes pane calls a process of this role until the lab names it.
@@ -165,6 +163,8 @@ pub struct EventLog {
     pub lines: VecDeque<LogLine>,
     /// Lines scrolled back from the newest; 0 follows the tail.
     pub scroll: usize,
+    /// The same for the ipc pane, counted in its own (ipc) lines.
+    pub ipc_scroll: usize,
 }
 
 impl EventLog {
@@ -172,9 +172,12 @@ impl EventLog {
         if self.lines.len() == LOG_CAPACITY {
             self.lines.pop_front();
         }
+        // Keep the same lines in view while the user reads back.
+        if self.ipc_scroll > 0 && line.kind == LogKind::Ipc {
+            self.ipc_scroll += 1;
+        }
         self.lines.push_back(line);
         if self.scroll > 0 {
-            // Keep the same lines in view while the user reads back.
             self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
         }
     }

@@ -85,6 +85,68 @@ impl Tee {
     }
 }
 
+/// The recording of one lesson screen session (`--record`), or none: the writer the terminal
+/// draws through, a marker when a step starts, the terminal's resizes, the file finished.
+pub struct Recorder {
+    cast: Option<Arc<Mutex<Cast>>>,
+    /// The frame has a fixed size (`--size`): the terminal's resizes do not change it.
+    fixed: bool,
+    /// Steps run when the last marker was written.
+    ran: usize,
+}
+
+impl Recorder {
+    pub fn create(path: Option<&Path>, size: (u16, u16), fixed: bool, title: &str, command: &str) -> Result<Recorder> {
+        let cast = match path {
+            Some(path) => Some(Arc::new(Mutex::new(Cast::create(path, size, title, command)?))),
+            None => None,
+        };
+        Ok(Recorder { cast, fixed, ran: 0 })
+    }
+
+    /// The terminal's writer: stdout, and this recording.
+    pub fn tee(&self) -> Tee {
+        Tee::new(self.cast.clone())
+    }
+
+    /// Before each frame: a marker with the step's title when a step has just started.
+    pub fn frame(&mut self, app: &super::app::App) {
+        let super::app::Screen::Lesson(v) = &app.screen else {
+            self.ran = 0;
+            return;
+        };
+        let ran = v.steps.ran;
+        if ran <= self.ran {
+            self.ran = ran;
+            return;
+        }
+        self.ran = ran;
+        if let (Some(cast), Some(step)) = (&self.cast, app.lessons[v.index].steps.get(ran - 1))
+            && let Ok(mut c) = cast.lock()
+        {
+            c.marker(&format!("step {ran}: {}", step.title));
+        }
+    }
+
+    /// The terminal was resized to `w`x`h`.
+    pub fn resize(&self, w: u16, h: u16) {
+        if let (Some(cast), false) = (&self.cast, self.fixed)
+            && let Ok(mut c) = cast.lock()
+        {
+            c.resize(w, h);
+        }
+    }
+
+    pub fn finish(&self) -> Result<()> {
+        if let Some(cast) = &self.cast
+            && let Ok(mut c) = cast.lock()
+        {
+            c.finish()?;
+        }
+        Ok(())
+    }
+}
+
 impl Write for Tee {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if self.cast.is_some() {

@@ -26,8 +26,10 @@ pub enum Action {
     Focus {
         forward: bool,
     },
-    /// ↑/↓ (one row) and PgUp/PgDn (a page) in the focused pane.
+    /// ↑/↓: one row in the focused pane (the narration area included).
     Scroll(i32),
+    /// PgUp/PgDn: a page of the narration area (of the zoomed pane when one is zoomed).
+    Page(i32),
     Zoom,
     /// Esc in a zoomed pane.
     Unzoom,
@@ -38,10 +40,11 @@ pub enum Action {
     MenuMove(i32),
     /// Enter in the signal menu: send the signal chosen.
     SendSignal,
-    /// 1, 2, 3: how many connections `c` fires.
-    FireCount(usize),
-    /// `c`
-    Fire,
+    /// 1, 2, 3: fire 1, 10 or 100 connections (an index into FIRE_COUNTS); `c` fires as
+    /// many again.
+    Fire(usize),
+    /// `c`: fire as many as last time.
+    FireAgain,
     /// `+`/`-`: one worker more or fewer.
     Workers(i32),
     /// `m`: the next accept mode.
@@ -56,7 +59,7 @@ impl Action {
     /// Looking around changes nothing in the lab or the lesson: it is allowed while the
     /// display is frozen and while a question waits for its answer.
     pub fn looks(self) -> bool {
-        matches!(self, Action::Zoom | Action::Focus { .. } | Action::Scroll(_) | Action::MenuMove(_))
+        matches!(self, Action::Zoom | Action::Focus { .. } | Action::Scroll(_) | Action::Page(_) | Action::MenuMove(_))
     }
 }
 
@@ -72,15 +75,16 @@ impl fmt::Display for Action {
             Action::Next => write!(f, "next step (runs it the first time)"),
             Action::Back => write!(f, "previous step (re-reads, does not re-run)"),
             Action::Focus { .. } => write!(f, "move focus between narration and panes"),
-            Action::Scroll(_) => write!(f, "select a process · scroll the focused pane"),
+            Action::Scroll(_) => write!(f, "scroll the focused pane, or select a process"),
+            Action::Page(_) => write!(f, "page the narration and what happened, or a zoomed pane"),
             Action::Zoom => write!(f, "zoom the focused pane to the full screen, and back"),
             Action::Unzoom => write!(f, "leave the zoom"),
             Action::Freeze => write!(f, "freeze the display (the processes go on), and thaw"),
             Action::SignalMenu => write!(f, "send the selected process a signal"),
             Action::MenuMove(_) => write!(f, "choose a signal"),
             Action::SendSignal => write!(f, "send the signal"),
-            Action::FireCount(_) => write!(f, "fire 1, 10 or 100 at a time"),
-            Action::Fire => write!(f, "fire connections at the pool"),
+            Action::Fire(_) => write!(f, "fire 1, 10 or 100 connections at the pool"),
+            Action::FireAgain => write!(f, "fire as many again"),
             Action::Workers(_) => write!(f, "one worker more or fewer"),
             Action::NextMode => write!(f, "next accept mode (restarts the pool)"),
             Action::Predict(_) => write!(f, "predict"),

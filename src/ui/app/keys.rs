@@ -5,6 +5,12 @@ use super::*;
 
 impl App {
     pub(super) fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        let (w, h) = crate::ui::view::MIN_SIZE;
+        if self.size.0 < w || self.size.1 < h {
+            // The screen only says how to quit: no other key acts unseen.
+            let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
+            return if ctrl_c || k.code == KeyCode::Char('q') { self.act(Action::Quit) } else { vec![] };
+        }
         let action = self.action_for(k);
         let global =
             matches!(action, Some(Action::Quit | Action::Leave | Action::Help | Action::Freeze | Action::Unzoom));
@@ -12,7 +18,7 @@ impl App {
         if let (Screen::Lesson(v), false, false) = (&mut self.screen, global, help) {
             // The lesson screen's own keys: while frozen, only looking around.
             if self.frozen.is_some() && !action.is_some_and(Action::looks) {
-                v.message = Some("the display is frozen, the processes go on: f thaws it".into());
+                v.message = Some(FROZEN.into());
                 return vec![];
             }
             // A message lasts until the next key.
@@ -94,12 +100,12 @@ fn lesson_key(code: KeyCode) -> Option<Action> {
         KeyCode::BackTab => Action::Focus { forward: false },
         KeyCode::Up => Action::Scroll(-1),
         KeyCode::Down => Action::Scroll(1),
-        KeyCode::PageUp => Action::Scroll(-10),
-        KeyCode::PageDown => Action::Scroll(10),
+        KeyCode::PageUp => Action::Page(-1),
+        KeyCode::PageDown => Action::Page(1),
         KeyCode::Char('k') => Action::SignalMenu,
         KeyCode::Char('z') => Action::Zoom,
-        KeyCode::Char(c @ '1'..='3') => Action::FireCount((c as u8 - b'1') as usize),
-        KeyCode::Char('c') => Action::Fire,
+        KeyCode::Char(c @ '1'..='3') => Action::Fire((c as u8 - b'1') as usize),
+        KeyCode::Char('c') => Action::FireAgain,
         KeyCode::Char('+') | KeyCode::Char('=') => Action::Workers(1),
         KeyCode::Char('-') => Action::Workers(-1),
         KeyCode::Char('m') => Action::NextMode,

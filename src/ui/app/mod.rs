@@ -63,7 +63,9 @@ pub enum Focus {
 /// The signals the `k` menu offers.
 pub const SIGNALS: [Signal; 6] =
     [Signal::SIGTERM, Signal::SIGKILL, Signal::SIGSEGV, Signal::SIGSTOP, Signal::SIGCONT, Signal::SIGINT];
-/// The counts `c` fires, chosen with 1, 2, 3.
+/// What the bar says when a key waits for the display to thaw.
+const FROZEN: &str = "the display is frozen, the processes go on: f thaws it";
+/// The counts 1, 2 and 3 fire.
 pub const FIRE_COUNTS: [u32; 3] = [1, 10, 100];
 
 /// One line of a step's output under its narration.
@@ -80,7 +82,7 @@ pub struct LessonView {
     pub index: usize,
     pub steps: Steps,
     pub look: Look,
-    /// What `c` fires: an index into FIRE_COUNTS.
+    /// What `c` fires again: an index into FIRE_COUNTS, the last one fired (10 at first).
     pub fire_count: usize,
     pub model: LabModel,
     /// The bar's message; it lasts until the next key.
@@ -111,8 +113,9 @@ pub struct Steps {
 #[derive(Debug)]
 pub struct Look {
     pub focus: Focus,
-    /// Rows of the narration scrolled past.
-    pub scroll: u16,
+    /// Rows of the narration area scrolled past; `None` until the learner scrolls it (it
+    /// then shows its start, or a question's card).
+    pub scroll: Option<u16>,
     /// `z`: the focused pane (or the narration) fills the screen.
     pub zoom: bool,
 }
@@ -196,6 +199,9 @@ pub struct App {
     pub done: BTreeSet<String>,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
+    /// How the screen is drawn (the theme `view::draw` is given): how many rows the
+    /// narration takes depends on it, and paging goes by those rows.
+    pub theme: crate::ui::theme::Theme,
     pub size: (u16, u16),
     /// Opened with `forklab open <lesson>`: leaving the lesson quits.
     pub direct: bool,
@@ -241,6 +247,7 @@ impl App {
             done,
             screen: Screen::Picker { selected: 0 },
             overlay: None,
+            theme: crate::ui::theme::Theme::new(crate::ui::theme::ThemeName::Default, false, false),
             size,
             direct: false,
             quit: false,
@@ -273,7 +280,7 @@ impl App {
                 predictions: Default::default(),
             },
             // Reading comes first: ↑/↓ scroll the narration until Tab moves on.
-            look: Look { focus: Focus::Narration, scroll: 0, zoom: false },
+            look: Look { focus: Focus::Narration, scroll: None, zoom: false },
             fire_count: 1,
             model,
             message: None,
@@ -291,6 +298,18 @@ impl App {
             },
         }));
         vec![Effect::Open(index)]
+    }
+
+    /// PgUp/PgDn, and ↑/↓ with the narration focused: the narration area scrolls `by` rows,
+    /// as far as its text goes.
+    fn scroll_narration(&mut self, by: impl FnOnce(&crate::ui::view::Extent) -> i32) -> Vec<Effect> {
+        let Screen::Lesson(v) = &self.screen else { return vec![] };
+        let Some(e) = crate::ui::view::narration_extent(self, v) else { return vec![] };
+        let to = (e.top as i32 + by(&e)).clamp(0, e.max as i32);
+        if let Screen::Lesson(v) = &mut self.screen {
+            v.look.scroll = Some(to as u16);
+        }
+        vec![]
     }
 
     pub fn help_open(&self) -> bool {
@@ -341,6 +360,15 @@ impl App {
                 }
                 self.screen = Screen::Picker { selected: index };
                 vec![Effect::Close]
+            }
+            (Action::Page(pages), Screen::Lesson(v)) if !(v.look.zoom && v.look.focus != Focus::Narration) => {
+                self.scroll_narration(|e| pages * e.rows.saturating_sub(1).max(1) as i32)
+            }
+            (Action::Page(pages), Screen::Lesson(v)) => {
+                v.act(Action::Scroll(pages * 10), &self.lessons[v.index], &mut self.overlay)
+            }
+            (Action::Scroll(by), Screen::Lesson(v)) if v.look.focus == Focus::Narration => {
+                self.scroll_narration(|_| by)
             }
             (a, Screen::Lesson(v)) => v.act(a, &self.lessons[v.index], &mut self.overlay),
             (_, Screen::Picker { .. }) => vec![],
@@ -434,6 +462,12 @@ impl App {
             self.frozen = Some(Frozen::default());
             return vec![];
         };
+        // Thawed: the bar no longer says it is frozen.
+        if let Screen::Lesson(v) = &mut self.screen
+            && v.message.as_deref() == Some(FROZEN)
+        {
+            v.message = None;
+        }
         let mut effects = Vec::new();
         for m in frozen.held {
             effects.extend(self.apply(m));

@@ -13,10 +13,11 @@ impl LessonView {
                 // ← on a question: back without running the step.
                 *overlay = None;
                 self.steps.page = self.steps.ran;
+                self.look.scroll = None;
             }
             Action::Back => {
                 self.steps.page = self.steps.page.saturating_sub(1);
-                self.look.scroll = 0;
+                self.look.scroll = None;
             }
             Action::Focus { forward } => self.look.focus = next_focus(self.look.focus, &lesson.panes, forward),
             Action::Scroll(by) => self.scroll(by),
@@ -33,8 +34,11 @@ impl LessonView {
                     return self.signal_selected(SIGNALS[i]);
                 }
             }
-            Action::FireCount(i) => self.fire_count = i.min(FIRE_COUNTS.len() - 1),
-            Action::Fire => {
+            Action::Fire(i) => {
+                self.fire_count = i.min(FIRE_COUNTS.len() - 1);
+                return self.act(Action::FireAgain, lesson, overlay);
+            }
+            Action::FireAgain => {
                 let connections = FIRE_COUNTS[self.fire_count];
                 return self.run_action(Directive::Fire { connections, concurrency: 4, keepalive: 1 });
             }
@@ -53,6 +57,7 @@ impl LessonView {
             }
             Action::RunWithoutGuess => return self.predict(None, overlay),
             Action::Quit | Action::Leave | Action::Help | Action::Close | Action::Choose(_) | Action::Open => {}
+            Action::Page(_) => {}
             Action::Freeze => {}
         }
         vec![]
@@ -60,7 +65,7 @@ impl LessonView {
 
     pub(super) fn forward(&mut self, lesson: &Lesson, overlay: &mut Option<Overlay>) -> Vec<Effect> {
         let steps = lesson.steps.len();
-        self.look.scroll = 0;
+        self.look.scroll = None;
         if self.steps.page < self.steps.ran {
             // Re-reading: the step already ran.
             self.steps.page += 1;
@@ -109,6 +114,7 @@ impl LessonView {
     pub(super) fn run_next(&mut self) -> Vec<Effect> {
         self.steps.ran += 1;
         self.steps.page = self.steps.ran;
+        self.look.scroll = None;
         self.steps.busy = true;
         vec![Effect::Engine(EngineCmd::RunStep(self.steps.ran - 1))]
     }
@@ -158,8 +164,12 @@ impl LessonView {
 
     pub(super) fn scroll(&mut self, by: i32) {
         match self.look.focus {
-            Focus::Narration => {
-                self.look.scroll = (self.look.scroll as i32 + by).max(0) as u16;
+            // The narration scrolls as far as its text goes: App::scroll_narration.
+            Focus::Narration => {}
+            Focus::Pane(Pane::Ipc) => {
+                let ipc = self.model.log.lines.iter().filter(|l| l.kind == LogKind::Ipc).count();
+                let max = ipc.saturating_sub(1) as i32;
+                self.model.log.ipc_scroll = (self.model.log.ipc_scroll as i32 - by).clamp(0, max) as usize;
             }
             Focus::Pane(Pane::Events) => {
                 let max = self.model.log.lines.len().saturating_sub(1) as i32;

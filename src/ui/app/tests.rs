@@ -371,3 +371,26 @@ fn the_process_rows_count_what_the_connections_pane_counts() {
     let master = view(&app).model.procs.iter().find(|r| r.pid == 10).unwrap().clone();
     assert_eq!((master.role, master.alias.as_str()), (Role::Master, "master"));
 }
+
+#[test]
+fn one_two_three_fire_and_c_fires_as_many_again() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    assert_eq!(app.update(key(KeyCode::Char('1'))), vec![lab("do: fire 1 concurrency=4")]);
+    assert_eq!(app.update(key(KeyCode::Char('c'))), vec![lab("do: fire 1 concurrency=4")]);
+    assert_eq!(app.update(key(KeyCode::Char('2'))), vec![lab("do: fire 10 concurrency=4")]);
+    assert_eq!(app.update(key(KeyCode::Char('c'))), vec![lab("do: fire 10 concurrency=4")]);
+}
+
+#[test]
+fn after_a_thaw_the_bar_no_longer_says_frozen() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    app.update(key(KeyCode::Char('f')));
+    app.update(key(KeyCode::Right));
+    assert!(view(&app).message.as_deref().unwrap_or("").contains("frozen"));
+    app.update(key(KeyCode::Char('f')));
+    assert!(app.frozen.is_none());
+    assert!(!view(&app).message.as_deref().unwrap_or("").contains("frozen"), "{:?}", view(&app).message);
+}

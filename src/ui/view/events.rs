@@ -9,7 +9,8 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 
 /// The tail of the event log, or the part the user scrolled back to. Long lines wrap, with
-/// their continuation indented so each event still reads as one.
+/// their continuation indented so each event still reads as one. The border marks older
+/// lines above and, scrolled back, newer ones below.
 pub fn events(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let lines: Vec<&LogLine> = m.log.lines.iter().collect();
     log_pane(&lines, m.log.scroll, "events", "no events yet", cx, area, buf);
@@ -37,14 +38,23 @@ pub(super) fn log_pane(
     let width = inner.width as usize;
     // Walk back from the newest line in view until the pane is full.
     let mut rows: Vec<(String, Style)> = Vec::new();
+    let mut walked = 0;
     for line in lines.iter().take(lines.len() - scroll).rev() {
         let style = log_style(t, line);
         for row in wrap(&line.text, width, 2).into_iter().rev() {
             rows.push((row, style));
         }
+        walked += 1;
         if rows.len() >= height {
             break;
         }
+    }
+    // Older lines out of view above, newer ones below when scrolled back: marked on the border.
+    if rows.len() > height || walked < lines.len() - scroll {
+        border_mark(buf, area, false, t);
+    }
+    if scroll > 0 {
+        border_mark(buf, area, true, t);
     }
     rows.truncate(height);
     for (y, (text, style)) in rows.into_iter().rev().enumerate() {

@@ -17,6 +17,7 @@ mod processes;
 use super::app::{App, Focus, LessonView, Overlay, Screen};
 use super::theme::Theme;
 use crate::lesson::Pane;
+pub use narration::Extent;
 use narration::narration;
 use overlay::{help, signal_menu};
 use pane::PaneCtx;
@@ -41,8 +42,31 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     if let Some(o) = &app.overlay {
         overlay(app, o, theme, f, area);
     }
+    if theme.ascii {
+        ascii_only(f.buffer_mut());
+    }
 }
 
+/// `--ascii`: whatever the text drawn (a lesson's Markdown, a message), no arrow, dot or
+/// dash outside ASCII reaches the screen; each becomes one ASCII cell, so nothing moves.
+fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let swap = match cell.symbol() {
+            "→" | "⇒" => ">",
+            "←" | "⇐" => "<",
+            "↑" => "^",
+            "↓" => "v",
+            "·" | "•" | "–" | "—" => "-",
+            "…" => ".",
+            "✓" => "+",
+            "✗" => "x",
+            _ => continue,
+        };
+        cell.set_symbol(swap);
+    }
+}
+
+/// Below MIN_SIZE no key acts but the ones this names (`App::key`).
 fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
     let text = Text::from(vec![
         Line::styled("forklab needs a terminal of at least 80x24", theme.strong),
@@ -50,6 +74,7 @@ fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
             "this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`",
             area.width, area.height
         )),
+        Line::raw("q or Ctrl-C quits"),
     ]);
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
 }
@@ -107,17 +132,51 @@ fn ellipsis(s: &str, width: usize, ascii: bool) -> String {
     out + mark
 }
 
-fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
-    let l = &app.lessons[v.index];
-    // For a projector (`--theme contrast`) the step title is a band three rows high.
+/// From this width the narration and the panes sit side by side.
+const WIDE: u16 = 120;
+
+/// The lesson screen's rows: the header, the step's title (for a projector, `--theme
+/// contrast`, a band three rows high), the body, the key bar.
+fn lesson_rows(area: Rect, theme: &Theme) -> [Rect; 4] {
     let band = theme.name == super::theme::ThemeName::Contrast;
-    let [top, title_row, body, bottom] = Layout::vertical([
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(if band { 3 } else { 1 }),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// The body between the narration area and the live panes: side by side from WIDE columns,
+/// else one above the other; zoomed, the focused one has it all.
+fn body_split(body: Rect, v: &LessonView) -> (Option<Rect>, Option<Rect>) {
+    if v.look.zoom {
+        return match v.look.focus {
+            Focus::Narration => (Some(body), None),
+            Focus::Pane(_) => (None, Some(body)),
+        };
+    }
+    let [a, b] = if body.width >= WIDE {
+        Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body)
+    };
+    (Some(a), Some(b))
+}
+
+/// How the narration area scrolls on a screen of the app's size and theme; None when a
+/// zoomed pane hides it.
+pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<Extent> {
+    let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme);
+    let (area, _) = body_split(body, v);
+    Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
+}
+
+fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
+    let l = &app.lessons[v.index];
+    let band = theme.name == super::theme::ThemeName::Contrast;
+    let [top, title_row, body, bottom] = lesson_rows(area, theme);
     let where_ =
         if v.steps.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.steps.page, l.steps.len()) };
     let mut marks = Vec::new();
@@ -154,54 +213,43 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(title), title_row);
     }
 
-    if v.look.zoom {
-        match v.look.focus {
-            Focus::Narration => narration(l, v, app.question(), theme, f, body),
-            Focus::Pane(p) => live_panes(&[p], v, theme, f, body, true),
-        }
-    } else {
-        let wide = area.width >= 120;
-        let (narr_area, panes_area) = if wide {
-            let [a, b] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
-            (a, b)
-        } else {
-            let [a, b] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
-            (a, b)
-        };
-        // A question is kept in view when one is asked.
-        narration(l, v, app.question(), theme, f, narr_area);
-        live_panes(&l.panes, v, theme, f, panes_area, wide);
+    let (narr_area, panes_area) = body_split(body, v);
+    if let Some(r) = narr_area {
+        narration(l, v, app.question(), theme, f, r);
+    }
+    match (panes_area, v.look.focus) {
+        (Some(r), Focus::Pane(p)) if v.look.zoom => live_panes(&[p], v, theme, f, r, true),
+        (Some(r), _) => live_panes(&l.panes, v, theme, f, r, area.width >= WIDE),
+        (None, _) => {}
     }
 
     let port = v.model.conns.port;
+    let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
     // Most useful first: the bar keeps as many as fit beside the curl line.
-    let keys: &[(&str, &str)] = &[
-        ("→", "next"),
-        ("c", FIRE_LABELS[v.fire_count]),
-        ("?", "keys"),
-        ("←", "back"),
-        ("k", "signal"),
-        ("Tab", "focus"),
-        ("q", "back"),
-        ("+/-", "workers"),
-        ("m", "mode"),
-        ("z", "zoom"),
-        ("f", "freeze"),
-    ];
-    let ask_keys;
-    let keys = match app.question() {
+    let keys: Vec<(String, &str)> = match app.question() {
         Some(a) => {
             let last = a.asks[a.current].last_letter();
-            ask_keys =
-                [(format!("a–{last}"), "predict"), ("→".to_string(), "run without a guess"), ("←".to_string(), "back")];
-            &ask_keys.iter().map(|(k, w)| (k.as_str(), *w)).collect::<Vec<_>>()[..]
+            vec![(format!("a{to}{last}"), "predict"), (right.into(), "run without a guess"), (left.into(), "back")]
         }
-        None => keys,
+        None => vec![
+            (right.into(), "next"),
+            ("1 2 3".into(), "fire"),
+            ("c".into(), "again"),
+            ("?".into(), "keys"),
+            (left.into(), "back"),
+            ("PgDn".into(), "page"),
+            ("k".into(), "signal"),
+            ("Tab".into(), "focus"),
+            ("q".into(), "back"),
+            ("+/-".into(), "workers"),
+            ("m".into(), "mode"),
+            ("z".into(), "zoom"),
+            ("f".into(), "freeze"),
+        ],
     };
-    status(theme, f, bottom, keys, port, v.message.as_deref());
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), *w)).collect();
+    status(theme, f, bottom, &keys, port, v.message.as_deref());
 }
-
-const FIRE_LABELS: [&str; 3] = ["fire 1", "fire 10", "fire 100"];
 
 /// What is open on top: the help over whatever it was opened on. A question is drawn in the
 /// narration, under the step it asks about.
@@ -470,5 +518,174 @@ mod tests {
                 lines.iter().map(|(kind, text)| OutLine { kind: *kind, text: text.to_string() }).collect();
         }
         insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    fn key(app: &mut App, code: KeyCode) {
+        app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    /// Accept's last step, run, with a transcript longer than its area: a herd table among it.
+    fn long_step(app: &mut App) -> Vec<String> {
+        use crate::ui::app::OutLine;
+        use crate::ui::model::LogKind;
+        let mut lines: Vec<String> = (1..=12).map(|i| format!("> do: fire {i}0 concurrency=8  (line {i})")).collect();
+        lines.push("mode       wakeups  accepted  eagain".into());
+        for (i, m) in ["shared", "exclusive", "reuseport", "rr"].iter().enumerate() {
+            lines.push(format!("{m:<10} {:>7}  {:>8}  {:>6}", 400 - i * 90, 200, 200 - i * 40));
+        }
+        lines.push(
+            "a line long enough to wrap across two rows of the narration area at eighty columns: its tail END".into(),
+        );
+        let Screen::Lesson(v) = &mut app.screen else { unreachable!() };
+        v.steps.page = 6;
+        v.steps.ran = 6;
+        v.steps.outputs[6] = lines.iter().map(|t| OutLine { kind: LogKind::Life, text: t.clone() }).collect();
+        lines
+    }
+
+    #[test]
+    fn paging_through_the_narration_area_finds_every_line_80x24() {
+        let mut app = lesson_app();
+        let lines = long_step(&mut app);
+        let first = render(&app, &theme(), 80, 24);
+        assert!(first.contains("more below, PgDn") && !first.contains("more above, PgUp"), "{first}");
+        let mut seen = first.clone();
+        let mut last = first;
+        for _ in 0..20 {
+            key(&mut app, KeyCode::PageDown);
+            last = render(&app, &theme(), 80, 24);
+            seen.push_str(&last);
+        }
+        for l in &lines[..lines.len() - 1] {
+            assert!(seen.contains(l.as_str()), "{l:?} never on screen");
+        }
+        assert!(seen.contains("a line long enough to wrap") && seen.contains("its tail END"));
+        // At the end: more above, nothing below; PgUp goes back to the start.
+        assert!(last.contains("more above, PgUp") && !last.contains("more below, PgDn"), "{last}");
+        assert!(last.contains("its tail END"), "{last}");
+        for _ in 0..20 {
+            key(&mut app, KeyCode::PageUp);
+        }
+        assert_eq!(render(&app, &theme(), 80, 24), render(&lesson_app_on(6), &theme(), 80, 24));
+    }
+
+    /// `lesson_app` on page `n`, with the same long transcript and nothing scrolled.
+    fn lesson_app_on(n: usize) -> App {
+        let mut app = lesson_app();
+        long_step(&mut app);
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.steps.page = n;
+        }
+        app
+    }
+
+    #[test]
+    fn up_and_down_scroll_the_focused_narration_one_row_and_zoomed_it_pages_too() {
+        let mut app = lesson_app();
+        long_step(&mut app);
+        let top = render(&app, &theme(), 80, 24);
+        key(&mut app, KeyCode::Down);
+        let down = render(&app, &theme(), 80, 24);
+        // The second row of the text is now the first.
+        let row = |s: &str, i: usize| s.lines().nth(i).unwrap().to_string();
+        assert_eq!(row(&down, 3), row(&top, 4));
+        key(&mut app, KeyCode::Up);
+        assert_eq!(render(&app, &theme(), 80, 24), top);
+        // Zoomed, the narration area has the body and still pages to its end.
+        press(&mut app, 'z');
+        for _ in 0..10 {
+            key(&mut app, KeyCode::PageDown);
+        }
+        let zoomed = render(&app, &theme(), 80, 24);
+        assert!(zoomed.contains("its tail END") && zoomed.contains("more above"), "{zoomed}");
+        assert!(!zoomed.contains("processes"), "{zoomed}");
+    }
+
+    #[test]
+    fn a_question_keeps_its_card_in_view_and_marks_the_text_above() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.open_direct(i);
+        key(&mut app, KeyCode::Right);
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.contains("more above, PgUp") && s.contains("predict with a"), "{s}");
+        // PgUp shows the start of the step's text; the card is then below, marked.
+        key(&mut app, KeyCode::PageUp);
+        key(&mut app, KeyCode::PageUp);
+        let s = render(&app, &theme(), 80, 24);
+        let step = &app.lessons[i].steps[0].narration;
+        let plain = step.replace(['`', '*', '_'], "");
+        let start: String = plain.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+        assert!(s.contains(&start) && s.contains("more below, PgDn") && !s.contains("more above, PgUp"), "{s}");
+        // The question still takes its keys.
+        assert!(app.question().is_some());
+    }
+
+    #[test]
+    fn the_help_fits_80x24_whole_and_says_what_the_dim_rows_are() {
+        use crate::ui::app::Action;
+        for (w, h) in [(80, 24), (160, 45)] {
+            let mut app = lesson_app();
+            press(&mut app, '?');
+            let s = render(&app, &theme(), w, h);
+            let lines: Vec<&str> = s.lines().collect();
+            // The box is closed at the bottom, inside the screen.
+            assert!(lines.iter().any(|l| l.contains('╰')), "{s}");
+            for a in [Action::Next, Action::Back, Action::Page(1), Action::Fire(0), Action::FireAgain, Action::Quit] {
+                assert!(s.contains(&a.to_string()), "{a} missing at {w}x{h}:\n{s}");
+            }
+            assert!(s.contains("dim after exit 0,") && s.contains("what the workers reported."), "{s}");
+            assert!(!s.contains("every PID on screen is a live process"));
+        }
+    }
+
+    #[test]
+    fn the_signal_menu_says_its_keys_whole() {
+        let mut app = lesson_app();
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+        press(&mut app, 'k');
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.contains("Enter sends, Esc cancels"), "{s}");
+        assert!(s.contains("SIGKILL") && s.contains("signal W1 pid 48112"), "{s}");
+    }
+
+    #[test]
+    fn below_80x24_only_quitting_acts() {
+        let mut app = lesson_app();
+        app.update(Msg::Resize(79, 24));
+        let s = render(&app, &theme(), 79, 24);
+        assert!(s.contains("q or Ctrl-C quits"), "{s}");
+        for c in [KeyCode::Right, KeyCode::Char('c'), KeyCode::Char('?'), KeyCode::Char('z'), KeyCode::Esc] {
+            assert_eq!(app.update(Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))), vec![]);
+        }
+        let Screen::Lesson(v) = &app.screen else { unreachable!() };
+        assert!(v.message.is_none() && !v.look.zoom && app.overlay.is_none() && v.steps.page == 1);
+        assert_eq!(
+            app.update(Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE))),
+            vec![crate::ui::app::Effect::Quit]
+        );
+        assert!(app.quit);
+    }
+
+    #[test]
+    fn ascii_draws_no_arrow_or_middle_dot() {
+        let t = Theme::new(crate::ui::theme::ThemeName::Default, false, true);
+        let mut app = lesson_app();
+        long_step(&mut app);
+        let mut screens = vec![render(&app, &t, 80, 24)];
+        key(&mut app, KeyCode::PageDown);
+        screens.push(render(&app, &t, 80, 24));
+        press(&mut app, '?');
+        screens.push(render(&app, &t, 80, 24));
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let mut fork = App::new(lessons, BTreeSet::new(), (80, 24));
+        fork.open_direct(i);
+        key(&mut fork, KeyCode::Right);
+        screens.push(render(&fork, &t, 80, 24));
+        for s in screens {
+            assert!(!s.contains(['→', '←', '↑', '↓', '·', '…', '–', '—']), "{s}");
+        }
     }
 }

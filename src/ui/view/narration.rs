@@ -8,41 +8,46 @@ use crate::ui::model::LogKind;
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::Text;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-/// The step's narration, and under it what the step did (its newest lines). A question keeps the
-/// end of the narration in view (a question card); otherwise the learner scrolls, and the
-/// border says when there is more below.
-pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, f: &mut Frame, area: Rect) {
-    let follow = asking.is_some();
-    let focused = v.look.focus == Focus::Narration;
-    let title =
-        if v.steps.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.steps.page, l.steps.len()) };
-    let b = block(theme, &title, focused);
-    let inner = b.inner(area);
-    let md = match v.steps.page.checked_sub(1).and_then(|n| l.steps.get(n)) {
+/// How the narration area scrolls: the first row shown, the most it can scroll, and how many
+/// rows it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extent {
+    pub top: usize,
+    pub max: usize,
+    pub rows: usize,
+}
+
+/// The narration area's text at `width`, one column: the step's narration (and its explanation
+/// once the step has run), the question card before the step runs, and what the step did.
+fn document(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, width: u16) -> Text<'static> {
+    let page = v.steps.page;
+    let md = match page.checked_sub(1).and_then(|n| l.steps.get(n)) {
         None => l.intro.clone(),
         // A question's explanation waits until the step has run: the card shows the setup only.
         Some(step) => match &step.explain {
-            Some(explain) if v.steps.page < v.steps.ran || (v.steps.page == v.steps.ran && !v.steps.busy) => {
+            Some(explain) if page < v.steps.ran || (page == v.steps.ran && !v.steps.busy) => {
                 format!("{}\n\n{explain}", step.narration)
             }
             _ => step.narration.clone(),
         },
     };
-    let mut text = markdown::render(&md, theme, inner.width);
-    if v.steps.page == 0 {
+    let mut text = markdown::render(&md, theme, width);
+    let (right, dot) = if theme.ascii { ("Right", "-") } else { ("→", "·") };
+    if page == 0 {
         text.lines.push(Line::raw(""));
-        text.lines.push(Line::styled("press → to run the first step", theme.dim));
-    } else if v.steps.page < v.steps.ran {
+        text.lines.push(Line::styled(format!("press {right} to run the first step"), theme.dim));
+    } else if page < v.steps.ran {
         text.lines.push(Line::raw(""));
         text.lines.push(Line::styled(
             "this step already ran: going back re-reads it, the processes go on as they are now",
             theme.dim,
         ));
     }
-    if let Some(a) = asking.filter(|a| v.steps.page == a.step + 1) {
+    if let Some(a) = asking.filter(|a| page == a.step + 1) {
         // Predict, then run: the question card under the step's narration.
         let ask = &a.asks[a.current];
         text.lines.push(Line::raw(""));
@@ -54,65 +59,62 @@ pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, the
                 Span::styled(format!(" {}", ask.choices[i].label), theme.text),
             ]));
         }
-        let last = ask.last_letter();
+        let (last, to) = (ask.last_letter(), if theme.ascii { "-" } else { "–" });
         text.lines.push(Line::styled(
-            format!("predict with a–{last}, then the step runs and shows what happened · → runs it without a guess"),
+            format!("predict with a{to}{last}, then the step runs and shows what happened {dot} {right} runs it without a guess"),
             theme.dim,
         ));
     }
-    // What the step did goes under the narration, in an area of its own that shows its newest
-    // lines: the text being taught and what just happened are both on screen.
-    let out: Vec<Line> = v
-        .steps
-        .outputs
-        .get(v.steps.page)
-        .map(|out| {
-            out.iter()
-                .map(|o| {
-                    let style = match o.kind {
-                        LogKind::Fail | LogKind::Bad => theme.bad,
-                        LogKind::Conn => theme.good,
-                        LogKind::Lesson => theme.dim,
-                        _ => theme.text,
-                    };
-                    Line::styled(o.text.clone(), style)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let p = Paragraph::new(text).wrap(Wrap { trim: false });
-    let text_rows = p.line_count(inner.width);
-    let out_p = Paragraph::new(out).wrap(Wrap { trim: false });
-    let out_rows = if v.steps.outputs.get(v.steps.page).is_some_and(|o| !o.is_empty()) {
-        out_p.line_count(inner.width)
-    } else {
-        0
-    };
-    let h = usize::from(inner.height);
-    let (narr_h, out_h) = if out_rows == 0 {
-        (h, 0)
-    } else {
-        // The narration gets what it needs; the output at least a third (and its rule).
-        let out_min = (h / 3).max(3).min(out_rows + 1);
-        let narr_h = text_rows.min(h.saturating_sub(out_min));
-        (narr_h, h - narr_h)
-    };
-    let bottom = text_rows.saturating_sub(narr_h);
-    let scroll = if follow { bottom } else { usize::from(v.look.scroll).min(bottom) };
-    let b = if scroll < bottom { b.title_bottom(Line::styled(" ↓ more ", theme.dim).right_aligned()) } else { b };
-    f.render_widget(b, area);
-    let narr_area = Rect { height: narr_h as u16, ..inner };
-    f.render_widget(p.scroll((scroll as u16, 0)), narr_area);
-    if out_h >= 2 {
-        let out_area = Rect { y: inner.y + narr_h as u16, height: out_h as u16, ..inner };
-        let rule = Block::new()
-            .borders(ratatui::widgets::Borders::TOP)
-            .border_set(theme.border_set())
-            .border_style(theme.border)
-            .title(Span::styled(" what happened ", theme.dim));
-        let body = rule.inner(out_area);
-        f.render_widget(rule, out_area);
-        let skip = out_rows.saturating_sub(usize::from(body.height));
-        f.render_widget(out_p.scroll((skip as u16, 0)), body);
+    // What the step did, under its text: PgUp/PgDn page through both.
+    let out = v.steps.outputs.get(page).filter(|o| !o.is_empty());
+    if let Some(out) = out {
+        let rule = if theme.ascii { "-" } else { "─" };
+        text.lines.push(Line::styled(
+            format!("{} what happened {}", rule.repeat(2), rule.repeat(usize::from(width).saturating_sub(17))),
+            theme.dim,
+        ));
+        for o in out {
+            let style = match o.kind {
+                LogKind::Fail | LogKind::Bad => theme.bad,
+                LogKind::Conn => theme.good,
+                LogKind::Lesson => theme.dim,
+                _ => theme.text,
+            };
+            text.lines.push(Line::styled(o.text.clone(), style));
+        }
     }
+    text
+}
+
+/// How the narration scrolls in `area`: where the learner scrolled to, or else its start; a
+/// question's card is kept in view (the text above it is marked as more above).
+pub(crate) fn extent(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, area: Rect) -> Extent {
+    let inner = Block::bordered().inner(area);
+    let p = Paragraph::new(document(l, v, asking, theme, inner.width)).wrap(Wrap { trim: false });
+    let rows = usize::from(inner.height);
+    let max = p.line_count(inner.width).saturating_sub(rows);
+    let card = asking.is_some_and(|a| v.steps.page == a.step + 1);
+    let top = v.look.scroll.map(usize::from).unwrap_or(if card { max } else { 0 }).min(max);
+    Extent { top, max, rows }
+}
+
+/// The narration area: its text scrolled to `extent`, and on its border a mark wherever there
+/// is more above or below.
+pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, f: &mut Frame, area: Rect) {
+    let focused = v.look.focus == Focus::Narration;
+    let page = v.steps.page;
+    let title = if page == 0 { "intro".to_string() } else { format!("step {}/{}", page, l.steps.len()) };
+    let mut b = block(theme, &title, focused);
+    let inner = b.inner(area);
+    let e = extent(l, v, asking, theme, area);
+    let (up, down) = if theme.ascii { ("^", "v") } else { ("↑", "↓") };
+    if e.top > 0 {
+        b = b.title(Line::styled(format!(" {up} more above, PgUp "), theme.dim).right_aligned());
+    }
+    if e.top < e.max {
+        b = b.title_bottom(Line::styled(format!(" {down} more below, PgDn "), theme.dim).right_aligned());
+    }
+    f.render_widget(b, area);
+    let p = Paragraph::new(document(l, v, asking, theme, inner.width)).wrap(Wrap { trim: false });
+    f.render_widget(p.scroll((e.top as u16, 0)), inner);
 }

@@ -1,7 +1,7 @@
 //! What opens over the lesson screen: the signal menu and the help.
 
 use super::block;
-use crate::ui::app::{LessonView, SIGNALS};
+use crate::ui::app::{Action, LessonView, SIGNALS};
 use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,7 +11,9 @@ use ratatui::widgets::{Clear, Paragraph};
 pub(super) fn signal_menu(v: &LessonView, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
     let target = v.model.procs.get(v.model.selected).map(|r| format!("{} pid {}", r.alias, r.pid)).unwrap_or_default();
     let title = format!("signal {target}");
-    let w = (title.chars().count() as u16 + 6).max(24);
+    let footer = " Enter sends, Esc cancels ";
+    // Wide enough for the title on the border and the footer inside it.
+    let w = (title.chars().count() + 6).max(footer.len() + 2) as u16;
     let h = SIGNALS.len() as u16 + 3;
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
@@ -23,36 +25,45 @@ pub(super) fn signal_menu(v: &LessonView, selected: usize, theme: &Theme, f: &mu
             Line::styled(format!(" {:<9}", s.as_str()), style)
         })
         .collect();
-    lines.push(Line::styled(" Enter sends · Esc cancels", theme.dim));
+    lines.push(Line::styled(footer, theme.dim));
     f.render_widget(Paragraph::new(lines).block(block(theme, &title, true)), r);
 }
 
+/// The keys, each said by the action it runs (`Action`'s Display), and what the colours of
+/// the process rows mean. Fits 80x24.
 pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
-    let rows: &[(&str, &str)] = &[
-        ("→  n  space", "next step (runs it the first time)"),
-        ("←  p", "previous step (re-reads, does not re-run)"),
-        ("Tab / Shift-Tab", "move focus between narration and panes"),
-        ("↑ ↓  PgUp PgDn", "select a process · scroll the focused pane"),
-        ("k", "send the selected process a signal"),
-        ("c", "fire connections at the pool"),
-        ("1 2 3", "fire 1, 10 or 100 at a time"),
-        ("+ -", "one worker more or fewer"),
-        ("m", "next accept mode (restarts the pool)"),
-        ("z", "zoom the focused pane to the full screen, and back"),
-        ("f", "freeze the display (the processes go on), and thaw"),
-        ("?", "this help"),
-        ("q  Esc", "back to the lessons, or quit"),
-        ("Ctrl-C", "quit"),
+    let (right, left, updown) = if theme.ascii { ("Right", "Left", "Up Down") } else { ("→", "←", "↑ ↓") };
+    let rows: Vec<(String, Action)> = vec![
+        (format!("{right}  n  space"), Action::Next),
+        (format!("{left}  p"), Action::Back),
+        ("PgUp PgDn".into(), Action::Page(1)),
+        (updown.into(), Action::Scroll(1)),
+        ("Tab  Shift-Tab".into(), Action::Focus { forward: true }),
+        ("z".into(), Action::Zoom),
+        ("k".into(), Action::SignalMenu),
+        ("1 2 3".into(), Action::Fire(0)),
+        ("c".into(), Action::FireAgain),
+        ("+ -".into(), Action::Workers(1)),
+        ("m".into(), Action::NextMode),
+        ("f".into(), Action::Freeze),
+        ("?".into(), Action::Help),
+        ("q  Esc".into(), Action::Leave),
+        ("Ctrl-C".into(), Action::Quit),
     ];
-    let h = rows.len() as u16 + 4;
-    let r = centered(area, 72, h);
-    f.render_widget(Clear, r);
+    let notes = [
+        " A process that exited stays 10 s with its status: dim after exit 0,",
+        " red when a signal or an error ended it. A new process is green for 3 s.",
+        " The counts are what the workers reported.",
+    ];
     let mut lines: Vec<Line> = rows
         .iter()
-        .map(|(k, what)| Line::from(vec![Span::styled(format!(" {k:<18}"), theme.strong), Span::raw(*what)]))
+        .map(|(k, a)| Line::from(vec![Span::styled(format!(" {k:<16}"), theme.strong), Span::raw(a.to_string())]))
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(" every PID on screen is a live process; every count is what the workers did", theme.dim));
+    lines.extend(notes.iter().map(|n| Line::styled(*n, theme.dim)));
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    let r = centered(area, w, lines.len() as u16 + 2);
+    f.render_widget(Clear, r);
     f.render_widget(Paragraph::new(lines).block(block(theme, "keys", true)), r);
 }
 

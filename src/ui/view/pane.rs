@@ -104,3 +104,21 @@ pub(super) fn cut(s: &str, w: usize, ascii: bool) -> String {
     out.push_str(if ascii { "~" } else { "…" });
     out
 }
+
+/// A mark on the right of a pane's top or bottom border, saying there is more above or below
+/// (` ↑ more above `); only when the pane lies whole in the buffer and is wide enough to keep
+/// its title clear.
+pub(super) fn border_mark(buf: &mut Buffer, area: Rect, bottom: bool, t: &Theme) {
+    let text = match (bottom, t.ascii) {
+        (false, false) => " ↑ more above ",
+        (false, true) => " ^ more above ",
+        (true, false) => " ↓ more below ",
+        (true, true) => " v more below ",
+    };
+    let w = text_width(text) as u16;
+    if area.intersection(*buf.area()) != area || area.width < w + 24 || area.height < 3 {
+        return;
+    }
+    let y = if bottom { area.bottom() - 1 } else { area.y };
+    buf.set_string(area.right() - w - 1, y, text, t.dim);
+}

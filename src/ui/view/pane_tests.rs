@@ -55,8 +55,8 @@ fn history(f: impl Fn(usize) -> f32) -> CoreHistory {
     h
 }
 
-/// A pool of four workers in rr mode, a moment after W3 was killed and W4 added.
-pub(crate) fn sample() -> LabModel {
+/// The process tree of `sample`: forklab, the master, W1-W4 (W3 just killed, W4 new), a client.
+fn sample_procs() -> Vec<ProcRow> {
     let pts = || Some(["/dev/pts/3".to_string(), "/dev/pts/3".to_string(), "/dev/pts/3".to_string()]);
     let cwd = || Some("/home/learner/forklab".to_string());
     let mut app = proc_row(0, Role::App, "forklab", 48100, 3021, 48100);
@@ -94,7 +94,11 @@ pub(crate) fn sample() -> LabModel {
     client.rss_kib = 4710;
     client.cwd = cwd();
     client.stdio = master.stdio.clone();
+    vec![app, master, w1, w2, w3, w4, client]
+}
 
+/// A pool of four workers in rr mode, a moment after W3 was killed and W4 added.
+pub(crate) fn sample() -> LabModel {
     let mut per_worker = BTreeMap::new();
     for (w, n) in [("W1", 41), ("W2", 27), ("W3", 9), ("W4", 3)] {
         per_worker.insert(w.to_string(), n);
@@ -168,7 +172,7 @@ pub(crate) fn sample() -> LabModel {
     };
 
     LabModel {
-        procs: vec![app, master, w1, w2, w3, w4, client],
+        procs: sample_procs(),
         cores: vec![
             history(|i| ((i * 7 % 40) as f32 + if i > 40 { 55.0 } else { 5.0 }).min(100.0)),
             history(|i| (i * 13 % 50) as f32),
@@ -473,4 +477,24 @@ fn tree_glyphs_follow_siblings() {
     let m = sample();
     assert_eq!(tree_prefixes(&m.procs, false), ["", "├─ ", "│  ├─ ", "│  ├─ ", "│  ├─ ", "│  └─ ", "└─ "]);
     assert_eq!(tree_prefixes(&m.procs, true), ["", "|- ", "|  |- ", "|  |- ", "|  |- ", "|  `- ", "`- "]);
+}
+
+#[test]
+fn the_ipc_pane_scrolls_back_and_marks_what_is_out_of_view() {
+    let mut m = sample();
+    for i in 0..30 {
+        m.log.push(LogLine { at: 0.0, kind: LogKind::Ipc, text: format!("master -> W1: message {i}") });
+    }
+    let t = theme();
+    let tail = text(&render(ipc, &m, &t, false, 80, 12));
+    assert!(tail.contains("message 29") && tail.contains("more above") && !tail.contains("more below"), "{tail}");
+    m.log.ipc_scroll = 5;
+    let back = text(&render(ipc, &m, &t, false, 80, 12));
+    assert!(back.contains("message 24") && !back.contains("message 25"), "{back}");
+    assert!(back.contains("more above") && back.contains("more below"), "{back}");
+    // A new message keeps the same lines in view, one more below them.
+    m.log.push(LogLine { at: 0.0, kind: LogKind::Ipc, text: "master -> W2: message 30".into() });
+    let after = text(&render(ipc, &m, &t, false, 80, 12));
+    assert_eq!(after.lines().skip(1).collect::<Vec<_>>(), back.lines().skip(1).collect::<Vec<_>>());
+    assert!(after.lines().next().unwrap().contains(" ipc · ↑6 "), "{after}");
 }

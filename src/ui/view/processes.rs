@@ -111,50 +111,8 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         .map(|(i, c)| cells.iter().map(|r| text_width(&r[i])).chain([text_width(c.header())]).max().unwrap_or(0))
         .collect();
 
-    // The widest layout that fits: every column with two spaces between, then one space,
-    // then drop columns in DROP_ORDER. The marker takes two cells: `> `.
-    let layout_width = |shown: &[bool], gap: usize| {
-        2 + name_w + Col::ALL.iter().enumerate().filter(|(i, _)| shown[*i]).map(|(i, _)| gap + col_w[i]).sum::<usize>()
-    };
-    let mut shown = [true; 10];
-    let mut to_drop = Col::DROP_ORDER.iter();
-    let gap = loop {
-        if layout_width(&shown, 2) <= width {
-            break 2;
-        }
-        if layout_width(&shown, 1) <= width {
-            break 1;
-        }
-        match to_drop.next() {
-            Some(col) => shown[Col::ALL.iter().position(|c| c == col).unwrap_or(0)] = false,
-            // Still too wide: the row is cut at the border.
-            None => break 1,
-        }
-    };
-
-    // cwd and stdio, the daemon lesson's proof that it left the terminal, only when there
-    // is room for them.
-    let used = layout_width(&shown, gap);
-    let cwd_w = procs.iter().filter_map(|p| p.cwd.as_deref()).map(text_width).max();
-    let stdio: Vec<Option<String>> = procs.iter().map(|p| p.stdio.as_ref().map(stdio_text)).collect();
-    let stdio_w = stdio.iter().flatten().map(|s| text_width(s)).max();
-    let mut extra = Vec::new(); // (header, width, cells)
-    if area.width >= WIDE {
-        let mut room = width.saturating_sub(used);
-        if let Some(w) = cwd_w {
-            let w = w.clamp(3, 32).min(room.saturating_sub(gap));
-            if w >= 3 {
-                room -= gap + w;
-                extra.push(("CWD", w, procs.iter().map(|p| p.cwd.clone().unwrap_or_default()).collect::<Vec<_>>()));
-            }
-        }
-        if let Some(w) = stdio_w {
-            let w = w.max(5).min(room.saturating_sub(gap));
-            if w >= 5 {
-                extra.push(("STDIO", w, stdio.into_iter().map(Option::unwrap_or_default).collect()));
-            }
-        }
-    }
+    let (shown, gap, used) = fit(name_w, &col_w, width);
+    let extra = if area.width >= WIDE { extra_columns(procs, width.saturating_sub(used), gap) } else { Vec::new() };
 
     // With single gaps, spend the spare cells widening gaps from the left, so the columns
     // spread out instead of leaving a ragged strip at the right.
@@ -209,6 +167,54 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         }
         put(buf, inner, y, Line::from(spans));
     }
+}
+
+/// The widest layout that fits `width`: every column with two spaces between, then one space,
+/// then without columns in DROP_ORDER. The marker takes two cells: `> `. Returns the columns
+/// shown, the gap, and the width used.
+fn fit(name_w: usize, col_w: &[usize], width: usize) -> ([bool; 10], usize, usize) {
+    let layout_width = |shown: &[bool], gap: usize| {
+        2 + name_w + Col::ALL.iter().enumerate().filter(|(i, _)| shown[*i]).map(|(i, _)| gap + col_w[i]).sum::<usize>()
+    };
+    let mut shown = [true; 10];
+    let mut to_drop = Col::DROP_ORDER.iter();
+    let gap = loop {
+        if layout_width(&shown, 2) <= width {
+            break 2;
+        }
+        if layout_width(&shown, 1) <= width {
+            break 1;
+        }
+        match to_drop.next() {
+            Some(col) => shown[Col::ALL.iter().position(|c| c == col).unwrap_or(0)] = false,
+            // Still too wide: the row is cut at the border.
+            None => break 1,
+        }
+    };
+    (shown, gap, layout_width(&shown, gap))
+}
+
+/// cwd and stdio, the daemon lesson's proof that it left the terminal, only when there is
+/// `room` for them: (header, width, cells).
+fn extra_columns(procs: &[ProcRow], mut room: usize, gap: usize) -> Vec<(&'static str, usize, Vec<String>)> {
+    let cwd_w = procs.iter().filter_map(|p| p.cwd.as_deref()).map(text_width).max();
+    let stdio: Vec<Option<String>> = procs.iter().map(|p| p.stdio.as_ref().map(stdio_text)).collect();
+    let stdio_w = stdio.iter().flatten().map(|s| text_width(s)).max();
+    let mut extra = Vec::new();
+    if let Some(w) = cwd_w {
+        let w = w.clamp(3, 32).min(room.saturating_sub(gap));
+        if w >= 3 {
+            room -= gap + w;
+            extra.push(("CWD", w, procs.iter().map(|p| p.cwd.clone().unwrap_or_default()).collect::<Vec<_>>()));
+        }
+    }
+    if let Some(w) = stdio_w {
+        let w = w.max(5).min(room.saturating_sub(gap));
+        if w >= 5 {
+            extra.push(("STDIO", w, stdio.into_iter().map(Option::unwrap_or_default).collect()));
+        }
+    }
+    extra
 }
 
 /// The first row to draw so that the selected row is on screen.
