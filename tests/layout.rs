@@ -9,6 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+const MAX_FILE_LINES: usize = 900;
+const MAX_FN_LINES: usize = 120;
+
 /// The top-level modules from the bottom layer up: a module may import only those before it
 /// (and `cli`, the clap types, is imported only by `main` and `commands`).
 const LAYERS: &[(&str, &[&str])] = &[
@@ -26,7 +29,7 @@ struct Source {
     /// The module path: `src/lesson/run.rs` is ["lesson", "run"], `src/lesson/mod.rs` ["lesson"].
     module: Vec<String>,
     path: PathBuf,
-    /// The file without its `#[cfg(test)]` tail.
+    /// The file without its `#[cfg(test)] mod tests { … }` tail.
     code: String,
 }
 
@@ -46,13 +49,38 @@ fn sources() -> Vec<Source> {
                     module.pop();
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                let code = match text.find("\n#[cfg(test)]\nmod ") {
-                    Some(i) => text[..i].to_string(),
-                    None => text,
-                };
-                // A file that is itself only compiled for tests (`#[cfg(test)] mod fuzz;`).
-                out.push(Source { module, path, code });
+                out.push(Source { module, path, code: text });
             }
+        }
+    }
+    // A file that is itself only compiled for tests (`#[cfg(test)] mod fuzz;`) is test code:
+    // it may reach across layers and be as long as its cases.
+    let test_only: Vec<Vec<String>> = out
+        .iter()
+        .flat_map(|s| {
+            let mut found = Vec::new();
+            let mut rest = s.code.as_str();
+            while let Some(i) = rest.find("#[cfg(test)]\n") {
+                let after =
+                    rest[i + "#[cfg(test)]\n".len()..].trim_start_matches("pub(crate) ").trim_start_matches("pub ");
+                let Some(after) = after.strip_prefix("mod ") else {
+                    rest = &rest[i + 1..];
+                    continue;
+                };
+                if let Some(name) =
+                    after.split(';').next().filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                {
+                    found.push([s.module.clone(), vec![name.to_string()]].concat());
+                }
+                rest = after;
+            }
+            found
+        })
+        .collect();
+    out.retain(|s| !test_only.contains(&s.module));
+    for s in &mut out {
+        if let Some(i) = s.code.find("\n#[cfg(test)]\nmod tests {") {
+            s.code.truncate(i);
         }
     }
     out
@@ -156,4 +184,42 @@ fn no_sibling_files_import_each_other_in_a_ring() {
         .filter_map(|(folder, g)| find_cycle(g).map(|c| format!("src/{}: {}", folder.join("/"), c.join(" → "))))
         .collect();
     assert!(rings.is_empty(), "sibling files that import each other in a ring:\n{}", rings.join("\n"));
+}
+#[test]
+fn no_file_is_over_900_lines_of_code() {
+    let long: Vec<String> = sources()
+        .iter()
+        .map(|s| (s.path.display().to_string(), s.code.lines().count()))
+        .filter(|(_, n)| *n > MAX_FILE_LINES)
+        .map(|(p, n)| format!("{p}: {n} lines"))
+        .collect();
+    assert!(long.is_empty(), "files over {MAX_FILE_LINES} lines of non-test code:\n{}", long.join("\n"));
+}
+
+#[test]
+fn no_function_is_over_120_lines() {
+    let mut long = Vec::new();
+    for s in sources() {
+        let lines: Vec<&str> = s.code.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            let is_fn = ["fn ", "pub fn ", "pub(crate) fn ", "pub(super) fn ", "const fn ", "pub const fn "]
+                .iter()
+                .any(|p| t.starts_with(p));
+            if !is_fn || t.ends_with(';') {
+                continue;
+            }
+            // The body ends at the first line after it that closes at the same indentation.
+            let indent = line.len() - t.len();
+            let close = " ".repeat(indent) + "}";
+            if let Some(end) = lines[i + 1..].iter().position(|l| l.starts_with(&close) && l.trim() == "}") {
+                let n = end + 2;
+                if n > MAX_FN_LINES {
+                    let name = t.split('(').next().unwrap_or(t);
+                    long.push(format!("{}:{}: `{name}` is {n} lines", s.path.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(long.is_empty(), "functions over {MAX_FN_LINES} lines:\n{}", long.join("\n"));
 }

@@ -22,6 +22,9 @@ mod terminal;
 pub mod theme;
 pub mod view;
 
+/// The smallest terminal the lesson screen draws in; below it a message says how to quit.
+pub const MIN_SIZE: (u16, u16) = (80, 24);
+
 use anyhow::{Context, Result, bail};
 use app::{App, Effect, Msg};
 use crossbeam_channel::{select, unbounded};
@@ -146,6 +149,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         .spawn(move || terminal::input_loop(input))
         .context("starting the input thread")?;
     let mut app = App::new(lessons, load_done(), size);
+    app.measure = view::narration_extent;
     app.theme = theme.clone();
     if let Some(pace) = opts.autoplay {
         app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));

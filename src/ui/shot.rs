@@ -41,6 +41,7 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
     let quit = crate::sys::reaper::quit_signals();
     let detail = start_sampler(shot.refresh, tx.clone())?;
     let mut app = App::new(lessons, BTreeSet::new(), shot.size);
+    app.measure = view::narration_extent;
     app.theme = shot.theme.clone();
     let mut driver = Driver { engine: None, tx, detail, remember: false };
     let fx = app.open_direct(index);

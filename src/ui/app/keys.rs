@@ -5,7 +5,7 @@ use super::*;
 
 impl App {
     pub(super) fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        let (w, h) = crate::ui::view::MIN_SIZE;
+        let (w, h) = crate::ui::MIN_SIZE;
         if self.size.0 < w || self.size.1 < h {
             // The screen only says how to quit: no other key acts unseen.
             let ctrl_c = k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');

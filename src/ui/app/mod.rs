@@ -194,7 +194,22 @@ pub enum Screen {
     Lesson(Box<LessonView>),
 }
 
+/// How the narration area scrolls: the first row shown, the most it can scroll, and how many
+/// rows it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Extent {
+    pub top: usize,
+    pub max: usize,
+    pub rows: usize,
+}
+
+/// How the screen measures the narration area of a lesson view (the view's layout, given to
+/// the app by whoever draws it, so that update can clamp a scroll without drawing).
+pub type Measure = fn(&App, &LessonView) -> Option<Extent>;
+
 pub struct App {
+    /// The view's measure of the narration area; `None` until the drawing side sets it.
+    pub measure: Measure,
     pub lessons: Vec<Lesson>,
     pub done: BTreeSet<String>,
     pub screen: Screen,
@@ -243,6 +258,7 @@ pub struct Frozen {
 impl App {
     pub fn new(lessons: Vec<Lesson>, done: BTreeSet<String>, size: (u16, u16)) -> App {
         App {
+            measure: |_, _| None,
             lessons,
             done,
             screen: Screen::Picker { selected: 0 },
@@ -302,9 +318,9 @@ impl App {
 
     /// PgUp/PgDn, and ↑/↓ with the narration focused: the narration area scrolls `by` rows,
     /// as far as its text goes.
-    fn scroll_narration(&mut self, by: impl FnOnce(&crate::ui::view::Extent) -> i32) -> Vec<Effect> {
+    fn scroll_narration(&mut self, by: impl FnOnce(&Extent) -> i32) -> Vec<Effect> {
         let Screen::Lesson(v) = &self.screen else { return vec![] };
-        let Some(e) = crate::ui::view::narration_extent(self, v) else { return vec![] };
+        let Some(e) = (self.measure)(self, v) else { return vec![] };
         let to = (e.top as i32 + by(&e)).clamp(0, e.max as i32);
         if let Screen::Lesson(v) = &mut self.screen {
             v.look.scroll = Some(to as u16);

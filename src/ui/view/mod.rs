@@ -17,7 +17,6 @@ mod processes;
 use super::app::{App, Focus, LessonView, Overlay, Screen};
 use super::theme::Theme;
 use crate::lesson::Pane;
-pub use narration::Extent;
 use narration::narration;
 use overlay::{help, signal_menu};
 use pane::PaneCtx;
@@ -27,7 +26,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 /// The smallest terminal the lesson screen is laid out for.
-pub const MIN_SIZE: (u16, u16) = (80, 24);
+pub use super::MIN_SIZE;
 
 pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     let area = f.area();
@@ -167,7 +166,7 @@ fn body_split(body: Rect, v: &LessonView) -> (Option<Rect>, Option<Rect>) {
 
 /// How the narration area scrolls on a screen of the app's size and theme; None when a
 /// zoomed pane hides it.
-pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<Extent> {
+pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::app::Extent> {
     let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme);
     let (area, _) = body_split(body, v);
     Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
@@ -346,6 +345,7 @@ mod tests {
         let lessons = crate::lesson::embedded().unwrap();
         let i = lessons.iter().position(|l| l.id == "accept").unwrap();
         let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.measure = narration_extent;
         app.open_direct(i);
         if let Screen::Lesson(v) = &mut app.screen {
             v.model = crate::ui::view::pane_tests::sample();
@@ -465,6 +465,7 @@ mod tests {
         let lessons = crate::lesson::embedded().unwrap();
         let i = lessons.iter().position(|l| l.id == "fork").unwrap();
         let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.measure = narration_extent;
         app.open_direct(i);
         if let Screen::Lesson(v) = &mut app.screen {
             v.model = crate::ui::view::pane_tests::sample();
@@ -480,6 +481,7 @@ mod tests {
         lessons[i].steps[0].narration = "SETUP TEXT".into();
         lessons[i].steps[0].explain = Some("EXPLAINED".into());
         let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.measure = narration_extent;
         app.open_direct(i);
         app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
         let asked = render(&app, &theme(), 100, 30);
@@ -606,6 +608,7 @@ mod tests {
         let lessons = crate::lesson::embedded().unwrap();
         let i = lessons.iter().position(|l| l.id == "fork").unwrap();
         let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.measure = narration_extent;
         app.open_direct(i);
         key(&mut app, KeyCode::Right);
         let s = render(&app, &theme(), 80, 24);
@@ -681,6 +684,7 @@ mod tests {
         let lessons = crate::lesson::embedded().unwrap();
         let i = lessons.iter().position(|l| l.id == "fork").unwrap();
         let mut fork = App::new(lessons, BTreeSet::new(), (80, 24));
+        fork.measure = narration_extent;
         fork.open_direct(i);
         key(&mut fork, KeyCode::Right);
         screens.push(render(&fork, &t, 80, 24));

@@ -2,6 +2,7 @@
 
 use super::block;
 use crate::lesson::Lesson;
+use crate::ui::app::Extent;
 use crate::ui::app::{Asking, Focus, LessonView};
 use crate::ui::markdown;
 use crate::ui::model::LogKind;
@@ -11,15 +12,6 @@ use ratatui::layout::Rect;
 use ratatui::text::Text;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
-
-/// How the narration area scrolls: the first row shown, the most it can scroll, and how many
-/// rows it shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Extent {
-    pub top: usize,
-    pub max: usize,
-    pub rows: usize,
-}
 
 /// The narration area's text at `width`, one column: the step's narration (and its explanation
 /// once the step has run), the question card before the step runs, and what the step did.
