@@ -27,7 +27,10 @@ pub fn new_tag() -> String {
 
 pub fn forklab(tag: &str) -> Command {
     let mut c = Command::new(BIN);
-    c.env("FORKLAB_TEST_TAG", tag).stdin(Stdio::null());
+    // Without RUST_BACKTRACE: with it, a deliberate panic spends most of a second (several on a
+    // loaded machine) symbolizing a debug build's backtrace after the lab is already killed,
+    // and the tests time how fast forklab itself is gone, not how fast a backtrace prints.
+    c.env("FORKLAB_TEST_TAG", tag).env_remove("RUST_BACKTRACE").stdin(Stdio::null());
     c
 }
 

@@ -20,7 +20,8 @@ impl Tmux {
         let status = t
             .tmux()
             .args(["new-session", "-d", "-s", &t.name, "-x", &cols.to_string(), "-y", &rows.to_string()])
-            .args(["-e", &format!("FORKLAB_TEST_TAG={tag}"), "-e", "TERM=xterm-256color"])
+            // RUST_BACKTRACE=0: as in `forklab()`, a panic is timed, not its backtrace.
+            .args(["-e", &format!("FORKLAB_TEST_TAG={tag}"), "-e", "TERM=xterm-256color", "-e", "RUST_BACKTRACE=0"])
             .arg(format!("bash --norc --noprofile -c '{cmd}; rc=$?; echo; echo FORKLAB-EXITED rc=$rc; sleep 600'"))
             .status()
             .expect("tmux is installed (.ci/run installs it)");
