@@ -53,6 +53,9 @@ pub enum Action {
     Predict(usize),
     /// → on a question: run the step without a guess.
     RunWithoutGuess,
+    /// `r` once the lab has ended (its master died): a fresh lab, the steps up to this one
+    /// run again in it.
+    Restart,
 }
 
 impl Action {
@@ -89,6 +92,7 @@ impl fmt::Display for Action {
             Action::NextMode => write!(f, "next accept mode (restarts the pool)"),
             Action::Predict(_) => write!(f, "predict"),
             Action::RunWithoutGuess => write!(f, "run without a guess"),
+            Action::Restart => write!(f, "after the lab ended: a fresh lab, at this step"),
         }
     }
 }

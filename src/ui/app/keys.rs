@@ -78,6 +78,7 @@ impl App {
                 _ => None,
             },
             _ if matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) => Some(Action::Leave),
+            _ if k.code == KeyCode::Char('r') && v.lab.ended.is_some() => Some(Action::Restart),
             Some(Overlay::Question(a)) => match k.code {
                 KeyCode::Char(c @ 'a'..='z') if ((c as u8 - b'a') as usize) < a.orders[a.current].len() => {
                     Some(Action::Predict((c as u8 - b'a') as usize))

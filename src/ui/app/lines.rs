@@ -35,7 +35,7 @@ impl LessonView {
                 self.steps.busy = false;
                 self.lab.ended = Some(error.clone().unwrap_or_else(|| "ended".into()));
                 if let Some(e) = error {
-                    self.message = Some(format!("the lab ended: {e}"));
+                    self.message = Some(format!("the lab ended: {e}; r starts a fresh one at this step"));
                     self.log(LogKind::Bad, format!("the lab ended: {e}"));
                 }
             }

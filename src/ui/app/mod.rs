@@ -366,6 +366,26 @@ impl App {
                 let i = *selected;
                 self.open(i)
             }
+            (Action::Restart, Screen::Lesson(v)) if v.lab.ended.is_some() => {
+                let (index, page) = (v.index, v.steps.page);
+                self.overlay = None;
+                let mut effects = vec![Effect::Close];
+                effects.extend(self.open(index));
+                if let Screen::Lesson(v) = &mut self.screen {
+                    // The steps before this one made the lab it needs: they run again, in order,
+                    // and what they do shows under this step.
+                    v.steps.page = page;
+                    v.steps.ran = page;
+                    v.steps.busy = page > 0;
+                    v.message = Some(match page {
+                        0 => "a fresh lab".to_string(),
+                        1 => "a fresh lab: step 1 runs again".to_string(),
+                        n => format!("a fresh lab: steps 1 to {n} run again"),
+                    });
+                    effects.extend((0..page).map(|i| Effect::Engine(EngineCmd::RunStep(i))));
+                }
+                effects
+            }
             (Action::Leave, Screen::Lesson(v)) => {
                 let index = v.index;
                 self.frozen = None;

@@ -58,7 +58,7 @@ impl LessonView {
             Action::RunWithoutGuess => return self.predict(None, overlay),
             Action::Quit | Action::Leave | Action::Help | Action::Close | Action::Choose(_) | Action::Open => {}
             Action::Page(_) => {}
-            Action::Freeze => {}
+            Action::Freeze | Action::Restart => {}
         }
         vec![]
     }

@@ -394,3 +394,39 @@ fn after_a_thaw_the_bar_no_longer_says_frozen() {
     assert!(app.frozen.is_none());
     assert!(!view(&app).message.as_deref().unwrap_or("").contains("frozen"), "{:?}", view(&app).message);
 }
+
+/// The master dies under the lesson: the screen says so, offers `r`, and `r` starts a fresh lab
+/// whose engine runs the steps before this one again, in order. Before the lab ends, `r` does
+/// nothing.
+#[test]
+fn a_dead_lab_is_said_and_r_starts_a_fresh_one_at_this_step() {
+    let mut app = app();
+    let i = app.lessons.iter().position(|l| l.id == "ipc").unwrap();
+    app.open_direct(i);
+    app.update(Msg::Engine(EngineMsg::Started { master: 10 }));
+    for step in 0..2 {
+        let mut fx = app.update(key(KeyCode::Right));
+        if app.question().is_some() {
+            fx = app.update(key(KeyCode::Right));
+        }
+        assert_eq!(fx, vec![Effect::Engine(EngineCmd::RunStep(step))]);
+        app.update(Msg::Engine(EngineMsg::StepDone { index: step, error: None }));
+    }
+    assert_eq!(app.update(key(KeyCode::Char('r'))), vec![], "r before the lab ended");
+    app.update(Msg::Engine(EngineMsg::Ended { error: Some("the master ended unexpectedly".into()) }));
+    assert!(!view(&app).steps.busy);
+    assert!(view(&app).message.as_deref().unwrap().contains("r starts a fresh one"), "{:?}", view(&app).message);
+    let fx = app.update(key(KeyCode::Char('r')));
+    assert_eq!(
+        fx,
+        vec![
+            Effect::Close,
+            Effect::Open(i),
+            Effect::Engine(EngineCmd::RunStep(0)),
+            Effect::Engine(EngineCmd::RunStep(1)),
+        ]
+    );
+    let v = view(&app);
+    assert_eq!((v.steps.page, v.steps.ran), (2, 2));
+    assert!(v.ended().is_none(), "the fresh lab has not ended");
+}

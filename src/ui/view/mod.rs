@@ -222,10 +222,12 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         (None, _) => {}
     }
 
-    let port = v.model.conns.port;
+    // A lab that has ended serves nothing: no curl line for its port.
+    let port = v.model.conns.port.filter(|_| v.ended().is_none());
     let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
     // Most useful first: the bar keeps as many as fit beside the curl line.
     let keys: Vec<(String, &str)> = match app.question() {
+        _ if v.ended().is_some() => vec![("r".into(), "fresh lab"), ("q".into(), "back"), ("?".into(), "keys")],
         Some(a) => {
             let last = a.asks[a.current].last_letter();
             vec![(format!("a{to}{last}"), "predict"), (right.into(), "run without a guess"), (left.into(), "back")]
