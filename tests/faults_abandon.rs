@@ -103,3 +103,26 @@ fn assert_none_left_but_app(tag: &str, within: Duration) {
 }
 
 const SCREEN_WAIT: Duration = Duration::from_secs(30);
+
+/// The workers' accepts reach the screen while a long fire runs, not when it ends: `play
+/// --json` prints an `accepted` event while the load client is still running.
+#[test]
+fn accepts_are_reported_while_a_fire_runs() {
+    let dir = long_lesson();
+    let tag = new_tag();
+    let mut child = forklab(&tag)
+        .args(["--lessons", dir.to_str().unwrap(), "play", "long", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.contains("\"do: fire"))), "the fire never started");
+    let accepted = lines.any(|l| l.is_ok_and(|l| l.contains("\"event\":\"accepted\"")));
+    assert!(accepted, "no accepted event");
+    assert!(client_running(&tag), "the first accept was reported only after the load client had ended");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert_none_left(&tag, Duration::from_secs(2));
+    let _ = child.wait();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -344,10 +344,13 @@ fn describe(exit: Option<Exit>) -> String {
     }
 }
 
-/// What the load client reports.
+/// What the load client reports (and, while `Client::finish_watching` waits for it, what the
+/// lab said meanwhile).
 pub enum ClientLine {
     Conn(ConnRecord),
     Done(ClientSummary),
+    /// An event of the lab that came while the client ran: the workers' accepts, live.
+    LabEvent(Event),
 }
 
 /// A running load client (a real child process, `forklab-client`).
@@ -412,17 +415,44 @@ impl Client {
     }
 
     /// Wait for the summary (streamed connection records go to `on_conn`).
-    pub fn finish(mut self, timeout: Duration, on_conn: &mut dyn FnMut(ConnRecord)) -> Result<ClientSummary> {
+    pub fn finish(self, timeout: Duration, on_conn: &mut dyn FnMut(ConnRecord)) -> Result<ClientSummary> {
+        self.finish_watching(timeout, &crossbeam_channel::never(), &mut |line| {
+            if let ClientLine::Conn(c) = line {
+                on_conn(c)
+            }
+        })
+    }
+
+    /// `finish`, passing on the lab's `events` as they come (they would otherwise wait until
+    /// the client is done, and a screen would show no accept during a long fire).
+    pub fn finish_watching(
+        mut self,
+        timeout: Duration,
+        events: &Receiver<Event>,
+        on: &mut dyn FnMut(ClientLine),
+    ) -> Result<ClientSummary> {
         let deadline = Instant::now() + timeout;
+        let never = crossbeam_channel::never();
+        let mut events = events;
         let result = loop {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = match self.recv(left) {
-                Ok(line) => line,
-                Err(abandoned) => break Err(abandoned.into()),
+            let line = select! {
+                recv(self.stop.quit) -> _ => break Err(Abandoned.into()),
+                recv(self.stop.abort) -> _ => break Err(Abandoned.into()),
+                recv(events) -> ev => match ev {
+                    Ok(ev) => Some(ClientLine::LabEvent(ev)),
+                    // The master's channel closed: its end is for the lab's own waits to tell.
+                    Err(_) => {
+                        events = &never;
+                        continue;
+                    }
+                },
+                recv(self.lines) -> line => line.ok(),
+                default(left) => None,
             };
             match line {
-                Some(ClientLine::Conn(c)) => on_conn(c),
                 Some(ClientLine::Done(s)) => break Ok(s),
+                Some(other) => on(other),
                 None => {
                     let exit = reaper::wait_timeout(&self.exit, Duration::from_millis(100));
                     let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);

@@ -186,29 +186,14 @@ impl Runner {
     ) -> Result<T> {
         let seen = &mut self.seen;
         let measured = &mut self.measured;
-        self.lab.wait_for(
-            timeout,
-            &mut |ev| {
-                seen.observe(ev);
-                out.event(ev);
-                match ev {
-                    Event::Message { .. } => measured.messages.push(ev.clone()),
-                    Event::WorkerReady { .. }
-                    | Event::Retiring { .. }
-                    | Event::Rolled { .. }
-                    | Event::Exited { .. } => measured.rolling.push(ev.clone()),
-                    _ => {}
-                }
-            },
-            |ev| match ev {
-                Event::Error { alias, message, kind, .. }
-                    if alias == role::MASTER && kind != "bad_worker_message" && kind != "fork_failed" =>
-                {
-                    Some(Err(anyhow!("{message}")))
-                }
-                _ => pick(ev).map(Ok),
-            },
-        )
+        self.lab.wait_for(timeout, &mut |ev| take_event(seen, measured, out, ev), |ev| match ev {
+            Event::Error { alias, message, kind, .. }
+                if alias == role::MASTER && kind != "bad_worker_message" && kind != "fork_failed" =>
+            {
+                Some(Err(anyhow!("{message}")))
+            }
+            _ => pick(ev).map(Ok),
+        })
     }
 
     /// Pass events on until `done` says the one awaited came.
@@ -416,7 +401,14 @@ impl Runner {
         let before = self.accepted_total(out)?;
         let stream = self.stream_conns;
         let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream };
-        let summary = Client::start(&args, self.lab.stop())?.finish(Duration::from_secs(120), &mut |c| out.conn(c))?;
+        let events = self.lab.events().clone();
+        let (seen, measured) = (&mut self.seen, &mut self.measured);
+        let client = Client::start(&args, self.lab.stop())?;
+        let summary = client.finish_watching(Duration::from_secs(120), &events, &mut |line| match line {
+            crate::lab::ClientLine::Conn(c) => out.conn(c),
+            crate::lab::ClientLine::LabEvent(ev) => take_event(seen, measured, out, &ev),
+            crate::lab::ClientLine::Done(_) => {}
+        })?;
         // Workers report their counters every 20 ms at most: wait until they cover the fire.
         let mut accepted = 0;
         for _ in 0..50 {
@@ -525,6 +517,8 @@ impl Runner {
             let left = deadline.saturating_duration_since(Instant::now());
             match client.recv(left)? {
                 Some(crate::lab::ClientLine::Conn(c)) => conns.push(c),
+                // `recv` gives the client's own lines only.
+                Some(crate::lab::ClientLine::LabEvent(_)) => {}
                 Some(crate::lab::ClientLine::Done(_)) | None => {
                     anyhow::bail!("the load ended before it was flowing; give `load` more connections")
                 }
@@ -851,4 +845,18 @@ fn per_core_ticks() -> Vec<(u64, u64)> {
             (total - idle, total)
         })
         .collect()
+}
+
+/// An event of the lab, taken while the runner waits: seen, printed, and kept where a check
+/// needs it.
+fn take_event(seen: &mut Seen, measured: &mut Measured, out: &mut Transcript, ev: &Event) {
+    seen.observe(ev);
+    out.event(ev);
+    match ev {
+        Event::Message { .. } => measured.messages.push(ev.clone()),
+        Event::WorkerReady { .. } | Event::Retiring { .. } | Event::Rolled { .. } | Event::Exited { .. } => {
+            measured.rolling.push(ev.clone())
+        }
+        _ => {}
+    }
 }
