@@ -168,3 +168,19 @@ fn notes_follow_the_step_the_lesson_screen_is_on() {
     assert_none_left(&tag, Duration::from_secs(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `forklab notes` in a terminal quits on `q`, and gives the terminal back in cooked mode.
+#[test]
+fn notes_quit_on_q() {
+    let tag = new_tag();
+    let cmd = format!(
+        "{BIN} notes fork; echo NOTES-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon | tr \"\\n\" \" \"; echo"
+    );
+    let t = common::tmux::Tmux::start(&tag, 100, 30, &cmd);
+    t.wait_for("the notes", Duration::from_secs(30), |s| s.contains("forklab notes · fork"));
+    t.keys(&["q"]);
+    let screen = t.wait_for("the shell", Duration::from_secs(10), |s| s.contains("NOTES-RC=0"));
+    let modes = screen.lines().find(|l| l.contains("icanon")).unwrap_or("");
+    assert!(modes.split_whitespace().any(|w| w == "icanon"), "not in cooked mode: `{modes}`\n{screen}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}

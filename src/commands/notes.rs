@@ -54,10 +54,42 @@ fn read_where(lesson: &str) -> Where {
     }
 }
 
+/// Raw mode while the notes show in a terminal, so that one `q` quits; given back on drop.
+struct RawKeys;
+
+impl RawKeys {
+    fn on() -> Option<RawKeys> {
+        let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        (tty && crossterm::terminal::enable_raw_mode().is_ok()).then_some(RawKeys)
+    }
+}
+
+impl Drop for RawKeys {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+/// Whether a key asking to quit (`q`, Esc, Ctrl-C) came within `wait`.
+fn quit_key(wait: Duration) -> bool {
+    use crossterm::event::{Event, KeyCode, KeyModifiers, poll, read};
+    if !poll(wait).unwrap_or(false) {
+        return false;
+    }
+    match read() {
+        Ok(Event::Key(k)) => {
+            matches!(k.code, KeyCode::Char('q') | KeyCode::Esc)
+                || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL))
+        }
+        _ => false,
+    }
+}
+
 pub fn run(lessons: &[Lesson], id: &str) -> Result<ExitCode> {
     let lesson = crate::lesson::find(lessons, id)?;
     let tty = std::io::stdout().is_terminal();
     let quit = crate::sys::reaper::quit_signals();
+    let keys = RawKeys::on();
     let mut shown = None;
     loop {
         let now = read_where(&lesson.id);
@@ -68,11 +100,19 @@ pub fn run(lessons: &[Lesson], id: &str) -> Result<ExitCode> {
                 // Clear the screen: the notes of one step at a time.
                 write!(out, "\x1b[2J\x1b[H").map_err(crate::sys::term::closed_or)?;
             }
-            // The lesson's own text: its escape sequences are shown, not obeyed.
-            write!(out, "{}", crate::sys::term::clean(&page_text(lesson, &now, width)))
-                .and_then(|()| out.flush())
-                .map_err(crate::sys::term::closed_or)?;
+            // The lesson's own text: its escape sequences are shown, not obeyed. In raw mode a
+            // line feed does not return the cursor: each line ends with CR LF.
+            let page = page_text(lesson, &now, width);
+            let text = crate::sys::term::clean(&page);
+            let text = if keys.is_some() { text.replace('\n', "\r\n") } else { text.into_owned() };
+            write!(out, "{text}").and_then(|()| out.flush()).map_err(crate::sys::term::closed_or)?;
             shown = Some(now);
+        }
+        if keys.is_some() {
+            if quit_key(Duration::from_millis(200)) || quit.try_recv().is_ok() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            continue;
         }
         select! {
             recv(quit) -> _ => return Ok(ExitCode::SUCCESS),
