@@ -57,6 +57,7 @@ const PROBES: &[Probe] = &[
     Probe { name: "proc_fds", required: true, run: check_proc_fds },
     Probe { name: "loopback", required: true, run: check_loopback },
     Probe { name: "tty", required: false, run: check_tty },
+    Probe { name: "strace", required: false, run: check_strace },
 ];
 
 /// Run every check and print the report: one line per check and a verdict, or one JSON
@@ -318,6 +319,44 @@ fn check_tty() -> Result<String> {
         }
     );
     Ok("stdin and stdout are terminals".to_string())
+}
+
+/// `forklab watch`'s syscalls pane attaches strace to a running process (ptrace). The real
+/// thing: strace attached to a `sleep` of our own, which Yama, a missing CAP_SYS_PTRACE in a
+/// container, or a seccomp profile can each refuse.
+fn check_strace() -> Result<String> {
+    let path = crate::lab::strace::find_on_path("strace")
+        .context("strace is not on PATH: the watch screen's syscalls pane needs it (apt-get install strace)")?;
+    let mut sleeper = std::process::Command::new("sleep")
+        .arg("0.3")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .context("starting sleep to attach strace to")?;
+    let pid = sleeper.id() as i32;
+    if let Some(why) = crate::lab::strace::why_not(pid) {
+        let _ = sleeper.kill();
+        let _ = sleeper.wait();
+        bail!(why);
+    }
+    let out = std::process::Command::new(&path)
+        .args(["-qq", "-e", "trace=none", "-p", &pid.to_string()])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("running {}", path.display()));
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    let out = out?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.success(),
+        "strace could not attach to process {pid}: {}: the syscalls pane needs ptrace (as root, or a container run with --cap-add SYS_PTRACE)",
+        err.trim()
+    );
+    let scope = match crate::lab::strace::ptrace_scope() {
+        Some(s) => format!("Yama ptrace_scope {s}"),
+        None => "no Yama".to_string(),
+    };
+    Ok(format!("{} attached to a process of ours ({scope})", path.display()))
 }
 
 fn loopback_listener() -> Result<TcpListener> {

@@ -58,7 +58,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Bench(args)) => bench::run(&args),
         Some(Command::List) => list::run(lessons_dir),
-        Some(Command::Watch(args)) => watch::run(&args),
+        Some(Command::Watch(args)) => {
+            let screen = (cli.theme, cli.ascii, Duration::from_millis(cli.refresh));
+            watch::run(&args, screen)
+        }
         Some(Command::Doctor { .. }) | Some(Command::Master) | Some(Command::Client { .. }) => {
             unreachable!("the doctor and the hidden roles are dispatched in main")
         }

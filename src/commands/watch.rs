@@ -1,6 +1,6 @@
 //! `forklab watch`: a snapshot of any server's process tree, or connections fired at it and
-//! attributed to the processes that served them (docs/watch.md). The interactive screen is
-//! not built yet.
+//! attributed to the processes that served them (docs/watch.md); without `--once` or
+//! `--fire`, the interactive screen (ui/watch).
 
 use crate::cli::WatchArgs;
 use crate::lab::fire::{FireReport, fire};
@@ -9,12 +9,22 @@ use crate::sys::term;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
-pub fn run(args: &WatchArgs) -> Result<ExitCode> {
+/// The screen's look and pace: the global `--theme`, `--ascii` and `--refresh`.
+pub type Screen = (crate::ui::theme::ThemeName, bool, std::time::Duration);
+
+pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode> {
     if !args.once && args.fire.is_none() {
-        eprintln!(
-            "forklab: the interactive watch screen is not built yet; use --once or --fire N (with --json for scripts)"
-        );
-        return Ok(ExitCode::from(2));
+        if args.json {
+            bail!("--json needs --once or --fire N: the interactive screen prints no JSON");
+        }
+        return crate::ui::watch::run(crate::ui::watch::WatchOptions {
+            pid: args.pid,
+            command: args.command.clone(),
+            port: args.port,
+            refresh,
+            theme,
+            ascii,
+        });
     }
     // Kept to the end: dropping it ends the command and everything it started.
     let started;

@@ -37,6 +37,10 @@ pub struct FireReport {
     pub port: u16,
     /// Why connections failed, with how many each.
     pub failures: BTreeMap<&'static str, u64>,
+    /// Each connection's owner (a PID) or why it failed, in the order they finished per
+    /// thread: the watch screen lists them. Not in the JSON.
+    #[serde(skip)]
+    pub each: Vec<Result<i32, &'static str>>,
 }
 
 /// Why one connection is not counted as completed.
@@ -109,6 +113,7 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
     for r in results {
         for one in r? {
             report.fired += 1;
+            report.each.push(one.map_err(Failure::as_str));
             match one {
                 Ok(pid) => {
                     report.completed += 1;

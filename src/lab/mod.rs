@@ -5,7 +5,9 @@
 pub mod chaos;
 pub mod fire;
 pub mod measure;
+pub mod strace;
 pub mod watch;
+pub mod watchlive;
 
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};

@@ -125,14 +125,14 @@ fn root_status(root: i32) -> Result<ProcStatus> {
     Ok(st)
 }
 
-fn all_pids() -> Vec<i32> {
+pub fn all_pids() -> Vec<i32> {
     std::fs::read_dir("/proc")
         .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
         .unwrap_or_default()
 }
 
 /// Field 4 of /proc/<pid>/stat, after the parenthesised name (which may hold spaces).
-fn ppid_of(pid: i32) -> Option<i32> {
+pub fn ppid_of(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
 }
@@ -196,7 +196,20 @@ pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
     let mut diag = SockDiag::open()?;
     let procs = tree(root)?;
     let tables = fd_tables(procs.iter().map(|p| p.pid));
-    let found = listeners(&mut diag, &tables, None)?;
+    snapshot_of(&mut diag, root, &procs, &tables, port)
+}
+
+/// The snapshot of processes already read (`procs`, in tree order, with their fd `tables`):
+/// what the interactive screen takes each tick from its own walk of the tree.
+pub fn snapshot_of(
+    diag: &mut SockDiag,
+    root: i32,
+    procs: &[ProcStatus],
+    tables: &[(i32, Vec<FdEntry>)],
+    port: Option<u16>,
+) -> Result<Snapshot> {
+    let diag = &mut *diag;
+    let found = listeners(diag, tables, None)?;
     let port = pick_port(root, &found, port)?;
     let mut ports: Vec<u16> = found.iter().map(|(_, l)| l.port).collect();
     ports.sort_unstable();
@@ -210,7 +223,7 @@ pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
     let listening: HashMap<u64, &ListenerFd> = found.iter().map(|(_, l)| (l.inode, l)).collect();
     // Every other socket is asked about once, as a Unix socket.
     let mut unix: HashMap<u64, Option<UnixSock>> = HashMap::new();
-    for (_, fds) in &tables {
+    for (_, fds) in tables {
         for inode in fds.iter().filter_map(FdEntry::socket_inode) {
             if !listening.contains_key(&inode) && !established.contains_key(&inode) && !unix.contains_key(&inode) {
                 unix.insert(inode, diag.unix(inode)?);
@@ -218,7 +231,7 @@ pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
         }
     }
     let mut processes = Vec::new();
-    for (st, (pid, fds)) in procs.iter().zip(&tables) {
+    for (st, (pid, fds)) in procs.iter().zip(tables) {
         let mut p = ProcSnap {
             pid: *pid,
             ppid: st.ppid,
@@ -256,7 +269,7 @@ pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
                     fd.kind = "unix";
                     fd.sock_type = Some(u.kind_name());
                     fd.peer_inode = u.peer;
-                    fd.peer_pid = Some(u.peer.and_then(|peer| holders(&tables, peer).first().map(|(pid, _)| *pid)));
+                    fd.peer_pid = Some(u.peer.and_then(|peer| holders(tables, peer).first().map(|(pid, _)| *pid)));
                 }
             }
             p.fds.push(fd);
@@ -306,6 +319,7 @@ pub struct Started {
     pub pid: i32,
     pub command: String,
     exit: crossbeam_channel::Receiver<Exit>,
+    exited: std::cell::Cell<Option<Exit>>,
 }
 
 /// Generous: a server that takes longer than this to listen is not one to watch headless.
@@ -318,13 +332,40 @@ impl Started {
     pub fn start(argv: &[String]) -> Result<Started> {
         // SIGKILL: the command is not forklab's and may ignore anything gentler; its own
         // children follow through the process group (killpg) when forklab ends.
-        let child = spawn::program(argv, libc::SIGKILL)?;
+        Started::adopt(spawn::program(argv, libc::SIGKILL)?, argv)
+    }
+
+    /// Start the command with its stdout and stderr on pipes (the interactive screen shows
+    /// its lines in the events pane rather than let them write over the screen).
+    pub fn start_piped(argv: &[String]) -> Result<(Started, Vec<Box<dyn std::io::Read + Send>>)> {
+        let mut child = spawn::program_piped(argv, libc::SIGKILL)?;
+        let mut out: Vec<Box<dyn std::io::Read + Send>> = Vec::new();
+        if let Some(o) = child.stdout.take() {
+            out.push(Box::new(o));
+        }
+        if let Some(e) = child.stderr.take() {
+            out.push(Box::new(e));
+        }
+        Ok((Started::adopt(child, argv)?, out))
+    }
+
+    /// The command's exit as the reaper saw it, once it has exited (kept for later calls).
+    pub fn try_exit(&self) -> Option<Exit> {
+        if let Some(e) = self.exited.get() {
+            return Some(e);
+        }
+        let e = self.exit.try_recv().ok()?;
+        self.exited.set(Some(e));
+        Some(e)
+    }
+
+    fn adopt(child: std::process::Child, argv: &[String]) -> Result<Started> {
         let pid = child.id() as i32;
         register_group(pid);
         let exit = reaper::watch(pid);
         // Dropped without wait(): the reaper owns reaping.
         drop(child);
-        Ok(Started { pid, command: argv.join(" "), exit })
+        Ok(Started { pid, command: argv.join(" "), exit, exited: std::cell::Cell::new(None) })
     }
 
     /// Wait until the tree listens (on `port`, if given) and has settled; a one-line error if
@@ -393,7 +434,9 @@ impl Drop for Started {
             let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
         }
         unregister_group(self.pid);
-        let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
+        if self.exited.get().is_none() {
+            let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
+        }
         // SIGKILL is not instant: leave only once each is dead (a zombie at most; forklab, their
         // subreaper, reaps the orphans), so a caller that looks next finds nothing running.
         let deadline = Instant::now() + Duration::from_secs(2);

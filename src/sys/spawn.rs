@@ -72,6 +72,18 @@ pub fn program(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
     cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))
 }
 
+/// Start a program as `program` does, with its stdout and stderr on pipes for forklab to read
+/// (strace under the syscalls pane; the watched command under the interactive screen, whose
+/// output would otherwise write over the screen).
+pub fn program_piped(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
+    let (prog, args) = argv.split_first().context("no command to start")?;
+    let mut cmd = Command::new(prog);
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    prepare(&mut cmd, death_signal, None);
+    let _hold = super::reaper::hold_reaping();
+    cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))
+}
+
 /// What every child forklab starts gets between fork and exec.
 fn prepare(cmd: &mut Command, death_signal: libc::c_int, chan_fd: Option<i32>) {
     let parent = std::process::id() as libc::pid_t;

@@ -21,6 +21,7 @@ pub mod svg;
 mod terminal;
 pub mod theme;
 pub mod view;
+pub mod watch;
 
 /// The smallest terminal the lesson screen draws in; below it a message says how to quit.
 pub const MIN_SIZE: (u16, u16) = (80, 24);

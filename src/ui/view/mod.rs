@@ -13,6 +13,7 @@ mod pane;
 #[cfg(test)]
 pub(crate) mod pane_tests;
 mod processes;
+pub(crate) mod watch;
 
 use super::app::{App, Focus, LessonView, Overlay, Screen};
 use super::theme::Theme;

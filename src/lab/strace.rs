@@ -1,0 +1,323 @@
+//! The syscalls pane's producer: `strace` attached to one process with a fixed, readable
+//! filter, started as a forklab child (its own process group, registered for cleanup,
+//! PR_SET_PDEATHSIG), its lines parsed and rate-limited on a reader thread.
+//!
+//! strace attaches with ptrace(2), which the kernel allows only to a process with the rights
+//! over the target (same user, or CAP_SYS_PTRACE) and, under Yama, only as Yama's
+//! `ptrace_scope` says (Documentation/admin-guide/LSM/Yama.rst): 0 any process of the same
+//! user, 1 only an ancestor (strace, forklab's child, is never an ancestor of the server),
+//! 2 only with CAP_SYS_PTRACE, 3 nobody. `why_not` says which one stops it before trying.
+
+use crate::sys::groups::{register_group, unregister_group};
+use crate::sys::reaper::{self, Exit};
+use crate::sys::spawn;
+use anyhow::Result;
+use crossbeam_channel::Sender;
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use std::io::{BufRead, BufReader};
+use std::time::{Duration, Instant};
+
+/// The calls the pane shows: how a server accepts, passes and waits for connections, and how
+/// its processes begin and end.
+pub const FILTER: &str = "accept,accept4,recvmsg,sendmsg,socket,bind,listen,epoll_wait,epoll_pwait,clone,clone3,execve,wait4,kill,exit_group";
+/// At most this many lines a second reach the pane; the rest are counted.
+pub const MAX_PER_SECOND: u32 = 40;
+
+/// One system call as strace printed it, cut to what the pane shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SysCall {
+    /// The thread that made it (`[pid N]` under -f); None for the traced process itself.
+    pub tid: Option<i32>,
+    /// `11:26:15.101653`
+    pub time: String,
+    pub name: String,
+    /// The first argument: for most of these calls the fd, as `-yy` decorates it.
+    pub first: String,
+    /// The return value, with its decoration; None while unfinished.
+    pub ret: Option<String>,
+    /// fds passed in an SCM_RIGHTS control message (sendmsg sends them, recvmsg receives them).
+    pub passed: Vec<String>,
+}
+
+/// What the reader thread sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SysEvent {
+    Call(SysCall),
+    /// A line of strace's own (an error, or a count of lines the rate limit held back).
+    Note(String),
+    /// strace ended: why, in words.
+    Ended(String),
+}
+
+/// Parse one line of `strace -qq -tt -yy` output; None for a line that is not a call.
+pub fn parse(line: &str) -> Option<SysCall> {
+    let mut rest = line.trim_end();
+    let mut tid = None;
+    if let Some(r) = rest.strip_prefix("[pid ") {
+        let (n, r) = r.split_once(']')?;
+        tid = Some(n.trim().parse().ok()?);
+        rest = r.trim_start();
+    }
+    let (time, r) = rest.split_once(' ')?;
+    if !time.starts_with(|c: char| c.is_ascii_digit()) || !time.contains(':') {
+        return None;
+    }
+    rest = r;
+    let (name, args) = if let Some(r) = rest.strip_prefix("<... ") {
+        let (name, r) = r.split_once(" resumed>")?;
+        (name.to_string(), r)
+    } else {
+        let open = rest.find('(')?;
+        (rest[..open].to_string(), &rest[open + 1..])
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let first = first_arg(args);
+    let ret = args.rfind(") = ").map(|i| args[i + 4..].to_string());
+    let passed = scm_rights(args);
+    Some(SysCall { tid, time: time.to_string(), name, first, ret, passed })
+}
+
+/// The first argument, up to the first comma or closing parenthesis outside brackets.
+fn first_arg(args: &str) -> String {
+    let mut depth = 0i32;
+    let mut prev = ' ';
+    for (i, c) in args.char_indices() {
+        let arrow = c == '>' && prev == '-';
+        prev = c;
+        match c {
+            _ if arrow => {}
+            '<' | '[' | '{' | '(' => depth += 1,
+            '>' | ']' | '}' => depth -= 1,
+            ')' if depth == 0 => return args[..i].to_string(),
+            ')' => depth -= 1,
+            ',' if depth == 0 => return args[..i].to_string(),
+            _ => {}
+        }
+    }
+    args.trim_end_matches(" <unfinished ...>").to_string()
+}
+
+/// The fds of an SCM_RIGHTS control message: `cmsg_type=SCM_RIGHTS, cmsg_data=[19<TCP:[..]>]`.
+fn scm_rights(args: &str) -> Vec<String> {
+    const KEY: &str = "cmsg_type=SCM_RIGHTS, cmsg_data=[";
+    let Some(at) = args.find(KEY) else { return Vec::new() };
+    let data = &args[at + KEY.len()..];
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut prev = ' ';
+    for (i, c) in data.char_indices() {
+        // `->` inside a socket's name (`TCP:[a->b]`) is no closing bracket.
+        let arrow = c == '>' && prev == '-';
+        prev = c;
+        match c {
+            _ if arrow => {}
+            '<' | '[' | '{' => depth += 1,
+            '>' | '}' => depth -= 1,
+            ']' if depth == 0 => {
+                out.push(data[start..i].trim().to_string());
+                break;
+            }
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(data[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// Why strace cannot be attached to `pid` here, with what to do; None when nothing stops it
+/// (the kernel may still refuse: a container without CAP_SYS_PTRACE; strace then says so).
+pub fn why_not(pid: i32) -> Option<String> {
+    if find_on_path("strace").is_none() {
+        return Some(
+            "strace is not installed (not on PATH): install it (apt-get install strace) and press s again".into(),
+        );
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let owner = uid_of(pid);
+    if me != 0 {
+        if let Some(scope) = ptrace_scope() {
+            match scope {
+                0 => {}
+                1 => {
+                    return Some(format!(
+                        "ptrace is limited to a process's ancestors (Yama ptrace_scope is 1) and strace is not an ancestor of {pid}: run `sudo sysctl kernel.yama.ptrace_scope=0`, or forklab as root"
+                    ));
+                }
+                2 => {
+                    return Some("ptrace needs CAP_SYS_PTRACE (Yama ptrace_scope is 2): run forklab as root".into());
+                }
+                _ => {
+                    return Some(format!(
+                        "ptrace is turned off until reboot (Yama ptrace_scope is {scope}): no process can be traced"
+                    ));
+                }
+            }
+        }
+        if let Some(owner) = owner
+            && owner != me
+        {
+            return Some(format!(
+                "process {pid} belongs to user {owner}, forklab runs as {me}: ptrace needs the same user or CAP_SYS_PTRACE; run forklab as that user or as root"
+            ));
+        }
+    }
+    None
+}
+
+/// `/proc/sys/kernel/yama/ptrace_scope`, None without Yama.
+pub fn ptrace_scope() -> Option<u32> {
+    std::fs::read_to_string("/proc/sys/kernel/yama/ptrace_scope").ok()?.trim().parse().ok()
+}
+
+fn uid_of(pid: i32) -> Option<u32> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub fn find_on_path(prog: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|d| d.join(prog)).find(|p| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    })
+}
+
+/// A running strace, attached to `target`. Dropping it detaches (SIGTERM: strace detaches
+/// and leaves the process running), then kills its group.
+pub struct Tracer {
+    pid: i32,
+    exit: crossbeam_channel::Receiver<Exit>,
+}
+
+impl Tracer {
+    /// Attach to `target`; its lines arrive on `tx`, wrapped, until strace ends.
+    pub fn start<M: Send + 'static>(target: i32, tx: Sender<M>, wrap: fn(SysEvent) -> M) -> Result<Tracer> {
+        if let Some(why) = why_not(target) {
+            anyhow::bail!(why);
+        }
+        let pid_arg = target.to_string();
+        let argv: Vec<String> =
+            ["strace", "-qq", "-tt", "-yy", "-s", "32", "-e", "signal=none", "-e", &format!("trace={FILTER}")]
+                .into_iter()
+                .chain(["-p", &pid_arg])
+                .map(String::from)
+                .collect();
+        let mut child = spawn::program_piped(&argv, libc::SIGKILL)?;
+        let pid = child.id() as i32;
+        register_group(pid);
+        let exit = reaper::watch(pid);
+        let stderr = child.stderr.take();
+        drop(child);
+        let ended = exit.clone();
+        std::thread::Builder::new().name("strace".into()).spawn(move || {
+            if let Some(err) = stderr {
+                read_lines(BufReader::new(err), target, &tx, wrap);
+            }
+            let why = match reaper::wait_timeout(&ended, Duration::from_secs(2)) {
+                Some(Exit::Code(0)) => "strace detached".to_string(),
+                Some(Exit::Code(c)) => format!("strace exited with code {c}"),
+                Some(Exit::Signal(s, _)) => format!("strace was killed by {}", s.as_str()),
+                None => "strace closed its output".to_string(),
+            };
+            let _ = tx.send(wrap(SysEvent::Ended(why)));
+        })?;
+        Ok(Tracer { pid, exit })
+    }
+}
+
+/// Read strace's lines, parse them, pass at most MAX_PER_SECOND a second, count the rest.
+fn read_lines<M>(r: impl BufRead, target: i32, tx: &Sender<M>, wrap: fn(SysEvent) -> M) {
+    let mut window = Instant::now();
+    let (mut sent, mut held) = (0u32, 0u64);
+    for line in r.lines().map_while(std::result::Result::ok) {
+        let ev = match parse(&line) {
+            Some(call) => SysEvent::Call(call),
+            None => SysEvent::Note(explain(&line, target)),
+        };
+        if window.elapsed() >= Duration::from_secs(1) {
+            if held > 0
+                && tx
+                    .send(wrap(SysEvent::Note(format!("{held} calls not shown (at most {MAX_PER_SECOND} a second)"))))
+                    .is_err()
+            {
+                return;
+            }
+            window = Instant::now();
+            sent = 0;
+            held = 0;
+        }
+        if matches!(ev, SysEvent::Call(_)) && sent >= MAX_PER_SECOND {
+            held += 1;
+            continue;
+        }
+        sent += 1;
+        if tx.send(wrap(ev)).is_err() {
+            return;
+        }
+    }
+}
+
+/// strace's own line, with what to do when it is ptrace being refused.
+fn explain(line: &str, target: i32) -> String {
+    if line.contains("Operation not permitted") {
+        format!(
+            "{line}: the kernel refused ptrace on {target} (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root"
+        )
+    } else {
+        line.to_string()
+    }
+}
+
+impl Drop for Tracer {
+    fn drop(&mut self) {
+        // SIGTERM first: strace detaches from the process cleanly and leaves it running.
+        let _ = killpg(Pid::from_raw(self.pid), Signal::SIGTERM);
+        if reaper::wait_timeout(&self.exit, Duration::from_millis(500)).is_none() {
+            let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
+            let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
+        }
+        unregister_group(self.pid);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recvmsg_with_scm_rights_names_the_fd_it_got() {
+        let line = r#"11:26:15.101653 recvmsg(3<UNIX-STREAM:[24054097->24054096]>, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="{\"cmd\":\"NODE_HANDLE\",\"type\":\"net"..., iov_len=65536}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[19<TCP:[127.0.0.1:42321->127.0.0.1:59114]>]}], msg_controllen=24, msg_flags=MSG_CMSG_CLOEXEC}, MSG_CMSG_CLOEXEC) = 129"#;
+        let c = parse(line).unwrap();
+        assert_eq!(c.name, "recvmsg");
+        assert_eq!(c.time, "11:26:15.101653");
+        assert_eq!(c.first, "3<UNIX-STREAM:[24054097->24054096]>");
+        assert_eq!(c.ret.as_deref(), Some("129"));
+        assert_eq!(c.passed, vec!["19<TCP:[127.0.0.1:42321->127.0.0.1:59114]>"]);
+    }
+
+    #[test]
+    fn accept4_two_passed_fds_threads_and_unfinished_calls() {
+        let c = parse("11:26:15.065851 accept4(21<TCP:[127.0.0.1:42321]>, NULL, NULL, SOCK_CLOEXEC|SOCK_NONBLOCK) = 22<TCP:[127.0.0.1:42321->127.0.0.1:59114]>").unwrap();
+        assert_eq!((c.name.as_str(), c.first.as_str()), ("accept4", "21<TCP:[127.0.0.1:42321]>"));
+        assert_eq!(c.ret.as_deref(), Some("22<TCP:[127.0.0.1:42321->127.0.0.1:59114]>"));
+        assert!(c.passed.is_empty());
+        let two = parse("[pid  77] 10:00:00.000001 sendmsg(5<UNIX-STREAM:[1->2]>, {msg_control=[{cmsg_len=24, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[7<TCP:[3]>, 8</dev/null>]}], msg_flags=0}, 0) = 1").unwrap();
+        assert_eq!(two.tid, Some(77));
+        assert_eq!(two.passed, vec!["7<TCP:[3]>", "8</dev/null>"]);
+        let open = parse("11:26:16.003472 epoll_pwait(14<anon_inode:[eventpoll]>,  <detached ...>").unwrap();
+        assert_eq!(open.ret, None);
+        let resumed = parse("11:26:16.1 <... wait4 resumed>NULL, 0, NULL) = 42").unwrap();
+        assert_eq!((resumed.name.as_str(), resumed.ret.as_deref()), ("wait4", Some("42")));
+        assert_eq!(parse("strace: attach: ptrace(PTRACE_SEIZE, 1): Operation not permitted"), None);
+        assert!(explain("strace: attach: ptrace(PTRACE_SEIZE, 1): Operation not permitted", 1).contains("SYS_PTRACE"));
+    }
+}

@@ -1,0 +1,250 @@
+//! The interactive `forklab watch`'s producer: a thread that samples the watched tree every
+//! refresh interval (the tree by PPID, each process's status, fd tables and sockets as
+//! `watch::snapshot_of` reads them, the cores) and ships one whole sample on a channel.
+//!
+//! A tree that forks and exits faster than the interval is sampled, not chased: a process
+//! that began and ended between two samples is never seen. How many there were is not
+//! knowable for the tree alone without tracing it; what the kernel does say is how many
+//! processes and threads the whole machine started (`processes` in /proc/stat, proc(5)), and
+//! which PIDs appeared in /proc. The difference is an upper bound of what the samples missed.
+//!
+//! The tree and each process's status are read every interval (cheap: one readdir of /proc,
+//! a stat read per tree process). The fd tables and sockets are read on a budget: a server
+//! holding 10,000 connections has 10,000 fd links to read (one readlink each, ~7 µs of
+//! kernel time here), so that part runs at most as often as keeps it under BUDGET_PERCENT of
+//! one core, and the sample says how old its fd tables are.
+
+use super::watch::{Snapshot, all_pids, fd_tables, ppid_of, snapshot_of};
+use crate::sys::procfs::{self, ProcStatus};
+use crate::sys::sockdiag::SockDiag;
+use crossbeam_channel::Sender;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// The share of one core the fd tables and sockets may take, in percent.
+pub const BUDGET_PERCENT: u32 = 1;
+
+/// One process of a sample: what /proc says, and its CPU use since the previous sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveProc {
+    pub status: ProcStatus,
+    /// Percent of one core since the previous sample.
+    pub cpu: f32,
+    /// Depth in the tree: 0 for the root.
+    pub depth: u8,
+}
+
+/// One sample of the watched tree.
+#[derive(Debug, Clone)]
+pub struct LiveSample {
+    /// The tree in order (parents before children), with `snap.processes` in the same order.
+    pub procs: Vec<LiveProc>,
+    /// The fd tables and sockets, when they were read this time (see BUDGET_PERCENT).
+    pub snap: Option<Snapshot>,
+    /// How often the fd tables are read now: the interval, or longer when they cost more.
+    pub fds_every: Duration,
+    /// Usage of each core in percent.
+    pub cores: Vec<f32>,
+    /// Processes and threads the machine started since the previous sample that no sample saw
+    /// as a process: an upper bound of what the tree's sampling missed.
+    pub missed: u64,
+    /// Why the tree could not be read this time (the root has exited), if it could not.
+    pub error: Option<String>,
+    /// What this sample cost the sampler thread, wall time.
+    pub took: Duration,
+}
+
+/// Sample the tree of `root` every `every` until `tx` is closed. `port` is the watched port.
+pub fn run<M: Send + 'static>(root: i32, port: u16, every: Duration, tx: Sender<M>, wrap: fn(LiveSample) -> M) {
+    let mut sys = sysinfo::System::new_with_specifics(
+        sysinfo::RefreshKind::nothing().with_cpu(sysinfo::CpuRefreshKind::nothing().with_usage()),
+    )
+    .ok();
+    let mut diag = SockDiag::open().ok();
+    let mut state = State::default();
+    let every = every.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+    loop {
+        let started = Instant::now();
+        let cores = match sys.as_mut() {
+            Some(sys) => {
+                sys.refresh_cpu_usage();
+                sys.cpus().iter().map(|c| c.usage()).collect()
+            }
+            None => Vec::new(),
+        };
+        let mut sample = state.sample(root, port, diag.as_mut(), every);
+        sample.cores = cores;
+        sample.took = started.elapsed();
+        let read_fds = sample.snap.is_some();
+        if tx.send(wrap(sample)).is_err() {
+            return;
+        }
+        if read_fds {
+            give_back_memory();
+        }
+        std::thread::sleep(every.saturating_sub(started.elapsed()));
+    }
+}
+
+#[derive(Default)]
+pub struct State {
+    /// The parent of every pid seen in /proc: only a new pid has its stat read to learn it, so
+    /// a machine with hundreds of unrelated processes costs one readdir, not hundreds of reads.
+    parents: HashMap<i32, i32>,
+    /// CPU ticks of each tree process at the previous sample.
+    last: HashMap<i32, (u64, Instant)>,
+    /// `processes` of /proc/stat at the previous sample.
+    forks: Option<u64>,
+    /// When the fd tables are next due, and how far apart they are read.
+    next_fds: Option<Instant>,
+    fds_every: Duration,
+    /// The tree's PIDs when the fd tables were last read: a changed tree reads them at once.
+    fds_pids: Vec<i32>,
+}
+
+impl State {
+    pub fn sample(&mut self, root: i32, port: u16, diag: Option<&mut SockDiag>, every: Duration) -> LiveSample {
+        let pids = all_pids();
+        let seen: HashSet<i32> = pids.iter().copied().collect();
+        let mut new = 0u64;
+        for pid in &pids {
+            if let std::collections::hash_map::Entry::Vacant(v) = self.parents.entry(*pid) {
+                new += 1;
+                if let Some(ppid) = ppid_of(*pid) {
+                    v.insert(ppid);
+                }
+            }
+        }
+        self.parents.retain(|pid, _| seen.contains(pid));
+        let forks = machine_forks();
+        let missed = match (self.forks, forks) {
+            (Some(before), Some(now)) => now.saturating_sub(before).saturating_sub(new),
+            _ => 0,
+        };
+        self.forks = forks;
+
+        let procs = self.tree(root);
+        let mut sample = LiveSample {
+            procs: Vec::new(),
+            snap: None,
+            fds_every: self.fds_every.max(every),
+            cores: Vec::new(),
+            missed,
+            error: None,
+            took: Duration::ZERO,
+        };
+        if procs.is_empty() {
+            sample.error = Some(format!("process {root} has exited"));
+            return sample;
+        }
+        let statuses: Vec<ProcStatus> = procs.iter().map(|(s, _)| s.clone()).collect();
+        let pids: Vec<i32> = statuses.iter().map(|p| p.pid).collect();
+        let start = Instant::now();
+        if self.next_fds.is_none_or(|t| start >= t) || pids != self.fds_pids {
+            let tables = fd_tables(pids.iter().copied());
+            let snap = match diag {
+                Some(d) => snapshot_of(d, root, &statuses, &tables, Some(port)),
+                None => Err(anyhow::anyhow!("NETLINK_SOCK_DIAG could not be opened")),
+            };
+            match snap {
+                Ok(s) => sample.snap = Some(s),
+                // The port closed (the server stopped listening): still show the tree.
+                Err(e) => sample.error = Some(format!("{e:#}")),
+            }
+            let cost = start.elapsed();
+            self.fds_every = every.max(cost * (100 / BUDGET_PERCENT));
+            self.next_fds = Some(start + self.fds_every);
+            self.fds_pids = pids;
+            sample.fds_every = self.fds_every;
+        }
+        let now = Instant::now();
+        let per_s = ticks_per_second();
+        for (status, depth) in procs {
+            let cpu = match self.last.get(&status.pid) {
+                Some((ticks, at)) => {
+                    let secs = now.duration_since(*at).as_secs_f64().max(1e-3);
+                    (status.cpu_ticks.saturating_sub(*ticks) as f64 / per_s / secs * 100.0) as f32
+                }
+                None => 0.0,
+            };
+            self.last.insert(status.pid, (status.cpu_ticks, now));
+            sample.procs.push(LiveProc { status, cpu, depth });
+        }
+        let live: HashSet<i32> = sample.procs.iter().map(|p| p.status.pid).collect();
+        self.last.retain(|pid, _| live.contains(pid));
+        sample
+    }
+
+    /// `root` and its live descendants with their depth, parents before children, siblings by
+    /// PID; empty when the root has gone.
+    fn tree(&mut self, root: i32) -> Vec<(ProcStatus, u8)> {
+        let mut children: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+        for (pid, ppid) in &self.parents {
+            children.entry(*ppid).or_default().push(*pid);
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![(root, 0u8)];
+        while let Some((pid, depth)) = stack.pop() {
+            let Ok(status) = procfs::status(pid) else { continue };
+            if status.state == 'Z' || (depth > 0 && !self.parents.contains_key(&pid)) {
+                continue;
+            }
+            // A tree process's parent is read each time (it can re-parent).
+            self.parents.insert(pid, status.ppid);
+            out.push((status, depth));
+            if let Some(kids) = children.get_mut(&pid) {
+                kids.sort_unstable();
+                stack.extend(kids.iter().rev().map(|k| (*k, depth.saturating_add(1))));
+            }
+        }
+        out
+    }
+}
+
+/// Return the heap's free pages to the kernel. Reading 10,000 fds builds and drops a few MiB
+/// each time, on this thread, and the app drops the last sample's on its own: glibc keeps
+/// freed memory in each thread's arena (malloc(3)), which would show as resident memory that
+/// watching does not use.
+pub fn give_back_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only walks the allocator's own free lists (malloc_trim(3)); it takes
+    // the arena locks itself and touches no memory the program holds.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Processes and threads started on this machine since boot (`processes` in /proc/stat).
+fn machine_forks() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    text.lines().find_map(|l| l.strip_prefix("processes ")).and_then(|n| n.trim().parse().ok())
+}
+
+fn ticks_per_second() -> f64 {
+    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().map(|t| t as f64).unwrap_or(100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_holds_a_child_one_level_down_and_counts_what_it_missed() {
+        let me = std::process::id() as i32;
+        let mut state = State::default();
+        let first = state.sample(me, 1, None, Duration::from_millis(250));
+        assert_eq!(first.procs[0].status.pid, me);
+        assert_eq!(first.missed, 0, "nothing to compare with yet");
+        let mut child = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        // Three that start and end between two samples: never seen, counted as missed.
+        for _ in 0..3 {
+            std::process::Command::new("true").status().unwrap();
+        }
+        let second = state.sample(me, 1, None, Duration::from_millis(250));
+        let kid = second.procs.iter().find(|p| p.status.pid == child.id() as i32).expect("the child");
+        assert_eq!(kid.depth, 1);
+        assert!(second.missed >= 3, "missed {}", second.missed);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}

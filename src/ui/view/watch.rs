@@ -1,0 +1,351 @@
+//! The watch screen (`forklab watch`, interactive): the lesson screen's processes, cores and
+//! events panes over a tree forklab did not write, with its own fds, connections and
+//! syscalls panes, which speak of what the kernel says (sock_diag, strace) rather than of
+//! forklab's lab events. A pure function of `&WatchApp`.
+
+use super::pane::*;
+use super::{MIN_SIZE, cores::cores, events::events, processes::processes, too_small};
+use crate::lab::watch::{FdSnap, ProcSnap};
+use crate::ui::theme::Theme;
+use crate::ui::watch::app::{Focus, SysRow, WatchApp, fd_words};
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use std::collections::BTreeMap;
+
+/// From this width on, the screen is laid out in two columns.
+const WIDE: u16 = 120;
+
+pub fn draw(app: &WatchApp, theme: &Theme, f: &mut Frame) {
+    let area = f.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        too_small(theme, f, area);
+        return;
+    }
+    let buf = f.buffer_mut();
+    let [head, body, keys] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    header(app, theme, head, buf);
+    key_bar(app, theme, keys, buf);
+    let cx = |focus: Focus| PaneCtx { theme, focused: app.focus == focus };
+    let rows = app.lab.procs.len() as u16;
+    if area.width >= WIDE {
+        let [top, mid, bottom] = Layout::vertical([
+            Constraint::Length((rows + 3).clamp(6, 16)),
+            Constraint::Min(6),
+            Constraint::Length(body.height * 2 / 5),
+        ])
+        .areas(body);
+        let [procs, cpu] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
+        processes(&app.lab, &cx(Focus::Processes), procs, buf);
+        cores(&app.lab, &cx(Focus::Processes).unfocused(), cpu, buf);
+        let [fds_area, conns] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(mid);
+        fds(app, &cx(Focus::Fds), fds_area, buf);
+        connections(app, &cx(Focus::Connections), conns, buf);
+        if app.sys.is_some() {
+            let [ev, sys] = Layout::horizontal([Constraint::Percentage(35), Constraint::Percentage(65)]).areas(bottom);
+            events(&app.lab, &cx(Focus::Events), ev, buf);
+            syscalls(app, &cx(Focus::Syscalls), sys, buf);
+        } else {
+            events(&app.lab, &cx(Focus::Events), bottom, buf);
+        }
+    } else {
+        let [top, mid, bottom] =
+            Layout::vertical([Constraint::Length((rows + 3).clamp(5, 9)), Constraint::Min(5), Constraint::Length(6)])
+                .areas(body);
+        processes(&app.lab, &cx(Focus::Processes), top, buf);
+        let [fds_area, conns] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(mid);
+        fds(app, &cx(Focus::Fds), fds_area, buf);
+        connections(app, &cx(Focus::Connections), conns, buf);
+        let [ev, cpu] = Layout::horizontal([Constraint::Min(20), Constraint::Length(24)]).areas(bottom);
+        // The syscalls pane takes the events' place on a small screen.
+        if app.sys.is_some() {
+            syscalls(app, &cx(Focus::Syscalls), ev, buf);
+        } else {
+            events(&app.lab, &cx(Focus::Events), ev, buf);
+        }
+        cores(&app.lab, &cx(Focus::Processes).unfocused(), cpu, buf);
+    }
+}
+
+impl PaneCtx<'_> {
+    fn unfocused(self) -> Self {
+        PaneCtx { focused: false, ..self }
+    }
+}
+
+fn header(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
+    let what = match &app.command {
+        Some(c) => c.clone(),
+        None => format!("pid {}", app.snap.root),
+    };
+    let ports: Vec<String> = app.snap.ports.iter().filter(|p| **p != app.snap.port).map(u16::to_string).collect();
+    let also = if ports.is_empty() { String::new() } else { format!(" (also {})", ports.join(", ")) };
+    let mut spans = vec![
+        Span::styled(" watch ", t.strong),
+        Span::styled(what, t.text),
+        Span::styled(format!(" · port {}{also} · every {:.2} s", app.snap.port, app.every.as_secs_f64()), t.dim),
+    ];
+    if app.fds_every > app.every {
+        spans.push(Span::styled(format!(" · fds every {:.1} s", app.fds_every.as_secs_f64()), t.dim));
+    }
+    if app.missed > 0 {
+        spans.push(Span::styled(format!(" · missed ≤{} short-lived", app.missed), t.warn));
+    }
+    if let Some(e) = &app.error {
+        spans.push(Span::styled(format!("  {e}"), t.bad));
+    }
+    put(buf, area, 0, Line::from(spans));
+}
+
+fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
+    if let Some(pid) = app.confirm_kill {
+        let line = Line::styled(
+            format!(" send SIGTERM to {} pid {pid}? y to confirm, any other key to cancel", app.alias(pid)),
+            t.warn,
+        );
+        put(buf, area, 0, line);
+        return;
+    }
+    let arrows = if t.ascii { "Up/Down" } else { "↑/↓" };
+    let firing = app.firing.map(|n| format!("  firing {n}…")).unwrap_or_default();
+    let keys = [
+        (arrows, "select"),
+        ("c/1/2/3", "fire 1/1/10/100"),
+        ("s", if app.sys.is_some() { "syscalls off" } else { "syscalls" }),
+        ("k", "kill"),
+        ("tab", "pane"),
+        ("q", "quit"),
+    ];
+    let mut spans = vec![Span::raw(" ")];
+    for (k, what) in keys {
+        spans.push(Span::styled(k, t.key));
+        spans.push(Span::styled(format!(" {what}  "), t.dim));
+    }
+    spans.push(Span::styled(firing, t.warn));
+    put(buf, area, 0, Line::from(spans));
+}
+
+/// Sockets held by more than one process, or whose two ends are both in the tree, get one
+/// colour each, the same wherever they are drawn. Keyed by the socket inode (for a Unix pair,
+/// the smaller of its two inodes).
+fn colours(app: &WatchApp) -> BTreeMap<u64, usize> {
+    let mut holders: BTreeMap<u64, usize> = BTreeMap::new();
+    for p in &app.snap.processes {
+        for f in &p.fds {
+            if let Some(key) = colour_key(f) {
+                *holders.entry(key).or_default() += 1;
+            }
+        }
+    }
+    holders.into_iter().filter(|(_, n)| *n > 1).enumerate().map(|(i, (k, _))| (k, i)).collect()
+}
+
+fn colour_key(f: &FdSnap) -> Option<u64> {
+    let inode = f.inode?;
+    Some(match (f.peer_inode, f.peer_pid) {
+        (Some(peer), Some(Some(_))) => inode.min(peer),
+        _ => inode,
+    })
+}
+
+/// Which other processes of the tree hold this inode, as `node#1 fd 21`.
+fn others(app: &WatchApp, me: i32, inode: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in app.snap.processes.iter().filter(|p| p.pid != me) {
+        for f in p.fds.iter().filter(|f| f.inode == Some(inode)) {
+            out.push(format!("{} fd {}", app.alias(p.pid), f.fd));
+        }
+    }
+    out
+}
+
+fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let t = cx.theme;
+    let sel = app.lab.procs.get(app.lab.selected).and_then(|r| app.snap.processes.iter().find(|p| p.pid == r.pid));
+    let Some(p) = sel else {
+        let Some(inner) = draw_block(pane_block(cx, title(t, "fds", &[])), area, buf) else { return };
+        put(buf, inner, 0, Line::styled("select a live process to see its fds", t.dim));
+        return;
+    };
+    let who = format!("{} pid {}", app.alias(p.pid), p.pid);
+    let Some(inner) = draw_block(pane_block(cx, title(t, "fds", &[&who])), area, buf) else { return };
+    let colours = colours(app);
+    let width = inner.width as usize;
+    // Sockets first: they are what the pane is for; then the rest by fd.
+    let mut list: Vec<&FdSnap> = p.fds.iter().filter(|f| f.inode.is_some()).collect();
+    list.extend(p.fds.iter().filter(|f| f.inode.is_none()));
+    let height = inner.height as usize;
+    let shown = if list.len() > height { height.saturating_sub(1) } else { list.len() };
+    if list.is_empty() {
+        put(buf, inner, 0, Line::styled("no fds (ended, or not ours to read)", t.dim));
+    }
+    let fd_w = list.iter().map(|f| f.fd.to_string().len()).max().unwrap_or(1);
+    for (y, f) in list.iter().take(shown).enumerate() {
+        let style = colour_key(f).and_then(|k| colours.get(&k)).map(|i| t.shared_style(*i)).unwrap_or(t.text);
+        let text = cut(&fd_text(app, p, f, t.ascii), width.saturating_sub(fd_w + 4), t.ascii);
+        put(
+            buf,
+            inner,
+            y as u16,
+            Line::from(vec![Span::styled(format!("fd {:>fd_w$} ", f.fd), t.text), Span::styled(text, style)]),
+        );
+    }
+    if shown < list.len() {
+        put(buf, inner, shown as u16, Line::styled(format!("+{} more", list.len() - shown), t.dim));
+    }
+}
+
+/// What one fd is, in words: `tcp LISTEN [::]:38201 also node#1 fd 21`,
+/// `unix stream ⇄ node pid 32171 fd 19`.
+fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
+    let arrow = if ascii { "<->" } else { "⇄" };
+    let mut s = match (f.kind, f.inode) {
+        ("tcp", Some(inode)) => {
+            if let Some(l) = p.listeners.iter().find(|l| l.inode == inode) {
+                format!("tcp LISTEN {}", l.addr)
+            } else if let Some(c) = p.connections.iter().find(|c| c.inode == inode) {
+                format!("tcp ESTAB ← {} on {}", c.remote, c.local)
+            } else {
+                fd_words(f)
+            }
+        }
+        ("unix", Some(inode)) => {
+            let peer = match f.peer_pid {
+                Some(Some(pid)) => {
+                    let fd = f
+                        .peer_inode
+                        .and_then(|pi| {
+                            app.snap.processes.iter().find(|q| q.pid == pid)?.fds.iter().find(|g| g.inode == Some(pi))
+                        })
+                        .map(|g| format!(" fd {}", g.fd))
+                        .unwrap_or_default();
+                    format!(" {arrow} {} {pid}{fd}", app.alias(pid))
+                }
+                _ if f.peer_inode.is_some() => " peer outside the tree".into(),
+                _ => String::new(),
+            };
+            format!("unix{peer} {} [{inode}]", f.sock_type.unwrap_or("?"))
+        }
+        _ => f.target.clone(),
+    };
+    if let Some(inode) = f.inode {
+        let also = others(app, p.pid, inode);
+        if !also.is_empty() {
+            s.push_str(&format!("  also {}", also.join(", ")));
+        }
+    }
+    s
+}
+
+fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let t = cx.theme;
+    let port = format!("port {}", app.snap.port);
+    let Some(inner) = draw_block(pane_block(cx, title(t, "connections", &[&port])), area, buf) else { return };
+    let mut lines: Vec<Line> = Vec::new();
+    let total: usize = app.snap.processes.iter().map(|p| p.connections.len()).sum();
+    lines.push(Line::styled(format!("established now: {total}"), t.strong));
+    for p in &app.snap.processes {
+        let remotes: Vec<&str> = p.connections.iter().map(|c| c.remote.as_str()).collect();
+        let mut s = format!("  {:<10} {:>7} {:>5}", cut(&app.alias(p.pid), 10, t.ascii), p.pid, remotes.len());
+        if !remotes.is_empty() {
+            s.push_str(&format!("  {}", remotes.iter().take(3).copied().collect::<Vec<_>>().join(" ")));
+            if remotes.len() > 3 {
+                s.push_str(&format!(" +{}", remotes.len() - 3));
+            }
+        }
+        lines.push(Line::styled(s, if remotes.is_empty() { t.dim } else { t.text }));
+    }
+    match &app.fire {
+        None => lines.push(Line::styled("press c to fire a connection and see who accepts it", t.dim)),
+        Some(fv) => {
+            lines.push(Line::styled(
+                format!("fired {}: {} attributed, {} failed", fv.fired, fv.completed, fv.failed),
+                t.strong,
+            ));
+            let most = fv.per_process.values().copied().max().unwrap_or(1).max(1);
+            for (pid, n) in &fv.per_process {
+                let bar_w = (inner.width as usize).saturating_sub(30).min(MAX_BAR);
+                let filled = (*n as usize * bar_w).div_ceil(most as usize);
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {:<10} {:>7} {:>5} ", cut(&app.alias(*pid), 10, t.ascii), pid, n), t.good),
+                    Span::styled(t.bar_full().repeat(filled), t.bar),
+                ]));
+            }
+            for (why, n) in &fv.failures {
+                lines.push(Line::styled(format!("  failed: {why} {n}"), t.bad));
+            }
+            let each: Vec<String> = fv
+                .each
+                .iter()
+                .enumerate()
+                .map(|(i, e)| match e {
+                    Ok(pid) => format!("#{} {}", i + 1, app.alias(*pid)),
+                    Err(why) => format!("#{} {why}", i + 1),
+                })
+                .collect();
+            lines.push(Line::styled(format!("  {}", each.join("  ")), t.text));
+        }
+    }
+    for (y, l) in lines.into_iter().enumerate() {
+        put(buf, inner, y as u16, l);
+    }
+}
+
+fn syscalls(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
+    let t = cx.theme;
+    let Some(p) = &app.sys else { return };
+    let who = format!("{} pid {}", p.alias, p.pid);
+    let state = if p.ended { "stopped" } else { "strace" };
+    let Some(inner) = draw_block(pane_block(cx, title(t, "syscalls", &[&who, state])), area, buf) else { return };
+    let width = inner.width as usize;
+    let mut rows: Vec<(String, ratatui::style::Style)> = Vec::new();
+    for row in &p.lines {
+        match row {
+            SysRow::Call(c) => {
+                // Narrow: fds by number only (what -yy adds is in the fds pane); the fds an
+                // SCM_RIGHTS message carried keep their sockets, they are the point.
+                let fd = |s: &str| if width < 120 { short_fd(s) } else { s.to_string() };
+                let passed_fd = |s: &str| if width < 80 { short_fd(s) } else { s.to_string() };
+                // Narrow: no clock (the order is the story), to keep the fds in view.
+                let time = if width < 80 { String::new() } else { format!("{} ", c.time.get(..8).unwrap_or(&c.time)) };
+                let tid = c.tid.map(|t| format!(" [{t}]")).unwrap_or_default();
+                let mut s = format!("{time}{} {}{tid} {}({})", p.alias, p.pid, c.name, fd(&c.first));
+                match &c.ret {
+                    Some(r) => s.push_str(&format!(" = {}", fd(r))),
+                    None => s.push_str(" …"),
+                }
+                if !c.passed.is_empty() {
+                    let verb = if c.name == "sendmsg" { "sent" } else { "got" };
+                    let passed: Vec<String> = c.passed.iter().map(|p| passed_fd(p)).collect();
+                    s.push_str(&format!(" {verb} fd {} SCM_RIGHTS", passed.join(", ")));
+                }
+                let style = if c.passed.is_empty() { t.text } else { t.warn };
+                rows.push((s, style));
+            }
+            SysRow::Note(n) => rows.push((n.clone(), t.dim)),
+        }
+    }
+    if let Some(n) = &p.note {
+        for w in super::events::wrap(n, width, 2) {
+            rows.push((w, t.bad));
+        }
+    }
+    if rows.is_empty() {
+        rows.push(("attaching strace…".into(), t.dim));
+    }
+    let height = inner.height as usize;
+    let skip = rows.len().saturating_sub(height);
+    for (y, (s, style)) in rows.into_iter().skip(skip).enumerate() {
+        put(buf, inner, y as u16, Line::styled(cut(&s, width, t.ascii), style));
+    }
+}
+
+/// `3<UNIX-STREAM:[1->2]>` as `3`: strace's -yy decoration taken off.
+fn short_fd(s: &str) -> String {
+    match s.split_once('<') {
+        Some((n, _)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => n.to_string(),
+        _ => s.to_string(),
+    }
+}

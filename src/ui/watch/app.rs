@@ -1,0 +1,500 @@
+//! The watch screen's state and its one `update`: samples of the watched tree, keys, fired
+//! connections and strace's lines come in as messages; what should happen outside (fire,
+//! attach strace, signal a process the user confirmed) goes out as effects. Drawing reads
+//! `&WatchApp` (ui/view/watch.rs) and changes nothing.
+
+use crate::lab::fire::FireReport;
+use crate::lab::strace::{SysCall, SysEvent};
+use crate::lab::watch::{FdSnap, Snapshot};
+use crate::lab::watchlive::LiveSample;
+use crate::sys::reaper::Exit;
+use crate::ui::model::{HIGHLIGHT_FOR, LabModel, LogKind, LogLine, ProcRow, Role};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use nix::sys::signal::Signal;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::time::{Duration, Instant};
+
+/// How many syscall lines the pane keeps.
+pub const SYS_LINES: usize = 500;
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Sample(Box<LiveSample>),
+    Sys(SysEvent),
+    /// strace could not be started: why, and what to do.
+    TraceFailed(String),
+    Fired(Result<FireReport, String>),
+    /// A line the watched command printed (its stdout and stderr are forklab's to show).
+    Output(String),
+    /// The command forklab started has exited, as the reaper saw it.
+    RootExit(Exit),
+    Signal(Signal),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Fire this many connections at the watched port and attribute each.
+    Fire(u32),
+    /// Attach strace to this process (detaching from any other first).
+    Trace(i32),
+    StopTrace,
+    /// SIGTERM to this process: only after the user confirmed it.
+    Kill(i32),
+    Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Processes,
+    Fds,
+    Connections,
+    Events,
+    Syscalls,
+}
+
+/// The syscalls pane: strace on one process.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SysPane {
+    pub pid: i32,
+    pub alias: String,
+    pub lines: VecDeque<SysRow>,
+    /// Why there are no lines (strace missing, ptrace refused) or why they stopped.
+    pub note: Option<String>,
+    pub ended: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SysRow {
+    Call(SysCall),
+    Note(String),
+}
+
+/// The last fire: each connection's owner, and the totals.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FireView {
+    pub fired: u64,
+    pub completed: u64,
+    pub failed: u64,
+    /// PID → connections it served.
+    pub per_process: BTreeMap<i32, u64>,
+    /// Each connection's owner PID, or why it failed.
+    pub each: Vec<Result<i32, String>>,
+    pub failures: BTreeMap<String, u64>,
+}
+
+pub struct WatchApp {
+    /// What the lesson panes draw: the tree, the cores, the event log, the selection.
+    pub lab: LabModel,
+    pub snap: Snapshot,
+    /// The command line forklab started, if it started the tree.
+    pub command: Option<String>,
+    pub every: Duration,
+    /// How often the fd tables are read (longer than `every` when they are costly).
+    pub fds_every: Duration,
+    /// Forks the samples missed, since the screen opened (an upper bound, machine-wide).
+    pub missed: u64,
+    pub focus: Focus,
+    pub sys: Option<SysPane>,
+    pub fire: Option<FireView>,
+    /// Connections being fired now.
+    pub firing: Option<u32>,
+    /// Fired connections each process served, since the screen opened.
+    pub accepted: HashMap<i32, u64>,
+    /// A process waiting for `y` to be sent SIGTERM.
+    pub confirm_kill: Option<i32>,
+    /// Why the last sample could not read the tree.
+    pub error: Option<String>,
+    pub root_exit: Option<String>,
+    pub quit_by: Option<Signal>,
+    pub size: (u16, u16),
+    opened: Instant,
+    aliases: HashMap<i32, String>,
+    next_alias: u32,
+    born: HashMap<i32, Instant>,
+    /// Processes that have exited, shown until HIGHLIGHT_FOR after: (row, parent, when).
+    gone: Vec<(ProcRow, Instant)>,
+    /// Each process's socket inodes at the previous sample.
+    held: HashMap<i32, HashSet<u64>>,
+    samples: u64,
+}
+
+impl WatchApp {
+    pub fn new(root: i32, port: u16, command: Option<String>, every: Duration, size: (u16, u16)) -> WatchApp {
+        WatchApp {
+            lab: LabModel::default(),
+            snap: Snapshot { root, port, ports: vec![port], processes: Vec::new() },
+            command,
+            every,
+            fds_every: every,
+            missed: 0,
+            focus: Focus::Processes,
+            sys: None,
+            fire: None,
+            firing: None,
+            accepted: HashMap::new(),
+            confirm_kill: None,
+            error: None,
+            root_exit: None,
+            quit_by: None,
+            size,
+            opened: Instant::now(),
+            aliases: HashMap::new(),
+            next_alias: 1,
+            born: HashMap::new(),
+            gone: Vec::new(),
+            held: HashMap::new(),
+            samples: 0,
+        }
+    }
+
+    /// The name a process goes by on screen: the root by its command name, the others by
+    /// theirs and the order they were first seen in (`node#1`).
+    pub fn alias(&self, pid: i32) -> String {
+        self.aliases.get(&pid).cloned().unwrap_or_else(|| pid.to_string())
+    }
+
+    pub fn selected_pid(&self) -> Option<i32> {
+        self.lab.procs.get(self.lab.selected).filter(|p| p.exit.is_none()).map(|p| p.pid)
+    }
+
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.update_at(msg, Instant::now())
+    }
+
+    pub fn update_at(&mut self, msg: Msg, now: Instant) -> Vec<Effect> {
+        match msg {
+            Msg::Key(k) => self.key(k),
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                Vec::new()
+            }
+            Msg::Sample(s) => {
+                self.sample(*s, now);
+                Vec::new()
+            }
+            Msg::Sys(ev) => {
+                self.sys_event(ev);
+                Vec::new()
+            }
+            Msg::TraceFailed(why) => {
+                if let Some(p) = &mut self.sys {
+                    p.note = Some(why);
+                    p.ended = true;
+                }
+                Vec::new()
+            }
+            Msg::Fired(r) => {
+                self.firing = None;
+                match r {
+                    Ok(r) => self.fired(r, now),
+                    Err(e) => self.log(now, LogKind::Bad, format!("firing failed: {e}")),
+                }
+                Vec::new()
+            }
+            Msg::Output(line) => {
+                self.log(now, LogKind::Exit, format!("out: {line}"));
+                Vec::new()
+            }
+            Msg::RootExit(exit) => {
+                let how = exit_words(exit);
+                self.log(now, LogKind::Bad, format!("{} pid {} {how}", self.alias(self.snap.root), self.snap.root));
+                self.root_exit = Some(how);
+                Vec::new()
+            }
+            Msg::Signal(s) => {
+                self.quit_by = Some(s);
+                vec![Effect::Quit]
+            }
+        }
+    }
+
+    fn log(&mut self, now: Instant, kind: LogKind, text: String) {
+        let at = now.saturating_duration_since(self.opened).as_secs_f64();
+        self.lab.log.push(LogLine { at, kind, text });
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+        if k.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
+            return vec![Effect::Quit];
+        }
+        if let Some(pid) = self.confirm_kill.take() {
+            return if k.code == KeyCode::Char('y') { vec![Effect::Kill(pid)] } else { Vec::new() };
+        }
+        let rows = self.lab.procs.len();
+        match k.code {
+            KeyCode::Char('q') | KeyCode::Esc => vec![Effect::Quit],
+            KeyCode::Up => {
+                self.lab.selected = self.lab.selected.saturating_sub(1);
+                Vec::new()
+            }
+            KeyCode::Down => {
+                self.lab.selected = (self.lab.selected + 1).min(rows.saturating_sub(1));
+                Vec::new()
+            }
+            KeyCode::PageUp => {
+                self.lab.log.scroll = (self.lab.log.scroll + 5).min(self.lab.log.lines.len().saturating_sub(1));
+                Vec::new()
+            }
+            KeyCode::PageDown => {
+                self.lab.log.scroll = self.lab.log.scroll.saturating_sub(5);
+                Vec::new()
+            }
+            KeyCode::Tab => {
+                self.focus = match self.focus {
+                    Focus::Processes => Focus::Fds,
+                    Focus::Fds => Focus::Connections,
+                    Focus::Connections => Focus::Events,
+                    Focus::Events if self.sys.is_some() => Focus::Syscalls,
+                    _ => Focus::Processes,
+                };
+                Vec::new()
+            }
+            KeyCode::Char(c @ ('c' | '1' | '2' | '3')) => {
+                if self.firing.is_some() {
+                    return Vec::new();
+                }
+                let n = match c {
+                    '2' => 10,
+                    '3' => 100,
+                    _ => 1,
+                };
+                self.firing = Some(n);
+                vec![Effect::Fire(n)]
+            }
+            KeyCode::Char('s') => match (&self.sys, self.selected_pid()) {
+                (Some(p), Some(pid)) if p.pid != pid => self.trace(pid),
+                (Some(_), _) => {
+                    self.sys = None;
+                    if self.focus == Focus::Syscalls {
+                        self.focus = Focus::Processes;
+                    }
+                    vec![Effect::StopTrace]
+                }
+                (None, Some(pid)) => self.trace(pid),
+                (None, None) => Vec::new(),
+            },
+            KeyCode::Char('k') => {
+                self.confirm_kill = self.selected_pid();
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn trace(&mut self, pid: i32) -> Vec<Effect> {
+        self.sys = Some(SysPane { pid, alias: self.alias(pid), ..SysPane::default() });
+        vec![Effect::Trace(pid)]
+    }
+
+    fn sys_event(&mut self, ev: SysEvent) {
+        let Some(p) = &mut self.sys else { return };
+        let row = match ev {
+            SysEvent::Call(c) => SysRow::Call(c),
+            SysEvent::Note(n) => SysRow::Note(n),
+            SysEvent::Ended(why) => {
+                p.ended = true;
+                SysRow::Note(why)
+            }
+        };
+        if p.lines.len() == SYS_LINES {
+            p.lines.pop_front();
+        }
+        p.lines.push_back(row);
+    }
+
+    fn fired(&mut self, r: FireReport, now: Instant) {
+        let mut view = FireView { fired: r.fired, completed: r.completed, failed: r.failed, ..FireView::default() };
+        for (pid, n) in &r.per_process {
+            if let Ok(pid) = pid.parse::<i32>() {
+                view.per_process.insert(pid, *n);
+                *self.accepted.entry(pid).or_default() += n;
+            }
+        }
+        view.each = r.each.iter().map(|e| e.map_err(str::to_string)).collect();
+        view.failures = r.failures.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let who: Vec<String> =
+            view.per_process.iter().map(|(pid, n)| format!("{} {pid}: {n}", self.alias(*pid))).collect();
+        self.log(
+            now,
+            LogKind::Conn,
+            format!("fired {}: {} served, {} failed; {}", r.fired, r.completed, r.failed, who.join(", ")),
+        );
+        self.fire = Some(view);
+        for row in &mut self.lab.procs {
+            row.accepted = self.accepted.get(&row.pid).copied();
+        }
+    }
+
+    fn sample(&mut self, s: LiveSample, now: Instant) {
+        self.samples += 1;
+        self.missed += s.missed;
+        self.lab.cores = {
+            let mut cores = std::mem::take(&mut self.lab.cores);
+            cores.resize_with(s.cores.len(), Default::default);
+            for (c, v) in cores.iter_mut().zip(&s.cores) {
+                c.push(*v);
+            }
+            cores
+        };
+        self.error = s.error.clone();
+        let selected = self.lab.procs.get(self.lab.selected).map(|p| p.pid);
+        let first = self.samples == 1;
+        let live: HashSet<i32> = s.procs.iter().map(|p| p.status.pid).collect();
+        // Exited since the last sample.
+        let exited: Vec<ProcRow> =
+            self.lab.procs.iter().filter(|r| r.exit.is_none() && !live.contains(&r.pid)).cloned().collect();
+        for mut row in exited {
+            let how = if row.pid == self.snap.root {
+                self.root_exit.clone().unwrap_or_else(|| "exited".into())
+            } else {
+                "exited".into()
+            };
+            let text = if row.pid == self.snap.root && self.root_exit.is_some() {
+                format!("{} pid {} {how}", row.alias, row.pid)
+            } else {
+                format!(
+                    "{} pid {} exited (its status goes to its parent {}, not to forklab)",
+                    row.alias, row.pid, row.ppid
+                )
+            };
+            row.exit = Some(how);
+            row.fresh = true;
+            self.gone.push((row, now));
+            self.log(now, LogKind::Exit, text);
+        }
+        self.gone.retain(|(_, at)| now.duration_since(*at) < HIGHLIGHT_FOR);
+        for p in &s.procs {
+            let pid = p.status.pid;
+            if !self.aliases.contains_key(&pid) {
+                let alias = if pid == self.snap.root {
+                    p.status.name.clone()
+                } else {
+                    let a = format!("{}#{}", p.status.name, self.next_alias);
+                    self.next_alias += 1;
+                    a
+                };
+                self.aliases.insert(pid, alias);
+                if !first {
+                    self.born.insert(pid, now);
+                }
+                let alias = self.alias(pid);
+                self.log(now, LogKind::Life, format!("seen {alias} pid {pid} (ppid {})", p.status.ppid));
+            }
+        }
+        self.born.retain(|pid, at| live.contains(pid) && now.duration_since(*at) < HIGHLIGHT_FOR);
+        self.fds_every = s.fds_every;
+        if let Some(snap) = s.snap {
+            self.passed_fds(&snap, now);
+            self.snap = snap;
+        }
+        let ports: HashMap<i32, Vec<u16>> = self
+            .snap
+            .processes
+            .iter()
+            .map(|p| {
+                let mut v: Vec<u16> = p.listeners.iter().map(|l| l.port).collect();
+                v.dedup();
+                (p.pid, v)
+            })
+            .collect();
+        let mut rows: Vec<ProcRow> = s
+            .procs
+            .iter()
+            .map(|p| {
+                let st = &p.status;
+                let mut alias = self.alias(st.pid);
+                for port in ports.get(&st.pid).into_iter().flatten() {
+                    alias.push_str(&format!(" :{port}"));
+                }
+                ProcRow {
+                    depth: p.depth,
+                    role: Role::Other,
+                    alias,
+                    pid: st.pid,
+                    ppid: st.ppid,
+                    pgid: st.pgid,
+                    sid: st.sid,
+                    tty: crate::sys::procfs::tty_name(st.tty_nr),
+                    state: st.state,
+                    threads: st.threads,
+                    cpu: p.cpu,
+                    rss_kib: st.rss_kib,
+                    accepted: self.accepted.get(&st.pid).copied(),
+                    cwd: None,
+                    stdio: None,
+                    exit: None,
+                    fresh: self.born.contains_key(&st.pid),
+                }
+            })
+            .collect();
+        for (row, _) in &self.gone {
+            // Under its parent if the parent is still on screen, else at the end.
+            let at = rows.iter().rposition(|r| r.pid == row.ppid || r.ppid == row.ppid).map(|i| i + 1);
+            rows.insert(at.unwrap_or(rows.len()), row.clone());
+        }
+        self.lab.procs = rows;
+        if let Some(pid) = selected
+            && let Some(i) = self.lab.procs.iter().position(|p| p.pid == pid)
+        {
+            self.lab.selected = i;
+        }
+        self.lab.selected = self.lab.selected.min(self.lab.procs.len().saturating_sub(1));
+    }
+
+    /// A socket inode that appears in a process's table when it was already in another's:
+    /// it was passed (SCM_RIGHTS, as Node's primary hands a connection to a worker), as far
+    /// as two samples can tell. A process seen for the first time inherited its fds (fork)
+    /// and says nothing here.
+    fn passed_fds(&mut self, snap: &Snapshot, now: Instant) {
+        let mut held: HashMap<i32, HashSet<u64>> = HashMap::new();
+        for p in &snap.processes {
+            held.insert(p.pid, p.fds.iter().filter_map(|f| f.inode).collect());
+        }
+        let mut lines = Vec::new();
+        for p in &snap.processes {
+            let Some(before) = self.held.get(&p.pid) else { continue };
+            for f in &p.fds {
+                let Some(inode) = f.inode else { continue };
+                if before.contains(&inode) {
+                    continue;
+                }
+                let from =
+                    self.held.iter().find(|(pid, set)| **pid != p.pid && set.contains(&inode)).map(|(pid, _)| *pid);
+                if let Some(from) = from {
+                    lines.push(format!(
+                        "socket:[{inode}] {} now in {} pid {} fd {} (was in {} pid {from}): passed",
+                        fd_words(f),
+                        self.alias(p.pid),
+                        p.pid,
+                        f.fd,
+                        self.alias(from)
+                    ));
+                }
+            }
+        }
+        for l in lines {
+            self.log(now, LogKind::Ipc, l);
+        }
+        self.held = held;
+    }
+}
+
+/// `tcp ESTAB`, `unix stream`: what kind of socket an fd is.
+pub fn fd_words(f: &FdSnap) -> String {
+    match f.sock_type {
+        Some(t) => format!("{} {t}", f.kind),
+        None => f.kind.to_string(),
+    }
+}
+
+pub fn exit_words(exit: Exit) -> String {
+    match exit {
+        Exit::Code(c) => format!("exit {c}"),
+        Exit::Signal(s, _) => s.as_str().to_string(),
+    }
+}

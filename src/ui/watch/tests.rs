@@ -1,0 +1,235 @@
+//! The watch screen from hand-made samples: its update (seen, exited, fds passed, kill only
+//! after `y`) and the whole screen drawn at 80x24 and 160x45.
+
+use super::app::{Effect, Msg, WatchApp};
+use crate::lab::fire::FireReport;
+use crate::lab::strace::{SysEvent, parse};
+use crate::lab::watch::{ConnFd, FdSnap, ListenerFd, ProcSnap, Snapshot};
+use crate::lab::watchlive::{LiveProc, LiveSample};
+use crate::sys::procfs::ProcStatus;
+use crate::ui::theme::{Theme, ThemeName};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::{Duration, Instant};
+
+const PRIMARY: i32 = 32171;
+const W1: i32 = 32185;
+const W2: i32 = 32186;
+
+fn status(pid: i32, ppid: i32) -> ProcStatus {
+    ProcStatus {
+        pid,
+        name: "node".into(),
+        state: 'S',
+        ppid,
+        pgid: PRIMARY,
+        sid: 3021,
+        tty_nr: 0,
+        threads: 7,
+        rss_kib: 44_000,
+        ..ProcStatus::default()
+    }
+}
+
+fn sock(fd: i32, kind: &'static str, inode: u64, ty: &'static str) -> FdSnap {
+    FdSnap {
+        fd,
+        kind,
+        target: format!("socket:[{inode}]"),
+        inode: Some(inode),
+        sock_type: Some(ty),
+        peer_inode: None,
+        peer_pid: None,
+    }
+}
+
+fn unix(fd: i32, inode: u64, peer: u64, peer_pid: i32) -> FdSnap {
+    FdSnap { peer_inode: Some(peer), peer_pid: Some(Some(peer_pid)), ..sock(fd, "unix", inode, "stream") }
+}
+
+fn file(fd: i32, target: &str) -> FdSnap {
+    FdSnap { fd, kind: "file", target: target.into(), inode: None, sock_type: None, peer_inode: None, peer_pid: None }
+}
+
+fn proc_snap(pid: i32, ppid: i32, fds: Vec<FdSnap>) -> ProcSnap {
+    ProcSnap {
+        pid,
+        ppid,
+        comm: "node".into(),
+        threads: 7,
+        state: "S".into(),
+        listeners: Vec::new(),
+        connections: Vec::new(),
+        fds,
+    }
+}
+
+/// A Node cluster in round-robin: the primary listens on 38201 and holds one end of each
+/// worker's IPC channel; W1 holds one connection. `passed` puts the primary's accepted socket
+/// 900 in W2's table too (the moment after SCM_RIGHTS, before the primary closes its copy).
+fn sample(workers: &[i32], passed: bool) -> LiveSample {
+    let mut primary = proc_snap(
+        PRIMARY,
+        1,
+        vec![
+            file(0, "/dev/null"),
+            unix(19, 101, 102, W1),
+            unix(20, 103, 104, W2),
+            sock(21, "tcp", 500, "LISTEN"),
+            sock(22, "tcp", 900, "ESTAB"),
+        ],
+    );
+    primary.listeners = vec![ListenerFd { port: 38201, fd: 21, inode: 500, addr: "[::]:38201".into() }];
+    let mut procs = vec![LiveProc { status: status(PRIMARY, 1), cpu: 1.5, depth: 0 }];
+    let mut snaps = vec![primary];
+    for (i, w) in workers.iter().enumerate() {
+        let mut fds = vec![file(0, "/dev/null"), unix(3, [102, 104][i], [101, 103][i], PRIMARY)];
+        let mut p = proc_snap(*w, PRIMARY, Vec::new());
+        if *w == W1 {
+            fds.push(sock(19, "tcp", 700, "ESTAB"));
+            p.connections =
+                vec![ConnFd { fd: 19, inode: 700, local: "127.0.0.1:38201".into(), remote: "127.0.0.1:54280".into() }];
+        }
+        if *w == W2 && passed {
+            fds.push(sock(23, "tcp", 900, "ESTAB"));
+        }
+        p.fds = fds;
+        snaps.push(p);
+        procs.push(LiveProc { status: status(*w, PRIMARY), cpu: 0.5, depth: 1 });
+    }
+    LiveSample {
+        procs,
+        snap: Some(Snapshot { root: PRIMARY, port: 38201, ports: vec![38201], processes: snaps }),
+        fds_every: Duration::from_secs(1),
+        cores: vec![12.0, 40.0],
+        missed: 0,
+        error: None,
+        took: Duration::ZERO,
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::from(KeyCode::Char(c)))
+}
+
+/// The app after the cluster came up, W1 was selected, 10 connections were fired and strace
+/// showed W1 receiving one over its IPC channel.
+fn watched() -> WatchApp {
+    let t0 = Instant::now();
+    let mut app =
+        WatchApp::new(PRIMARY, 38201, Some("node tests/node/cluster.js".into()), Duration::from_secs(1), (80, 24));
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], false))), t0);
+    app.update_at(Msg::Key(KeyEvent::from(KeyCode::Down)), t0);
+    let mut report = FireReport { fired: 10, completed: 10, port: 38201, ..FireReport::default() };
+    report.per_process.insert(W1.to_string(), 4);
+    report.per_process.insert(W2.to_string(), 6);
+    report.each = [W2, W1, W2, W2, W1, W2, W1, W2, W1, W2].into_iter().map(Ok).collect();
+    assert_eq!(app.update_at(key('2'), t0), vec![Effect::Fire(10)]);
+    app.update_at(Msg::Fired(Ok(report)), t0);
+    assert_eq!(app.update_at(key('s'), t0), vec![Effect::Trace(W1)]);
+    let line = r#"11:26:15.101653 recvmsg(3<UNIX-STREAM:[102->101]>, {msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="{\"cmd\":\"NODE_HANDLE\"", iov_len=65536}], msg_iovlen=1, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[19<TCP:[127.0.0.1:38201->127.0.0.1:54280]>]}], msg_controllen=24, msg_flags=MSG_CMSG_CLOEXEC}, MSG_CMSG_CLOEXEC) = 129"#;
+    app.update_at(Msg::Sys(SysEvent::Call(parse(line).unwrap())), t0);
+    let accept = "11:26:15.065851 accept4(21<TCP:[127.0.0.1:38201]>, NULL, NULL, SOCK_CLOEXEC) = 22<TCP:[127.0.0.1:38201->127.0.0.1:54280]>";
+    app.update_at(Msg::Sys(SysEvent::Call(parse(accept).unwrap())), t0);
+    app
+}
+
+fn screen(app: &WatchApp, w: u16, h: u16) -> String {
+    let theme = Theme::new(ThemeName::Default, true, false);
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| crate::ui::view::watch::draw(app, &theme, f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut skip = 0;
+        for x in 0..w {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            skip = unicode_width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn unicode_width(s: &str) -> usize {
+    ratatui::text::Span::raw(s).width()
+}
+
+#[test]
+fn the_watch_screen_at_80x24_and_160x45() {
+    let app = watched();
+    let small = screen(&app, 80, 24);
+    for want in ["32171", "32185", "32186", "node#1", "fired 10: 10 attributed", "recvmsg(3)", "SCM_RIGHTS", ":38201"] {
+        assert!(small.contains(want), "{want} not on the 80x24 screen:\n{small}");
+    }
+    insta::assert_snapshot!("watch_80x24", small);
+    let big = screen(&app, 160, 45);
+    for want in [
+        "⇄ node 32171 fd 19",
+        "tcp ESTAB ← 127.0.0.1:54280 on 127.0.0.1:38201",
+        "got fd 19<TCP:[127.0.0.1:38201->127.0.0.1:54280]> SCM_RIGHTS",
+        "accept4(",
+        "seen node#2",
+    ] {
+        assert!(big.contains(want), "{want} not on the 160x45 screen:\n{big}");
+    }
+    insta::assert_snapshot!("watch_160x45", big);
+}
+
+#[test]
+fn exits_are_kept_highlighted_a_while_and_passed_sockets_are_events() {
+    let t0 = Instant::now();
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (80, 24));
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], false))), t0);
+    assert!(app.lab.procs.iter().all(|p| !p.fresh), "the first sample is the tree as found, not news");
+    // W2 gets socket 900 the primary held: a pass, as far as two samples can tell.
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], true))), t0 + Duration::from_secs(1));
+    let log: Vec<&str> = app.lab.log.lines.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        log.iter().any(|l| l.contains("socket:[900]")
+            && l.contains("now in node#2 pid 32186 fd 23")
+            && l.contains("was in node pid 32171")),
+        "{log:?}"
+    );
+    // W2 exits: kept on screen as exited, then gone.
+    app.update_at(Msg::Sample(Box::new(sample(&[W1], false))), t0 + Duration::from_secs(2));
+    let w2 = app.lab.procs.iter().find(|p| p.pid == W2).expect("W2 still shown");
+    assert_eq!(w2.exit.as_deref(), Some("exited"));
+    assert!(w2.fresh);
+    app.update_at(Msg::Sample(Box::new(sample(&[W1], false))), t0 + Duration::from_secs(10));
+    assert!(!app.lab.procs.iter().any(|p| p.pid == W2));
+    // A new worker is highlighted.
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2 + 10], false))), t0 + Duration::from_secs(11));
+    assert!(app.lab.procs.iter().find(|p| p.pid == W2 + 10).unwrap().fresh);
+}
+
+#[test]
+fn kill_needs_a_y_and_anything_else_cancels_it() {
+    let mut app = watched();
+    assert_eq!(app.update(key('k')), vec![]);
+    assert_eq!(app.confirm_kill, Some(W1));
+    assert!(screen(&app, 80, 24).contains("send SIGTERM to node#1 pid 32185?"));
+    assert_eq!(app.update(key('n')), vec![]);
+    assert_eq!(app.confirm_kill, None);
+    assert_eq!(app.update(key('k')), vec![]);
+    assert_eq!(app.update(key('y')), vec![Effect::Kill(W1)]);
+    // `s` again on the traced process turns the pane off.
+    assert_eq!(app.update(key('s')), vec![Effect::StopTrace]);
+    assert!(app.sys.is_none());
+}
+
+#[test]
+fn a_refused_strace_says_why_in_the_pane() {
+    let mut app = watched();
+    app.update(key('s'));
+    app.update(key('s'));
+    app.update(Msg::TraceFailed("ptrace is limited to a process's ancestors (Yama ptrace_scope is 1)".into()));
+    let s = screen(&app, 160, 45);
+    assert!(s.contains("Yama ptrace_scope is 1"), "{s}");
+}
