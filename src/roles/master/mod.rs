@@ -77,8 +77,6 @@ struct Slot {
     carried: u64,
     /// The pid of the process that last ran in this slot, to name it while it respawns.
     last_pid: i32,
-    /// `Event::Took` as the process now in this slot serializes it.
-    took_msg: Vec<u8>,
 }
 
 impl Slot {
@@ -132,8 +130,6 @@ struct Master {
     quitting: bool,
     /// `WorkerCmd::Conn`, serialized once: it goes out with every connection in rr mode.
     conn_msg: Vec<u8>,
-    /// Where worker messages are received (one buffer, not one per message).
-    rbuf: Vec<u8>,
     /// Pings in flight: sequence number → (sent at, to whom).
     pings: BTreeMap<u64, (Instant, String)>,
     seq: u64,
@@ -183,7 +179,6 @@ impl Master {
             port: 0,
             quitting: false,
             conn_msg,
-            rbuf: vec![0u8; crate::sys::chan::MAX_MSG],
             pings: BTreeMap::new(),
             seq: 0,
             last_heartbeat: Instant::now(),
@@ -220,7 +215,7 @@ impl Master {
                     SIGNALS => self.on_signals(),
                     LISTENER => self.dispatch_rr(),
                     DAEMON => self.on_daemon(),
-                    token => self.read_worker((token - WORKER_BASE) as u32, false),
+                    token => self.on_worker((token - WORKER_BASE) as u32),
                 }
             }
             self.respawn_due();
@@ -394,48 +389,23 @@ impl Master {
         self.pool.as_ref()?.slots.values().find(|s| s.alias == alias && s.pid.is_some())
     }
 
-    /// What worker `index` sent: everything queued (`drain`, for a worker's last words and
-    /// before Stats), or for the event loop, up to the first acknowledgement. An rr worker
-    /// sends one `Took` a connection; reading past it would cost a recvmsg that finds nothing,
-    /// and level-triggered epoll reports whatever is left anyway.
-    fn read_worker(&mut self, index: u32, drain: bool) {
-        let mut buf = std::mem::take(&mut self.rbuf);
-        if buf.is_empty() {
-            // Re-entered while the buffer is out: a buffer of its own, not a zero-length one
-            // that would make every message look oversized.
-            buf = vec![0u8; crate::sys::chan::MAX_MSG];
-        }
-        while let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) {
-            let Some(chan) = &slot.chan else { break };
-            let got = chan.recv_bytes(&mut buf, true).and_then(|r| match r {
-                // Compared as bytes, not parsed: one a connection, the master's hottest message.
-                Recv::Msg(n, _) if buf[..n] == slot.took_msg[..] => Ok(None),
-                Recv::Msg(n, _) => {
-                    serde_json::from_slice::<Event>(&buf[..n]).map(|ev| Some(Recv::Msg(ev, Vec::new()))).with_context(
-                        || format!("malformed channel message `{}`", String::from_utf8_lossy(&buf[..n.min(200)])),
-                    )
-                }
-                Recv::Empty => Ok(Some(Recv::Empty)),
-                Recv::Eof => Ok(Some(Recv::Eof)),
-            });
-            match got {
-                Ok(None) => {
-                    self.took(index);
-                    if !drain {
-                        break;
-                    }
-                }
-                Ok(Some(Recv::Msg(ev, _))) => self.on_worker_event(index, ev),
-                Ok(Some(Recv::Empty)) => break,
-                Ok(Some(Recv::Eof)) => {
+    fn on_worker(&mut self, index: u32) {
+        loop {
+            let Some(chan) = self.pool.as_ref().and_then(|p| p.slots.get(&index)).and_then(|s| s.chan.as_ref()) else {
+                return;
+            };
+            match chan.recv::<Event>(true) {
+                Ok(Recv::Msg(ev, _)) => self.on_worker_event(index, ev),
+                Ok(Recv::Empty) => return,
+                Ok(Recv::Eof) => {
                     // The worker is gone; SIGCHLD will tell how.
                     self.close_chan(index);
-                    break;
+                    return;
                 }
                 Err(e) => {
                     // A malformed or oversized message: this worker cannot be trusted to speak
                     // the protocol. Drop it (the reaper reports its end) and keep serving.
-                    let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) else { break };
+                    let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) else { return };
                     let (alias, pid) = (slot.alias.clone(), slot.pid.unwrap_or(0));
                     self.error("bad_worker_message", format!("{alias} (pid {pid}) sent {e:#}; dropping it"));
                     // Kill before closing the channel: on EOF the worker would exit on its
@@ -444,16 +414,10 @@ impl Master {
                         let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                     }
                     self.close_chan(index);
-                    break;
+                    return;
                 }
             }
         }
-        self.rbuf = buf;
-    }
-
-    /// Everything worker `index` has sent so far.
-    fn on_worker(&mut self, index: u32) {
-        self.read_worker(index, true);
     }
 
     fn close_chan(&mut self, index: u32) {

@@ -147,12 +147,10 @@ impl Master {
                     took: 0,
                     carried: 0,
                     last_pid: pid,
-                    took_msg: Vec::new(),
                 });
                 slot.pid = Some(pid);
                 slot.last_pid = pid;
                 slot.took = 0;
-                slot.took_msg = serde_json::to_vec(&Event::Took { alias: alias.clone(), pid })?;
                 slot.chan = Some(mine);
                 slot.started = Instant::now();
                 slot.respawn_at = None;
