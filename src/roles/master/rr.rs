@@ -10,13 +10,16 @@ use super::Master;
 use nix::errno::Errno;
 use nix::sys::epoll::{EpollEvent, EpollFlags};
 use nix::sys::socket::{SockFlag, accept4};
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::os::fd::{AsFd, OwnedFd};
 
 /// Connections the master holds, accepted but not handed off yet, at most. Past this it stops
 /// accepting: the rest wait in the kernel's listen queue, and the master's fd table stays far
 /// below its limit (RLIMIT_NOFILE, 1024 by default).
 pub(super) const MAX_QUEUED: usize = 256;
+/// Hand-offs a worker may have unacknowledged at once. Node's is 1: a worker is free only once
+/// it has answered for its last connection.
+pub(super) const DEPTH: u32 = 1;
 
 /// Who may be handed a connection now, and the connections waiting for one. `C` is the
 /// connection (an fd in the master; anything in the tests).
@@ -25,15 +28,15 @@ pub(super) struct RoundRobin<C> {
     /// Workers with no hand-off awaiting an answer, in the order they became free (Node's
     /// `free` map, which iterates in insertion order): the next connection goes to the front.
     free: VecDeque<u32>,
-    /// Workers handed a connection that have not acknowledged it yet.
-    awaiting: BTreeSet<u32>,
+    /// Workers handed connections they have not acknowledged yet, and how many.
+    awaiting: BTreeMap<u32, u32>,
     /// Accepted connections, oldest first (Node's `handles` list).
     queue: VecDeque<C>,
 }
 
 impl<C> Default for RoundRobin<C> {
     fn default() -> Self {
-        RoundRobin { free: VecDeque::new(), awaiting: BTreeSet::new(), queue: VecDeque::new() }
+        RoundRobin { free: VecDeque::new(), awaiting: BTreeMap::new(), queue: VecDeque::new() }
     }
 }
 
@@ -41,16 +44,19 @@ impl<C> RoundRobin<C> {
     /// Worker `index` can take connections (its event loop answered): it joins the free ones,
     /// unless it already is free or still owes an answer.
     pub(super) fn ready(&mut self, index: u32) {
-        if !self.awaiting.contains(&index) && !self.free.contains(&index) {
+        let owed = self.awaiting.get(&index).copied().unwrap_or(0);
+        if owed < DEPTH && !self.free.contains(&index) {
             self.free.push_back(index);
         }
     }
 
-    /// Worker `index` acknowledged the connection it was handed: it is free again, at the back.
+    /// Worker `index` acknowledged a connection it was handed: it is free again, at the back.
     /// Returns false for an acknowledgement nothing was awaiting.
     pub(super) fn took(&mut self, index: u32) -> bool {
-        if !self.awaiting.remove(&index) {
-            return false;
+        let Some(owed) = self.awaiting.get_mut(&index) else { return false };
+        *owed -= 1;
+        if *owed == 0 {
+            self.awaiting.remove(&index);
         }
         self.ready(index);
         true
@@ -82,7 +88,8 @@ impl<C> RoundRobin<C> {
         while let Some(index) = self.free.pop_front() {
             if can_take(index) {
                 let conn = self.queue.pop_front()?;
-                self.awaiting.insert(index);
+                *self.awaiting.entry(index).or_insert(0) += 1;
+                self.ready(index);
                 return Some((index, conn));
             }
         }
@@ -93,7 +100,12 @@ impl<C> RoundRobin<C> {
     /// queue, and the worker is not awaited.
     pub(super) fn undo(&mut self, index: u32, conn: C) {
         self.queue.push_front(conn);
-        self.awaiting.remove(&index);
+        if let Some(owed) = self.awaiting.get_mut(&index) {
+            *owed -= 1;
+            if *owed == 0 {
+                self.awaiting.remove(&index);
+            }
+        }
     }
 }
 

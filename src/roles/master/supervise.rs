@@ -94,6 +94,9 @@ impl Master {
             self.emit(Event::Signaled { alias, pid, signal: "SIGKILL".into(), by: role::MASTER.into() });
             let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
+        // rr: a hand-off that found a worker's channel full is tried again at least this often,
+        // even if no connection or acknowledgement comes to prompt it.
+        self.hand_off();
     }
 
     pub(super) fn kill(&mut self, alias: &str, signal: &str) {

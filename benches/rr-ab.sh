@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Interleaved A/B of round-robin pools: Node's cluster and one or more forklab binaries, each
+# loaded with the same wrk in turn, round after round, so that a shared machine's changing load
+# falls on all of them alike (benches/vs-node.sh measures one server after the other, minutes
+# apart). Besides req/s it reports the CPU each forklab master and its workers spent per request
+# (utime + stime from /proc/<pid>/stat), which moves far less with the machine's load.
+#
+# usage: BINS="before=/tmp/forklab-old after=target/release/forklab" benches/rr-ab.sh
+#        [ROUNDS=3] [SECS=5] [WORKERS=2]
+# Prints one line per round, load and server: round load server req/s p99 master_us workers_us.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${ROUNDS:-3}
+secs=${SECS:-5}
+workers=${WORKERS:-2}
+[[ -n ${BINS:-} ]] || { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+command -v node >/dev/null && command -v wrk >/dev/null || { echo "rr-ab: needs node and wrk" >&2; exit 1; }
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/rr-ab.XXXXXX")
+declare -A port pid
+names=(node)
+
+# Each server runs under `timeout` (nothing outlives the script), in this script's session so
+# that wrk and the servers share one scheduler autogroup (see benches/vs-node.sh).
+start() {
+    local name=$1 p i
+    shift
+    timeout -k 2 $((rounds * secs * 12 + 120)) "$@" </dev/null >"$workdir/$name.log" 2>&1 &
+    pid[$name]=$!
+    for ((i = 0; i < 200; i++)); do
+        p=$(grep -m1 -oE '(127\.0\.0\.1:|^listening )[0-9]+' "$workdir/$name.log" | grep -oE '[0-9]+$' || true)
+        [[ -n $p ]] && { port[$name]=$p; return 0; }
+        sleep 0.1
+    done
+    cat "$workdir/$name.log" >&2
+    echo "rr-ab: $name did not say its port" >&2
+    exit 1
+}
+cleanup() {
+    for n in "${!pid[@]}"; do kill -TERM "${pid[$n]}" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+# The forklab-master below process $1.
+master_of() {
+    local p q
+    for p in $(ps -e -o pid=,comm= | awk '$2 == "forklab-master" { print $1 }'); do
+        q=$p
+        while ((q > 1)); do
+            q=$(ps -o ppid= -p "$q" | tr -d ' ')
+            [[ $q == "$1" ]] && { echo "$p"; return; }
+        done
+    done
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+children_ticks() {
+    local s=0 w
+    for w in $(ps -o pid= --ppid "$1"); do s=$((s + $(ticks "$w"))); done
+    echo "$s"
+}
+
+start node env WORKERS="$workers" PORT=0 node benches/node-cluster.js
+for spec in $BINS; do
+    names+=("${spec%%=*}")
+    start "${spec%%=*}" "${spec#*=}" serve --mode rr --workers "$workers" --port 0
+done
+for n in "${names[@]}"; do wrk -t2 -c32 -d2s "http://127.0.0.1:${port[$n]}/" >/dev/null 2>&1; done
+hz=$(getconf CLK_TCK)
+echo "round load server req/s p99 master_us_per_req workers_us_per_req"
+for ((r = 1; r <= rounds; r++)); do
+    for load in close keep-alive; do
+        for n in "${names[@]}"; do
+            m="" mu=- wu=-
+            [[ $n != node ]] && m=$(master_of "${pid[$n]}")
+            [[ -n $m ]] && { m0=$(ticks "$m"); w0=$(children_ticks "$m"); }
+            args=(-t2 -c32 "-d${secs}s" --latency)
+            [[ $load == close ]] && args+=(-H 'Connection: close')
+            out=$(wrk "${args[@]}" "http://127.0.0.1:${port[$n]}/" 2>&1)
+            rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+            reqs=$(awk '/ requests in / { print $1 }' <<<"$out")
+            p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+            if [[ -n $m ]]; then
+                m1=$(ticks "$m") w1=$(children_ticks "$m")
+                mu=$(awk -v a="$m0" -v b="$m1" -v n="$reqs" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+                wu=$(awk -v a="$w0" -v b="$w1" -v n="$reqs" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+            fi
+            echo "$r $load $n $rps $p99 $mu $wu"
+        done
+    done
+done
