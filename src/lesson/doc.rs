@@ -3,7 +3,7 @@
 //! one-line comments that must each be a directive (the grammar is in grammar.rs).
 
 use super::grammar::{Comment, parse_comment, shorten};
-use super::{Directive, Lesson, LessonError, Located, Pane, Setup, Step};
+use super::{Directive, Lesson, LessonError, Located, Pane, ProcColumn, Setup, Step};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -51,6 +51,7 @@ fn parse_text(file: &str, bytes: &[u8]) -> Result<Lesson, Fault> {
         order: front.order,
         summary: front.summary.into_inner(),
         panes: front.panes.map_or_else(|| vec![Pane::Processes, Pane::Events], toml::Spanned::into_inner),
+        columns: front.columns,
         setup: front.setup,
         intro,
         steps,
@@ -115,6 +116,8 @@ struct FrontMatter {
     order: u32,
     summary: toml::Spanned<String>,
     panes: Option<toml::Spanned<Vec<Pane>>>,
+    #[serde(default)]
+    columns: Vec<ProcColumn>,
     #[serde(default)]
     setup: Setup,
 }
@@ -485,6 +488,7 @@ More narration.
             order: 3,
             summary: "Preemptive accept across workers, the modes side by side".into(),
             panes: vec![Pane::Processes, Pane::Connections, Pane::Events],
+            columns: vec![],
             setup: Setup { workers: Some(WorkerCount::N(4)), mode: Some(Mode::Shared), port: Some(0) },
             intro: "Optional intro markdown before the first step.".into(),
             steps: vec![
@@ -671,7 +675,7 @@ More narration.
     #[test]
     fn unknown_front_matter_key_is_rejected() {
         let got = front_error("id = \"t\"\ntitle = \"T\"\norder = 1\nsummary = \"S\"\ncolour = \"red\"");
-        let expected = "in the front matter: unknown field `colour`, expected one of `id`, `title`, `order`, `summary`, `panes`, `setup`";
+        let expected = "in the front matter: unknown field `colour`, expected one of `id`, `title`, `order`, `summary`, `panes`, `columns`, `setup`";
         assert_eq!(got, (6, expected.to_string()));
     }
 

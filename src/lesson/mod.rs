@@ -37,12 +37,31 @@ pub struct Lesson {
     pub order: u32,
     pub summary: String,
     pub panes: Vec<Pane>,
+    /// The processes pane's columns the lesson is about (`columns = ["pgid", "sid", "tty"]`):
+    /// a narrow pane keeps them longest.
+    pub columns: Vec<ProcColumn>,
     pub setup: Setup,
     /// Markdown before the first step.
     pub intro: String,
     pub steps: Vec<Step>,
     /// The file name as given to [`parse`], for messages.
     pub file: String,
+}
+
+/// A column of the processes pane, as a lesson's front matter names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProcColumn {
+    Pid,
+    Ppid,
+    Pgid,
+    Sid,
+    Tty,
+    State,
+    Threads,
+    Cpu,
+    Rss,
+    Acc,
 }
 
 /// The lab the lesson starts from, before its first step runs.

@@ -218,8 +218,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         narration(l, v, app.question(), theme, f, r);
     }
     match (panes_area, v.look.focus) {
-        (Some(r), Focus::Pane(p)) if v.look.zoom => live_panes(&[p], v, theme, f, r, true),
-        (Some(r), _) => live_panes(&l.panes, v, theme, f, r, area.width >= WIDE),
+        (Some(r), Focus::Pane(p)) if v.look.zoom => live_panes(&[p], &l.columns, v, theme, f, r, true),
+        (Some(r), _) => live_panes(&l.panes, &l.columns, v, theme, f, r, area.width >= WIDE),
         (None, _) => {}
     }
 
@@ -272,7 +272,15 @@ fn overlay(app: &App, o: &Overlay, theme: &Theme, f: &mut Frame, area: Rect) {
     }
 }
 
-fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect, wide: bool) {
+fn live_panes(
+    panes: &[Pane],
+    columns: &[crate::lesson::ProcColumn],
+    v: &LessonView,
+    theme: &Theme,
+    f: &mut Frame,
+    area: Rect,
+    wide: bool,
+) {
     if panes.is_empty() {
         return;
     }
@@ -281,6 +289,13 @@ fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area
         let weights: Vec<Constraint> =
             panes.iter().map(|p| Constraint::Fill(if *p == Pane::Processes { 3 } else { 2 })).collect();
         Layout::vertical(weights).split(area).to_vec()
+    } else if !columns.is_empty() && panes.first() == Some(&Pane::Processes) && panes.len() > 1 {
+        // The lesson is about the processes table's columns (the daemon lesson's PGID, SID,
+        // TTY): the tree takes the whole width on top, the other panes share the row below.
+        let [top, below] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
+        let mut v = vec![top];
+        v.extend(Layout::horizontal(vec![Constraint::Fill(1); panes.len() - 1]).split(below).iter());
+        v
     } else if panes.len() <= 2 {
         Layout::horizontal(vec![Constraint::Fill(1); panes.len()]).split(area).to_vec()
     } else {
@@ -292,7 +307,7 @@ fn live_panes(panes: &[Pane], v: &LessonView, theme: &Theme, f: &mut Frame, area
         v
     };
     for (pane, rect) in panes.iter().zip(areas) {
-        let cx = PaneCtx { theme, focused: v.look.focus == Focus::Pane(*pane) };
+        let cx = PaneCtx { theme, focused: v.look.focus == Focus::Pane(*pane), keep: columns };
         let buf = f.buffer_mut();
         match pane {
             Pane::Processes => processes::processes(&v.model, &cx, rect, buf),

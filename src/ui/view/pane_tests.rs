@@ -194,7 +194,7 @@ fn ascii() -> Theme {
 
 fn render(pane: Pane, m: &LabModel, theme: &Theme, focused: bool, w: u16, h: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let cx = PaneCtx { theme, focused };
+    let cx = PaneCtx { theme, focused, keep: &[] };
     term.draw(|f| pane(m, &cx, f.area(), f.buffer_mut())).unwrap();
     term.backend().buffer().clone()
 }
@@ -327,7 +327,7 @@ fn every_pane_fits_every_small_size() {
 fn an_area_outside_the_buffer_is_clipped() {
     let m = sample();
     let t = theme();
-    let cx = PaneCtx { theme: &t, focused: false };
+    let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
     for (_, pane) in PANES {
         let mut buf = Buffer::empty(Rect::new(0, 0, 20, 5));
         pane(&m, &cx, Rect::new(10, 2, 60, 30), &mut buf);
@@ -497,4 +497,34 @@ fn the_ipc_pane_scrolls_back_and_marks_what_is_out_of_view() {
     let after = text(&render(ipc, &m, &t, false, 80, 12));
     assert_eq!(after.lines().skip(1).collect::<Vec<_>>(), back.lines().skip(1).collect::<Vec<_>>());
     assert!(after.lines().next().unwrap().contains(" ipc · ↑6 "), "{after}");
+}
+
+/// A narrow processes pane keeps PID, PPID and ACC before STATE and CPU, and a lesson's own
+/// `columns` (the daemon lesson's PGID, SID and TTY) before everything else it can drop; at
+/// 80 columns, which the daemon lesson's tree gets at 80x24, they all fit.
+#[test]
+fn a_narrow_processes_pane_keeps_what_the_lesson_is_about() {
+    use crate::lesson::ProcColumn;
+    let m = sample();
+    let t = theme();
+    let header = |keep: &[ProcColumn], width: u16| {
+        let mut term = Terminal::new(TestBackend::new(width, 10)).unwrap();
+        let cx = PaneCtx { theme: &t, focused: false, keep };
+        term.draw(|f| processes(&m, &cx, f.area(), f.buffer_mut())).unwrap();
+        text(term.backend().buffer()).lines().nth(1).unwrap_or_default().to_string()
+    };
+    let plain = header(&[], 40);
+    for col in ["PID", "PPID", "ACC"] {
+        assert!(plain.split_whitespace().any(|w| w == col), "{col} dropped: {plain}");
+    }
+    assert!(!plain.contains("CPU%"), "CPU kept before ACC: {plain}");
+    // Where the plain order has dropped PGID, SID or TTY, the lesson's columns stay.
+    let keep = [ProcColumn::Pgid, ProcColumn::Sid, ProcColumn::Tty];
+    let has = |h: &str, col: &str| h.split_whitespace().any(|w| w == col);
+    let plain = header(&[], 50);
+    assert!(!["PGID", "SID", "TTY"].iter().all(|c| has(&plain, c)), "all fit at 50 anyway: {plain}");
+    let daemon = header(&keep, 50);
+    for col in ["PID", "PPID", "PGID", "SID", "TTY"] {
+        assert!(has(&daemon, col), "{col} dropped: {daemon}");
+    }
 }

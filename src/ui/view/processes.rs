@@ -27,9 +27,34 @@ enum Col {
 impl Col {
     const ALL: [Col; 10] =
         [Col::Pid, Col::Ppid, Col::Pgid, Col::Sid, Col::Tty, Col::State, Col::Thr, Col::Cpu, Col::Rss, Col::Acc];
-    /// Which columns go first when the pane is narrow, least important first. The tree,
-    /// PID, PPID and state always stay: they are what every lesson talks about.
-    const DROP_ORDER: [Col; 7] = [Col::Sid, Col::Pgid, Col::Rss, Col::Thr, Col::Tty, Col::Acc, Col::Cpu];
+    /// Which columns go first when the pane is narrow, least important first. The tree, PID
+    /// and PPID always stay: they are what every lesson talks about; ACC (which worker took the
+    /// connections) goes only after STATE and CPU. A lesson's `columns` go last of all.
+    const DROP_ORDER: [Col; 8] = [Col::Sid, Col::Pgid, Col::Rss, Col::Thr, Col::Tty, Col::Cpu, Col::State, Col::Acc];
+
+    fn of(c: crate::lesson::ProcColumn) -> Col {
+        use crate::lesson::ProcColumn as P;
+        match c {
+            P::Pid => Col::Pid,
+            P::Ppid => Col::Ppid,
+            P::Pgid => Col::Pgid,
+            P::Sid => Col::Sid,
+            P::Tty => Col::Tty,
+            P::State => Col::State,
+            P::Threads => Col::Thr,
+            P::Cpu => Col::Cpu,
+            P::Rss => Col::Rss,
+            P::Acc => Col::Acc,
+        }
+    }
+
+    /// DROP_ORDER with the lesson's own columns moved to its end, in the lesson's order.
+    fn drop_order(keep: &[crate::lesson::ProcColumn]) -> Vec<Col> {
+        let keep: Vec<Col> = keep.iter().map(|c| Col::of(*c)).collect();
+        let mut order: Vec<Col> = Col::DROP_ORDER.into_iter().filter(|c| !keep.contains(c)).collect();
+        order.extend(keep.into_iter().filter(|c| Col::DROP_ORDER.contains(c)));
+        order
+    }
 
     fn header(self) -> &'static str {
         match self {
@@ -111,7 +136,7 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         .map(|(i, c)| cells.iter().map(|r| text_width(&r[i])).chain([text_width(c.header())]).max().unwrap_or(0))
         .collect();
 
-    let (shown, gap, used) = fit(name_w, &col_w, width);
+    let (shown, gap, used) = fit(name_w, &col_w, width, &Col::drop_order(cx.keep));
     let extra = if area.width >= WIDE { extra_columns(procs, width.saturating_sub(used), gap) } else { Vec::new() };
 
     // With single gaps, spend the spare cells widening gaps from the left, so the columns
@@ -172,12 +197,12 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
 /// The widest layout that fits `width`: every column with two spaces between, then one space,
 /// then without columns in DROP_ORDER. The marker takes two cells: `> `. Returns the columns
 /// shown, the gap, and the width used.
-fn fit(name_w: usize, col_w: &[usize], width: usize) -> ([bool; 10], usize, usize) {
+fn fit(name_w: usize, col_w: &[usize], width: usize, drop_order: &[Col]) -> ([bool; 10], usize, usize) {
     let layout_width = |shown: &[bool], gap: usize| {
         2 + name_w + Col::ALL.iter().enumerate().filter(|(i, _)| shown[*i]).map(|(i, _)| gap + col_w[i]).sum::<usize>()
     };
     let mut shown = [true; 10];
-    let mut to_drop = Col::DROP_ORDER.iter();
+    let mut to_drop = drop_order.iter();
     let gap = loop {
         if layout_width(&shown, 2) <= width {
             break 2;
