@@ -25,25 +25,35 @@ fn get_within(port: u16, wait: Duration) -> Option<String> {
     }
 }
 
-/// The listener's accept queue on `port`: the `rx_queue` of its row in /proc/net/tcp (for a
-/// listening socket, the connections that completed the handshake and wait for accept()).
-fn accept_queue(port: u16) -> Option<u64> {
-    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
-    table.lines().skip(1).find_map(|row| {
+/// The server side of `port` in /proc/net/tcp: the listener's accept queue (its `rx_queue`:
+/// connections that completed the handshake and wait for accept()) and how many established
+/// sockets the server holds (they exist once the handshake's last ACK has arrived).
+fn server_side(port: u16) -> (Option<u64>, usize) {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let (mut queue, mut established) = (None, 0);
+    for row in table.lines().skip(1) {
         let f: Vec<&str> = row.split_whitespace().collect();
-        let local_port = u16::from_str_radix(f.get(1)?.rsplit(':').next()?, 16).ok()?;
-        let listening = *f.get(3)? == "0A";
-        let rx = u64::from_str_radix(f.get(4)?.split(':').nth(1)?, 16).ok()?;
-        (listening && local_port == port).then_some(rx)
-    })
+        let local_port = f.get(1).and_then(|a| a.rsplit(':').next()).and_then(|p| u16::from_str_radix(p, 16).ok());
+        if local_port != Some(port) {
+            continue;
+        }
+        match f.get(3) {
+            Some(&"0A") => {
+                queue = f.get(4).and_then(|q| q.split(':').nth(1)).and_then(|rx| u64::from_str_radix(rx, 16).ok())
+            }
+            Some(&"01") => established += 1,
+            _ => {}
+        }
+    }
+    (queue, established)
 }
 
 /// `workers` idle connections, each taken by a worker: the accept queue is empty again. (A
 /// blocking worker reports its accept only when the connection is done, so events cannot say.)
 fn hold_every_worker(port: u16, workers: usize) -> Vec<TcpStream> {
     let idle: Vec<TcpStream> = (0..workers).map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while accept_queue(port) != Some(0) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while server_side(port) != (Some(0), workers) {
         assert!(Instant::now() < deadline, "the workers never took the idle connections");
         std::thread::sleep(Duration::from_millis(10));
     }
