@@ -147,3 +147,25 @@ fn the_lab_is_ten_nicer_than_the_app_whatever_the_apps_nice() {
     t.wait_for("the shell", Duration::from_secs(30), |s| s.contains("FORKLAB-EXITED rc=0"));
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// A port below 1024 as a user without privileges: a clear error that says why and suggests
+/// `--port 0`, not a bare EACCES.
+#[test]
+fn a_low_port_without_privileges_says_why() {
+    // ip(7): ports below net.ipv4.ip_unprivileged_port_start (1024 by default) need privileges.
+    let start: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(1024);
+    if start == 0 {
+        println!("not run: this machine lets anyone bind every port (ip_unprivileged_port_start is 0)");
+        return;
+    }
+    let port = (start - 1).min(1023).to_string();
+    let tag = new_tag();
+    let (status, _, stderr) = output(limited(&tag, 4096, &["serve", "--port", &port]));
+    assert!(!status.success());
+    one_line_error(&stderr);
+    assert!(stderr.contains(&format!("port {port} is below 1024")) && stderr.contains("--port 0"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}

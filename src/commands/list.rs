@@ -1,12 +1,90 @@
-//! `forklab list`: the lessons, one a line.
+//! `forklab list`: the lessons, one a line, in aligned columns (id, title, summary). In a
+//! terminal too narrow for a line, the summary wraps under the title, so nothing is cut.
 
+use crate::lesson::Lesson;
 use anyhow::Result;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
+use unicode_width::UnicodeWidthStr;
 
 pub fn run(lessons_dir: Option<&Path>) -> Result<ExitCode> {
-    for l in crate::lesson::lessons(lessons_dir)? {
-        crate::sys::term::println(&format!("{:<10} {:<40} {}", l.id, l.title, l.summary))?;
+    let lessons = crate::lesson::lessons(lessons_dir)?;
+    let width = std::io::stdout()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().ok().map(|(w, _)| usize::from(w)))
+        .flatten();
+    for line in lines(&lessons, width) {
+        crate::sys::term::println(&line)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The list as lines: `id  title  summary` with the columns aligned by display width; when
+/// `width` (a terminal's) is too narrow, the summary goes on lines of its own, indented under
+/// the title and wrapped at words.
+fn lines(lessons: &[Lesson], width: Option<usize>) -> Vec<String> {
+    let id_w = lessons.iter().map(|l| l.id.width()).max().unwrap_or(0);
+    let title_w = lessons.iter().map(|l| l.title.width()).max().unwrap_or(0);
+    let mut out = Vec::new();
+    for l in lessons {
+        let head = format!("{}{}  {}", l.id, " ".repeat(id_w - l.id.width()), l.title);
+        let one = format!("{head}{}  {}", " ".repeat(title_w - l.title.width()), l.summary);
+        match width {
+            Some(w) if one.width() > w => {
+                out.push(head);
+                let indent = id_w + 2;
+                out.extend(
+                    wrap(&l.summary, w.saturating_sub(indent).max(20)).into_iter().map(|s| " ".repeat(indent) + &s),
+                );
+            }
+            _ => out.push(one),
+        }
+    }
+    out
+}
+
+/// `text` in lines of at most `width` columns, broken at spaces (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let last = lines.last_mut().expect("one line at least");
+        if !last.is_empty() && last.width() + 1 + word.width() > width {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_and_a_narrow_terminal_wraps_the_summary() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let wide = lines(&lessons, None);
+        assert_eq!(wide.len(), lessons.len());
+        // Every title starts in the same column, and so does every summary.
+        let id_w = lessons.iter().map(|l| l.id.len()).max().unwrap();
+        for (line, l) in wide.iter().zip(&lessons) {
+            assert_eq!(&line[id_w + 2..id_w + 2 + l.title.len()], l.title, "{line}");
+            assert!(line.ends_with(&l.summary), "{line}");
+        }
+        let narrow = lines(&lessons, Some(60));
+        assert!(narrow.len() > lessons.len());
+        assert!(narrow.iter().all(|l| l.width() <= 60 || !l.contains(' ')), "{narrow:#?}");
+        // Each lesson's line still starts with its id; the summary lines are indented.
+        for l in &lessons {
+            assert!(narrow.iter().any(|line| line.starts_with(&format!("{} ", l.id))), "{}", l.id);
+        }
+        let joined: String =
+            narrow.iter().filter(|l| l.starts_with(' ')).map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        assert!(joined.contains(&lessons[0].summary), "the summary is whole: {joined}");
+    }
 }

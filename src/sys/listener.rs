@@ -32,6 +32,11 @@ fn bind_socket(port: u16, reuseport: bool) -> Result<OwnedFd> {
     match bind(fd.as_raw_fd(), &addr) {
         Ok(()) => Ok(fd),
         Err(Errno::EADDRINUSE) => Err(PortInUse(port).into()),
+        // ip(7): ports below 1024 need CAP_NET_BIND_SERVICE (root has it).
+        Err(Errno::EACCES) if port < 1024 => Err(anyhow::anyhow!(
+            "port {port} is below 1024, and binding such a port needs privileges (root, or \
+             CAP_NET_BIND_SERVICE); choose a port from 1024 up, or --port 0 to let forklab pick a free one"
+        )),
         Err(e) => Err(e).with_context(|| format!("binding 127.0.0.1:{port}")),
     }
 }

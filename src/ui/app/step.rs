@@ -40,11 +40,11 @@ impl LessonView {
             }
             Action::FireAgain => {
                 let connections = FIRE_COUNTS[self.fire_count];
-                return self.run_action(Directive::Fire { connections, concurrency: 4, keepalive: 1 });
+                return self.run_action_in(Directive::Fire { connections, concurrency: 4, keepalive: 1 }, Some(lesson));
             }
             Action::Workers(by) => {
                 let n = (self.lab.workers as i32 + by).clamp(1, 64) as usize;
-                return self.run_action(Directive::Scale(WorkerCount::N(n)));
+                return self.run_action_in(Directive::Scale(WorkerCount::N(n)), Some(lesson));
             }
             Action::NextMode => {
                 let next = self.model.conns.mode.unwrap_or(Mode::Shared).next();
@@ -136,12 +136,26 @@ impl LessonView {
 
     /// A learner's action on the lab: the directive it runs, as a lesson would.
     fn run_action(&mut self, d: Directive) -> Vec<Effect> {
+        self.run_action_in(d, None)
+    }
+
+    /// `run_action`, knowing the lesson: without a pool, say whether a later step starts one.
+    fn run_action_in(&mut self, d: Directive, lesson: Option<&Lesson>) -> Vec<Effect> {
         if self.lab.ended.is_some() {
-            self.message = Some("the lab has ended; q goes back".into());
+            self.message = Some("the lab has ended; r starts a fresh one, q goes back".into());
             return vec![];
         }
         if self.model.conns.mode.is_none() && !matches!(d, Directive::SetMode(_)) {
-            self.message = Some("no pool runs yet: step forward (→) to start the lesson's workers".into());
+            let spawns =
+                |s: &crate::lesson::Step| s.directives.iter().any(|d| matches!(d.item, Directive::Spawn { .. }));
+            let ahead = lesson.is_none_or(|l| l.steps.iter().skip(self.steps.ran).any(spawns));
+            self.message = Some(if ahead {
+                "no pool runs yet: step forward (→) to start the lesson's workers".into()
+            } else {
+                "this lesson runs no pool of workers, so there is nothing to fire at or scale here; \
+                 the accept and cluster lessons have one"
+                    .into()
+            });
             return vec![];
         }
         if let Directive::Scale(WorkerCount::N(n)) = d {

@@ -430,3 +430,19 @@ fn a_dead_lab_is_said_and_r_starts_a_fresh_one_at_this_step() {
     assert_eq!((v.steps.page, v.steps.ran), (2, 2));
     assert!(v.ended().is_none(), "the fresh lab has not ended");
 }
+
+/// `1` in a lesson that never starts a pool says so, with where to find one, instead of asking
+/// to step forward; in a lesson whose later step starts one, it says to step forward.
+#[test]
+fn firing_without_a_pool_says_whether_one_comes() {
+    let mut app = app();
+    opened(&mut app, "daemon");
+    app.update(key(KeyCode::Char('1')));
+    let said = view(&app).message.clone().unwrap_or_default();
+    assert!(said.contains("runs no pool") && said.contains("accept"), "{said}");
+    let mut app = self::app();
+    opened(&mut app, "accept");
+    app.update(key(KeyCode::Char('1')));
+    let said = view(&app).message.clone().unwrap_or_default();
+    assert!(said.contains("step forward"), "{said}");
+}
