@@ -6,6 +6,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+/// The narrowest a column of bars may be when the workers are laid out in two.
+const MIN_COLUMN: usize = 16;
+
 /// Who served what: a bar per worker with its count and share, the totals, and the latest
 /// connections. The accept mode and the port are on the title.
 pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
@@ -28,14 +31,19 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         return;
     }
 
-    // Bars first, then the totals, then the latest connections in what is left.
-    let bars_shown = if workers.len() < height { workers.len() } else { height.saturating_sub(2) };
-    let mut y = 0usize;
+    // Bars first, then the totals, then the latest connections in what is left. Every worker
+    // gets a bar: when they do not fit one a row, two columns of shorter bars; only past that
+    // does a "+N more" line stand for the rest.
+    let columns = if workers.len() + 1 > height && width >= 2 * MIN_COLUMN { 2 } else { 1 };
+    let rows_needed = workers.len().div_ceil(columns);
+    let bar_rows = if rows_needed < height { rows_needed } else { height.saturating_sub(2) };
+    let bars_shown = (bar_rows * columns).min(workers.len());
+    let col_width = if columns == 2 { (width - 1) / 2 } else { width };
     let label_w = workers.iter().map(|w| text_width(w.0)).max().unwrap_or(0);
     let max = workers.iter().map(|w| w.1).max().unwrap_or(0);
     let count_w = max.to_string().len();
-    let bar_w = width.saturating_sub(label_w + 1 + 1 + count_w + 2 + 4).min(MAX_BAR);
-    for (name, count) in workers.iter().take(bars_shown) {
+    let bar_w = col_width.saturating_sub(label_w + 1 + 1 + count_w + 2 + 4).min(MAX_BAR);
+    for (i, (name, count)) in workers.iter().take(bars_shown).enumerate() {
         // Scale to the busiest worker; a worker that served any connection gets a cell.
         let filled = if max == 0 || *count == 0 {
             0
@@ -49,9 +57,13 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
             spans.push(Span::raw(" ".repeat(bar_w - filled.min(bar_w) + 1)));
         }
         spans.push(Span::styled(format!("{count:>count_w$}  {share:>3}%"), t.text));
-        put(buf, inner, y as u16, Line::from(spans));
-        y += 1;
+        // Down the first column, then down the second.
+        let (col, row) = (i / bar_rows.max(1), i % bar_rows.max(1));
+        let x = inner.x + (col * (col_width + 1)) as u16;
+        let cell = Rect { x, width: col_width as u16, ..inner };
+        put(buf, cell, row as u16, Line::from(spans));
     }
+    let mut y = bar_rows;
     if bars_shown < workers.len() && y + 1 < height {
         put(buf, inner, y as u16, Line::styled(format!("+{} more workers", workers.len() - bars_shown), t.dim));
         y += 1;
