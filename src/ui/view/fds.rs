@@ -30,7 +30,15 @@ pub fn fds(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let fd_w = table.fds.iter().map(|e| e.fd.to_string().len()).max().unwrap_or(1);
     // Align the "also ..." notes, but do not let one long path push them off the pane.
     let target_w = table.fds.iter().map(|e| text_width(&e.target)).max().unwrap_or(0).min(28);
-    for (y, e) in table.fds.iter().take(shown).enumerate() {
+    // When not every fd fits, the sockets another process also holds come first (what the
+    // lessons are about), then the rest in fd order; "+N more" stands for what is left.
+    let mut order: Vec<&FdEntry> = table.fds.iter().collect();
+    if shown < n {
+        let held_elsewhere =
+            |e: &FdEntry| e.socket_inode().and_then(|i| table.shared.get(&i)).is_some_and(|(_, o)| !o.is_empty());
+        order.sort_by_key(|e| !held_elsewhere(e));
+    }
+    for (y, e) in order.into_iter().take(shown).enumerate() {
         put(buf, inner, y as u16, fd_line(t, table, e, fd_w, target_w, inner.width as usize));
     }
     if shown < n {

@@ -528,3 +528,24 @@ fn a_narrow_processes_pane_keeps_what_the_lesson_is_about() {
         assert!(has(&daemon, col), "{col} dropped: {daemon}");
     }
 }
+
+/// A short fds pane shows the sockets another process also holds before the rest: the shared
+/// listener is on screen, not behind "+N more".
+#[test]
+fn a_short_fds_pane_shows_the_shared_sockets_first() {
+    let (m, t) = (sample(), theme());
+    let table = m.fds.as_ref().unwrap();
+    let shared: Vec<String> = table
+        .fds
+        .iter()
+        .filter(|e| e.socket_inode().and_then(|i| table.shared.get(&i)).is_some_and(|(_, o)| !o.is_empty()))
+        .map(|e| format!("fd {}", e.fd))
+        .collect();
+    assert!(!shared.is_empty() && shared.len() < 4, "the sample shares {shared:?}");
+    // Room for four rows: three fds and the "+N more" line.
+    let screen = text(&render(fds, &m, &t, true, 40, 6));
+    assert!(screen.contains("more"), "{screen}");
+    for fd in &shared {
+        assert!(screen.contains(&format!("{fd} ")), "{fd} hidden:\n{screen}");
+    }
+}
