@@ -76,8 +76,15 @@ fn the_accept_lesson_shows_live_workers_counts_move_and_q_restores_the_shell() {
     }
     // Step 1 fired 200; fire 10 more and watch the totals and a worker's count move.
     t.wait_for("step 1's connections", SCREEN_WAIT, |s| s.contains("fired 200"));
+    // 1, 2 and 3 fire 1, 10 and 100 at once; c fires as many as the last time again.
+    t.keys(&["1"]);
+    t.wait_for("one more connection", SCREEN_WAIT, |s| s.contains("fired 201") && s.contains("completed 201"));
+    t.keys(&["2"]);
+    t.wait_for("ten more connections", SCREEN_WAIT, |s| s.contains("fired 211") && s.contains("completed 211"));
+    t.keys(&["3"]);
+    t.wait_for("a hundred more", SCREEN_WAIT, |s| s.contains("fired 311") && s.contains("completed 311"));
     t.keys(&["c"]);
-    t.wait_for("ten more connections", SCREEN_WAIT, |s| s.contains("fired 210") && s.contains("completed 210"));
+    t.wait_for("a hundred again", SCREEN_WAIT, |s| s.contains("fired 411") && s.contains("completed 411"));
     t.keys(&["q"]);
     let shell = t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
     assert!(!t.alternate_on(), "still on the alternate screen");
