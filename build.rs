@@ -1,4 +1,4 @@
-//! Embeds every `lessons/*.md` in the binary, so forklab runs with no files beside it.
+//! Embeds every `lessons/*.md` (and the Node programs, `lessons/node/*.js`) in the binary, so forklab runs with no files beside it.
 //!
 //! Writes `$OUT_DIR/lessons.rs` with one `(stem, include_str!(absolute path))` pair per
 //! lesson, sorted by file name. The lessons are parsed at run time by `lesson::embedded`
@@ -29,11 +29,29 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     let out = Path::new(&env::var("OUT_DIR")?).join("lessons.rs");
     fs::write(&out, source).map_err(|e| format!("writing `{}`: {e}", out.display()))?;
+
+    // The built-in Node programs (`lessons/node/*.js`), by file name, for `do: node NAME`.
+    let mut source = String::from("pub const NODE_PROGRAMS: &[(&str, &str)] = &[\n");
+    for path in files_ending(&dir.join("node"), "js")? {
+        let stem = path.file_stem().and_then(|s| s.to_str());
+        let (Some(stem), Some(full)) = (stem, path.to_str()) else {
+            return Err(format!("program path `{}` is not utf-8", path.display()).into());
+        };
+        writeln!(source, "    ({stem:?}, include_str!({full:?})),")?;
+    }
+    source.push_str("];\n");
+    let out = Path::new(&env::var("OUT_DIR")?).join("node_programs.rs");
+    fs::write(&out, source).map_err(|e| format!("writing `{}`: {e}", out.display()))?;
     Ok(())
 }
 
 /// The `*.md` files in `dir`, sorted by file name; none if the directory does not exist.
 fn lesson_files(dir: &Path) -> Result<Vec<PathBuf>, Box<dyn Error>> {
+    files_ending(dir, "md")
+}
+
+/// The `*.EXT` files in `dir`, sorted by file name; none if the directory does not exist.
+fn files_ending(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Box<dyn Error>> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -42,7 +60,7 @@ fn lesson_files(dir: &Path) -> Result<Vec<PathBuf>, Box<dyn Error>> {
     let mut files = Vec::new();
     for entry in entries {
         let path = entry?.path();
-        if path.extension().is_some_and(|ext| ext == "md") && path.is_file() {
+        if path.extension().is_some_and(|e| e == ext) && path.is_file() {
             files.push(path);
         }
     }

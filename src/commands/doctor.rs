@@ -58,7 +58,14 @@ const PROBES: &[Probe] = &[
     Probe { name: "loopback", required: true, run: check_loopback },
     Probe { name: "tty", required: false, run: check_tty },
     Probe { name: "strace", required: false, run: check_strace },
+    Probe { name: "node", required: false, run: check_node },
 ];
+
+/// The Node lessons (node-cluster, node-fork) run the `node` on PATH; the others need none.
+fn check_node() -> Result<String> {
+    let version = crate::lab::node::version().context("the Node lessons (node-cluster) cannot run")?;
+    Ok(format!("node {version} on PATH, for the Node lessons"))
+}
 
 /// Run every check and print the report: one line per check and a verdict, or one JSON
 /// document. Returns whether every required check passed.
@@ -430,6 +437,16 @@ mod tests {
 
     /// CI has no tty and a developer has one: either way the check is optional, and when it
     /// fails it points at the headless runner.
+    #[test]
+    fn node_reports_its_version_or_how_to_get_it() {
+        let c = check("node");
+        assert!(!c.required);
+        match c.ok {
+            true => assert!(c.detail.starts_with("node v"), "{}", c.detail),
+            false => assert!(c.detail.contains("nodejs"), "{}", c.detail),
+        }
+    }
+
     #[test]
     fn tty_is_optional_and_explains_itself() {
         let c = check("tty");

@@ -13,6 +13,10 @@ use std::process::{ExitCode, Stdio};
 pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     let all = crate::lesson::lessons(dir)?;
     let lesson = lesson::find(&all, id)?;
+    if lesson.needs_node() && crate::lab::node::node_on_path().is_none() {
+        eprintln!("forklab: lesson {id} needs node: {}", crate::lab::node::HOW_TO_GET);
+        return Ok(ExitCode::from(2));
+    }
     let quit = crate::sys::reaper::quit_signals();
     let mut out = Transcript::stdout(json);
     out.header(lesson);

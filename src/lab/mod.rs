@@ -5,6 +5,7 @@
 pub mod chaos;
 pub mod fire;
 pub mod measure;
+pub mod node;
 pub mod strace;
 pub mod watch;
 pub mod watchlive;

@@ -320,6 +320,9 @@ pub struct Started {
     pub command: String,
     exit: crossbeam_channel::Receiver<Exit>,
     exited: std::cell::Cell<Option<Exit>>,
+    /// On drop, kill only the command's own tree, not every other descendant of forklab (a
+    /// lesson's Node program runs beside forklab's own master).
+    own_tree_only: bool,
 }
 
 /// Generous: a server that takes longer than this to listen is not one to watch headless.
@@ -349,6 +352,16 @@ impl Started {
         Ok((Started::adopt(child, argv)?, out))
     }
 
+    /// [`Started::start`] with the command's stdout and stderr appended to `log` (a lesson's
+    /// Node program: an uncaught exception's stack must not land on the lesson screen). On
+    /// drop it ends only its own tree.
+    pub fn start_logged(argv: &[String], log: &std::fs::File) -> Result<Started> {
+        let (out, err) = (log.try_clone()?, log.try_clone()?);
+        let mut started = Started::adopt(spawn::program_to(argv, libc::SIGKILL, out.into(), err.into())?, argv)?;
+        started.own_tree_only = true;
+        Ok(started)
+    }
+
     /// The command's exit as the reaper saw it, once it has exited (kept for later calls).
     pub fn try_exit(&self) -> Option<Exit> {
         if let Some(e) = self.exited.get() {
@@ -365,7 +378,7 @@ impl Started {
         let exit = reaper::watch(pid);
         // Dropped without wait(): the reaper owns reaping.
         drop(child);
-        Ok(Started { pid, command: argv.join(" "), exit, exited: std::cell::Cell::new(None) })
+        Ok(Started { pid, command: argv.join(" "), exit, exited: std::cell::Cell::new(None), own_tree_only: false })
     }
 
     /// Wait until the tree listens (on `port`, if given) and has settled; a one-line error if
@@ -427,7 +440,7 @@ fn port_words(port: Option<u16>) -> String {
 impl Drop for Started {
     fn drop(&mut self) {
         // Descendants first, while the tree still links them (one that setsid() left the group).
-        let me = std::process::id() as i32;
+        let me = if self.own_tree_only { self.pid } else { std::process::id() as i32 };
         let mine: Vec<i32> = tree(me).map(|t| t.into_iter().skip(1).map(|p| p.pid).collect()).unwrap_or_default();
         let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
         for pid in &mine {

@@ -4,8 +4,8 @@
 //! list of verbs every message offers is the table's.
 
 use super::{
-    Ask, Choice, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, Op, ProcField, ProcValue, SendKind,
-    Target, WorkerCount,
+    Ask, Choice, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, NodeCmd, Op, ProcField,
+    ProcValue, Sched, SendKind, Target, WorkerCount,
 };
 use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
@@ -204,6 +204,12 @@ const VERBS: &[Verb] = &[
         keys: &[],
         parse: daemon,
     },
+    Verb {
+        name: "node",
+        usage: "`node PROGRAM workers=N [sched=rr|none]`, `node stop`, `node disconnect TARGET` or `node close TARGET`",
+        keys: &["workers", "sched"],
+        parse: node,
+    },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -369,6 +375,37 @@ fn daemon(words: &Words<'_>) -> Result<Directive, String> {
     })
 }
 
+/// `node cluster workers=2 sched=rr`: only a program built into forklab, with checked options.
+fn node(words: &Words<'_>) -> Result<Directive, String> {
+    let no_options = |cmd: NodeCmd| match words.options.is_empty() {
+        true => Ok(Directive::Node(cmd)),
+        false => Err(format!("`node {}` takes no options; expected {}", words.values[0], words.usage)),
+    };
+    match words.values.as_slice() {
+        ["stop"] => no_options(NodeCmd::Stop),
+        ["disconnect", t] => no_options(NodeCmd::Disconnect(target(t)?)),
+        ["close", t] => no_options(NodeCmd::Close(target(t)?)),
+        [program] => {
+            let programs = crate::lab::node::programs();
+            if !programs.contains(program) {
+                return Err(format!(
+                    "unknown Node program `{}`; the built-in ones are {}",
+                    shorten(program),
+                    programs.join(", ")
+                ));
+            }
+            let sched = match words.option("sched") {
+                None | Some("rr") => Sched::Rr,
+                Some("none") => Sched::None,
+                Some(other) => return Err(format!("unknown sched `{}`; expected rr or none", shorten(other))),
+            };
+            let workers = number("workers", words.required("workers")?, 1, 8)? as usize;
+            Ok(Directive::Node(NodeCmd::Start { program: program.to_string(), workers, sched }))
+        }
+        _ => Err(words.usage_error()),
+    }
+}
+
 /// Parses the arguments of `<!-- expect: ... -->`.
 fn parse_expect(args: &str) -> Result<Expect, String> {
     let words: Vec<&str> = args.split_whitespace().collect();
@@ -396,6 +433,9 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
             Err(format!("wrong arguments `{}`; expected `{first} TARGET`", shorten(args.trim())))
         }
         ["exited", ..] => exited(args),
+        [t, field, op, value] if target(t).is_ok() && CountField::ALL.iter().any(|f| f.name() == *field) => {
+            count_expect(t, field, op, value)
+        }
         [t, field, op, value] if target(t).is_ok() && ProcField::ALL.iter().any(|f| f.name() == *field) => {
             proc_expect(t, field, op, value)
         }
@@ -425,6 +465,23 @@ fn exited(args: &str) -> Result<Expect, String> {
         (None, None) => return Err(format!("`exited` needs `signal=` or `code=`; expected {}", words.usage)),
     };
     Ok(Expect::Exited { target: target(t)?, status })
+}
+
+/// `W1 threads >= 5`: a number of one process.
+fn count_expect(t: &str, field: &str, op: &str, value: &str) -> Result<Expect, String> {
+    let field = CountField::ALL.into_iter().find(|f| f.name() == field).expect("checked by the caller");
+    let usage =
+        || format!("expected `TARGET {} OP NUMBER` with OP one of {}", field.name(), names(Op::ALL.map(Op::symbol)));
+    let op = Op::ALL
+        .into_iter()
+        .find(|o| o.symbol() == op)
+        .ok_or_else(|| format!("unknown comparison `{}`; {}", shorten(op), usage()))?;
+    let value = value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| format!("invalid number `{}`; {}", shorten(value), usage()))?;
+    Ok(Expect::Count { target: target(t)?, field, op, value })
 }
 
 /// `daemon ppid == forklab`: a fact of a process, read from /proc when checked.
@@ -689,6 +746,13 @@ impl fmt::Display for Directive {
             },
             Directive::Daemon(step) => write!(f, "do: daemon {}", step.name()),
             Directive::Ask(ask) => write!(f, "ask: {ask}"),
+            Directive::Node(NodeCmd::Start { program, workers, sched }) => {
+                let sched = if *sched == Sched::None { " sched=none" } else { " sched=rr" };
+                write!(f, "do: node {program} workers={workers}{sched}")
+            }
+            Directive::Node(NodeCmd::Stop) => f.write_str("do: node stop"),
+            Directive::Node(NodeCmd::Disconnect(t)) => write!(f, "do: node disconnect {t}"),
+            Directive::Node(NodeCmd::Close(t)) => write!(f, "do: node close {t}"),
         }
     }
 }
@@ -715,6 +779,7 @@ impl fmt::Display for Expect {
             Expect::AllCoresBusy => f.write_str("all-cores-busy"),
             Expect::Pidfile => f.write_str("pidfile"),
             Expect::Not(inner) => write!(f, "not {inner}"),
+            Expect::Count { target, field, op, value } => write!(f, "{target} {} {op} {value}", field.name()),
             Expect::Proc { target, field, equal, value } => {
                 let op = if *equal { "==" } else { "!=" };
                 write!(f, "{target} {} {op} {value}", field.name())
@@ -909,12 +974,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node",
         ),
         (
             "unknown_option",
@@ -1046,7 +1111,7 @@ mod tests {
         (
             "unknown_crash",
             "do: crash W1 how=explode",
-            "unknown crash `explode`; expected one of segv, panic, abort, exit, hang, loop, thread-segv",
+            "unknown crash `explode`; expected one of segv, panic, abort, exit, hang, loop, thread-segv, throw",
         ),
         (
             "ask_one_choice",
@@ -1314,5 +1379,28 @@ mod tests {
                 prop_assert_eq!(parse_directive(&d.to_string()), Ok(d.clone()), "printed as `{}`", d);
             }
         }
+    }
+
+    #[test]
+    fn node_directives_and_count_expects_parse_and_print_back() {
+        use crate::lesson::{CountField, NodeCmd, Op, Sched};
+        let start = NodeCmd::Start { program: "cluster".into(), workers: 2, sched: Sched::None };
+        assert_eq!(parse_directive("do: node cluster workers=2 sched=none"), Ok(Directive::Node(start.clone())));
+        assert_eq!(Directive::Node(start).to_string(), "do: node cluster workers=2 sched=none");
+        assert_eq!(parse_directive("do: node stop"), Ok(Directive::Node(NodeCmd::Stop)));
+        assert_eq!(
+            parse_directive("do: node disconnect W1"),
+            Ok(Directive::Node(NodeCmd::Disconnect(Target::Worker(1))))
+        );
+        let e = parse_directive("do: node /bin/sh workers=1").unwrap_err();
+        assert!(e.starts_with("unknown Node program `/bin/sh`; the built-in ones are "), "{e}");
+        assert!(parse_directive("do: node cluster workers=2 sched=fair").unwrap_err().contains("expected rr or none"));
+        assert!(parse_directive("do: node cluster workers=99").unwrap_err().contains("out of range"));
+        assert!(parse_directive("do: node cluster").unwrap_err().contains("needs `workers=`"));
+        let count = Expect::Count { target: Target::Worker(1), field: CountField::Threads, op: Op::Ge, value: 5.0 };
+        assert_eq!(parse_directive("expect: W1 threads >= 5"), Ok(Directive::Expect(count.clone())));
+        assert_eq!(count.to_string(), "W1 threads >= 5");
+        assert!(parse_directive("expect: W1 served ~ 5").unwrap_err().contains("unknown comparison"));
+        assert!(parse_directive("expect: W1 rss_mib < lots").unwrap_err().contains("invalid number"));
     }
 }

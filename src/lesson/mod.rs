@@ -189,6 +189,50 @@ pub enum Directive {
     Daemon(DaemonStep),
     /// A prediction question, asked before the step runs and answered from what happened.
     Ask(Ask),
+    /// A built-in Node program (`lessons/node/`): start one, or stop the one running.
+    Node(NodeCmd),
+}
+
+/// `do: node cluster workers=2 sched=rr` or `do: node stop`. While a Node program runs, the
+/// directives that name processes (`fire`, `busy`, `crash`, `kill`, `respawn`, `show`) and the
+/// expects act on it: `master` is its primary, `W<n>` its worker of Node's `worker.id` n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeCmd {
+    Start {
+        program: String,
+        workers: usize,
+        sched: Sched,
+    },
+    Stop,
+    /// `worker.disconnect()` from the primary: Node's graceful stop of one worker.
+    Disconnect(Target),
+    /// The worker closes its server (`server.close()` and `closeIdleConnections()`).
+    Close(Target),
+}
+
+/// Node's cluster scheduling policy (`cluster.schedulingPolicy`, `NODE_CLUSTER_SCHED_POLICY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sched {
+    /// `SCHED_RR`: the primary accepts and hands each connection to a free worker.
+    Rr,
+    /// `SCHED_NONE`: every worker holds the listener and the kernel picks.
+    None,
+}
+
+impl Sched {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sched::Rr => "rr",
+            Sched::None => "none",
+        }
+    }
+}
+
+impl Lesson {
+    /// Whether the lesson runs a built-in Node program (and so needs `node` on PATH).
+    pub fn needs_node(&self) -> bool {
+        self.steps.iter().flat_map(|s| &s.directives).any(|d| matches!(d.item, Directive::Node(_)))
+    }
 }
 
 /// A question the learner answers before the step runs. After the step, the real answer is the
@@ -265,10 +309,12 @@ pub enum CrashKind {
     Loop,
     /// A SIGSEGV in one of several threads of the worker.
     ThreadSegv,
+    /// An uncaught JavaScript exception (Node programs only): exit code 1.
+    Throw,
 }
 
 impl CrashKind {
-    pub const ALL: [CrashKind; 7] = [
+    pub const ALL: [CrashKind; 8] = [
         CrashKind::Segv,
         CrashKind::Panic,
         CrashKind::Abort,
@@ -276,6 +322,7 @@ impl CrashKind {
         CrashKind::Hang,
         CrashKind::Loop,
         CrashKind::ThreadSegv,
+        CrashKind::Throw,
     ];
 
     pub fn name(self) -> &'static str {
@@ -287,6 +334,7 @@ impl CrashKind {
             CrashKind::Hang => "hang",
             CrashKind::Loop => "loop",
             CrashKind::ThreadSegv => "thread-segv",
+            CrashKind::Throw => "throw",
         }
     }
 }
@@ -381,6 +429,14 @@ pub enum Expect {
     Pidfile,
     /// The opposite of a condition: `not same-inode` (for an `ask` choice that bets against it).
     Not(Box<Expect>),
+    /// A number of a process: `W1 threads >= 5` (from /proc), `W1 served <= 2` (the last
+    /// fire's attribution).
+    Count {
+        target: Target,
+        field: CountField,
+        op: Op,
+        value: f64,
+    },
     /// A fact of a process, read from /proc: `daemon ppid == forklab`, `daemon cwd == /`.
     Proc {
         target: Target,
@@ -427,6 +483,33 @@ impl ProcField {
             ProcField::Fd0 => "fd0",
             ProcField::Fd1 => "fd1",
             ProcField::Fd2 => "fd2",
+        }
+    }
+}
+
+/// A number of one process that `TARGET FIELD OP NUMBER` compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountField {
+    /// `Threads:` in /proc/PID/status.
+    Threads,
+    /// `VmRSS:` in /proc/PID/status, in MiB.
+    RssMib,
+    /// Listening TCP sockets in its fd table (sock_diag).
+    Listeners,
+    /// Connections of the last fire it served (the watch attribution, or the worker's count).
+    Served,
+}
+
+impl CountField {
+    pub const ALL: [CountField; 4] =
+        [CountField::Threads, CountField::RssMib, CountField::Listeners, CountField::Served];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CountField::Threads => "threads",
+            CountField::RssMib => "rss_mib",
+            CountField::Listeners => "listeners",
+            CountField::Served => "served",
         }
     }
 }

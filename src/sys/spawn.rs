@@ -63,10 +63,16 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
 /// group, a clean signal mask, PR_SET_PDEATHSIG. Its stdout goes to forklab's stderr, so that
 /// what forklab prints on stdout stays forklab's.
 pub fn program(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
-    let (prog, args) = argv.split_first().context("no command to start")?;
     let stdout = std::io::stderr().as_fd().try_clone_to_owned().context("duplicating stderr")?;
+    program_to(argv, death_signal, stdout.into(), Stdio::inherit())
+}
+
+/// [`program`] with its stdout and stderr where the caller says (a built-in Node program's
+/// go to a log file: an uncaught exception's stack must not land on the lesson screen).
+pub fn program_to(argv: &[String], death_signal: libc::c_int, stdout: Stdio, stderr: Stdio) -> Result<Child> {
+    let (prog, args) = argv.split_first().context("no command to start")?;
     let mut cmd = Command::new(prog);
-    cmd.args(args).stdin(Stdio::null()).stdout(stdout).stderr(Stdio::inherit());
+    cmd.args(args).stdin(Stdio::null()).stdout(stdout).stderr(stderr);
     prepare(&mut cmd, death_signal, None);
     let _hold = super::reaper::hold_reaping();
     cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))

@@ -4,7 +4,7 @@
 //! file, so each kind of claim is tested on hand-built observations, true and false.
 
 use super::{Measured, Seen};
-use crate::lesson::{ExitSpec, Expect, Metric, ProcField, ProcValue, Target};
+use crate::lesson::{CountField, ExitSpec, Expect, Metric, Op, ProcField, ProcValue, Target};
 use crate::proto::{Event, role};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,6 +29,9 @@ pub struct Now {
     pub pidfile: Option<PidfileFacts>,
     /// Facts of the processes that `TARGET FIELD == VALUE` claims are about, by alias.
     pub procs: BTreeMap<String, Vec<(ProcField, String)>>,
+    /// Numbers of the processes that `TARGET FIELD OP N` claims are about, by alias (`served`
+    /// is not here: it comes from the last fire).
+    pub counts: BTreeMap<String, Vec<(CountField, f64)>>,
     /// CPUs this process may run on.
     pub cores: usize,
     pub forklab: i32,
@@ -93,13 +96,28 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         Expect::AllCoresBusy => all_cores_busy(o),
         Expect::Pidfile => pidfile(o),
         Expect::Proc { target, field, equal, value } => proc_fact(target, *field, *equal, value, o),
+        Expect::Count { target, field, op, value } => count(target, *field, *op, *value, o),
+    }
+}
+
+fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation) -> (bool, String) {
+    let alias = target.to_string();
+    let found = match field {
+        CountField::Served => o.measured.fire.as_ref().map(|f| f.per_worker.get(&alias).copied().unwrap_or(0) as f64),
+        _ => o.now.counts.get(&alias).and_then(|c| c.iter().find(|(f, _)| *f == field)).map(|(_, v)| *v),
+    };
+    match (found, field) {
+        (Some(v), CountField::Served) => (op.holds(v, value), format!("{alias} served {} of the last fire", number(v))),
+        (Some(v), _) => (op.holds(v, value), format!("{alias} {} is {}", field.name(), number(v))),
+        (None, CountField::Served) => (false, "no connections were fired yet".into()),
+        (None, _) => (false, format!("{alias} is not running")),
     }
 }
 
 /// The targets whose /proc facts `e` needs (`daemon ppid == forklab`, also under `not`).
 pub fn proc_targets(e: &Expect) -> Vec<Target> {
     match e {
-        Expect::Proc { target, .. } => vec![*target],
+        Expect::Proc { target, .. } | Expect::Count { target, .. } => vec![*target],
         Expect::Not(inner) => proc_targets(inner),
         _ => Vec::new(),
     }
@@ -323,7 +341,7 @@ fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lesson::Op;
+
     use crate::lesson::run::{Fired, Work};
     use crate::proto::HowListening;
     use crate::proto::client::{ClientSummary, ConnError, ConnRecord};
@@ -607,5 +625,31 @@ mod tests {
         let o = daemon_facts(&[(ProcField::Ppid, "10")]);
         let e = Expect::Proc { target: Target::Daemon, field: ProcField::Ppid, equal: true, value: ProcValue::Master };
         assert_eq!(check(&e, &o), (true, "daemon ppid is 10, == 10 (the master)".to_string()));
+    }
+
+    #[test]
+    fn a_count_of_a_process_holds_only_where_the_number_does() {
+        let mut o = obs();
+        o.now.counts.insert(
+            "W1".into(),
+            vec![(CountField::Threads, 7.0), (CountField::RssMib, 52.0), (CountField::Listeners, 0.0)],
+        );
+        let count = |t, field, op, value| check(&Expect::Count { target: Target::Worker(t), field, op, value }, &o);
+        assert_eq!(count(1, CountField::Threads, Op::Ge, 5.0), (true, "W1 threads is 7".into()));
+        assert!(!count(1, CountField::Threads, Op::Eq, 1.0).0);
+        assert!(count(1, CountField::RssMib, Op::Gt, 30.0).0);
+        assert!(!count(1, CountField::RssMib, Op::Lt, 10.0).0);
+        assert!(count(1, CountField::Listeners, Op::Eq, 0.0).0);
+        assert!(!count(1, CountField::Listeners, Op::Eq, 1.0).0);
+        assert_eq!(count(2, CountField::Threads, Op::Ge, 0.0), (false, "W2 is not running".into()));
+        // served: the last fire's attribution; a worker that got nothing served 0.
+        let served = |o: &Observation, t, op, value| {
+            check(&Expect::Count { target: Target::Worker(t), field: CountField::Served, op, value }, o).0
+        };
+        assert!(!served(&obs(), 1, Op::Ge, 0.0), "no fire yet");
+        let f = fired(40, 0, &[("W1", 1), ("W2", 39)], 40);
+        assert!(served(&f, 1, Op::Le, 2.0));
+        assert!(!served(&f, 2, Op::Le, 2.0));
+        assert!(served(&f, 3, Op::Eq, 0.0));
     }
 }

@@ -4,6 +4,7 @@
 //! [`checks::check`]; what happens goes to a [`Transcript`] as typed [`Report`]s.
 
 mod checks;
+mod node;
 mod report;
 
 pub use checks::Observation;
@@ -144,6 +145,8 @@ pub struct Runner {
     /// when it ends.
     asks: Vec<(Ask, Vec<usize>)>,
     lesson_id: String,
+    /// The built-in Node program running, if any (`do: node ...`).
+    node: Option<node::NodeRun>,
 }
 
 /// What the last `work` measured.
@@ -173,6 +176,7 @@ impl Runner {
             load: None,
             asks: Vec::new(),
             lesson_id: lesson.id.clone(),
+            node: None,
         }
     }
 
@@ -224,6 +228,8 @@ impl Runner {
 
     /// The step has run: answer its questions from what happened.
     pub fn finish_step(&mut self, step: usize, out: &mut Transcript) {
+        // A Node program's exits and workers, as its primary reports them now (if it can).
+        let _ = self.node_sync(out);
         let asks = std::mem::take(&mut self.asks);
         let conditions: Vec<&Expect> = asks.iter().flat_map(|(a, _)| a.choices.iter().map(|c| &c.when)).collect();
         let o = self.observe(&conditions);
@@ -247,10 +253,12 @@ impl Runner {
     pub fn observe(&self, claims: &[&Expect]) -> Observation {
         let pids: BTreeSet<i32> = self.seen.pids.values().chain(self.measured.before_crash.values()).copied().collect();
         let mut procs = BTreeMap::new();
+        let mut counts = BTreeMap::new();
         for target in claims.iter().flat_map(|e| checks::proc_targets(e)) {
             let alias = target.to_string();
-            if let Some(pid) = self.seen.pids.get(&alias) {
-                procs.insert(alias, ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f))).collect());
+            if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::is_live(**p)) {
+                procs.insert(alias.clone(), ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f))).collect());
+                counts.insert(alias, self.counts(*pid));
             }
         }
         let now = Now {
@@ -260,11 +268,34 @@ impl Runner {
                 .collect(),
             pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
             procs,
+            counts,
             cores: lesson::WorkerCount::Cores.resolve(),
             forklab: std::process::id() as i32,
             master: self.lab.master_pid,
         };
         Observation { seen: self.seen.clone(), measured: self.measured.clone(), now }
+    }
+
+    /// A process's threads, RSS and listeners on the lab's port, as the kernel says.
+    fn counts(&self, pid: i32) -> Vec<(lesson::CountField, f64)> {
+        use crate::lesson::CountField;
+        let mut out = Vec::new();
+        if let Ok(st) = procfs::status(pid) {
+            out.push((CountField::Threads, f64::from(st.threads)));
+            out.push((CountField::RssMib, st.rss_kib as f64 / 1024.0));
+        }
+        let port = match &self.node {
+            Some(n) => n.lab.state().map(|s| s.port).unwrap_or(0),
+            None => self.lab.pool.as_ref().map_or(0, |p| p.port),
+        };
+        let tables = crate::lab::watch::fd_tables([pid]);
+        let listening = crate::sys::sockdiag::SockDiag::open()
+            .and_then(|mut diag| crate::lab::watch::listeners(&mut diag, &tables, Some(port)))
+            .map(|found| found.len());
+        if let (Ok(n), true) = (listening, port != 0) {
+            out.push((CountField::Listeners, n as f64));
+        }
+        out
     }
 
     fn pool(&self) -> Result<PoolInfo> {
@@ -297,8 +328,28 @@ impl Runner {
             return Ok(());
         }
         out.directive(d);
+        if self.node.is_some() {
+            match d {
+                Directive::Fire { connections, concurrency, .. } => {
+                    return self.node_fire(*connections, *concurrency, out);
+                }
+                Directive::Kill { target, signal } => return self.node_kill(target, *signal, out),
+                Directive::Busy { target, ms } => return self.node_busy(target, *ms),
+                Directive::Crash { target, how } => return self.node_crash(target, *how, out),
+                Directive::Respawn(on) => return self.node_respawn(*on),
+                Directive::Expect(_) => {
+                    self.node_sync(out)?;
+                }
+                Directive::Spawn { .. } | Directive::SetMode(_) | Directive::Stop => self.node_stop(),
+                _ => {}
+            }
+        }
         match d {
             Directive::Ask(_) => {}
+            Directive::Node(cmd) => self.node_cmd(cmd, out)?,
+            Directive::Crash { how: CrashKind::Throw, .. } => {
+                anyhow::bail!("`how=throw` is a JavaScript exception: it needs a Node program (`do: node ...`)")
+            }
             Directive::Crash { target, how } => self.crash(target, *how, out)?,
             Directive::Respawn(on) => {
                 self.lab.send(&Cmd::Respawn { on: *on })?;
@@ -420,7 +471,7 @@ impl Runner {
         }
         let per_worker = self.per_worker(&summary);
         let fired = Fired { summary, per_worker, accepted };
-        out.fired(pool.mode, &fired);
+        out.fired(pool.mode.name(), &fired);
         self.measured.fire = Some(fired);
         Ok(())
     }
@@ -537,7 +588,7 @@ impl Runner {
         let accepted = self.accepted_total(out)?.saturating_sub(before);
         let per_worker = self.per_worker(&summary);
         let fired = Fired { summary, per_worker, accepted };
-        out.fired(pool.mode, &fired);
+        out.fired(pool.mode.name(), &fired);
         let failed: Vec<ConnRecord> = self.measured.load_conns.iter().filter(|c| !c.ok).cloned().collect();
         if !failed.is_empty() {
             out.info(Info::FailedConns(failed));

@@ -7,7 +7,6 @@ use crate::lab::{PoolInfo, measure};
 use crate::lesson::{Ask, Directive, Lesson, ProcField, Target};
 use crate::proto::Event;
 use crate::proto::client::ConnRecord;
-use crate::proto::mode::Mode;
 use crate::sys::procfs::{FdEntry, ProcStatus};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -41,7 +40,8 @@ pub enum Report {
     Info(Info),
     /// The result of a `fire` or of a `load` collected by `wait load`.
     Fired {
-        mode: Mode,
+        /// The accept mode's name (`rr`), or the Node program's (`node cluster, sched rr`).
+        mode: String,
         fired: Fired,
     },
     /// The runs of a `compare`.
@@ -124,6 +124,14 @@ pub enum Info {
         table: Vec<FdEntry>,
         shared: BTreeMap<u64, Vec<String>>,
     },
+    /// A built-in Node program as its primary reports it: its PID and its workers' (alias, PID).
+    Node {
+        program: String,
+        sched: String,
+        port: u16,
+        primary: i32,
+        workers: Vec<(String, i32)>,
+    },
     /// The process tree: forklab, the master, the rest.
     Tree {
         rows: Vec<TreeRow>,
@@ -167,7 +175,7 @@ impl Report {
                 _ => format!("    connection {} failed", c.conn),
             },
             Report::Info(info) => format!("    {}", info.text()),
-            Report::Fired { mode, fired } => format!("    {}", fired_text(*mode, fired)),
+            Report::Fired { mode, fired } => format!("    {}", fired_text(mode, fired)),
             Report::Compare(runs) => format!("    {}", measure::table(runs, measure::LESSON_COLUMNS).join("\n      ")),
             Report::Expect { text, passed, detail } => {
                 let mark = if *passed { "ok  " } else { "FAIL" };
@@ -246,7 +254,7 @@ fn labels(ask: &Ask) -> Vec<&str> {
     ask.choices.iter().map(|c| c.label.as_str()).collect()
 }
 
-fn fired_text(mode: Mode, f: &Fired) -> String {
+fn fired_text(mode: &str, f: &Fired) -> String {
     let s = &f.summary;
     let widest = f.per_worker.values().max().copied().unwrap_or(0).max(1);
     let mut text = format!(
@@ -328,6 +336,13 @@ impl Info {
                     .collect();
                 format!("/proc/{pid}/fd of {target}:\n    {}", lines.join("\n    "))
             }
+            Info::Node { program, sched, port, primary, workers } => {
+                let workers: Vec<String> = workers.iter().map(|(a, p)| format!("{a} pid {p}")).collect();
+                format!(
+                    "node {program} (sched {sched}) on http://127.0.0.1:{port}/: primary pid {primary}, {}",
+                    workers.join(", ")
+                )
+            }
             Info::Tree { rows, .. } => {
                 let rows: Vec<String> = rows
                     .iter()
@@ -354,6 +369,10 @@ impl Info {
     pub fn json(&self) -> serde_json::Value {
         match self {
             Info::Pool(p) => json!({"event": "pool", "mode": p.mode, "workers": p.workers, "port": p.port}),
+            Info::Node { program, sched, port, primary, workers } => {
+                let workers: BTreeMap<&String, &i32> = workers.iter().map(|(a, p)| (a, p)).collect();
+                json!({"event": "node", "program": program, "sched": sched, "port": port, "primary": primary, "workers": workers})
+            }
             Info::Load { connections, concurrency, keepalive, .. } => {
                 json!({"event": "load", "connections": connections, "concurrency": concurrency, "keepalive": keepalive})
             }
@@ -481,8 +500,8 @@ impl Transcript {
         self.emit(Report::Info(info));
     }
 
-    pub(super) fn fired(&mut self, mode: Mode, fired: &Fired) {
-        self.emit(Report::Fired { mode, fired: fired.clone() });
+    pub(super) fn fired(&mut self, mode: &str, fired: &Fired) {
+        self.emit(Report::Fired { mode: mode.to_string(), fired: fired.clone() });
     }
 
     pub(super) fn compare(&mut self, runs: &[measure::Run]) {

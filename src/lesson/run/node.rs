@@ -1,0 +1,233 @@
+//! The runner's side of a built-in Node program (`do: node ...`): while one runs, the
+//! directives that name processes act on it, and what they show comes from the kernel and
+//! from the program's primary (its `exit` events, its workers' own counts), never from what
+//! forklab meant to do. Connections are attributed by the watch machinery (lab/fire.rs).
+
+use super::{Fired, Info, Runner, Transcript};
+use crate::lab::fire;
+use crate::lab::node::{NodeLab, NodeState};
+use crate::lab::watch;
+use crate::lesson::{CrashKind, NodeCmd, Sched, Target};
+use crate::proto::client::ClientSummary;
+use crate::proto::{Event, role};
+use crate::sys::procfs;
+use anyhow::{Context, Result, anyhow, bail};
+use nix::sys::signal::Signal;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// How long a worker may take to end after it was told to, and a respawn to listen.
+const END_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The running program and what the runner has read of it.
+pub struct NodeRun {
+    pub lab: NodeLab,
+    pub sched: Sched,
+    /// Exits already passed on (the primary's list only grows).
+    exits_seen: usize,
+    /// The workers last reported, to say when they change.
+    shown: Vec<(String, i32)>,
+}
+
+impl Runner {
+    pub(super) fn node_cmd(&mut self, cmd: &NodeCmd, out: &mut Transcript) -> Result<()> {
+        match cmd {
+            NodeCmd::Start { program, workers, sched } => {
+                self.node_stop();
+                // One lab at a time: the aliases W1, W2 name the Node program's workers now.
+                if self.lab.pool.is_some() {
+                    self.lab.send(&crate::proto::Cmd::Stop)?;
+                    self.wait_event(out, Duration::from_secs(10), |ev| matches!(ev, Event::PoolStopped { .. }))?;
+                    self.lab.pool = None;
+                    self.seen.pids.retain(|a, _| !a.starts_with('W'));
+                    self.seen.listeners.clear();
+                }
+                let args = vec![format!("workers={workers}"), format!("sched={}", sched.name())];
+                let lab = NodeLab::start(program, &args, *workers)?;
+                self.node = Some(NodeRun { lab, sched: *sched, exits_seen: 0, shown: Vec::new() });
+                self.measured.fire = None;
+                self.node_sync(out)?;
+            }
+            NodeCmd::Stop => self.node_stop(),
+            NodeCmd::Disconnect(t) => {
+                let (id, pid) = self.node_worker(t)?;
+                self.node()?.lab.get(&format!("/__forklab/disconnect?worker={id}"))?;
+                self.node_wait_exit(pid, out)?;
+            }
+            NodeCmd::Close(t) => {
+                let (id, _) = self.node_worker(t)?;
+                self.node()?.lab.get(&format!("/__forklab/close?worker={id}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn node(&self) -> Result<&NodeRun> {
+        self.node.as_ref().ok_or_else(|| anyhow!("no Node program is running; a `do: node PROGRAM` must come first"))
+    }
+
+    /// Ends the running program, if any (its whole process group), and forgets its processes.
+    pub(super) fn node_stop(&mut self) {
+        if self.node.take().is_some() {
+            self.seen.pids.retain(|a, _| !a.starts_with('W'));
+            self.seen.pids.insert(role::MASTER.into(), self.lab.master_pid);
+            self.seen.exits.clear();
+        }
+    }
+
+    /// A worker target's Node `worker.id` and PID.
+    fn node_worker(&self, t: &Target) -> Result<(u32, i32)> {
+        let Target::Worker(id) = t else { bail!("`{t}` is not a worker of the Node program") };
+        let pid = *self.seen.pids.get(&t.to_string()).with_context(|| format!("no live Node worker `{t}`"))?;
+        Ok((*id, pid))
+    }
+
+    /// Reads the primary's state into what the runner has seen: `master` is the primary, `W<id>`
+    /// each worker; new exits are passed on as the lab's exit events are.
+    pub(super) fn node_sync(&mut self, out: &mut Transcript) -> Result<Option<NodeState>> {
+        let Some(node) = self.node.as_mut() else { return Ok(None) };
+        let state = node.lab.state()?;
+        self.seen.pids.retain(|a, _| !a.starts_with('W'));
+        self.seen.pids.insert(role::MASTER.into(), state.primary);
+        for w in &state.workers {
+            self.seen.pids.insert(format!("W{}", w.id), w.pid);
+        }
+        for e in state.exits.iter().skip(node.exits_seen) {
+            let ev = Event::Exited {
+                alias: format!("W{}", e.id),
+                pid: e.pid,
+                code: e.code,
+                signal: e.signal.clone(),
+                core_dumped: false,
+            };
+            self.seen.exits.insert(format!("W{}", e.id), ev.clone());
+            out.event(&ev);
+        }
+        node.exits_seen = state.exits.len();
+        let workers: Vec<(String, i32)> = state.workers.iter().map(|w| (format!("W{}", w.id), w.pid)).collect();
+        if workers != node.shown {
+            node.shown = workers.clone();
+            out.info(Info::Node {
+                program: node.lab.name.clone(),
+                sched: state.sched.clone(),
+                port: state.port,
+                primary: state.primary,
+                workers,
+            });
+        }
+        Ok(Some(state))
+    }
+
+    pub(super) fn node_busy(&mut self, t: &Target, ms: u32) -> Result<()> {
+        let (id, _) = self.node_worker(t)?;
+        self.node()?.lab.get(&format!("/__forklab/busy?worker={id}&ms={ms}"))?;
+        Ok(())
+    }
+
+    pub(super) fn node_respawn(&mut self, on: bool) -> Result<()> {
+        self.node()?.lab.get(&format!("/__forklab/respawn?on={}", u8::from(on)))?;
+        Ok(())
+    }
+
+    pub(super) fn node_crash(&mut self, t: &Target, how: CrashKind, out: &mut Transcript) -> Result<()> {
+        let (id, pid) = self.node_worker(t)?;
+        self.measured.before_crash = self.seen.pids.clone();
+        let route = match how {
+            CrashKind::Throw => format!("/__forklab/throw?worker={id}"),
+            CrashKind::Exit => format!("/__forklab/exit?worker={id}&code=1"),
+            other => bail!("a Node worker crashes with how=throw or how=exit, not how={}", other.name()),
+        };
+        self.node()?.lab.get(&route)?;
+        self.measured.crash = Some((t.to_string(), 0));
+        self.node_wait_exit(pid, out)
+    }
+
+    pub(super) fn node_kill(&mut self, t: &Target, signal: Signal, out: &mut Transcript) -> Result<()> {
+        let alias = t.to_string();
+        let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
+        self.measured.before_crash = self.seen.pids.clone();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)?;
+        if *t == Target::Master {
+            let deadline = Instant::now() + END_TIMEOUT;
+            while procfs::is_live(pid) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            return Ok(());
+        }
+        use Signal::*;
+        if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
+            self.node_wait_exit(pid, out)?;
+        }
+        Ok(())
+    }
+
+    /// Until the primary has seen worker `pid` exit, and, with respawn on, until the
+    /// replacement listens.
+    fn node_wait_exit(&mut self, pid: i32, out: &mut Transcript) -> Result<()> {
+        // As many as ran before this one ended: the replacement takes its place.
+        let before = self.seen.pids.keys().filter(|a| a.starts_with('W')).count();
+        let deadline = Instant::now() + END_TIMEOUT;
+        loop {
+            let state = self.node_sync(out)?.context("the Node program ended")?;
+            if state.exits.iter().any(|e| e.pid == pid) {
+                if state.respawn {
+                    self.node()?.lab.wait_listening(before, Instant::now() + END_TIMEOUT)?;
+                    self.node_sync(out)?;
+                }
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("Node worker pid {pid} did not end within {} s", END_TIMEOUT.as_secs());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `fire` at the Node program: each connection attributed to the process that holds its
+    /// server-side socket (lab/fire.rs), checked against the workers' own counts.
+    pub(super) fn node_fire(&mut self, connections: u32, concurrency: u32, out: &mut Transcript) -> Result<()> {
+        let state = self.node_sync(out)?.context("the Node program ended")?;
+        let served_before: u64 = state.workers.iter().map(|w| w.served).sum();
+        let l = watch::ListenerFd { port: state.port, fd: 0, inode: 0, addr: format!("127.0.0.1:{}", state.port) };
+        let started = Instant::now();
+        let report = fire::fire(state.primary, state.port, &watch::targets(&l)?, connections, concurrency)?;
+        let elapsed_s = started.elapsed().as_secs_f64();
+        let alias: BTreeMap<String, String> =
+            state.workers.iter().map(|w| (w.pid.to_string(), format!("W{}", w.id))).collect();
+        let mut per_worker: BTreeMap<String, u64> = alias.values().map(|a| (a.clone(), 0)).collect();
+        for (pid, n) in &report.per_process {
+            let a = alias.get(pid).cloned().unwrap_or_else(|| {
+                if *pid == state.primary.to_string() { "master".into() } else { format!("pid {pid}") }
+            });
+            *per_worker.entry(a).or_default() += n;
+        }
+        // The workers tell their primary of each request over IPC: wait until that covers the fire.
+        let mut accepted = 0;
+        for _ in 0..50 {
+            let now: u64 = self.node()?.lab.state()?.workers.iter().map(|w| w.served).sum();
+            accepted = now.saturating_sub(served_before);
+            if accepted >= report.completed {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let summary = ClientSummary {
+            done: true,
+            fired: report.fired,
+            completed: report.completed,
+            failed: report.failed,
+            errors: report.failures.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+            per_worker: per_worker.clone(),
+            elapsed_s,
+            conn_per_s: if elapsed_s > 0.0 { report.completed as f64 / elapsed_s } else { 0.0 },
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+            max_ms: 0.0,
+        };
+        let fired = Fired { summary, per_worker, accepted };
+        let node = self.node()?;
+        out.fired(&format!("node {} sched={}", node.lab.name, node.sched.name()), &fired);
+        self.measured.fire = Some(fired);
+        Ok(())
+    }
+}
