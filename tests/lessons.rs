@@ -103,6 +103,48 @@ fn play_cluster_passes_and_the_rolling_restart_loses_no_connection() {
 }
 
 #[test]
+fn play_node_cluster_passes_with_expects_on_the_node_processes() {
+    let lines = play("node-cluster");
+    // The Node processes are named by the pids the primary reported, and the claims were read
+    // from them: the listener only in the primary under rr, in each worker under none.
+    let nodes: Vec<&Value> = lines.iter().filter(|l| l["event"] == "node").collect();
+    assert!(nodes.len() >= 5, "{nodes:?}");
+    for n in &nodes {
+        let workers = n["workers"].as_object().unwrap();
+        assert!(n["primary"].as_i64() > Some(0) && !workers.is_empty(), "{n}");
+        assert!(workers.values().all(|pid| pid.as_i64() > Some(0) && *pid != n["primary"]), "{n}");
+    }
+    held(&lines, "master listeners == 1");
+    held(&lines, "W1 listeners == 0");
+    held(&lines, "W1 threads >= 5");
+    held(&lines, "exited W1 code=1");
+    // Every fire at Node was attributed in full, and the workers' own count agrees.
+    let fired: Vec<&Value> =
+        lines.iter().filter(|l| l["event"] == "fired" && l["mode"] == "node cluster sched=rr").collect();
+    assert!(!fired.is_empty());
+    for f in fired {
+        let by_worker: u64 = f["per_worker"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+        assert_eq!(by_worker, f["completed"].as_u64().unwrap(), "{f}");
+        assert_eq!(f["accepted_by_workers"], f["completed"], "{f}");
+    }
+}
+
+#[test]
+fn play_of_a_node_lesson_without_node_says_so_in_one_line() {
+    let tag = new_tag();
+    let empty = std::env::temp_dir().join(format!("forklab-no-node-{tag}"));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = forklab(&tag).env("PATH", &empty).args(["play", "node-cluster"]).output().unwrap();
+    let _ = std::fs::remove_dir_all(&empty);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("needs node") && stderr.contains("nodejs"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+#[test]
 fn play_threads_passes() {
     let lines = play("threads");
     held(&lines, "all-cores-busy");

@@ -68,6 +68,12 @@ impl Stop {
         Stop { quit: reaper::quit_gate().receiver(), abort: abort.receiver() }
     }
 
+    /// Whether a quit signal or the abort gate has come: for waits that poll (a Node program).
+    pub fn stopped(&self) -> bool {
+        use crossbeam_channel::TryRecvError::Disconnected;
+        matches!(self.quit.try_recv(), Err(Disconnected)) || matches!(self.abort.try_recv(), Err(Disconnected))
+    }
+
     /// Receivers that never become ready: for waits that must run to their end.
     fn never() -> Stop {
         Stop { quit: crossbeam_channel::never(), abort: crossbeam_channel::never() }

@@ -8,6 +8,7 @@
 //! for its state and gives its workers orders there (docs/node.md lists the routes).
 
 use super::watch::Started;
+use super::{Abandoned, Stop};
 use crate::sys::rundir;
 use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
@@ -105,7 +106,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 impl NodeLab {
     /// Writes program `name` to the runtime dir and starts it with `args` (after the control
     /// file); returns once `workers` workers listen.
-    pub fn start(name: &str, args: &[String], workers: usize) -> Result<NodeLab> {
+    pub fn start(name: &str, args: &[String], workers: usize, stop: &Stop) -> Result<NodeLab> {
         let text = program(name).ok_or_else(|| anyhow!("no built-in Node program `{name}`"))?;
         let node = node_on_path().ok_or_else(|| anyhow!("no `node` on PATH; {HOW_TO_GET}"))?;
         let dir = rundir::ensure()?.join(format!("node-{}-{name}", std::process::id()));
@@ -123,19 +124,24 @@ impl NodeLab {
         while lab.control == 0 {
             if let Some(port) = std::fs::read_to_string(&control_file).ok().and_then(|t| t.trim().parse().ok()) {
                 lab.control = port;
+            } else if stop.stopped() {
+                return Err(Abandoned.into());
             } else if Instant::now() > deadline || !crate::sys::procfs::is_live(lab.started.pid) {
                 bail!("the Node program `{name}` did not start: {}", lab.log_tail());
             } else {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
-        lab.wait_listening(workers, deadline)?;
+        lab.wait_listening(workers, deadline, stop)?;
         Ok(lab)
     }
 
     /// Until `workers` workers listen (a respawn included).
-    pub fn wait_listening(&self, workers: usize, deadline: Instant) -> Result<NodeState> {
+    pub fn wait_listening(&self, workers: usize, deadline: Instant, stop: &Stop) -> Result<NodeState> {
         loop {
+            if stop.stopped() {
+                return Err(Abandoned.into());
+            }
             let state = self.state()?;
             if state.port != 0 && state.workers.iter().filter(|w| w.listening).count() >= workers {
                 return Ok(state);

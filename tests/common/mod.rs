@@ -67,8 +67,9 @@ pub fn tagged(tag: &str) -> Vec<(i32, String)> {
             continue;
         }
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        // Only forklab's own processes: a test's tmux shell carries the tag too.
-        if name.starts_with("forklab") {
+        // Only forklab's own processes (and the Node programs a lesson runs): a test's tmux
+        // shell carries the tag too.
+        if name.starts_with("forklab") || name.trim() == "node" {
             found.push((pid, name.trim().to_string()));
         }
     }

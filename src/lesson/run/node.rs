@@ -43,7 +43,7 @@ impl Runner {
                     self.seen.listeners.clear();
                 }
                 let args = vec![format!("workers={workers}"), format!("sched={}", sched.name())];
-                let lab = NodeLab::start(program, &args, *workers)?;
+                let lab = NodeLab::start(program, &args, *workers, &self.lab.stop())?;
                 self.node = Some(NodeRun { lab, sched: *sched, exits_seen: 0, shown: Vec::new() });
                 self.measured.fire = None;
                 self.node_sync(out)?;
@@ -105,6 +105,11 @@ impl Runner {
         }
         node.exits_seen = state.exits.len();
         let workers: Vec<(String, i32)> = state.workers.iter().map(|w| (format!("W{}", w.id), w.pid)).collect();
+        // Each new worker, as the kernel shows it: forked by the primary (its PPID).
+        for (alias, pid) in workers.iter().filter(|w| !node.shown.contains(w)) {
+            let ppid = procfs::status(*pid).map_or(0, |st| st.ppid);
+            out.event(&Event::Spawned { alias: alias.clone(), pid: *pid, ppid, role: role::WORKER.into() });
+        }
         if workers != node.shown {
             node.shown = workers.clone();
             out.info(Info::Node {
@@ -149,7 +154,7 @@ impl Runner {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)?;
         if *t == Target::Master {
             let deadline = Instant::now() + END_TIMEOUT;
-            while procfs::is_live(pid) && Instant::now() < deadline {
+            while procfs::is_live(pid) && Instant::now() < deadline && !self.lab.stop().stopped() {
                 std::thread::sleep(Duration::from_millis(20));
             }
             return Ok(());
@@ -171,13 +176,16 @@ impl Runner {
             let state = self.node_sync(out)?.context("the Node program ended")?;
             if state.exits.iter().any(|e| e.pid == pid) {
                 if state.respawn {
-                    self.node()?.lab.wait_listening(before, Instant::now() + END_TIMEOUT)?;
+                    self.node()?.lab.wait_listening(before, Instant::now() + END_TIMEOUT, &self.lab.stop())?;
                     self.node_sync(out)?;
                 }
                 return Ok(());
             }
             if Instant::now() > deadline {
                 bail!("Node worker pid {pid} did not end within {} s", END_TIMEOUT.as_secs());
+            }
+            if self.lab.stop().stopped() {
+                return Err(crate::lab::Abandoned.into());
             }
             std::thread::sleep(Duration::from_millis(20));
         }

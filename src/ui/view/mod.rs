@@ -97,6 +97,8 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
     let mut lines = Vec::new();
     // Summaries are cut to the pane, with an ellipsis: one line each keeps every lesson in view.
     let room = usize::from(body.width.saturating_sub(2)).saturating_sub(13);
+    // A Node lesson where there is no `node`: marked, with how to get it, in place of its summary.
+    let no_node = crate::lab::node::node_on_path().is_none();
     for (i, l) in app.lessons.iter().enumerate() {
         let mark = if app.done.contains(&l.id) { if theme.ascii { "[x]" } else { " ✓ " } } else { "   " };
         let style = if i == selected { theme.selected } else { theme.text };
@@ -105,6 +107,11 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
             Span::styled(format!(" {:<9}", l.id), style.patch(theme.strong)),
             Span::styled(format!(" {}", l.title), style),
         ]));
+        if no_node && l.needs_node() {
+            let needs = format!("needs node: {}", crate::lab::node::HOW_TO_GET);
+            lines.push(Line::styled(format!("{:13}{}", "", ellipsis(&needs, room, theme.ascii)), theme.bad));
+            continue;
+        }
         lines.push(Line::styled(format!("{:13}{}", "", ellipsis(&l.summary, room, theme.ascii)), theme.dim));
     }
     // Keep the selected lesson in view when the list is longer than the pane.
