@@ -258,9 +258,13 @@ fn fired_text(mode: &str, f: &Fired) -> String {
     let s = &f.summary;
     let widest = f.per_worker.values().max().copied().unwrap_or(0).max(1);
     let mut text = format!(
-        "fired {} connections at {mode} mode: {} completed, {} failed, {:.0} conn/s, p50 {:.2} ms, p99 {:.2} ms",
-        s.fired, s.completed, s.failed, s.conn_per_s, s.p50_ms, s.p99_ms
+        "fired {} connections at {mode} mode: {} completed, {} failed, {:.0} conn/s",
+        s.fired, s.completed, s.failed, s.conn_per_s
     );
+    // A fire at a Node program measures no latencies (lab/fire.rs attributes, it does not time).
+    if s.p50_ms > 0.0 || s.p99_ms > 0.0 {
+        text += &format!(", p50 {:.2} ms, p99 {:.2} ms", s.p50_ms, s.p99_ms);
+    }
     if !s.errors.is_empty() {
         let kinds: Vec<String> = s.errors.iter().map(|(k, n)| format!("{n} {k}")).collect();
         text += &format!(" ({})", kinds.join(", "));
