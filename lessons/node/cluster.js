@@ -89,7 +89,8 @@ function primary() {
     }
   });
   control.listen(0, '127.0.0.1', () => {
-    fs.writeFileSync(controlFile, `${control.address().port}\n`);
+    // 'wx': O_EXCL, and 0600, as every file in forklab's runtime dir.
+    fs.writeFileSync(controlFile, `${control.address().port}\n`, { flag: 'wx', mode: 0o600 });
   });
 }
 

@@ -14,6 +14,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -109,13 +110,16 @@ impl NodeLab {
     pub fn start(name: &str, args: &[String], workers: usize, stop: &Stop) -> Result<NodeLab> {
         let text = program(name).ok_or_else(|| anyhow!("no built-in Node program `{name}`"))?;
         let node = node_on_path().ok_or_else(|| anyhow!("no `node` on PATH; {HOW_TO_GET}"))?;
+        // The runtime dir's rules (docs/reliability.md): a dir 0700, files 0600 made with O_EXCL,
+        // so nothing planted there first is used. A dir left by a dead forklab of the same pid
+        // is removed first.
         let dir = rundir::ensure()?.join(format!("node-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        remove_dir(&dir, name);
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let script = dir.join(format!("{name}.js"));
-        std::fs::write(&script, text).with_context(|| format!("writing {}", script.display()))?;
+        private_file(&script)?.write_all(text.as_bytes()).with_context(|| format!("writing {}", script.display()))?;
         let control_file = dir.join("control.port");
-        let _ = std::fs::remove_file(&control_file);
-        let log = std::fs::File::create(dir.join("node.log")).context("creating the Node log")?;
+        let log = private_file(&dir.join("node.log"))?;
         let mut argv = vec![node.display().to_string(), script.display().to_string(), path_text(&control_file)];
         argv.extend(args.iter().cloned());
         let started = Started::start_logged(&argv, &log)?;
@@ -187,8 +191,27 @@ impl NodeLab {
 impl Drop for NodeLab {
     fn drop(&mut self) {
         // `started` ends the process group when it drops, after this.
-        let _ = std::fs::remove_dir_all(&self.dir);
+        remove_dir(&self.dir, &self.name);
     }
+}
+
+/// Removes a program's dir: its three files by their full paths, then the dir, which must then
+/// be empty (nothing else is removed, and nothing by a path relative to a dir fd).
+fn remove_dir(dir: &Path, name: &str) {
+    for file in [format!("{name}.js"), "control.port".into(), "node.log".into()] {
+        let _ = std::fs::remove_file(dir.join(file));
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
+/// A new file, 0600, created with O_EXCL.
+fn private_file(path: &Path) -> Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))
 }
 
 fn path_text(p: &Path) -> String {
