@@ -276,28 +276,6 @@ impl Runner {
         Observation { seen: self.seen.clone(), measured: self.measured.clone(), now }
     }
 
-    /// A process's threads, RSS and listeners on the lab's port, as the kernel says.
-    fn counts(&self, pid: i32) -> Vec<(lesson::CountField, f64)> {
-        use crate::lesson::CountField;
-        let mut out = Vec::new();
-        if let Ok(st) = procfs::status(pid) {
-            out.push((CountField::Threads, f64::from(st.threads)));
-            out.push((CountField::RssMib, st.rss_kib as f64 / 1024.0));
-        }
-        let port = match &self.node {
-            Some(n) => n.lab.state().map(|s| s.port).unwrap_or(0),
-            None => self.lab.pool.as_ref().map_or(0, |p| p.port),
-        };
-        let tables = crate::lab::watch::fd_tables([pid]);
-        let listening = crate::sys::sockdiag::SockDiag::open()
-            .and_then(|mut diag| crate::lab::watch::listeners(&mut diag, &tables, Some(port)))
-            .map(|found| found.len());
-        if let (Ok(n), true) = (listening, port != 0) {
-            out.push((CountField::Listeners, n as f64));
-        }
-        out
-    }
-
     fn pool(&self) -> Result<PoolInfo> {
         self.lab.pool.clone().context("no pool is running; a `do: spawn` must come first")
     }
@@ -328,21 +306,9 @@ impl Runner {
             return Ok(());
         }
         out.directive(d);
-        if self.node.is_some() {
-            match d {
-                Directive::Fire { connections, concurrency, .. } => {
-                    return self.node_fire(*connections, *concurrency, out);
-                }
-                Directive::Kill { target, signal } => return self.node_kill(target, *signal, out),
-                Directive::Busy { target, ms } => return self.node_busy(target, *ms),
-                Directive::Crash { target, how } => return self.node_crash(target, *how, out),
-                Directive::Respawn(on) => return self.node_respawn(*on),
-                Directive::Expect(_) => {
-                    self.node_sync(out)?;
-                }
-                Directive::Spawn { .. } | Directive::SetMode(_) | Directive::Stop => self.node_stop(),
-                _ => {}
-            }
+        // While a Node program runs, the directives that name processes act on it.
+        if let Some(done) = self.node_apply(d, out) {
+            return done;
         }
         match d {
             Directive::Ask(_) => {}

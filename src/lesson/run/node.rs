@@ -7,7 +7,7 @@ use super::{Fired, Info, Runner, Transcript};
 use crate::lab::fire;
 use crate::lab::node::{NodeLab, NodeState};
 use crate::lab::watch;
-use crate::lesson::{CrashKind, NodeCmd, Sched, Target};
+use crate::lesson::{self, CrashKind, Directive, NodeCmd, Sched, Target};
 use crate::proto::client::ClientSummary;
 use crate::proto::{Event, role};
 use crate::sys::procfs;
@@ -60,6 +60,50 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// A directive that names processes, done on the running Node program (None: no program
+    /// runs, or the directive is the lab's: a `spawn` or `stop` ends the program first).
+    pub(super) fn node_apply(&mut self, d: &Directive, out: &mut Transcript) -> Option<Result<()>> {
+        self.node.as_ref()?;
+        match d {
+            Directive::Fire { connections, concurrency, .. } => Some(self.node_fire(*connections, *concurrency, out)),
+            Directive::Kill { target, signal } => Some(self.node_kill(target, *signal, out)),
+            Directive::Busy { target, ms } => Some(self.node_busy(target, *ms)),
+            Directive::Crash { target, how } => Some(self.node_crash(target, *how, out)),
+            Directive::Respawn(on) => Some(self.node_respawn(*on)),
+            Directive::Expect(_) => match self.node_sync(out) {
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            },
+            Directive::Spawn { .. } | Directive::SetMode(_) | Directive::Stop => {
+                self.node_stop();
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A process's threads, RSS and listeners on the lab's port, as the kernel says.
+    pub(super) fn counts(&self, pid: i32) -> Vec<(lesson::CountField, f64)> {
+        use crate::lesson::CountField;
+        let mut out = Vec::new();
+        if let Ok(st) = procfs::status(pid) {
+            out.push((CountField::Threads, f64::from(st.threads)));
+            out.push((CountField::RssMib, st.rss_kib as f64 / 1024.0));
+        }
+        let port = match &self.node {
+            Some(n) => n.lab.state().map(|s| s.port).unwrap_or(0),
+            None => self.lab.pool.as_ref().map_or(0, |p| p.port),
+        };
+        let tables = crate::lab::watch::fd_tables([pid]);
+        let listening = crate::sys::sockdiag::SockDiag::open()
+            .and_then(|mut diag| crate::lab::watch::listeners(&mut diag, &tables, Some(port)))
+            .map(|found| found.len());
+        if let (Ok(n), true) = (listening, port != 0) {
+            out.push((CountField::Listeners, n as f64));
+        }
+        out
     }
 
     fn node(&self) -> Result<&NodeRun> {
