@@ -32,8 +32,15 @@ fn lines(lessons: &[Lesson], width: Option<usize>) -> Vec<String> {
         let one = format!("{head}{}  {}", " ".repeat(title_w - l.title.width()), l.summary);
         match width {
             Some(w) if one.width() > w => {
-                out.push(head);
                 let indent = id_w + 2;
+                // A title too long for the line wraps too, under itself.
+                let room = w.saturating_sub(indent).max(20);
+                for (i, t) in wrap(&l.title, room).into_iter().enumerate() {
+                    out.push(match i {
+                        0 => format!("{}{}  {t}", l.id, " ".repeat(id_w - l.id.width())),
+                        _ => " ".repeat(indent) + &t,
+                    });
+                }
                 out.extend(
                     wrap(&l.summary, w.saturating_sub(indent).max(20)).into_iter().map(|s| " ".repeat(indent) + &s),
                 );
