@@ -4,8 +4,8 @@
 //! list of verbs every message offers is the table's.
 
 use super::{
-    Ask, Choice, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, Op, ProcField, ProcValue, SendKind,
-    Target, WorkerCount,
+    Ask, Choice, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, Op, ParentDeathKind, ProcField, ProcValue,
+    SendKind, Target, WorkerCount,
 };
 use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
@@ -204,6 +204,13 @@ const VERBS: &[Verb] = &[
         keys: &[],
         parse: daemon,
     },
+    Verb { name: "reap", usage: "`reap on` or `reap off`", keys: &[], parse: reap },
+    Verb {
+        name: "parent-death",
+        usage: "`parent-death TARGET how=signal|disconnect|none`",
+        keys: &["how"],
+        parse: parent_death,
+    },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -367,6 +374,27 @@ fn daemon(words: &Words<'_>) -> Result<Directive, String> {
             names(DaemonStep::ALL.map(DaemonStep::name))
         )
     })
+}
+
+fn reap(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["on"] => Ok(Directive::Reap(true)),
+        ["off"] => Ok(Directive::Reap(false)),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn parent_death(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    let how = words.required("how")?;
+    let how = ParentDeathKind::ALL.into_iter().find(|k| k.name() == how).ok_or_else(|| {
+        format!(
+            "unknown parent death `{}`; expected one of {}",
+            shorten(how),
+            names(ParentDeathKind::ALL.map(ParentDeathKind::name))
+        )
+    })?;
+    Ok(Directive::ParentDeath { target: target(t)?, how })
 }
 
 /// Parses the arguments of `<!-- expect: ... -->`.
@@ -689,6 +717,8 @@ impl fmt::Display for Directive {
             },
             Directive::Daemon(step) => write!(f, "do: daemon {}", step.name()),
             Directive::Ask(ask) => write!(f, "ask: {ask}"),
+            Directive::Reap(on) => write!(f, "do: reap {}", if *on { "on" } else { "off" }),
+            Directive::ParentDeath { target, how } => write!(f, "do: parent-death {target} how={}", how.name()),
         }
     }
 }
@@ -855,6 +885,28 @@ mod tests {
             ("work_all", "do: work all ms=500", Directive::Work { target: None, threads: None, ms: 500 }),
             ("counter_all", "do: counter all", Directive::Counter { target: None, threads: None }),
             ("daemon_fork_again", "do: daemon fork-again", Directive::Daemon(DaemonStep::ForkAgain)),
+            ("reap_off", "do: reap off", Directive::Reap(false)),
+            ("reap_on", "do: reap on", Directive::Reap(true)),
+            (
+                "parent_death",
+                "do: parent-death W3 how=none",
+                Directive::ParentDeath { target: Target::Worker(3), how: ParentDeathKind::None },
+            ),
+            (
+                "expect_state",
+                "expect: W1 state == Z",
+                Directive::Expect(Expect::Proc {
+                    target: Target::Worker(1),
+                    field: ProcField::State,
+                    equal: true,
+                    value: ProcValue::Text("Z".into()),
+                }),
+            ),
+            (
+                "expect_sigchld",
+                "expect: sigchld == 1",
+                Directive::Expect(Expect::Metric { metric: Metric::Sigchld, op: Op::Eq, value: 1.0 }),
+            ),
             ("expect_hung", "expect: hung W3", Directive::Expect(Expect::Hung(Target::Worker(3)))),
             (
                 "expect_metric_cores",
@@ -909,12 +961,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, reap, parent-death",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, reap, parent-death",
         ),
         (
             "unknown_option",
@@ -1009,7 +1061,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped",
         ),
         (
             "empty_expect",
@@ -1061,7 +1113,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1072,6 +1124,17 @@ mod tests {
             "unknown_daemon_step",
             "do: daemon detach",
             "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
+        ),
+        ("reap_neither_on_nor_off", "do: reap later", "wrong arguments `reap later`; expected `reap on` or `reap off`"),
+        (
+            "unknown_parent_death",
+            "do: parent-death W1 how=ignore",
+            "unknown parent death `ignore`; expected one of signal, disconnect, none",
+        ),
+        (
+            "parent_death_without_how",
+            "do: parent-death W1",
+            "`parent-death` needs `how=`; expected `parent-death TARGET how=signal|disconnect|none`",
         ),
     ];
 
@@ -1301,6 +1364,9 @@ mod tests {
                 }),
                 proptest::sample::select(DaemonStep::ALL.to_vec()).prop_map(Directive::Daemon),
                 ask().prop_map(Directive::Ask),
+                any::<bool>().prop_map(Directive::Reap),
+                (target(), proptest::sample::select(ParentDeathKind::ALL.to_vec()))
+                    .prop_map(|(target, how)| Directive::ParentDeath { target, how }),
             ]
         }
 

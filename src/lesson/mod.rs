@@ -189,6 +189,36 @@ pub enum Directive {
     Daemon(DaemonStep),
     /// A prediction question, asked before the step runs and answered from what happened.
     Ask(Ask),
+    /// Whether the master reaps its children: paused, a dead worker stays a zombie.
+    Reap(bool),
+    /// What a worker does when its master dies.
+    ParentDeath {
+        target: Target,
+        how: ParentDeathKind,
+    },
+}
+
+/// What a worker does when its master dies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentDeathKind {
+    /// PR_SET_PDEATHSIG: the kernel sends it SIGKILL (forklab's workers as forked).
+    Signal,
+    /// Exit when the channel to the master closes, as a Node worker does on IPC disconnect.
+    Disconnect,
+    /// Neither: serve on as an orphan, re-parented to forklab (the subreaper).
+    None,
+}
+
+impl ParentDeathKind {
+    pub const ALL: [ParentDeathKind; 3] = [ParentDeathKind::Signal, ParentDeathKind::Disconnect, ParentDeathKind::None];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ParentDeathKind::Signal => "signal",
+            ParentDeathKind::Disconnect => "disconnect",
+            ParentDeathKind::None => "none",
+        }
+    }
 }
 
 /// A question the learner answers before the step runs. After the step, the real answer is the
@@ -401,10 +431,12 @@ pub enum ProcField {
     Fd0,
     Fd1,
     Fd2,
+    /// The state letter of /proc/PID/stat: R, S, D, T, Z (a zombie: dead, status not collected).
+    State,
 }
 
 impl ProcField {
-    pub const ALL: [ProcField; 9] = [
+    pub const ALL: [ProcField; 10] = [
         ProcField::Ppid,
         ProcField::Pgid,
         ProcField::Sid,
@@ -414,6 +446,7 @@ impl ProcField {
         ProcField::Fd0,
         ProcField::Fd1,
         ProcField::Fd2,
+        ProcField::State,
     ];
 
     pub fn name(self) -> &'static str {
@@ -427,6 +460,7 @@ impl ProcField {
             ProcField::Fd0 => "fd0",
             ProcField::Fd1 => "fd1",
             ProcField::Fd2 => "fd2",
+            ProcField::State => "state",
         }
     }
 }
@@ -481,6 +515,10 @@ pub enum Metric {
     Counter,
     /// The master's own copy of the counter.
     MasterCounter,
+    /// When reaping last resumed: the SIGCHLD signals the master read, and the children one
+    /// `waitpid` loop collected.
+    Sigchld,
+    Reaped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -597,7 +635,7 @@ impl fmt::Display for Target {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 20] = [
         Metric::Failed,
         Metric::Completed,
         Metric::Fired,
@@ -616,6 +654,8 @@ impl Metric {
         Metric::Tids,
         Metric::Counter,
         Metric::MasterCounter,
+        Metric::Sigchld,
+        Metric::Reaped,
     ];
 
     pub fn name(self) -> &'static str {
@@ -638,6 +678,8 @@ impl Metric {
             Metric::Tids => "tids",
             Metric::Counter => "counter",
             Metric::MasterCounter => "master_counter",
+            Metric::Sigchld => "sigchld",
+            Metric::Reaped => "reaped",
         }
     }
 }

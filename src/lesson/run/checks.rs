@@ -312,6 +312,8 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
             }
         }
         Metric::MasterCounter => measured.master_counter.map(|v| v as f64),
+        Metric::Sigchld => measured.reaped.map(|(signals, _)| f64::from(signals)),
+        Metric::Reaped => measured.reaped.map(|(_, children)| f64::from(children)),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod checks;
 mod report;
+mod zombie;
 
 pub use checks::Observation;
 pub use report::{Info, Report, Transcript, TreeRow, WorkDone};
@@ -124,6 +125,8 @@ pub struct Measured {
     pub counters: Vec<(String, i32, bool, u64)>,
     /// The master's own copy of the counter, when it last reported it.
     pub master_counter: Option<u64>,
+    /// When reaping last resumed: (SIGCHLD signals read, children reaped).
+    pub reaped: Option<(u32, u32)>,
 }
 
 /// Runs directives against a lab. The TUI drives the same runner.
@@ -144,6 +147,10 @@ pub struct Runner {
     /// when it ends.
     asks: Vec<(Ask, Vec<usize>)>,
     lesson_id: String,
+    /// Whether the master reaps its children (`reap off` pauses it).
+    reaping: bool,
+    /// What each worker was told to do when its master dies (`parent-death`).
+    parent_death: BTreeMap<String, lesson::ParentDeathKind>,
 }
 
 /// What the last `work` measured.
@@ -173,6 +180,8 @@ impl Runner {
             load: None,
             asks: Vec::new(),
             lesson_id: lesson.id.clone(),
+            reaping: true,
+            parent_death: BTreeMap::new(),
         }
     }
 
@@ -313,6 +322,8 @@ impl Runner {
             Directive::Work { target, threads, ms } => self.work(target.as_ref(), *threads, *ms, out)?,
             Directive::Counter { target, threads } => self.counter(target.as_ref(), *threads, out)?,
             Directive::Daemon(step) => self.daemon(*step, out)?,
+            Directive::Reap(on) => self.reap(*on, out)?,
+            Directive::ParentDeath { target, how } => self.parent_death(target, *how, out)?,
             Directive::Spawn { workers, mode, handle } => {
                 self.start(*mode, workers.resolve(), *handle, out)?;
             }
@@ -378,6 +389,10 @@ impl Runner {
     }
 
     fn accepted_total(&mut self, out: &mut Transcript) -> Result<u64> {
+        // With the master gone (`kill master`), nobody counts accepts: orphans still serve.
+        if !self.master_alive() {
+            return Ok(0);
+        }
         let seen = &mut self.seen;
         let stats = self.lab.stats(&mut |ev| {
             seen.observe(ev);
@@ -411,7 +426,7 @@ impl Runner {
         })?;
         // Workers report their counters every 20 ms at most: wait until they cover the fire.
         let mut accepted = 0;
-        for _ in 0..50 {
+        for _ in 0..if self.master_alive() { 50 } else { 0 } {
             accepted = self.accepted_total(out)?.saturating_sub(before);
             if accepted >= summary.completed {
                 break;
@@ -465,6 +480,9 @@ impl Runner {
         use nix::sys::signal::Signal::*;
         // Wait for the end of a process the signal kills by default; the others go on.
         if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
+            if !self.reaping && alias.starts_with('W') {
+                return self.wait_zombie(&alias, pid, out);
+            }
             self.wait_event(
                 out,
                 Duration::from_secs(10),
@@ -472,6 +490,8 @@ impl Runner {
             )?;
             if alias.starts_with('W') {
                 self.wait_respawned(&alias, out)?;
+            } else if alias == role::MASTER {
+                self.orphans(out);
             }
         }
         Ok(())
@@ -829,6 +849,7 @@ fn proc_fact(pid: i32, field: ProcField) -> String {
         ProcField::Fd0 => or_gone(procfs::fd_target(pid, 0)),
         ProcField::Fd1 => or_gone(procfs::fd_target(pid, 1)),
         ProcField::Fd2 => or_gone(procfs::fd_target(pid, 2)),
+        ProcField::State => procfs::status(pid).map_or("gone".into(), |s| s.state.to_string()),
     }
 }
 

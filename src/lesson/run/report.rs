@@ -124,6 +124,11 @@ pub enum Info {
         table: Vec<FdEntry>,
         shared: BTreeMap<u64, Vec<String>>,
     },
+    /// A worker died while the master does not reap: /proc shows it in state Z.
+    Zombie {
+        alias: String,
+        pid: i32,
+    },
     /// The process tree: forklab, the master, the rest.
     Tree {
         rows: Vec<TreeRow>,
@@ -328,6 +333,11 @@ impl Info {
                     .collect();
                 format!("/proc/{pid}/fd of {target}:\n    {}", lines.join("\n    "))
             }
+            Info::Zombie { alias, pid } => {
+                format!(
+                    "{alias} pid {pid} is a zombie: state Z in /proc/{pid}/stat, its exit status kept for its parent"
+                )
+            }
             Info::Tree { rows, .. } => {
                 let rows: Vec<String> = rows
                     .iter()
@@ -380,6 +390,7 @@ impl Info {
                 json!({"event": "fds", "alias": target.to_string(), "pid": pid, "fds": table})
             }
             Info::Tree { pids, .. } => json!({"event": "tree", "pids": pids}),
+            Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
         }
     }
 }

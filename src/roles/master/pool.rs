@@ -236,6 +236,8 @@ impl Master {
     /// Stop every worker (gracefully, then SIGKILL after STOP_GRACE), wait for each, and close
     /// the listener. Runs its own small loop so the exits are reaped and reported in order.
     pub(super) fn stop_pool(&mut self) {
+        // Stopping waits for SIGCHLD: reap again (the zombie lesson may have paused it).
+        self.set_reaping(true);
         let Some(pool) = &self.pool else { return };
         let indexes: Vec<u32> = pool.slots.keys().copied().collect();
         for i in indexes {
