@@ -149,7 +149,7 @@ fn run(
                     out.event(&ev);
                 }
                 // A lesson that killed the master (the zombie lesson) goes on with its orphans.
-                Err(_) if runner.seen.exits.contains_key(crate::proto::role::MASTER) => {
+                Err(_) if runner.killed_master => {
                     events = crossbeam_channel::never();
                 }
                 Err(_) => break Some("the master ended unexpectedly".to_string()),

@@ -151,6 +151,8 @@ pub struct Runner {
     reaping: bool,
     /// What each worker was told to do when its master dies (`parent-death`).
     parent_death: BTreeMap<String, lesson::ParentDeathKind>,
+    /// The lesson itself killed the master (`kill master`): its end is no failure of the lab.
+    pub killed_master: bool,
 }
 
 /// What the last `work` measured.
@@ -182,6 +184,7 @@ impl Runner {
             lesson_id: lesson.id.clone(),
             reaping: true,
             parent_death: BTreeMap::new(),
+            killed_master: false,
         }
     }
 
@@ -491,6 +494,7 @@ impl Runner {
             if alias.starts_with('W') {
                 self.wait_respawned(&alias, out)?;
             } else if alias == role::MASTER {
+                self.killed_master = true;
                 self.orphans(out);
             }
         }
