@@ -139,6 +139,13 @@ const WORDS: &[&str] = &[
     "Z",
     "sigchld",
     "reaped",
+    "backlog",
+    "accept",
+    "connect",
+    "queued",
+    "established",
+    "timed_out",
+    "4096",
     "\u{e9}",
     "",
 ];

@@ -211,6 +211,9 @@ const VERBS: &[Verb] = &[
         keys: &["how"],
         parse: parent_death,
     },
+    Verb { name: "backlog", usage: "`backlog N`", keys: &[], parse: backlog },
+    Verb { name: "accept", usage: "`accept on` or `accept off`", keys: &[], parse: accept },
+    Verb { name: "connect", usage: "`connect N`", keys: &[], parse: connect },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -395,6 +398,25 @@ fn parent_death(words: &Words<'_>) -> Result<Directive, String> {
         )
     })?;
     Ok(Directive::ParentDeath { target: target(t)?, how })
+}
+
+fn backlog(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    Ok(Directive::Backlog(number("backlog", n, 1, 4096)?))
+}
+
+fn accept(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["on"] => Ok(Directive::Accept(true)),
+        ["off"] => Ok(Directive::Accept(false)),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn connect(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    // Each gets up to 300 ms: at most 100 keep a step under half a minute.
+    Ok(Directive::Connect(number("connection count", n, 1, 100)?))
 }
 
 /// Parses the arguments of `<!-- expect: ... -->`.
@@ -719,6 +741,9 @@ impl fmt::Display for Directive {
             Directive::Ask(ask) => write!(f, "ask: {ask}"),
             Directive::Reap(on) => write!(f, "do: reap {}", if *on { "on" } else { "off" }),
             Directive::ParentDeath { target, how } => write!(f, "do: parent-death {target} how={}", how.name()),
+            Directive::Backlog(n) => write!(f, "do: backlog {n}"),
+            Directive::Accept(on) => write!(f, "do: accept {}", if *on { "on" } else { "off" }),
+            Directive::Connect(n) => write!(f, "do: connect {n}"),
         }
     }
 }
@@ -886,6 +911,14 @@ mod tests {
             ("counter_all", "do: counter all", Directive::Counter { target: None, threads: None }),
             ("daemon_fork_again", "do: daemon fork-again", Directive::Daemon(DaemonStep::ForkAgain)),
             ("reap_off", "do: reap off", Directive::Reap(false)),
+            ("backlog", "do: backlog 4", Directive::Backlog(4)),
+            ("accept_off", "do: accept off", Directive::Accept(false)),
+            ("connect", "do: connect 12", Directive::Connect(12)),
+            (
+                "expect_queued",
+                "expect: queued == 5",
+                Directive::Expect(Expect::Metric { metric: Metric::Queued, op: Op::Eq, value: 5.0 }),
+            ),
             ("reap_on", "do: reap on", Directive::Reap(true)),
             (
                 "parent_death",
@@ -961,12 +994,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, reap, parent-death",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, reap, parent-death, backlog, accept, connect",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, reap, parent-death",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, reap, parent-death, backlog, accept, connect",
         ),
         (
             "unknown_option",
@@ -1061,7 +1094,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "empty_expect",
@@ -1113,7 +1146,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1125,6 +1158,13 @@ mod tests {
             "do: daemon detach",
             "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
         ),
+        ("backlog_zero", "do: backlog 0", "backlog `0` is out of range; expected a whole number from 1 to 4096"),
+        (
+            "connect_too_many",
+            "do: connect 101",
+            "connection count `101` is out of range; expected a whole number from 1 to 100",
+        ),
+        ("accept_maybe", "do: accept maybe", "wrong arguments `accept maybe`; expected `accept on` or `accept off`"),
         ("reap_neither_on_nor_off", "do: reap later", "wrong arguments `reap later`; expected `reap on` or `reap off`"),
         (
             "unknown_parent_death",
@@ -1367,6 +1407,9 @@ mod tests {
                 any::<bool>().prop_map(Directive::Reap),
                 (target(), proptest::sample::select(ParentDeathKind::ALL.to_vec()))
                     .prop_map(|(target, how)| Directive::ParentDeath { target, how }),
+                (1u32..=4096).prop_map(Directive::Backlog),
+                any::<bool>().prop_map(Directive::Accept),
+                (1u32..=100).prop_map(Directive::Connect),
             ]
         }
 

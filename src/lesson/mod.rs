@@ -196,6 +196,13 @@ pub enum Directive {
         target: Target,
         how: ParentDeathKind,
     },
+    /// listen(2) again on the pool's listener with this backlog.
+    Backlog(u32),
+    /// Whether the workers accept connections (off: they wait in the accept queue).
+    Accept(bool),
+    /// Open this many connections one after another from forklab, each given 300 ms for its
+    /// handshake, and hold the ones that complete.
+    Connect(u32),
 }
 
 /// What a worker does when its master dies.
@@ -519,6 +526,11 @@ pub enum Metric {
     /// `waitpid` loop collected.
     Sigchld,
     Reaped,
+    /// The last `connect`: handshakes that completed, and ones that got no answer in time.
+    Established,
+    TimedOut,
+    /// Connections waiting in the listener's accept queue, as sock_diag last showed them.
+    Queued,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -635,7 +647,7 @@ impl fmt::Display for Target {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 23] = [
         Metric::Failed,
         Metric::Completed,
         Metric::Fired,
@@ -656,6 +668,9 @@ impl Metric {
         Metric::MasterCounter,
         Metric::Sigchld,
         Metric::Reaped,
+        Metric::Established,
+        Metric::TimedOut,
+        Metric::Queued,
     ];
 
     pub fn name(self) -> &'static str {
@@ -680,6 +695,9 @@ impl Metric {
             Metric::MasterCounter => "master_counter",
             Metric::Sigchld => "sigchld",
             Metric::Reaped => "reaped",
+            Metric::Established => "established",
+            Metric::TimedOut => "timed_out",
+            Metric::Queued => "queued",
         }
     }
 }

@@ -66,6 +66,11 @@ pub enum Cmd {
     /// What a worker does when its master dies: `signal` (PR_SET_PDEATHSIG), `disconnect`
     /// (exit when the channel closes, as a Node worker does) or `none` (serve on as an orphan).
     ParentDeath { alias: String, how: String },
+    /// listen(2) again on the pool's listener with this backlog (the accept queue's length).
+    Backlog { n: u32 },
+    /// Whether every worker accepts: off, they leave the listener alone and connections wait
+    /// in its accept queue. Each worker acknowledges.
+    Accept { on: bool },
 }
 
 /// Master → worker.
@@ -118,6 +123,10 @@ pub enum WorkerCmd {
     ParentDeath {
         how: String,
         app: i32,
+    },
+    /// Accept from the listener, or leave it alone; answered with `Ack`.
+    Accept {
+        on: bool,
     },
 }
 

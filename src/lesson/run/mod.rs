@@ -3,6 +3,7 @@
 //! The runner gathers what it sees into an [`Observation`] and decides claims with
 //! [`checks::check`]; what happens goes to a [`Transcript`] as typed [`Report`]s.
 
+mod backlog;
 mod checks;
 mod report;
 mod zombie;
@@ -127,6 +128,10 @@ pub struct Measured {
     pub master_counter: Option<u64>,
     /// When reaping last resumed: (SIGCHLD signals read, children reaped).
     pub reaped: Option<(u32, u32)>,
+    /// The last `connect`: (handshakes completed, timed out).
+    pub connected: Option<(u32, u32)>,
+    /// Connections in the listener's accept queue when last read.
+    pub queued: Option<usize>,
 }
 
 /// Runs directives against a lab. The TUI drives the same runner.
@@ -153,6 +158,8 @@ pub struct Runner {
     parent_death: BTreeMap<String, lesson::ParentDeathKind>,
     /// The lesson itself killed the master (`kill master`): its end is no failure of the lab.
     pub killed_master: bool,
+    /// The connections the last `connect` completed, held open.
+    held: Vec<std::net::TcpStream>,
 }
 
 /// What the last `work` measured.
@@ -185,6 +192,7 @@ impl Runner {
             reaping: true,
             parent_death: BTreeMap::new(),
             killed_master: false,
+            held: Vec::new(),
         }
     }
 
@@ -327,6 +335,9 @@ impl Runner {
             Directive::Daemon(step) => self.daemon(*step, out)?,
             Directive::Reap(on) => self.reap(*on, out)?,
             Directive::ParentDeath { target, how } => self.parent_death(target, *how, out)?,
+            Directive::Backlog(n) => self.backlog(*n, out)?,
+            Directive::Accept(on) => self.accept(*on, out)?,
+            Directive::Connect(n) => self.connect(*n, out)?,
             Directive::Spawn { workers, mode, handle } => {
                 self.start(*mode, workers.resolve(), *handle, out)?;
             }

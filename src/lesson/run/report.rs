@@ -124,6 +124,11 @@ pub enum Info {
         table: Vec<FdEntry>,
         shared: BTreeMap<u64, Vec<String>>,
     },
+    /// What the last `connect` got, and the accept queue after it (or after `accept on`).
+    Queue {
+        established: Option<(u32, u32)>,
+        queued: usize,
+    },
     /// A worker died while the master does not reap: /proc shows it in state Z.
     Zombie {
         alias: String,
@@ -333,6 +338,10 @@ impl Info {
                     .collect();
                 format!("/proc/{pid}/fd of {target}:\n    {}", lines.join("\n    "))
             }
+            Info::Queue { established: Some((done, timed_out)), queued } => format!(
+                "{done} handshakes completed, {timed_out} got no answer within 300 ms; {queued} wait in the accept queue"
+            ),
+            Info::Queue { established: None, queued } => format!("{queued} connections wait in the accept queue"),
             Info::Zombie { alias, pid } => {
                 format!(
                     "{alias} pid {pid} is a zombie: state Z in /proc/{pid}/stat, its exit status kept for its parent"
@@ -391,6 +400,8 @@ impl Info {
             }
             Info::Tree { pids, .. } => json!({"event": "tree", "pids": pids}),
             Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
+            Info::Queue { established, queued } => json!({"event": "queue",
+                "established": established.map(|e| e.0), "timed_out": established.map(|e| e.1), "queued": queued}),
         }
     }
 }

@@ -51,7 +51,11 @@ impl Runner {
         // The master says it sent the signal; no `exited` follows, since nobody reaps.
         self.wait(out, WITHIN, |ev| matches!(ev, Event::Signaled { pid: p, .. } if *p == pid).then_some(()))?;
         let deadline = Instant::now() + WITHIN;
+        let stop = self.lab.stop();
         loop {
+            if stop.is_closed() {
+                return Err(crate::lab::Abandoned.into());
+            }
             let state = procfs::status(pid).map(|s| s.state).unwrap_or('?');
             if state == 'Z' {
                 out.info(Info::Zombie { alias: alias.to_string(), pid });

@@ -335,6 +335,13 @@ impl Master {
             }
             Cmd::Daemon { step } => self.daemon_step(&step),
             Cmd::Reap { on } => self.set_reaping(on),
+            Cmd::Backlog { n } => self.backlog(n),
+            Cmd::Accept { on } => {
+                for alias in self.live_aliases() {
+                    let what = if on { "accept on" } else { "accept off" };
+                    self.send_to(&alias, &WorkerCmd::Accept { on }, None, what);
+                }
+            }
             Cmd::ParentDeath { alias, how } => {
                 let cmd = WorkerCmd::ParentDeath { how: how.clone(), app: self.app };
                 self.send_to(&alias, &cmd, None, &format!("on parent death: {how}"));

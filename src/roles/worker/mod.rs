@@ -108,6 +108,8 @@ struct Worker {
     switches: TestSwitches,
     /// What to do when the master dies (the zombie lesson's `parent-death`).
     parent_death: ParentDeath,
+    /// Told not to accept (the backlog lesson): connections wait in the accept queue.
+    accept_off: bool,
     /// Not watching the listener until then (see ACCEPT_PAUSE).
     accept_paused: Option<Instant>,
     /// Where connections are read into before their bytes join the connection's own buffer:
@@ -182,6 +184,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         stopping: false,
         switches: TestSwitches::read(),
         parent_death: ParentDeath::Default,
+        accept_off: false,
         accept_paused: None,
         rbuf: vec![0u8; 16 * 1024].into_boxed_slice(),
         took_msg,
@@ -258,7 +261,7 @@ impl Worker {
 
     /// Watch the listener again once an accept pause is over.
     fn resume_accepting(&mut self) {
-        if self.accept_paused.is_some_and(|t| self.now >= t) {
+        if !self.accept_off && self.accept_paused.is_some_and(|t| self.now >= t) {
             self.accept_paused = None;
             let _ = self.watch_listener();
         }
@@ -327,6 +330,7 @@ impl Worker {
                 // A listener sent after we already have one: nothing to do with it.
                 Ok(Recv::Msg(WorkerCmd::Listener, _)) => {}
                 Ok(Recv::Msg(WorkerCmd::ParentDeath { how, app }, _)) => self.parent_death(&how, app),
+                Ok(Recv::Msg(WorkerCmd::Accept { on }, _)) => self.accept(on),
                 Ok(Recv::Empty) => return None,
                 // The master is gone: unless told otherwise (`parent-death`), so are we.
                 Ok(Recv::Eof) if self.parent_death != ParentDeath::Default => return self.orphaned(),
@@ -353,6 +357,22 @@ impl Worker {
         let signal = (how == "signal").then_some(Signal::SIGKILL);
         let _ = nix::sys::prctl::set_pdeathsig(signal);
         self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what: format!("on parent death: {how}") });
+    }
+
+    /// Accept again, or leave the listener out of the epoll set so that nothing is accepted.
+    fn accept(&mut self, on: bool) {
+        self.accept_off = !on;
+        if let Some(l) = &self.listener {
+            if on {
+                if self.accept_paused.is_none() {
+                    let _ = self.watch_listener();
+                }
+            } else {
+                let _ = self.epoll.delete(l.as_fd());
+            }
+        }
+        let what = if on { "accept on" } else { "accept off" };
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what: what.into() });
     }
 
     /// The channel to the master closed: the master is dying (its fds close before its
