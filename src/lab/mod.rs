@@ -78,6 +78,11 @@ impl Stop {
     fn never() -> Stop {
         Stop { quit: crossbeam_channel::never(), abort: crossbeam_channel::never() }
     }
+
+    /// Whether a wait should give up now: for a loop of short waits that selects on nothing.
+    pub fn is_closed(&self) -> bool {
+        Lab::closed(self)
+    }
 }
 
 /// A wait of the lab was abandoned because forklab is stopping.

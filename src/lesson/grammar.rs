@@ -4,8 +4,8 @@
 //! list of verbs every message offers is the table's.
 
 use super::{
-    Ask, Choice, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, NodeCmd, Op, ProcField,
-    ProcValue, Sched, SendKind, Target, WorkerCount,
+    Ask, Choice, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, NodeCmd, Op, ParentDeathKind,
+    ProcField, ProcValue, Sched, SendKind, Target, WorkerCount,
 };
 use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
@@ -210,6 +210,16 @@ const VERBS: &[Verb] = &[
         keys: &["workers", "sched"],
         parse: node,
     },
+    Verb { name: "reap", usage: "`reap on` or `reap off`", keys: &[], parse: reap },
+    Verb {
+        name: "parent-death",
+        usage: "`parent-death TARGET how=signal|disconnect|none`",
+        keys: &["how"],
+        parse: parent_death,
+    },
+    Verb { name: "backlog", usage: "`backlog N`", keys: &[], parse: backlog },
+    Verb { name: "accept", usage: "`accept on` or `accept off`", keys: &[], parse: accept },
+    Verb { name: "connect", usage: "`connect N`", keys: &[], parse: connect },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -404,6 +414,46 @@ fn node(words: &Words<'_>) -> Result<Directive, String> {
         }
         _ => Err(words.usage_error()),
     }
+}
+
+fn reap(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["on"] => Ok(Directive::Reap(true)),
+        ["off"] => Ok(Directive::Reap(false)),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn parent_death(words: &Words<'_>) -> Result<Directive, String> {
+    let [t] = words.exactly()?;
+    let how = words.required("how")?;
+    let how = ParentDeathKind::ALL.into_iter().find(|k| k.name() == how).ok_or_else(|| {
+        format!(
+            "unknown parent death `{}`; expected one of {}",
+            shorten(how),
+            names(ParentDeathKind::ALL.map(ParentDeathKind::name))
+        )
+    })?;
+    Ok(Directive::ParentDeath { target: target(t)?, how })
+}
+
+fn backlog(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    Ok(Directive::Backlog(number("backlog", n, 1, 4096)?))
+}
+
+fn accept(words: &Words<'_>) -> Result<Directive, String> {
+    match words.exactly()? {
+        ["on"] => Ok(Directive::Accept(true)),
+        ["off"] => Ok(Directive::Accept(false)),
+        _ => Err(words.usage_error()),
+    }
+}
+
+fn connect(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    // Each gets up to 300 ms: at most 100 keep a step under half a minute.
+    Ok(Directive::Connect(number("connection count", n, 1, 100)?))
 }
 
 /// Parses the arguments of `<!-- expect: ... -->`.
@@ -753,6 +803,11 @@ impl fmt::Display for Directive {
             Directive::Node(NodeCmd::Stop) => f.write_str("do: node stop"),
             Directive::Node(NodeCmd::Disconnect(t)) => write!(f, "do: node disconnect {t}"),
             Directive::Node(NodeCmd::Close(t)) => write!(f, "do: node close {t}"),
+            Directive::Reap(on) => write!(f, "do: reap {}", if *on { "on" } else { "off" }),
+            Directive::ParentDeath { target, how } => write!(f, "do: parent-death {target} how={}", how.name()),
+            Directive::Backlog(n) => write!(f, "do: backlog {n}"),
+            Directive::Accept(on) => write!(f, "do: accept {}", if *on { "on" } else { "off" }),
+            Directive::Connect(n) => write!(f, "do: connect {n}"),
         }
     }
 }
@@ -920,6 +975,36 @@ mod tests {
             ("work_all", "do: work all ms=500", Directive::Work { target: None, threads: None, ms: 500 }),
             ("counter_all", "do: counter all", Directive::Counter { target: None, threads: None }),
             ("daemon_fork_again", "do: daemon fork-again", Directive::Daemon(DaemonStep::ForkAgain)),
+            ("reap_off", "do: reap off", Directive::Reap(false)),
+            ("backlog", "do: backlog 4", Directive::Backlog(4)),
+            ("accept_off", "do: accept off", Directive::Accept(false)),
+            ("connect", "do: connect 12", Directive::Connect(12)),
+            (
+                "expect_queued",
+                "expect: queued == 5",
+                Directive::Expect(Expect::Metric { metric: Metric::Queued, op: Op::Eq, value: 5.0 }),
+            ),
+            ("reap_on", "do: reap on", Directive::Reap(true)),
+            (
+                "parent_death",
+                "do: parent-death W3 how=none",
+                Directive::ParentDeath { target: Target::Worker(3), how: ParentDeathKind::None },
+            ),
+            (
+                "expect_state",
+                "expect: W1 state == Z",
+                Directive::Expect(Expect::Proc {
+                    target: Target::Worker(1),
+                    field: ProcField::State,
+                    equal: true,
+                    value: ProcValue::Text("Z".into()),
+                }),
+            ),
+            (
+                "expect_sigchld",
+                "expect: sigchld == 1",
+                Directive::Expect(Expect::Metric { metric: Metric::Sigchld, op: Op::Eq, value: 1.0 }),
+            ),
             ("expect_hung", "expect: hung W3", Directive::Expect(Expect::Hung(Target::Worker(3)))),
             (
                 "expect_metric_cores",
@@ -974,12 +1059,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect",
         ),
         (
             "unknown_option",
@@ -1074,7 +1159,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "empty_expect",
@@ -1126,7 +1211,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1137,6 +1222,24 @@ mod tests {
             "unknown_daemon_step",
             "do: daemon detach",
             "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
+        ),
+        ("backlog_zero", "do: backlog 0", "backlog `0` is out of range; expected a whole number from 1 to 4096"),
+        (
+            "connect_too_many",
+            "do: connect 101",
+            "connection count `101` is out of range; expected a whole number from 1 to 100",
+        ),
+        ("accept_maybe", "do: accept maybe", "wrong arguments `accept maybe`; expected `accept on` or `accept off`"),
+        ("reap_neither_on_nor_off", "do: reap later", "wrong arguments `reap later`; expected `reap on` or `reap off`"),
+        (
+            "unknown_parent_death",
+            "do: parent-death W1 how=ignore",
+            "unknown parent death `ignore`; expected one of signal, disconnect, none",
+        ),
+        (
+            "parent_death_without_how",
+            "do: parent-death W1",
+            "`parent-death` needs `how=`; expected `parent-death TARGET how=signal|disconnect|none`",
         ),
     ];
 
@@ -1366,6 +1469,12 @@ mod tests {
                 }),
                 proptest::sample::select(DaemonStep::ALL.to_vec()).prop_map(Directive::Daemon),
                 ask().prop_map(Directive::Ask),
+                any::<bool>().prop_map(Directive::Reap),
+                (target(), proptest::sample::select(ParentDeathKind::ALL.to_vec()))
+                    .prop_map(|(target, how)| Directive::ParentDeath { target, how }),
+                (1u32..=4096).prop_map(Directive::Backlog),
+                any::<bool>().prop_map(Directive::Accept),
+                (1u32..=100).prop_map(Directive::Connect),
             ]
         }
 

@@ -191,6 +191,20 @@ pub enum Directive {
     Ask(Ask),
     /// A built-in Node program (`lessons/node/`): start one, or stop the one running.
     Node(NodeCmd),
+    /// Whether the master reaps its children: paused, a dead worker stays a zombie.
+    Reap(bool),
+    /// What a worker does when its master dies.
+    ParentDeath {
+        target: Target,
+        how: ParentDeathKind,
+    },
+    /// listen(2) again on the pool's listener with this backlog.
+    Backlog(u32),
+    /// Whether the workers accept connections (off: they wait in the accept queue).
+    Accept(bool),
+    /// Open this many connections one after another from forklab, each given 300 ms for its
+    /// handshake, and hold the ones that complete.
+    Connect(u32),
 }
 
 /// `do: node cluster workers=2 sched=rr` or `do: node stop`. While a Node program runs, the
@@ -232,6 +246,29 @@ impl Lesson {
     /// Whether the lesson runs a built-in Node program (and so needs `node` on PATH).
     pub fn needs_node(&self) -> bool {
         self.steps.iter().flat_map(|s| &s.directives).any(|d| matches!(d.item, Directive::Node(_)))
+    }
+}
+
+/// What a worker does when its master dies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParentDeathKind {
+    /// PR_SET_PDEATHSIG: the kernel sends it SIGKILL (forklab's workers as forked).
+    Signal,
+    /// Exit when the channel to the master closes, as a Node worker does on IPC disconnect.
+    Disconnect,
+    /// Neither: serve on as an orphan, re-parented to forklab (the subreaper).
+    None,
+}
+
+impl ParentDeathKind {
+    pub const ALL: [ParentDeathKind; 3] = [ParentDeathKind::Signal, ParentDeathKind::Disconnect, ParentDeathKind::None];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ParentDeathKind::Signal => "signal",
+            ParentDeathKind::Disconnect => "disconnect",
+            ParentDeathKind::None => "none",
+        }
     }
 }
 
@@ -457,10 +494,12 @@ pub enum ProcField {
     Fd0,
     Fd1,
     Fd2,
+    /// The state letter of /proc/PID/stat: R, S, D, T, Z (a zombie: dead, status not collected).
+    State,
 }
 
 impl ProcField {
-    pub const ALL: [ProcField; 9] = [
+    pub const ALL: [ProcField; 10] = [
         ProcField::Ppid,
         ProcField::Pgid,
         ProcField::Sid,
@@ -470,6 +509,7 @@ impl ProcField {
         ProcField::Fd0,
         ProcField::Fd1,
         ProcField::Fd2,
+        ProcField::State,
     ];
 
     pub fn name(self) -> &'static str {
@@ -483,6 +523,7 @@ impl ProcField {
             ProcField::Fd0 => "fd0",
             ProcField::Fd1 => "fd1",
             ProcField::Fd2 => "fd2",
+            ProcField::State => "state",
         }
     }
 }
@@ -564,6 +605,15 @@ pub enum Metric {
     Counter,
     /// The master's own copy of the counter.
     MasterCounter,
+    /// When reaping last resumed: the SIGCHLD signals the master read, and the children one
+    /// `waitpid` loop collected.
+    Sigchld,
+    Reaped,
+    /// The last `connect`: handshakes that completed, and ones that got no answer in time.
+    Established,
+    TimedOut,
+    /// Connections waiting in the listener's accept queue, as sock_diag last showed them.
+    Queued,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -680,7 +730,7 @@ impl fmt::Display for Target {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 23] = [
         Metric::Failed,
         Metric::Completed,
         Metric::Fired,
@@ -699,6 +749,11 @@ impl Metric {
         Metric::Tids,
         Metric::Counter,
         Metric::MasterCounter,
+        Metric::Sigchld,
+        Metric::Reaped,
+        Metric::Established,
+        Metric::TimedOut,
+        Metric::Queued,
     ];
 
     pub fn name(self) -> &'static str {
@@ -721,6 +776,11 @@ impl Metric {
             Metric::Tids => "tids",
             Metric::Counter => "counter",
             Metric::MasterCounter => "master_counter",
+            Metric::Sigchld => "sigchld",
+            Metric::Reaped => "reaped",
+            Metric::Established => "established",
+            Metric::TimedOut => "timed_out",
+            Metric::Queued => "queued",
         }
     }
 }

@@ -60,6 +60,17 @@ pub enum Cmd {
     /// One step of daemonizing (`fork`, `setsid`, `fork-again`, `umask`, `chdir`, `stdio`,
     /// `pidfile`).
     Daemon { step: String },
+    /// Whether the master reaps its children (waitpid). Paused, a dead worker stays a zombie
+    /// and SIGCHLD stays pending; resumed, the master reports `Reaped`.
+    Reap { on: bool },
+    /// What a worker does when its master dies: `signal` (PR_SET_PDEATHSIG), `disconnect`
+    /// (exit when the channel closes, as a Node worker does) or `none` (serve on as an orphan).
+    ParentDeath { alias: String, how: String },
+    /// listen(2) again on the pool's listener with this backlog (the accept queue's length).
+    Backlog { n: u32 },
+    /// Whether every worker accepts: off, they leave the listener alone and connections wait
+    /// in its accept queue. Each worker acknowledges.
+    Accept { on: bool },
 }
 
 /// Master → worker.
@@ -106,6 +117,16 @@ pub enum WorkerCmd {
     Counter {
         threads: Option<u32>,
         add: u64,
+    },
+    /// What to do when the master dies (see `Cmd::ParentDeath`); `app` is forklab's pid, the
+    /// subreaper an orphan is re-parented to. The worker answers with `Ack`.
+    ParentDeath {
+        how: String,
+        app: i32,
+    },
+    /// Accept from the listener, or leave it alone; answered with `Ack`.
+    Accept {
+        on: bool,
     },
 }
 
@@ -324,6 +345,14 @@ pub enum Event {
         to: String,
         text: String,
     },
+    /// Reaping resumed: the SIGCHLD signals the master then read, and the children one loop of
+    /// `waitpid(-1, WNOHANG)` collected.
+    Reaped {
+        alias: String,
+        pid: i32,
+        signals: u32,
+        children: u32,
+    },
 }
 
 impl Event {
@@ -356,7 +385,8 @@ impl Event {
             | Event::Took { alias, .. }
             | Event::Pong { alias, .. }
             | Event::Ack { alias, .. }
-            | Event::RelayOut { alias, .. } => alias,
+            | Event::RelayOut { alias, .. }
+            | Event::Reaped { alias, .. } => alias,
         }
     }
 
@@ -389,7 +419,8 @@ impl Event {
             | Event::Took { pid, .. }
             | Event::Pong { pid, .. }
             | Event::Ack { pid, .. }
-            | Event::RelayOut { pid, .. } => *pid,
+            | Event::RelayOut { pid, .. }
+            | Event::Reaped { pid, .. } => *pid,
         }
     }
 
@@ -464,6 +495,10 @@ impl Event {
             Event::Pong { seq, .. } => format!("pong {seq}"),
             Event::Ack { what, .. } => format!("ack {what}"),
             Event::RelayOut { to, .. } => format!("asks the master to relay a message to {to}"),
+            Event::Reaped { signals, children, .. } => {
+                let s = if *children == 1 { "" } else { "ren" };
+                format!("reaping again: read {signals} SIGCHLD, waitpid collected {children} child{s}")
+            }
         };
         format!("{who} {what}")
     }

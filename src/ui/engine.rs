@@ -111,7 +111,7 @@ fn run(
         }
     };
     send(EngineMsg::Started { master: lab.master_pid });
-    let events = lab.events().clone();
+    let mut events = lab.events().clone();
     let mut runner = Runner::new(&lesson, lab);
     runner.stream_conns = true;
     let report_send = send.clone();
@@ -147,6 +147,10 @@ fn run(
                 Ok(ev) => {
                     runner.seen.observe(&ev);
                     out.event(&ev);
+                }
+                // A lesson that killed the master (the zombie lesson) goes on with its orphans.
+                Err(_) if runner.killed_master => {
+                    events = crossbeam_channel::never();
                 }
                 Err(_) => break Some("the master ended unexpectedly".to_string()),
             },

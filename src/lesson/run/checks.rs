@@ -330,6 +330,11 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
             }
         }
         Metric::MasterCounter => measured.master_counter.map(|v| v as f64),
+        Metric::Sigchld => measured.reaped.map(|(signals, _)| f64::from(signals)),
+        Metric::Reaped => measured.reaped.map(|(_, children)| f64::from(children)),
+        Metric::Established => measured.connected.map(|(established, _)| f64::from(established)),
+        Metric::TimedOut => measured.connected.map(|(_, timed_out)| f64::from(timed_out)),
+        Metric::Queued => measured.queued.map(|q| q as f64),
     }
 }
 

@@ -3,9 +3,11 @@
 //! The runner gathers what it sees into an [`Observation`] and decides claims with
 //! [`checks::check`]; what happens goes to a [`Transcript`] as typed [`Report`]s.
 
+mod backlog;
 mod checks;
 mod node;
 mod report;
+mod zombie;
 
 pub use checks::Observation;
 pub use report::{Info, Report, Transcript, TreeRow, WorkDone};
@@ -125,6 +127,12 @@ pub struct Measured {
     pub counters: Vec<(String, i32, bool, u64)>,
     /// The master's own copy of the counter, when it last reported it.
     pub master_counter: Option<u64>,
+    /// When reaping last resumed: (SIGCHLD signals read, children reaped).
+    pub reaped: Option<(u32, u32)>,
+    /// The last `connect`: (handshakes completed, timed out).
+    pub connected: Option<(u32, u32)>,
+    /// Connections in the listener's accept queue when last read.
+    pub queued: Option<usize>,
 }
 
 /// Runs directives against a lab. The TUI drives the same runner.
@@ -147,6 +155,14 @@ pub struct Runner {
     lesson_id: String,
     /// The built-in Node program running, if any (`do: node ...`).
     node: Option<node::NodeRun>,
+    /// Whether the master reaps its children (`reap off` pauses it).
+    reaping: bool,
+    /// What each worker was told to do when its master dies (`parent-death`).
+    parent_death: BTreeMap<String, lesson::ParentDeathKind>,
+    /// The lesson itself killed the master (`kill master`): its end is no failure of the lab.
+    pub killed_master: bool,
+    /// The connections the last `connect` completed, held open.
+    held: Vec<std::net::TcpStream>,
 }
 
 /// What the last `work` measured.
@@ -177,6 +193,10 @@ impl Runner {
             asks: Vec::new(),
             lesson_id: lesson.id.clone(),
             node: None,
+            reaping: true,
+            parent_death: BTreeMap::new(),
+            killed_master: false,
+            held: Vec::new(),
         }
     }
 
@@ -330,6 +350,11 @@ impl Runner {
             Directive::Work { target, threads, ms } => self.work(target.as_ref(), *threads, *ms, out)?,
             Directive::Counter { target, threads } => self.counter(target.as_ref(), *threads, out)?,
             Directive::Daemon(step) => self.daemon(*step, out)?,
+            Directive::Reap(on) => self.reap(*on, out)?,
+            Directive::ParentDeath { target, how } => self.parent_death(target, *how, out)?,
+            Directive::Backlog(n) => self.backlog(*n, out)?,
+            Directive::Accept(on) => self.accept(*on, out)?,
+            Directive::Connect(n) => self.connect(*n, out)?,
             Directive::Spawn { workers, mode, handle } => {
                 self.start(*mode, workers.resolve(), *handle, out)?;
             }
@@ -395,6 +420,10 @@ impl Runner {
     }
 
     fn accepted_total(&mut self, out: &mut Transcript) -> Result<u64> {
+        // With the master gone (`kill master`), nobody counts accepts: orphans still serve.
+        if !self.master_alive() {
+            return Ok(0);
+        }
         let seen = &mut self.seen;
         let stats = self.lab.stats(&mut |ev| {
             seen.observe(ev);
@@ -428,7 +457,7 @@ impl Runner {
         })?;
         // Workers report their counters every 20 ms at most: wait until they cover the fire.
         let mut accepted = 0;
-        for _ in 0..50 {
+        for _ in 0..if self.master_alive() { 50 } else { 0 } {
             accepted = self.accepted_total(out)?.saturating_sub(before);
             if accepted >= summary.completed {
                 break;
@@ -482,6 +511,9 @@ impl Runner {
         use nix::sys::signal::Signal::*;
         // Wait for the end of a process the signal kills by default; the others go on.
         if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
+            if !self.reaping && alias.starts_with('W') {
+                return self.wait_zombie(&alias, pid, out);
+            }
             self.wait_event(
                 out,
                 Duration::from_secs(10),
@@ -489,6 +521,9 @@ impl Runner {
             )?;
             if alias.starts_with('W') {
                 self.wait_respawned(&alias, out)?;
+            } else if alias == role::MASTER {
+                self.killed_master = true;
+                self.orphans(out);
             }
         }
         Ok(())
@@ -846,6 +881,7 @@ fn proc_fact(pid: i32, field: ProcField) -> String {
         ProcField::Fd0 => or_gone(procfs::fd_target(pid, 0)),
         ProcField::Fd1 => or_gone(procfs::fd_target(pid, 1)),
         ProcField::Fd2 => or_gone(procfs::fd_target(pid, 2)),
+        ProcField::State => procfs::status(pid).map_or("gone".into(), |s| s.state.to_string()),
     }
 }
 

@@ -132,6 +132,16 @@ pub enum Info {
         primary: i32,
         workers: Vec<(String, i32)>,
     },
+    /// What the last `connect` got, and the accept queue after it (or after `accept on`).
+    Queue {
+        established: Option<(u32, u32)>,
+        queued: usize,
+    },
+    /// A worker died while the master does not reap: /proc shows it in state Z.
+    Zombie {
+        alias: String,
+        pid: i32,
+    },
     /// The process tree: forklab, the master, the rest.
     Tree {
         rows: Vec<TreeRow>,
@@ -347,6 +357,15 @@ impl Info {
                     workers.join(", ")
                 )
             }
+            Info::Queue { established: Some((done, timed_out)), queued } => format!(
+                "{done} handshakes completed, {timed_out} got no answer within 300 ms; {queued} wait in the accept queue"
+            ),
+            Info::Queue { established: None, queued } => format!("{queued} connections wait in the accept queue"),
+            Info::Zombie { alias, pid } => {
+                format!(
+                    "{alias} pid {pid} is a zombie: state Z in /proc/{pid}/stat, its exit status kept for its parent"
+                )
+            }
             Info::Tree { rows, .. } => {
                 let rows: Vec<String> = rows
                     .iter()
@@ -403,6 +422,9 @@ impl Info {
                 json!({"event": "fds", "alias": target.to_string(), "pid": pid, "fds": table})
             }
             Info::Tree { pids, .. } => json!({"event": "tree", "pids": pids}),
+            Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
+            Info::Queue { established, queued } => json!({"event": "queue",
+                "established": established.map(|e| e.0), "timed_out": established.map(|e| e.1), "queued": queued}),
         }
     }
 }

@@ -138,6 +138,10 @@ struct Master {
     /// The daemon lesson: the channel to the daemon, and the pid of its first child (ours).
     daemon: Option<Chan>,
     daemon_first: Option<i32>,
+    /// Whether SIGCHLD is read and children reaped (the zombie lesson pauses it).
+    reaping: bool,
+    /// forklab's pid: the subreaper an orphaned worker is re-parented to.
+    app: i32,
 }
 
 /// Run the master on the channel at `chan_fd`; returns the exit code.
@@ -185,8 +189,10 @@ impl Master {
             rolling: None,
             daemon: None,
             daemon_first: None,
+            reaping: true,
+            app: getppid().as_raw(),
         };
-        let ppid = getppid().as_raw();
+        let ppid = m.app;
         m.emit(Event::Spawned { alias: role::MASTER.into(), pid, ppid, role: role::MASTER.into() });
         Ok(m)
     }
@@ -328,6 +334,18 @@ impl Master {
                 }
             }
             Cmd::Daemon { step } => self.daemon_step(&step),
+            Cmd::Reap { on } => self.set_reaping(on),
+            Cmd::Backlog { n } => self.backlog(n),
+            Cmd::Accept { on } => {
+                for alias in self.live_aliases() {
+                    let what = if on { "accept on" } else { "accept off" };
+                    self.send_to(&alias, &WorkerCmd::Accept { on }, None, what);
+                }
+            }
+            Cmd::ParentDeath { alias, how } => {
+                let cmd = WorkerCmd::ParentDeath { how: how.clone(), app: self.app };
+                self.send_to(&alias, &cmd, None, &format!("on parent death: {how}"));
+            }
         }
     }
 

@@ -81,6 +81,22 @@ impl Master {
         Ok(())
     }
 
+    /// listen(2) again on the listener: on a socket that already listens, Linux only sets the
+    /// new backlog (capped at net.core.somaxconn). Answered with an `Ack` from the master.
+    pub(super) fn backlog(&self, n: u32) {
+        let Some(listener) = self.pool.as_ref().and_then(|p| p.listener.as_ref()) else {
+            return self.error("no_listener", "the master holds no listener in this mode".into());
+        };
+        let backlog = nix::sys::socket::Backlog::new(n as i32);
+        match backlog.and_then(|b| nix::sys::socket::listen(listener, b)) {
+            Ok(()) => {
+                let what = format!("listen(fd {}, backlog {n})", listener.as_raw_fd());
+                self.emit(Event::Ack { alias: role::MASTER.into(), pid: self.pid, what });
+            }
+            Err(e) => self.error("listen_failed", format!("listen with backlog {n}: {e}")),
+        }
+    }
+
     /// Send the listener to worker `index` over its channel with SCM_RIGHTS.
     pub(super) fn pass_listener(&self, index: u32) {
         let Some(pool) = &self.pool else { return };
@@ -236,6 +252,8 @@ impl Master {
     /// Stop every worker (gracefully, then SIGKILL after STOP_GRACE), wait for each, and close
     /// the listener. Runs its own small loop so the exits are reaped and reported in order.
     pub(super) fn stop_pool(&mut self) {
+        // Stopping waits for SIGCHLD: reap again (the zombie lesson may have paused it).
+        self.set_reaping(true);
         let Some(pool) = &self.pool else { return };
         let indexes: Vec<u32> = pool.slots.keys().copied().collect();
         for i in indexes {

@@ -116,7 +116,9 @@ impl Master {
     pub(super) fn on_signals(&mut self) {
         while let Ok(Some(info)) = self.signals.read_signal() {
             match Signal::try_from(info.ssi_signo as i32) {
-                Ok(Signal::SIGCHLD) => self.reap(),
+                Ok(Signal::SIGCHLD) => {
+                    self.reap();
+                }
                 // SIGTERM (also our PR_SET_PDEATHSIG), SIGINT, SIGHUP: stop the pool, leave.
                 Ok(_) => self.quitting = true,
                 Err(_) => {}
@@ -124,17 +126,50 @@ impl Master {
         }
     }
 
-    /// SIGCHLD may stand for several children: reap until none is left.
-    pub(super) fn reap(&mut self) {
+    /// SIGCHLD may stand for several children: reap until none is left. Returns how many.
+    pub(super) fn reap(&mut self) -> u32 {
+        let mut reaped = 0;
         loop {
             match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-                Ok(WaitStatus::StillAlive) | Err(_) => return,
+                Ok(WaitStatus::StillAlive) | Err(_) => return reaped,
                 Ok(st) => {
                     let Some((pid, exit)) = Exit::from_status(st) else { continue };
+                    reaped += 1;
                     self.on_exit(pid.as_raw(), exit);
                 }
             }
         }
+    }
+
+    /// Pause or resume reaping. Paused, SIGCHLD leaves the signalfd's mask but stays blocked,
+    /// so the kernel keeps it pending (once, however many children die: signal(7), standard
+    /// signals are not queued) and a dead worker stays a zombie. Resumed, the pending SIGCHLD
+    /// comes through the signalfd, and one reap loop collects every zombie.
+    pub(super) fn set_reaping(&mut self, on: bool) {
+        if on == self.reaping {
+            return;
+        }
+        self.reaping = on;
+        let mut mask = super::stop_signals();
+        if !on {
+            mask.remove(Signal::SIGCHLD);
+        }
+        if let Err(e) = self.signals.set_mask(&mask) {
+            return self.error("signal_mask", format!("changing the signalfd's mask: {e}"));
+        }
+        if !on {
+            return;
+        }
+        let mut signals = 0;
+        while let Ok(Some(info)) = self.signals.read_signal() {
+            match Signal::try_from(info.ssi_signo as i32) {
+                Ok(Signal::SIGCHLD) => signals += 1,
+                Ok(_) => self.quitting = true,
+                Err(_) => {}
+            }
+        }
+        let children = self.reap();
+        self.emit(Event::Reaped { alias: role::MASTER.into(), pid: self.pid, signals, children });
     }
 
     pub(super) fn on_exit(&mut self, pid: i32, exit: Exit) {

@@ -20,6 +20,7 @@ use crate::sys::procfs;
 use conn::Conn;
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
+use nix::sys::signal::Signal;
 use nix::sys::socket::{SockFlag, accept4};
 use std::collections::HashMap;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -105,6 +106,10 @@ struct Worker {
     last_report: Instant,
     stopping: bool,
     switches: TestSwitches,
+    /// What to do when the master dies (the zombie lesson's `parent-death`).
+    parent_death: ParentDeath,
+    /// Told not to accept (the backlog lesson): connections wait in the accept queue.
+    accept_off: bool,
     /// Not watching the listener until then (see ACCEPT_PAUSE).
     accept_paused: Option<Instant>,
     /// Where connections are read into before their bytes join the connection's own buffer:
@@ -117,6 +122,19 @@ struct Worker {
     /// batch does, as libuv caches its loop time (`uv_now`): one clock read per wake-up, not
     /// several per connection.
     now: Instant,
+}
+
+/// What a worker does when its master dies (`WorkerCmd::ParentDeath`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParentDeath {
+    /// As forked: PDEATHSIG (SIGKILL), and exit when the channel closes.
+    Default,
+    /// PDEATHSIG alone: the kernel's SIGKILL ends it.
+    Signal,
+    /// No PDEATHSIG: exit when the channel closes (Node's worker on IPC disconnect).
+    Disconnect,
+    /// No PDEATHSIG: serve on as an orphan of `master`, re-parented to forklab (`app`).
+    Serve { app: i32, master: i32 },
 }
 
 /// Run the worker until it is told to stop or its master is gone; returns the exit code.
@@ -165,6 +183,8 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         last_report: Instant::now(),
         stopping: false,
         switches: TestSwitches::read(),
+        parent_death: ParentDeath::Default,
+        accept_off: false,
         accept_paused: None,
         rbuf: vec![0u8; 16 * 1024].into_boxed_slice(),
         took_msg,
@@ -241,7 +261,7 @@ impl Worker {
 
     /// Watch the listener again once an accept pause is over.
     fn resume_accepting(&mut self) {
-        if self.accept_paused.is_some_and(|t| self.now >= t) {
+        if !self.accept_off && self.accept_paused.is_some_and(|t| self.now >= t) {
             self.accept_paused = None;
             let _ = self.watch_listener();
         }
@@ -309,7 +329,11 @@ impl Worker {
                 Ok(Recv::Msg(WorkerCmd::Stop, _)) => self.stop_accepting(),
                 // A listener sent after we already have one: nothing to do with it.
                 Ok(Recv::Msg(WorkerCmd::Listener, _)) => {}
+                Ok(Recv::Msg(WorkerCmd::ParentDeath { how, app }, _)) => self.parent_death(&how, app),
+                Ok(Recv::Msg(WorkerCmd::Accept { on }, _)) => self.accept(on),
                 Ok(Recv::Empty) => return None,
+                // The master is gone: unless told otherwise (`parent-death`), so are we.
+                Ok(Recv::Eof) if self.parent_death != ParentDeath::Default => return self.orphaned(),
                 // The master is gone: a worker never outlives it.
                 Ok(Recv::Eof) | Err(_) => return Some(0),
             }
@@ -318,6 +342,58 @@ impl Worker {
 
     fn send(&self, ev: Event) {
         let _ = self.chan.send(&ev, &[], false);
+    }
+
+    /// The zombie lesson's choice of what happens when the master dies: `signal` keeps
+    /// PR_SET_PDEATHSIG (SIGKILL) and waits for it; `disconnect` clears it and exits when the
+    /// channel closes, as a Node worker does on IPC disconnect; `none` clears it and serves on.
+    fn parent_death(&mut self, how: &str, app: i32) {
+        let master = nix::unistd::getppid().as_raw();
+        self.parent_death = match how {
+            "signal" => ParentDeath::Signal,
+            "disconnect" => ParentDeath::Disconnect,
+            _ => ParentDeath::Serve { app, master },
+        };
+        let signal = (how == "signal").then_some(Signal::SIGKILL);
+        let _ = nix::sys::prctl::set_pdeathsig(signal);
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what: format!("on parent death: {how}") });
+    }
+
+    /// Accept again, or leave the listener out of the epoll set so that nothing is accepted.
+    fn accept(&mut self, on: bool) {
+        self.accept_off = !on;
+        if let Some(l) = &self.listener {
+            if on {
+                if self.accept_paused.is_none() {
+                    let _ = self.watch_listener();
+                }
+            } else {
+                let _ = self.epoll.delete(l.as_fd());
+            }
+        }
+        let what = if on { "accept on" } else { "accept off" };
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what: what.into() });
+    }
+
+    /// The channel to the master closed: the master is dying (its fds close before its
+    /// children are re-parented and sent their PDEATHSIG).
+    fn orphaned(&mut self) -> Option<i32> {
+        let _ = self.epoll.delete(self.chan.as_fd());
+        let ParentDeath::Serve { app, master } = self.parent_death else {
+            // `signal`: the SIGKILL is on its way. `disconnect`: leave, as Node's worker does.
+            return (self.parent_death == ParentDeath::Disconnect).then_some(0);
+        };
+        // Serve on, re-parented to forklab (the subreaper). Once the kernel has re-parented us,
+        // arm PDEATHSIG against the new parent, so that no process outlives forklab; if forklab
+        // died before prctl, the parent is not forklab and the signal would never come.
+        for _ in 0..1000 {
+            if nix::unistd::getppid().as_raw() != master {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+        (nix::unistd::getppid().as_raw() != app).then_some(0)
     }
 
     /// Graceful stop: no new connections; the open ones finish, then the loop ends.

@@ -96,7 +96,9 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
     f.render_widget(Paragraph::new(title), top.inner(ratatui::layout::Margin::new(1, 0)));
     let mut lines = Vec::new();
     // Summaries are cut to the pane, with an ellipsis: one line each keeps every lesson in view.
-    let room = usize::from(body.width.saturating_sub(2)).saturating_sub(13);
+    let id_w = app.lessons.iter().map(|l| l.id.chars().count()).max().unwrap_or(0).max(9);
+    let indent = id_w + 4;
+    let room = usize::from(body.width.saturating_sub(2)).saturating_sub(indent);
     // A Node lesson where there is no `node`: marked, with how to get it, in place of its summary.
     let no_node = crate::lab::node::node_on_path().is_none();
     for (i, l) in app.lessons.iter().enumerate() {
@@ -104,15 +106,15 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
         let style = if i == selected { theme.selected } else { theme.text };
         lines.push(Line::from(vec![
             Span::styled(mark, theme.good),
-            Span::styled(format!(" {:<9}", l.id), style.patch(theme.strong)),
+            Span::styled(format!(" {:<id_w$}", l.id), style.patch(theme.strong)),
             Span::styled(format!(" {}", l.title), style),
         ]));
         if no_node && l.needs_node() {
             let needs = format!("needs node: {}", crate::lab::node::HOW_TO_GET);
-            lines.push(Line::styled(format!("{:13}{}", "", ellipsis(&needs, room, theme.ascii)), theme.bad));
+            lines.push(Line::styled(format!("{:indent$}{}", "", ellipsis(&needs, room, theme.ascii)), theme.bad));
             continue;
         }
-        lines.push(Line::styled(format!("{:13}{}", "", ellipsis(&l.summary, room, theme.ascii)), theme.dim));
+        lines.push(Line::styled(format!("{:indent$}{}", "", ellipsis(&l.summary, room, theme.ascii)), theme.dim));
     }
     // Keep the selected lesson in view when the list is longer than the pane.
     let visible = usize::from(body.height.saturating_sub(2));
