@@ -17,7 +17,7 @@ const MAX_CHOICES: usize = 6;
 const FIRE_CONCURRENCY: u32 = 8;
 const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
-const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`";
+const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // Directives
@@ -168,8 +168,8 @@ const VERBS: &[Verb] = &[
     },
     Verb {
         name: "compare",
-        usage: "`compare modes=M1,M2,... connections=N [concurrency=C] [runs=R]`",
-        keys: &["modes", "connections", "concurrency", "runs"],
+        usage: "`compare modes=M1,M2,... connections=N [concurrency=C] [runs=R] [busy=TARGET:MS]`",
+        keys: &["modes", "connections", "concurrency", "runs", "busy"],
         parse: compare,
     },
     Verb { name: "kill", usage: "`kill TARGET signal=SIG`", keys: &["signal"], parse: kill },
@@ -279,7 +279,17 @@ fn compare(words: &Words<'_>) -> Result<Directive, String> {
         connections: number("connections", words.required("connections")?, 1, 1_000_000)?,
         concurrency: words.number_or("concurrency", 1, 256, COMPARE_CONCURRENCY)?,
         runs: words.number_or("runs", 1, 5, 1)?,
+        busy: words.option("busy").map(busy_for).transpose()?,
     })
+}
+
+/// `W1:1000`: the worker a `compare` keeps busy in each mode, and for how many milliseconds
+/// (the bounds of `busy TARGET ms=N`).
+fn busy_for(value: &str) -> Result<(Target, u32), String> {
+    let Some((t, ms)) = value.split_once(':') else {
+        return Err(format!("invalid busy `{}`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`", shorten(value)));
+    };
+    Ok((target(t)?, number("ms", ms, 1, 60_000)?))
 }
 
 fn kill(words: &Words<'_>) -> Result<Directive, String> {
@@ -476,6 +486,10 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
             | "pidfile"),
             ..,
         ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
+        ["served", t, op, value] => served(t, op, value),
+        ["served", ..] => {
+            Err(format!("wrong arguments `{}`; expected `served TARGET OP NUMBER`", shorten(args.trim())))
+        }
         ["hung", t] => Ok(Expect::Hung(target(t)?)),
         ["gave-up", t] => Ok(Expect::GaveUp(target(t)?)),
         ["survived", t] => Ok(Expect::Survived(target(t)?)),
@@ -502,6 +516,20 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
                 .to_string())
         }
     }
+}
+
+/// `served W1 < 10`: the connections one worker served in the last fire.
+fn served(t: &str, op: &str, value: &str) -> Result<Expect, String> {
+    let target = target(t)?;
+    let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
+        return Err(format!(
+            "unknown comparison `{}`; expected `served TARGET OP NUMBER` with OP one of {}",
+            shorten(op),
+            names(Op::ALL.map(Op::symbol))
+        ));
+    };
+    let value = number("served count", value, 0, 1_000_000)?;
+    Ok(Expect::Served { target, op, value: f64::from(value) })
 }
 
 fn exited(args: &str) -> Result<Expect, String> {
@@ -762,11 +790,12 @@ impl fmt::Display for Directive {
                 let keepalive = unless_default("keepalive", *keepalive, 1);
                 write!(f, "do: fire {connections} concurrency={concurrency}{keepalive}")
             }
-            Directive::Compare { modes, connections, concurrency, runs } => {
+            Directive::Compare { modes, connections, concurrency, runs, busy } => {
                 let modes: Vec<&str> = modes.iter().map(|m| m.name()).collect();
                 let concurrency = unless_default("concurrency", *concurrency, COMPARE_CONCURRENCY);
                 let runs = unless_default("runs", *runs, 1);
-                write!(f, "do: compare modes={} connections={connections}{concurrency}{runs}", modes.join(","))
+                let busy = busy.map_or(String::new(), |(t, ms)| format!(" busy={t}:{ms}"));
+                write!(f, "do: compare modes={} connections={connections}{concurrency}{runs}{busy}", modes.join(","))
             }
             Directive::Kill { target, signal } => write!(f, "do: kill {target} signal={}", signal_name(*signal)),
             Directive::Busy { target, ms } => write!(f, "do: busy {target} ms={ms}"),
@@ -825,6 +854,7 @@ impl fmt::Display for Expect {
             }
             Expect::Exited { target, status: ExitSpec::Code(c) } => write!(f, "exited {target} code={c}"),
             Expect::MetricCores { metric, op } => write!(f, "{metric} {op} cores"),
+            Expect::Served { target, op, value } => write!(f, "served {target} {op} {value}"),
             Expect::Hung(t) => write!(f, "hung {t}"),
             Expect::GaveUp(t) => write!(f, "gave-up {t}"),
             Expect::Survived(t) => write!(f, "survived {t}"),
@@ -923,7 +953,24 @@ mod tests {
                     connections: 500,
                     concurrency: 8,
                     runs: 1,
+                    busy: None,
                 },
+            ),
+            (
+                "compare_with_a_busy_worker",
+                "do: compare modes=rr,reuseport connections=40 busy=W1:1000",
+                Directive::Compare {
+                    modes: vec![Mode::Rr, Mode::Reuseport],
+                    connections: 40,
+                    concurrency: 8,
+                    runs: 1,
+                    busy: Some((Target::Worker(1), 1000)),
+                },
+            ),
+            (
+                "expect_served",
+                "expect: served W1 < 10",
+                Directive::Expect(Expect::Served { target: Target::Worker(1), op: Op::Lt, value: 10.0 }),
             ),
             (
                 "kill_with_lowercase_sig_prefix",
@@ -1135,6 +1182,26 @@ mod tests {
             "unknown accept mode ``; expected one of shared, exclusive, blocking, rr, reuseport",
         ),
         (
+            "compare_busy_without_ms",
+            "do: compare modes=rr connections=10 busy=W1",
+            "invalid busy `W1`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`",
+        ),
+        (
+            "compare_busy_ms_out_of_range",
+            "do: compare modes=rr connections=10 busy=W1:0",
+            "ms `0` is out of range; expected a whole number from 1 to 60000",
+        ),
+        (
+            "served_without_a_number",
+            "expect: served W1 <",
+            "wrong arguments `served W1 <`; expected `served TARGET OP NUMBER`",
+        ),
+        (
+            "served_bad_op",
+            "expect: served W1 ~ 3",
+            "unknown comparison `~`; expected `served TARGET OP NUMBER` with OP one of ==, !=, <, <=, >, >=",
+        ),
+        (
             "compare_runs_out_of_range",
             "do: compare modes=rr connections=10 runs=6",
             "runs `6` is out of range; expected a whole number from 1 to 5",
@@ -1159,7 +1226,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "empty_expect",
@@ -1211,7 +1278,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1377,6 +1444,8 @@ mod tests {
                 (target(), prop_oneof![signal().prop_map(ExitSpec::Signal), (0i32..=255).prop_map(ExitSpec::Code)])
                     .prop_map(|(target, status)| Expect::Exited { target, status }),
                 (metric, op).prop_map(|(metric, op)| Expect::MetricCores { metric, op }),
+                (target(), proptest::sample::select(Op::ALL.to_vec()), 0u32..=1_000_000)
+                    .prop_map(|(target, op, n)| Expect::Served { target, op, value: f64::from(n) }),
                 target().prop_map(Expect::Hung),
                 target().prop_map(Expect::GaveUp),
                 target().prop_map(Expect::Survived),
@@ -1431,13 +1500,15 @@ mod tests {
                     proptest::sample::subsequence(Mode::ALL.to_vec(), 1..=Mode::ALL.len()).prop_shuffle(),
                     count.clone(),
                     1u32..=256,
-                    1u32..=5
+                    1u32..=5,
+                    proptest::option::of((target(), 1u32..=60_000))
                 )
-                    .prop_map(|(modes, connections, concurrency, runs)| Directive::Compare {
+                    .prop_map(|(modes, connections, concurrency, runs, busy)| Directive::Compare {
                         modes,
                         connections,
                         concurrency,
-                        runs
+                        runs,
+                        busy
                     }),
                 (target(), signal()).prop_map(|(target, signal)| Directive::Kill { target, signal }),
                 (target(), 1u32..=60_000).prop_map(|(target, ms)| Directive::Busy { target, ms }),

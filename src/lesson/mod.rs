@@ -144,6 +144,8 @@ pub enum Directive {
         connections: u32,
         concurrency: u32,
         runs: u32,
+        /// A worker kept busy for `ms` in each mode's pool just before its connections fire.
+        busy: Option<(Target, u32)>,
     },
     Kill {
         target: Target,
@@ -464,6 +466,12 @@ pub enum Expect {
     AllCoresBusy,
     /// The daemon's pidfile exists (mode 0600, in a 0700 directory) and names the daemon.
     Pidfile,
+    /// The connections one worker served in the last fire: `served W1 < 10`.
+    Served {
+        target: Target,
+        op: Op,
+        value: f64,
+    },
     /// The opposite of a condition: `not same-inode` (for an `ask` choice that bets against it).
     Not(Box<Expect>),
     /// A number of a process: `W1 threads >= 5` (from /proc), `W1 served <= 2` (the last

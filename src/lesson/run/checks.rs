@@ -81,6 +81,7 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
             }
         }
         Expect::Survived(t) => survived(t, o),
+        Expect::Served { target, op, value } => served(target, *op, *value, o),
         Expect::Not(inner) => {
             let (held, detail) = check(inner, o);
             (!held, detail)
@@ -161,6 +162,19 @@ fn survived(t: &Target, o: &Observation) -> (bool, String) {
         (Some(b), _) => (false, format!("{alias} was pid {b} and is not any more")),
         _ => (false, format!("{alias} was not running before")),
     }
+}
+
+/// The connections `t` served in the last fire, from the replies, against its even share.
+fn served(t: &Target, op: crate::lesson::Op, value: f64, o: &Observation) -> (bool, String) {
+    let alias = t.to_string();
+    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let n = f.per_worker.get(&alias).copied().unwrap_or(0);
+    let even = f.summary.completed as f64 / f.per_worker.len().max(1) as f64;
+    let shares: Vec<String> = f.per_worker.iter().map(|(a, n)| format!("{a}:{n}")).collect();
+    (
+        op.holds(n as f64, value),
+        format!("{alias} served {n} of {} (an even share is {even:.0}): {}", f.summary.completed, shares.join(" ")),
+    )
 }
 
 fn all_cores_busy(o: &Observation) -> (bool, String) {
@@ -532,6 +546,13 @@ mod tests {
     claim!(metric_cores, Expect::MetricCores { metric: Metric::Pids, op: Op::Eq },
         holds: { let mut o = work(1.0, 80.0); o.measured.work.as_mut().unwrap().pids = 4; o },
         fails: work(1.0, 80.0));
+    claim!(served, Expect::Served { target: Target::Worker(1), op: Op::Lt, value: 10.0 },
+        holds: fired(40, 0, &[("W1", 1), ("W2", 13), ("W3", 13), ("W4", 13)], 40),
+        fails: fired(40, 0, &[("W1", 10), ("W2", 10), ("W3", 10), ("W4", 10)], 40));
+    claim!(served_counts_zero_for_a_worker_without_replies, Expect::Served { target: Target::Worker(1), op: Op::Eq, value: 0.0 },
+        holds: fired(40, 0, &[("W1", 0), ("W2", 40)], 40),
+        // No fire yet: nothing was served, and nothing can be claimed.
+        fails: obs());
     claim!(hung, Expect::Hung(Target::Worker(3)),
         holds: { let mut o = obs(); o.seen.hung.insert("W3".into()); o },
         fails: { let mut o = obs(); o.seen.hung.insert("W2".into()); o });

@@ -371,8 +371,8 @@ impl Runner {
             Directive::Fire { connections, concurrency, keepalive } => {
                 self.fire(*connections, *concurrency, *keepalive, out)?;
             }
-            Directive::Compare { modes, connections, concurrency, runs } => {
-                self.compare(modes, *connections, *concurrency, *runs, out)?
+            Directive::Compare { modes, connections, concurrency, runs, busy } => {
+                self.compare(modes, *connections, *concurrency, *runs, busy.as_ref(), out)?
             }
             Directive::Kill { target, signal } => self.kill(target, *signal, out)?,
             Directive::Busy { target, ms } => {
@@ -477,8 +477,10 @@ impl Runner {
         connections: u32,
         concurrency: u32,
         runs: u32,
+        busy: Option<&(Target, u32)>,
         out: &mut Transcript,
     ) -> Result<()> {
+        let busy = busy.map(|(t, ms)| (t.to_string(), *ms));
         let workers = self.lab.pool.as_ref().map(|p| p.workers).unwrap_or(self.workers);
         let mut table = Vec::new();
         for _ in 0..runs {
@@ -487,7 +489,8 @@ impl Runner {
                     ClientArgs { port: 0, connections, concurrency, keepalive: 1, timeout_ms: 5000, stream: false };
                 self.seen.listeners.clear();
                 let seen = &mut self.seen;
-                let run = measure::measure(&mut self.lab, mode, workers, args, &mut |ev| {
+                let busy = busy.as_ref().map(|(alias, ms)| (alias.as_str(), *ms));
+                let run = measure::measure_busy(&mut self.lab, mode, workers, args, busy, &mut |ev| {
                     seen.observe(ev);
                     out.background(ev);
                 })?;
