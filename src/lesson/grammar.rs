@@ -4,8 +4,8 @@
 //! list of verbs every message offers is the table's.
 
 use super::{
-    Ask, Choice, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, NodeCmd, Op, ParentDeathKind,
-    ProcField, ProcValue, Sched, SendKind, Target, WorkerCount,
+    Ask, Choice, CostFigure, CostKind, CostThan, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect,
+    Metric, NodeCmd, Op, ParentDeathKind, ProcField, ProcValue, Sched, SendKind, Target, WorkerCount,
 };
 use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
@@ -17,7 +17,7 @@ const MAX_CHOICES: usize = 6;
 const FIRE_CONCURRENCY: u32 = 8;
 const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
-const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `not CONDITION`";
+const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // Directives
@@ -220,6 +220,12 @@ const VERBS: &[Verb] = &[
     Verb { name: "backlog", usage: "`backlog N`", keys: &[], parse: backlog },
     Verb { name: "accept", usage: "`accept on` or `accept off`", keys: &[], parse: accept },
     Verb { name: "connect", usage: "`connect N`", keys: &[], parse: connect },
+    Verb {
+        name: "cost",
+        usage: "`cost WHAT [rounds=N]` with WHAT one of fork, thread, pipe-procs, pipe-threads, cow, rss",
+        keys: &["rounds"],
+        parse: cost,
+    },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -466,6 +472,58 @@ fn connect(words: &Words<'_>) -> Result<Directive, String> {
     Ok(Directive::Connect(number("connection count", n, 1, 100)?))
 }
 
+fn cost(words: &Words<'_>) -> Result<Directive, String> {
+    let [what] = words.exactly()?;
+    let what = cost_kind(what)?;
+    let rounds = words.option("rounds").map(|r| number("rounds", r, 1, 100_000)).transpose()?;
+    Ok(Directive::Cost { what, rounds })
+}
+
+fn cost_kind(value: &str) -> Result<CostKind, String> {
+    CostKind::ALL.into_iter().find(|k| k.name() == value).ok_or_else(|| {
+        format!(
+            "unknown measurement `{}`; expected one of {}",
+            shorten(value),
+            names(CostKind::ALL.map(CostKind::name))
+        )
+    })
+}
+
+/// `fork.ns_each`: a measurement and one of its figures (lower case, digits, `_`).
+fn cost_figure(value: &str) -> Result<CostFigure, String> {
+    let Some((what, name)) = value.split_once('.') else {
+        return Err(format!("invalid figure `{}`; expected `WHAT.FIGURE`, e.g. `fork.ns_each`", shorten(value)));
+    };
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !ok {
+        return Err(format!("invalid figure name `{}`; expected lower-case letters, digits and `_`", shorten(name)));
+    }
+    Ok(CostFigure { what: cost_kind(what)?, name: name.to_string() })
+}
+
+/// `cost fork.ns_each > thread.ns_each` or `cost cow.private_after_kib >= 60000`.
+fn cost_expect(figure: &str, op: &str, than: &str) -> Result<Expect, String> {
+    let figure = cost_figure(figure)?;
+    let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
+        return Err(format!(
+            "unknown comparison `{}`; expected `cost WHAT.FIGURE OP NUMBER` with OP one of {}",
+            shorten(op),
+            names(Op::ALL.map(Op::symbol))
+        ));
+    };
+    let than = if than.contains('.') && than.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) {
+        CostThan::Figure(cost_figure(than)?)
+    } else {
+        let value = than
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("invalid number `{}`; expected a number or `WHAT.FIGURE`", shorten(than)))?;
+        CostThan::Number(value)
+    };
+    Ok(Expect::Cost { figure, op, than })
+}
+
 /// Parses the arguments of `<!-- expect: ... -->`.
 fn parse_expect(args: &str) -> Result<Expect, String> {
     let words: Vec<&str> = args.split_whitespace().collect();
@@ -487,6 +545,11 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
             ..,
         ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
         ["served", t, op, value] => served(t, op, value),
+        ["cost", figure, op, than] => cost_expect(figure, op, than),
+        ["cost", ..] => Err(format!(
+            "wrong arguments `{}`; expected `cost WHAT.FIGURE OP NUMBER` or `cost WHAT.FIGURE OP WHAT.FIGURE`",
+            shorten(args.trim())
+        )),
         ["served", ..] => {
             Err(format!("wrong arguments `{}`; expected `served TARGET OP NUMBER`", shorten(args.trim())))
         }
@@ -824,6 +887,10 @@ impl fmt::Display for Directive {
                 _ => f.write_str("do: counter all"),
             },
             Directive::Daemon(step) => write!(f, "do: daemon {}", step.name()),
+            Directive::Cost { what, rounds } => {
+                let rounds = rounds.map_or(String::new(), |r| format!(" rounds={r}"));
+                write!(f, "do: cost {}{rounds}", what.name())
+            }
             Directive::Ask(ask) => write!(f, "ask: {ask}"),
             Directive::Node(NodeCmd::Start { program, workers, sched }) => {
                 let sched = if *sched == Sched::None { " sched=none" } else { " sched=rr" };
@@ -855,6 +922,13 @@ impl fmt::Display for Expect {
             Expect::Exited { target, status: ExitSpec::Code(c) } => write!(f, "exited {target} code={c}"),
             Expect::MetricCores { metric, op } => write!(f, "{metric} {op} cores"),
             Expect::Served { target, op, value } => write!(f, "served {target} {op} {value}"),
+            Expect::Cost { figure, op, than } => {
+                write!(f, "cost {}.{} {op} ", figure.what.name(), figure.name)?;
+                match than {
+                    CostThan::Number(v) => write!(f, "{v}"),
+                    CostThan::Figure(g) => write!(f, "{}.{}", g.what.name(), g.name),
+                }
+            }
             Expect::Hung(t) => write!(f, "hung {t}"),
             Expect::GaveUp(t) => write!(f, "gave-up {t}"),
             Expect::Survived(t) => write!(f, "survived {t}"),
@@ -966,6 +1040,30 @@ mod tests {
                     runs: 1,
                     busy: Some((Target::Worker(1), 1000)),
                 },
+            ),
+            (
+                "cost_with_rounds",
+                "do: cost pipe-threads rounds=500",
+                Directive::Cost { what: CostKind::PipeThreads, rounds: Some(500) },
+            ),
+            ("cost_default_rounds", "do: cost cow", Directive::Cost { what: CostKind::Cow, rounds: None }),
+            (
+                "expect_cost_against_a_figure",
+                "expect: cost fork.ns_each > thread.ns_each",
+                Directive::Expect(Expect::Cost {
+                    figure: CostFigure { what: CostKind::Fork, name: "ns_each".into() },
+                    op: Op::Gt,
+                    than: CostThan::Figure(CostFigure { what: CostKind::Thread, name: "ns_each".into() }),
+                }),
+            ),
+            (
+                "expect_cost_against_a_number",
+                "expect: cost cow.private_after_kib >= 60000",
+                Directive::Expect(Expect::Cost {
+                    figure: CostFigure { what: CostKind::Cow, name: "private_after_kib".into() },
+                    op: Op::Ge,
+                    than: CostThan::Number(60000.0),
+                }),
             ),
             (
                 "expect_served",
@@ -1106,12 +1204,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost",
         ),
         (
             "unknown_option",
@@ -1182,6 +1280,26 @@ mod tests {
             "unknown accept mode ``; expected one of shared, exclusive, blocking, rr, reuseport",
         ),
         (
+            "cost_unknown",
+            "do: cost exec",
+            "unknown measurement `exec`; expected one of fork, thread, pipe-procs, pipe-threads, cow, rss",
+        ),
+        (
+            "cost_rounds_zero",
+            "do: cost fork rounds=0",
+            "rounds `0` is out of range; expected a whole number from 1 to 100000",
+        ),
+        (
+            "cost_figure_without_kind",
+            "expect: cost ns_each > 3",
+            "invalid figure `ns_each`; expected `WHAT.FIGURE`, e.g. `fork.ns_each`",
+        ),
+        (
+            "cost_figure_bad_number",
+            "expect: cost fork.ns_each > lots",
+            "invalid number `lots`; expected a number or `WHAT.FIGURE`",
+        ),
+        (
             "compare_busy_without_ms",
             "do: compare modes=rr connections=10 busy=W1",
             "invalid busy `W1`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`",
@@ -1226,7 +1344,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "empty_expect",
@@ -1278,7 +1396,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1446,6 +1564,15 @@ mod tests {
                 (metric, op).prop_map(|(metric, op)| Expect::MetricCores { metric, op }),
                 (target(), proptest::sample::select(Op::ALL.to_vec()), 0u32..=1_000_000)
                     .prop_map(|(target, op, n)| Expect::Served { target, op, value: f64::from(n) }),
+                (
+                    cost_figure(),
+                    proptest::sample::select(Op::ALL.to_vec()),
+                    prop_oneof![
+                        (0u32..=1_000_000).prop_map(|n| CostThan::Number(f64::from(n))),
+                        cost_figure().prop_map(CostThan::Figure),
+                    ]
+                )
+                    .prop_map(|(figure, op, than)| Expect::Cost { figure, op, than }),
                 target().prop_map(Expect::Hung),
                 target().prop_map(Expect::GaveUp),
                 target().prop_map(Expect::Survived),
@@ -1458,6 +1585,11 @@ mod tests {
                     .prop_map(|(target, field, equal, value)| Expect::Proc { target, field, equal, value }),
             ];
             leaf.prop_recursive(3, 4, 1, |inner| inner.prop_map(|e| Expect::Not(Box::new(e))))
+        }
+
+        fn cost_figure() -> impl Strategy<Value = CostFigure> {
+            (proptest::sample::select(CostKind::ALL.to_vec()), "[a-z][a-z0-9_]{0,15}")
+                .prop_map(|(what, name)| CostFigure { what, name })
         }
 
         /// Free text for questions and labels: no `|`, `=>` or `-->`, which the grammar uses.
@@ -1539,6 +1671,8 @@ mod tests {
                     None => Directive::Counter { target: None, threads: None },
                 }),
                 proptest::sample::select(DaemonStep::ALL.to_vec()).prop_map(Directive::Daemon),
+                (proptest::sample::select(CostKind::ALL.to_vec()), proptest::option::of(1u32..=100_000))
+                    .prop_map(|(what, rounds)| Directive::Cost { what, rounds }),
                 ask().prop_map(Directive::Ask),
                 any::<bool>().prop_map(Directive::Reap),
                 (target(), proptest::sample::select(ParentDeathKind::ALL.to_vec()))

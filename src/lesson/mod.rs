@@ -189,6 +189,11 @@ pub enum Directive {
     },
     /// One step of daemonizing (daemon(7)), or stopping the daemon by its pidfile.
     Daemon(DaemonStep),
+    /// Measure what a process or a thread costs; `rounds` where it repeats (None: its default).
+    Cost {
+        what: CostKind,
+        rounds: Option<u32>,
+    },
     /// A prediction question, asked before the step runs and answered from what happened.
     Ask(Ask),
     /// A built-in Node program (`lessons/node/`): start one, or stop the one running.
@@ -472,6 +477,13 @@ pub enum Expect {
         op: Op,
         value: f64,
     },
+    /// A figure of the last measurement of one kind, against a number or another figure:
+    /// `cost fork.ns_each > thread.ns_each`.
+    Cost {
+        figure: CostFigure,
+        op: Op,
+        than: CostThan,
+    },
     /// The opposite of a condition: `not same-inode` (for an `ask` choice that bets against it).
     Not(Box<Expect>),
     /// A number of a process: `W1 threads >= 5` (from /proc), `W1 served <= 2` (the last
@@ -489,6 +501,68 @@ pub enum Expect {
         equal: bool,
         value: ProcValue,
     },
+}
+
+/// What `cost` measures. The master (single-threaded, so it may fork) measures processes;
+/// W1 measures threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CostKind {
+    /// fork(2), the parent's side, each child exiting at once.
+    Fork,
+    /// std::thread::spawn (pthread_create), each thread returning at once.
+    Thread,
+    /// One byte back and forth over two pipes between two processes.
+    PipeProcs,
+    /// The same between two threads of one process.
+    PipeThreads,
+    /// A child writes every page of 64 MiB its parent had written: smaps_rollup before and after.
+    Cow,
+    /// The resident memory of the master and of each worker.
+    Rss,
+}
+
+impl CostKind {
+    pub const ALL: [CostKind; 6] =
+        [CostKind::Fork, CostKind::Thread, CostKind::PipeProcs, CostKind::PipeThreads, CostKind::Cow, CostKind::Rss];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            CostKind::Fork => "fork",
+            CostKind::Thread => "thread",
+            CostKind::PipeProcs => "pipe-procs",
+            CostKind::PipeThreads => "pipe-threads",
+            CostKind::Cow => "cow",
+            CostKind::Rss => "rss",
+        }
+    }
+
+    /// Whether W1 measures it (threads) rather than the master (processes).
+    pub fn in_worker(self) -> bool {
+        matches!(self, CostKind::Thread | CostKind::PipeThreads)
+    }
+
+    /// How many times it repeats when the directive does not say.
+    pub fn default_rounds(self) -> u32 {
+        match self {
+            CostKind::Fork | CostKind::Thread => 200,
+            CostKind::PipeProcs | CostKind::PipeThreads => 20_000,
+            CostKind::Cow | CostKind::Rss => 1,
+        }
+    }
+}
+
+/// `fork.ns_each`: a figure of the last measurement of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostFigure {
+    pub what: CostKind,
+    pub name: String,
+}
+
+/// What a cost figure is compared with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CostThan {
+    Number(f64),
+    Figure(CostFigure),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -133,6 +133,8 @@ pub struct Measured {
     pub connected: Option<(u32, u32)>,
     /// Connections in the listener's accept queue when last read.
     pub queued: Option<usize>,
+    /// The last `cost` of each kind: its figures, as the process that measured reported them.
+    pub costs: BTreeMap<String, Vec<(String, u64)>>,
 }
 
 /// Runs directives against a lab. The TUI drives the same runner.
@@ -355,6 +357,7 @@ impl Runner {
             Directive::Backlog(n) => self.backlog(*n, out)?,
             Directive::Accept(on) => self.accept(*on, out)?,
             Directive::Connect(n) => self.connect(*n, out)?,
+            Directive::Cost { what, rounds } => self.cost(*what, *rounds, out)?,
             Directive::Spawn { workers, mode, handle } => {
                 self.start(*mode, workers.resolve(), *handle, out)?;
             }
@@ -734,6 +737,24 @@ impl Runner {
             self.measured.master_counter = Some(*v);
         }
         self.measured.counters = got;
+        Ok(())
+    }
+
+    /// A measurement in the master (processes) or in W1 (threads), reported as `Event::Cost`.
+    fn cost(&mut self, what: lesson::CostKind, rounds: Option<u32>, out: &mut Transcript) -> Result<()> {
+        let alias = what.in_worker().then(|| Target::Worker(1).to_string());
+        if let Some(a) = &alias {
+            self.pid_of(&Target::Worker(1)).with_context(|| format!("`cost {}` runs in {a}", what.name()))?;
+        }
+        let name = what.name();
+        let rounds = rounds.unwrap_or(what.default_rounds());
+        self.lab.send(&Cmd::Cost { alias, what: name.into(), rounds })?;
+        let figures = self.wait(out, Duration::from_secs(30), |ev| match ev {
+            Event::Cost { what, figures, .. } if what == name => Some(Ok(figures.clone())),
+            Event::Error { kind, message, .. } if kind == "cost_failed" => Some(Err(anyhow!("{message}"))),
+            _ => None,
+        })??;
+        self.measured.costs.insert(name.to_string(), figures);
         Ok(())
     }
 
