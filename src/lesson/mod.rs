@@ -545,7 +545,7 @@ impl CostKind {
     pub fn default_rounds(self) -> u32 {
         match self {
             CostKind::Fork | CostKind::Thread => 200,
-            CostKind::PipeProcs | CostKind::PipeThreads => 20_000,
+            CostKind::PipeProcs | CostKind::PipeThreads => 2_000,
             CostKind::Cow | CostKind::Rss => 1,
         }
     }
