@@ -7,17 +7,19 @@ mod backlog;
 mod checks;
 mod node;
 mod report;
+mod seen;
 mod zombie;
 
 pub use checks::Observation;
 pub use report::{Info, Report, Transcript, TreeRow, WorkDone};
+pub use seen::{Fired, Measured, Seen};
 
 use crate::lab::measure;
 use crate::lab::{Client, Lab, PoolInfo};
 use crate::lesson::{self, Ask, CrashKind, DaemonStep, Directive, Expect, Lesson, ProcField, SendKind, Target};
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Cmd, Event, HowListening, role};
+use crate::proto::{Cmd, Event, role};
 use crate::sys::procfs;
 use anyhow::{Context, Result, anyhow};
 use checks::{Now, PidfileFacts};
@@ -37,104 +39,6 @@ pub fn run_order(directives: &[lesson::Located<Directive>]) -> Vec<&lesson::Loca
 /// ([`Ask::order`]): it follows `--seed`, or seed 0 without one, so a run can be repeated.
 pub fn shown_order(lesson: &str, ask: &Ask) -> Vec<usize> {
     ask.order(lesson, crate::lab::chaos::SEED.get().copied().unwrap_or(0))
-}
-
-/// What the lab has shown so far, gathered from its events.
-#[derive(Debug, Clone, Default)]
-pub struct Seen {
-    /// Live processes by alias ("master", "W1", ...).
-    pub pids: BTreeMap<String, i32>,
-    /// The latest listener report of each process in the current pool.
-    pub listeners: BTreeMap<String, (i32, i32, u64, HowListening)>,
-    /// The latest exit of each alias.
-    pub exits: BTreeMap<String, Event>,
-    /// Workers the master caught hung.
-    pub hung: BTreeSet<String>,
-    /// Workers the master gave up on, with the quick restarts it counted.
-    pub gave_up: BTreeMap<String, u32>,
-    /// The longest respawn delay announced.
-    pub max_delay_ms: u64,
-    /// The daemon's pidfile, once it has written one.
-    pub pidfile: Option<String>,
-}
-
-impl Seen {
-    pub fn observe(&mut self, ev: &Event) {
-        match ev {
-            Event::Spawned { alias, pid, .. } => {
-                self.pids.insert(alias.clone(), *pid);
-            }
-            Event::Listening { alias, pid, fd, inode, how, .. } => {
-                self.listeners.insert(alias.clone(), (*pid, *fd, *inode, *how));
-            }
-            Event::Exited { alias, pid, .. } => {
-                if self.pids.get(alias) == Some(pid) {
-                    self.pids.remove(alias);
-                    self.listeners.remove(alias);
-                }
-                self.exits.insert(alias.clone(), ev.clone());
-            }
-            Event::Hung { alias, .. } => {
-                self.hung.insert(alias.clone());
-            }
-            Event::GaveUp { alias, restarts, .. } => {
-                self.gave_up.insert(alias.clone(), *restarts);
-            }
-            Event::Respawning { delay_ms, .. } => self.max_delay_ms = self.max_delay_ms.max(*delay_ms),
-            Event::Daemon { pid, step, detail, .. } => {
-                self.pids.insert(role::DAEMON.into(), *pid);
-                // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
-                if let (true, Some(path)) = (step == "pidfile", detail.strip_prefix("wrote ")) {
-                    let path = path.split_once(", flock(2)-locked").map_or(path, |(p, _)| p);
-                    self.pidfile = Some(path.to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// The result of the last `fire` (or of a `load` collected by `wait load`).
-#[derive(Debug, Clone)]
-pub struct Fired {
-    pub summary: ClientSummary,
-    pub per_worker: BTreeMap<String, u64>,
-    /// Connections the workers themselves counted during the fire.
-    pub accepted: u64,
-}
-
-/// What the runner measured itself, beyond the lab's events: what the checks read.
-#[derive(Debug, Clone, Default)]
-pub struct Measured {
-    pub fire: Option<Fired>,
-    /// Live pids just before the last crash or kill.
-    pub before_crash: BTreeMap<String, i32>,
-    /// The last crash: who, and the connections it held then.
-    pub crash: Option<(String, u64)>,
-    /// The messages of the last `send`, and the last round trip.
-    pub messages: Vec<Event>,
-    pub rtt_us: Option<u64>,
-    /// The last handle sent: (inode sent, fd received, inode received).
-    pub handle: Option<(u64, i32, u64)>,
-    /// Events of the last rolling restart.
-    pub rolling: Vec<Event>,
-    /// Whether a load was still running when it ended (None: no load was started).
-    pub rolled_under_load: Option<bool>,
-    /// The finished connections of the last background load.
-    pub load_conns: Vec<ConnRecord>,
-    pub work: Option<Work>,
-    /// The last `counter`: (alias, tid, shared, value).
-    pub counters: Vec<(String, i32, bool, u64)>,
-    /// The master's own copy of the counter, when it last reported it.
-    pub master_counter: Option<u64>,
-    /// When reaping last resumed: (SIGCHLD signals read, children reaped).
-    pub reaped: Option<(u32, u32)>,
-    /// The last `connect`: (handshakes completed, timed out).
-    pub connected: Option<(u32, u32)>,
-    /// Connections in the listener's accept queue when last read.
-    pub queued: Option<usize>,
-    /// The last `cost` of each kind: its figures, as the process that measured reported them.
-    pub costs: BTreeMap<String, Vec<(String, u64)>>,
 }
 
 /// Runs directives against a lab. The TUI drives the same runner.
