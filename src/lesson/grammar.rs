@@ -3,9 +3,10 @@
 //! gives `d` again). `do:` verbs are a table of (verb, usage, option keys, parser), so the
 //! list of verbs every message offers is the table's.
 
+use super::cost::{cost_expect, cost_kind};
 use super::{
-    Ask, Choice, CostFigure, CostKind, CostThan, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect,
-    Metric, NodeCmd, Op, ParentDeathKind, ProcField, ProcValue, Sched, SendKind, Target, WorkerCount,
+    Ask, Choice, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, NodeCmd, Op, ParentDeathKind,
+    ProcField, ProcValue, Sched, SendKind, Target, WorkerCount,
 };
 use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
@@ -479,51 +480,6 @@ fn cost(words: &Words<'_>) -> Result<Directive, String> {
     Ok(Directive::Cost { what, rounds })
 }
 
-fn cost_kind(value: &str) -> Result<CostKind, String> {
-    CostKind::ALL.into_iter().find(|k| k.name() == value).ok_or_else(|| {
-        format!(
-            "unknown measurement `{}`; expected one of {}",
-            shorten(value),
-            names(CostKind::ALL.map(CostKind::name))
-        )
-    })
-}
-
-/// `fork.ns_each`: a measurement and one of its figures (lower case, digits, `_`).
-fn cost_figure(value: &str) -> Result<CostFigure, String> {
-    let Some((what, name)) = value.split_once('.') else {
-        return Err(format!("invalid figure `{}`; expected `WHAT.FIGURE`, e.g. `fork.ns_each`", shorten(value)));
-    };
-    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !ok {
-        return Err(format!("invalid figure name `{}`; expected lower-case letters, digits and `_`", shorten(name)));
-    }
-    Ok(CostFigure { what: cost_kind(what)?, name: name.to_string() })
-}
-
-/// `cost fork.ns_each > thread.ns_each` or `cost cow.private_after_kib >= 60000`.
-fn cost_expect(figure: &str, op: &str, than: &str) -> Result<Expect, String> {
-    let figure = cost_figure(figure)?;
-    let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
-        return Err(format!(
-            "unknown comparison `{}`; expected `cost WHAT.FIGURE OP NUMBER` with OP one of {}",
-            shorten(op),
-            names(Op::ALL.map(Op::symbol))
-        ));
-    };
-    let than = if than.contains('.') && than.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) {
-        CostThan::Figure(cost_figure(than)?)
-    } else {
-        let value = than
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("invalid number `{}`; expected a number or `WHAT.FIGURE`", shorten(than)))?;
-        CostThan::Number(value)
-    };
-    Ok(Expect::Cost { figure, op, than })
-}
-
 /// Parses the arguments of `<!-- expect: ... -->`.
 fn parse_expect(args: &str) -> Result<Expect, String> {
     let words: Vec<&str> = args.split_whitespace().collect();
@@ -922,13 +878,7 @@ impl fmt::Display for Expect {
             Expect::Exited { target, status: ExitSpec::Code(c) } => write!(f, "exited {target} code={c}"),
             Expect::MetricCores { metric, op } => write!(f, "{metric} {op} cores"),
             Expect::Served { target, op, value } => write!(f, "served {target} {op} {value}"),
-            Expect::Cost { figure, op, than } => {
-                write!(f, "cost {}.{} {op} ", figure.what.name(), figure.name)?;
-                match than {
-                    CostThan::Number(v) => write!(f, "{v}"),
-                    CostThan::Figure(g) => write!(f, "{}.{}", g.what.name(), g.name),
-                }
-            }
+            Expect::Cost { figure, op, than } => write!(f, "cost {figure} {op} {than}"),
             Expect::Hung(t) => write!(f, "hung {t}"),
             Expect::GaveUp(t) => write!(f, "gave-up {t}"),
             Expect::Survived(t) => write!(f, "survived {t}"),
@@ -974,6 +924,7 @@ impl fmt::Display for Ask {
 mod tests {
     use super::*;
     use crate::lesson::doc::parse;
+    use crate::lesson::{CostFigure, CostKind, CostThan};
     use crate::lesson::{Lesson, embedded};
 
     /// Front matter for `lessons/t.md` and a first step heading: a body starts at line 8.
@@ -1514,6 +1465,7 @@ mod tests {
 
     mod property {
         use super::super::*;
+        use crate::lesson::{CostFigure, CostKind, CostThan};
         use proptest::prelude::*;
 
         fn target() -> impl Strategy<Value = Target> {

@@ -10,11 +10,13 @@
 //! DIR`), doc.rs parses a file (front matter, steps, fences, notes, reveal), grammar.rs parses
 //! a directive and prints it back (`Display`), and run/ runs them against a lab.
 
+mod cost;
 mod doc;
 mod grammar;
 mod load;
 pub mod run;
 
+pub use cost::{CostFigure, CostKind, CostThan};
 #[cfg(test)]
 pub use grammar::parse_directive;
 #[cfg(test)]
@@ -501,68 +503,6 @@ pub enum Expect {
         equal: bool,
         value: ProcValue,
     },
-}
-
-/// What `cost` measures. The master (single-threaded, so it may fork) measures processes;
-/// W1 measures threads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostKind {
-    /// fork(2), the parent's side, each child exiting at once.
-    Fork,
-    /// std::thread::spawn (pthread_create), each thread returning at once.
-    Thread,
-    /// One byte back and forth over two pipes between two processes.
-    PipeProcs,
-    /// The same between two threads of one process.
-    PipeThreads,
-    /// A child writes every page of 64 MiB its parent had written: smaps_rollup before and after.
-    Cow,
-    /// The resident memory of the master and of each worker.
-    Rss,
-}
-
-impl CostKind {
-    pub const ALL: [CostKind; 6] =
-        [CostKind::Fork, CostKind::Thread, CostKind::PipeProcs, CostKind::PipeThreads, CostKind::Cow, CostKind::Rss];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CostKind::Fork => "fork",
-            CostKind::Thread => "thread",
-            CostKind::PipeProcs => "pipe-procs",
-            CostKind::PipeThreads => "pipe-threads",
-            CostKind::Cow => "cow",
-            CostKind::Rss => "rss",
-        }
-    }
-
-    /// Whether W1 measures it (threads) rather than the master (processes).
-    pub fn in_worker(self) -> bool {
-        matches!(self, CostKind::Thread | CostKind::PipeThreads)
-    }
-
-    /// How many times it repeats when the directive does not say.
-    pub fn default_rounds(self) -> u32 {
-        match self {
-            CostKind::Fork | CostKind::Thread => 200,
-            CostKind::PipeProcs | CostKind::PipeThreads => 2_000,
-            CostKind::Cow | CostKind::Rss => 1,
-        }
-    }
-}
-
-/// `fork.ns_each`: a figure of the last measurement of one kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CostFigure {
-    pub what: CostKind,
-    pub name: String,
-}
-
-/// What a cost figure is compared with.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CostThan {
-    Number(f64),
-    Figure(CostFigure),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
