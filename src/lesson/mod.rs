@@ -14,6 +14,7 @@ mod cost;
 mod doc;
 mod grammar;
 mod load;
+mod print;
 pub mod run;
 
 pub use cost::{CostFigure, CostKind, CostThan};
