@@ -36,6 +36,9 @@ pub struct Run {
     /// Connections each worker counted as accepted (its own counter).
     pub accepted_by_worker: BTreeMap<String, u64>,
     pub errors: BTreeMap<String, u64>,
+    /// The worker kept busy (`W1`) and for how long, in ms, when its connections fired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy: Option<(String, u32)>,
     /// With `--chaos-ms`: the kills and how the pool came back.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chaos: Option<crate::lab::chaos::ChaosFigures>,
@@ -47,15 +50,33 @@ pub fn measure(
     lab: &mut Lab,
     mode: Mode,
     workers: usize,
+    client: ClientArgs,
+    seen: &mut dyn FnMut(&Event),
+) -> Result<Run> {
+    measure_busy(lab, mode, workers, client, None, seen)
+}
+
+/// `measure`, with one worker told to spin for `ms` (`Cmd::Busy`) just before the client fires:
+/// a synchronous loop in one worker while connections arrive.
+pub fn measure_busy(
+    lab: &mut Lab,
+    mode: Mode,
+    workers: usize,
     mut client: ClientArgs,
+    busy: Option<(&str, u32)>,
     seen: &mut dyn FnMut(&Event),
 ) -> Result<Run> {
     let info = lab.start_pool(mode, workers, 0, Handle::Inherit, seen)?;
     client.port = info.port;
     let before = lab.stats(seen)?;
+    if let Some((alias, ms)) = busy {
+        lab.send(&crate::proto::Cmd::Busy { alias: alias.to_string(), ms })?;
+    }
     let summary = Client::start(&client, lab.stop())?.finish(client_timeout(&client), &mut |_| {})?;
     let after = settled_stats(lab, &summary, seen)?;
-    Ok(figures(mode, info.workers, client.connections, &summary, &before, &after))
+    let mut run = figures(mode, info.workers, client.connections, &summary, &before, &after);
+    run.busy = busy.map(|(alias, ms)| (alias.to_string(), ms));
+    Ok(run)
 }
 
 /// `measure` while a chaos thread SIGKILLs a random worker every `every_ms`; then wait until
@@ -182,6 +203,7 @@ pub fn figures(
         voluntary_ctxt: delta(|v| v.2),
         accepted_by_worker,
         errors: s.errors.clone(),
+        busy: None,
         chaos: None,
     }
 }
@@ -237,6 +259,15 @@ pub const LESSON_COLUMNS: &[Column] = &[
     col("cv", 5, |r| format!("{:.2}", r.cv)),
     col("empty wakeups", 13, |r| r.empty_wakeups.to_string()),
     col("ctx switches", 12, |r| r.voluntary_ctxt.to_string()),
+];
+
+/// A `compare` with a busy worker: who waited, not the herd.
+pub const BUSY_COLUMNS: &[Column] = &[
+    col("mode", 10, |r| r.mode.name().to_string()),
+    col("completed", 9, |r| r.completed.to_string()),
+    col("failed", 6, |r| r.failed.to_string()),
+    col("p50 ms", 8, |r| format!("{:.1}", r.p50_ms)),
+    col("p99 ms", 8, |r| format!("{:.1}", r.p99_ms)),
 ];
 
 /// The runs as a table: a header row, then a row a run, each ending with the per-worker spread

@@ -1,23 +1,23 @@
 //! The directive grammar: what may stand between `<!--` and `-->` in a lesson, parsed into
-//! [`Directive`], and printed back by `Display` in the same words (`parse_directive(&d.to_string())`
+//! [`Directive`], and printed back by `Display` (print.rs) in the same words (`parse_directive(&d.to_string())`
 //! gives `d` again). `do:` verbs are a table of (verb, usage, option keys, parser), so the
 //! list of verbs every message offers is the table's.
 
+use super::cost::{cost_expect, cost_kind};
 use super::{
     Ask, Choice, CountField, CrashKind, DaemonStep, Directive, ExitSpec, Expect, Metric, NodeCmd, Op, ParentDeathKind,
     ProcField, ProcValue, Sched, SendKind, Target, WorkerCount,
 };
 use crate::proto::mode::{Handle, Mode};
 use nix::sys::signal::Signal;
-use std::fmt;
 
 /// Choices an `ask` offers: enough for a real prediction, few enough to read at 80 columns.
 const MAX_CHOICES: usize = 6;
 /// What `fire`, `compare` and `load` run at once when the directive does not say.
 const FIRE_CONCURRENCY: u32 = 8;
-const COMPARE_CONCURRENCY: u32 = 8;
+pub(super) const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
-const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`";
+const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // Directives
@@ -168,8 +168,8 @@ const VERBS: &[Verb] = &[
     },
     Verb {
         name: "compare",
-        usage: "`compare modes=M1,M2,... connections=N [concurrency=C] [runs=R]`",
-        keys: &["modes", "connections", "concurrency", "runs"],
+        usage: "`compare modes=M1,M2,... connections=N [concurrency=C] [runs=R] [busy=TARGET:MS]`",
+        keys: &["modes", "connections", "concurrency", "runs", "busy"],
         parse: compare,
     },
     Verb { name: "kill", usage: "`kill TARGET signal=SIG`", keys: &["signal"], parse: kill },
@@ -220,6 +220,12 @@ const VERBS: &[Verb] = &[
     Verb { name: "backlog", usage: "`backlog N`", keys: &[], parse: backlog },
     Verb { name: "accept", usage: "`accept on` or `accept off`", keys: &[], parse: accept },
     Verb { name: "connect", usage: "`connect N`", keys: &[], parse: connect },
+    Verb {
+        name: "cost",
+        usage: "`cost WHAT [rounds=N]` with WHAT one of fork, thread, pipe-procs, pipe-threads, cow, rss",
+        keys: &["rounds"],
+        parse: cost,
+    },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -279,7 +285,17 @@ fn compare(words: &Words<'_>) -> Result<Directive, String> {
         connections: number("connections", words.required("connections")?, 1, 1_000_000)?,
         concurrency: words.number_or("concurrency", 1, 256, COMPARE_CONCURRENCY)?,
         runs: words.number_or("runs", 1, 5, 1)?,
+        busy: words.option("busy").map(busy_for).transpose()?,
     })
+}
+
+/// `W1:1000`: the worker a `compare` keeps busy in each mode, and for how many milliseconds
+/// (the bounds of `busy TARGET ms=N`).
+fn busy_for(value: &str) -> Result<(Target, u32), String> {
+    let Some((t, ms)) = value.split_once(':') else {
+        return Err(format!("invalid busy `{}`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`", shorten(value)));
+    };
+    Ok((target(t)?, number("ms", ms, 1, 60_000)?))
 }
 
 fn kill(words: &Words<'_>) -> Result<Directive, String> {
@@ -456,6 +472,13 @@ fn connect(words: &Words<'_>) -> Result<Directive, String> {
     Ok(Directive::Connect(number("connection count", n, 1, 100)?))
 }
 
+fn cost(words: &Words<'_>) -> Result<Directive, String> {
+    let [what] = words.exactly()?;
+    let what = cost_kind(what)?;
+    let rounds = words.option("rounds").map(|r| number("rounds", r, 1, 100_000)).transpose()?;
+    Ok(Directive::Cost { what, rounds })
+}
+
 /// Parses the arguments of `<!-- expect: ... -->`.
 fn parse_expect(args: &str) -> Result<Expect, String> {
     let words: Vec<&str> = args.split_whitespace().collect();
@@ -476,6 +499,15 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
             | "pidfile"),
             ..,
         ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
+        ["served", t, op, value] => served(t, op, value),
+        ["cost", figure, op, than] => cost_expect(figure, op, than),
+        ["cost", ..] => Err(format!(
+            "wrong arguments `{}`; expected `cost WHAT.FIGURE OP NUMBER` or `cost WHAT.FIGURE OP WHAT.FIGURE`",
+            shorten(args.trim())
+        )),
+        ["served", ..] => {
+            Err(format!("wrong arguments `{}`; expected `served TARGET OP NUMBER`", shorten(args.trim())))
+        }
         ["hung", t] => Ok(Expect::Hung(target(t)?)),
         ["gave-up", t] => Ok(Expect::GaveUp(target(t)?)),
         ["survived", t] => Ok(Expect::Survived(target(t)?)),
@@ -502,6 +534,20 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
                 .to_string())
         }
     }
+}
+
+/// `served W1 < 10`: the connections one worker served in the last fire.
+fn served(t: &str, op: &str, value: &str) -> Result<Expect, String> {
+    let target = target(t)?;
+    let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
+        return Err(format!(
+            "unknown comparison `{}`; expected `served TARGET OP NUMBER` with OP one of {}",
+            shorten(op),
+            names(Op::ALL.map(Op::symbol))
+        ));
+    };
+    let value = number("served count", value, 0, 1_000_000)?;
+    Ok(Expect::Served { target, op, value: f64::from(value) })
 }
 
 fn exited(args: &str) -> Result<Expect, String> {
@@ -692,7 +738,7 @@ fn target(value: &str) -> Result<Target, String> {
 }
 
 /// The signals a lesson may send, as `kill -l` names them.
-const SIGNALS: [(&str, Signal); 9] = [
+pub(super) const SIGNALS: [(&str, Signal); 9] = [
     ("TERM", Signal::SIGTERM),
     ("KILL", Signal::SIGKILL),
     ("SEGV", Signal::SIGSEGV),
@@ -730,146 +776,11 @@ pub(super) fn shorten(text: &str) -> String {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Printing: a directive in the words a lesson writes it with
-// ---------------------------------------------------------------------------------------
-
-/// The signal's name as [`SIGNALS`] spells it (`KILL`), or its full name for one a lesson
-/// cannot send.
-fn signal_name(sig: Signal) -> &'static str {
-    SIGNALS.iter().find(|(_, s)| *s == sig).map_or(sig.as_str(), |(name, _)| name)
-}
-
-/// ` key=value` when the value is not the default the parser would fill in.
-fn unless_default(key: &str, value: u32, default: u32) -> String {
-    if value == default { String::new() } else { format!(" {key}={value}") }
-}
-
-/// The directive as a lesson writes it between `<!--` and `-->`: `do: fire 200 concurrency=8`.
-/// Options are printed in the usage's order; an option whose value is the default is left
-/// out, except `concurrency=` of `fire` and `load`, which the lessons always write.
-impl fmt::Display for Directive {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Directive::Spawn { workers, mode, handle } => {
-                let handle = if *handle == Handle::Pass { " handle=pass" } else { "" };
-                write!(f, "do: spawn workers={workers} mode={mode}{handle}")
-            }
-            Directive::SetMode(mode) => write!(f, "do: mode {mode}"),
-            Directive::Scale(workers) => write!(f, "do: scale workers={workers}"),
-            Directive::Stop => f.write_str("do: stop"),
-            Directive::Fire { connections, concurrency, keepalive } => {
-                let keepalive = unless_default("keepalive", *keepalive, 1);
-                write!(f, "do: fire {connections} concurrency={concurrency}{keepalive}")
-            }
-            Directive::Compare { modes, connections, concurrency, runs } => {
-                let modes: Vec<&str> = modes.iter().map(|m| m.name()).collect();
-                let concurrency = unless_default("concurrency", *concurrency, COMPARE_CONCURRENCY);
-                let runs = unless_default("runs", *runs, 1);
-                write!(f, "do: compare modes={} connections={connections}{concurrency}{runs}", modes.join(","))
-            }
-            Directive::Kill { target, signal } => write!(f, "do: kill {target} signal={}", signal_name(*signal)),
-            Directive::Busy { target, ms } => write!(f, "do: busy {target} ms={ms}"),
-            Directive::ShowFds(target) => write!(f, "do: show fds {target}"),
-            Directive::ShowTree => f.write_str("do: show tree"),
-            Directive::Expect(e) => write!(f, "expect: {e}"),
-            Directive::Crash { target, how } => write!(f, "do: crash {target} how={}", how.name()),
-            Directive::Respawn(on) => write!(f, "do: respawn {}", if *on { "on" } else { "off" }),
-            Directive::Load { connections, concurrency, keepalive } => {
-                let keepalive = unless_default("keepalive", *keepalive, 1);
-                write!(f, "do: load {connections} concurrency={concurrency}{keepalive}")
-            }
-            Directive::WaitLoad => f.write_str("do: wait load"),
-            Directive::Send(SendKind::Ping(t)) => write!(f, "do: send ping {t}"),
-            Directive::Send(SendKind::Broadcast) => f.write_str("do: send broadcast"),
-            Directive::Send(SendKind::Relay { from, to }) => write!(f, "do: send {from} to {to}"),
-            Directive::Send(SendKind::Handle(t)) => write!(f, "do: send handle {t}"),
-            Directive::RollingRestart => f.write_str("do: restart rolling"),
-            Directive::Work { target, threads, ms } => match (target, threads) {
-                (Some(t), Some(n)) => write!(f, "do: work {t} threads={n} ms={ms}"),
-                // One thread in every worker; a target without threads= cannot be written.
-                _ => write!(f, "do: work all ms={ms}"),
-            },
-            Directive::Counter { target, threads } => match (target, threads) {
-                (Some(t), Some(n)) => write!(f, "do: counter {t} threads={n}"),
-                _ => f.write_str("do: counter all"),
-            },
-            Directive::Daemon(step) => write!(f, "do: daemon {}", step.name()),
-            Directive::Ask(ask) => write!(f, "ask: {ask}"),
-            Directive::Node(NodeCmd::Start { program, workers, sched }) => {
-                let sched = if *sched == Sched::None { " sched=none" } else { " sched=rr" };
-                write!(f, "do: node {program} workers={workers}{sched}")
-            }
-            Directive::Node(NodeCmd::Stop) => f.write_str("do: node stop"),
-            Directive::Node(NodeCmd::Disconnect(t)) => write!(f, "do: node disconnect {t}"),
-            Directive::Node(NodeCmd::Close(t)) => write!(f, "do: node close {t}"),
-            Directive::Reap(on) => write!(f, "do: reap {}", if *on { "on" } else { "off" }),
-            Directive::ParentDeath { target, how } => write!(f, "do: parent-death {target} how={}", how.name()),
-            Directive::Backlog(n) => write!(f, "do: backlog {n}"),
-            Directive::Accept(on) => write!(f, "do: accept {}", if *on { "on" } else { "off" }),
-            Directive::Connect(n) => write!(f, "do: connect {n}"),
-        }
-    }
-}
-
-/// An expectation as written after `expect:` (or after `=>` in an `ask` choice).
-impl fmt::Display for Expect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Expect::Accounted => f.write_str("accounted"),
-            Expect::SameInode => f.write_str("same-inode"),
-            // f64's Display is the shortest text that parses back to the same number.
-            Expect::Metric { metric, op, value } => write!(f, "{metric} {op} {value}"),
-            Expect::Exited { target, status: ExitSpec::Signal(s) } => {
-                write!(f, "exited {target} signal={}", signal_name(*s))
-            }
-            Expect::Exited { target, status: ExitSpec::Code(c) } => write!(f, "exited {target} code={c}"),
-            Expect::MetricCores { metric, op } => write!(f, "{metric} {op} cores"),
-            Expect::Hung(t) => write!(f, "hung {t}"),
-            Expect::GaveUp(t) => write!(f, "gave-up {t}"),
-            Expect::Survived(t) => write!(f, "survived {t}"),
-            Expect::Rolled => f.write_str("rolled"),
-            Expect::LostOnlyHeld => f.write_str("lost-only-held"),
-            Expect::HandleArrived => f.write_str("handle-arrived"),
-            Expect::AllCoresBusy => f.write_str("all-cores-busy"),
-            Expect::Pidfile => f.write_str("pidfile"),
-            Expect::Not(inner) => write!(f, "not {inner}"),
-            Expect::Count { target, field, op, value } => write!(f, "{target} {} {op} {value}", field.name()),
-            Expect::Proc { target, field, equal, value } => {
-                let op = if *equal { "==" } else { "!=" };
-                write!(f, "{target} {} {op} {value}", field.name())
-            }
-        }
-    }
-}
-
-impl fmt::Display for ProcValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProcValue::Forklab => f.write_str("forklab"),
-            ProcValue::Master => f.write_str("master"),
-            ProcValue::SelfPid => f.write_str("self"),
-            ProcValue::None => f.write_str("none"),
-            ProcValue::Text(t) => f.write_str(t),
-        }
-    }
-}
-
-/// A question as written after `ask:`: `QUESTION | CHOICE => CONDITION | ...`.
-impl fmt::Display for Ask {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.question)?;
-        for c in &self.choices {
-            write!(f, " | {} => {}", c.label, c.when)?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lesson::doc::parse;
+    use crate::lesson::{CostFigure, CostKind, CostThan};
     use crate::lesson::{Lesson, embedded};
 
     /// Front matter for `lessons/t.md` and a first step heading: a body starts at line 8.
@@ -923,7 +834,48 @@ mod tests {
                     connections: 500,
                     concurrency: 8,
                     runs: 1,
+                    busy: None,
                 },
+            ),
+            (
+                "compare_with_a_busy_worker",
+                "do: compare modes=rr,reuseport connections=40 busy=W1:1000",
+                Directive::Compare {
+                    modes: vec![Mode::Rr, Mode::Reuseport],
+                    connections: 40,
+                    concurrency: 8,
+                    runs: 1,
+                    busy: Some((Target::Worker(1), 1000)),
+                },
+            ),
+            (
+                "cost_with_rounds",
+                "do: cost pipe-threads rounds=500",
+                Directive::Cost { what: CostKind::PipeThreads, rounds: Some(500) },
+            ),
+            ("cost_default_rounds", "do: cost cow", Directive::Cost { what: CostKind::Cow, rounds: None }),
+            (
+                "expect_cost_against_a_figure",
+                "expect: cost fork.ns_each > thread.ns_each",
+                Directive::Expect(Expect::Cost {
+                    figure: CostFigure { what: CostKind::Fork, name: "ns_each".into() },
+                    op: Op::Gt,
+                    than: CostThan::Figure(CostFigure { what: CostKind::Thread, name: "ns_each".into() }),
+                }),
+            ),
+            (
+                "expect_cost_against_a_number",
+                "expect: cost cow.private_after_kib >= 60000",
+                Directive::Expect(Expect::Cost {
+                    figure: CostFigure { what: CostKind::Cow, name: "private_after_kib".into() },
+                    op: Op::Ge,
+                    than: CostThan::Number(60000.0),
+                }),
+            ),
+            (
+                "expect_served",
+                "expect: served W1 < 10",
+                Directive::Expect(Expect::Served { target: Target::Worker(1), op: Op::Lt, value: 10.0 }),
             ),
             (
                 "kill_with_lowercase_sig_prefix",
@@ -1059,12 +1011,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost",
         ),
         (
             "unknown_option",
@@ -1135,6 +1087,46 @@ mod tests {
             "unknown accept mode ``; expected one of shared, exclusive, blocking, rr, reuseport",
         ),
         (
+            "cost_unknown",
+            "do: cost exec",
+            "unknown measurement `exec`; expected one of fork, thread, pipe-procs, pipe-threads, cow, rss",
+        ),
+        (
+            "cost_rounds_zero",
+            "do: cost fork rounds=0",
+            "rounds `0` is out of range; expected a whole number from 1 to 100000",
+        ),
+        (
+            "cost_figure_without_kind",
+            "expect: cost ns_each > 3",
+            "invalid figure `ns_each`; expected `WHAT.FIGURE`, e.g. `fork.ns_each`",
+        ),
+        (
+            "cost_figure_bad_number",
+            "expect: cost fork.ns_each > lots",
+            "invalid number `lots`; expected a number or `WHAT.FIGURE`",
+        ),
+        (
+            "compare_busy_without_ms",
+            "do: compare modes=rr connections=10 busy=W1",
+            "invalid busy `W1`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`",
+        ),
+        (
+            "compare_busy_ms_out_of_range",
+            "do: compare modes=rr connections=10 busy=W1:0",
+            "ms `0` is out of range; expected a whole number from 1 to 60000",
+        ),
+        (
+            "served_without_a_number",
+            "expect: served W1 <",
+            "wrong arguments `served W1 <`; expected `served TARGET OP NUMBER`",
+        ),
+        (
+            "served_bad_op",
+            "expect: served W1 ~ 3",
+            "unknown comparison `~`; expected `served TARGET OP NUMBER` with OP one of ==, !=, <, <=, >, >=",
+        ),
+        (
             "compare_runs_out_of_range",
             "do: compare modes=rr connections=10 runs=6",
             "runs `6` is out of range; expected a whole number from 1 to 5",
@@ -1159,7 +1151,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "empty_expect",
@@ -1211,7 +1203,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1329,6 +1321,7 @@ mod tests {
 
     mod property {
         use super::super::*;
+        use crate::lesson::{CostFigure, CostKind, CostThan};
         use proptest::prelude::*;
 
         fn target() -> impl Strategy<Value = Target> {
@@ -1377,6 +1370,17 @@ mod tests {
                 (target(), prop_oneof![signal().prop_map(ExitSpec::Signal), (0i32..=255).prop_map(ExitSpec::Code)])
                     .prop_map(|(target, status)| Expect::Exited { target, status }),
                 (metric, op).prop_map(|(metric, op)| Expect::MetricCores { metric, op }),
+                (target(), proptest::sample::select(Op::ALL.to_vec()), 0u32..=1_000_000)
+                    .prop_map(|(target, op, n)| Expect::Served { target, op, value: f64::from(n) }),
+                (
+                    cost_figure(),
+                    proptest::sample::select(Op::ALL.to_vec()),
+                    prop_oneof![
+                        (0u32..=1_000_000).prop_map(|n| CostThan::Number(f64::from(n))),
+                        cost_figure().prop_map(CostThan::Figure),
+                    ]
+                )
+                    .prop_map(|(figure, op, than)| Expect::Cost { figure, op, than }),
                 target().prop_map(Expect::Hung),
                 target().prop_map(Expect::GaveUp),
                 target().prop_map(Expect::Survived),
@@ -1389,6 +1393,11 @@ mod tests {
                     .prop_map(|(target, field, equal, value)| Expect::Proc { target, field, equal, value }),
             ];
             leaf.prop_recursive(3, 4, 1, |inner| inner.prop_map(|e| Expect::Not(Box::new(e))))
+        }
+
+        fn cost_figure() -> impl Strategy<Value = CostFigure> {
+            (proptest::sample::select(CostKind::ALL.to_vec()), "[a-z][a-z0-9_]{0,15}")
+                .prop_map(|(what, name)| CostFigure { what, name })
         }
 
         /// Free text for questions and labels: no `|`, `=>` or `-->`, which the grammar uses.
@@ -1431,13 +1440,15 @@ mod tests {
                     proptest::sample::subsequence(Mode::ALL.to_vec(), 1..=Mode::ALL.len()).prop_shuffle(),
                     count.clone(),
                     1u32..=256,
-                    1u32..=5
+                    1u32..=5,
+                    proptest::option::of((target(), 1u32..=60_000))
                 )
-                    .prop_map(|(modes, connections, concurrency, runs)| Directive::Compare {
+                    .prop_map(|(modes, connections, concurrency, runs, busy)| Directive::Compare {
                         modes,
                         connections,
                         concurrency,
-                        runs
+                        runs,
+                        busy
                     }),
                 (target(), signal()).prop_map(|(target, signal)| Directive::Kill { target, signal }),
                 (target(), 1u32..=60_000).prop_map(|(target, ms)| Directive::Busy { target, ms }),
@@ -1468,6 +1479,8 @@ mod tests {
                     None => Directive::Counter { target: None, threads: None },
                 }),
                 proptest::sample::select(DaemonStep::ALL.to_vec()).prop_map(Directive::Daemon),
+                (proptest::sample::select(CostKind::ALL.to_vec()), proptest::option::of(1u32..=100_000))
+                    .prop_map(|(what, rounds)| Directive::Cost { what, rounds }),
                 ask().prop_map(Directive::Ask),
                 any::<bool>().prop_map(Directive::Reap),
                 (target(), proptest::sample::select(ParentDeathKind::ALL.to_vec()))

@@ -10,11 +10,14 @@
 //! DIR`), doc.rs parses a file (front matter, steps, fences, notes, reveal), grammar.rs parses
 //! a directive and prints it back (`Display`), and run/ runs them against a lab.
 
+mod cost;
 mod doc;
 mod grammar;
 mod load;
+mod print;
 pub mod run;
 
+pub use cost::{CostFigure, CostKind, CostThan};
 #[cfg(test)]
 pub use grammar::parse_directive;
 #[cfg(test)]
@@ -144,6 +147,8 @@ pub enum Directive {
         connections: u32,
         concurrency: u32,
         runs: u32,
+        /// A worker kept busy for `ms` in each mode's pool just before its connections fire.
+        busy: Option<(Target, u32)>,
     },
     Kill {
         target: Target,
@@ -187,6 +192,11 @@ pub enum Directive {
     },
     /// One step of daemonizing (daemon(7)), or stopping the daemon by its pidfile.
     Daemon(DaemonStep),
+    /// Measure what a process or a thread costs; `rounds` where it repeats (None: its default).
+    Cost {
+        what: CostKind,
+        rounds: Option<u32>,
+    },
     /// A prediction question, asked before the step runs and answered from what happened.
     Ask(Ask),
     /// A built-in Node program (`lessons/node/`): start one, or stop the one running.
@@ -464,6 +474,19 @@ pub enum Expect {
     AllCoresBusy,
     /// The daemon's pidfile exists (mode 0600, in a 0700 directory) and names the daemon.
     Pidfile,
+    /// The connections one worker served in the last fire: `served W1 < 10`.
+    Served {
+        target: Target,
+        op: Op,
+        value: f64,
+    },
+    /// A figure of the last measurement of one kind, against a number or another figure:
+    /// `cost fork.ns_each > thread.ns_each`.
+    Cost {
+        figure: CostFigure,
+        op: Op,
+        than: CostThan,
+    },
     /// The opposite of a condition: `not same-inode` (for an `ask` choice that bets against it).
     Not(Box<Expect>),
     /// A number of a process: `W1 threads >= 5` (from /proc), `W1 served <= 2` (the last

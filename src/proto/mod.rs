@@ -71,6 +71,9 @@ pub enum Cmd {
     /// Whether every worker accepts: off, they leave the listener alone and connections wait
     /// in its accept queue. Each worker acknowledges.
     Accept { on: bool },
+    /// Measure what a process or a thread costs (`fork`, `pipe-procs`, `cow`, `rss` in the
+    /// master; `thread`, `pipe-threads` in worker `alias`), `rounds` times where it repeats.
+    Cost { alias: Option<String>, what: String, rounds: u32 },
 }
 
 /// Master → worker.
@@ -127,6 +130,11 @@ pub enum WorkerCmd {
     /// Accept from the listener, or leave it alone; answered with `Ack`.
     Accept {
         on: bool,
+    },
+    /// Measure what a thread costs (`thread`, `pipe-threads`), `rounds` times.
+    Cost {
+        what: String,
+        rounds: u32,
     },
 }
 
@@ -303,6 +311,14 @@ pub enum Event {
         threads: usize,
         ms: u32,
     },
+    /// What a process or a thread cost, measured by the process that did it: `figures` by
+    /// name (`us_each`, `switches_each`, `private_after_kib`, ...), whole numbers.
+    Cost {
+        alias: String,
+        pid: i32,
+        what: String,
+        figures: Vec<(String, u64)>,
+    },
     /// A counter as one thread (`tid`) or process saw it.
     Counter {
         alias: String,
@@ -380,6 +396,7 @@ impl Event {
             | Event::Threads { alias, .. }
             | Event::WorkDone { alias, .. }
             | Event::Counter { alias, .. }
+            | Event::Cost { alias, .. }
             | Event::Daemon { alias, .. }
             | Event::Heartbeat { alias, .. }
             | Event::Took { alias, .. }
@@ -414,6 +431,7 @@ impl Event {
             | Event::Threads { pid, .. }
             | Event::WorkDone { pid, .. }
             | Event::Counter { pid, .. }
+            | Event::Cost { pid, .. }
             | Event::Daemon { pid, .. }
             | Event::Heartbeat { pid, .. }
             | Event::Took { pid, .. }
@@ -490,6 +508,10 @@ impl Event {
                 format!("thread {tid} sees {what} = {value}")
             }
             Event::Daemon { step, detail, .. } => format!("{step}: {detail}"),
+            Event::Cost { what, figures, .. } => {
+                let figures: Vec<String> = figures.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                format!("measured {what}: {}", figures.join(", "))
+            }
             Event::Heartbeat { .. } => "heartbeat".to_string(),
             Event::Took { .. } => "took the connection it was handed".to_string(),
             Event::Pong { seq, .. } => format!("pong {seq}"),

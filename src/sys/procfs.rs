@@ -154,6 +154,30 @@ pub fn flock_holders(inode: u64) -> Vec<i32> {
         .collect()
 }
 
+/// The calling thread's voluntary context switches (/proc/thread-self/status): the times it
+/// gave up the CPU to wait, e.g. blocked in read(2).
+pub fn own_voluntary_switches() -> u64 {
+    let text = fs::read_to_string("/proc/thread-self/status").unwrap_or_default();
+    field_kib(&text, "voluntary_ctxt_switches")
+}
+
+/// The calling process's memory from /proc/self/smaps_rollup, in KiB: (rss, shared, private),
+/// shared and private each clean plus dirty.
+pub fn own_memory_kib() -> (u64, u64, u64) {
+    let text = fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    let f = |k| field_kib(&text, k);
+    (f("Rss"), f("Shared_Clean") + f("Shared_Dirty"), f("Private_Clean") + f("Private_Dirty"))
+}
+
+/// The number after `key:` in a /proc text (`Rss:   1234 kB` gives 1234); 0 when absent.
+fn field_kib(text: &str, key: &str) -> u64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key).and_then(|rest| rest.strip_prefix(':')))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

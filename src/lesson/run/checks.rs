@@ -81,6 +81,8 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
             }
         }
         Expect::Survived(t) => survived(t, o),
+        Expect::Served { target, op, value } => served(target, *op, *value, o),
+        Expect::Cost { figure, op, than } => cost(figure, *op, than, o),
         Expect::Not(inner) => {
             let (held, detail) = check(inner, o);
             (!held, detail)
@@ -161,6 +163,52 @@ fn survived(t: &Target, o: &Observation) -> (bool, String) {
         (Some(b), _) => (false, format!("{alias} was pid {b} and is not any more")),
         _ => (false, format!("{alias} was not running before")),
     }
+}
+
+/// The connections `t` served in the last fire, from the replies, against its even share.
+fn served(t: &Target, op: crate::lesson::Op, value: f64, o: &Observation) -> (bool, String) {
+    let alias = t.to_string();
+    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let n = f.per_worker.get(&alias).copied().unwrap_or(0);
+    let even = f.summary.completed as f64 / f.per_worker.len().max(1) as f64;
+    let shares: Vec<String> = f.per_worker.iter().map(|(a, n)| format!("{a}:{n}")).collect();
+    (
+        op.holds(n as f64, value),
+        format!("{alias} served {n} of {} (an even share is {even:.0}): {}", f.summary.completed, shares.join(" ")),
+    )
+}
+
+/// A figure of the last measurement of its kind, as the process that measured it reported.
+fn cost_figure(f: &crate::lesson::CostFigure, o: &Observation) -> Result<f64, String> {
+    let what = f.what.name();
+    let Some(figures) = o.measured.costs.get(what) else { return Err(format!("{what} was not measured")) };
+    figures
+        .iter()
+        .find(|(name, _)| *name == f.name)
+        .map(|(_, v)| *v as f64)
+        .ok_or_else(|| format!("{what} has no figure `{}`", f.name))
+}
+
+fn cost(
+    f: &crate::lesson::CostFigure,
+    op: crate::lesson::Op,
+    than: &crate::lesson::CostThan,
+    o: &Observation,
+) -> (bool, String) {
+    use crate::lesson::CostThan;
+    let label = |f: &crate::lesson::CostFigure| format!("{}.{}", f.what.name(), f.name);
+    let left = match cost_figure(f, o) {
+        Ok(v) => v,
+        Err(e) => return (false, e),
+    };
+    let (right, said) = match than {
+        CostThan::Number(v) => (*v, String::new()),
+        CostThan::Figure(g) => match cost_figure(g, o) {
+            Ok(v) => (v, format!("; {} is {}", label(g), number(v))),
+            Err(e) => return (false, e),
+        },
+    };
+    (op.holds(left, right), format!("{} is {}{said}", label(f), number(left)))
 }
 
 fn all_cores_busy(o: &Observation) -> (bool, String) {
@@ -348,6 +396,7 @@ mod tests {
     use super::*;
 
     use crate::lesson::run::{Fired, Work};
+    use crate::lesson::{CostThan, Op};
     use crate::proto::HowListening;
     use crate::proto::client::{ClientSummary, ConnError, ConnRecord};
     use nix::sys::signal::Signal;
@@ -487,6 +536,24 @@ mod tests {
         o
     }
 
+    fn figure(what: &str, name: &str) -> crate::lesson::CostFigure {
+        let what = crate::lesson::CostKind::ALL.into_iter().find(|k| k.name() == what).unwrap();
+        crate::lesson::CostFigure { what, name: name.into() }
+    }
+
+    fn cost_claim(what: &str, name: &str, op: Op, than: CostThan) -> Expect {
+        Expect::Cost { figure: figure(what, name), op, than }
+    }
+
+    /// Measurements reported: (kind, figure, value).
+    fn costs(figures: &[(&str, &str, u64)]) -> Observation {
+        let mut o = obs();
+        for (what, name, v) in figures {
+            o.measured.costs.entry(what.to_string()).or_default().push((name.to_string(), *v));
+        }
+        o
+    }
+
     /// One test per kind of claim: it holds on the first observation and fails on the second.
     macro_rules! claim {
         ($name:ident, $expect:expr, holds: $yes:expr, fails: $no:expr) => {
@@ -532,6 +599,23 @@ mod tests {
     claim!(metric_cores, Expect::MetricCores { metric: Metric::Pids, op: Op::Eq },
         holds: { let mut o = work(1.0, 80.0); o.measured.work.as_mut().unwrap().pids = 4; o },
         fails: work(1.0, 80.0));
+    claim!(served, Expect::Served { target: Target::Worker(1), op: Op::Lt, value: 10.0 },
+        holds: fired(40, 0, &[("W1", 1), ("W2", 13), ("W3", 13), ("W4", 13)], 40),
+        fails: fired(40, 0, &[("W1", 10), ("W2", 10), ("W3", 10), ("W4", 10)], 40));
+    claim!(served_counts_zero_for_a_worker_without_replies, Expect::Served { target: Target::Worker(1), op: Op::Eq, value: 0.0 },
+        holds: fired(40, 0, &[("W1", 0), ("W2", 40)], 40),
+        // No fire yet: nothing was served, and nothing can be claimed.
+        fails: obs());
+    claim!(cost_against_a_number, cost_claim("cow", "private_after_kib", Op::Ge, CostThan::Number(60000.0)),
+        holds: costs(&[("cow", "private_after_kib", 65600)]),
+        fails: costs(&[("cow", "private_after_kib", 120)]));
+    claim!(cost_against_a_figure, cost_claim("fork", "ns_each", Op::Gt, CostThan::Figure(figure("thread", "ns_each"))),
+        holds: costs(&[("fork", "ns_each", 90_000), ("thread", "ns_each", 20_000)]),
+        fails: costs(&[("fork", "ns_each", 10_000), ("thread", "ns_each", 20_000)]));
+    claim!(cost_not_measured_fails, cost_claim("fork", "ns_each", Op::Ge, CostThan::Number(0.0)),
+        holds: costs(&[("fork", "ns_each", 1)]),
+        // Measured, but not that figure; and the other kind measured only.
+        fails: costs(&[("fork", "rounds", 1), ("thread", "ns_each", 1)]));
     claim!(hung, Expect::Hung(Target::Worker(3)),
         holds: { let mut o = obs(); o.seen.hung.insert("W3".into()); o },
         fails: { let mut o = obs(); o.seen.hung.insert("W2".into()); o });

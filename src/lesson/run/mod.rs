@@ -261,6 +261,7 @@ impl Runner {
             Directive::Backlog(n) => self.backlog(*n, out)?,
             Directive::Accept(on) => self.accept(*on, out)?,
             Directive::Connect(n) => self.connect(*n, out)?,
+            Directive::Cost { what, rounds } => self.cost(*what, *rounds, out)?,
             Directive::Spawn { workers, mode, handle } => {
                 self.start(*mode, workers.resolve(), *handle, out)?;
             }
@@ -277,8 +278,8 @@ impl Runner {
             Directive::Fire { connections, concurrency, keepalive } => {
                 self.fire(*connections, *concurrency, *keepalive, out)?;
             }
-            Directive::Compare { modes, connections, concurrency, runs } => {
-                self.compare(modes, *connections, *concurrency, *runs, out)?
+            Directive::Compare { modes, connections, concurrency, runs, busy } => {
+                self.compare(modes, *connections, *concurrency, *runs, busy.as_ref(), out)?
             }
             Directive::Kill { target, signal } => self.kill(target, *signal, out)?,
             Directive::Busy { target, ms } => {
@@ -383,8 +384,10 @@ impl Runner {
         connections: u32,
         concurrency: u32,
         runs: u32,
+        busy: Option<&(Target, u32)>,
         out: &mut Transcript,
     ) -> Result<()> {
+        let busy = busy.map(|(t, ms)| (t.to_string(), *ms));
         let workers = self.lab.pool.as_ref().map(|p| p.workers).unwrap_or(self.workers);
         let mut table = Vec::new();
         for _ in 0..runs {
@@ -393,7 +396,8 @@ impl Runner {
                     ClientArgs { port: 0, connections, concurrency, keepalive: 1, timeout_ms: 5000, stream: false };
                 self.seen.listeners.clear();
                 let seen = &mut self.seen;
-                let run = measure::measure(&mut self.lab, mode, workers, args, &mut |ev| {
+                let busy = busy.as_ref().map(|(alias, ms)| (alias.as_str(), *ms));
+                let run = measure::measure_busy(&mut self.lab, mode, workers, args, busy, &mut |ev| {
                     seen.observe(ev);
                     out.background(ev);
                 })?;
@@ -637,6 +641,24 @@ impl Runner {
             self.measured.master_counter = Some(*v);
         }
         self.measured.counters = got;
+        Ok(())
+    }
+
+    /// A measurement in the master (processes) or in W1 (threads), reported as `Event::Cost`.
+    fn cost(&mut self, what: lesson::CostKind, rounds: Option<u32>, out: &mut Transcript) -> Result<()> {
+        let alias = what.in_worker().then(|| Target::Worker(1).to_string());
+        if let Some(a) = &alias {
+            self.pid_of(&Target::Worker(1)).with_context(|| format!("`cost {}` runs in {a}", what.name()))?;
+        }
+        let name = what.name();
+        let rounds = rounds.unwrap_or(what.default_rounds());
+        self.lab.send(&Cmd::Cost { alias, what: name.into(), rounds })?;
+        let figures = self.wait(out, Duration::from_secs(30), |ev| match ev {
+            Event::Cost { what, figures, .. } if what == name => Some(Ok(figures.clone())),
+            Event::Error { kind, message, .. } if kind == "cost_failed" => Some(Err(anyhow!("{message}"))),
+            _ => None,
+        })??;
+        self.measured.costs.insert(name.to_string(), figures);
         Ok(())
     }
 

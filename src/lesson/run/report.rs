@@ -186,7 +186,11 @@ impl Report {
             },
             Report::Info(info) => format!("    {}", info.text()),
             Report::Fired { mode, fired } => format!("    {}", fired_text(mode, fired)),
-            Report::Compare(runs) => format!("    {}", measure::table(runs, measure::LESSON_COLUMNS).join("\n      ")),
+            Report::Compare(runs) => {
+                let columns =
+                    if runs.iter().any(|r| r.busy.is_some()) { measure::BUSY_COLUMNS } else { measure::LESSON_COLUMNS };
+                format!("    {}", measure::table(runs, columns).join("\n      "))
+            }
             Report::Expect { text, passed, detail } => {
                 let mark = if *passed { "ok  " } else { "FAIL" };
                 format!("    {mark} {text}  ({detail})")

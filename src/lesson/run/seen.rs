@@ -99,4 +99,6 @@ pub struct Measured {
     pub connected: Option<(u32, u32)>,
     /// Connections in the listener's accept queue when last read.
     pub queued: Option<usize>,
+    /// The last `cost` of each kind: its figures, as the process that measured reported them.
+    pub costs: BTreeMap<String, Vec<(String, u64)>>,
 }

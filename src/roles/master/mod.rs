@@ -10,6 +10,7 @@
 //! `rolling` replaces workers one at a time; `daemon_ctl` drives the daemon lesson; `fork` is
 //! what runs in the child after fork().
 
+mod cost;
 mod daemon_ctl;
 mod fork;
 mod pool;
@@ -346,6 +347,10 @@ impl Master {
                 let cmd = WorkerCmd::ParentDeath { how: how.clone(), app: self.app };
                 self.send_to(&alias, &cmd, None, &format!("on parent death: {how}"));
             }
+            Cmd::Cost { alias: Some(alias), what, rounds } => {
+                self.send_to(&alias, &WorkerCmd::Cost { what, rounds }, None, "cost");
+            }
+            Cmd::Cost { alias: None, what, rounds } => self.cost(&what, rounds),
         }
     }
 

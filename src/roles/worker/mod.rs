@@ -8,6 +8,7 @@
 
 mod blocking;
 mod conn;
+pub mod cost;
 mod demos;
 mod http;
 
@@ -326,6 +327,7 @@ impl Worker {
                 }
                 Ok(Recv::Msg(WorkerCmd::Threads { threads, ms }, _)) => self.threads(threads, ms),
                 Ok(Recv::Msg(WorkerCmd::Counter { threads, add }, _)) => self.counter(threads, add),
+                Ok(Recv::Msg(WorkerCmd::Cost { what, rounds }, _)) => self.cost(&what, rounds),
                 Ok(Recv::Msg(WorkerCmd::Stop, _)) => self.stop_accepting(),
                 // A listener sent after we already have one: nothing to do with it.
                 Ok(Recv::Msg(WorkerCmd::Listener, _)) => {}

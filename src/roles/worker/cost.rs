@@ -1,0 +1,103 @@
+//! What a thread costs, measured in a worker (a worker may start threads): `thread` times
+//! creating one (pthread_create under std::thread::spawn); `pipe-threads` passes one byte back
+//! and forth with a second thread of this process over two pipes. The master measures the same
+//! between processes (master/cost.rs) with the same ping-pong, below.
+
+use super::Worker;
+use crate::proto::Event;
+use crate::sys::procfs;
+use anyhow::{Context, Result};
+use std::fs::File;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+impl Worker {
+    pub(super) fn cost(&mut self, what: &str, rounds: u32) {
+        let rounds = rounds.max(1);
+        let figures = match what {
+            "thread" => Ok(thread_time(rounds)),
+            "pipe-threads" => ping_pong(rounds),
+            other => Err(anyhow::anyhow!("unknown measurement `{other}`")),
+        };
+        match figures {
+            Ok(figures) => {
+                let figures = figures.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                self.send(Event::Cost { alias: self.alias.clone(), pid: self.pid, what: what.into(), figures });
+            }
+            Err(e) => self.send(Event::Error {
+                alias: self.alias.clone(),
+                pid: self.pid,
+                kind: "cost_failed".into(),
+                message: format!("measuring {what}: {e:#}"),
+            }),
+        }
+    }
+}
+
+/// The creating side of std::thread::spawn (pthread_create), `rounds` times; each thread
+/// returns at once and is joined.
+fn thread_time(rounds: u32) -> Vec<(&'static str, u64)> {
+    let mut spent = Duration::ZERO;
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let handle = std::thread::spawn(|| {});
+        spent += started.elapsed();
+        let _ = handle.join();
+    }
+    let ns = spent.as_nanos() as u64;
+    vec![("rounds", u64::from(rounds)), ("us_total", ns / 1000), ("ns_each", ns / u64::from(rounds))]
+}
+
+/// The ping-pong of master/cost.rs between two threads of this process.
+fn ping_pong(rounds: u32) -> Result<Vec<(&'static str, u64)>> {
+    let (to_thread_r, to_thread_w) = nix::unistd::pipe().context("pipe")?;
+    let (to_main_r, to_main_w) = nix::unistd::pipe().context("pipe")?;
+    let (mut input, mut output) = (File::from(to_thread_r), File::from(to_main_w));
+    let other = std::thread::spawn(move || {
+        let before = procfs::own_voluntary_switches();
+        let ok = echo(&mut input, &mut output, rounds).is_ok();
+        (ok, procfs::own_voluntary_switches().saturating_sub(before))
+    });
+    let (mut output, mut input) = (File::from(to_thread_w), File::from(to_main_r));
+    let result = serve(&mut output, &mut input, rounds);
+    drop((output, input));
+    let (ok, theirs) = other.join().map_err(|_| anyhow::anyhow!("the echo thread panicked"))?;
+    let (spent, mine) = result?;
+    anyhow::ensure!(ok, "the echo thread could not read or write");
+    Ok(round_trips(rounds, spent, mine + theirs))
+}
+
+/// The side that starts: write a byte, wait for one back. Returns the time and this thread's
+/// voluntary switches.
+pub fn serve(output: &mut File, input: &mut File, rounds: u32) -> Result<(Duration, u64)> {
+    let mut byte = [1u8];
+    let before = procfs::own_voluntary_switches();
+    let started = Instant::now();
+    for _ in 0..rounds {
+        output.write_all(&byte).context("write")?;
+        input.read_exact(&mut byte).context("read")?;
+    }
+    Ok((started.elapsed(), procfs::own_voluntary_switches().saturating_sub(before)))
+}
+
+/// The side that answers: wait for a byte, write it back.
+pub fn echo(input: &mut File, output: &mut File, rounds: u32) -> Result<()> {
+    let mut byte = [0u8];
+    for _ in 0..rounds {
+        input.read_exact(&mut byte)?;
+        output.write_all(&byte)?;
+    }
+    Ok(())
+}
+
+/// The figures of a ping-pong: round trips, time each, switches each (both sides).
+pub fn round_trips(rounds: u32, spent: Duration, switches: u64) -> Vec<(&'static str, u64)> {
+    let n = u64::from(rounds);
+    let ns = spent.as_nanos() as u64;
+    vec![
+        ("rounds", n),
+        ("ns_each", ns / n),
+        ("switches", switches),
+        ("switches_per_s", (switches as f64 / spent.as_secs_f64().max(1e-9)) as u64),
+    ]
+}
