@@ -100,6 +100,19 @@ pub fn is_live(pid: i32) -> bool {
     status(pid).map(|s| s.state != 'Z' && s.state != 'X').unwrap_or(false)
 }
 
+/// The live processes whose parent is `ppid`, by a scan of /proc: what the kernel links, not
+/// what anyone reported.
+pub fn children(ppid: i32) -> Vec<ProcStatus> {
+    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
+    let mut kids: Vec<ProcStatus> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| status(pid).ok())
+        .filter(|st| st.ppid == ppid && st.state != 'Z' && st.state != 'X')
+        .collect();
+    kids.sort_by_key(|st| st.pid);
+    kids
+}
+
 /// The thread IDs of a process, from /proc/<pid>/task (proc(5)); the first is the PID itself.
 pub fn tids(pid: i32) -> Vec<i32> {
     let mut tids: Vec<i32> = fs::read_dir(format!("/proc/{pid}/task"))

@@ -32,6 +32,8 @@ pub struct Now {
     /// Numbers of the processes that `TARGET FIELD OP N` claims are about, by alias (`served`
     /// is not here: it comes from the last fire).
     pub counts: BTreeMap<String, Vec<(CountField, f64)>>,
+    /// The master's live children that run as workers (`forklab-worker` in /proc), by pid.
+    pub workers: Vec<i32>,
     /// CPUs this process may run on.
     pub cores: usize,
     pub forklab: i32,
@@ -57,14 +59,17 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         Expect::Accounted => accounted(o),
         Expect::SameInode => same_inode(o),
         Expect::Metric { metric, op, value } => match metric_value(*metric, o) {
-            Some(v) => (op.holds(v, *value), format!("{metric} is {}", number(v))),
+            Some(v) => (op.holds(v, *value), format!("{metric} is {}{}", number(v), metric_why(*metric, o))),
             None => (false, format!("{metric} is not known yet")),
         },
         Expect::Exited { target, status } => exited(target, *status, o),
         Expect::MetricCores { metric, op } => {
             let cores = o.now.cores as f64;
             match metric_value(*metric, o) {
-                Some(v) => (op.holds(v, cores), format!("{metric} is {}; this machine has {cores} cores", number(v))),
+                Some(v) => (
+                    op.holds(v, cores),
+                    format!("{metric} is {}; this machine has {cores} cores{}", number(v), metric_why(*metric, o)),
+                ),
                 None => (false, format!("{metric} is not known yet")),
             }
         }
@@ -163,19 +168,43 @@ fn survived(t: &Target, o: &Observation) -> (bool, String) {
     }
 }
 
+/// The work's own processes kept every core we may use busy: their CPU time over the time it
+/// took is at least three quarters of the cores. A shortfall says whether other programs had
+/// the cores meanwhile.
 fn all_cores_busy(o: &Observation) -> (bool, String) {
     let cores = o.now.cores as f64;
-    match &o.measured.work {
-        // Every core busy, and the work got at least three quarters of what the machine's
-        // other programs left it (a shared machine is never idle).
-        Some(w) => (
-            w.least_lit >= 75.0 && w.cores_used >= 0.75 * (cores - w.others),
+    let Some(w) = &o.measured.work else { return (false, "no work was run".into()) };
+    let held = w.cores_used >= 0.75 * cores;
+    let got = format!("the work's processes used {:.2} cores of {cores}", w.cores_used);
+    let why = if held {
+        String::new()
+    } else if w.others >= 0.5 * (cores - w.cores_used) {
+        format!(": the machine was busy, other programs used {:.2} cores meanwhile", w.others)
+    } else {
+        format!(": its threads did not run on every core at once (other programs used {:.2})", w.others)
+    };
+    (held, format!("{got}{why}"))
+}
+
+/// More of what a metric was measured on, when the number alone does not say it.
+fn metric_why(m: Metric, o: &Observation) -> String {
+    match (m, &o.measured.work) {
+        (Metric::Pids | Metric::CoresUsed, Some(w)) => {
+            let each: Vec<String> = w.by_proc.iter().map(|(a, p, cpu)| format!("{a} pid {p} {cpu:.2} s")).collect();
+            if each.is_empty() {
+                " (no process used the CPU)".into()
+            } else {
+                format!(" (CPU time charged: {})", each.join(", "))
+            }
+        }
+        (Metric::Workers, _) => {
+            let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
             format!(
-                "every core at least {:.0}% busy; the work used {:.2} cores of {cores}, other programs {:.2}",
-                w.least_lit, w.cores_used, w.others
-            ),
-        ),
-        None => (false, "no work was run".into()),
+                " (the master's live worker children in /proc: {})",
+                if pids.is_empty() { "none".into() } else { pids.join(" ") }
+            )
+        }
+        _ => String::new(),
     }
 }
 
@@ -304,9 +333,7 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
             let min = f.per_worker.values().min().copied().unwrap_or(0);
             (max - min) as f64
         }),
-        Metric::Workers => {
-            Some(o.seen.pids.iter().filter(|(a, p)| a.starts_with('W') && o.now.live.contains(p)).count() as f64)
-        }
+        Metric::Workers => Some(o.now.workers.len() as f64),
         Metric::P50Ms => f.map(|f| f.summary.p50_ms),
         Metric::MaxMs => f.map(|f| f.summary.max_ms),
         Metric::Held => measured.crash.as_ref().map(|(_, h)| *h as f64),
@@ -412,9 +439,20 @@ mod tests {
         o
     }
 
-    fn work(cores_used: f64, least_lit: f64) -> Observation {
+    /// After a `work`: the CPU seconds the kernel charged each worker that did it, in 1 s,
+    /// while other programs used `others` cores.
+    fn work(by_proc: &[(&str, f64)], others: f64) -> Observation {
         let mut o = obs();
-        o.measured.work = Some(Work { cores_used, others: 0.2, least_lit, pids: 1, tids: 4 });
+        let by_proc: Vec<(String, i32, f64)> =
+            by_proc.iter().enumerate().map(|(i, (a, cpu))| (a.to_string(), 11 + i as i32, *cpu)).collect();
+        let cores_used = by_proc.iter().map(|(_, _, c)| c).sum();
+        o.measured.work = Some(Work { cores_used, others, pids: by_proc.len(), tids: 4, by_proc });
+        o
+    }
+
+    fn worker_children(pids: &[i32]) -> Observation {
+        let mut o = obs();
+        o.now.workers = pids.to_vec();
         o
     }
 
@@ -517,9 +555,13 @@ mod tests {
     claim!(metric, Expect::Metric { metric: Metric::Spread, op: Op::Le, value: 1.0 },
         holds: fired(9, 0, &[("W1", 5), ("W2", 4)], 9),
         fails: fired(9, 0, &[("W1", 6), ("W2", 3)], 9));
-    claim!(metric_workers_counts_live_ones, Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 2.0 },
-        holds: with_pids(obs(), &[("master", 10, true), ("W1", 11, true), ("W2", 12, true)]),
-        fails: with_pids(obs(), &[("master", 10, true), ("W1", 11, true), ("W2", 12, false)]));
+    // Workers are the master's live worker children in /proc, not the aliases reported.
+    claim!(metric_workers_counts_the_masters_children, Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 2.0 },
+        holds: worker_children(&[11, 12]),
+        fails: { let mut o = with_pids(worker_children(&[11]), &[("W1", 11, true), ("W2", 12, true)]); o.now.cores = 2; o });
+    claim!(metric_workers_equal_cores, Expect::MetricCores { metric: Metric::Workers, op: Op::Eq },
+        holds: worker_children(&[11, 12, 13, 14]),
+        fails: worker_children(&[11, 12, 13]));
     claim!(metric_unknown_yet_fails, Expect::Metric { metric: Metric::Failed, op: Op::Eq, value: 0.0 },
         holds: fired(3, 0, &[("W1", 3)], 3),
         fails: obs());
@@ -529,9 +571,16 @@ mod tests {
     claim!(exited_with_code, Expect::Exited { target: Target::Worker(3), status: ExitSpec::Code(101) },
         holds: exited("W3", Some(101), None),
         fails: exited("W1", Some(101), None));
+    // PIDs are the processes the kernel charged CPU time during the work, whoever was told.
     claim!(metric_cores, Expect::MetricCores { metric: Metric::Pids, op: Op::Eq },
-        holds: { let mut o = work(1.0, 80.0); o.measured.work.as_mut().unwrap().pids = 4; o },
-        fails: work(1.0, 80.0));
+        holds: work(&[("W1", 0.9), ("W2", 0.8), ("W3", 0.9), ("W4", 0.7)], 0.1),
+        fails: work(&[("W1", 0.9), ("W2", 0.8), ("W3", 0.9)], 0.1));
+    claim!(pids_one, Expect::Metric { metric: Metric::Pids, op: Op::Eq, value: 1.0 },
+        holds: work(&[("W1", 0.9)], 0.1),
+        fails: work(&[("W1", 0.9), ("W2", 0.5)], 0.1));
+    claim!(cores_used_one_thread, Expect::Metric { metric: Metric::CoresUsed, op: Op::Lt, value: 1.2 },
+        holds: work(&[("W1", 0.98)], 0.1),
+        fails: work(&[("W1", 1.9)], 0.1));
     claim!(hung, Expect::Hung(Target::Worker(3)),
         holds: { let mut o = obs(); o.seen.hung.insert("W3".into()); o },
         fails: { let mut o = obs(); o.seen.hung.insert("W2".into()); o });
@@ -565,9 +614,13 @@ mod tests {
         fails: load_across_crash(4, 3, vec![]));
     claim!(handle_arrived, Expect::HandleArrived, holds: handle(42, 42), fails: handle(42, 43));
     claim!(all_cores_busy, Expect::AllCoresBusy,
-        holds: work(3.5, 90.0),
-        // Three of four cores' worth: one core was left idle.
-        fails: work(3.0, 5.0));
+        holds: work(&[("W1", 3.5)], 0.2),
+        // Two of four cores' worth while the machine was idle: the threads did not spread.
+        fails: work(&[("W1", 2.0)], 0.1));
+    // Other programs doing the work do not count: only the work's own processes do.
+    claim!(all_cores_busy_counts_only_the_work, Expect::AllCoresBusy,
+        holds: work(&[("W1", 0.95), ("W2", 0.9), ("W3", 0.9), ("W4", 0.85)], 0.1),
+        fails: work(&[("W1", 0.11), ("W2", 0.11)], 3.7));
     claim!(pidfile_is_0600_in_a_0700_directory, Expect::Pidfile,
         holds: pidfile(0o600, 0o700, 77, 77),
         fails: pidfile(0o644, 0o700, 77, 77));
@@ -618,6 +671,16 @@ mod tests {
         }
         // No workers seen is a fact too: `workers == 0` holds.
         assert!(check(&Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 0.0 }, &o).0);
+    }
+
+    #[test]
+    fn a_shortfall_says_why() {
+        let busy = check(&Expect::AllCoresBusy, &work(&[("W1", 0.9)], 3.0)).1;
+        assert!(busy.contains("0.90 cores of 4") && busy.contains("the machine was busy"), "{busy}");
+        let idle = check(&Expect::AllCoresBusy, &work(&[("W1", 0.9)], 0.1)).1;
+        assert!(idle.contains("did not run on every core"), "{idle}");
+        let pids = check(&Expect::Metric { metric: Metric::Pids, op: Op::Eq, value: 1.0 }, &work(&[], 0.1)).1;
+        assert!(pids.contains("no process used the CPU"), "{pids}");
     }
 
     #[test]

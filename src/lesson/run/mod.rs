@@ -168,13 +168,16 @@ pub struct Runner {
 /// What the last `work` measured.
 #[derive(Debug, Clone, Default)]
 pub struct Work {
+    /// CPU time the processes that did the work used, divided by the time it took.
     pub cores_used: f64,
-    /// Cores' worth of CPU that other programs used meanwhile, from /proc/stat.
+    /// Cores' worth of CPU that other programs used meanwhile on our cores, from /proc/stat.
     pub others: f64,
-    /// The busy share, in percent, of the least busy of the cores we may use.
-    pub least_lit: f64,
+    /// Processes the kernel charged CPU time during the work.
     pub pids: usize,
+    /// Their threads: the TIDs the workers read in /proc/<pid>/task while working.
     pub tids: usize,
+    /// (alias, pid, CPU seconds) of each process that did the work.
+    pub by_proc: Vec<(String, i32, f64)>,
 }
 
 impl Runner {
@@ -289,6 +292,10 @@ impl Runner {
             pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
             procs,
             counts,
+            workers: (procfs::children(self.lab.master_pid).into_iter())
+                .filter(|st| st.name == "forklab-worker")
+                .map(|st| st.pid)
+                .collect(),
             cores: lesson::WorkerCount::Cores.resolve(),
             forklab: std::process::id() as i32,
             master: self.lab.master_pid,
@@ -662,21 +669,24 @@ impl Runner {
         ms: u32,
         out: &mut Transcript,
     ) -> Result<()> {
-        let procs: Vec<(String, i32)> = match target {
+        let told = match target {
             Some(t) => vec![(t.to_string(), self.pid_of(t)?)],
             None => self.seen.pids.iter().filter(|(a, _)| a.starts_with('W')).map(|(a, p)| (a.clone(), *p)).collect(),
         };
-        let ticks = |procs: &[(String, i32)]| -> u64 {
-            procs.iter().map(|(_, p)| procfs::status(*p).map(|s| s.cpu_ticks).unwrap_or(0)).sum()
-        };
-        let cores_before = per_core_ticks();
-        let before = ticks(&procs);
+        // Every process of the lab, not only those told: the count of PIDs that did the work
+        // is what the kernel charged, whoever forklab meant to run it. /proc/<pid>/stat's
+        // utime + stime covers all the threads of the process, those that ended too.
+        let candidates: Vec<(String, i32)> = self.seen.pids.iter().map(|(a, p)| (a.clone(), *p)).collect();
+        let ticks = |pid: i32| procfs::status(pid).map(|s| s.cpu_ticks).unwrap_or(0);
+        let ours = allowed_cpus();
+        let cores_before = per_core_ticks(&ours);
+        let before: Vec<u64> = candidates.iter().map(|(_, p)| ticks(*p)).collect();
         let started = Instant::now();
         let n = threads.map(|t| t.resolve()).unwrap_or(1);
         self.lab.send(&Cmd::Work { alias: target.map(|t| t.to_string()), threads: n, ms })?;
-        let mut tids: BTreeSet<i32> = procs.iter().map(|(_, p)| *p).collect();
+        let mut tids: BTreeSet<i32> = BTreeSet::new();
         let mut done = 0;
-        let want = procs.len();
+        let want = told.len();
         self.wait(out, Duration::from_secs(30), |ev| match ev {
             Event::Threads { tids: t, .. } => {
                 tids.extend(t);
@@ -691,24 +701,30 @@ impl Runner {
         let wall = started.elapsed().as_secs_f64();
         // SAFETY: sysconf has no preconditions.
         let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-        let cpu = ticks(&procs).saturating_sub(before) as f64 / hz;
+        let used: Vec<(String, i32, f64)> = (candidates.iter().zip(&before))
+            .map(|((a, p), b)| (a.clone(), *p, ticks(*p).saturating_sub(*b) as f64 / hz))
+            .collect();
+        // A process did the work when the kernel charged it at least a tenth of the work's
+        // time: an idle worker answering heartbeats uses a tick or two.
+        let floor = (ms as f64 / 1000.0 / 10.0).max(2.0 / hz);
+        let by_proc: Vec<(String, i32, f64)> = used.into_iter().filter(|(_, _, cpu)| *cpu >= floor).collect();
+        for (_, pid, _) in &by_proc {
+            tids.insert(*pid);
+        }
+        let cpu: f64 = by_proc.iter().map(|(_, _, c)| c).sum();
         let cores_used = cpu / wall.max(0.001);
-        let deltas: Vec<(u64, u64)> = per_core_ticks()
-            .iter()
-            .zip(cores_before.iter())
+        let deltas: Vec<(u64, u64)> = (per_core_ticks(&ours).iter().zip(cores_before.iter()))
             .map(|((busy1, all1), (busy0, all0))| (busy1.saturating_sub(*busy0), all1.saturating_sub(*all0)))
             .collect();
         let pcts: Vec<f64> = deltas.iter().map(|(busy, all)| 100.0 * *busy as f64 / (*all).max(1) as f64).collect();
-        // What the rest of the machine used meanwhile: every core's busy time minus ours.
+        // What the rest of the machine used meanwhile, on the cores we may use: their busy
+        // time minus ours. It only explains a shortfall; no claim is decided on it.
         let busy_all = deltas.iter().map(|(busy, _)| *busy).sum::<u64>() as f64 / hz;
         let others = ((busy_all - cpu) / wall.max(0.001)).max(0.0);
-        let cores = lesson::WorkerCount::Cores.resolve();
-        let mut busiest = pcts.clone();
-        busiest.sort_by(|a, b| b.total_cmp(a));
-        let least_lit = busiest.get(..cores.min(busiest.len())).and_then(|c| c.last().copied()).unwrap_or(0.0);
-        let work = Work { cores_used, pids: procs.len(), tids: tids.len(), others, least_lit };
+        let work = Work { cores_used, pids: by_proc.len(), tids: tids.len(), others, by_proc: by_proc.clone() };
         self.measured.work = Some(work.clone());
         let tids = tids.into_iter().collect();
+        let procs = by_proc.iter().map(|(a, p, _)| (a.clone(), *p)).collect();
         out.info(Info::Work(WorkDone { procs, tids, cpu_s: cpu, wall_s: wall, per_core: pcts, work }));
         Ok(())
     }
@@ -885,13 +901,24 @@ fn proc_fact(pid: i32, field: ProcField) -> String {
     }
 }
 
-/// (busy, total) jiffies of each CPU from /proc/stat.
-fn per_core_ticks() -> Vec<(u64, u64)> {
+/// The CPUs this process may run on (sched_getaffinity(2)), by number.
+fn allowed_cpus() -> BTreeSet<usize> {
+    use nix::sched::{CpuSet, sched_getaffinity};
+    let set = sched_getaffinity(nix::unistd::Pid::from_raw(0)).unwrap_or_else(|_| CpuSet::new());
+    (0..CpuSet::count()).filter(|i| set.is_set(*i).unwrap_or(false)).collect()
+}
+
+/// (busy, total) jiffies of each CPU of `cpus` from /proc/stat.
+fn per_core_ticks(cpus: &BTreeSet<usize>) -> Vec<(u64, u64)> {
     let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     text.lines()
-        .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(' ')?;
+            let n: usize = name.strip_prefix("cpu")?.parse().ok()?;
+            cpus.contains(&n).then_some(rest)
+        })
         .map(|l| {
-            let v: Vec<u64> = l.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+            let v: Vec<u64> = l.split_whitespace().filter_map(|x| x.parse().ok()).collect();
             let total: u64 = v.iter().sum();
             // idle and iowait are the 4th and 5th columns.
             let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
