@@ -60,7 +60,7 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         Expect::SameInode => same_inode(o),
         Expect::Metric { metric, op, value } => match metric_value(*metric, o) {
             Some(v) => (op.holds(v, *value), format!("{metric} is {}{}", number(v), metric_why(*metric, o))),
-            None => (false, format!("{metric} is not known yet")),
+            None => (false, format!("{metric} is not known yet{}", metric_why(*metric, o))),
         },
         Expect::Exited { target, status } => exited(target, *status, o),
         Expect::MetricCores { metric, op } => {
@@ -197,6 +197,14 @@ fn metric_why(m: Metric, o: &Observation) -> String {
                 format!(" (CPU time charged: {})", each.join(", "))
             }
         }
+        (Metric::Restarts | Metric::MaxDelayMs, _) if o.measured.crash.is_some() => {
+            let delays: Vec<String> = o.measured.respawn_delays.iter().map(|d| d.to_string()).collect();
+            format!(" (starts seen after the crash, each after a wait of: {} ms)", delays.join(", "))
+        }
+        (Metric::MasterCounter, _) => {
+            let order: Vec<String> = o.measured.copies.iter().map(|(a, _, _, v)| format!("{a} {v}")).collect();
+            format!(" (reported in this order: {})", if order.is_empty() { "none".into() } else { order.join(", ") })
+        }
         (Metric::Workers, _) => {
             let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
             format!(
@@ -301,7 +309,21 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
         actual == want
     };
     let rel = if same { "==" } else { "!=" };
-    (same == equal, format!("{target} {} is {actual}, {rel} {want}{named}", field.name()))
+    let detail = format!("{target} {} is {actual}, {rel} {want}{named}", field.name());
+    // `tty == none` claims the daemon lost its terminal: say what it had before the step.
+    if let (ProcField::Tty, ProcValue::None, true, Some((step, before))) =
+        (field, value, equal, &o.measured.daemon_before)
+    {
+        let was = before.iter().find(|(f, _)| *f == ProcField::Tty).map_or("unknown", |(_, v)| v.as_str());
+        let lost = match was {
+            "none" => format!(
+                "; it had none before `{step}` either: forklab runs without a terminal, so there was none to lose"
+            ),
+            was => format!("; it was {was} before `{step}`: it lost its controlling terminal"),
+        };
+        return (same, format!("{detail}{lost}"));
+    }
+    (same == equal, detail)
 }
 
 /// Every process of the pool that holds the listener holds the same socket, as /proc showed
@@ -337,8 +359,9 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
         Metric::P50Ms => f.map(|f| f.summary.p50_ms),
         Metric::MaxMs => f.map(|f| f.summary.max_ms),
         Metric::Held => measured.crash.as_ref().map(|(_, h)| *h as f64),
-        Metric::Restarts => o.seen.gave_up.values().last().map(|n| *n as f64),
-        Metric::MaxDelayMs => Some(o.seen.max_delay_ms as f64),
+        // What the runner saw happen across the crash loop, not what the master announced.
+        Metric::Restarts => measured.crash.as_ref().map(|_| measured.respawn_delays.len() as f64),
+        Metric::MaxDelayMs => measured.respawn_delays.iter().max().map(|d| *d as f64),
         Metric::Messages => Some(measured.messages.len() as f64),
         Metric::Fds => Some(
             measured.messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds as f64 } else { 0.0 }).sum(),
@@ -356,7 +379,15 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
                 _ => Some(-1.0),
             }
         }
-        Metric::MasterCounter => measured.master_counter.map(|v| v as f64),
+        // The master's copy, as it read it after every worker had written its own: a report
+        // from before the workers wrote says nothing about what their writes did.
+        Metric::MasterCounter => {
+            let copies = &measured.copies;
+            let at = copies.iter().position(|(a, ..)| a == role::MASTER)?;
+            let workers_before = copies[..at].iter().filter(|(a, ..)| a != role::MASTER).count();
+            let workers_in_all = copies.iter().filter(|(a, ..)| a != role::MASTER).count();
+            (workers_before > 0 && workers_before == workers_in_all).then(|| copies[at].3 as f64)
+        }
         Metric::Sigchld => measured.reaped.map(|(signals, _)| f64::from(signals)),
         Metric::Reaped => measured.reaped.map(|(_, children)| f64::from(children)),
         Metric::Established => measured.connected.map(|(established, _)| f64::from(established)),
@@ -636,6 +667,21 @@ mod tests {
     claim!(proc_fact_self_and_not_equal, daemon_claim(ProcField::Sid, false, ProcValue::SelfPid),
         holds: daemon_facts(&[(ProcField::Sid, "5")]),
         fails: daemon_facts(&[(ProcField::Sid, "77")]));
+    claim!(proc_tty_lost, daemon_claim(ProcField::Tty, true, ProcValue::None),
+        holds: { let mut o = daemon_facts(&[(ProcField::Tty, "none")]); o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/3".into())])); o },
+        fails: { let mut o = daemon_facts(&[(ProcField::Tty, "pts/3")]); o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/3".into())])); o });
+
+    #[test]
+    fn a_tty_there_was_none_to_lose_is_said() {
+        let mut o = daemon_facts(&[(ProcField::Tty, "none")]);
+        o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "none".into())]));
+        let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
+        assert!(held && detail.contains("there was none to lose"), "{detail}");
+        o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/1".into())]));
+        let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
+        assert!(held && detail.contains("it was pts/1 before `setsid`: it lost"), "{detail}");
+    }
+
     claim!(proc_umask_compares_as_octal, daemon_claim(ProcField::Umask, true, ProcValue::Text("0".into())),
         holds: daemon_facts(&[(ProcField::Umask, "0000")]),
         fails: daemon_facts(&[(ProcField::Umask, "0022")]));
@@ -672,6 +718,36 @@ mod tests {
         // No workers seen is a fact too: `workers == 0` holds.
         assert!(check(&Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 0.0 }, &o).0);
     }
+
+    /// A crash loop of W1 as seen: the waits from each exit to the next start, in ms.
+    fn crash_loop(delays: &[u64]) -> Observation {
+        let mut o = obs();
+        o.measured.crash = Some(("W1".into(), 0));
+        o.measured.respawn_delays = delays.to_vec();
+        o
+    }
+
+    claim!(restarts_are_the_starts_seen, Expect::Metric { metric: Metric::Restarts, op: Op::Eq, value: 6.0 },
+        holds: crash_loop(&[0, 101, 203, 402, 801, 1002]),
+        fails: crash_loop(&[0, 101, 203, 402, 801]));
+    claim!(max_delay_is_measured, Expect::Metric { metric: Metric::MaxDelayMs, op: Op::Ge, value: 900.0 },
+        holds: crash_loop(&[0, 101, 203, 402, 801, 1002]),
+        fails: crash_loop(&[0, 1, 2, 3, 4, 5]));
+
+    /// Counter reports in the order they came: (alias, value).
+    fn counters(reports: &[(&str, u64)]) -> Observation {
+        let mut o = obs();
+        o.measured.copies = reports.iter().map(|(a, v)| (a.to_string(), 5, false, *v)).collect();
+        o
+    }
+
+    claim!(master_counter, Expect::Metric { metric: Metric::MasterCounter, op: Op::Eq, value: 0.0 },
+        holds: counters(&[("W1", 1000), ("W2", 1000), ("master", 0)]),
+        fails: counters(&[("W1", 1000), ("W2", 1000), ("master", 1000)]));
+    // Read before the workers wrote, the master's 0 proves nothing: not known.
+    claim!(master_counter_is_read_after_the_workers_wrote, Expect::Metric { metric: Metric::MasterCounter, op: Op::Eq, value: 0.0 },
+        holds: counters(&[("W1", 1000), ("master", 0)]),
+        fails: counters(&[("master", 0), ("W1", 1000)]));
 
     #[test]
     fn a_shortfall_says_why() {

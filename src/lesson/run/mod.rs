@@ -52,8 +52,6 @@ pub struct Seen {
     pub hung: BTreeSet<String>,
     /// Workers the master gave up on, with the quick restarts it counted.
     pub gave_up: BTreeMap<String, u32>,
-    /// The longest respawn delay announced.
-    pub max_delay_ms: u64,
     /// The daemon's pidfile, once it has written one.
     pub pidfile: Option<String>,
 }
@@ -80,7 +78,6 @@ impl Seen {
             Event::GaveUp { alias, restarts, .. } => {
                 self.gave_up.insert(alias.clone(), *restarts);
             }
-            Event::Respawning { delay_ms, .. } => self.max_delay_ms = self.max_delay_ms.max(*delay_ms),
             Event::Daemon { pid, step, detail, .. } => {
                 self.pids.insert(role::DAEMON.into(), *pid);
                 // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
@@ -109,6 +106,9 @@ pub struct Measured {
     pub fire: Option<Fired>,
     /// Live pids just before the last crash or kill.
     pub before_crash: BTreeMap<String, i32>,
+    /// Across the last crash loop: each wait from an exit to the next start, as the runner
+    /// saw the events arrive, in ms.
+    pub respawn_delays: Vec<u64>,
     /// The last crash: who, and the connections it held then.
     pub crash: Option<(String, u64)>,
     /// The messages of the last `send`, and the last round trip.
@@ -123,10 +123,12 @@ pub struct Measured {
     /// The finished connections of the last background load.
     pub load_conns: Vec<ConnRecord>,
     pub work: Option<Work>,
-    /// The last `counter`: (alias, tid, shared, value).
+    /// Facts of the daemon just before its last step, as /proc showed them.
+    pub daemon_before: Option<(String, Vec<(ProcField, String)>)>,
+    /// The last `counter`, in the order the reports came: (alias, tid, shared, value).
     pub counters: Vec<(String, i32, bool, u64)>,
-    /// The master's own copy of the counter, when it last reported it.
-    pub master_counter: Option<u64>,
+    /// The last `counter all` (each process's own copy, the master's included), as `counters`.
+    pub copies: Vec<(String, i32, bool, u64)>,
     /// When reaping last resumed: (SIGCHLD signals read, children reaped).
     pub reaped: Option<(u32, u32)>,
     /// The last `connect`: (handshakes completed, timed out).
@@ -547,11 +549,24 @@ impl Runner {
         })?;
         self.measured.crash = Some((alias.clone(), held));
         if how == CrashKind::Loop {
-            // Every restart fails at once; the master backs off, then gives up.
+            // Every restart fails at once; the master backs off, then gives up. Time each
+            // wait from an exit to the next start, and count the starts.
+            let (mut exited_at, mut delays) = (None, Vec::new());
             self.wait(out, Duration::from_secs(30), |ev| match ev {
                 Event::GaveUp { alias: a, .. } if *a == alias => Some(()),
+                Event::Exited { alias: a, .. } if *a == alias => {
+                    exited_at = Some(Instant::now());
+                    None
+                }
+                Event::Spawned { alias: a, .. } if *a == alias => {
+                    if let Some(at) = exited_at.take() {
+                        delays.push(at.elapsed().as_millis() as u64);
+                    }
+                    None
+                }
                 _ => None,
             })?;
+            self.measured.respawn_delays = delays;
             return Ok(());
         }
         // A hang ends only when the master notices the missed heartbeats and kills it.
@@ -743,8 +758,8 @@ impl Runner {
             }
             _ => None,
         })?;
-        if let Some((.., v)) = got.iter().find(|(a, ..)| a == role::MASTER) {
-            self.measured.master_counter = Some(*v);
+        if target.is_none() {
+            self.measured.copies = got.clone();
         }
         self.measured.counters = got;
         Ok(())
@@ -756,6 +771,8 @@ impl Runner {
         }
         let name = step.name();
         let first = self.seen.pids.get(role::DAEMON).copied();
+        self.measured.daemon_before =
+            first.map(|pid| (name.to_string(), ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f))).collect()));
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
         let mut first_exited = step != DaemonStep::ForkAgain;
