@@ -201,6 +201,18 @@ fn metric_why(m: Metric, o: &Observation) -> String {
             let delays: Vec<String> = o.measured.respawn_delays.iter().map(|d| d.to_string()).collect();
             format!(" (starts seen after the crash, each after a wait of: {} ms)", delays.join(", "))
         }
+        (Metric::Messages | Metric::Fds, _) => {
+            let sent = o
+                .measured
+                .messages
+                .iter()
+                .filter(|m| matches!(m, Event::Message { to, .. } if to != role::MASTER))
+                .count();
+            let (got, _, fds) = crossed(&o.measured.messages);
+            format!(
+                " (counted by the receivers: {got} arrived carrying {fds} fds; the master logged {sent} sent to workers)"
+            )
+        }
         (Metric::MasterCounter, _) => {
             let order: Vec<String> = o.measured.copies.iter().map(|(a, _, _, v)| format!("{a} {v}")).collect();
             format!(" (reported in this order: {})", if order.is_empty() { "none".into() } else { order.join(", ") })
@@ -362,11 +374,15 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
         // What the runner saw happen across the crash loop, not what the master announced.
         Metric::Restarts => measured.crash.as_ref().map(|_| measured.respawn_delays.len() as f64),
         Metric::MaxDelayMs => measured.respawn_delays.iter().max().map(|d| *d as f64),
-        Metric::Messages => Some(measured.messages.len() as f64),
-        Metric::Fds => Some(
-            measured.messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds as f64 } else { 0.0 }).sum(),
-        ),
-        Metric::RttUs => measured.rtt_us.map(|r| r as f64),
+        // What crossed the channels, as each receiver counted it: the master's log of what it
+        // received, and each worker's report of what it received; not what was sent.
+        Metric::Messages => Some(crossed(&measured.messages).0 as f64),
+        Metric::Fds => Some(crossed(&measured.messages).2 as f64),
+        // The round trip, once the pinged worker said the ping arrived.
+        Metric::RttUs => measured
+            .rtt_us
+            .filter(|_| measured.messages.iter().any(|m| matches!(m, Event::Received { what, .. } if what == "a ping")))
+            .map(|r| r as f64),
         Metric::CoresUsed => measured.work.as_ref().map(|w| w.cores_used),
         Metric::Pids => measured.work.as_ref().map(|w| w.pids as f64),
         Metric::Tids => measured.work.as_ref().map(|w| w.tids as f64),
@@ -394,6 +410,20 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
         Metric::TimedOut => measured.connected.map(|(_, timed_out)| f64::from(timed_out)),
         Metric::Queued => measured.queued.map(|q| q as f64),
     }
+}
+
+/// The messages of a `send` that arrived, as their receivers counted them: (messages, bytes,
+/// fds). The master reports what it received (`to` the master); each worker what it received.
+pub fn crossed(messages: &[Event]) -> (usize, u64, u32) {
+    let mut n = (0, 0, 0);
+    for m in messages {
+        match m {
+            Event::Message { to, bytes, fds, .. } if to == role::MASTER => n = (n.0 + 1, n.1 + bytes, n.2 + fds),
+            Event::Received { bytes, fds, .. } => n = (n.0 + 1, n.1 + bytes, n.2 + fds),
+            _ => {}
+        }
+    }
+    n
 }
 
 /// A measured value for people: whole numbers as such, others to two decimals.
@@ -718,6 +748,41 @@ mod tests {
         // No workers seen is a fact too: `workers == 0` holds.
         assert!(check(&Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 0.0 }, &o).0);
     }
+
+    fn msg(from: &str, to: &str, fds: u32) -> Event {
+        Event::Message {
+            alias: "master".into(),
+            pid: 10,
+            from: from.into(),
+            to: to.into(),
+            what: "m".into(),
+            bytes: 40,
+            fds,
+            rtt_us: None,
+        }
+    }
+
+    fn got(alias: &str, what: &str, fds: u32) -> Event {
+        Event::Received { alias: alias.into(), pid: 11, from: "master".into(), what: what.into(), bytes: 40, fds }
+    }
+
+    fn sent(messages: Vec<Event>, rtt_us: Option<u64>) -> Observation {
+        let mut o = obs();
+        o.measured.messages = messages;
+        o.measured.rtt_us = rtt_us;
+        o
+    }
+
+    // A message sent that its receiver never reported did not cross.
+    claim!(messages_are_counted_by_the_receiver, Expect::Metric { metric: Metric::Messages, op: Op::Eq, value: 2.0 },
+        holds: sent(vec![msg("master", "W1", 0), got("W1", "a ping", 0), msg("W1", "master", 0)], Some(50)),
+        fails: sent(vec![msg("master", "W1", 0), msg("W1", "master", 0)], Some(50)));
+    claim!(fds_are_those_that_arrived, Expect::Metric { metric: Metric::Fds, op: Op::Eq, value: 1.0 },
+        holds: sent(vec![msg("master", "W1", 1), got("W1", "a handle", 1), msg("W1", "master", 0)], None),
+        fails: sent(vec![msg("master", "W1", 1), got("W1", "a handle", 0), msg("W1", "master", 0)], None));
+    claim!(rtt_needs_the_ping_to_arrive, Expect::Metric { metric: Metric::RttUs, op: Op::Gt, value: 0.0 },
+        holds: sent(vec![got("W1", "a ping", 0), msg("W1", "master", 0)], Some(50)),
+        fails: sent(vec![msg("master", "W1", 0), msg("W1", "master", 0)], Some(50)));
 
     /// A crash loop of W1 as seen: the waits from each exit to the next start, in ms.
     fn crash_loop(delays: &[u64]) -> Observation {

@@ -670,10 +670,8 @@ impl Runner {
                 self.measured.handle = Some((sent, got.0, got.1));
             }
         }
-        let messages = &self.measured.messages;
-        let bytes: u64 = messages.iter().map(|m| if let Event::Message { bytes, .. } = m { *bytes } else { 0 }).sum();
-        let fds: u32 = messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds } else { 0 }).sum();
-        out.info(Info::Sent { messages: messages.len(), bytes, fds, rtt_us: self.measured.rtt_us });
+        let (messages, bytes, fds) = checks::crossed(&self.measured.messages);
+        out.info(Info::Sent { messages, bytes, fds, rtt_us: self.measured.rtt_us });
         Ok(())
     }
 
@@ -950,7 +948,7 @@ fn take_event(seen: &mut Seen, measured: &mut Measured, out: &mut Transcript, ev
     seen.observe(ev);
     out.event(ev);
     match ev {
-        Event::Message { .. } => measured.messages.push(ev.clone()),
+        Event::Message { .. } | Event::Received { .. } => measured.messages.push(ev.clone()),
         Event::WorkerReady { .. } | Event::Retiring { .. } | Event::Rolled { .. } | Event::Exited { .. } => {
             measured.rolling.push(ev.clone())
         }
