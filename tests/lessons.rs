@@ -218,7 +218,8 @@ fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
     held(&lines, "hung W3");
     held(&lines, "lost-only-held");
     held(&lines, "gave-up W1");
-    held(&lines, "max_delay_ms == 1000");
+    held(&lines, "max_delay_ms >= 900");
+    held(&lines, "restarts == 6");
 }
 
 #[test]

@@ -278,7 +278,10 @@ fn lost_only_held(o: &Observation) -> (bool, String) {
     let failed = fire.summary.failed;
     (
         failed <= *held && elsewhere == 0,
-        format!("{failed} failed; {alias} held {held} when it crashed; {elsewhere} failed on other workers"),
+        format!(
+            "the client's records: {failed} failed, {elsewhere} of them after replies from another worker; \
+             {alias} held {held} TCP connections just before it died"
+        ),
     )
 }
 

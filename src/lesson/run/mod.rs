@@ -512,11 +512,18 @@ impl Runner {
         Ok(())
     }
 
+    /// A signal from outside the pool, sent by forklab as kill(1) would: the master learns of
+    /// it only from SIGCHLD. Just before, the TCP connections the target holds are read from
+    /// /proc: what a fatal signal can cost.
     fn kill(&mut self, target: &Target, signal: nix::sys::signal::Signal, out: &mut Transcript) -> Result<()> {
         let alias = target.to_string();
         let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
         self.measured.before_crash = self.seen.pids.clone();
-        self.lab.send(&Cmd::Kill { alias: alias.clone(), signal: signal.as_str().into() })?;
+        self.measured.respawn_delays.clear();
+        self.measured.crash = Some((alias.clone(), procfs::tcp_conns(pid) as u64));
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)
+            .with_context(|| format!("sending {} to {alias} (pid {pid})", signal.as_str()))?;
+        out.event(&Event::Signaled { alias: alias.clone(), pid, signal: signal.as_str().into(), by: role::APP.into() });
         use nix::sys::signal::Signal::*;
         // Wait for the end of a process the signal kills by default; the others go on.
         if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
@@ -542,6 +549,7 @@ impl Runner {
         let alias = target.to_string();
         let pid = self.pid_of(target)?;
         self.measured.before_crash = self.seen.pids.clone();
+        self.measured.respawn_delays.clear();
         self.lab.send(&Cmd::Crash { alias: alias.clone(), how: how.name().into() })?;
         let held = self.wait(out, Duration::from_secs(10), |ev| match ev {
             Event::CrashOrdered { alias: a, open_conns, .. } if *a == alias => Some(*open_conns),
