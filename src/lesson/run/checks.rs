@@ -255,6 +255,16 @@ fn rolled(o: &Observation) -> (bool, String) {
             problems.push(format!("{alias} did not exit with code 0"));
         }
     }
+    let idle = o.measured.rolled_idle.unwrap_or_default();
+    if idle.graceful == 0 {
+        problems.push("no idle keep-alive connection was open to drain".into());
+    }
+    if idle.reset > 0 || idle.open > 0 {
+        problems.push(format!(
+            "of the idle keep-alive connections, {} were reset and {} still open",
+            idle.reset, idle.open
+        ));
+    }
     let under_load = o.measured.rolled_under_load;
     if under_load == Some(false) {
         problems.push("the load had ended before the restart did".into());
@@ -262,7 +272,12 @@ fn rolled(o: &Observation) -> (bool, String) {
     let ok = problems.is_empty() && replaced.is_some_and(|n| n as usize == retired.len() && n > 0);
     let detail = if problems.is_empty() {
         let load = if under_load == Some(true) { ", under load" } else { "" };
-        format!("{} workers replaced{load}, each after its successor was ready; each old one exited 0", retired.len())
+        format!(
+            "{} workers replaced{load}, each after its successor was ready; each old one exited 0; \
+             its {} idle keep-alive connections closed with a FIN, none reset",
+            retired.len(),
+            idle.graceful
+        )
     } else {
         problems.join("; ")
     };
@@ -437,7 +452,7 @@ fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
+    use crate::lesson::run::idle::IdleEnd;
     use crate::lesson::run::{Fired, Work};
     use crate::proto::HowListening;
     use crate::proto::client::{ClientSummary, ConnError, ConnRecord};
@@ -524,6 +539,7 @@ mod tests {
         let mut o = obs();
         o.measured.rolling = events;
         o.measured.rolled_under_load = under_load;
+        o.measured.rolled_idle = Some(IdleEnd { graceful: 4, reset: 0, open: 0 });
         o
     }
 
@@ -667,6 +683,12 @@ mod tests {
     claim!(rolled_needs_clean_exits_under_load, Expect::Rolled,
         holds: rolled(roll_of(0, true), None),
         fails: rolled(roll_of(1, true), None));
+    claim!(rolled_closes_idle_keepalive_connections_gracefully, Expect::Rolled,
+        holds: rolled(roll_of(0, true), Some(true)),
+        fails: { let mut o = rolled(roll_of(0, true), Some(true)); o.measured.rolled_idle = Some(IdleEnd { graceful: 3, reset: 1, open: 0 }); o });
+    claim!(rolled_needs_idle_connections_to_drain, Expect::Rolled,
+        holds: rolled(roll_of(0, true), Some(true)),
+        fails: { let mut o = rolled(roll_of(0, true), Some(true)); o.measured.rolled_idle = None; o });
     claim!(rolled_needs_the_load_running, Expect::Rolled,
         holds: rolled(roll_of(0, true), Some(true)),
         fails: rolled(roll_of(0, true), Some(false)));

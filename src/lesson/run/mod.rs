@@ -6,6 +6,7 @@
 mod backlog;
 mod checks;
 mod facts;
+mod idle;
 mod node;
 mod report;
 mod zombie;
@@ -122,6 +123,8 @@ pub struct Measured {
     pub rolling: Vec<Event>,
     /// Whether a load was still running when it ended (None: no load was started).
     pub rolled_under_load: Option<bool>,
+    /// How the idle keep-alive connections open before the last rolling restart ended.
+    pub rolled_idle: Option<idle::IdleEnd>,
     /// The finished connections of the last background load.
     pub load_conns: Vec<ConnRecord>,
     pub work: Option<Work>,
@@ -401,8 +404,13 @@ impl Runner {
 
     fn rolling_restart(&mut self, out: &mut Transcript) -> Result<()> {
         self.measured.rolling.clear();
+        // Two idle keep-alive connections per worker, each served once: the old workers hold
+        // them, and must close them, not reset them, as they stop.
+        let workers = self.lab.pool.as_ref().map_or(self.workers, |p| p.workers);
+        let idle = idle::open(self.port, 2 * workers)?;
         self.lab.send(&Cmd::RollingRestart)?;
         self.wait(out, Duration::from_secs(30), |ev| matches!(ev, Event::Rolled { .. }).then_some(()))?;
+        self.measured.rolled_idle = Some(idle::ended(idle, Duration::from_secs(2)));
         // Did the load still run when the last old worker was gone? Its client is alive and
         // has connections left to fire.
         self.measured.rolled_under_load = self.load.as_ref().map(|(c, _)| procfs::is_live(c.pid));
