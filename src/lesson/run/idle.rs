@@ -55,11 +55,14 @@ fn read_reply(s: &mut TcpStream) -> Result<()> {
     }
 }
 
-/// Read each connection once, waiting up to `wait` for the first: how did it end?
+/// Read each connection once, waiting up to `wait` in all: how did each end?
 pub fn ended(conns: Vec<TcpStream>, wait: Duration) -> IdleEnd {
     let mut end = IdleEnd::default();
+    let deadline = std::time::Instant::now() + wait;
     for mut s in conns {
-        let _ = s.set_read_timeout(Some(wait));
+        // A zero timeout means none to set_read_timeout: wait at least a millisecond.
+        let left = deadline.saturating_duration_since(std::time::Instant::now()).max(Duration::from_millis(1));
+        let _ = s.set_read_timeout(Some(left));
         let mut buf = [0u8; 256];
         match s.read(&mut buf) {
             Ok(0) => end.graceful += 1,
