@@ -255,6 +255,7 @@ fn rolled(o: &Observation) -> (bool, String) {
             problems.push(format!("{alias} did not exit with code 0"));
         }
     }
+    // No idle connection to drain (none opened, or blocking mode) is no proof of draining.
     let idle = o.measured.rolled_idle.unwrap_or_default();
     if idle.graceful == 0 {
         problems.push("no idle keep-alive connection was open to drain".into());

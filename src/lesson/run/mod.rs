@@ -406,11 +406,16 @@ impl Runner {
         self.measured.rolling.clear();
         // Two idle keep-alive connections per worker, each served once: the old workers hold
         // them, and must close them, not reset them, as they stop.
-        let workers = self.lab.pool.as_ref().map_or(self.workers, |p| p.workers);
-        let idle = idle::open(self.port, 2 * workers)?;
+        // (Not in blocking mode: a blocking worker serves one connection at a time, and an idle
+        // one would hold it; `rolled` then says none was open to drain.)
+        let pool = self.pool()?;
+        let idle = match pool.mode {
+            Mode::Blocking => None,
+            _ => Some(idle::open(self.port, 2 * pool.workers)?),
+        };
         self.lab.send(&Cmd::RollingRestart)?;
         self.wait(out, Duration::from_secs(30), |ev| matches!(ev, Event::Rolled { .. }).then_some(()))?;
-        self.measured.rolled_idle = Some(idle::ended(idle, Duration::from_secs(2)));
+        self.measured.rolled_idle = idle.map(|c| idle::ended(c, Duration::from_secs(2)));
         // Did the load still run when the last old worker was gone? Its client is alive and
         // has connections left to fire.
         self.measured.rolled_under_load = self.load.as_ref().map(|(c, _)| procfs::is_live(c.pid));
