@@ -54,11 +54,6 @@ fn play(id: &str) -> Vec<Value> {
     lines
 }
 
-/// An `all-cores-busy` that failed because other programs used the cores, and said so.
-fn busy_machine(line: &str) -> bool {
-    line.contains("\"text\":\"expect: all-cores-busy\"") && line.contains("the machine was busy")
-}
-
 /// `all-cores-busy` held, or failed saying the machine was busy.
 fn held_or_busy(lines: &[Value]) {
     let e = lines.iter().find(|l| l["event"] == "expect" && l["text"] == "expect: all-cores-busy").unwrap();
