@@ -292,11 +292,13 @@ fn lost_only_held(o: &Observation) -> (bool, String) {
     let elsewhere =
         o.measured.load_conns.iter().filter(|c| !c.ok && c.worker.as_ref().is_some_and(|w| w != alias)).count();
     let failed = fire.summary.failed;
+    let in_channel = o.measured.in_channel;
+    let channel = if in_channel > 0 { format!(" and at most {in_channel} more in its channel") } else { String::new() };
     (
-        failed <= *held && elsewhere == 0,
+        failed <= *held + in_channel && elsewhere == 0,
         format!(
             "the client's records: {failed} failed, {elsewhere} of them after replies from another worker; \
-             {alias} held {held} TCP connections just before it died"
+             {alias} held {held} TCP connections just before it died{channel}"
         ),
     )
 }
@@ -696,6 +698,9 @@ mod tests {
     claim!(lost_only_held, Expect::LostOnlyHeld,
         holds: load_across_crash(2, 3, vec![failed_conn(1, Some("W2")), failed_conn(2, None)]),
         fails: load_across_crash(2, 3, vec![failed_conn(1, Some("W2")), failed_conn(2, Some("W1"))]));
+    claim!(lost_only_held_counts_the_one_in_the_channel, Expect::LostOnlyHeld,
+        holds: { let mut o = load_across_crash(1, 0, vec![]); o.measured.in_channel = 1; o },
+        fails: { let mut o = load_across_crash(2, 0, vec![]); o.measured.in_channel = 1; o });
     claim!(lost_only_held_counts_what_was_held, Expect::LostOnlyHeld,
         holds: load_across_crash(3, 3, vec![]),
         fails: load_across_crash(4, 3, vec![]));

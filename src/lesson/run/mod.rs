@@ -112,6 +112,9 @@ pub struct Measured {
     /// Across the last crash loop: each wait from an exit to the next start, as the runner
     /// saw the events arrive, in ms.
     pub respawn_delays: Vec<u64>,
+    /// Connections that could be in the killed worker's channel, handed to it and not yet
+    /// in its fd table (rr mode: at most one).
+    pub in_channel: u64,
     /// The last crash: who, and the connections it held then.
     pub crash: Option<(String, u64)>,
     /// The messages of the last `send`, and the last round trip.
@@ -536,6 +539,9 @@ impl Runner {
         self.measured.before_crash = self.seen.pids.clone();
         self.measured.respawn_delays.clear();
         self.measured.crash = Some((alias.clone(), procfs::tcp_conns(pid) as u64));
+        // In rr mode the master hands a worker one connection at a time and waits for it to
+        // say it took it: one can be in the worker's channel, not yet in its fd table.
+        self.measured.in_channel = u64::from(self.lab.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr));
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)
             .with_context(|| format!("sending {} to {alias} (pid {pid})", signal.as_str()))?;
         out.event(&Event::Signaled { alias: alias.clone(), pid, signal: signal.as_str().into(), by: role::APP.into() });
@@ -565,6 +571,7 @@ impl Runner {
         let pid = self.pid_of(target)?;
         self.measured.before_crash = self.seen.pids.clone();
         self.measured.respawn_delays.clear();
+        self.measured.in_channel = 0;
         self.lab.send(&Cmd::Crash { alias: alias.clone(), how: how.name().into() })?;
         let held = self.wait(out, Duration::from_secs(10), |ev| match ev {
             Event::CrashOrdered { alias: a, open_conns, .. } if *a == alias => Some(*open_conns),
