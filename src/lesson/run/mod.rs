@@ -290,11 +290,17 @@ impl Runner {
         let mut counts = BTreeMap::new();
         for target in claims.iter().flat_map(|e| checks::proc_targets(e)) {
             let alias = target.to_string();
-            if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::is_live(**p)) {
+            // Any process /proc still lists, a zombie included (`W1 state == Z`).
+            if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::status(**p).is_ok()) {
                 procs.insert(alias.clone(), ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f))).collect());
                 counts.insert(alias, self.counts(*pid));
             }
         }
+        // Workers by what /proc says: the live children of the master (node-cluster's is the
+        // Node primary) that run as forklab's workers or that the lab reported as workers.
+        let parent = self.seen.pids.get(role::MASTER).copied().unwrap_or(self.lab.master_pid);
+        let worker_pids: BTreeSet<i32> =
+            self.seen.pids.iter().filter(|(a, _)| a.starts_with('W')).map(|(_, p)| *p).collect();
         let now = Now {
             live: pids.into_iter().filter(|p| procfs::is_live(*p)).collect(),
             listener_inodes: (self.seen.listeners.iter())
@@ -303,8 +309,8 @@ impl Runner {
             pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
             procs,
             counts,
-            workers: (procfs::children(self.lab.master_pid).into_iter())
-                .filter(|st| st.name == "forklab-worker")
+            workers: (procfs::children(parent).into_iter())
+                .filter(|st| st.name == "forklab-worker" || worker_pids.contains(&st.pid))
                 .map(|st| st.pid)
                 .collect(),
             cores: lesson::WorkerCount::Cores.resolve(),
