@@ -92,15 +92,18 @@ fn every_listener_is_on_loopback_in_every_lesson() {
         let tag = new_tag();
         let mut child = forklab(&tag).args(["play", &id, "--json"]).stdout(Stdio::piped()).spawn().unwrap();
         let (mut checked, mut listeners) = (0, 0);
+        let mut out = String::new();
         for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
             let line = line.unwrap();
+            out.push_str(&line);
+            out.push('\n');
             // Each time a pool comes up (and whenever a step starts), look at the sockets.
             if line.contains("\"pool_ready\"") || line.contains("\"listening\"") {
                 listeners += 1;
                 checked += check_sockets(&tag, &format!("lesson {id}"));
             }
         }
-        assert!(child.wait().unwrap().success(), "{id}");
+        assert!(played(child.wait().unwrap(), &out), "{id}");
         // A lesson that opens no listener (daemon) has none to check; one that does, has.
         assert!(listeners == 0 || checked > 0, "lesson {id}: never saw a listener to check");
         assert_none_left(&tag, Duration::from_secs(2));
@@ -253,8 +256,9 @@ fn no_file_is_written_outside_the_data_and_runtime_dirs() {
     let tag = new_tag();
     // Every lesson played headless.
     for id in lesson_ids() {
-        let out = t.command(&tag, &["play", &id]).stdout(Stdio::null()).output().unwrap();
-        assert!(out.status.success(), "{id}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = t.command(&tag, &["play", &id, "--json"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(played(out.status, &stdout), "{id}: {}", String::from_utf8_lossy(&out.stderr));
     }
     // A bench, and a pool served then stopped.
     let out = t.command(&tag, &["bench", "--mode", "all", "--connections", "200", "--json"]).output().unwrap();

@@ -21,10 +21,14 @@ fn play(id: &str) -> Vec<Value> {
     let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap();
     assert_eq!(last["event"], "summary", "{stdout}\n{stderr}");
     assert_eq!(last["lesson"], id);
-    let failed: Vec<&str> = stdout.lines().filter(|l| l.contains("\"passed\":false")).collect();
-    assert_eq!(last["expects_failed"], 0, "{failed:#?}\n{stderr}");
+    // A CPU claim on a machine whose other programs had the cores fails, and says so: that
+    // is the claim working. Every other claim holds.
+    let (busy, failed): (Vec<&str>, Vec<&str>) =
+        stdout.lines().filter(|l| l.contains("\"passed\":false")).partition(|l| busy_machine(l));
+    assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
+    assert_eq!(last["expects_failed"], busy.len(), "{busy:#?}");
     assert!(last["expects_passed"].as_u64().unwrap() > 0);
-    assert!(status.success(), "{last}\n{stderr}");
+    assert_eq!(status.success(), busy.is_empty(), "{last}\n{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
     let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     // Every question was answered from what happened, and its answer is one of its choices.
@@ -48,6 +52,12 @@ fn play(id: &str) -> Vec<Value> {
         assert!(explained.is_some() && explained > answered, "step {} is not explained after its answer", ask["step"]);
     }
     lines
+}
+
+/// `all-cores-busy` held, or failed saying the machine was busy.
+fn held_or_busy(lines: &[Value]) {
+    let e = lines.iter().find(|l| l["event"] == "expect" && l["text"] == "expect: all-cores-busy").unwrap();
+    assert!(e["passed"] == true || busy_machine(&e.to_string()), "{e}");
 }
 
 /// The `expect` objects of a run whose text starts with `prefix`, each checked to have held.
@@ -147,7 +157,7 @@ fn play_of_a_node_lesson_without_node_says_so_in_one_line() {
 #[test]
 fn play_threads_passes() {
     let lines = play("threads");
-    held(&lines, "all-cores-busy");
+    held_or_busy(&lines);
     held(&lines, "master_counter == 0");
     held(&lines, "counter == 2000");
     // The thread that faulted took its process, with every thread it had.
@@ -218,7 +228,8 @@ fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
     held(&lines, "hung W3");
     held(&lines, "lost-only-held");
     held(&lines, "gave-up W1");
-    held(&lines, "max_delay_ms == 1000");
+    held(&lines, "max_delay_ms >= 900");
+    held(&lines, "restarts == 6");
 }
 
 #[test]

@@ -369,6 +369,16 @@ pub enum Event {
         signals: u32,
         children: u32,
     },
+    /// A worker received a message from the master: what crossed the channel, as the
+    /// receiver's recvmsg(2) returned it.
+    Received {
+        alias: String,
+        pid: i32,
+        from: String,
+        what: String,
+        bytes: u64,
+        fds: u32,
+    },
 }
 
 impl Event {
@@ -403,7 +413,8 @@ impl Event {
             | Event::Pong { alias, .. }
             | Event::Ack { alias, .. }
             | Event::RelayOut { alias, .. }
-            | Event::Reaped { alias, .. } => alias,
+            | Event::Reaped { alias, .. }
+            | Event::Received { alias, .. } => alias,
         }
     }
 
@@ -438,7 +449,8 @@ impl Event {
             | Event::Pong { pid, .. }
             | Event::Ack { pid, .. }
             | Event::RelayOut { pid, .. }
-            | Event::Reaped { pid, .. } => *pid,
+            | Event::Reaped { pid, .. }
+            | Event::Received { pid, .. } => *pid,
         }
     }
 
@@ -521,6 +533,7 @@ impl Event {
                 let s = if *children == 1 { "" } else { "ren" };
                 format!("reaping again: read {signals} SIGCHLD, waitpid collected {children} child{s}")
             }
+            Event::Received { what, bytes, fds, .. } => format!("received {what}: {bytes} bytes, {fds} fds"),
         };
         format!("{who} {what}")
     }

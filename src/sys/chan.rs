@@ -27,6 +27,10 @@ pub struct Chan {
     fd: OwnedFd,
 }
 
+thread_local! {
+    static LAST_LEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// What one receive found.
 #[derive(Debug)]
 pub enum Recv<T> {
@@ -85,6 +89,12 @@ impl Chan {
         }
     }
 
+    /// The size in bytes of the last message [`Chan::recv`] returned on this thread: what the
+    /// receiver counts as having crossed the channel.
+    pub fn last_len() -> usize {
+        LAST_LEN.get()
+    }
+
     /// Receive one message and the fds that came with it.
     pub fn recv<T: DeserializeOwned>(&self, nonblocking: bool) -> Result<Recv<T>> {
         thread_local! {
@@ -98,6 +108,7 @@ impl Chan {
     fn recv_into<T: DeserializeOwned>(&self, buf: &mut [u8], nonblocking: bool) -> Result<Recv<T>> {
         match self.recv_bytes(buf, nonblocking)? {
             Recv::Msg(n, fds) => {
+                LAST_LEN.set(n);
                 let msg = serde_json::from_slice(&buf[..n]).with_context(|| {
                     format!("malformed channel message `{}`", String::from_utf8_lossy(&buf[..n.min(200)]))
                 })?;

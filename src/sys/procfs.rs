@@ -100,6 +100,37 @@ pub fn is_live(pid: i32) -> bool {
     status(pid).map(|s| s.state != 'Z' && s.state != 'X').unwrap_or(false)
 }
 
+/// The TCP connections (sockets not in LISTEN state) in a process's fd table: its fds'
+/// socket inodes looked up in /proc/<pid>/net/tcp and tcp6.
+pub fn tcp_conns(pid: i32) -> usize {
+    let mut state = std::collections::HashMap::new();
+    for file in ["tcp", "tcp6"] {
+        let text = fs::read_to_string(format!("/proc/{pid}/net/{file}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
+            if let (Some(st), Some(inode)) = (f.get(3), f.get(9).and_then(|i| i.parse::<u64>().ok())) {
+                state.insert(inode, st.to_string());
+            }
+        }
+    }
+    let table = fd_table(pid).unwrap_or_default();
+    table.iter().filter_map(|e| e.socket_inode()).filter(|i| state.get(i).is_some_and(|st| st != "0A")).count()
+}
+
+/// The live processes whose parent is `ppid`, by a scan of /proc: what the kernel links, not
+/// what anyone reported.
+pub fn children(ppid: i32) -> Vec<ProcStatus> {
+    let Ok(dir) = fs::read_dir("/proc") else { return Vec::new() };
+    let mut kids: Vec<ProcStatus> = dir
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| status(pid).ok())
+        .filter(|st| st.ppid == ppid && st.state != 'Z' && st.state != 'X')
+        .collect();
+    kids.sort_by_key(|st| st.pid);
+    kids
+}
+
 /// The thread IDs of a process, from /proc/<pid>/task (proc(5)); the first is the PID itself.
 pub fn tids(pid: i32) -> Vec<i32> {
     let mut tids: Vec<i32> = fs::read_dir(format!("/proc/{pid}/task"))
@@ -180,6 +211,29 @@ fn field_kib(text: &str, key: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tcp_conns_counts_connections_not_listeners() {
+        let me = std::process::id() as i32;
+        let before = tcp_conns(me);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        assert_eq!(tcp_conns(me), before, "a listener is not a connection");
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (served, _) = listener.accept().unwrap();
+        assert!(tcp_conns(me) >= before + 2, "both ends of the connection are ours");
+        drop((client, served));
+    }
+
+    #[test]
+    fn children_are_found_by_their_parent() {
+        let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+        let kids = children(std::process::id() as i32);
+        let found = kids.iter().any(|st| st.pid == child.id() as i32);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(found, "{kids:?}");
+        assert!(!children(std::process::id() as i32).iter().any(|st| st.pid == child.id() as i32));
+    }
+
     use super::*;
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Now {
     /// Numbers of the processes that `TARGET FIELD OP N` claims are about, by alias (`served`
     /// is not here: it comes from the last fire).
     pub counts: BTreeMap<String, Vec<(CountField, f64)>>,
+    /// The master's live children that run as workers (`forklab-worker` in /proc), by pid.
+    pub workers: Vec<i32>,
     /// CPUs this process may run on.
     pub cores: usize,
     pub forklab: i32,
@@ -57,14 +59,17 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         Expect::Accounted => accounted(o),
         Expect::SameInode => same_inode(o),
         Expect::Metric { metric, op, value } => match metric_value(*metric, o) {
-            Some(v) => (op.holds(v, *value), format!("{metric} is {}", number(v))),
-            None => (false, format!("{metric} is not known yet")),
+            Some(v) => (op.holds(v, *value), format!("{metric} is {}{}", number(v), metric_why(*metric, o))),
+            None => (false, format!("{metric} is not known yet{}", metric_why(*metric, o))),
         },
         Expect::Exited { target, status } => exited(target, *status, o),
         Expect::MetricCores { metric, op } => {
             let cores = o.now.cores as f64;
             match metric_value(*metric, o) {
-                Some(v) => (op.holds(v, cores), format!("{metric} is {}; this machine has {cores} cores", number(v))),
+                Some(v) => (
+                    op.holds(v, cores),
+                    format!("{metric} is {}; this machine has {cores} cores{}", number(v), metric_why(*metric, o)),
+                ),
                 None => (false, format!("{metric} is not known yet")),
             }
         }
@@ -211,19 +216,63 @@ fn cost(
     (op.holds(left, right), format!("{} is {}{said}", label(f), number(left)))
 }
 
+/// The work's own processes kept every core we may use busy: their CPU time over the time it
+/// took is at least three quarters of the cores. A shortfall says whether other programs had
+/// the cores meanwhile.
 fn all_cores_busy(o: &Observation) -> (bool, String) {
     let cores = o.now.cores as f64;
-    match &o.measured.work {
-        // Every core busy, and the work got at least three quarters of what the machine's
-        // other programs left it (a shared machine is never idle).
-        Some(w) => (
-            w.least_lit >= 75.0 && w.cores_used >= 0.75 * (cores - w.others),
+    let Some(w) = &o.measured.work else { return (false, "no work was run".into()) };
+    let held = w.cores_used >= 0.75 * cores;
+    let got = format!("the work's processes used {:.2} cores of {cores}", w.cores_used);
+    let why = if held {
+        String::new()
+    } else if w.others >= 0.5 * (cores - w.cores_used) {
+        format!(": the machine was busy, other programs used {:.2} cores meanwhile", w.others)
+    } else {
+        format!(": its threads did not run on every core at once (other programs used {:.2})", w.others)
+    };
+    (held, format!("{got}{why}"))
+}
+
+/// More of what a metric was measured on, when the number alone does not say it.
+fn metric_why(m: Metric, o: &Observation) -> String {
+    match (m, &o.measured.work) {
+        (Metric::Pids | Metric::CoresUsed, Some(w)) => {
+            let each: Vec<String> = w.by_proc.iter().map(|(a, p, cpu)| format!("{a} pid {p} {cpu:.2} s")).collect();
+            if each.is_empty() {
+                " (no process used the CPU)".into()
+            } else {
+                format!(" (CPU time charged: {})", each.join(", "))
+            }
+        }
+        (Metric::Restarts | Metric::MaxDelayMs, _) if o.measured.crash.is_some() => {
+            let delays: Vec<String> = o.measured.respawn_delays.iter().map(|d| d.to_string()).collect();
+            format!(" (starts seen after the crash, each after a wait of: {} ms)", delays.join(", "))
+        }
+        (Metric::Messages | Metric::Fds, _) => {
+            let sent = o
+                .measured
+                .messages
+                .iter()
+                .filter(|m| matches!(m, Event::Message { to, .. } if to != role::MASTER))
+                .count();
+            let (got, _, fds) = crossed(&o.measured.messages);
             format!(
-                "every core at least {:.0}% busy; the work used {:.2} cores of {cores}, other programs {:.2}",
-                w.least_lit, w.cores_used, w.others
-            ),
-        ),
-        None => (false, "no work was run".into()),
+                " (counted by the receivers: {got} arrived carrying {fds} fds; the master logged {sent} sent to workers)"
+            )
+        }
+        (Metric::MasterCounter, _) => {
+            let order: Vec<String> = o.measured.copies.iter().map(|(a, _, _, v)| format!("{a} {v}")).collect();
+            format!(" (reported in this order: {})", if order.is_empty() { "none".into() } else { order.join(", ") })
+        }
+        (Metric::Workers, _) => {
+            let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
+            format!(
+                " (the master's live worker children in /proc: {})",
+                if pids.is_empty() { "none".into() } else { pids.join(" ") }
+            )
+        }
+        _ => String::new(),
     }
 }
 
@@ -254,6 +303,17 @@ fn rolled(o: &Observation) -> (bool, String) {
             problems.push(format!("{alias} did not exit with code 0"));
         }
     }
+    // No idle connection to drain (none opened, or blocking mode) is no proof of draining.
+    let idle = o.measured.rolled_idle.unwrap_or_default();
+    if idle.graceful == 0 {
+        problems.push("no idle keep-alive connection was open to drain".into());
+    }
+    if idle.reset > 0 || idle.open > 0 {
+        problems.push(format!(
+            "of the idle keep-alive connections, {} were reset and {} still open",
+            idle.reset, idle.open
+        ));
+    }
     let under_load = o.measured.rolled_under_load;
     if under_load == Some(false) {
         problems.push("the load had ended before the restart did".into());
@@ -261,7 +321,12 @@ fn rolled(o: &Observation) -> (bool, String) {
     let ok = problems.is_empty() && replaced.is_some_and(|n| n as usize == retired.len() && n > 0);
     let detail = if problems.is_empty() {
         let load = if under_load == Some(true) { ", under load" } else { "" };
-        format!("{} workers replaced{load}, each after its successor was ready; each old one exited 0", retired.len())
+        format!(
+            "{} workers replaced{load}, each after its successor was ready; each old one exited 0; \
+             its {} idle keep-alive connections closed with a FIN, none reset",
+            retired.len(),
+            idle.graceful
+        )
     } else {
         problems.join("; ")
     };
@@ -275,9 +340,14 @@ fn lost_only_held(o: &Observation) -> (bool, String) {
     let elsewhere =
         o.measured.load_conns.iter().filter(|c| !c.ok && c.worker.as_ref().is_some_and(|w| w != alias)).count();
     let failed = fire.summary.failed;
+    let in_channel = o.measured.in_channel;
+    let channel = if in_channel > 0 { format!(" and at most {in_channel} more in its channel") } else { String::new() };
     (
-        failed <= *held && elsewhere == 0,
-        format!("{failed} failed; {alias} held {held} when it crashed; {elsewhere} failed on other workers"),
+        failed <= *held + in_channel && elsewhere == 0,
+        format!(
+            "the client's records: {failed} failed, {elsewhere} of them after replies from another worker; \
+             {alias} held {held} TCP connections just before it died{channel}"
+        ),
     )
 }
 
@@ -320,7 +390,21 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
         actual == want
     };
     let rel = if same { "==" } else { "!=" };
-    (same == equal, format!("{target} {} is {actual}, {rel} {want}{named}", field.name()))
+    let detail = format!("{target} {} is {actual}, {rel} {want}{named}", field.name());
+    // `tty == none` claims the daemon lost its terminal: say what it had before the step.
+    if let (ProcField::Tty, ProcValue::None, true, Some((step, before))) =
+        (field, value, equal, &o.measured.daemon_before)
+    {
+        let was = before.iter().find(|(f, _)| *f == ProcField::Tty).map_or("unknown", |(_, v)| v.as_str());
+        let lost = match was {
+            "none" => format!(
+                "; it had none before `{step}` either: forklab runs without a terminal, so there was none to lose"
+            ),
+            was => format!("; it was {was} before `{step}`: it lost its controlling terminal"),
+        };
+        return (same, format!("{detail}{lost}"));
+    }
+    (same == equal, detail)
 }
 
 /// Every process of the pool that holds the listener holds the same socket, as /proc showed
@@ -352,19 +436,22 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
             let min = f.per_worker.values().min().copied().unwrap_or(0);
             (max - min) as f64
         }),
-        Metric::Workers => {
-            Some(o.seen.pids.iter().filter(|(a, p)| a.starts_with('W') && o.now.live.contains(p)).count() as f64)
-        }
+        Metric::Workers => Some(o.now.workers.len() as f64),
         Metric::P50Ms => f.map(|f| f.summary.p50_ms),
         Metric::MaxMs => f.map(|f| f.summary.max_ms),
         Metric::Held => measured.crash.as_ref().map(|(_, h)| *h as f64),
-        Metric::Restarts => o.seen.gave_up.values().last().map(|n| *n as f64),
-        Metric::MaxDelayMs => Some(o.seen.max_delay_ms as f64),
-        Metric::Messages => Some(measured.messages.len() as f64),
-        Metric::Fds => Some(
-            measured.messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds as f64 } else { 0.0 }).sum(),
-        ),
-        Metric::RttUs => measured.rtt_us.map(|r| r as f64),
+        // What the runner saw happen across the crash loop, not what the master announced.
+        Metric::Restarts => measured.crash.as_ref().map(|_| measured.respawn_delays.len() as f64),
+        Metric::MaxDelayMs => measured.respawn_delays.iter().max().map(|d| *d as f64),
+        // What crossed the channels, as each receiver counted it: the master's log of what it
+        // received, and each worker's report of what it received; not what was sent.
+        Metric::Messages => Some(crossed(&measured.messages).0 as f64),
+        Metric::Fds => Some(crossed(&measured.messages).2 as f64),
+        // The round trip, once the pinged worker said the ping arrived.
+        Metric::RttUs => measured
+            .rtt_us
+            .filter(|_| measured.messages.iter().any(|m| matches!(m, Event::Received { what, .. } if what == "a ping")))
+            .map(|r| r as f64),
         Metric::CoresUsed => measured.work.as_ref().map(|w| w.cores_used),
         Metric::Pids => measured.work.as_ref().map(|w| w.pids as f64),
         Metric::Tids => measured.work.as_ref().map(|w| w.tids as f64),
@@ -377,13 +464,35 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
                 _ => Some(-1.0),
             }
         }
-        Metric::MasterCounter => measured.master_counter.map(|v| v as f64),
+        // The master's copy, as it read it after every worker had written its own: a report
+        // from before the workers wrote says nothing about what their writes did.
+        Metric::MasterCounter => {
+            let copies = &measured.copies;
+            let at = copies.iter().position(|(a, ..)| a == role::MASTER)?;
+            let workers_before = copies[..at].iter().filter(|(a, ..)| a != role::MASTER).count();
+            let workers_in_all = copies.iter().filter(|(a, ..)| a != role::MASTER).count();
+            (workers_before > 0 && workers_before == workers_in_all).then(|| copies[at].3 as f64)
+        }
         Metric::Sigchld => measured.reaped.map(|(signals, _)| f64::from(signals)),
         Metric::Reaped => measured.reaped.map(|(_, children)| f64::from(children)),
         Metric::Established => measured.connected.map(|(established, _)| f64::from(established)),
         Metric::TimedOut => measured.connected.map(|(_, timed_out)| f64::from(timed_out)),
         Metric::Queued => measured.queued.map(|q| q as f64),
     }
+}
+
+/// The messages of a `send` that arrived, as their receivers counted them: (messages, bytes,
+/// fds). The master reports what it received (`to` the master); each worker what it received.
+pub fn crossed(messages: &[Event]) -> (usize, u64, u32) {
+    let mut n = (0, 0, 0);
+    for m in messages {
+        match m {
+            Event::Message { to, bytes, fds, .. } if to == role::MASTER => n = (n.0 + 1, n.1 + bytes, n.2 + fds),
+            Event::Received { bytes, fds, .. } => n = (n.0 + 1, n.1 + bytes, n.2 + fds),
+            _ => {}
+        }
+    }
+    n
 }
 
 /// A measured value for people: whole numbers as such, others to two decimals.
@@ -394,7 +503,7 @@ fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
+    use crate::lesson::run::idle::IdleEnd;
     use crate::lesson::run::{Fired, Work};
     use crate::lesson::{CostThan, Op};
     use crate::proto::HowListening;
@@ -461,9 +570,20 @@ mod tests {
         o
     }
 
-    fn work(cores_used: f64, least_lit: f64) -> Observation {
+    /// After a `work`: the CPU seconds the kernel charged each worker that did it, in 1 s,
+    /// while other programs used `others` cores.
+    fn work(by_proc: &[(&str, f64)], others: f64) -> Observation {
         let mut o = obs();
-        o.measured.work = Some(Work { cores_used, others: 0.2, least_lit, pids: 1, tids: 4 });
+        let by_proc: Vec<(String, i32, f64)> =
+            by_proc.iter().enumerate().map(|(i, (a, cpu))| (a.to_string(), 11 + i as i32, *cpu)).collect();
+        let cores_used = by_proc.iter().map(|(_, _, c)| c).sum();
+        o.measured.work = Some(Work { cores_used, others, pids: by_proc.len(), tids: 4, by_proc });
+        o
+    }
+
+    fn worker_children(pids: &[i32]) -> Observation {
+        let mut o = obs();
+        o.now.workers = pids.to_vec();
         o
     }
 
@@ -471,6 +591,7 @@ mod tests {
         let mut o = obs();
         o.measured.rolling = events;
         o.measured.rolled_under_load = under_load;
+        o.measured.rolled_idle = Some(IdleEnd { graceful: 4, reset: 0, open: 0 });
         o
     }
 
@@ -584,9 +705,13 @@ mod tests {
     claim!(metric, Expect::Metric { metric: Metric::Spread, op: Op::Le, value: 1.0 },
         holds: fired(9, 0, &[("W1", 5), ("W2", 4)], 9),
         fails: fired(9, 0, &[("W1", 6), ("W2", 3)], 9));
-    claim!(metric_workers_counts_live_ones, Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 2.0 },
-        holds: with_pids(obs(), &[("master", 10, true), ("W1", 11, true), ("W2", 12, true)]),
-        fails: with_pids(obs(), &[("master", 10, true), ("W1", 11, true), ("W2", 12, false)]));
+    // Workers are the master's live worker children in /proc, not the aliases reported.
+    claim!(metric_workers_counts_the_masters_children, Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 2.0 },
+        holds: worker_children(&[11, 12]),
+        fails: { let mut o = with_pids(worker_children(&[11]), &[("W1", 11, true), ("W2", 12, true)]); o.now.cores = 2; o });
+    claim!(metric_workers_equal_cores, Expect::MetricCores { metric: Metric::Workers, op: Op::Eq },
+        holds: worker_children(&[11, 12, 13, 14]),
+        fails: worker_children(&[11, 12, 13]));
     claim!(metric_unknown_yet_fails, Expect::Metric { metric: Metric::Failed, op: Op::Eq, value: 0.0 },
         holds: fired(3, 0, &[("W1", 3)], 3),
         fails: obs());
@@ -596,9 +721,10 @@ mod tests {
     claim!(exited_with_code, Expect::Exited { target: Target::Worker(3), status: ExitSpec::Code(101) },
         holds: exited("W3", Some(101), None),
         fails: exited("W1", Some(101), None));
+    // PIDs are the processes the kernel charged CPU time during the work, whoever was told.
     claim!(metric_cores, Expect::MetricCores { metric: Metric::Pids, op: Op::Eq },
-        holds: { let mut o = work(1.0, 80.0); o.measured.work.as_mut().unwrap().pids = 4; o },
-        fails: work(1.0, 80.0));
+        holds: work(&[("W1", 0.9), ("W2", 0.8), ("W3", 0.9), ("W4", 0.7)], 0.1),
+        fails: work(&[("W1", 0.9), ("W2", 0.8), ("W3", 0.9)], 0.1));
     claim!(served, Expect::Served { target: Target::Worker(1), op: Op::Lt, value: 10.0 },
         holds: fired(40, 0, &[("W1", 1), ("W2", 13), ("W3", 13), ("W4", 13)], 40),
         fails: fired(40, 0, &[("W1", 10), ("W2", 10), ("W3", 10), ("W4", 10)], 40));
@@ -616,6 +742,12 @@ mod tests {
         holds: costs(&[("fork", "ns_each", 1)]),
         // Measured, but not that figure; and the other kind measured only.
         fails: costs(&[("fork", "rounds", 1), ("thread", "ns_each", 1)]));
+    claim!(pids_one, Expect::Metric { metric: Metric::Pids, op: Op::Eq, value: 1.0 },
+        holds: work(&[("W1", 0.9)], 0.1),
+        fails: work(&[("W1", 0.9), ("W2", 0.5)], 0.1));
+    claim!(cores_used_one_thread, Expect::Metric { metric: Metric::CoresUsed, op: Op::Lt, value: 1.2 },
+        holds: work(&[("W1", 0.98)], 0.1),
+        fails: work(&[("W1", 1.9)], 0.1));
     claim!(hung, Expect::Hung(Target::Worker(3)),
         holds: { let mut o = obs(); o.seen.hung.insert("W3".into()); o },
         fails: { let mut o = obs(); o.seen.hung.insert("W2".into()); o });
@@ -638,20 +770,33 @@ mod tests {
     claim!(rolled_needs_clean_exits_under_load, Expect::Rolled,
         holds: rolled(roll_of(0, true), None),
         fails: rolled(roll_of(1, true), None));
+    claim!(rolled_closes_idle_keepalive_connections_gracefully, Expect::Rolled,
+        holds: rolled(roll_of(0, true), Some(true)),
+        fails: { let mut o = rolled(roll_of(0, true), Some(true)); o.measured.rolled_idle = Some(IdleEnd { graceful: 3, reset: 1, open: 0 }); o });
+    claim!(rolled_needs_idle_connections_to_drain, Expect::Rolled,
+        holds: rolled(roll_of(0, true), Some(true)),
+        fails: { let mut o = rolled(roll_of(0, true), Some(true)); o.measured.rolled_idle = None; o });
     claim!(rolled_needs_the_load_running, Expect::Rolled,
         holds: rolled(roll_of(0, true), Some(true)),
         fails: rolled(roll_of(0, true), Some(false)));
     claim!(lost_only_held, Expect::LostOnlyHeld,
         holds: load_across_crash(2, 3, vec![failed_conn(1, Some("W2")), failed_conn(2, None)]),
         fails: load_across_crash(2, 3, vec![failed_conn(1, Some("W2")), failed_conn(2, Some("W1"))]));
+    claim!(lost_only_held_counts_the_one_in_the_channel, Expect::LostOnlyHeld,
+        holds: { let mut o = load_across_crash(1, 0, vec![]); o.measured.in_channel = 1; o },
+        fails: { let mut o = load_across_crash(2, 0, vec![]); o.measured.in_channel = 1; o });
     claim!(lost_only_held_counts_what_was_held, Expect::LostOnlyHeld,
         holds: load_across_crash(3, 3, vec![]),
         fails: load_across_crash(4, 3, vec![]));
     claim!(handle_arrived, Expect::HandleArrived, holds: handle(42, 42), fails: handle(42, 43));
     claim!(all_cores_busy, Expect::AllCoresBusy,
-        holds: work(3.5, 90.0),
-        // Three of four cores' worth: one core was left idle.
-        fails: work(3.0, 5.0));
+        holds: work(&[("W1", 3.5)], 0.2),
+        // Two of four cores' worth while the machine was idle: the threads did not spread.
+        fails: work(&[("W1", 2.0)], 0.1));
+    // Other programs doing the work do not count: only the work's own processes do.
+    claim!(all_cores_busy_counts_only_the_work, Expect::AllCoresBusy,
+        holds: work(&[("W1", 0.95), ("W2", 0.9), ("W3", 0.9), ("W4", 0.85)], 0.1),
+        fails: work(&[("W1", 0.11), ("W2", 0.11)], 3.7));
     claim!(pidfile_is_0600_in_a_0700_directory, Expect::Pidfile,
         holds: pidfile(0o600, 0o700, 77, 77),
         fails: pidfile(0o644, 0o700, 77, 77));
@@ -667,6 +812,21 @@ mod tests {
     claim!(proc_fact_self_and_not_equal, daemon_claim(ProcField::Sid, false, ProcValue::SelfPid),
         holds: daemon_facts(&[(ProcField::Sid, "5")]),
         fails: daemon_facts(&[(ProcField::Sid, "77")]));
+    claim!(proc_tty_lost, daemon_claim(ProcField::Tty, true, ProcValue::None),
+        holds: { let mut o = daemon_facts(&[(ProcField::Tty, "none")]); o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/3".into())])); o },
+        fails: { let mut o = daemon_facts(&[(ProcField::Tty, "pts/3")]); o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/3".into())])); o });
+
+    #[test]
+    fn a_tty_there_was_none_to_lose_is_said() {
+        let mut o = daemon_facts(&[(ProcField::Tty, "none")]);
+        o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "none".into())]));
+        let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
+        assert!(held && detail.contains("there was none to lose"), "{detail}");
+        o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/1".into())]));
+        let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
+        assert!(held && detail.contains("it was pts/1 before `setsid`: it lost"), "{detail}");
+    }
+
     claim!(proc_umask_compares_as_octal, daemon_claim(ProcField::Umask, true, ProcValue::Text("0".into())),
         holds: daemon_facts(&[(ProcField::Umask, "0000")]),
         fails: daemon_facts(&[(ProcField::Umask, "0022")]));
@@ -702,6 +862,81 @@ mod tests {
         }
         // No workers seen is a fact too: `workers == 0` holds.
         assert!(check(&Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 0.0 }, &o).0);
+    }
+
+    fn msg(from: &str, to: &str, fds: u32) -> Event {
+        Event::Message {
+            alias: "master".into(),
+            pid: 10,
+            from: from.into(),
+            to: to.into(),
+            what: "m".into(),
+            bytes: 40,
+            fds,
+            rtt_us: None,
+        }
+    }
+
+    fn got(alias: &str, what: &str, fds: u32) -> Event {
+        Event::Received { alias: alias.into(), pid: 11, from: "master".into(), what: what.into(), bytes: 40, fds }
+    }
+
+    fn sent(messages: Vec<Event>, rtt_us: Option<u64>) -> Observation {
+        let mut o = obs();
+        o.measured.messages = messages;
+        o.measured.rtt_us = rtt_us;
+        o
+    }
+
+    // A message sent that its receiver never reported did not cross.
+    claim!(messages_are_counted_by_the_receiver, Expect::Metric { metric: Metric::Messages, op: Op::Eq, value: 2.0 },
+        holds: sent(vec![msg("master", "W1", 0), got("W1", "a ping", 0), msg("W1", "master", 0)], Some(50)),
+        fails: sent(vec![msg("master", "W1", 0), msg("W1", "master", 0)], Some(50)));
+    claim!(fds_are_those_that_arrived, Expect::Metric { metric: Metric::Fds, op: Op::Eq, value: 1.0 },
+        holds: sent(vec![msg("master", "W1", 1), got("W1", "a handle", 1), msg("W1", "master", 0)], None),
+        fails: sent(vec![msg("master", "W1", 1), got("W1", "a handle", 0), msg("W1", "master", 0)], None));
+    claim!(rtt_needs_the_ping_to_arrive, Expect::Metric { metric: Metric::RttUs, op: Op::Gt, value: 0.0 },
+        holds: sent(vec![got("W1", "a ping", 0), msg("W1", "master", 0)], Some(50)),
+        fails: sent(vec![msg("master", "W1", 0), msg("W1", "master", 0)], Some(50)));
+
+    /// A crash loop of W1 as seen: the waits from each exit to the next start, in ms.
+    fn crash_loop(delays: &[u64]) -> Observation {
+        let mut o = obs();
+        o.measured.crash = Some(("W1".into(), 0));
+        o.measured.respawn_delays = delays.to_vec();
+        o
+    }
+
+    claim!(restarts_are_the_starts_seen, Expect::Metric { metric: Metric::Restarts, op: Op::Eq, value: 6.0 },
+        holds: crash_loop(&[0, 101, 203, 402, 801, 1002]),
+        fails: crash_loop(&[0, 101, 203, 402, 801]));
+    claim!(max_delay_is_measured, Expect::Metric { metric: Metric::MaxDelayMs, op: Op::Ge, value: 900.0 },
+        holds: crash_loop(&[0, 101, 203, 402, 801, 1002]),
+        fails: crash_loop(&[0, 1, 2, 3, 4, 5]));
+
+    /// Counter reports in the order they came: (alias, value).
+    fn counters(reports: &[(&str, u64)]) -> Observation {
+        let mut o = obs();
+        o.measured.copies = reports.iter().map(|(a, v)| (a.to_string(), 5, false, *v)).collect();
+        o
+    }
+
+    claim!(master_counter, Expect::Metric { metric: Metric::MasterCounter, op: Op::Eq, value: 0.0 },
+        holds: counters(&[("W1", 1000), ("W2", 1000), ("master", 0)]),
+        fails: counters(&[("W1", 1000), ("W2", 1000), ("master", 1000)]));
+    // Read before the workers wrote, the master's 0 proves nothing: not known.
+    claim!(master_counter_is_read_after_the_workers_wrote, Expect::Metric { metric: Metric::MasterCounter, op: Op::Eq, value: 0.0 },
+        holds: counters(&[("W1", 1000), ("master", 0)]),
+        fails: counters(&[("master", 0), ("W1", 1000)]));
+
+    #[test]
+    fn a_shortfall_says_why() {
+        let busy = check(&Expect::AllCoresBusy, &work(&[("W1", 0.9)], 3.0)).1;
+        assert!(busy.contains("0.90 cores of 4") && busy.contains("the machine was busy"), "{busy}");
+        let idle = check(&Expect::AllCoresBusy, &work(&[("W1", 0.9)], 0.1)).1;
+        assert!(idle.contains("did not run on every core"), "{idle}");
+        let pids = check(&Expect::Metric { metric: Metric::Pids, op: Op::Eq, value: 1.0 }, &work(&[], 0.1)).1;
+        assert!(pids.contains("no process used the CPU"), "{pids}");
     }
 
     #[test]

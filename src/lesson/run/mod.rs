@@ -5,9 +5,12 @@
 
 mod backlog;
 mod checks;
+mod facts;
+mod idle;
 mod node;
 mod report;
 mod seen;
+mod work;
 mod zombie;
 
 pub use checks::Observation;
@@ -22,7 +25,8 @@ use crate::proto::mode::{Handle, Mode};
 use crate::proto::{Cmd, Event, role};
 use crate::sys::procfs;
 use anyhow::{Context, Result, anyhow};
-use checks::{Now, PidfileFacts};
+use checks::Now;
+use facts::{pidfile_facts, proc_fact};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -74,13 +78,16 @@ pub struct Runner {
 /// What the last `work` measured.
 #[derive(Debug, Clone, Default)]
 pub struct Work {
+    /// CPU time the processes that did the work used, divided by the time it took.
     pub cores_used: f64,
-    /// Cores' worth of CPU that other programs used meanwhile, from /proc/stat.
+    /// Cores' worth of CPU that other programs used meanwhile on our cores, from /proc/stat.
     pub others: f64,
-    /// The busy share, in percent, of the least busy of the cores we may use.
-    pub least_lit: f64,
+    /// Processes the kernel charged CPU time during the work.
     pub pids: usize,
+    /// Their threads: the TIDs the workers read in /proc/<pid>/task while working.
     pub tids: usize,
+    /// (alias, pid, CPU seconds) of each process that did the work.
+    pub by_proc: Vec<(String, i32, f64)>,
 }
 
 impl Runner {
@@ -182,11 +189,17 @@ impl Runner {
         let mut counts = BTreeMap::new();
         for target in claims.iter().flat_map(|e| checks::proc_targets(e)) {
             let alias = target.to_string();
-            if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::is_live(**p)) {
+            // Any process /proc still lists, a zombie included (`W1 state == Z`).
+            if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::status(**p).is_ok()) {
                 procs.insert(alias.clone(), ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f))).collect());
                 counts.insert(alias, self.counts(*pid));
             }
         }
+        // Workers by what /proc says: the live children of the master (node-cluster's is the
+        // Node primary) that run as forklab's workers or that the lab reported as workers.
+        let parent = self.seen.pids.get(role::MASTER).copied().unwrap_or(self.lab.master_pid);
+        let worker_pids: BTreeSet<i32> =
+            self.seen.pids.iter().filter(|(a, _)| a.starts_with('W')).map(|(_, p)| *p).collect();
         let now = Now {
             live: pids.into_iter().filter(|p| procfs::is_live(*p)).collect(),
             listener_inodes: (self.seen.listeners.iter())
@@ -195,6 +208,10 @@ impl Runner {
             pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
             procs,
             counts,
+            workers: (procfs::children(parent).into_iter())
+                .filter(|st| st.name == "forklab-worker" || worker_pids.contains(&st.pid))
+                .map(|st| st.pid)
+                .collect(),
             cores: lesson::WorkerCount::Cores.resolve(),
             forklab: std::process::id() as i32,
             master: self.lab.master_pid,
@@ -297,8 +314,18 @@ impl Runner {
 
     fn rolling_restart(&mut self, out: &mut Transcript) -> Result<()> {
         self.measured.rolling.clear();
+        // Two idle keep-alive connections per worker, each served once: the old workers hold
+        // them, and must close them, not reset them, as they stop.
+        // (Not in blocking mode: a blocking worker serves one connection at a time, and an idle
+        // one would hold it; `rolled` then says none was open to drain.)
+        let pool = self.pool()?;
+        let idle = match pool.mode {
+            Mode::Blocking => None,
+            _ => Some(idle::open(self.port, 2 * pool.workers)?),
+        };
         self.lab.send(&Cmd::RollingRestart)?;
         self.wait(out, Duration::from_secs(30), |ev| matches!(ev, Event::Rolled { .. }).then_some(()))?;
+        self.measured.rolled_idle = idle.map(|c| idle::ended(c, Duration::from_secs(2)));
         // Did the load still run when the last old worker was gone? Its client is alive and
         // has connections left to fire.
         self.measured.rolled_under_load = self.load.as_ref().map(|(c, _)| procfs::is_live(c.pid));
@@ -413,11 +440,21 @@ impl Runner {
         Ok(())
     }
 
+    /// A signal from outside the pool, sent by forklab as kill(1) would: the master learns of
+    /// it only from SIGCHLD. Just before, the TCP connections the target holds are read from
+    /// /proc: what a fatal signal can cost.
     fn kill(&mut self, target: &Target, signal: nix::sys::signal::Signal, out: &mut Transcript) -> Result<()> {
         let alias = target.to_string();
         let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
         self.measured.before_crash = self.seen.pids.clone();
-        self.lab.send(&Cmd::Kill { alias: alias.clone(), signal: signal.as_str().into() })?;
+        self.measured.respawn_delays.clear();
+        self.measured.crash = Some((alias.clone(), procfs::tcp_conns(pid) as u64));
+        // In rr mode the master hands a worker one connection at a time and waits for it to
+        // say it took it: one can be in the worker's channel, not yet in its fd table.
+        self.measured.in_channel = u64::from(self.lab.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr));
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)
+            .with_context(|| format!("sending {} to {alias} (pid {pid})", signal.as_str()))?;
+        out.event(&Event::Signaled { alias: alias.clone(), pid, signal: signal.as_str().into(), by: role::APP.into() });
         use nix::sys::signal::Signal::*;
         // Wait for the end of a process the signal kills by default; the others go on.
         if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
@@ -443,6 +480,8 @@ impl Runner {
         let alias = target.to_string();
         let pid = self.pid_of(target)?;
         self.measured.before_crash = self.seen.pids.clone();
+        self.measured.respawn_delays.clear();
+        self.measured.in_channel = 0;
         self.lab.send(&Cmd::Crash { alias: alias.clone(), how: how.name().into() })?;
         let held = self.wait(out, Duration::from_secs(10), |ev| match ev {
             Event::CrashOrdered { alias: a, open_conns, .. } if *a == alias => Some(*open_conns),
@@ -450,11 +489,24 @@ impl Runner {
         })?;
         self.measured.crash = Some((alias.clone(), held));
         if how == CrashKind::Loop {
-            // Every restart fails at once; the master backs off, then gives up.
+            // Every restart fails at once; the master backs off, then gives up. Time each
+            // wait from an exit to the next start, and count the starts.
+            let (mut exited_at, mut delays) = (None, Vec::new());
             self.wait(out, Duration::from_secs(30), |ev| match ev {
                 Event::GaveUp { alias: a, .. } if *a == alias => Some(()),
+                Event::Exited { alias: a, .. } if *a == alias => {
+                    exited_at = Some(Instant::now());
+                    None
+                }
+                Event::Spawned { alias: a, .. } if *a == alias => {
+                    if let Some(at) = exited_at.take() {
+                        delays.push(at.elapsed().as_millis() as u64);
+                    }
+                    None
+                }
                 _ => None,
             })?;
+            self.measured.respawn_delays = delays;
             return Ok(());
         }
         // A hang ends only when the master notices the missed heartbeats and kills it.
@@ -558,68 +610,8 @@ impl Runner {
                 self.measured.handle = Some((sent, got.0, got.1));
             }
         }
-        let messages = &self.measured.messages;
-        let bytes: u64 = messages.iter().map(|m| if let Event::Message { bytes, .. } = m { *bytes } else { 0 }).sum();
-        let fds: u32 = messages.iter().map(|m| if let Event::Message { fds, .. } = m { *fds } else { 0 }).sum();
-        out.info(Info::Sent { messages: messages.len(), bytes, fds, rtt_us: self.measured.rtt_us });
-        Ok(())
-    }
-
-    fn work(
-        &mut self,
-        target: Option<&Target>,
-        threads: Option<lesson::WorkerCount>,
-        ms: u32,
-        out: &mut Transcript,
-    ) -> Result<()> {
-        let procs: Vec<(String, i32)> = match target {
-            Some(t) => vec![(t.to_string(), self.pid_of(t)?)],
-            None => self.seen.pids.iter().filter(|(a, _)| a.starts_with('W')).map(|(a, p)| (a.clone(), *p)).collect(),
-        };
-        let ticks = |procs: &[(String, i32)]| -> u64 {
-            procs.iter().map(|(_, p)| procfs::status(*p).map(|s| s.cpu_ticks).unwrap_or(0)).sum()
-        };
-        let cores_before = per_core_ticks();
-        let before = ticks(&procs);
-        let started = Instant::now();
-        let n = threads.map(|t| t.resolve()).unwrap_or(1);
-        self.lab.send(&Cmd::Work { alias: target.map(|t| t.to_string()), threads: n, ms })?;
-        let mut tids: BTreeSet<i32> = procs.iter().map(|(_, p)| *p).collect();
-        let mut done = 0;
-        let want = procs.len();
-        self.wait(out, Duration::from_secs(30), |ev| match ev {
-            Event::Threads { tids: t, .. } => {
-                tids.extend(t);
-                None
-            }
-            Event::WorkDone { .. } => {
-                done += 1;
-                (done == want).then_some(())
-            }
-            _ => None,
-        })?;
-        let wall = started.elapsed().as_secs_f64();
-        // SAFETY: sysconf has no preconditions.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
-        let cpu = ticks(&procs).saturating_sub(before) as f64 / hz;
-        let cores_used = cpu / wall.max(0.001);
-        let deltas: Vec<(u64, u64)> = per_core_ticks()
-            .iter()
-            .zip(cores_before.iter())
-            .map(|((busy1, all1), (busy0, all0))| (busy1.saturating_sub(*busy0), all1.saturating_sub(*all0)))
-            .collect();
-        let pcts: Vec<f64> = deltas.iter().map(|(busy, all)| 100.0 * *busy as f64 / (*all).max(1) as f64).collect();
-        // What the rest of the machine used meanwhile: every core's busy time minus ours.
-        let busy_all = deltas.iter().map(|(busy, _)| *busy).sum::<u64>() as f64 / hz;
-        let others = ((busy_all - cpu) / wall.max(0.001)).max(0.0);
-        let cores = lesson::WorkerCount::Cores.resolve();
-        let mut busiest = pcts.clone();
-        busiest.sort_by(|a, b| b.total_cmp(a));
-        let least_lit = busiest.get(..cores.min(busiest.len())).and_then(|c| c.last().copied()).unwrap_or(0.0);
-        let work = Work { cores_used, pids: procs.len(), tids: tids.len(), others, least_lit };
-        self.measured.work = Some(work.clone());
-        let tids = tids.into_iter().collect();
-        out.info(Info::Work(WorkDone { procs, tids, cpu_s: cpu, wall_s: wall, per_core: pcts, work }));
+        let (messages, bytes, fds) = checks::crossed(&self.measured.messages);
+        out.info(Info::Sent { messages, bytes, fds, rtt_us: self.measured.rtt_us });
         Ok(())
     }
 
@@ -637,8 +629,8 @@ impl Runner {
             }
             _ => None,
         })?;
-        if let Some((.., v)) = got.iter().find(|(a, ..)| a == role::MASTER) {
-            self.measured.master_counter = Some(*v);
+        if target.is_none() {
+            self.measured.copies = got.clone();
         }
         self.measured.counters = got;
         Ok(())
@@ -668,6 +660,8 @@ impl Runner {
         }
         let name = step.name();
         let first = self.seen.pids.get(role::DAEMON).copied();
+        self.measured.daemon_before =
+            first.map(|pid| (name.to_string(), ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f))).collect()));
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
         let mut first_exited = step != DaemonStep::ForkAgain;
@@ -772,69 +766,13 @@ impl Runner {
     }
 }
 
-/// The daemon's pidfile and its directory as lstat(2) sees them, the pid it holds, and who
-/// holds its flock(2) (/proc/locks).
-fn pidfile_facts(path: &str) -> PidfileFacts {
-    use std::os::unix::fs::MetadataExt;
-    let p = Path::new(path);
-    let file = std::fs::symlink_metadata(p).ok();
-    let dir = p.parent().and_then(|d| std::fs::symlink_metadata(d).ok());
-    PidfileFacts {
-        path: path.to_string(),
-        file: file.as_ref().map(|m| (m.is_file(), m.mode() & 0o777)),
-        dir: dir.map(|m| (m.is_dir(), m.mode() & 0o777)),
-        holds: std::fs::read_to_string(p).unwrap_or_default().trim().parse::<i32>().ok(),
-        lockers: file.map(|m| procfs::flock_holders(m.ino())).unwrap_or_default(),
-    }
-}
-
-/// One fact of a process from /proc, as the lessons print and compare it.
-fn proc_fact(pid: i32, field: ProcField) -> String {
-    let st = procfs::status(pid).unwrap_or_default();
-    let or_gone = |v: Option<String>| v.unwrap_or_else(|| "gone".into());
-    match field {
-        ProcField::Ppid => st.ppid.to_string(),
-        ProcField::Pgid => st.pgid.to_string(),
-        ProcField::Sid => st.sid.to_string(),
-        // tty_nr 0: no controlling terminal (`?` in ps); else its name, as ps shows it.
-        ProcField::Tty => {
-            if st.tty_nr == 0 {
-                "none".into()
-            } else {
-                procfs::tty_name(st.tty_nr)
-            }
-        }
-        ProcField::Cwd => or_gone(procfs::cwd(pid)),
-        ProcField::Umask => or_gone(procfs::umask(pid)),
-        ProcField::Fd0 => or_gone(procfs::fd_target(pid, 0)),
-        ProcField::Fd1 => or_gone(procfs::fd_target(pid, 1)),
-        ProcField::Fd2 => or_gone(procfs::fd_target(pid, 2)),
-        ProcField::State => procfs::status(pid).map_or("gone".into(), |s| s.state.to_string()),
-    }
-}
-
-/// (busy, total) jiffies of each CPU from /proc/stat.
-fn per_core_ticks() -> Vec<(u64, u64)> {
-    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    text.lines()
-        .filter(|l| l.starts_with("cpu") && l.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
-        .map(|l| {
-            let v: Vec<u64> = l.split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
-            let total: u64 = v.iter().sum();
-            // idle and iowait are the 4th and 5th columns.
-            let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
-            (total - idle, total)
-        })
-        .collect()
-}
-
 /// An event of the lab, taken while the runner waits: seen, printed, and kept where a check
 /// needs it.
 fn take_event(seen: &mut Seen, measured: &mut Measured, out: &mut Transcript, ev: &Event) {
     seen.observe(ev);
     out.event(ev);
     match ev {
-        Event::Message { .. } => measured.messages.push(ev.clone()),
+        Event::Message { .. } | Event::Received { .. } => measured.messages.push(ev.clone()),
         Event::WorkerReady { .. } | Event::Retiring { .. } | Event::Rolled { .. } | Event::Exited { .. } => {
             measured.rolling.push(ev.clone())
         }

@@ -1,6 +1,7 @@
 //! What the runner has seen of the lab (its events) and measured itself: what the checks read.
 
-use super::Work;
+use super::{Work, idle};
+use crate::lesson::ProcField;
 use crate::proto::client::{ClientSummary, ConnRecord};
 use crate::proto::{Event, HowListening, role};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,8 +19,6 @@ pub struct Seen {
     pub hung: BTreeSet<String>,
     /// Workers the master gave up on, with the quick restarts it counted.
     pub gave_up: BTreeMap<String, u32>,
-    /// The longest respawn delay announced.
-    pub max_delay_ms: u64,
     /// The daemon's pidfile, once it has written one.
     pub pidfile: Option<String>,
 }
@@ -46,7 +45,6 @@ impl Seen {
             Event::GaveUp { alias, restarts, .. } => {
                 self.gave_up.insert(alias.clone(), *restarts);
             }
-            Event::Respawning { delay_ms, .. } => self.max_delay_ms = self.max_delay_ms.max(*delay_ms),
             Event::Daemon { pid, step, detail, .. } => {
                 self.pids.insert(role::DAEMON.into(), *pid);
                 // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
@@ -75,6 +73,12 @@ pub struct Measured {
     pub fire: Option<Fired>,
     /// Live pids just before the last crash or kill.
     pub before_crash: BTreeMap<String, i32>,
+    /// Across the last crash loop: each wait from an exit to the next start, as the runner
+    /// saw the events arrive, in ms.
+    pub respawn_delays: Vec<u64>,
+    /// Connections that could be in the killed worker's channel, handed to it and not yet
+    /// in its fd table (rr mode: at most one).
+    pub in_channel: u64,
     /// The last crash: who, and the connections it held then.
     pub crash: Option<(String, u64)>,
     /// The messages of the last `send`, and the last round trip.
@@ -86,13 +90,17 @@ pub struct Measured {
     pub rolling: Vec<Event>,
     /// Whether a load was still running when it ended (None: no load was started).
     pub rolled_under_load: Option<bool>,
+    /// How the idle keep-alive connections open before the last rolling restart ended.
+    pub rolled_idle: Option<idle::IdleEnd>,
     /// The finished connections of the last background load.
     pub load_conns: Vec<ConnRecord>,
     pub work: Option<Work>,
-    /// The last `counter`: (alias, tid, shared, value).
+    /// Facts of the daemon just before its last step, as /proc showed them.
+    pub daemon_before: Option<(String, Vec<(ProcField, String)>)>,
+    /// The last `counter`, in the order the reports came: (alias, tid, shared, value).
     pub counters: Vec<(String, i32, bool, u64)>,
-    /// The master's own copy of the counter, when it last reported it.
-    pub master_counter: Option<u64>,
+    /// The last `counter all` (each process's own copy, the master's included), as `counters`.
+    pub copies: Vec<(String, i32, bool, u64)>,
     /// When reaping last resumed: (SIGCHLD signals read, children reaped).
     pub reaped: Option<(u32, u32)>,
     /// The last `connect`: (handshakes completed, timed out).

@@ -48,8 +48,7 @@ impl Runner {
 
     /// A worker was killed while the master does not reap: wait until /proc shows it a zombie.
     pub(super) fn wait_zombie(&mut self, alias: &str, pid: i32, out: &mut Transcript) -> Result<()> {
-        // The master says it sent the signal; no `exited` follows, since nobody reaps.
-        self.wait(out, WITHIN, |ev| matches!(ev, Event::Signaled { pid: p, .. } if *p == pid).then_some(()))?;
+        // forklab sent the signal (`kill`); no `exited` follows, since nobody reaps.
         let deadline = Instant::now() + WITHIN;
         let stop = self.lab.stop();
         loop {

@@ -143,6 +143,8 @@ struct Master {
     reaping: bool,
     /// forklab's pid: the subreaper an orphaned worker is re-parented to.
     app: i32,
+    /// Workers' counter reports still awaited before the master reports its own copy.
+    counter_wait: usize,
 }
 
 /// Run the master on the channel at `chan_fd`; returns the exit code.
@@ -192,6 +194,7 @@ impl Master {
             daemon_first: None,
             reaping: true,
             app: getppid().as_raw(),
+            counter_wait: 0,
         };
         let ppid = m.app;
         m.emit(Event::Spawned { alias: role::MASTER.into(), pid, ppid, role: role::MASTER.into() });
@@ -320,18 +323,13 @@ impl Master {
                 self.send_to(&alias, &cmd, None, "counter");
             }
             Cmd::Counter { alias: None, .. } => {
-                // The master's own copy: it never adds, so it still holds what the workers were
-                // forked with.
-                let value = worker::COUNTER.load(std::sync::atomic::Ordering::SeqCst);
-                self.emit(Event::Counter {
-                    alias: role::MASTER.into(),
-                    pid: self.pid,
-                    tid: self.pid,
-                    shared: false,
-                    value,
-                });
-                for alias in self.live_aliases() {
-                    self.send_to(&alias, &WorkerCmd::Counter { threads: None, add: COUNTER_ADD }, None, "counter");
+                // Each worker adds to its copy; the master reads its own once every worker
+                // that was told has reported what it wrote.
+                let cmd = WorkerCmd::Counter { threads: None, add: COUNTER_ADD };
+                self.counter_wait =
+                    self.live_aliases().iter().filter(|a| self.send_to(a, &cmd, None, "counter")).count();
+                if self.counter_wait == 0 {
+                    self.own_counter();
                 }
             }
             Cmd::Daemon { step } => self.daemon_step(&step),
@@ -352,6 +350,12 @@ impl Master {
             }
             Cmd::Cost { alias: None, what, rounds } => self.cost(&what, rounds),
         }
+    }
+
+    /// The master's own copy of the counter, as it reads it now.
+    fn own_counter(&self) {
+        let value = worker::COUNTER.load(std::sync::atomic::Ordering::SeqCst);
+        self.emit(Event::Counter { alias: role::MASTER.into(), pid: self.pid, tid: self.pid, shared: false, value });
     }
 
     /// Aliases of the workers that run now, in order.
@@ -511,6 +515,14 @@ impl Master {
                 self.emit(message(format!("for {to}"), None));
                 let note = WorkerCmd::Note { from: alias.clone(), text };
                 self.send_to(&to, &note, None, &format!("relayed from {alias}"));
+                return;
+            }
+            Event::Counter { shared: false, .. } if self.counter_wait > 0 => {
+                self.emit(ev);
+                self.counter_wait -= 1;
+                if self.counter_wait == 0 {
+                    self.own_counter();
+                }
                 return;
             }
             Event::HandleGot { .. } => self.emit(message("handle received".into(), None)),

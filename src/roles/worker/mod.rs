@@ -303,20 +303,24 @@ impl Worker {
                 Ok(Recv::Msg(WorkerCmd::Heartbeat, _)) => {
                     self.send(Event::Heartbeat { alias: self.alias.clone(), pid: self.pid });
                 }
-                Ok(Recv::Msg(WorkerCmd::Ping { seq }, _)) => {
+                Ok(Recv::Msg(WorkerCmd::Ping { seq }, fds)) => {
+                    self.received("a ping", &fds);
                     self.send(Event::Pong { alias: self.alias.clone(), pid: self.pid, seq });
                 }
-                Ok(Recv::Msg(WorkerCmd::Note { from, .. }, _)) => {
+                Ok(Recv::Msg(WorkerCmd::Note { from, .. }, fds)) => {
+                    self.received(&format!("a note from {from}"), &fds);
                     self.send(Event::Ack {
                         alias: self.alias.clone(),
                         pid: self.pid,
                         what: format!("note from {from}"),
                     });
                 }
-                Ok(Recv::Msg(WorkerCmd::Relay { to, text }, _)) => {
+                Ok(Recv::Msg(WorkerCmd::Relay { to, text }, fds)) => {
+                    self.received(&format!("a message for {to}"), &fds);
                     self.send(Event::RelayOut { alias: self.alias.clone(), pid: self.pid, to, text });
                 }
                 Ok(Recv::Msg(WorkerCmd::Handle, fds)) => {
+                    self.received("a handle", &fds);
                     // The kernel installed the handle under the lowest free fd number of *our*
                     // table (unix(7)); /proc says which socket it is. We only look at it.
                     for fd in fds {
@@ -396,6 +400,20 @@ impl Worker {
         }
         let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
         (nix::unistd::getppid().as_raw() != app).then_some(0)
+    }
+
+    /// Report a message from the master as it arrived: its size and the fds that came with it.
+    fn received(&self, what: &str, fds: &[std::os::fd::OwnedFd]) {
+        let (bytes, fds) = (Chan::last_len() as u64, fds.len() as u32);
+        let (alias, pid) = (self.alias.clone(), self.pid);
+        self.send(Event::Received {
+            alias,
+            pid,
+            from: crate::proto::role::MASTER.into(),
+            what: what.into(),
+            bytes,
+            fds,
+        });
     }
 
     /// Graceful stop: no new connections; the open ones finish, then the loop ends.
