@@ -302,11 +302,11 @@ impl Lab {
     /// happens.
     pub fn shutdown(mut self, sink: &mut dyn FnMut(&Event)) -> Result<()> {
         let _ = self.send(&Cmd::Shutdown);
-        // After a quit signal or an abort the pool gets one second to stop in order (the
+        // After a quit signal or an abort the pool gets 300 ms to stop in order (the
         // promise is that nothing is left 2 s after a quit signal); killpg ends the rest.
         let stopping = Self::closed(&self.stop);
         self.abortable = false;
-        let grace = if stopping { Duration::from_secs(1) } else { Duration::from_secs(5) };
+        let grace = if stopping { Duration::from_millis(300) } else { Duration::from_secs(5) };
         let deadline = Instant::now() + grace;
         loop {
             match self.next_event(deadline) {

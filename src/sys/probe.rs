@@ -15,3 +15,19 @@ pub fn panic_if_asked(place: &str) {
         panic!("FORKLAB_PANIC_AT={place}: panicking on purpose");
     }
 }
+
+/// Whether a stop signal (SIGTERM, SIGINT, SIGHUP) waits for this thread, blocked: a long
+/// measurement in a single-threaded role (the master's cost figures) looks now and then, so
+/// that a stop is not held up until it ends (sigpending(2)).
+pub fn stop_pending() -> bool {
+    // SAFETY: sigset_t is plain data that sigemptyset initialises; sigpending and sigismember
+    // only write and read that local set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        if libc::sigpending(&mut set) != 0 {
+            return false;
+        }
+        [libc::SIGTERM, libc::SIGINT, libc::SIGHUP].iter().any(|&s| libc::sigismember(&set, s) == 1)
+    }
+}

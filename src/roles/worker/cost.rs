@@ -73,7 +73,11 @@ pub fn serve(output: &mut File, input: &mut File, rounds: u32) -> Result<(Durati
     let mut byte = [1u8];
     let before = procfs::own_voluntary_switches();
     let started = Instant::now();
-    for _ in 0..rounds {
+    for i in 0..rounds {
+        // A stop that came meanwhile ends the measurement, not the other way round.
+        if i % 256 == 0 && crate::sys::probe::stop_pending() {
+            anyhow::bail!("stopped");
+        }
         output.write_all(&byte).context("write")?;
         input.read_exact(&mut byte).context("read")?;
     }
