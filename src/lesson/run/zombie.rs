@@ -76,7 +76,18 @@ impl Runner {
             let exit = reaper::watch(pid);
             let stays = self.parent_death.get(&alias) == Some(&ParentDeathKind::None);
             let wait = if stays { Duration::ZERO } else { WITHIN };
-            let Some(status) = reaper::wait_timeout(&exit, wait) else { continue };
+            // In slices, so that a quit signal or the learner leaving is not held up here.
+            let stop = self.lab.stop();
+            let deadline = Instant::now() + wait;
+            let status = loop {
+                let slice = deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(50));
+                match reaper::wait_timeout(&exit, slice) {
+                    Some(status) => break Some(status),
+                    None if stop.is_closed() || Instant::now() >= deadline => break None,
+                    None => {}
+                }
+            };
+            let Some(status) = status else { continue };
             let ev = Event::Exited {
                 alias,
                 pid,
