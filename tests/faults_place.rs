@@ -258,7 +258,9 @@ fn no_file_is_written_outside_the_data_and_runtime_dirs() {
     for id in lesson_ids() {
         let out = t.command(&tag, &["play", &id, "--json"]).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(played(out.status, &stdout), "{id}: {}", String::from_utf8_lossy(&out.stderr));
+        let failed: Vec<&str> =
+            stdout.lines().filter(|l| l.contains("\"passed\":false") || l.contains("\"error\"")).collect();
+        assert!(played(out.status, &stdout), "{id}: {failed:?}\n{}", String::from_utf8_lossy(&out.stderr));
     }
     // A bench, and a pool served then stopped.
     let out = t.command(&tag, &["bench", "--mode", "all", "--connections", "200", "--json"]).output().unwrap();
