@@ -140,44 +140,59 @@ fn every_lesson(how: Exit) {
     assert!(failed.is_empty(), "{} lesson(s) failed {how:?}", failed.len());
 }
 
+/// One test of this file at a time: each already runs every lesson at once, and several of
+/// them together put more labs on two cores than a 2 s promise can be measured under.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn q_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::Q);
 }
 
 #[test]
 fn ctrl_c_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::CtrlC);
 }
 
 #[test]
 fn sigint_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::Signal(Signal::SIGINT));
 }
 
 #[test]
 fn sigterm_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::Signal(Signal::SIGTERM));
 }
 
 #[test]
 fn sighup_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::Signal(Signal::SIGHUP));
 }
 
 #[test]
 fn a_panic_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::Panic);
 }
 
 #[test]
 fn sigkill_in_every_lesson() {
+    let _serial = one_at_a_time();
     every_lesson(Exit::Signal(Signal::SIGKILL));
 }
 
 /// The headless runner, the same ways (but keys): `forklab play` for every lesson.
 #[test]
 fn play_every_lesson_ended_every_way() {
+    let _serial = one_at_a_time();
     use std::io::BufRead;
     let mut failed = 0;
     // Three lessons at a time (fifteen runs at once): all of them at once put sixty labs on
@@ -264,6 +279,7 @@ fn play_every_lesson_ended_every_way() {
 /// killed by that signal, with nothing left; so does any command hit by a second signal.
 #[test]
 fn bench_ends_on_every_quit_signal() {
+    let _serial = one_at_a_time();
     use std::os::unix::process::ExitStatusExt;
     let handles: Vec<_> = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
         .into_iter()
@@ -298,6 +314,7 @@ fn bench_ends_on_every_quit_signal() {
 /// ends it at once, and still the terminal is restored and nothing is left.
 #[test]
 fn a_second_sigterm_ends_the_tui_at_once_and_restores_the_terminal() {
+    let _serial = one_at_a_time();
     let tag = new_tag();
     let cmd = format!(
         "{BIN} open accept; echo FORKLAB-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo"
