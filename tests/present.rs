@@ -179,7 +179,10 @@ fn notes_quit_on_q() {
     let t = common::tmux::Tmux::start(&tag, 100, 30, &cmd);
     t.wait_for("the notes", Duration::from_secs(30), |s| s.contains("forklab notes · fork"));
     t.keys(&["q"]);
-    let screen = t.wait_for("the shell", Duration::from_secs(10), |s| s.contains("NOTES-RC=0"));
+    // Wait for stty's line too, not only the exit code printed before it.
+    let screen = t.wait_for("the shell", Duration::from_secs(10), |s| {
+        s.contains("NOTES-RC=0") && s.lines().any(|l| l.contains("icanon"))
+    });
     let modes = screen.lines().find(|l| l.contains("icanon")).unwrap_or("");
     assert!(modes.split_whitespace().any(|w| w == "icanon"), "not in cooked mode: `{modes}`\n{screen}");
     assert_none_left(&tag, Duration::from_secs(2));
