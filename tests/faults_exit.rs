@@ -199,7 +199,7 @@ fn play_every_lesson_ended_every_way() {
     // two cores, and the test then measured its own load rather than forklab's exit.
     for ids in lesson_ids().chunks(3) {
         let mut handles = Vec::new();
-        for id in ids.iter().cloned() {
+        for id in ids {
             for how in [
                 Exit::Signal(Signal::SIGINT),
                 Exit::Signal(Signal::SIGTERM),

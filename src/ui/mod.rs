@@ -147,7 +147,12 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     // terminal back first.
     std::thread::Builder::new()
         .name("input".into())
-        .spawn(move || terminal::input_loop(input))
+        .spawn(move || {
+            terminal::input_loop(input, |i| match i {
+                terminal::Input::Key(k) => Msg::Key(k),
+                terminal::Input::Resize(w, h) => Msg::Resize(w, h),
+            })
+        })
         .context("starting the input thread")?;
     let mut app = App::new(lessons, load_done(), size);
     app.measure = view::narration_extent;

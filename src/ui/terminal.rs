@@ -4,7 +4,6 @@
 //! Ctrl-Z and `fg` give the terminal back and take it again (sys/jobctl.rs). The input thread
 //! reads keys and resizes from it.
 
-use super::app::Msg;
 use super::record::Tee;
 use anyhow::Result;
 use ratatui::backend::CrosstermBackend;
@@ -60,11 +59,18 @@ fn restore() {
     let _ = crossterm::execute!(std::io::stdout(), crossterm::terminal::LeaveAlternateScreen, crossterm::cursor::Show);
 }
 
-/// The input thread: keys and resizes, until the terminal or the app is gone.
-pub(crate) fn input_loop(tx: crossbeam_channel::Sender<Msg>) {
+/// What the input thread passes on.
+pub(crate) enum Input {
+    Key(crossterm::event::KeyEvent),
+    Resize(u16, u16),
+}
+
+/// The input thread: keys and resizes, until the terminal or the app is gone; `wrap` makes
+/// each the message of the screen that reads them (the lesson screen's, watch's).
+pub(crate) fn input_loop<M>(tx: crossbeam_channel::Sender<M>, wrap: fn(Input) -> M) {
     use crossterm::event::{Event, read};
     loop {
-        let msg = match read() {
+        let input = match read() {
             // Raw mode turns off ISIG: Ctrl-Z is a key, and becomes the SIGTSTP it would be.
             Ok(Event::Key(k))
                 if k.code == crossterm::event::KeyCode::Char('z')
@@ -73,13 +79,13 @@ pub(crate) fn input_loop(tx: crossbeam_channel::Sender<Msg>) {
                 crate::sys::jobctl::suspend();
                 continue;
             }
-            Ok(Event::Key(k)) => Msg::Key(k),
-            Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+            Ok(Event::Key(k)) => Input::Key(k),
+            Ok(Event::Resize(w, h)) => Input::Resize(w, h),
             Ok(_) => continue,
             // The terminal is gone (SIGHUP follows): nothing more to read.
             Err(_) => return,
         };
-        if tx.send(msg).is_err() {
+        if tx.send(wrap(input)).is_err() {
             return;
         }
     }

@@ -68,7 +68,12 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
     // Dropped on every return below: raw mode and the alternate screen given back.
     let mut guard = super::terminal::TerminalGuard::enter(super::record::Tee::new(None), None)?;
     let input = tx.clone();
-    std::thread::Builder::new().name("input".into()).spawn(move || input_loop(input))?;
+    std::thread::Builder::new().name("input".into()).spawn(move || {
+        super::terminal::input_loop(input, |i| match i {
+            super::terminal::Input::Key(k) => Msg::Key(k),
+            super::terminal::Input::Resize(w, h) => Msg::Resize(w, h),
+        })
+    })?;
 
     let command = (!opts.command.is_empty()).then(|| opts.command.join(" "));
     let mut app = WatchApp::new(root, port, command, opts.refresh, size);
@@ -194,24 +199,5 @@ impl Outside {
             }
         }
         Ok(true)
-    }
-}
-
-fn input_loop(tx: Sender<Msg>) {
-    use crossterm::event::{Event, KeyCode, KeyModifiers, read};
-    loop {
-        let msg = match read() {
-            Ok(Event::Key(k)) if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL) => {
-                crate::sys::jobctl::suspend();
-                continue;
-            }
-            Ok(Event::Key(k)) => Msg::Key(k),
-            Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
-            Ok(_) => continue,
-            Err(_) => return,
-        };
-        if tx.send(msg).is_err() {
-            return;
-        }
     }
 }
