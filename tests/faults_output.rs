@@ -8,28 +8,8 @@ use common::tmux::Tmux;
 use common::*;
 use std::io::Read;
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(what: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("forklab-{what}-{}", new_tag()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A lesson whose every text field tries to drive the terminal: OSC 0 (set the window title,
 /// ended by BEL), CSI 2 J (clear the screen), a carriage return (overwrite the line) and a C1
