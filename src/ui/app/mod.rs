@@ -210,6 +210,8 @@ pub type Measure = fn(&App, &LessonView) -> Option<Extent>;
 pub struct App {
     /// The view's measure of the narration area; `None` until the drawing side sets it.
     pub measure: Measure,
+    /// No `node` on PATH when the app started: the picker marks the Node lessons.
+    pub node_missing: bool,
     pub lessons: Vec<Lesson>,
     pub done: BTreeSet<String>,
     pub screen: Screen,
@@ -259,6 +261,7 @@ impl App {
     pub fn new(lessons: Vec<Lesson>, done: BTreeSet<String>, size: (u16, u16)) -> App {
         App {
             measure: |_, _| None,
+            node_missing: crate::lab::node::node_on_path().is_none(),
             lessons,
             done,
             screen: Screen::Picker { selected: 0 },

@@ -100,7 +100,7 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
     let indent = id_w + 4;
     let room = usize::from(body.width.saturating_sub(2)).saturating_sub(indent);
     // A Node lesson where there is no `node`: marked, with how to get it, in place of its summary.
-    let no_node = crate::lab::node::node_on_path().is_none();
+    let no_node = app.node_missing;
     for (i, l) in app.lessons.iter().enumerate() {
         let mark = if app.done.contains(&l.id) { if theme.ascii { "[x]" } else { " ✓ " } } else { "   " };
         let style = if i == selected { theme.selected } else { theme.text };
