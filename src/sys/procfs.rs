@@ -107,6 +107,11 @@ pub fn tcp_conns(pid: i32) -> usize {
     // rows by the ten thousand after a load) tables costs a few field skips and no allocation.
     let inodes: std::collections::HashSet<u64> =
         fd_table(pid).unwrap_or_default().iter().filter_map(|e| e.socket_inode()).collect();
+    tcp_conns_among(pid, &inodes)
+}
+
+/// The connected TCP sockets among `inodes`, as `pid`'s network namespace lists them.
+fn tcp_conns_among(pid: i32, inodes: &std::collections::HashSet<u64>) -> usize {
     if inodes.is_empty() {
         return 0;
     }
@@ -224,13 +229,23 @@ fn field_kib(text: &str, key: &str) -> u64 {
 mod tests {
     #[test]
     fn tcp_conns_counts_connections_not_listeners() {
+        use std::os::fd::AsRawFd;
+        // Only this test's own sockets: other tests of this process open connections too.
         let me = std::process::id() as i32;
-        let before = tcp_conns(me);
+        let inode = |fd: i32| {
+            let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap();
+            let link = link.to_string_lossy().into_owned();
+            link.trim_start_matches("socket:[").trim_end_matches(']').parse::<u64>().unwrap()
+        };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        assert_eq!(tcp_conns(me), before, "a listener is not a connection");
+        let mine = std::collections::HashSet::from([inode(listener.as_raw_fd())]);
+        assert_eq!(tcp_conns_among(me, &mine), 0, "a listener is not a connection");
         let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (served, _) = listener.accept().unwrap();
-        assert!(tcp_conns(me) >= before + 2, "both ends of the connection are ours");
+        let mine: std::collections::HashSet<u64> =
+            [listener.as_raw_fd(), client.as_raw_fd(), served.as_raw_fd()].into_iter().map(inode).collect();
+        assert_eq!(tcp_conns_among(me, &mine), 2, "both ends of the connection are ours");
+        assert!(tcp_conns(me) >= 2);
         drop((client, served));
     }
 
