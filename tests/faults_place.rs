@@ -258,9 +258,16 @@ fn no_file_is_written_outside_the_data_and_runtime_dirs() {
     for id in lesson_ids() {
         let out = t.command(&tag, &["play", &id, "--json"]).output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        let failed: Vec<&str> =
-            stdout.lines().filter(|l| l.contains("\"passed\":false") || l.contains("\"error\"")).collect();
-        assert!(played(out.status, &stdout), "{id}: {failed:?}\n{}", String::from_utf8_lossy(&out.stderr));
+        // Under `strace -f` every syscall stops for the tracer, so claims about timing (a
+        // spread, a round trip, busy cores) cannot be judged here: this test asks that each
+        // lesson ran to its summary, with no error; tests/lessons.rs judges the claims.
+        let errors: Vec<&str> = stdout.lines().filter(|l| l.contains("\"error\"")).collect();
+        let ran = stdout.lines().last().is_some_and(|l| l.contains("\"summary\""));
+        assert!(
+            played(out.status, &stdout) || (out.status.code() == Some(1) && ran && errors.is_empty()),
+            "{id}: {errors:?}\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // A bench, and a pool served then stopped.
     let out = t.command(&tag, &["bench", "--mode", "all", "--connections", "200", "--json"]).output().unwrap();
