@@ -310,6 +310,33 @@ fn bench_ends_on_every_quit_signal() {
     }
 }
 
+/// The app's main thread stuck where no gate reaches it (`FORKLAB_HANG_AT`): one quit signal
+/// still ends forklab, by that signal, and everything it started, within 2 s. The signal thread
+/// holds the deadline, whatever the main thread does.
+#[test]
+fn a_quit_signal_ends_everything_in_time_even_if_the_app_hangs() {
+    let _serial = one_at_a_time();
+    use std::io::BufRead;
+    use std::os::unix::process::ExitStatusExt;
+    let tag = new_tag();
+    let mut child = forklab(&tag)
+        .env("FORKLAB_HANG_AT", "step:2")
+        .args(["play", "zombie", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    assert!(lines.any(|l| l.is_ok_and(|l| l.contains("\"event\":\"step\",\"n\":2"))), "step 2 never started");
+    // Hung: the lab stays up (no timer of the app's own ends it).
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(tagged(&tag).iter().any(|(_, n)| n == "forklab-worker"), "{:?}", tagged(&tag));
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    assert_none_left(&tag, WITHIN);
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(Signal::SIGTERM as i32), "{status:?}");
+}
+
 /// Two SIGTERMs in a row (a supervisor that insists) while the TUI runs a lesson: the second
 /// ends it at once, and still the terminal is restored and nothing is left.
 #[test]

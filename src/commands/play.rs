@@ -25,6 +25,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     for (i, step) in lesson.steps.iter().enumerate() {
         out.step(i + 1, lesson.steps.len(), &step.title, &step.narration);
         crate::sys::probe::panic_if_asked(&format!("step:{}", i + 1));
+        crate::sys::probe::hang_if_asked(&format!("step:{}", i + 1));
         for d in run_order(&step.directives) {
             if let Ok(sig) = quit.try_recv() {
                 result = Err(anyhow!("stopped by {}", sig.as_str()));

@@ -1,5 +1,5 @@
-//! Two switches for the fault suite and the benchmarks: when forklab started, and a panic on
-//! request.
+//! Switches for the fault suite and the benchmarks: when forklab started, and a panic or a
+//! hang on request.
 
 static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
 
@@ -13,6 +13,17 @@ pub fn started() -> std::time::Instant {
 pub fn panic_if_asked(place: &str) {
     if std::env::var("FORKLAB_PANIC_AT").is_ok_and(|p| p == place) {
         panic!("FORKLAB_PANIC_AT={place}: panicking on purpose");
+    }
+}
+
+/// The fault suite's other switch: `FORKLAB_HANG_AT=step:2` makes the calling thread stop
+/// there for good, deaf to every gate, so tests can prove that a quit signal still ends
+/// forklab and all it started within 2 s (the signal thread's deadline, reaper.rs).
+pub fn hang_if_asked(place: &str) {
+    if std::env::var("FORKLAB_HANG_AT").is_ok_and(|p| p == place) {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
     }
 }
 

@@ -57,8 +57,20 @@ pub fn install() -> anyhow::Result<()> {
         .name("signals".into())
         .spawn(move || {
             let mut quits = 0;
+            // Set by the first quit signal: the moment forklab dies by it if the app has not
+            // finished by then (see QUIT_DEADLINE).
+            let mut deadline: Option<(std::time::Instant, Signal)> = None;
             loop {
-                let Ok(sig) = set.wait() else { continue };
+                let sig = match deadline {
+                    None => match set.wait() {
+                        Ok(sig) => sig,
+                        Err(_) => continue,
+                    },
+                    Some((at, first)) => match wait_until(&set, at) {
+                        Some(sig) => sig,
+                        None => die_by(first),
+                    },
+                };
                 match sig {
                     Signal::SIGCHLD => reap_all(),
                     Signal::SIGTSTP => super::jobctl::on_tstp(),
@@ -74,6 +86,7 @@ pub fn install() -> anyhow::Result<()> {
                         // Whatever the app waits for is abandoned (the lab's waits watch the
                         // gate), then the handler hears which signal it was.
                         quit_gate().close();
+                        deadline = Some((std::time::Instant::now() + QUIT_DEADLINE, other));
                         // The receiver lives in a static: this send cannot fail.
                         let _ = tx.send(other);
                     }
@@ -82,6 +95,29 @@ pub fn install() -> anyhow::Result<()> {
         })
         .context("starting the signal thread")?;
     Ok(())
+}
+
+/// How long the app may take to stop its processes after a quit signal before this thread
+/// does it for it: the promise is that nothing forklab started outlives a quit signal by 2 s,
+/// whatever the main thread is doing (a wait that missed the gate, a machine so loaded that
+/// the app gets no CPU for a while). As systemd's TimeoutStopSec is to a service, but short.
+const QUIT_DEADLINE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// sigtimedwait(2) for the signals of `set` until `at`; None once `at` has passed.
+fn wait_until(set: &SigSet, at: std::time::Instant) -> Option<Signal> {
+    loop {
+        let left = at.checked_duration_since(std::time::Instant::now())?;
+        let ts =
+            libc::timespec { tv_sec: left.as_secs() as libc::time_t, tv_nsec: left.subsec_nanos() as libc::c_long };
+        // SAFETY: the set and the timespec are valid for the call; no siginfo is asked for.
+        let n = unsafe { libc::sigtimedwait(set.as_ref(), std::ptr::null_mut(), &ts) };
+        if n > 0
+            && let Ok(sig) = Signal::try_from(n)
+        {
+            return Some(sig);
+        }
+        // EAGAIN (the time is up: checked above), EINTR, or a signal nix does not name: again.
+    }
 }
 
 /// End every process forklab started, then die by `sig` with its default action, so the
