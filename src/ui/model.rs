@@ -123,6 +123,11 @@ pub struct Connections {
     /// Connections each worker accepted, as the workers reported (W1.. in order). This
     /// includes connections from other terminals (curl, a browser), not only the app's own.
     pub per_worker: BTreeMap<String, u64>,
+    /// The load client's completed connections, by the worker that answered each: the same
+    /// records as the "what happened" bars and the totals, so the figures agree. The workers'
+    /// own reports (`per_worker`) come every 20 ms, and a worker killed by SIGKILL takes its
+    /// last, unreported accepts with it.
+    pub answered: BTreeMap<String, u64>,
     /// The load client's finished connections, newest last.
     pub recent: VecDeque<ConnRow>,
     pub fired: u64,

@@ -58,6 +58,9 @@ impl LessonView {
                 conns.fired += 1;
                 if c.ok {
                     conns.completed += 1;
+                    if let Some(worker) = &c.worker {
+                        *conns.answered.entry(worker.clone()).or_insert(0) += 1;
+                    }
                 } else {
                     conns.failed += 1;
                 }
@@ -149,6 +152,7 @@ impl LessonView {
                 // A new pool (a mode change) starts its counts afresh: the bars and the tally
                 // under them always describe the same pool.
                 self.model.conns.per_worker.clear();
+                self.model.conns.answered.clear();
                 self.model.conns.mode = None;
                 self.model.conns.fired = 0;
                 self.model.conns.completed = 0;

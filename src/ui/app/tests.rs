@@ -124,6 +124,30 @@ fn mode_and_scale_keys_run_directives() {
 }
 
 #[test]
+fn once_the_client_fired_the_bars_count_its_records_so_they_add_up_to_completed() {
+    let mut app = app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    // W2 answered 5 connections but reported only 3 accepts before SIGKILL took it.
+    app.update(event(Event::Accepted { alias: "W2".into(), pid: 12, n: 3, total: 3 }));
+    for conn in 0..5 {
+        let rec = crate::proto::client::ConnRecord {
+            conn,
+            ok: true,
+            worker: Some("W2".into()),
+            pid: Some(12),
+            error: None,
+            us: 100,
+        };
+        app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
+    }
+    let conns = &view(&app).model.conns;
+    assert_eq!((conns.per_worker.get("W2"), conns.answered.get("W2"), conns.completed), (Some(&3), Some(&5), 5));
+    app.update(event(Event::PoolStopped { alias: "master".into(), pid: 10 }));
+    assert!(view(&app).model.conns.answered.is_empty());
+}
+
+#[test]
 fn accepts_from_anywhere_count_per_worker_until_the_pool_stops() {
     let mut app = app();
     opened(&mut app, "accept");

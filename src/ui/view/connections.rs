@@ -21,9 +21,16 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let height = inner.height as usize;
     let width = inner.width as usize;
 
-    let mut workers: Vec<(&String, u64)> = c.per_worker.iter().map(|(k, v)| (k, *v)).collect();
+    // Once the load client has fired, the bars count its completed connections by the worker
+    // that answered, as the totals under them and the "what happened" bars do: one source, so
+    // the bars add up to "completed". Before that, what the workers reported accepting (curl).
+    let counts = if c.fired > 0 { &c.answered } else { &c.per_worker };
+    let mut workers: Vec<(&String, u64)> =
+        c.per_worker.keys().chain(counts.keys()).map(|k| (k, counts.get(k).copied().unwrap_or(0))).collect();
     workers.sort_by(|a, b| natural_key(a.0).cmp(&natural_key(b.0)));
+    workers.dedup_by(|a, b| a.0 == b.0);
     let total: u64 = workers.iter().map(|w| w.1).sum();
+    let shares = shares(&workers.iter().map(|w| w.1).collect::<Vec<_>>());
     let nothing_yet = total == 0 && c.fired == 0 && c.recent.is_empty();
     if nothing_yet && workers.is_empty() {
         let dash = if t.ascii { "-" } else { "—" };
@@ -50,7 +57,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         } else {
             ((*count as f64 / max as f64 * bar_w as f64).round() as usize).clamp(1, bar_w.max(1))
         };
-        let share = if total == 0 { 0 } else { (*count as f64 * 100.0 / total as f64).round() as u64 };
+        let share = shares[i];
         let mut spans = vec![Span::styled(pad_right(name, label_w), t.text), Span::raw(" ")];
         if bar_w > 0 {
             spans.push(Span::styled(t.bar_full().repeat(filled.min(bar_w)), t.bar));
@@ -113,6 +120,23 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         put(buf, inner, y as u16, line);
         y += 1;
     }
+}
+
+/// Whole percentages of `counts` that add up to 100 (largest remainder), so three thirds read
+/// 34/33/33 rather than 33/33/33, and 59/65/69 of 193 never reads 101 %. All 0 when nothing.
+pub(super) fn shares(counts: &[u64]) -> Vec<u64> {
+    let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return vec![0; counts.len()];
+    }
+    let mut shares: Vec<u64> = counts.iter().map(|n| n * 100 / total).collect();
+    let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
+    by_remainder.sort_by_key(|&i| std::cmp::Reverse(counts[i] * 100 % total));
+    let short = 100 - shares.iter().sum::<u64>();
+    for &i in by_remainder.iter().take(short as usize) {
+        shares[i] += 1;
+    }
+    shares
 }
 
 /// Sort key that puts W2 before W10.

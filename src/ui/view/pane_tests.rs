@@ -111,8 +111,16 @@ pub(crate) fn sample() -> LabModel {
         };
         recent.push_back(ConnRow { n, worker, latency_us: 180 + (n * 37 % 500), error });
     }
-    let conns =
-        Connections { mode: Some(Mode::Rr), port: Some(8090), per_worker, recent, fired: 82, completed: 81, failed: 1 };
+    let conns = Connections {
+        mode: Some(Mode::Rr),
+        port: Some(8090),
+        answered: per_worker.clone(),
+        per_worker,
+        recent,
+        fired: 82,
+        completed: 81,
+        failed: 1,
+    };
 
     let mut log = EventLog::default();
     let texts: [(LogKind, &str); 30] = [
@@ -278,6 +286,7 @@ fn crowded() -> LabModel {
         w.accepted = Some(300 + i * 7 % 41);
         m.procs.push(w);
         m.conns.per_worker.insert(format!("W{i}"), 300 + i * 7 % 41);
+        m.conns.answered.insert(format!("W{i}"), 300 + i * 7 % 41);
     }
     m.procs.push(client);
     m.selected = 41;
@@ -453,6 +462,7 @@ fn workers_sort_naturally_and_bars_scale_to_the_busiest() {
     let mut m = LabModel::default();
     for (w, n) in [("W1", 10), ("W2", 5), ("W10", 0)] {
         m.conns.per_worker.insert(w.to_string(), n);
+        m.conns.answered.insert(w.to_string(), n);
     }
     m.conns.fired = 15;
     m.conns.completed = 15;
@@ -462,6 +472,38 @@ fn workers_sort_naturally_and_bars_scale_to_the_busiest() {
     assert_eq!(rows[0], "│ W1  ███████████████████████ 10   67% │", "{screen}");
     assert_eq!(rows[1], "│ W2  ████████████             5   33% │", "{screen}");
     assert_eq!(rows[2], "│ W10                          0    0% │", "{screen}");
+}
+
+#[test]
+fn after_a_fire_the_bars_are_the_clients_count_and_the_shares_add_up_to_100() {
+    // W2 was killed by SIGKILL: it answered 65 connections but reported 59 accepts.
+    let mut m = LabModel::default();
+    for (w, accepted, answered) in [("W1", 69, 69), ("W2", 59, 65), ("W3", 66, 66)] {
+        m.conns.per_worker.insert(w.to_string(), accepted);
+        m.conns.answered.insert(w.to_string(), answered);
+    }
+    (m.conns.fired, m.conns.completed) = (200, 200);
+    let screen = text(&render(connections, &m, &theme(), false, 40, 8));
+    let rows: Vec<&str> = screen.lines().skip(1).take(3).collect();
+    assert!(rows[1].ends_with(" 65   32% │"), "{screen}");
+    let shares: u64 = rows
+        .iter()
+        .map(|r| r.trim_end_matches(" │").trim_end_matches('%').rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(shares, 100, "{screen}");
+    // Before any fire, the workers' own reports (connections from curl, say).
+    (m.conns.fired, m.conns.completed) = (0, 0);
+    let screen = text(&render(connections, &m, &theme(), false, 40, 8));
+    assert!(screen.lines().nth(2).unwrap().ends_with(" 59   30% │"), "{screen}");
+}
+
+#[test]
+fn shares_add_up_to_100_by_largest_remainder() {
+    use super::connections::shares;
+    assert_eq!(shares(&[1, 1, 1]), [34, 33, 33]);
+    assert_eq!(shares(&[69, 65, 66]), [35, 32, 33]);
+    assert_eq!(shares(&[0, 0]), [0, 0]);
+    assert_eq!(shares(&[7, 0]), [100, 0]);
 }
 
 #[test]
