@@ -173,8 +173,20 @@ fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
     // forklab's own pid: the master's parent.
     let forklab = lines.iter().find(|l| l["event"] == "spawned" && l["alias"] == "master").unwrap()["ppid"].clone();
     let procs: Vec<&Value> = lines.iter().filter(|l| l["event"] == "proc" && l["alias"] == "daemon").collect();
-    assert_eq!(procs.len(), 7, "{procs:?}");
-    let (setsid, again, chdir) = (procs[1], procs[2], procs[4]);
+    assert_eq!(procs.len(), 8, "{procs:?}");
+    let (setsid, again, chdir, closed) = (procs[1], procs[2], procs[4], procs[5]);
+    // fork handed the master's open files down; close-fds let go of every one, not of fd 1.
+    assert_ne!(procs[0]["shared"], "0", "{:?}", procs[0]);
+    assert_eq!(closed["shared"], "0", "{closed:?}");
+    assert!(closed["fd1"].as_str().unwrap().starts_with("pipe:["), "{closed:?}");
+    // Each step up to stdio wrote its line on fd 1, and the master passed it on; none after.
+    let said: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["event"] == "daemon" && l["step"] == "stdout")
+        .map(|l| l["detail"].as_str().unwrap())
+        .collect();
+    assert!(said.iter().any(|d| d.contains("\"close-fds done\"")), "{said:?}");
+    assert!(!said.iter().any(|d| d.contains("\"stdio done\"") || d.contains("\"pidfile done\"")), "{said:?}");
     // After setsid: a session and group of its own, no terminal.
     assert_eq!(setsid["sid"], setsid["pid"].to_string());
     assert_eq!(setsid["pgid"], setsid["pid"].to_string());

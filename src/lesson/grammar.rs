@@ -200,7 +200,7 @@ const VERBS: &[Verb] = &[
     Verb { name: "counter", usage: "`counter TARGET threads=N` or `counter all`", keys: &["threads"], parse: counter },
     Verb {
         name: "daemon",
-        usage: "`daemon STEP` with STEP one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
+        usage: "`daemon STEP` with STEP one of fork, setsid, fork-again, umask, chdir, close-fds, stdio, pidfile, stop",
         keys: &[],
         parse: daemon,
     },
@@ -1213,7 +1213,7 @@ mod tests {
         (
             "unknown_daemon_step",
             "do: daemon detach",
-            "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, stdio, pidfile, stop",
+            "unknown daemon step `detach`; expected one of fork, setsid, fork-again, umask, chdir, close-fds, stdio, pidfile, stop",
         ),
         ("backlog_zero", "do: backlog 0", "backlog `0` is out of range; expected a whole number from 1 to 4096"),
         (

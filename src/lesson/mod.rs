@@ -405,18 +405,21 @@ pub enum DaemonStep {
     ForkAgain,
     Umask,
     Chdir,
+    /// Close every fd above 2 that came with the fork (daemon(7)'s first step, TLPI's fifth).
+    CloseFds,
     Stdio,
     Pidfile,
     Stop,
 }
 
 impl DaemonStep {
-    pub const ALL: [DaemonStep; 8] = [
+    pub const ALL: [DaemonStep; 9] = [
         DaemonStep::Fork,
         DaemonStep::Setsid,
         DaemonStep::ForkAgain,
         DaemonStep::Umask,
         DaemonStep::Chdir,
+        DaemonStep::CloseFds,
         DaemonStep::Stdio,
         DaemonStep::Pidfile,
         DaemonStep::Stop,
@@ -429,6 +432,7 @@ impl DaemonStep {
             DaemonStep::ForkAgain => "fork-again",
             DaemonStep::Umask => "umask",
             DaemonStep::Chdir => "chdir",
+            DaemonStep::CloseFds => "close-fds",
             DaemonStep::Stdio => "stdio",
             DaemonStep::Pidfile => "pidfile",
             DaemonStep::Stop => "stop",
@@ -517,12 +521,15 @@ pub enum ProcField {
     Fd0,
     Fd1,
     Fd2,
+    /// How many of its fds above 2 share an open file description with one of the master's
+    /// fds (kcmp(2) KCMP_FILE): what a fork handed down and nobody closed since.
+    Shared,
     /// The state letter of /proc/PID/stat: R, S, D, T, Z (a zombie: dead, status not collected).
     State,
 }
 
 impl ProcField {
-    pub const ALL: [ProcField; 10] = [
+    pub const ALL: [ProcField; 11] = [
         ProcField::Ppid,
         ProcField::Pgid,
         ProcField::Sid,
@@ -532,6 +539,7 @@ impl ProcField {
         ProcField::Fd0,
         ProcField::Fd1,
         ProcField::Fd2,
+        ProcField::Shared,
         ProcField::State,
     ];
 
@@ -546,6 +554,7 @@ impl ProcField {
             ProcField::Fd0 => "fd0",
             ProcField::Fd1 => "fd1",
             ProcField::Fd2 => "fd2",
+            ProcField::Shared => "shared",
             ProcField::State => "state",
         }
     }
@@ -562,11 +571,13 @@ pub enum CountField {
     Listeners,
     /// Connections of the last fire it served (the watch attribution, or the worker's count).
     Served,
+    /// Open fds: the entries of /proc/PID/fd.
+    Fds,
 }
 
 impl CountField {
-    pub const ALL: [CountField; 4] =
-        [CountField::Threads, CountField::RssMib, CountField::Listeners, CountField::Served];
+    pub const ALL: [CountField; 5] =
+        [CountField::Threads, CountField::RssMib, CountField::Listeners, CountField::Served, CountField::Fds];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -574,6 +585,7 @@ impl CountField {
             CountField::RssMib => "rss_mib",
             CountField::Listeners => "listeners",
             CountField::Served => "served",
+            CountField::Fds => "fds",
         }
     }
 }

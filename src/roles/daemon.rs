@@ -16,7 +16,7 @@ use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::stat::Mode;
 use nix::unistd::{ForkResult, fork, setsid};
-use std::os::fd::{AsFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::PathBuf;
 
 struct Daemon {
@@ -26,6 +26,11 @@ struct Daemon {
     /// file is held as long as this is.
     pidfile: Option<(PathBuf, PathBuf, Flock<std::fs::File>)>,
     app_pid: i32,
+    /// The fds above 2 this process made or was given for forklab's sake (its channel, its
+    /// signalfd, its lease): what `close-fds` keeps.
+    own: Vec<RawFd>,
+    /// While a step runs: its reports, sent once its line is written (see `step`).
+    held: std::cell::RefCell<Option<Vec<Event>>>,
 }
 
 /// Runs in the master's fresh child; returns its exit code.
@@ -44,7 +49,11 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
     // ends with forklab, through its PR_SET_PDEATHSIG).
     // SAFETY: `raw` is a new fd that nothing else owns.
     let lease = (raw >= 0).then(|| unsafe { OwnedFd::from_raw_fd(raw) });
-    let mut d = Daemon { chan, pid: std::process::id() as i32, pidfile: None, app_pid };
+    let own = [Some(chan.as_raw_fd()), Some(signals.as_raw_fd()), lease.as_ref().map(AsRawFd::as_raw_fd)];
+    let own = own.into_iter().flatten().collect();
+    let mut d = Daemon { chan, pid: std::process::id() as i32, pidfile: None, app_pid, own, held: Default::default() };
+    // Its line first, then the report: the line shows with the step (see `step`).
+    d.say("fork done");
     d.report("fork", format!("forked by the master; my parent is pid {}", nix::unistd::getppid()));
     loop {
         let mut fds =
@@ -79,11 +88,54 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
 impl Daemon {
     fn report(&self, step: &str, detail: String) {
         let ev = Event::Daemon { alias: role::DAEMON.into(), pid: self.pid, step: step.into(), detail };
-        let _ = self.chan.send(&ev, &[], false);
+        match &mut *self.held.borrow_mut() {
+            Some(held) => held.push(ev),
+            None => {
+                let _ = self.chan.send(&ev, &[], false);
+            }
+        }
     }
 
+    /// One line on fd 1, where the steps before `stdio` can be seen: a pipe the master reads
+    /// (the terminal a shell would have given). After `stdio` it goes to /dev/null.
+    fn say(&self, text: &str) {
+        let line = format!("{} {text}\n", self.pid);
+        // One write(2) of less than PIPE_BUF bytes: whole on the pipe. EPIPE once the master is
+        // gone (SIGPIPE is ignored, as Rust programs start), and nobody to tell.
+        let _ = nix::unistd::write(std::io::stdout(), line.as_bytes());
+    }
+
+    /// daemon(7): "close all open file descriptors except standard input, output, and error".
+    /// Those it keeps for forklab are its own (`own`); the rest came with the fork.
+    fn close_inherited(&self) -> String {
+        let table = crate::sys::procfs::fd_table(self.pid).unwrap_or_default();
+        let mut closed = Vec::new();
+        for e in table.iter().filter(|e| e.fd > 2 && !self.own.contains(&e.fd)) {
+            // SAFETY: an fd that came with the fork; nothing in this process owns or uses it.
+            if unsafe { libc::close(e.fd) } == 0 {
+                closed.push(format!("{} ({})", e.fd, e.target));
+            }
+        }
+        match closed.len() {
+            0 => "closed nothing: no fd above 2 came with the fork".into(),
+            _ => format!("closed fds {}: the master's, handed down by fork", closed.join(", ")),
+        }
+    }
+
+    /// Runs a step, then writes its line on fd 1 before it reports on the channel: so the
+    /// line (while fd 1 is the pipe) reaches the master first, and shows with its step.
     fn step(&mut self, step: &str) {
+        *self.held.borrow_mut() = Some(Vec::new());
+        self.step_once(step);
+        self.say(&format!("{step} done"));
+        for ev in self.held.borrow_mut().take().unwrap_or_default() {
+            let _ = self.chan.send(&ev, &[], false);
+        }
+    }
+
+    fn step_once(&mut self, step: &str) {
         match step {
+            "close-fds" => self.report(step, self.close_inherited()),
             "setsid" => match setsid() {
                 Ok(sid) => self.report(step, format!("setsid() made session {sid}, with no controlling terminal")),
                 Err(e) => self.report(step, format!("setsid() failed: {e}")),

@@ -166,6 +166,37 @@ pub fn fd_target(pid: i32, fd: i32) -> Option<String> {
     fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok().map(|p| p.to_string_lossy().into_owned())
 }
 
+/// How many of `pid`'s fds above 2 refer to the same open file description as one of
+/// `other`'s fds (kcmp(2) with KCMP_FILE, Linux 3.5): for a child, what its fork handed down
+/// and it still holds. None when /proc or kcmp cannot tell (a process gone, no permission).
+pub fn shared_descriptions(pid: i32, other: i32) -> Option<usize> {
+    let mine = fd_table(pid).ok()?;
+    let theirs = fd_table(other).ok()?;
+    let mut shared = 0;
+    for a in mine.iter().filter(|e| e.fd > 2) {
+        let mut same = false;
+        for b in &theirs {
+            // SAFETY: kcmp only compares two processes' file table entries; it takes plain
+            // integers and writes nothing.
+            let r = unsafe {
+                libc::syscall(libc::SYS_kcmp, pid, other, 0 /* KCMP_FILE */, a.fd, b.fd)
+            };
+            match r {
+                0 => same = true,
+                // One fd closed between the listing and the call: not shared any more.
+                -1 if std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF) => {}
+                -1 => return None,
+                _ => {}
+            }
+            if same {
+                break;
+            }
+        }
+        shared += usize::from(same);
+    }
+    Some(shared)
+}
+
 /// The `Umask:` line of /proc/<pid>/status, as written there (octal, e.g. `0022`).
 pub fn umask(pid: i32) -> Option<String> {
     let text = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -247,6 +278,42 @@ mod tests {
         assert_eq!(tcp_conns_among(me, &mine), 2, "both ends of the connection are ours");
         assert!(tcp_conns(me) >= 2);
         drop((client, served));
+    }
+
+    #[test]
+    fn shared_descriptions_counts_what_a_child_holds_of_ours_above_fd_2() {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::process::CommandExt;
+        let me = std::process::id() as i32;
+        let (r, w) = nix::unistd::pipe().unwrap();
+        let raw = r.as_raw_fd();
+        let start = |hand_down: bool| {
+            let mut cmd = std::process::Command::new("sleep");
+            cmd.arg("5");
+            // SAFETY: dup2 and close_range are async-signal-safe. Only fd 7 (when asked) is
+            // left above 2: other tests of this process open fds without O_CLOEXEC meanwhile.
+            unsafe {
+                cmd.pre_exec(move || {
+                    if hand_down {
+                        libc::dup2(raw, 7);
+                        libc::syscall(libc::SYS_close_range, 3, 6, 0);
+                        libc::syscall(libc::SYS_close_range, 8, u32::MAX, 0);
+                    } else {
+                        libc::syscall(libc::SYS_close_range, 3, u32::MAX, 0);
+                    }
+                    Ok(())
+                });
+            }
+            cmd.spawn().unwrap()
+        };
+        let (mut with, mut without) = (start(true), start(false));
+        let counts = (shared_descriptions(with.id() as i32, me), shared_descriptions(without.id() as i32, me));
+        for c in [&mut with, &mut without] {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+        drop((r, w));
+        assert_eq!(counts, (Some(1), Some(0)), "the child given our pipe's read end on fd 7, and one given nothing");
     }
 
     #[test]

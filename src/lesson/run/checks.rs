@@ -812,6 +812,9 @@ mod tests {
     claim!(proc_fact_self_and_not_equal, daemon_claim(ProcField::Sid, false, ProcValue::SelfPid),
         holds: daemon_facts(&[(ProcField::Sid, "5")]),
         fails: daemon_facts(&[(ProcField::Sid, "77")]));
+    claim!(proc_shared_none_left, daemon_claim(ProcField::Shared, true, ProcValue::Text("0".into())),
+        holds: daemon_facts(&[(ProcField::Shared, "0")]),
+        fails: daemon_facts(&[(ProcField::Shared, "3")]));
     claim!(proc_tty_lost, daemon_claim(ProcField::Tty, true, ProcValue::None),
         holds: { let mut o = daemon_facts(&[(ProcField::Tty, "none")]); o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/3".into())])); o },
         fails: { let mut o = daemon_facts(&[(ProcField::Tty, "pts/3")]); o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/3".into())])); o });
@@ -956,7 +959,12 @@ mod tests {
         let mut o = obs();
         o.now.counts.insert(
             "W1".into(),
-            vec![(CountField::Threads, 7.0), (CountField::RssMib, 52.0), (CountField::Listeners, 0.0)],
+            vec![
+                (CountField::Threads, 7.0),
+                (CountField::RssMib, 52.0),
+                (CountField::Listeners, 0.0),
+                (CountField::Fds, 8.0),
+            ],
         );
         let count = |t, field, op, value| check(&Expect::Count { target: Target::Worker(t), field, op, value }, &o);
         assert_eq!(count(1, CountField::Threads, Op::Ge, 5.0), (true, "W1 threads is 7".into()));
@@ -965,6 +973,8 @@ mod tests {
         assert!(!count(1, CountField::RssMib, Op::Lt, 10.0).0);
         assert!(count(1, CountField::Listeners, Op::Eq, 0.0).0);
         assert!(!count(1, CountField::Listeners, Op::Eq, 1.0).0);
+        assert!(count(1, CountField::Fds, Op::Ge, 6.0).0);
+        assert!(!count(1, CountField::Fds, Op::Lt, 6.0).0);
         assert_eq!(count(2, CountField::Threads, Op::Ge, 0.0), (false, "W2 is not running".into()));
         // served: the last fire's attribution; a worker that got nothing served 0.
         let served = |o: &Observation, t, op, value| {

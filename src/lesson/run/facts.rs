@@ -24,8 +24,9 @@ pub(super) fn pidfile_facts(path: &str) -> PidfileFacts {
     }
 }
 
-/// One fact of a process from /proc, as the lessons print and compare it.
-pub(super) fn proc_fact(pid: i32, field: ProcField) -> String {
+/// One fact of a process from /proc, as the lessons print and compare it; `master` is the
+/// process whose file descriptions `shared` looks for.
+pub(super) fn proc_fact(pid: i32, field: ProcField, master: i32) -> String {
     let st = procfs::status(pid).unwrap_or_default();
     let or_gone = |v: Option<String>| v.unwrap_or_else(|| "gone".into());
     match field {
@@ -45,6 +46,7 @@ pub(super) fn proc_fact(pid: i32, field: ProcField) -> String {
         ProcField::Fd0 => or_gone(procfs::fd_target(pid, 0)),
         ProcField::Fd1 => or_gone(procfs::fd_target(pid, 1)),
         ProcField::Fd2 => or_gone(procfs::fd_target(pid, 2)),
+        ProcField::Shared => or_gone(procfs::shared_descriptions(pid, master).map(|n| n.to_string())),
         ProcField::State => procfs::status(pid).map_or("gone".into(), |s| s.state.to_string()),
     }
 }

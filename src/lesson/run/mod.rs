@@ -191,7 +191,10 @@ impl Runner {
             let alias = target.to_string();
             // Any process /proc still lists, a zombie included (`W1 state == Z`).
             if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::status(**p).is_ok()) {
-                procs.insert(alias.clone(), ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f))).collect());
+                procs.insert(
+                    alias.clone(),
+                    ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f, self.lab.master_pid))).collect(),
+                );
                 counts.insert(alias, self.counts(*pid));
             }
         }
@@ -660,8 +663,9 @@ impl Runner {
         }
         let name = step.name();
         let first = self.seen.pids.get(role::DAEMON).copied();
-        self.measured.daemon_before =
-            first.map(|pid| (name.to_string(), ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f))).collect()));
+        self.measured.daemon_before = first.map(|pid| {
+            (name.to_string(), ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect())
+        });
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
         let mut first_exited = step != DaemonStep::ForkAgain;
@@ -711,7 +715,7 @@ impl Runner {
     /// What the kernel says about one process: the columns the daemon lesson watches change.
     fn show_proc(&self, target: &Target, out: &mut Transcript) -> Result<()> {
         let pid = self.pid_of(target)?;
-        let facts = ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f))).collect();
+        let facts = ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect();
         out.info(Info::Proc { target: *target, pid, facts });
         Ok(())
     }

@@ -92,6 +92,9 @@ impl Runner {
             out.push((CountField::Threads, f64::from(st.threads)));
             out.push((CountField::RssMib, st.rss_kib as f64 / 1024.0));
         }
+        if let Ok(table) = procfs::fd_table(pid) {
+            out.push((CountField::Fds, table.len() as f64));
+        }
         let port = match &self.node {
             Some(n) => n.lab.state().map(|s| s.port).unwrap_or(0),
             None => self.lab.pool.as_ref().map_or(0, |p| p.port),

@@ -43,6 +43,8 @@ const SIGNALS: u64 = 1;
 const LISTENER: u64 = 2;
 /// The channel to the daemon of the daemon lesson.
 const DAEMON: u64 = 3;
+/// The pipe the daemon's fds 1 and 2 write to, until it points them at /dev/null.
+const DAEMON_OUT: u64 = 4;
 /// Worker channel tokens are the worker's index plus this.
 const WORKER_BASE: u64 = 100;
 
@@ -139,6 +141,9 @@ struct Master {
     /// The daemon lesson: the channel to the daemon, and the pid of its first child (ours).
     daemon: Option<Chan>,
     daemon_first: Option<i32>,
+    /// The read end of the daemon's stdout and stderr: a stand-in for the terminal a shell
+    /// would give it.
+    daemon_out: Option<OwnedFd>,
     /// Whether SIGCHLD is read and children reaped (the zombie lesson pauses it).
     reaping: bool,
     /// forklab's pid: the subreaper an orphaned worker is re-parented to.
@@ -192,6 +197,7 @@ impl Master {
             rolling: None,
             daemon: None,
             daemon_first: None,
+            daemon_out: None,
             reaping: true,
             app: getppid().as_raw(),
             counter_wait: 0,
@@ -225,6 +231,7 @@ impl Master {
                     SIGNALS => self.on_signals(),
                     LISTENER => self.dispatch_rr(),
                     DAEMON => self.on_daemon(),
+                    DAEMON_OUT => self.on_daemon_out(),
                     token => self.on_worker((token - WORKER_BASE) as u32),
                 }
             }
