@@ -76,8 +76,19 @@ fn play_fork_passes() {
 }
 
 #[test]
-fn play_accept_passes() {
-    play("accept");
+fn play_accept_passes_and_says_why_blocking_workers_die_by_sigterm() {
+    let lines = play("accept");
+    // Leaving blocking mode: each worker sits in accept(2) and cannot read a stop message, so
+    // the master signals it, and says so before "killed by SIGTERM" shows.
+    let why: Vec<&Value> = lines.iter().filter(|l| l["event"] == "signaled" && l["why"].is_string()).collect();
+    assert!(why.len() >= 4, "{why:?}");
+    for w in &why {
+        let pid = &w["pid"];
+        let said = lines.iter().position(|l| l == *w).unwrap();
+        let died = lines.iter().position(|l| l["event"] == "exited" && l["pid"] == *pid).unwrap();
+        assert!(said < died && lines[died]["signal"] == "SIGTERM", "{w} / {}", lines[died]);
+        assert!(w["why"].as_str().unwrap().contains("accept(2)"), "{w}");
+    }
 }
 
 #[test]

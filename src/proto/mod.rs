@@ -239,6 +239,9 @@ pub enum Event {
         pid: i32,
         signal: String,
         by: String,
+        /// Why, when the sender is forklab's own master stopping a worker it could not tell.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<String>,
     },
     /// Something failed; `kind` is stable for programs (e.g. "port_in_use").
     Error {
@@ -495,7 +498,8 @@ impl Event {
             Event::GaveUp { restarts, .. } => {
                 format!("crash loop: gave up after {restarts} quick restarts")
             }
-            Event::Signaled { signal, by, .. } => format!("sent {signal} by {by}"),
+            Event::Signaled { signal, by, why: None, .. } => format!("sent {signal} by {by}"),
+            Event::Signaled { signal, by, why: Some(why), .. } => format!("sent {signal} by {by}: {why}"),
             Event::Error { message, .. } => format!("error: {message}"),
             Event::CrashOrdered { how, open_conns, .. } => {
                 format!("told to crash ({how}) holding {open_conns} open connections")

@@ -457,7 +457,13 @@ impl Runner {
         self.measured.in_channel = u64::from(self.lab.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr));
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)
             .with_context(|| format!("sending {} to {alias} (pid {pid})", signal.as_str()))?;
-        out.event(&Event::Signaled { alias: alias.clone(), pid, signal: signal.as_str().into(), by: role::APP.into() });
+        out.event(&Event::Signaled {
+            alias: alias.clone(),
+            pid,
+            signal: signal.as_str().into(),
+            by: role::APP.into(),
+            why: None,
+        });
         use nix::sys::signal::Signal::*;
         // Wait for the end of a process the signal kills by default; the others go on.
         if matches!(signal, SIGTERM | SIGKILL | SIGSEGV | SIGINT | SIGHUP | SIGABRT | SIGUSR1) {
@@ -695,7 +701,13 @@ impl Runner {
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM)
             .with_context(|| format!("sending SIGTERM to the daemon (pid {pid})"))?;
         let me = std::process::id() as i32;
-        out.event(&Event::Signaled { alias: role::DAEMON.into(), pid, signal: "SIGTERM".into(), by: role::APP.into() });
+        out.event(&Event::Signaled {
+            alias: role::DAEMON.into(),
+            pid,
+            signal: "SIGTERM".into(),
+            by: role::APP.into(),
+            why: None,
+        });
         let status = crate::sys::reaper::wait_timeout(&exit, Duration::from_secs(5))
             .with_context(|| format!("the daemon (pid {pid}) did not end within 5 s of SIGTERM"))?;
         let ev = Event::Exited {

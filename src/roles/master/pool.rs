@@ -245,6 +245,20 @@ impl Master {
         let told =
             mode != Mode::Blocking && slot.chan.as_ref().is_some_and(|c| c.send(&WorkerCmd::Stop, &[], true).is_ok());
         if !told {
+            // Said before it happens, so that "killed by SIGTERM" on screen reads as a stop.
+            let why = if mode == Mode::Blocking {
+                "stopping the pool; a worker blocked in accept(2) reads no stop message"
+            } else {
+                "stopping the pool; its channel did not take the stop message"
+            };
+            let alias = slot.alias.clone();
+            self.emit(Event::Signaled {
+                alias,
+                pid,
+                signal: "SIGTERM".into(),
+                by: role::MASTER.into(),
+                why: Some(why.into()),
+            });
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
         }
     }

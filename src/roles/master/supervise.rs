@@ -91,7 +91,7 @@ impl Master {
         }
         for (alias, pid, silent) in hung {
             self.emit(Event::Hung { alias: alias.clone(), pid, silent_ms: silent.as_millis() as u64 });
-            self.emit(Event::Signaled { alias, pid, signal: "SIGKILL".into(), by: role::MASTER.into() });
+            self.emit(Event::Signaled { alias, pid, signal: "SIGKILL".into(), by: role::MASTER.into(), why: None });
             let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
         // rr: a hand-off that found a worker's channel full is tried again at least this often,
@@ -107,7 +107,13 @@ impl Master {
         let Some(pid) = pid else {
             return self.error("no_such_worker", format!("no live worker `{alias}`"));
         };
-        self.emit(Event::Signaled { alias: alias.into(), pid, signal: sig.as_str().into(), by: role::MASTER.into() });
+        self.emit(Event::Signaled {
+            alias: alias.into(),
+            pid,
+            signal: sig.as_str().into(),
+            by: role::MASTER.into(),
+            why: None,
+        });
         if let Err(e) = kill(Pid::from_raw(pid), sig) {
             self.error("kill_failed", format!("sending {} to {alias} (pid {pid}): {e}", sig.as_str()));
         }
