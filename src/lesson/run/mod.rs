@@ -451,6 +451,17 @@ impl Runner {
         let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
         self.measured.before_crash = self.seen.pids.clone();
         self.measured.respawn_delays.clear();
+        // Under load, SIGKILL a stopped worker: between reading its fd table and the kill, a
+        // running one could take another connection, lost and never counted. Stopped
+        // (SIGSTOP), it accepts nothing; SIGKILL ends a stopped process all the same.
+        let freeze = signal == nix::sys::signal::Signal::SIGKILL && self.load.is_some() && alias.starts_with('W');
+        if freeze && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGSTOP).is_ok()
+        {
+            let until = Instant::now() + Duration::from_millis(500);
+            while procfs::status(pid).is_ok_and(|s| s.state != 'T') && Instant::now() < until {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
         self.measured.crash = Some((alias.clone(), procfs::tcp_conns(pid) as u64));
         // In rr mode the master hands a worker one connection at a time and waits for it to
         // say it took it: one can be in the worker's channel, not yet in its fd table.
