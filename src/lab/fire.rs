@@ -10,7 +10,8 @@
 //! the worker acknowledges; so for a moment both hold the inode. The client waits until
 //! exactly one process holds it, and only then closes.
 
-use super::watch::{PerProcess, fd_tables, holders, tree};
+use super::watch::{PerProcess, tree};
+use crate::sys::procfs;
 use crate::sys::sockdiag::SockDiag;
 use anyhow::Result;
 use serde::Serialize;
@@ -95,10 +96,10 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
             .map(|_| {
                 scope.spawn(|| -> Result<Vec<Result<i32, Failure>>> {
                     let mut diag = SockDiag::open()?;
-                    let mut pids = tree_pids(root);
+                    let mut seen = Seen { pids: tree_pids(root), hints: Vec::new() };
                     let mut out = Vec::new();
                     while next.fetch_add(1, Ordering::SeqCst) < n {
-                        out.push(one(&mut diag, root, &mut pids, targets, &target));
+                        out.push(one(&mut diag, root, &mut seen, targets, &target));
                     }
                     Ok(out)
                 })
@@ -129,6 +130,17 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
     Ok(report)
 }
 
+/// What one load thread remembers between its connections: the tree's pids, and where the
+/// last connections were found.
+struct Seen {
+    pids: Vec<i32>,
+    /// (pid, fd) of the last few connections found, newest first. The kernel gives a new
+    /// connection the lowest free fd, which is most often the one the last connection (closed
+    /// since) had: one readlink finds it, where listing the fds of a server that holds 10,000
+    /// connections costs milliseconds (getdents on /proc/PID/fd is linear in the fds).
+    hints: Vec<(i32, i32)>,
+}
+
 fn tree_pids(root: i32) -> Vec<i32> {
     tree(root).map(|t| t.into_iter().map(|p| p.pid).collect()).unwrap_or_default()
 }
@@ -137,7 +149,7 @@ fn tree_pids(root: i32) -> Vec<i32> {
 fn one(
     diag: &mut SockDiag,
     root: i32,
-    pids: &mut Vec<i32>,
+    seen: &mut Seen,
     targets: &[SocketAddr],
     target: &AtomicUsize,
 ) -> Result<i32, Failure> {
@@ -149,7 +161,7 @@ fn one(
     let request = format!("GET / HTTP/1.1\r\nHost: {server}\r\nUser-Agent: forklab-watch\r\n\r\n");
     stream.write_all(request.as_bytes()).map_err(|e| Failure::from_io(&e))?;
     read_reply(&mut stream)?;
-    let owner = owner(diag, root, pids, server, client);
+    let owner = owner(diag, root, seen, server, client);
     drop(stream);
     owner
 }
@@ -169,11 +181,14 @@ fn connect(targets: &[SocketAddr], target: &AtomicUsize) -> Result<TcpStream, Fa
     Err(last)
 }
 
-/// Wait until exactly one process of the tree holds the server side of (server, client).
+/// Wait until a process of the tree holds the server side of (server, client). The workers are
+/// asked first, the root last: the reply has come, so whoever answered holds the connection,
+/// and a primary that hands connections on (Node's round-robin) may still hold its copy for a
+/// moment; the root owns it only when no other process of the tree holds it.
 fn owner(
     diag: &mut SockDiag,
     root: i32,
-    pids: &mut Vec<i32>,
+    seen: &mut Seen,
     server: SocketAddr,
     client: SocketAddr,
 ) -> Result<i32, Failure> {
@@ -187,17 +202,19 @@ fn owner(
             Ok(_) => return Err(Failure::OwnerGone),
             Err(_) => return Err(Failure::Other),
         };
-        let tables = fd_tables(pids.iter().copied());
-        let held = holders(&tables, inode);
-        let mut who: Vec<i32> = held.iter().map(|(pid, _)| *pid).collect();
-        who.dedup();
-        if who.len() == 1 {
-            return Ok(who[0]);
+        // Where the last connections were, then every worker, then the root.
+        let hinted = seen.hints.iter().copied().find(|&(pid, fd)| pid != root && procfs::is_socket_at(pid, fd, inode));
+        let workers: Vec<i32> = seen.pids.iter().copied().filter(|p| *p != root).collect();
+        let found =
+            hinted.or_else(|| procfs::find_socket(&workers, inode)).or_else(|| procfs::find_socket(&[root], inode));
+        if let Some((pid, fd)) = found {
+            seen.hints.retain(|h| *h != (pid, fd));
+            seen.hints.insert(0, (pid, fd));
+            seen.hints.truncate(8);
+            return Ok(pid);
         }
-        if who.is_empty() {
-            // A process the tree did not have when the list was made (a respawned worker).
-            *pids = tree_pids(root);
-        }
+        // A process the tree did not have when the list was made (a respawned worker).
+        seen.pids = tree_pids(root);
         if Instant::now() >= deadline {
             return Err(Failure::OwnerUnclear);
         }
@@ -315,11 +332,15 @@ mod tests {
         let (c, s) = reply_with(b"HTTP/1.1 204 No Content\r\n\r\n");
         let server_side = s.join().unwrap();
         let mut diag = SockDiag::open().unwrap();
-        let mut pids = vec![me];
+        let mut seen = Seen { pids: vec![me], hints: Vec::new() };
         let (server, client) = (c.peer_addr().unwrap(), c.local_addr().unwrap());
-        assert_eq!(owner(&mut diag, me, &mut pids, server, client), Ok(me));
+        assert_eq!(owner(&mut diag, me, &mut seen, server, client), Ok(me));
+        // A hint that points elsewhere (another pid's fd, this fd in a pid that is not the
+        // root) is checked, not believed: the owner is still found by its fd table.
+        seen.hints = vec![(me + 1_000_000, 3)];
+        assert_eq!(owner(&mut diag, me, &mut seen, server, client), Ok(me));
         // Closed by the server: nobody holds it any more.
         drop(server_side);
-        assert_eq!(owner(&mut diag, me, &mut pids, server, client), Err(Failure::OwnerGone));
+        assert_eq!(owner(&mut diag, me, &mut seen, server, client), Err(Failure::OwnerGone));
     }
 }

@@ -166,6 +166,45 @@ pub fn fd_target(pid: i32, fd: i32) -> Option<String> {
     fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok().map(|p| p.to_string_lossy().into_owned())
 }
 
+/// Whether `pid`'s fd `fd` is the socket `inode` (one readlink).
+pub fn is_socket_at(pid: i32, fd: i32, inode: u64) -> bool {
+    fs::read_link(format!("/proc/{pid}/fd/{fd}")).is_ok_and(|link| {
+        link.to_str().and_then(|l| l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()) == Some(inode)
+    })
+}
+
+/// Which of `pids` holds the socket `inode`, and by which fd: the first found, asking in the
+/// order given. Each process's fd numbers are listed (one getdents each), then their links are
+/// read from the highest number down, one of each process in turn, until the socket is found: a
+/// connection just accepted usually has one of the highest numbers, so a server holding 10,000
+/// other connections is read a few links deep, not 10,000 (what fd_table would cost), and a
+/// process that does not hold it costs as many links as the one that does.
+pub fn find_socket(pids: &[i32], inode: u64) -> Option<(i32, i32)> {
+    let mut lists: Vec<(i32, Vec<i32>)> = pids
+        .iter()
+        .filter_map(|&pid| {
+            let dir = fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+            let mut fds: Vec<i32> = dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
+            fds.sort_unstable();
+            Some((pid, fds))
+        })
+        .collect();
+    let want = format!("socket:[{inode}]");
+    let mut path = String::new();
+    while lists.iter().any(|(_, fds)| !fds.is_empty()) {
+        for (pid, fds) in &mut lists {
+            let Some(fd) = fds.pop() else { continue };
+            path.clear();
+            path.push_str(&format!("/proc/{pid}/fd/{fd}"));
+            // An fd can close between the listing and the readlink: skip it.
+            if fs::read_link(&path).is_ok_and(|link| link.as_os_str() == want.as_str()) {
+                return Some((*pid, fd));
+            }
+        }
+    }
+    None
+}
+
 /// How many of `pid`'s fds above 2 refer to the same open file description as one of
 /// `other`'s fds (kcmp(2) with KCMP_FILE, Linux 3.5): for a child, what its fork handed down
 /// and it still holds. None when /proc or kcmp cannot tell (a process gone, no permission).
@@ -314,6 +353,23 @@ mod tests {
         }
         drop((r, w));
         assert_eq!(counts, (Some(1), Some(0)), "the child given our pipe's read end on fd 7, and one given nothing");
+    }
+
+    #[test]
+    fn find_socket_names_the_fd_that_holds_a_socket_and_nothing_else() {
+        use std::os::fd::AsRawFd;
+        let me = std::process::id() as i32;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (served, _) = listener.accept().unwrap();
+        let inode =
+            |fd: i32| fd_table(me).unwrap().into_iter().find(|e| e.fd == fd).and_then(|e| e.socket_inode()).unwrap();
+        let (fd, ino) = (served.as_raw_fd(), inode(served.as_raw_fd()));
+        assert_eq!(find_socket(&[-1, me], ino), Some((me, fd)));
+        assert_eq!(find_socket(&[me], inode(client.as_raw_fd())), Some((me, client.as_raw_fd())));
+        drop(served);
+        assert_eq!(find_socket(&[me], ino), None, "closed: nobody holds it");
+        assert_eq!(find_socket(&[-1], ino), None);
     }
 
     #[test]
