@@ -85,7 +85,7 @@ fn the_daemons_pidfile_is_inside_forklabs_runtime_dir() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
         let rundir = if xdg { dir.0.join("forklab") } else { dir.0.join(format!("forklab-{}", nix::unistd::getuid())) };
-        let wrote = stdout.lines().find_map(|l| l.split_once("wrote ").map(|(_, p)| p.trim().to_string()));
+        let wrote = stdout.lines().find_map(|l| l.split_once("pidfile: wrote ").map(|(_, p)| p.trim().to_string()));
         let wrote = wrote.unwrap_or_else(|| panic!("no pidfile written: {stdout}"));
         assert!(Path::new(&wrote).starts_with(&rundir), "{wrote} is outside {}", rundir.display());
         let names: Vec<_> = std::fs::read_dir(&dir.0).unwrap().flatten().map(|e| e.file_name()).collect();
