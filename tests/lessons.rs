@@ -256,6 +256,27 @@ fn play_crash_passes_and_each_crash_kind_has_its_exact_status() {
 }
 
 #[test]
+fn play_shutdown_passes_drained_requests_all_served_and_killed_ones_all_lost() {
+    let lines = play("shutdown");
+    // Each step's claims on the held connections, by what its reply said.
+    for text in ["failed == 0", "completed == 3", "idle_closed == 5", "failed == 1", "failed == 3", "failed == 2"] {
+        held(&lines, text);
+    }
+    held(&lines, "exited W1 code=1");
+    held(&lines, "exited W1 signal=KILL");
+    // The drained worker said what it closed and what it waited for; the supervisor's stop
+    // sent SIGTERM to each worker, then SIGKILL to one still busy after its grace.
+    let said = |what: &str| lines.iter().any(|l| l["what"].as_str().is_some_and(|w| w.contains(what)));
+    assert!(said("SIGTERM: closed 5 idle, draining 3"), "no drain report");
+    assert!(said("drain limit: cut 1 connections"), "no cut report");
+    let signaled = |signal: &str| {
+        lines.iter().filter(|l| l["event"] == "signaled" && l["signal"] == signal && l["by"] == "master").count()
+    };
+    assert_eq!(signaled("SIGTERM"), 4);
+    assert!(signaled("SIGKILL") >= 1);
+}
+
+#[test]
 fn an_unknown_lesson_lists_the_real_ones() {
     let tag = new_tag();
     let (status, _, stderr) = run(&tag, &["play", "nosuch"]);

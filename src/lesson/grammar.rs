@@ -159,7 +159,7 @@ const VERBS: &[Verb] = &[
     },
     Verb { name: "mode", usage: "`mode M`", keys: &[], parse: set_mode },
     Verb { name: "scale", usage: "`scale workers=N|cores`", keys: &["workers"], parse: scale },
-    Verb { name: "stop", usage: "`stop`", keys: &[], parse: stop },
+    Verb { name: "stop", usage: "`stop [grace=MS]`", keys: &["grace"], parse: stop },
     Verb {
         name: "fire",
         usage: "`fire N [concurrency=C] [keepalive=R]`",
@@ -183,7 +183,7 @@ const VERBS: &[Verb] = &[
         keys: &["concurrency", "keepalive"],
         parse: load,
     },
-    Verb { name: "wait", usage: "`wait load`", keys: &[], parse: wait },
+    Verb { name: "wait", usage: "`wait load` or `wait hold`", keys: &[], parse: wait },
     Verb {
         name: "send",
         usage: "`send ping TARGET`, `send broadcast`, `send TARGET to TARGET` or `send handle TARGET`",
@@ -226,6 +226,8 @@ const VERBS: &[Verb] = &[
         keys: &["rounds"],
         parse: cost,
     },
+    Verb { name: "drain", usage: "`drain ms=N`", keys: &["ms"], parse: drain },
+    Verb { name: "hold", usage: "`hold idle=N slow=M ms=T`", keys: &["idle", "slow", "ms"], parse: hold },
 ];
 
 /// The verbs of `do:`, as messages list them: "spawn, mode, ...".
@@ -266,7 +268,27 @@ fn scale(words: &Words<'_>) -> Result<Directive, String> {
 
 fn stop(words: &Words<'_>) -> Result<Directive, String> {
     let [] = words.exactly()?;
-    Ok(Directive::Stop)
+    match words.option("grace") {
+        // The master waits this long for SIGTERM to work before SIGKILL: a lesson's length.
+        Some(ms) => Ok(Directive::StopGrace(number("grace", ms, 1, 5000)?)),
+        None => Ok(Directive::Stop),
+    }
+}
+
+fn drain(words: &Words<'_>) -> Result<Directive, String> {
+    let [] = words.exactly()?;
+    // At most 5 s: the runner waits 10 s for a worker it signalled to end.
+    Ok(Directive::Drain(number("ms", words.required("ms")?, 1, 5000)?))
+}
+
+fn hold(words: &Words<'_>) -> Result<Directive, String> {
+    let [] = words.exactly()?;
+    let (idle, slow) = (words.number_or("idle", 0, 50, 0)?, words.number_or("slow", 0, 50, 0)?);
+    if idle + slow == 0 {
+        return Err(format!("`hold` opens no connection; expected {}", words.usage));
+    }
+    // A slow reply is held back at most 8 s by the worker (under its idle timeout).
+    Ok(Directive::Hold { idle, slow, ms: number("ms", words.required("ms")?, 1, 8000)? })
 }
 
 fn fire(words: &Words<'_>) -> Result<Directive, String> {
@@ -345,6 +367,7 @@ fn load(words: &Words<'_>) -> Result<Directive, String> {
 fn wait(words: &Words<'_>) -> Result<Directive, String> {
     match words.exactly()? {
         ["load"] => Ok(Directive::WaitLoad),
+        ["hold"] => Ok(Directive::WaitHold),
         _ => Err(words.usage_error()),
     }
 }
@@ -931,6 +954,21 @@ mod tests {
             ("backlog", "do: backlog 4", Directive::Backlog(4)),
             ("accept_off", "do: accept off", Directive::Accept(false)),
             ("connect", "do: connect 12", Directive::Connect(12)),
+            ("drain", "do: drain ms=500", Directive::Drain(500)),
+            ("hold", "do: hold idle=5 slow=3 ms=1500", Directive::Hold { idle: 5, slow: 3, ms: 1500 }),
+            ("hold_slow_only", "do: hold slow=1 ms=3000", Directive::Hold { idle: 0, slow: 1, ms: 3000 }),
+            ("wait_hold", "do: wait hold", Directive::WaitHold),
+            ("stop_grace", "do: stop grace=1000", Directive::StopGrace(1000)),
+            (
+                "expect_idle_closed",
+                "expect: idle_closed == 5",
+                Directive::Expect(Expect::Metric { metric: Metric::IdleClosed, op: Op::Eq, value: 5.0 }),
+            ),
+            (
+                "expect_idle_reset",
+                "expect: idle_reset == 0",
+                Directive::Expect(Expect::Metric { metric: Metric::IdleReset, op: Op::Eq, value: 0.0 }),
+            ),
             (
                 "expect_queued",
                 "expect: queued == 5",
@@ -1011,12 +1049,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost, drain, hold",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost, drain, hold",
         ),
         (
             "unknown_option",
@@ -1025,8 +1063,8 @@ mod tests {
         ),
         (
             "option_on_verb_without_options",
-            "do: stop now=yes",
-            "`stop` takes no options, found `now=yes`; expected `stop`",
+            "do: restart now=yes",
+            "`restart` takes no options, found `now=yes`; expected `restart rolling`",
         ),
         ("repeated_option", "do: fire 10 concurrency=2 concurrency=3", "option `concurrency` is given twice in `fire`"),
         ("option_without_value", "do: spawn workers=", "option `workers` has no value; expected `workers=VALUE`"),
@@ -1040,7 +1078,8 @@ mod tests {
             "do: fire concurrency=4",
             "wrong arguments `fire concurrency=4`; expected `fire N [concurrency=C] [keepalive=R]`",
         ),
-        ("extra_value", "do: stop all", "wrong arguments `stop all`; expected `stop`"),
+        ("extra_value", "do: stop all", "wrong arguments `stop all`; expected `stop [grace=MS]`"),
+        ("stop_unknown_option", "do: stop now=yes", "unknown option `now` for `stop`; expected grace"),
         (
             "count_not_a_number",
             "do: fire lots",
@@ -1151,7 +1190,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset",
         ),
         (
             "empty_expect",
@@ -1203,7 +1242,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1221,6 +1260,16 @@ mod tests {
             "do: connect 101",
             "connection count `101` is out of range; expected a whole number from 1 to 100",
         ),
+        ("drain_without_ms", "do: drain", "`drain` needs `ms=`; expected `drain ms=N`"),
+        ("drain_too_long", "do: drain ms=5001", "ms `5001` is out of range; expected a whole number from 1 to 5000"),
+        ("hold_nothing", "do: hold ms=100", "`hold` opens no connection; expected `hold idle=N slow=M ms=T`"),
+        (
+            "hold_too_slow",
+            "do: hold slow=1 ms=9000",
+            "ms `9000` is out of range; expected a whole number from 1 to 8000",
+        ),
+        ("stop_no_grace", "do: stop grace=0", "grace `0` is out of range; expected a whole number from 1 to 5000"),
+        ("wait_for_what", "do: wait fire", "wrong arguments `wait fire`; expected `wait load` or `wait hold`"),
         ("accept_maybe", "do: accept maybe", "wrong arguments `accept maybe`; expected `accept on` or `accept off`"),
         ("reap_neither_on_nor_off", "do: reap later", "wrong arguments `reap later`; expected `reap on` or `reap off`"),
         (

@@ -215,6 +215,19 @@ pub enum Directive {
     /// Open this many connections one after another from forklab, each given 300 ms for its
     /// handshake, and hold the ones that complete.
     Connect(u32),
+    /// From now on every worker drains on SIGTERM, for at most this many milliseconds.
+    Drain(u32),
+    /// Open `idle` keep-alive connections, each served once and then quiet, and `slow`
+    /// connections each waiting for a reply held back `ms` (`GET /slow/MS`); `wait hold`
+    /// reads how each ended.
+    Hold {
+        idle: u32,
+        slow: u32,
+        ms: u32,
+    },
+    WaitHold,
+    /// Stop the pool as a supervisor does: SIGTERM to every worker, SIGKILL after `grace` ms.
+    StopGrace(u32),
 }
 
 /// `do: node cluster workers=2 sched=rr` or `do: node stop`. While a Node program runs, the
@@ -649,6 +662,10 @@ pub enum Metric {
     TimedOut,
     /// Connections waiting in the listener's accept queue, as sock_diag last showed them.
     Queued,
+    /// The idle keep-alive connections of the last `hold`, as `wait hold` read them: closed
+    /// by the server with an end of file (FIN), or reset (RST).
+    IdleClosed,
+    IdleReset,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -765,7 +782,7 @@ impl fmt::Display for Target {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 23] = [
+    pub const ALL: [Metric; 25] = [
         Metric::Failed,
         Metric::Completed,
         Metric::Fired,
@@ -789,6 +806,8 @@ impl Metric {
         Metric::Established,
         Metric::TimedOut,
         Metric::Queued,
+        Metric::IdleClosed,
+        Metric::IdleReset,
     ];
 
     pub fn name(self) -> &'static str {
@@ -816,6 +835,8 @@ impl Metric {
             Metric::Established => "established",
             Metric::TimedOut => "timed_out",
             Metric::Queued => "queued",
+            Metric::IdleClosed => "idle_closed",
+            Metric::IdleReset => "idle_reset",
         }
     }
 }

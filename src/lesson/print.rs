@@ -85,6 +85,14 @@ impl fmt::Display for Directive {
             Directive::Backlog(n) => write!(f, "do: backlog {n}"),
             Directive::Accept(on) => write!(f, "do: accept {}", if *on { "on" } else { "off" }),
             Directive::Connect(n) => write!(f, "do: connect {n}"),
+            Directive::Drain(ms) => write!(f, "do: drain ms={ms}"),
+            Directive::Hold { idle, slow, ms } => {
+                let idle = if *idle > 0 { format!(" idle={idle}") } else { String::new() };
+                let slow = if *slow > 0 { format!(" slow={slow}") } else { String::new() };
+                write!(f, "do: hold{idle}{slow} ms={ms}")
+            }
+            Directive::WaitHold => f.write_str("do: wait hold"),
+            Directive::StopGrace(ms) => write!(f, "do: stop grace={ms}"),
         }
     }
 }

@@ -74,6 +74,12 @@ pub enum Cmd {
     /// Measure what a process or a thread costs (`fork`, `pipe-procs`, `cow`, `rss` in the
     /// master; `thread`, `pipe-threads` in worker `alias`), `rounds` times where it repeats.
     Cost { alias: Option<String>, what: String, rounds: u32 },
+    /// Every worker drains on SIGTERM, for at most `ms` (see `WorkerCmd::Drain`); each
+    /// acknowledges.
+    Drain { ms: u32 },
+    /// Stop the pool as a supervisor does: SIGTERM to every worker, SIGKILL to those still
+    /// running `grace_ms` later.
+    Term { grace_ms: u32 },
 }
 
 /// Master → worker.
@@ -135,6 +141,11 @@ pub enum WorkerCmd {
     Cost {
         what: String,
         rounds: u32,
+    },
+    /// On SIGTERM, drain: stop accepting, close idle connections, finish the others for at
+    /// most `ms`, then exit. Answered with `Ack`.
+    Drain {
+        ms: u32,
     },
 }
 

@@ -478,6 +478,8 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
         Metric::Established => measured.connected.map(|(established, _)| f64::from(established)),
         Metric::TimedOut => measured.connected.map(|(_, timed_out)| f64::from(timed_out)),
         Metric::Queued => measured.queued.map(|q| q as f64),
+        Metric::IdleClosed => measured.held_idle.map(|e| e.graceful as f64),
+        Metric::IdleReset => measured.held_idle.map(|e| e.reset as f64),
     }
 }
 

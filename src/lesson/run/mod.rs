@@ -10,6 +10,7 @@ mod idle;
 mod node;
 mod report;
 mod seen;
+mod shutdown;
 mod work;
 mod zombie;
 
@@ -73,6 +74,8 @@ pub struct Runner {
     pub killed_master: bool,
     /// The connections the last `connect` completed, held open.
     held: Vec<std::net::TcpStream>,
+    /// The connections of the last `hold`, until `wait hold`.
+    holding: Option<shutdown::Holding>,
 }
 
 /// What the last `work` measured.
@@ -110,6 +113,7 @@ impl Runner {
             parent_death: BTreeMap::new(),
             killed_master: false,
             held: Vec::new(),
+            holding: None,
         }
     }
 
@@ -281,6 +285,10 @@ impl Runner {
             Directive::Backlog(n) => self.backlog(*n, out)?,
             Directive::Accept(on) => self.accept(*on, out)?,
             Directive::Connect(n) => self.connect(*n, out)?,
+            Directive::Drain(ms) => self.drain(*ms, out)?,
+            Directive::Hold { idle, slow, ms } => self.hold(*idle, *slow, *ms, out)?,
+            Directive::WaitHold => self.wait_hold(out)?,
+            Directive::StopGrace(ms) => self.stop_grace(*ms, out)?,
             Directive::Cost { what, rounds } => self.cost(*what, *rounds, out)?,
             Directive::Spawn { workers, mode, handle } => {
                 self.start(*mode, workers.resolve(), *handle, out)?;

@@ -97,6 +97,14 @@ pub enum Info {
     },
     /// The connections of the last load that failed.
     FailedConns(Vec<ConnRecord>),
+    /// Connections a `hold` opened: idle keep-alive ones, and slow requests waiting `ms`.
+    Holding {
+        idle: u32,
+        slow: u32,
+        ms: u32,
+    },
+    /// How the idle connections of the last `hold` ended.
+    IdleEnded(super::idle::IdleEnd),
     /// What the last `send` put on the channels.
     Sent {
         messages: usize,
@@ -301,6 +309,13 @@ impl Info {
                 format!("load running: {connections} connections, {concurrency} at a time; {flowing} done so far")
             }
             Info::FailedConns(conns) => format!("failed connections: {}", failed_list(conns).join(", ")),
+            Info::Holding { idle, slow, ms } => {
+                format!("holding {idle} idle keep-alive connections and {slow} requests whose replies wait {ms} ms")
+            }
+            Info::IdleEnded(e) => format!(
+                "idle connections: {} closed by the server (end of file), {} reset, {} still open",
+                e.graceful, e.reset, e.open
+            ),
             Info::Sent { messages, bytes, fds, .. } => {
                 format!("{messages} messages crossed the channels: {bytes} bytes, {fds} fds attached")
             }
@@ -404,6 +419,10 @@ impl Info {
                 json!({"event": "load", "connections": connections, "concurrency": concurrency, "keepalive": keepalive})
             }
             Info::FailedConns(conns) => json!({"event": "failed_conns", "conns": failed_list(conns)}),
+            Info::Holding { idle, slow, ms } => json!({"event": "holding", "idle": idle, "slow": slow, "ms": ms}),
+            Info::IdleEnded(e) => {
+                json!({"event": "idle_ended", "closed": e.graceful, "reset": e.reset, "open": e.open})
+            }
             Info::Sent { messages, bytes, fds, rtt_us } => {
                 json!({"event": "sent", "messages": messages, "bytes": bytes, "fds": fds, "rtt_us": rtt_us})
             }

@@ -92,6 +92,8 @@ pub struct Measured {
     pub rolled_under_load: Option<bool>,
     /// How the idle keep-alive connections open before the last rolling restart ended.
     pub rolled_idle: Option<idle::IdleEnd>,
+    /// How the idle keep-alive connections of the last `hold` ended, read by `wait hold`.
+    pub held_idle: Option<idle::IdleEnd>,
     /// The finished connections of the last background load.
     pub load_conns: Vec<ConnRecord>,
     pub work: Option<Work>,

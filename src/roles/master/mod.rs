@@ -282,6 +282,12 @@ impl Master {
             }
             Cmd::Scale { workers } => self.scale(workers),
             Cmd::Stop => self.stop_pool(),
+            Cmd::Term { grace_ms } => self.term_pool(Duration::from_millis(u64::from(grace_ms))),
+            Cmd::Drain { ms } => {
+                for alias in self.live_aliases() {
+                    self.send_to(&alias, &WorkerCmd::Drain { ms }, None, "drain on SIGTERM");
+                }
+            }
             Cmd::Kill { alias, signal } => self.kill(&alias, &signal),
             Cmd::Busy { alias, ms } => match self.slot_by_alias(&alias) {
                 Some(slot) => {

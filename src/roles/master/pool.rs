@@ -273,14 +273,48 @@ impl Master {
         for i in indexes {
             self.retire(i);
         }
-        let deadline = Instant::now() + STOP_GRACE;
+        self.stop_within(STOP_GRACE);
+    }
+
+    /// Stop the pool as systemd and PM2 stop a service: SIGTERM to every worker, then SIGKILL
+    /// to each one still running when `grace` is over (systemd.kill(5)).
+    pub(super) fn term_pool(&mut self, grace: Duration) {
+        self.set_reaping(true);
+        let Some(pool) = &mut self.pool else {
+            return self.error("no_pool", "no pool is running to stop".into());
+        };
+        let mut signaled = Vec::new();
+        for slot in pool.slots.values_mut() {
+            slot.retiring = true;
+            slot.respawn_at = None;
+            if let Some(pid) = slot.pid {
+                signaled.push((slot.alias.clone(), pid));
+            }
+        }
+        for (alias, pid) in signaled {
+            let signal = Signal::SIGTERM.as_str().into();
+            self.emit(Event::Signaled { alias, pid, signal, by: role::MASTER.into(), why: None });
+            let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
+        }
+        self.stop_within(grace);
+    }
+
+    /// Wait for every worker of the pool to end, SIGKILL the ones left after `grace`, then
+    /// close the listener.
+    fn stop_within(&mut self, grace: Duration) {
+        let deadline = Instant::now() + grace;
         let mut killed = false;
         let mut events = vec![EpollEvent::empty(); 64];
         while self.pool.as_ref().is_some_and(|p| p.slots.values().any(|s| s.pid.is_some())) {
             let now = Instant::now();
             if now >= deadline && !killed {
                 killed = true;
-                for pid in self.pool.iter().flat_map(|p| p.slots.values()).filter_map(|s| s.pid) {
+                let left: Vec<(String, i32)> = (self.pool.iter().flat_map(|p| p.slots.values()))
+                    .filter_map(|s| Some((s.alias.clone(), s.pid?)))
+                    .collect();
+                for (alias, pid) in left {
+                    let signal = Signal::SIGKILL.as_str().into();
+                    self.emit(Event::Signaled { alias, pid, signal, by: role::MASTER.into(), why: None });
                     let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
                 }
             }

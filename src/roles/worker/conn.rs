@@ -54,6 +54,9 @@ pub(super) struct Conn {
     pub(super) body_left: usize,
     /// The request whose body is being dropped (its keep-alive): answered once `body_left` is 0.
     pub(super) pending: Option<bool>,
+    /// A slow request (`GET /slow/MS`): its reply is due then (with its keep-alive). Nothing
+    /// more is served on the connection until it is answered.
+    pub(super) delayed: Option<(Instant, bool)>,
 }
 
 impl Conn {
@@ -82,6 +85,7 @@ impl Conn {
             nodelay: false,
             body_left: 0,
             pending: None,
+            delayed: None,
         }
     }
 
@@ -94,7 +98,7 @@ impl Conn {
 
     /// Whether part of a request has arrived and is not answered yet.
     pub(super) fn mid_request(&self) -> bool {
-        !self.inbuf.is_empty() || self.pending.is_some()
+        !self.inbuf.is_empty() || self.pending.is_some() || self.delayed.is_some()
     }
 }
 
@@ -157,7 +161,7 @@ impl Worker {
         // OUT_CAP).
         let mut requests = 0;
         let done = loop {
-            let n = serve_buffered(conn, &self.alias, self.pid);
+            let n = serve_buffered(conn, &self.alias, self.pid, Some(now));
             requests += n;
             if self.stopping && !conn.mid_request() {
                 conn.close_after_write = true;
@@ -295,9 +299,32 @@ pub(super) fn send_junk(chan: &Chan, inbuf: &[u8]) {
     }
 }
 
-/// Answer every whole request in the connection's buffer; returns how many.
-pub(super) fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32) -> u64 {
+/// The longest a slow request (`GET /slow/MS`) may ask to wait: under the idle timeout.
+pub(super) const MAX_SLOW: Duration = Duration::from_secs(8);
+
+/// `GET /slow/MS...`: a request whose reply the worker holds back MS milliseconds (at most
+/// MAX_SLOW) without blocking its loop, as a Node handler that awaits a slow database does.
+pub(super) fn slow_request(inbuf: &[u8]) -> Option<Duration> {
+    let rest = inbuf.strip_prefix(b"GET /slow/")?;
+    let digits: Vec<u8> = rest.iter().copied().take_while(u8::is_ascii_digit).take(6).collect();
+    let ms: u64 = std::str::from_utf8(&digits).ok()?.parse().ok()?;
+    Some(Duration::from_millis(ms).min(MAX_SLOW))
+}
+
+/// Answer every whole request in the connection's buffer; returns how many. With `now` (the
+/// event loop), a slow request's reply is held until it is due; without (the blocking
+/// worker), every request is answered at once.
+pub(super) fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32, now: Option<Instant>) -> u64 {
     let mut answered = 0;
+    match (conn.delayed, now) {
+        (Some((due, keep_alive)), Some(now)) if due <= now => {
+            conn.delayed = None;
+            answer(conn, alias, pid, keep_alive);
+            answered += 1;
+        }
+        (Some(_), _) => return answered,
+        (None, _) => {}
+    }
     if conn.body_left == 0
         && let Some(keep_alive) = conn.pending.take()
     {
@@ -309,7 +336,12 @@ pub(super) fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32) -> u64 {
         match http::parse(&conn.inbuf) {
             Parsed::Partial => break,
             Parsed::Request { len, keep_alive } => {
+                let slow = now.zip(slow_request(&conn.inbuf));
                 conn.inbuf.drain(..len);
+                if let Some((now, wait)) = slow {
+                    conn.delayed = Some((now + wait, keep_alive));
+                    break;
+                }
                 answer(conn, alias, pid, keep_alive);
                 answered += 1;
             }
@@ -366,4 +398,41 @@ pub(super) fn flush(conn: &mut Conn) -> Flush {
         }
     }
     Flush::Done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slow_request_names_its_wait_capped_under_the_idle_timeout() {
+        assert_eq!(slow_request(b"GET /slow/1500/0 HTTP/1.1\r\n\r\n"), Some(Duration::from_millis(1500)));
+        assert_eq!(slow_request(b"GET /slow/999999 HTTP/1.1\r\n\r\n"), Some(MAX_SLOW));
+        assert_eq!(slow_request(b"GET /slow/ HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(slow_request(b"GET /conn/1/req/0 HTTP/1.1\r\n\r\n"), None);
+        assert_eq!(slow_request(b"POST /slow/10 HTTP/1.1\r\n\r\n"), None);
+    }
+
+    /// A connection to a listener of this test: the worker's side of it.
+    fn conn() -> (Conn, TcpStream) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (Conn::new(server, Instant::now()), client)
+    }
+
+    #[test]
+    fn the_event_loop_holds_a_slow_reply_until_it_is_due_and_the_blocking_worker_does_not() {
+        let (mut c, _client) = conn();
+        let now = Instant::now();
+        c.take(b"GET /slow/100/0 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now)), 0);
+        assert!(c.out.is_empty() && c.mid_request(), "answered before it was due");
+        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now + Duration::from_millis(50))), 0);
+        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now + Duration::from_millis(100))), 1);
+        assert!(!c.mid_request() && c.out.starts_with(b"HTTP/1.1 200 OK"));
+        let (mut c, _client) = conn();
+        c.take(b"GET /slow/100/0 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(serve_buffered(&mut c, "W1", 1, None), 1);
+    }
 }

@@ -21,7 +21,8 @@ use crate::sys::procfs;
 use conn::Conn;
 use nix::errno::Errno;
 use nix::sys::epoll::{Epoll, EpollCreateFlags, EpollEvent, EpollFlags, EpollTimeout};
-use nix::sys::signal::Signal;
+use nix::sys::signal::{SigSet, SigmaskHow, Signal, pthread_sigmask};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::socket::{SockFlag, accept4};
 use std::collections::HashMap;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -29,6 +30,8 @@ use std::time::{Duration, Instant};
 
 const CHAN: u64 = 0;
 const LISTENER: u64 = 1;
+/// The signalfd that takes SIGTERM once the worker is told to drain on it.
+const TERM: u64 = 2;
 /// Connection tokens are the fd number plus this.
 const CONN_BASE: u64 = 16;
 /// How often, at most, a worker reports its counters: an accepted connection reaches the screen
@@ -113,6 +116,11 @@ struct Worker {
     accept_off: bool,
     /// Not watching the listener until then (see ACCEPT_PAUSE).
     accept_paused: Option<Instant>,
+    /// Told to drain on SIGTERM (the shutdown lesson's `drain ms=N`): the signalfd that takes
+    /// it, and the longest a drain may last.
+    drain: Option<(SignalFd, Duration)>,
+    /// Draining since a SIGTERM: connections still open then are cut.
+    drain_until: Option<Instant>,
     /// Where connections are read into before their bytes join the connection's own buffer:
     /// one buffer for the worker, in both loops, not 16 KiB zeroed on the stack for every read
     /// or every connection.
@@ -187,6 +195,8 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         parent_death: ParentDeath::Default,
         accept_off: false,
         accept_paused: None,
+        drain: None,
+        drain_until: None,
         rbuf: vec![0u8; 16 * 1024].into_boxed_slice(),
         took_msg,
         now: Instant::now(),
@@ -231,9 +241,11 @@ impl Worker {
                         }
                     }
                     LISTENER => self.on_listener(),
+                    TERM => self.on_term(),
                     token => self.on_conn((token - CONN_BASE) as RawFd, ev.events()),
                 }
             }
+            self.reply_due();
             self.report(false);
             self.resume_accepting();
             if self.now.duration_since(last_sweep) >= Duration::from_secs(1) {
@@ -243,6 +255,9 @@ impl Worker {
             if self.stopping && self.conns.is_empty() {
                 self.report(true);
                 return Ok(0);
+            }
+            if self.drain_until.is_some_and(|t| self.now >= t) {
+                return Ok(self.cut());
             }
         }
     }
@@ -274,7 +289,8 @@ impl Worker {
         } else {
             Duration::from_secs(1)
         };
-        if let Some(t) = self.accept_paused {
+        let due = self.conns.values().filter_map(|c| c.delayed.map(|(t, _)| t));
+        for t in self.accept_paused.into_iter().chain(self.drain_until).chain(due) {
             wait = wait.min(t.saturating_duration_since(self.now));
         }
         epoll_timeout(wait)
@@ -337,6 +353,7 @@ impl Worker {
                 Ok(Recv::Msg(WorkerCmd::Listener, _)) => {}
                 Ok(Recv::Msg(WorkerCmd::ParentDeath { how, app }, _)) => self.parent_death(&how, app),
                 Ok(Recv::Msg(WorkerCmd::Accept { on }, _)) => self.accept(on),
+                Ok(Recv::Msg(WorkerCmd::Drain { ms }, _)) => self.drain_on_term(ms),
                 Ok(Recv::Empty) => return None,
                 // The master is gone: unless told otherwise (`parent-death`), so are we.
                 Ok(Recv::Eof) if self.parent_death != ParentDeath::Default => return self.orphaned(),
@@ -414,6 +431,74 @@ impl Worker {
             bytes,
             fds,
         });
+    }
+
+    /// From now on SIGTERM drains instead of ending the worker at once: SIGTERM is blocked and
+    /// read from a signalfd in the loop. A drain lasts `ms` at most.
+    fn drain_on_term(&mut self, ms: u32) {
+        let limit = Duration::from_millis(u64::from(ms));
+        let what = match &mut self.drain {
+            Some((_, l)) => {
+                *l = limit;
+                Ok(())
+            }
+            None => self.term_fd().map(|fd| self.drain = Some((fd, limit))),
+        };
+        let what = match what {
+            Ok(()) => format!("on SIGTERM: drain, at most {ms} ms"),
+            Err(e) => format!("on SIGTERM: cannot drain ({e})"),
+        };
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what });
+    }
+
+    fn term_fd(&self) -> nix::Result<SignalFd> {
+        let mut mask = SigSet::empty();
+        mask.add(Signal::SIGTERM);
+        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&mask), None)?;
+        let fd = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
+        self.epoll.add(fd.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, TERM))?;
+        Ok(fd)
+    }
+
+    /// SIGTERM came: stop accepting, close the idle connections, and give the rest until the
+    /// drain limit to finish.
+    fn on_term(&mut self) {
+        let Some((fd, limit)) = &self.drain else { return };
+        let limit = *limit;
+        let mut term = false;
+        while let Ok(Some(_)) = fd.read_signal() {
+            term = true;
+        }
+        if !term || self.drain_until.is_some() {
+            return;
+        }
+        self.drain_until = Some(self.now + limit);
+        let open = self.conns.len();
+        self.stop_accepting();
+        let (closed, busy) = (open - self.conns.len(), self.conns.len());
+        let what = format!("SIGTERM: closed {closed} idle, draining {busy}, at most {} ms", limit.as_millis());
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what });
+    }
+
+    /// The drain limit passed: close what is still open (a client waiting for a reply reads
+    /// the end of the connection instead) and exit 1, as a forced shutdown does.
+    fn cut(&mut self) -> i32 {
+        let cut = self.conns.len();
+        self.conns.clear();
+        let what = format!("drain limit: cut {cut} connections");
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what });
+        self.report(true);
+        if cut == 0 { 0 } else { 1 }
+    }
+
+    /// Slow requests whose reply is due now.
+    fn reply_due(&mut self) {
+        let now = self.now;
+        let due: Vec<RawFd> =
+            self.conns.iter().filter(|(_, c)| c.delayed.is_some_and(|(t, _)| t <= now)).map(|(fd, _)| *fd).collect();
+        for fd in due {
+            self.on_conn(fd, EpollFlags::empty());
+        }
     }
 
     /// Graceful stop: no new connections; the open ones finish, then the loop ends.
