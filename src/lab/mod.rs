@@ -79,6 +79,14 @@ impl Stop {
         Stop { quit: crossbeam_channel::never(), abort: crossbeam_channel::never() }
     }
 
+    /// A stop that has already come (the learner left): for tests of the waits that watch it.
+    #[cfg(test)]
+    pub fn abandoned() -> Stop {
+        let (tx, abort) = crossbeam_channel::bounded(0);
+        drop(tx);
+        Stop { quit: crossbeam_channel::never(), abort }
+    }
+
     /// Whether a wait should give up now: for a loop of short waits that selects on nothing.
     pub fn is_closed(&self) -> bool {
         Lab::closed(self)

@@ -55,16 +55,28 @@ fn read_reply(s: &mut TcpStream) -> Result<()> {
     }
 }
 
-/// Read each connection once, waiting up to `wait` in all: how did each end?
-pub fn ended(conns: Vec<TcpStream>, wait: Duration) -> IdleEnd {
+/// Read each connection once, waiting up to `wait` in all: how did each end? The wait is
+/// read in slices of 50 ms, so that a quit signal or the learner leaving (`stop`) ends it at
+/// once: what is not read by then counts as still open.
+pub fn ended(conns: Vec<TcpStream>, wait: Duration, stop: &crate::lab::Stop) -> IdleEnd {
     let mut end = IdleEnd::default();
     let deadline = std::time::Instant::now() + wait;
     for mut s in conns {
-        // A zero timeout means none to set_read_timeout: wait at least a millisecond.
-        let left = deadline.saturating_duration_since(std::time::Instant::now()).max(Duration::from_millis(1));
-        let _ = s.set_read_timeout(Some(left));
         let mut buf = [0u8; 256];
-        match s.read(&mut buf) {
+        let got = loop {
+            // A zero timeout means none to set_read_timeout: wait at least a millisecond.
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let _ = s.set_read_timeout(Some(left.clamp(Duration::from_millis(1), Duration::from_millis(50))));
+            match s.read(&mut buf) {
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    if left.is_zero() || stop.is_closed() {
+                        break Err(e);
+                    }
+                }
+                other => break other,
+            }
+        };
+        match got {
             Ok(0) => end.graceful += 1,
             Ok(_) => end.open += 1,
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => end.open += 1,
@@ -72,4 +84,20 @@ pub fn ended(conns: Vec<TcpStream>, wait: Duration) -> IdleEnd {
         }
     }
     end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stop_ends_the_wait_for_connections_that_stay_open() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let conn = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (_held, _) = listener.accept().unwrap();
+        let started = std::time::Instant::now();
+        let end = ended(vec![conn], Duration::from_secs(30), &crate::lab::Stop::abandoned());
+        assert_eq!(end, IdleEnd { open: 1, ..IdleEnd::default() });
+        assert!(started.elapsed() < Duration::from_secs(10), "waited {:?}", started.elapsed());
+    }
 }

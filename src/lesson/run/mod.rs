@@ -336,7 +336,7 @@ impl Runner {
         };
         self.lab.send(&Cmd::RollingRestart)?;
         self.wait(out, Duration::from_secs(30), |ev| matches!(ev, Event::Rolled { .. }).then_some(()))?;
-        self.measured.rolled_idle = idle.map(|c| idle::ended(c, Duration::from_secs(2)));
+        self.measured.rolled_idle = idle.map(|c| idle::ended(c, Duration::from_secs(2), &self.lab.stop()));
         // Did the load still run when the last old worker was gone? Its client is alive and
         // has connections left to fire.
         self.measured.rolled_under_load = self.load.as_ref().map(|(c, _)| procfs::is_live(c.pid));

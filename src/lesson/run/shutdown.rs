@@ -83,7 +83,7 @@ impl Runner {
         let records: Vec<ConnRecord> = (slow.into_iter().enumerate())
             .map(|(i, (mut s, sent))| slow_reply(i as u32, &mut s, sent, deadline))
             .collect();
-        let ended = idle::ended(idle, Duration::from_millis(200));
+        let ended = idle::ended(idle, Duration::from_millis(200), &self.lab.stop());
         self.measured.held_idle = Some(ended);
         out.info(Info::IdleEnded(ended));
         let summary = summary(&records, started.elapsed());
