@@ -209,6 +209,9 @@ pub struct LabModel {
     pub conns: Connections,
     pub log: EventLog,
     pub fds: Option<FdTable>,
+    /// Rows of the fds pane scrolled past (↑/↓ with the pane focused); back to 0 when another
+    /// process is selected.
+    pub fds_scroll: usize,
     /// The selected row of `procs`.
     pub selected: usize,
 }

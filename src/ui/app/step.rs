@@ -190,10 +190,20 @@ impl LessonView {
                 // Up scrolls back (away from the newest line).
                 self.model.log.scroll = (self.model.log.scroll as i32 - by).clamp(0, max) as usize;
             }
+            Focus::Pane(Pane::Fds) => {
+                // The fd table of the process selected in the processes pane scrolls; the view
+                // keeps its last page full.
+                let max = self.model.fds.as_ref().map_or(0, |t| t.fds.len().saturating_sub(1)) as i32;
+                self.model.fds_scroll = (self.model.fds_scroll as i32 + by).clamp(0, max) as usize;
+            }
             Focus::Pane(_) => {
                 let max = self.model.procs.len().saturating_sub(1) as i32;
                 self.model.selected = (self.model.selected as i32 + by).clamp(0, max) as usize;
-                self.lab.selected_pid = self.model.procs.get(self.model.selected).map(|r| r.pid);
+                let pid = self.model.procs.get(self.model.selected).map(|r| r.pid);
+                if pid != self.lab.selected_pid {
+                    self.model.fds_scroll = 0;
+                }
+                self.lab.selected_pid = pid;
                 self.refresh_fds();
             }
         }

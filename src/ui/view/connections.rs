@@ -99,9 +99,14 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     if c.recent.is_empty() || y + 1 >= height {
         return;
     }
-    put(buf, inner, y as u16, Line::styled("latest", t.dim));
+    let room = height.saturating_sub(y + 1);
+    // Cut to the room there is: the heading says how many of the kept ones are out of view.
+    let latest = match c.recent.len().saturating_sub(room) {
+        0 => "latest".to_string(),
+        older => format!("latest {room} of {}, +{older} older", c.recent.len()),
+    };
+    put(buf, inner, y as u16, Line::styled(latest, t.dim));
     y += 1;
-    let room = height.saturating_sub(y);
     let recent: Vec<&ConnRow> = c.recent.iter().rev().take(room).collect();
     let n_w = recent.iter().map(|r| r.n.to_string().len()).max().unwrap_or(0);
     let worker_w =

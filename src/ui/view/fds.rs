@@ -26,23 +26,41 @@ pub fn fds(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     }
     let height = inner.height as usize;
     let n = table.fds.len();
-    let shown = if n > height { height.saturating_sub(1) } else { n };
+    // When not every fd fits, the last row says how many more there are, the border marks
+    // them, and ↑/↓ (the pane focused) scroll the table.
+    let cut = n > height;
+    let shown = if cut { height.saturating_sub(1) } else { n };
+    let top = if cut { m.fds_scroll.min(n - shown) } else { 0 };
+    let below = n - top - shown;
     let fd_w = table.fds.iter().map(|e| e.fd.to_string().len()).max().unwrap_or(1);
     // Align the "also ..." notes, but do not let one long path push them off the pane.
     let target_w = table.fds.iter().map(|e| text_width(&e.target)).max().unwrap_or(0).min(28);
     // When not every fd fits, the sockets another process also holds come first (what the
-    // lessons are about), then the rest in fd order; "+N more" stands for what is left.
+    // lessons are about), then the rest in fd order.
     let mut order: Vec<&FdEntry> = table.fds.iter().collect();
-    if shown < n {
+    if cut {
         let held_elsewhere =
             |e: &FdEntry| e.socket_inode().and_then(|i| table.shared.get(&i)).is_some_and(|(_, o)| !o.is_empty());
         order.sort_by_key(|e| !held_elsewhere(e));
     }
-    for (y, e) in order.into_iter().take(shown).enumerate() {
+    for (y, e) in order.into_iter().skip(top).take(shown).enumerate() {
         put(buf, inner, y as u16, fd_line(t, table, e, fd_w, target_w, inner.width as usize));
     }
-    if shown < n {
-        put(buf, inner, shown as u16, Line::styled(format!("+{} more", n - shown), t.dim));
+    if !cut {
+        return;
+    }
+    let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
+    let more = match (top, below) {
+        (0, b) => format!("+{b} more below {down}"),
+        (a, 0) => format!("{up} {a} more above"),
+        (a, b) => format!("{up} {a} above, +{b} more below {down}"),
+    };
+    put(buf, inner, shown as u16, Line::styled(more, t.dim));
+    if top > 0 {
+        border_mark(buf, area, false, t);
+    }
+    if below > 0 {
+        border_mark(buf, area, true, t);
     }
 }
 

@@ -188,6 +188,7 @@ pub(crate) fn sample() -> LabModel {
         conns,
         log,
         fds: Some(fds),
+        fds_scroll: 0,
         selected: 2,
     }
 }
@@ -590,4 +591,39 @@ fn a_short_fds_pane_shows_the_shared_sockets_first() {
     for fd in &shared {
         assert!(screen.contains(&format!("{fd} ")), "{fd} hidden:\n{screen}");
     }
+}
+
+/// A short fds pane scrolls: each fd of the table is on screen at some scroll, the border and
+/// the last row mark what is above and below, and the scroll stops at the last page.
+#[test]
+fn a_short_fds_pane_scrolls_to_every_fd_and_marks_the_rest() {
+    let (mut m, t) = (sample(), theme());
+    let n = m.fds.as_ref().unwrap().fds.len();
+    let first = text(&render(fds, &m, &t, true, 40, 6));
+    assert!(first.contains("more below") && !first.contains("more above"), "{first}");
+    let mut seen = first;
+    let mut last = String::new();
+    for s in 1..n {
+        m.fds_scroll = s;
+        last = text(&render(fds, &m, &t, true, 40, 6));
+        seen.push_str(&last);
+    }
+    for e in &m.fds.as_ref().unwrap().fds {
+        assert!(seen.contains(&format!("fd {}  {}", e.fd, e.target)), "fd {} never on screen", e.fd);
+    }
+    assert!(last.contains("more above") && !last.contains("more below"), "{last}");
+    // Past the end, the last page stays.
+    m.fds_scroll = 100;
+    assert_eq!(text(&render(fds, &m, &t, true, 40, 6)), last);
+}
+
+/// When the latest connections do not all fit, the heading says how many are out of view.
+#[test]
+fn the_latest_connections_say_when_some_are_cut() {
+    let (m, t) = (sample(), theme());
+    let short = text(&render(connections, &m, &t, true, 60, 12));
+    let kept = m.conns.recent.len();
+    assert!(short.contains(&format!("of {kept}, +")), "{short}");
+    let tall = text(&render(connections, &m, &t, true, 60, 30));
+    assert!(tall.contains("latest") && !tall.contains(&format!("of {kept}")), "{tall}");
 }
