@@ -215,3 +215,77 @@ fn at_80x24_paging_the_narration_area_finds_every_line_of_the_last_step() {
     t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// `s` on the lesson screen: strace -f on the lab's master and workers; firing shows the
+/// workers' accept4 or epoll_wait in the syscalls pane, named by alias. Leaving ends strace
+/// with the lab: nothing is left.
+#[test]
+fn s_shows_the_labs_syscalls_and_strace_ends_with_the_lab() {
+    let tag = new_tag();
+    let t = start(&tag);
+    open_accept(&t);
+    t.wait_for("step 1's connections", SCREEN_WAIT, |s| s.contains("fired 200"));
+    t.keys(&["s"]);
+    t.wait_for("the syscalls pane", SCREEN_WAIT, |s| s.contains("syscalls · master") && s.contains("-f"));
+    assert!(!straces(&tag).is_empty(), "no strace runs");
+    t.keys(&["2"]);
+    let s = t.wait_for("a worker's accept4 or epoll_wait", SCREEN_WAIT, |s| {
+        s.lines().any(|l| l.contains(" W") && (l.contains("accept4(") || l.contains("epoll_wait(")))
+    });
+    assert!(!s.contains("not installed") && !s.contains("refused"), "{s}");
+    t.keys(&["q"]);
+    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
+    // strace is not a forklab process (`tagged` lists those): it is looked for by name.
+    assert_eq!(straces(&tag), Vec::<i32>::new(), "strace outlived forklab");
+}
+
+/// Live strace processes carrying `tag` in their environment (forklab's children do).
+fn straces(tag: &str) -> Vec<i32> {
+    let needle = format!("FORKLAB_TEST_TAG={tag}");
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| comm(*pid) == "strace" && stat_fields(*pid).is_some_and(|f| f[0] != "Z"))
+        .filter(|pid| {
+            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            env.split(|b| *b == 0).any(|v| v == needle.as_bytes())
+        })
+        .collect()
+}
+
+/// Where strace is not on PATH, `s` says so in one line, and what to do.
+#[test]
+fn s_without_strace_says_it_is_not_installed() {
+    let tag = new_tag();
+    // A PATH without strace: the lab itself runs from forklab's own binary.
+    let t = Tmux::start(&tag, 100, 30, &format!("PATH=/nonexistent {BIN} open accept"));
+    open_accept(&t);
+    t.keys(&["s"]);
+    t.wait_for("why not", SCREEN_WAIT, |s| s.contains("strace is not installed"));
+    t.keys(&["q"]);
+    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// The terminal closed while strace traces the lab: strace ends with the rest.
+#[test]
+fn closing_the_terminal_while_tracing_leaves_no_strace() {
+    let tag = new_tag();
+    let t = start(&tag);
+    open_accept(&t);
+    t.keys(&["s"]);
+    t.wait_for("the syscalls pane", SCREEN_WAIT, |s| s.contains("syscalls · master"));
+    let deadline = std::time::Instant::now() + SCREEN_WAIT;
+    while straces(&tag).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "strace never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.kill();
+    assert_none_left(&tag, Duration::from_secs(2));
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while !straces(&tag).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "strace outlived forklab: {:?}", straces(&tag));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

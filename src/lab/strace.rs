@@ -201,16 +201,32 @@ pub struct Tracer {
 impl Tracer {
     /// Attach to `target`; its lines arrive on `tx`, wrapped, until strace ends.
     pub fn start<M: Send + 'static>(target: i32, tx: Sender<M>, wrap: fn(SysEvent) -> M) -> Result<Tracer> {
-        if let Some(why) = why_not(target) {
+        Tracer::attach(&[target], false, tx, wrap)
+    }
+
+    /// Attach to a tree: `pids` (a master and the children it already has) and, with `-f`,
+    /// every process they fork from now on (a respawned worker). Each line names its process
+    /// (`[pid N]`).
+    pub fn start_tree<M: Send + 'static>(pids: &[i32], tx: Sender<M>, wrap: fn(SysEvent) -> M) -> Result<Tracer> {
+        Tracer::attach(pids, true, tx, wrap)
+    }
+
+    fn attach<M: Send + 'static>(pids: &[i32], follow: bool, tx: Sender<M>, wrap: fn(SysEvent) -> M) -> Result<Tracer> {
+        let Some(&target) = pids.first() else { anyhow::bail!("no process to trace") };
+        if let Some(why) = pids.iter().find_map(|p| why_not(*p)) {
             anyhow::bail!(why);
         }
-        let pid_arg = target.to_string();
-        let argv: Vec<String> =
+        let mut argv: Vec<String> =
             ["strace", "-qq", "-tt", "-yy", "-s", "32", "-e", "signal=none", "-e", &format!("trace={FILTER}")]
                 .into_iter()
-                .chain(["-p", &pid_arg])
                 .map(String::from)
                 .collect();
+        if follow {
+            argv.push("-f".into());
+        }
+        for p in pids {
+            argv.extend(["-p".to_string(), p.to_string()]);
+        }
         let mut child = spawn::program_piped(&argv, libc::SIGKILL)?;
         let pid = child.id() as i32;
         register_group(pid);

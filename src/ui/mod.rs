@@ -59,6 +59,9 @@ pub(crate) struct Driver {
     pub detail: std::sync::Arc<sampler::Detail>,
     /// Remember finished lessons in the data dir (not for headless screenshots).
     pub remember: bool,
+    /// strace on the lab's processes (`s`); dropped (detached, its group killed) before the
+    /// lab stops.
+    pub tracer: Option<crate::lab::strace::Tracer>,
 }
 
 impl Driver {
@@ -71,6 +74,7 @@ impl Driver {
                     self.engine = Some(Engine::start(app.lessons[i].clone(), self.tx.clone(), Msg::Engine));
                 }
                 Effect::Close => {
+                    self.tracer = None;
                     if let Some(e) = self.engine.take() {
                         e.stop();
                     }
@@ -90,6 +94,17 @@ impl Driver {
                         save_done(&app.done);
                     }
                 }
+                Effect::Trace(pids) => {
+                    self.tracer = None;
+                    match crate::lab::strace::Tracer::start_tree(&pids, self.tx.clone(), Msg::Sys) {
+                        Ok(t) => self.tracer = Some(t),
+                        // Shown in the pane and the bar: why, and what to do.
+                        Err(e) => {
+                            let _ = self.tx.send(Msg::TraceFailed(format!("{e:#}")));
+                        }
+                    }
+                }
+                Effect::StopTrace => self.tracer = None,
                 Effect::Quit => app.quit = true,
             }
         }
@@ -160,7 +175,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     if let Some(pace) = opts.autoplay {
         app.autoplay = Some(app::Autoplay::new(pace, opts.record.is_some()));
     }
-    let mut driver = Driver { engine: None, tx: tx.clone(), detail, remember: true };
+    let mut driver = Driver { engine: None, tx: tx.clone(), detail, remember: true, tracer: None };
     let first = match open {
         Some(i) => app.open_direct(i),
         None => Vec::new(),
@@ -170,6 +185,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
     let ended = event_loop(&mut app, &mut driver, &mut out, (rx, quit), first);
     // The shell gets its terminal back first; then the lab stops.
     drop(guard);
+    driver.tracer = None;
     if let Some(e) = driver.engine.take() {
         e.stop();
     }

@@ -215,3 +215,50 @@ pub struct LabModel {
     /// The selected row of `procs`.
     pub selected: usize,
 }
+
+/// How many syscall lines the syscalls pane keeps.
+pub const SYS_LINES: usize = 500;
+
+/// The syscalls pane: what strace printed for the processes it traces (one process on the
+/// watch screen, the lab's master and workers on the lesson screen).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SysPane {
+    /// The process traced, or the lab's master (whose new workers strace -f follows).
+    pub pid: i32,
+    pub alias: String,
+    pub lines: VecDeque<SysRow>,
+    /// Why there are no lines (strace missing, ptrace refused) or why they stopped.
+    pub note: Option<String>,
+    pub ended: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SysRow {
+    Call(crate::lab::strace::SysCall),
+    Note(String),
+}
+
+impl SysPane {
+    /// One of strace's lines (or its end), the oldest dropped past SYS_LINES.
+    pub fn push(&mut self, ev: crate::lab::strace::SysEvent) {
+        use crate::lab::strace::SysEvent;
+        let row = match ev {
+            SysEvent::Call(c) => SysRow::Call(c),
+            SysEvent::Note(n) => SysRow::Note(n),
+            SysEvent::Ended(why) => {
+                self.ended = true;
+                SysRow::Note(why)
+            }
+        };
+        if self.lines.len() == SYS_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(row);
+    }
+
+    /// strace could not be started: why, and what to do.
+    pub fn failed(&mut self, why: String) {
+        self.note = Some(why);
+        self.ended = true;
+    }
+}

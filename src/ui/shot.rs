@@ -43,7 +43,7 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
     let mut app = App::new(lessons, BTreeSet::new(), shot.size);
     app.measure = view::narration_extent;
     app.theme = shot.theme.clone();
-    let mut driver = Driver { engine: None, tx, detail, remember: false };
+    let mut driver = Driver { engine: None, tx, detail, remember: false, tracer: None };
     let fx = app.open_direct(index);
     driver.carry_out(&mut app, fx);
     let deadline = Instant::now() + GIVE_UP_AFTER;

@@ -49,6 +49,8 @@ pub enum Action {
     Workers(i32),
     /// `m`: the next accept mode.
     NextMode,
+    /// `s`: the syscalls of the lab's processes (strace -f), and off again.
+    Syscalls,
     /// A letter on a question: the place of the choice in the order shown.
     Predict(usize),
     /// → on a question: run the step without a guess.
@@ -90,6 +92,7 @@ impl fmt::Display for Action {
             Action::FireAgain => write!(f, "fire as many again"),
             Action::Workers(_) => write!(f, "one worker more or fewer"),
             Action::NextMode => write!(f, "next accept mode (restarts the pool)"),
+            Action::Syscalls => write!(f, "syscalls of the lab's processes (strace -f), and off"),
             Action::Predict(_) => write!(f, "predict"),
             Action::RunWithoutGuess => write!(f, "run without a guess"),
             Action::Restart => write!(f, "after the lab ended: a fresh lab, at this step"),

@@ -110,6 +110,7 @@ fn lesson_key(code: KeyCode) -> Option<Action> {
         KeyCode::Char('+') | KeyCode::Char('=') => Action::Workers(1),
         KeyCode::Char('-') => Action::Workers(-1),
         KeyCode::Char('m') => Action::NextMode,
+        KeyCode::Char('s') => Action::Syscalls,
         _ => return None,
     })
 }

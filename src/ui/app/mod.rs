@@ -38,6 +38,10 @@ pub enum Msg {
     Engine(EngineMsg),
     /// SIGINT, SIGTERM or SIGHUP from outside.
     Signal(nix::sys::signal::Signal),
+    /// A line of strace's, for the syscalls pane (`s`).
+    Sys(crate::lab::strace::SysEvent),
+    /// strace could not be started: why, and what to do.
+    TraceFailed(String),
 }
 
 /// What update asks the main loop to do.
@@ -51,6 +55,11 @@ pub enum Effect {
     Engine(EngineCmd),
     /// Remember that a lesson was finished.
     MarkDone(String),
+    /// Attach strace -f to these processes of the lab (the master first), detaching from any
+    /// traced before.
+    Trace(Vec<i32>),
+    /// Detach strace.
+    StopTrace,
     Quit,
 }
 
@@ -58,6 +67,8 @@ pub enum Effect {
 pub enum Focus {
     Narration,
     Pane(Pane),
+    /// The syscalls pane, while `s` has it open.
+    Syscalls,
 }
 
 /// The signals the `k` menu offers.
@@ -87,6 +98,8 @@ pub struct LessonView {
     pub model: LabModel,
     /// The bar's message; it lasts until the next key.
     pub message: Option<String>,
+    /// `s`: strace on the lab's processes, while it is open.
+    pub sys: Option<crate::ui::model::SysPane>,
     lab: LabMemory,
 }
 
@@ -303,6 +316,7 @@ impl App {
             fire_count: 1,
             model,
             message: None,
+            sys: None,
             lab: LabMemory {
                 master: None,
                 aliases: HashMap::new(),
@@ -428,7 +442,7 @@ impl App {
                     frozen.sample = Some(s);
                     return vec![];
                 }
-                m @ Msg::Engine(_) => {
+                m @ (Msg::Engine(_) | Msg::Sys(_)) => {
                     frozen.held.push(m);
                     return vec![];
                 }
@@ -450,6 +464,23 @@ impl App {
             Msg::Sample(s) => {
                 if let Screen::Lesson(v) = &mut self.screen {
                     v.sample(s, self.now);
+                }
+                vec![]
+            }
+            Msg::Sys(ev) => {
+                if let Screen::Lesson(v) = &mut self.screen
+                    && let Some(p) = &mut v.sys
+                {
+                    p.push(ev);
+                }
+                vec![]
+            }
+            Msg::TraceFailed(why) => {
+                if let Screen::Lesson(v) = &mut self.screen
+                    && let Some(p) = &mut v.sys
+                {
+                    v.message = Some(why.clone());
+                    p.failed(why);
                 }
                 vec![]
             }

@@ -19,7 +19,10 @@ impl LessonView {
                 self.steps.page = self.steps.page.saturating_sub(1);
                 self.look.scroll = None;
             }
-            Action::Focus { forward } => self.look.focus = next_focus(self.look.focus, &lesson.panes, forward),
+            Action::Focus { forward } => {
+                self.look.focus = next_focus(self.look.focus, &lesson.panes, self.sys.is_some(), forward)
+            }
+            Action::Syscalls => return self.toggle_syscalls(),
             Action::Scroll(by) => self.scroll(by),
             Action::Zoom => self.look.zoom = !self.look.zoom,
             Action::Unzoom => self.look.zoom = false,
@@ -176,10 +179,43 @@ impl LessonView {
         self.run_action(Directive::Kill { target, signal })
     }
 
+    /// `s`: strace -f on the lab's processes, or off. The master goes first, so the workers
+    /// it forks later (a respawn, a scale) are followed too; forklab itself and the load
+    /// client are not traced.
+    fn toggle_syscalls(&mut self) -> Vec<Effect> {
+        if self.sys.take().is_some() {
+            if self.look.focus == Focus::Syscalls {
+                self.look.focus = Focus::Narration;
+                self.look.zoom = false;
+            }
+            return vec![Effect::StopTrace];
+        }
+        if self.lab.ended.is_some() {
+            self.message = Some("the lab has ended: no process to trace; r starts a fresh one".into());
+            return vec![];
+        }
+        let mut rows: Vec<&ProcRow> = self
+            .model
+            .procs
+            .iter()
+            .filter(|r| r.exit.is_none() && !matches!(r.role, Role::App | Role::Client) && r.alias != "strace")
+            .collect();
+        rows.sort_by_key(|r| r.role != Role::Master);
+        let Some(first) = rows.first() else {
+            self.message = Some("no lab process runs yet to trace: step forward (→) to start them".into());
+            return vec![];
+        };
+        let pids: Vec<i32> = rows.iter().map(|r| r.pid).collect();
+        self.sys = Some(crate::ui::model::SysPane { pid: first.pid, alias: first.alias.clone(), ..Default::default() });
+        vec![Effect::Trace(pids)]
+    }
+
     pub(super) fn scroll(&mut self, by: i32) {
         match self.look.focus {
             // The narration scrolls as far as its text goes: App::scroll_narration.
             Focus::Narration => {}
+            // The syscalls pane follows strace's newest lines.
+            Focus::Syscalls => {}
             Focus::Pane(Pane::Ipc) => {
                 let ipc = self.model.log.lines.iter().filter(|l| l.kind == LogKind::Ipc).count();
                 let max = ipc.saturating_sub(1) as i32;
@@ -214,9 +250,12 @@ pub(super) fn target_of(alias: &str) -> Target {
     alias.strip_prefix('W').and_then(|n| n.parse().ok()).map(Target::Worker).unwrap_or(Target::Master)
 }
 
-fn next_focus(f: Focus, panes: &[Pane], forward: bool) -> Focus {
+fn next_focus(f: Focus, panes: &[Pane], syscalls: bool, forward: bool) -> Focus {
     let mut order = vec![Focus::Narration];
     order.extend(panes.iter().map(|p| Focus::Pane(*p)));
+    if syscalls {
+        order.push(Focus::Syscalls);
+    }
     let i = order.iter().position(|x| *x == f).unwrap_or(0);
     let n = order.len();
     order[if forward { (i + 1) % n } else { (i + n - 1) % n }]

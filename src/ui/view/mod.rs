@@ -13,6 +13,7 @@ mod pane;
 #[cfg(test)]
 pub(crate) mod pane_tests;
 mod processes;
+mod syscalls;
 pub(crate) mod watch;
 
 use super::app::{App, Focus, LessonView, Overlay, Screen};
@@ -163,7 +164,7 @@ fn body_split(body: Rect, v: &LessonView) -> (Option<Rect>, Option<Rect>) {
     if v.look.zoom {
         return match v.look.focus {
             Focus::Narration => (Some(body), None),
-            Focus::Pane(_) => (None, Some(body)),
+            Focus::Pane(_) | Focus::Syscalls => (None, Some(body)),
         };
     }
     let [a, b] = if body.width >= WIDE {
@@ -227,8 +228,12 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         narration(l, v, app.question(), theme, f, r);
     }
     match (panes_area, v.look.focus) {
-        (Some(r), Focus::Pane(p)) if v.look.zoom => live_panes(&[p], &l.columns, v, theme, f, r, true),
-        (Some(r), _) => live_panes(&l.panes, &l.columns, v, theme, f, r, area.width >= WIDE),
+        (Some(r), Focus::Pane(p)) if v.look.zoom => live_panes(&[Some(p)], &l.columns, v, theme, f, r, true),
+        (Some(r), Focus::Syscalls) if v.look.zoom => live_panes(&[None], &l.columns, v, theme, f, r, true),
+        (Some(r), _) => {
+            let wide = area.width >= WIDE;
+            live_panes(&with_syscalls(&l.panes, v.sys.is_some(), wide), &l.columns, v, theme, f, r, wide)
+        }
         (None, _) => {}
     }
 
@@ -256,6 +261,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
             ("m".into(), "mode"),
             ("z".into(), "zoom"),
             ("f".into(), "freeze"),
+            ("s".into(), if v.sys.is_some() { "syscalls off" } else { "syscalls" }),
         ],
     };
     let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), *w)).collect();
@@ -281,8 +287,24 @@ fn overlay(app: &App, o: &Overlay, theme: &Theme, f: &mut Frame, area: Rect) {
     }
 }
 
+/// The lesson's panes, and the syscalls pane (`None`) while it is open: below the others on
+/// a wide screen, in the events pane's place (or the last one's) on a narrow one.
+fn with_syscalls(panes: &[Pane], sys: bool, wide: bool) -> Vec<Option<Pane>> {
+    let mut shown: Vec<Option<Pane>> = panes.iter().copied().map(Some).collect();
+    if !sys {
+        return shown;
+    }
+    let replace = shown.iter().position(|p| *p == Some(Pane::Events)).or(shown.len().checked_sub(1).filter(|i| *i > 0));
+    match replace {
+        Some(i) if !wide => shown[i] = None,
+        _ => shown.push(None),
+    }
+    shown
+}
+
+/// Draws `panes`, `None` being the syscalls pane.
 fn live_panes(
-    panes: &[Pane],
+    panes: &[Option<Pane>],
     columns: &[crate::lesson::ProcColumn],
     v: &LessonView,
     theme: &Theme,
@@ -296,9 +318,9 @@ fn live_panes(
     let areas: Vec<Rect> = if wide {
         // Stacked; the processes pane gets the most room.
         let weights: Vec<Constraint> =
-            panes.iter().map(|p| Constraint::Fill(if *p == Pane::Processes { 3 } else { 2 })).collect();
+            panes.iter().map(|p| Constraint::Fill(if *p == Some(Pane::Processes) { 3 } else { 2 })).collect();
         Layout::vertical(weights).split(area).to_vec()
-    } else if !columns.is_empty() && panes.first() == Some(&Pane::Processes) && panes.len() > 1 {
+    } else if !columns.is_empty() && panes.first() == Some(&Some(Pane::Processes)) && panes.len() > 1 {
         // The lesson is about the processes table's columns (the daemon lesson's PGID, SID,
         // TTY): the tree takes the whole width on top, the other panes share the row below.
         let [top, below] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(area);
@@ -316,8 +338,15 @@ fn live_panes(
         v
     };
     for (pane, rect) in panes.iter().zip(areas) {
-        let cx = PaneCtx { theme, focused: v.look.focus == Focus::Pane(*pane), keep: columns };
+        let focus = pane.map_or(Focus::Syscalls, Focus::Pane);
+        let cx = PaneCtx { theme, focused: v.look.focus == focus, keep: columns };
         let buf = f.buffer_mut();
+        let Some(pane) = pane else {
+            if let Some(p) = &v.sys {
+                syscalls_pane(v, p, &cx, rect, buf);
+            }
+            continue;
+        };
         match pane {
             Pane::Processes => processes::processes(&v.model, &cx, rect, buf),
             Pane::Cores => cores::cores(&v.model, &cx, rect, buf),
@@ -327,6 +356,26 @@ fn live_panes(
             Pane::Fds => fds::fds(&v.model, &cx, rect, buf),
         }
     }
+}
+
+/// The syscalls pane over the lab: each call named by the alias of the process that made it.
+fn syscalls_pane(
+    v: &LessonView,
+    p: &crate::ui::model::SysPane,
+    cx: &PaneCtx,
+    area: Rect,
+    buf: &mut ratatui::buffer::Buffer,
+) {
+    let label = |c: &crate::lab::strace::SysCall| {
+        let pid = c.tid.unwrap_or(p.pid);
+        match v.model.procs.iter().find(|r| r.pid == pid) {
+            Some(r) => format!("{} {pid}", r.alias),
+            None => format!("pid {pid}"),
+        }
+    };
+    // -f: the processes it forks from now on are traced too.
+    let who = format!("{} {} -f", p.alias, p.pid);
+    syscalls::syscalls(p, &who, &label, cx, area, buf);
 }
 
 /// The bottom bar: the keys that fit, and the `curl` line for the lesson's port on the right
@@ -718,5 +767,44 @@ mod tests {
         for s in screens {
             assert!(!s.contains(['→', '←', '↑', '↓', '·', '…', '–', '—']), "{s}");
         }
+    }
+
+    /// `s` traces the lab's master and live workers (not forklab, the client or the dead),
+    /// the calls show at 80x24 in the events pane's place, named by alias; `s` again detaches.
+    #[test]
+    fn s_shows_the_syscalls_of_the_labs_processes_in_the_lesson_screen() {
+        use crate::lab::strace::{SysEvent, parse};
+        use crate::ui::app::Effect;
+        let mut app = lesson_app();
+        let fx = app.update(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE)));
+        assert_eq!(fx, vec![Effect::Trace(vec![48107, 48112, 48113, 48131])]);
+        let lines = [
+            "[pid 48112] 11:26:15.065851 accept4(21<TCP:[127.0.0.1:8090]>, NULL, NULL, SOCK_CLOEXEC) = 22<TCP:[127.0.0.1:8090->127.0.0.1:59114]>",
+            "[pid 48113] 11:26:15.065900 epoll_wait(5<anon_inode:[eventpoll]>, [{events=EPOLLIN, data={u32=3, u64=3}}], 64, -1) = 1",
+        ];
+        for l in lines {
+            app.update(Msg::Sys(SysEvent::Call(parse(l).unwrap())));
+        }
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.contains("syscalls") && s.contains("W1 48112 accept4(21) = 22"), "{s}");
+        assert!(s.contains("W2 48113 epoll_wait(5) = 1") && !s.contains(" events "), "{s}");
+        // Zoomed, it has the body.
+        for _ in 0..4 {
+            app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+        }
+        press(&mut app, 'z');
+        let zoomed = render(&app, &theme(), 80, 24);
+        assert!(zoomed.contains("W1 48112 accept4") && !zoomed.contains(" processes "), "{zoomed}");
+        press(&mut app, 'z');
+        // strace refused: the bar and the pane say why.
+        app.update(Msg::TraceFailed("strace is not installed (not on PATH): install it".into()));
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.lines().last().unwrap().contains("strace is not installed"), "{s}");
+        assert_eq!(
+            app.update(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE))),
+            vec![Effect::StopTrace]
+        );
+        let s = render(&app, &theme(), 80, 24);
+        assert!(!s.contains("accept4") && s.contains(" events "), "{s}");
     }
 }

@@ -45,6 +45,7 @@ pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
         ("c".into(), Action::FireAgain),
         ("+ -".into(), Action::Workers(1)),
         ("m".into(), Action::NextMode),
+        ("s".into(), Action::Syscalls),
         ("f".into(), Action::Freeze),
         ("?".into(), Action::Help),
         ("q  Esc".into(), Action::Leave),

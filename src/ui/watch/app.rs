@@ -4,18 +4,17 @@
 //! `&WatchApp` (ui/view/watch.rs) and changes nothing.
 
 use crate::lab::fire::FireReport;
-use crate::lab::strace::{SysCall, SysEvent};
+use crate::lab::strace::SysEvent;
 use crate::lab::watch::{FdSnap, Snapshot};
 use crate::lab::watchlive::LiveSample;
 use crate::sys::reaper::Exit;
 use crate::ui::model::{HIGHLIGHT_FOR, LabModel, LogKind, LogLine, ProcRow, Role};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use nix::sys::signal::Signal;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-/// How many syscall lines the pane keeps.
-pub const SYS_LINES: usize = 500;
+pub use crate::ui::model::SysPane;
 
 #[derive(Debug)]
 pub enum Msg {
@@ -52,23 +51,6 @@ pub enum Focus {
     Connections,
     Events,
     Syscalls,
-}
-
-/// The syscalls pane: strace on one process.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SysPane {
-    pub pid: i32,
-    pub alias: String,
-    pub lines: VecDeque<SysRow>,
-    /// Why there are no lines (strace missing, ptrace refused) or why they stopped.
-    pub note: Option<String>,
-    pub ended: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum SysRow {
-    Call(SysCall),
-    Note(String),
 }
 
 /// The last fire: each connection's owner, and the totals.
@@ -180,8 +162,7 @@ impl WatchApp {
             }
             Msg::TraceFailed(why) => {
                 if let Some(p) = &mut self.sys {
-                    p.note = Some(why);
-                    p.ended = true;
+                    p.failed(why);
                 }
                 Vec::new()
             }
@@ -292,19 +273,9 @@ impl WatchApp {
     }
 
     fn sys_event(&mut self, ev: SysEvent) {
-        let Some(p) = &mut self.sys else { return };
-        let row = match ev {
-            SysEvent::Call(c) => SysRow::Call(c),
-            SysEvent::Note(n) => SysRow::Note(n),
-            SysEvent::Ended(why) => {
-                p.ended = true;
-                SysRow::Note(why)
-            }
-        };
-        if p.lines.len() == SYS_LINES {
-            p.lines.pop_front();
+        if let Some(p) = &mut self.sys {
+            p.push(ev);
         }
-        p.lines.push_back(row);
     }
 
     fn fired(&mut self, r: FireReport, now: Instant) {
