@@ -152,6 +152,8 @@ pub enum LogKind {
     Lesson,
     /// an expect that failed
     Fail,
+    /// a row of a table (a `compare`'s): drawn whole on one line, never wrapped
+    Table,
 }
 
 #[derive(Debug, Clone, PartialEq)]

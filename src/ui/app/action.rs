@@ -31,6 +31,8 @@ pub enum Action {
     /// PgUp/PgDn: a page of the narration area (of the zoomed pane when one is zoomed).
     Page(i32),
     Zoom,
+    /// ←/→ with the narration zoomed and a table wider than it: the table's rows sideways.
+    Side(i32),
     /// Esc in a zoomed pane.
     Unzoom,
     Freeze,
@@ -64,7 +66,15 @@ impl Action {
     /// Looking around changes nothing in the lab or the lesson: it is allowed while the
     /// display is frozen and while a question waits for its answer.
     pub fn looks(self) -> bool {
-        matches!(self, Action::Zoom | Action::Focus { .. } | Action::Scroll(_) | Action::Page(_) | Action::MenuMove(_))
+        matches!(
+            self,
+            Action::Zoom
+                | Action::Focus { .. }
+                | Action::Scroll(_)
+                | Action::Page(_)
+                | Action::Side(_)
+                | Action::MenuMove(_)
+        )
     }
 }
 
@@ -83,6 +93,7 @@ impl fmt::Display for Action {
             Action::Scroll(_) => write!(f, "scroll the focused pane, or select a process"),
             Action::Page(_) => write!(f, "page the narration and what happened, or a zoomed pane"),
             Action::Zoom => write!(f, "zoom the focused pane to the full screen, and back"),
+            Action::Side(_) => write!(f, "zoomed narration: a wide table sideways"),
             Action::Unzoom => write!(f, "leave the zoom"),
             Action::Freeze => write!(f, "freeze the display (the processes go on), and thaw"),
             Action::SignalMenu => write!(f, "send the selected process a signal"),

@@ -69,6 +69,16 @@ impl App {
         if k.code == KeyCode::Esc && v.look.zoom {
             return Some(Action::Unzoom);
         }
+        // The narration zoomed with a table wider than the screen: ←/→ move it sideways
+        // instead of stepping (Esc leaves the zoom, then they step again).
+        let sideways = v.look.zoom && v.look.focus == Focus::Narration && self.overlay.is_none();
+        if sideways && (self.measure)(self, v).is_some_and(|e| e.side_max > 0) {
+            match k.code {
+                KeyCode::Left => return Some(Action::Side(-SIDE_STEP)),
+                KeyCode::Right => return Some(Action::Side(SIDE_STEP)),
+                _ => {}
+            }
+        }
         match &self.overlay {
             Some(Overlay::Signals(_)) => match k.code {
                 KeyCode::Up => Some(Action::MenuMove(-1)),

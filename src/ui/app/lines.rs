@@ -82,7 +82,13 @@ impl LessonView {
                 self.output(kind, text.clone());
                 self.log(kind, text);
             }
-            Report::Info(_) | Report::Fired { .. } | Report::Compare(_) => {
+            Report::Compare(_) => {
+                // A table: each row stays one line on screen, however narrow (view/narration).
+                for l in report.text().lines() {
+                    self.output(LogKind::Table, l.trim_start_matches("    ").to_string());
+                }
+            }
+            Report::Info(_) | Report::Fired { .. } => {
                 // `show fds` and the daemon's facts are about one process: the fds pane shows it.
                 if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = &report {
                     self.lab.selected_pid = Some(*pid);

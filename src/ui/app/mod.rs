@@ -71,6 +71,9 @@ pub enum Focus {
     Syscalls,
 }
 
+/// Columns a ← or → moves a wide table sideways.
+pub const SIDE_STEP: i32 = 10;
+
 /// The signals the `k` menu offers.
 pub const SIGNALS: [Signal; 6] =
     [Signal::SIGTERM, Signal::SIGKILL, Signal::SIGSEGV, Signal::SIGSTOP, Signal::SIGCONT, Signal::SIGINT];
@@ -131,6 +134,9 @@ pub struct Look {
     pub scroll: Option<u16>,
     /// `z`: the focused pane (or the narration) fills the screen.
     pub zoom: bool,
+    /// Columns the narration's table rows are scrolled sideways (←/→ with the narration
+    /// zoomed): a row wider than the area is drawn whole on one line, never wrapped.
+    pub side: u16,
 }
 
 /// What the lab has said, kept to build the panes' model from each sample.
@@ -214,6 +220,8 @@ pub struct Extent {
     pub top: usize,
     pub max: usize,
     pub rows: usize,
+    /// How far its widest table row can scroll sideways (0: every row fits).
+    pub side_max: usize,
 }
 
 /// How the screen measures the narration area of a lesson view (the view's layout, given to
@@ -312,7 +320,7 @@ impl App {
                 predictions: Default::default(),
             },
             // Reading comes first: ↑/↓ scroll the narration until Tab moves on.
-            look: Look { focus: Focus::Narration, scroll: None, zoom: false },
+            look: Look { focus: Focus::Narration, scroll: None, zoom: false, side: 0 },
             fire_count: 1,
             model,
             message: None,
@@ -341,6 +349,16 @@ impl App {
         let to = (e.top as i32 + by(&e)).clamp(0, e.max as i32);
         if let Screen::Lesson(v) = &mut self.screen {
             v.look.scroll = Some(to as u16);
+        }
+        vec![]
+    }
+
+    /// ←/→ with the narration zoomed: its table rows move `by` columns, as far as the widest goes.
+    fn side_narration(&mut self, by: i32) -> Vec<Effect> {
+        let Screen::Lesson(v) = &self.screen else { return vec![] };
+        let max = (self.measure)(self, v).map_or(0, |e| e.side_max) as i32;
+        if let Screen::Lesson(v) = &mut self.screen {
+            v.look.side = (i32::from(v.look.side) + by).clamp(0, max) as u16;
         }
         vec![]
     }
@@ -423,6 +441,7 @@ impl App {
             (Action::Scroll(by), Screen::Lesson(v)) if v.look.focus == Focus::Narration => {
                 self.scroll_narration(|_| by)
             }
+            (Action::Side(by), Screen::Lesson(_)) => self.side_narration(by),
             (a, Screen::Lesson(v)) => v.act(a, &self.lessons[v.index], &mut self.overlay),
             (_, Screen::Picker { .. }) => vec![],
         }

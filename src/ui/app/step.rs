@@ -14,10 +14,12 @@ impl LessonView {
                 *overlay = None;
                 self.steps.page = self.steps.ran;
                 self.look.scroll = None;
+                self.look.side = 0;
             }
             Action::Back => {
                 self.steps.page = self.steps.page.saturating_sub(1);
                 self.look.scroll = None;
+                self.look.side = 0;
             }
             Action::Focus { forward } => {
                 self.look.focus = next_focus(self.look.focus, &lesson.panes, self.sys.is_some(), forward)
@@ -60,7 +62,7 @@ impl LessonView {
             }
             Action::RunWithoutGuess => return self.predict(None, overlay),
             Action::Quit | Action::Leave | Action::Help | Action::Close | Action::Choose(_) | Action::Open => {}
-            Action::Page(_) => {}
+            Action::Page(_) | Action::Side(_) => {}
             Action::Freeze | Action::Restart => {}
         }
         vec![]
@@ -69,6 +71,7 @@ impl LessonView {
     pub(super) fn forward(&mut self, lesson: &Lesson, overlay: &mut Option<Overlay>) -> Vec<Effect> {
         let steps = lesson.steps.len();
         self.look.scroll = None;
+        self.look.side = 0;
         if self.steps.page < self.steps.ran {
             // Re-reading: the step already ran.
             self.steps.page += 1;
@@ -118,6 +121,7 @@ impl LessonView {
         self.steps.ran += 1;
         self.steps.page = self.steps.ran;
         self.look.scroll = None;
+        self.look.side = 0;
         self.steps.busy = true;
         vec![Effect::Engine(EngineCmd::RunStep(self.steps.ran - 1))]
     }

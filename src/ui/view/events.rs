@@ -64,7 +64,7 @@ pub(super) fn log_pane(
 
 pub(super) fn log_style(t: &Theme, line: &LogLine) -> Style {
     match line.kind {
-        LogKind::Life => t.text,
+        LogKind::Life | LogKind::Table => t.text,
         LogKind::Exit => t.dim,
         LogKind::Bad | LogKind::Fail => t.bad,
         LogKind::Ipc => t.warn,

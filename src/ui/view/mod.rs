@@ -807,4 +807,84 @@ mod tests {
         let s = render(&app, &theme(), 80, 24);
         assert!(!s.contains("accept4") && s.contains(" events "), "{s}");
     }
+
+    /// Accept's step 6 at 80x24: the compare table is wider than the narration. Each of its
+    /// rows stays on one line, cut at the border and marked; zoomed, ←/→ move the rows
+    /// sideways, and between the start and the end every row is on screen whole.
+    #[test]
+    fn a_table_wider_than_the_narration_keeps_each_row_on_one_line_80x24() {
+        use crate::lab::measure::Run;
+        use crate::lesson::run::Report;
+        use crate::proto::mode::Mode;
+        use crate::ui::engine::EngineMsg;
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.steps.page = 6;
+            v.steps.ran = 6;
+        }
+        let run = |mode: Mode, n: u64| Run {
+            mode,
+            workers: 4,
+            connections: 200,
+            completed: 200,
+            failed: 0,
+            conn_per_s: 900.0,
+            p50_ms: 0.4,
+            p99_ms: 1.2,
+            per_worker: (1..=4).map(|i| (format!("W{i}"), n + i)).collect(),
+            max: n + 4,
+            min: n + 1,
+            cv: 0.01,
+            empty_wakeups: 3,
+            voluntary_ctxt: 1234,
+            accepted_by_worker: Default::default(),
+            errors: Default::default(),
+            busy: None,
+            chaos: None,
+        };
+        let report = Report::Compare(vec![run(Mode::Shared, 100), run(Mode::Exclusive, 150), run(Mode::Rr, 120)]);
+        let rows: Vec<Vec<char>> =
+            report.text().lines().map(|l| l.trim_start_matches("    ").chars().collect()).collect();
+        assert!(rows.iter().all(|r| r.len() > 78), "the rows fit anyway: {rows:?}");
+        app.update(Msg::Engine(EngineMsg::Report(report)));
+        let before = render(&app, &theme(), 80, 24);
+        assert!(before.contains("wide table: z, then"), "{before}");
+        press(&mut app, 'z');
+        // Each page at the start (side 0) and at the end (the widest row's tail in view).
+        let mut pages = Vec::new();
+        for _ in 0..10 {
+            let start = render(&app, &theme(), 80, 24);
+            for _ in 0..10 {
+                key(&mut app, KeyCode::Right);
+            }
+            let end = render(&app, &theme(), 80, 24);
+            for _ in 0..10 {
+                key(&mut app, KeyCode::Left);
+            }
+            assert_eq!(render(&app, &theme(), 80, 24), start, "← goes back to the start");
+            let last = !start.contains("more below");
+            pages.push((start, end));
+            if last {
+                break;
+            }
+            key(&mut app, KeyCode::PageDown);
+        }
+        let Screen::Lesson(v) = &app.screen else { unreachable!() };
+        assert_eq!(v.steps.page, 6, "←/→ moved the table, not the step");
+        let widest = rows.iter().map(Vec::len).max().unwrap();
+        let shift = widest - 78;
+        let inside = |l: &str| l.chars().skip(1).take(78).collect::<String>();
+        for r in &rows {
+            let head: String = r[..78].iter().collect();
+            let tail: String = r[shift..].iter().collect();
+            let found = pages.iter().any(|(start, end)| {
+                start.lines().zip(end.lines()).any(|(a, b)| {
+                    // One row of the screen: the row's head at the start, cut and marked on the
+                    // right; its tail at the end, marked on the left.
+                    inside(a) == head && a.ends_with('→') && inside(b).trim_end() == tail && b.starts_with('←')
+                })
+            });
+            assert!(found, "{:?} never whole on one line", r.iter().collect::<String>());
+        }
+    }
 }

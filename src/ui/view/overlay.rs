@@ -40,6 +40,7 @@ pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
         (updown.into(), Action::Scroll(1)),
         ("Tab  Shift-Tab".into(), Action::Focus { forward: true }),
         ("z".into(), Action::Zoom),
+        (format!("{left} {right} zoomed"), Action::Side(1)),
         ("k".into(), Action::SignalMenu),
         ("1 2 3".into(), Action::Fire(0)),
         ("c".into(), Action::FireAgain),
