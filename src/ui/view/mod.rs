@@ -887,4 +887,73 @@ mod tests {
             assert!(found, "{:?} never whole on one line", r.iter().collect::<String>());
         }
     }
+
+    /// Every lesson at 80x24, with its pool (and four workers more, as `+` would add) on
+    /// seven-digit PIDs: the processes pane's header keeps PID, PPID, ACC and the lesson's
+    /// own `columns`, and ↑/↓ in the pane reach every worker's row.
+    #[test]
+    fn every_lesson_at_80x24_keeps_its_columns_and_reaches_every_worker() {
+        use crate::lesson::{Pane, ProcColumn, WorkerCount};
+        use crate::ui::model::Role;
+        use crate::ui::view::pane_tests::proc_row;
+        let header = |c: ProcColumn| match c {
+            ProcColumn::Pid => "PID",
+            ProcColumn::Ppid => "PPID",
+            ProcColumn::Pgid => "PGID",
+            ProcColumn::Sid => "SID",
+            ProcColumn::Tty => "TTY",
+            ProcColumn::State => "STATE",
+            ProcColumn::Threads => "THR",
+            ProcColumn::Cpu => "CPU%",
+            ProcColumn::Rss => "RSS",
+            ProcColumn::Acc => "ACC",
+        };
+        let lessons = crate::lesson::embedded().unwrap();
+        assert!(lessons.len() >= 10);
+        for (i, lesson) in lessons.iter().enumerate() {
+            assert!(lesson.panes.contains(&Pane::Processes), "{} has no processes pane", lesson.id);
+            let workers = lesson.setup.workers.unwrap_or(WorkerCount::N(4)).resolve().max(4) + 4;
+            let mut app = App::new(lessons.clone(), BTreeSet::new(), (80, 24));
+            app.measure = narration_extent;
+            app.open_direct(i);
+            let Screen::Lesson(v) = &mut app.screen else { unreachable!() };
+            let (me, master) = (1_048_100, 1_048_107);
+            let mut procs = vec![proc_row(0, Role::App, "forklab", me, 3021, me)];
+            procs.push(proc_row(1, Role::Master, "master", master, me, master));
+            for w in 1..=workers {
+                let mut row = proc_row(2, Role::Worker, &format!("W{w}"), master + w as i32, master, master);
+                row.accepted = Some(1000 + w as u64);
+                row.cpu = 12.5;
+                row.threads = 12;
+                procs.push(row);
+            }
+            procs.push(proc_row(1, Role::Client, "client", 1_048_999, me, me));
+            v.model.procs = procs;
+            // The processes pane focused, its first row selected.
+            let focused =
+                |app: &App| matches!(&app.screen, Screen::Lesson(v) if v.look.focus == Focus::Pane(Pane::Processes));
+            while !focused(&app) {
+                app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+            }
+            let mut seen = render(&app, &theme(), 80, 24);
+            let head = seen.lines().find(|l| l.contains("PROCESS")).unwrap_or_default().to_string();
+            let keep = [ProcColumn::Pid, ProcColumn::Ppid, ProcColumn::Acc];
+            for c in keep.iter().chain(&lesson.columns) {
+                let has = head.split(|ch: char| ch == '│' || ch.is_whitespace()).any(|w| w == header(*c));
+                assert!(has, "{}: {} not in the processes pane at 80x24: {head}\n{seen}", lesson.id, header(*c));
+            }
+            for _ in 0..workers + 3 {
+                key(&mut app, KeyCode::Down);
+                seen.push_str(&render(&app, &theme(), 80, 24));
+            }
+            for w in 1..=workers {
+                let pid = (master + w as i32).to_string();
+                let row = seen.lines().any(|l| {
+                    let words: Vec<&str> = l.split(|ch: char| ch == '│' || ch.is_whitespace()).collect();
+                    words.contains(&format!("W{w}").as_str()) && words.contains(&pid.as_str())
+                });
+                assert!(row, "{}: W{w}'s row never on screen at 80x24", lesson.id);
+            }
+        }
+    }
 }

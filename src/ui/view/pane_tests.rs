@@ -25,7 +25,7 @@ type Pane = fn(&LabModel, &PaneCtx, Rect, &mut Buffer);
 const PANES: [(&str, Pane); 5] =
     [("processes", processes), ("cores", cores), ("connections", connections), ("events", events), ("fds", fds)];
 
-fn proc_row(depth: u8, role: Role, alias: &str, pid: i32, ppid: i32, pgid: i32) -> ProcRow {
+pub(crate) fn proc_row(depth: u8, role: Role, alias: &str, pid: i32, ppid: i32, pgid: i32) -> ProcRow {
     ProcRow {
         depth,
         role,
