@@ -255,13 +255,13 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
             (left.into(), "back"),
             ("PgDn".into(), "page"),
             ("k".into(), "signal"),
+            ("s".into(), if v.sys.is_some() { "syscalls off" } else { "syscalls" }),
             ("Tab".into(), "focus"),
             ("q".into(), "back"),
             ("+/-".into(), "workers"),
             ("m".into(), "mode"),
             ("z".into(), "zoom"),
             ("f".into(), "freeze"),
-            ("s".into(), if v.sys.is_some() { "syscalls off" } else { "syscalls" }),
         ],
     };
     let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), *w)).collect();
