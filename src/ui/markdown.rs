@@ -2,11 +2,13 @@
 //!
 //! pulldown-cmark parses; this module only lays out: paragraphs wrap at word boundaries to
 //! the pane's width, list items and block quotes keep their indent on every wrapped line,
-//! code blocks keep their lines as written (cut, not wrapped, when too wide). The lesson's
-//! directives are HTML comments and never reach the screen.
+//! code blocks keep their lines as written (cut, not wrapped, when too wide), and so do
+//! tables, laid out in aligned columns. `render_whole` keeps those lines whole instead, and
+//! says which they are, for a screen that scrolls them sideways. The lesson's directives are
+//! HTML comments and never reach the screen.
 
 use super::theme::Theme;
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -16,11 +18,39 @@ const MAX_PREFIX: usize = 8;
 
 /// Renders `md` into lines no wider than `width` columns.
 pub fn render(md: &str, theme: &Theme, width: u16) -> Text<'static> {
+    rendered(md, theme, width, false).0
+}
+
+/// `render`, but code blocks and tables keep their lines whole however wide; with each line,
+/// whether it is one of those (to be drawn on one row, never wrapped).
+pub fn render_whole(md: &str, theme: &Theme, width: u16) -> (Text<'static>, Vec<bool>) {
+    rendered(md, theme, width, true)
+}
+
+fn rendered(md: &str, theme: &Theme, width: u16, keep_wide: bool) -> (Text<'static>, Vec<bool>) {
     let mut r = Renderer::new(theme, usize::from(width).max(8));
-    for event in Parser::new(md) {
+    r.keep_wide = keep_wide;
+    for event in Parser::new_ext(md, Options::ENABLE_TABLES) {
         r.event(event);
     }
-    r.finish()
+    let whole = r.whole.clone();
+    let text = r.finish();
+    let mut flags = vec![false; text.lines.len()];
+    // (A trailing empty line kept whole may have been dropped by finish.)
+    for i in whole {
+        if let Some(f) = flags.get_mut(i) {
+            *f = true;
+        }
+    }
+    (text, flags)
+}
+
+/// A Markdown table being read: its rows of cells as plain text, the header's first.
+#[derive(Default)]
+struct Table {
+    rows: Vec<Vec<String>>,
+    /// How many rows the header has.
+    head: usize,
 }
 
 struct Renderer<'t> {
@@ -49,6 +79,11 @@ struct Renderer<'t> {
     word_space: bool,
     /// The URL of the link being read, shown after its text when it differs.
     link: Option<(String, String)>,
+    /// Code and table lines are kept whole, not cut at the width (`render_whole`).
+    keep_wide: bool,
+    /// The indices of the lines kept whole.
+    whole: Vec<usize>,
+    table: Option<Table>,
 }
 
 impl<'t> Renderer<'t> {
@@ -69,6 +104,9 @@ impl<'t> Renderer<'t> {
             word: Vec::new(),
             word_space: false,
             link: None,
+            keep_wide: false,
+            whole: Vec::new(),
+            table: None,
         }
     }
 
@@ -86,6 +124,11 @@ impl<'t> Renderer<'t> {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
             Event::Text(t) if self.code_block => self.code_text(&t),
+            Event::Text(t) | Event::Code(t) if self.table.is_some() => {
+                if let Some(cell) = self.table.as_mut().and_then(|t| t.rows.last_mut()).and_then(|r| r.last_mut()) {
+                    cell.push_str(&t);
+                }
+            }
             Event::Text(t) => {
                 if let Some((_, text)) = self.link.as_mut() {
                     text.push_str(&t);
@@ -134,6 +177,20 @@ impl<'t> Renderer<'t> {
                 self.block_gap();
                 let bar = if self.theme.ascii { "| " } else { "│ " };
                 self.push_prefix(Span::styled(bar, self.theme.dim));
+            }
+            Tag::Table(_) => {
+                self.block_gap();
+                self.table = Some(Table::default());
+            }
+            Tag::TableHead | Tag::TableRow => {
+                if let Some(t) = &mut self.table {
+                    t.rows.push(Vec::new());
+                }
+            }
+            Tag::TableCell => {
+                if let Some(row) = self.table.as_mut().and_then(|t| t.rows.last_mut()) {
+                    row.push(String::new());
+                }
             }
             Tag::CodeBlock(_) => {
                 self.block_gap();
@@ -187,6 +244,17 @@ impl<'t> Renderer<'t> {
             TagEnd::BlockQuote(_) => {
                 self.flush();
                 self.pop_prefix();
+            }
+            TagEnd::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.head = t.rows.len();
+                }
+            }
+            TagEnd::Table => {
+                if let Some(t) = self.table.take() {
+                    self.table_lines(t);
+                }
+                self.gap_after();
             }
             TagEnd::CodeBlock => {
                 self.code_block = false;
@@ -394,19 +462,48 @@ impl<'t> Renderer<'t> {
     /// A code block's text: lines as written, cut at the pane's edge.
     fn code_text(&mut self, text: &str) {
         for l in text.lines() {
-            self.start_line();
-            let room = self.width.saturating_sub(self.line_width);
-            let l = l.replace('\t', "    ");
-            let cut = cut_at_width(&l, room);
-            let shown = if cut < l.len() {
-                let keep = cut_at_width(&l, room.saturating_sub(1));
-                format!("{}{}", &l[..keep], if self.theme.ascii { ">" } else { "…" })
-            } else {
-                l
-            };
-            self.line_width += shown.width();
-            self.line.push(Span::styled(shown, self.theme.code));
-            self.flush();
+            self.whole_line(l.replace('\t', "    "), self.theme.code);
+        }
+    }
+
+    /// A line as written: cut at the width (marked), or whole when kept so.
+    fn whole_line(&mut self, l: String, style: Style) {
+        self.start_line();
+        let room = self.width.saturating_sub(self.line_width);
+        let cut = cut_at_width(&l, room);
+        let shown = if cut < l.len() && !self.keep_wide {
+            let keep = cut_at_width(&l, room.saturating_sub(1));
+            format!("{}{}", &l[..keep], if self.theme.ascii { ">" } else { "…" })
+        } else {
+            l
+        };
+        self.line_width += shown.width();
+        self.line.push(Span::styled(shown, style));
+        self.flush();
+        if self.keep_wide {
+            self.whole.push(self.lines.len() - 1);
+        }
+    }
+
+    /// A table in aligned columns, a rule under its header.
+    fn table_lines(&mut self, t: Table) {
+        let cols = t.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> =
+            (0..cols).map(|c| t.rows.iter().filter_map(|r| r.get(c)).map(|s| s.width()).max().unwrap_or(0)).collect();
+        let (bar, rule, cross) = if self.theme.ascii { (" | ", "-", "-+-") } else { (" │ ", "─", "─┼─") };
+        for (i, row) in t.rows.iter().enumerate() {
+            let cells: Vec<String> = (0..cols)
+                .map(|c| {
+                    let s = row.get(c).map_or("", String::as_str);
+                    format!("{s}{}", " ".repeat(widths[c].saturating_sub(s.width())))
+                })
+                .collect();
+            let style = if i < t.head { self.theme.strong } else { self.theme.text };
+            self.whole_line(cells.join(bar).trim_end().to_string(), style);
+            if i + 1 == t.head {
+                let r: Vec<String> = widths.iter().map(|w| rule.repeat(*w)).collect();
+                self.whole_line(r.join(cross), self.theme.dim);
+            }
         }
     }
 
@@ -554,5 +651,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A table is laid out in aligned columns with a rule under its header; `render` cuts its
+    /// rows at the width like code, `render_whole` keeps them (and code lines) whole and says
+    /// which lines they are.
+    #[test]
+    fn tables_are_aligned_and_kept_whole_when_asked() {
+        let md = "Before.\n\n| mode | empty wakeups | per worker |\n|---|---|---|\n| shared | 412 | W1:50 W2:50 W3:50 W4:50 |\n| exclusive | 3 | W1:200 |\n\nAfter.\n\n    a code line that is longer than the width\n";
+        let t = Theme::new(ThemeName::Default, true, false);
+        let (text, whole) = render_whole(md, &t, 30);
+        let lines: Vec<String> =
+            text.lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect();
+        let at = |needle: &str| lines.iter().position(|l| l.starts_with(needle)).unwrap();
+        assert_eq!(lines[at("mode")], "mode      │ empty wakeups │ per worker");
+        assert_eq!(lines[at("mode") + 1], "──────────┼───────────────┼────────────────────────");
+        assert_eq!(lines[at("shared")], "shared    │ 412           │ W1:50 W2:50 W3:50 W4:50");
+        assert_eq!(lines[at("exclusive")], "exclusive │ 3             │ W1:200");
+        assert_eq!(lines[at("  a code")], "  a code line that is longer than the width");
+        for (l, w) in lines.iter().zip(&whole) {
+            let kept = l.starts_with("mode")
+                || l.starts_with('─')
+                || l.starts_with("shared")
+                || l.starts_with("exclusive")
+                || l.starts_with("  a code");
+            assert_eq!(*w, kept, "{l:?}");
+        }
+        // Cut, no line is wider than asked.
+        let cut = plain(md, 30);
+        assert!(cut.lines().all(|l| l.width() <= 30), "{cut}");
+        assert!(cut.contains("shared    │ 412"), "{cut}");
     }
 }

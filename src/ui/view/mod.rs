@@ -956,4 +956,31 @@ mod tests {
             }
         }
     }
+
+    /// A Markdown table in a step's narration, wider than the screen, is drawn like compare's:
+    /// each row on one line, marked where it goes on, moved sideways when zoomed.
+    #[test]
+    fn a_markdown_table_in_the_narration_stays_whole_80x24() {
+        let mut lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let tail = "and this is where the row goes on, well past the eighty columns of the screen: END";
+        lessons[i].steps[0].narration = format!("Text first.\n\n| a | b |\n|---|---|\n| one | {tail} |\n");
+        lessons[i].steps[0].directives.retain(|d| !matches!(d.item, crate::lesson::Directive::Ask(_)));
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        app.measure = narration_extent;
+        app.open_direct(i);
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.steps.page = 1;
+            v.steps.ran = 1;
+        }
+        let s = render(&app, &theme(), 80, 24);
+        let row = s.lines().find(|l| l.contains("one │ and this")).unwrap_or_else(|| panic!("{s}"));
+        assert!(row.ends_with('→') && !s.contains("END"), "{s}");
+        press(&mut app, 'z');
+        for _ in 0..5 {
+            key(&mut app, KeyCode::Right);
+        }
+        let s = render(&app, &theme(), 80, 24);
+        assert!(s.lines().any(|l| l.starts_with('←') && l.ends_with("columns of the screen: END│")), "{s}");
+    }
 }

@@ -35,7 +35,8 @@ fn document(
             _ => step.narration.clone(),
         },
     };
-    let mut text = markdown::render(&md, theme, width);
+    // Code blocks and tables whole, like a compare's table: one row each, moved sideways.
+    let (mut text, mut whole) = markdown::render_whole(&md, theme, width);
     let (right, dot) = if theme.ascii { ("Right", "-") } else { ("→", "·") };
     if page == 0 {
         text.lines.push(Line::raw(""));
@@ -66,7 +67,7 @@ fn document(
         ));
     }
     // What the step did, under its text: PgUp/PgDn page through both.
-    let mut whole = vec![false; text.lines.len()];
+    whole.resize(text.lines.len(), false);
     let out = v.steps.outputs.get(page).filter(|o| !o.is_empty());
     if let Some(out) = out {
         let rule = if theme.ascii { "-" } else { "─" };
