@@ -144,6 +144,8 @@ fn ellipsis(s: &str, width: usize, ascii: bool) -> String {
 
 /// From this width the narration and the panes sit side by side.
 const WIDE: u16 = 120;
+/// Side by side, the most of the width (in %) the narration takes to show a table whole.
+const NARRATION_MAX: usize = 68;
 
 /// The lesson screen's rows: the header, the step's title (for a projector, `--theme
 /// contrast`, a band three rows high), the body, the key bar.
@@ -159,8 +161,9 @@ fn lesson_rows(area: Rect, theme: &Theme) -> [Rect; 4] {
 }
 
 /// The body between the narration area and the live panes: side by side from WIDE columns,
-/// else one above the other; zoomed, the focused one has it all.
-fn body_split(body: Rect, v: &LessonView) -> (Option<Rect>, Option<Rect>) {
+/// else one above the other; zoomed, the focused one has it all. Side by side, a narration
+/// whose table rows need `table` columns gets them, up to NARRATION_MAX of the width.
+fn body_split(body: Rect, v: &LessonView, table: usize) -> (Option<Rect>, Option<Rect>) {
     if v.look.zoom {
         return match v.look.focus {
             Focus::Narration => (Some(body), None),
@@ -168,7 +171,11 @@ fn body_split(body: Rect, v: &LessonView) -> (Option<Rect>, Option<Rect>) {
         };
     }
     let [a, b] = if body.width >= WIDE {
-        Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body)
+        let most = usize::from(body.width) * NARRATION_MAX / 100;
+        let least = usize::from(body.width) * 42 / 100;
+        // The table's rows and the narration's two borders.
+        let narration = (table + 2).clamp(least, most.max(least)) as u16;
+        Layout::horizontal([Constraint::Length(narration), Constraint::Fill(1)]).areas(body)
     } else {
         Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body)
     };
@@ -179,7 +186,8 @@ fn body_split(body: Rect, v: &LessonView) -> (Option<Rect>, Option<Rect>) {
 /// zoomed pane hides it.
 pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::app::Extent> {
     let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme);
-    let (area, _) = body_split(body, v);
+    let table = narration::widest_row(&app.lessons[v.index], v, app.question(), &app.theme);
+    let (area, _) = body_split(body, v, table);
     Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
 }
 
@@ -223,7 +231,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(title), title_row);
     }
 
-    let (narr_area, panes_area) = body_split(body, v);
+    let (narr_area, panes_area) = body_split(body, v, narration::widest_row(l, v, app.question(), theme));
     if let Some(r) = narr_area {
         narration(l, v, app.question(), theme, f, r);
     }
@@ -808,16 +816,12 @@ mod tests {
         assert!(!s.contains("accept4") && s.contains(" events "), "{s}");
     }
 
-    /// Accept's step 6 at 80x24: the compare table is wider than the narration. Each of its
-    /// rows stays on one line, cut at the border and marked; zoomed, ←/→ move the rows
-    /// sideways, and between the start and the end every row is on screen whole.
-    #[test]
-    fn a_table_wider_than_the_narration_keeps_each_row_on_one_line_80x24() {
+    /// Accept's step 6 with a compare of three modes reported: its table's rows as shown.
+    fn compare_step(app: &mut App) -> Vec<String> {
         use crate::lab::measure::Run;
         use crate::lesson::run::Report;
         use crate::proto::mode::Mode;
         use crate::ui::engine::EngineMsg;
-        let mut app = lesson_app();
         if let Screen::Lesson(v) = &mut app.screen {
             v.steps.page = 6;
             v.steps.ran = 6;
@@ -843,10 +847,31 @@ mod tests {
             chaos: None,
         };
         let report = Report::Compare(vec![run(Mode::Shared, 100), run(Mode::Exclusive, 150), run(Mode::Rr, 120)]);
-        let rows: Vec<Vec<char>> =
-            report.text().lines().map(|l| l.trim_start_matches("    ").chars().collect()).collect();
-        assert!(rows.iter().all(|r| r.len() > 78), "the rows fit anyway: {rows:?}");
+        let rows = report.text().lines().map(|l| l.trim_start_matches("    ").to_string()).collect();
         app.update(Msg::Engine(EngineMsg::Report(report)));
+        rows
+    }
+
+    /// From 120 columns, the narration widens to show such a table whole, without a zoom.
+    #[test]
+    fn side_by_side_the_narration_widens_for_a_table_160x45() {
+        let mut app = lesson_app();
+        let rows = compare_step(&mut app);
+        let s = render(&app, &theme(), 160, 45);
+        for r in &rows {
+            assert!(s.lines().any(|l| l.starts_with(&format!("│{r}"))), "{r:?} not whole:\n{s}");
+        }
+        assert!(!s.contains("wide table") && s.contains(" processes "), "{s}");
+    }
+
+    /// Accept's step 6 at 80x24: the compare table is wider than the narration. Each of its
+    /// rows stays on one line, cut at the border and marked; zoomed, ←/→ move the rows
+    /// sideways, and between the start and the end every row is on screen whole.
+    #[test]
+    fn a_table_wider_than_the_narration_keeps_each_row_on_one_line_80x24() {
+        let mut app = lesson_app();
+        let rows: Vec<Vec<char>> = compare_step(&mut app).iter().map(|l| l.chars().collect()).collect();
+        assert!(rows.iter().all(|r| r.len() > 78), "the rows fit anyway: {rows:?}");
         let before = render(&app, &theme(), 80, 24);
         assert!(before.contains("wide table: z, then"), "{before}");
         press(&mut app, 'z');

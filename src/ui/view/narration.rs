@@ -90,6 +90,13 @@ fn document(
     (text, whole)
 }
 
+/// The widest table row (or code line) of the page, in columns; 0 when it has none. Their
+/// width does not depend on the area's.
+pub(crate) fn widest_row(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme) -> usize {
+    let (text, whole) = document(l, v, asking, theme, 80);
+    text.lines.iter().zip(whole).filter(|(_, w)| *w).map(|(line, _)| line.width()).max().unwrap_or(0)
+}
+
 /// The narration's text laid out in rows `width` wide: prose wrapped, each table row whole on
 /// one row, shifted `side` columns to the left.
 struct Laid {
