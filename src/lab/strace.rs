@@ -74,7 +74,9 @@ pub fn parse(line: &str) -> Option<SysCall> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
-    let first = first_arg(args);
+    // A resumed call's first argument was on its `<unfinished ...>` line: what follows
+    // `resumed>` starts further on (recvmsg's message, with the fds it got).
+    let first = if rest.starts_with("<... ") { "…".to_string() } else { first_arg(args) };
     let ret = args.rfind(") = ").map(|i| args[i + 4..].to_string());
     let passed = scm_rights(args);
     Some(SysCall { tid, time: time.to_string(), name, first, ret, passed })
@@ -333,6 +335,9 @@ mod tests {
         assert_eq!(open.ret, None);
         let resumed = parse("11:26:16.1 <... wait4 resumed>NULL, 0, NULL) = 42").unwrap();
         assert_eq!((resumed.name.as_str(), resumed.ret.as_deref()), ("wait4", Some("42")));
+        assert_eq!(resumed.first, "…");
+        let got = parse("[pid 9] 11:26:16.2 <... recvmsg resumed>{msg_name=NULL, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, cmsg_type=SCM_RIGHTS, cmsg_data=[19<TCP:[1]>]}], msg_flags=0}, 0) = 129").unwrap();
+        assert_eq!((got.first.as_str(), got.passed.as_slice()), ("…", ["19<TCP:[1]>".to_string()].as_slice()));
         assert_eq!(parse("strace: attach: ptrace(PTRACE_SEIZE, 1): Operation not permitted"), None);
         assert!(explain("strace: attach: ptrace(PTRACE_SEIZE, 1): Operation not permitted", 1).contains("SYS_PTRACE"));
     }
