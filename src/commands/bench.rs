@@ -35,6 +35,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             keepalive: args.keepalive,
             timeout_ms: 5000,
             stream: false,
+            visit: false,
         };
         let run = match args.chaos_ms {
             Some(ms) => measure_with_chaos(&mut lab, mode, args.workers as usize, client, ms)?,

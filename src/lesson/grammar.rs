@@ -17,7 +17,7 @@ const MAX_CHOICES: usize = 6;
 const FIRE_CONCURRENCY: u32 = 8;
 pub(super) const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
-const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
+const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // Directives
@@ -220,6 +220,7 @@ const VERBS: &[Verb] = &[
     Verb { name: "backlog", usage: "`backlog N`", keys: &[], parse: backlog },
     Verb { name: "accept", usage: "`accept on` or `accept off`", keys: &[], parse: accept },
     Verb { name: "connect", usage: "`connect N`", keys: &[], parse: connect },
+    Verb { name: "visit", usage: "`visit N [concurrency=C]`", keys: &["concurrency"], parse: visit },
     Verb {
         name: "cost",
         usage: "`cost WHAT [rounds=N]` with WHAT one of fork, thread, pipe-procs, pipe-threads, cow, rss",
@@ -298,6 +299,14 @@ fn fire(words: &Words<'_>) -> Result<Directive, String> {
     requests_bound("fire", connections, keepalive)?;
     let concurrency = words.number_or("concurrency", 1, 256, FIRE_CONCURRENCY)?;
     Ok(Directive::Fire { connections, concurrency, keepalive })
+}
+
+/// `visit 40 concurrency=4`: connections that each ask for `/visit`, one request each.
+fn visit(words: &Words<'_>) -> Result<Directive, String> {
+    let [n] = words.exactly()?;
+    let connections = number("connection count", n, 1, 1_000_000)?;
+    let concurrency = words.number_or("concurrency", 1, 256, FIRE_CONCURRENCY)?;
+    Ok(Directive::Visit { connections, concurrency })
 }
 
 fn compare(words: &Words<'_>) -> Result<Directive, String> {
@@ -514,12 +523,13 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
         }
         ["rolled"] => Ok(Expect::Rolled),
         ["lost-only-held"] => Ok(Expect::LostOnlyHeld),
+        ["sticky"] => Ok(Expect::Sticky),
         ["handle-arrived"] => Ok(Expect::HandleArrived),
         ["all-cores-busy"] => Ok(Expect::AllCoresBusy),
         ["pidfile"] => Ok(Expect::Pidfile),
         [
-            first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "handle-arrived" | "all-cores-busy"
-            | "pidfile"),
+            first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "sticky" | "handle-arrived"
+            | "all-cores-busy" | "pidfile"),
             ..,
         ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
         ["served", t, op, value] => served(t, op, value),
@@ -969,6 +979,14 @@ mod tests {
                 "expect: idle_reset == 0",
                 Directive::Expect(Expect::Metric { metric: Metric::IdleReset, op: Op::Eq, value: 0.0 }),
             ),
+            ("visit", "do: visit 40 concurrency=4", Directive::Visit { connections: 40, concurrency: 4 }),
+            ("visit_default_concurrency", "do: visit 40", Directive::Visit { connections: 40, concurrency: 8 }),
+            ("expect_sticky", "expect: sticky", Directive::Expect(Expect::Sticky)),
+            (
+                "expect_visits_max",
+                "expect: visits_max < 40",
+                Directive::Expect(Expect::Metric { metric: Metric::VisitsMax, op: Op::Lt, value: 40.0 }),
+            ),
             (
                 "expect_queued",
                 "expect: queued == 5",
@@ -1049,12 +1067,12 @@ mod tests {
         (
             "unknown_verb",
             "do: launch workers=4",
-            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost, drain, hold",
+            "unknown verb `launch` in `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, visit, cost, drain, hold",
         ),
         (
             "empty_do",
             "do:",
-            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, cost, drain, hold",
+            "empty `do:`; expected one of spawn, mode, scale, stop, fire, compare, kill, busy, show, crash, respawn, load, wait, send, restart, work, counter, daemon, node, reap, parent-death, backlog, accept, connect, visit, cost, drain, hold",
         ),
         (
             "unknown_option",
@@ -1190,7 +1208,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset",
+            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
         ),
         (
             "empty_expect",
@@ -1242,7 +1260,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1270,6 +1288,18 @@ mod tests {
         ),
         ("stop_no_grace", "do: stop grace=0", "grace `0` is out of range; expected a whole number from 1 to 5000"),
         ("wait_for_what", "do: wait fire", "wrong arguments `wait fire`; expected `wait load` or `wait hold`"),
+        (
+            "visit_zero",
+            "do: visit 0",
+            "connection count `0` is out of range; expected a whole number from 1 to 1000000",
+        ),
+        ("visit_keepalive", "do: visit 4 keepalive=10", "unknown option `keepalive` for `visit`; expected concurrency"),
+        (
+            "visit_without_count",
+            "do: visit concurrency=4",
+            "wrong arguments `visit concurrency=4`; expected `visit N [concurrency=C]`",
+        ),
+        ("sticky_with_words", "expect: sticky W1", "`sticky` takes nothing after it; expected `sticky`"),
         ("accept_maybe", "do: accept maybe", "wrong arguments `accept maybe`; expected `accept on` or `accept off`"),
         ("reap_neither_on_nor_off", "do: reap later", "wrong arguments `reap later`; expected `reap on` or `reap off`"),
         (
@@ -1435,6 +1465,7 @@ mod tests {
                 target().prop_map(Expect::Survived),
                 Just(Expect::Rolled),
                 Just(Expect::LostOnlyHeld),
+                Just(Expect::Sticky),
                 Just(Expect::HandleArrived),
                 Just(Expect::AllCoresBusy),
                 Just(Expect::Pidfile),
@@ -1537,6 +1568,8 @@ mod tests {
                 (1u32..=4096).prop_map(Directive::Backlog),
                 any::<bool>().prop_map(Directive::Accept),
                 (1u32..=100).prop_map(Directive::Connect),
+                (count.clone(), 1u32..=256)
+                    .prop_map(|(connections, concurrency)| Directive::Visit { connections, concurrency }),
             ]
         }
 

@@ -228,6 +228,12 @@ pub enum Directive {
     WaitHold,
     /// Stop the pool as a supervisor does: SIGTERM to every worker, SIGKILL after `grace` ms.
     StopGrace(u32),
+    /// Fire connections that each ask for `/visit`: every worker counts the visits it served in
+    /// its own memory and answers with its count.
+    Visit {
+        connections: u32,
+        concurrency: u32,
+    },
 }
 
 /// `do: node cluster workers=2 sched=rr` or `do: node stop`. While a Node program runs, the
@@ -485,6 +491,9 @@ pub enum Expect {
     /// The last load: no more connections failed than the crashed worker held, and none that a
     /// surviving worker had served.
     LostOnlyHeld,
+    /// The last fire or load: at least one connection carried several requests, and every
+    /// connection's replies came from one worker.
+    Sticky,
     /// The last handle sent arrived as the same socket under the receiver's own fd number.
     HandleArrived,
     /// Every core the lab may use was busy during the last `work`.
@@ -666,6 +675,10 @@ pub enum Metric {
     /// by the server with an end of file (FIN), or reset (RST).
     IdleClosed,
     IdleReset,
+    /// The highest visit count any worker's reply gave in the last `visit`, and the counts of
+    /// all workers added up.
+    VisitsMax,
+    VisitsSum,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -782,7 +795,7 @@ impl fmt::Display for Target {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 25] = [
+    pub const ALL: [Metric; 27] = [
         Metric::Failed,
         Metric::Completed,
         Metric::Fired,
@@ -808,6 +821,8 @@ impl Metric {
         Metric::Queued,
         Metric::IdleClosed,
         Metric::IdleReset,
+        Metric::VisitsMax,
+        Metric::VisitsSum,
     ];
 
     pub fn name(self) -> &'static str {
@@ -837,6 +852,8 @@ impl Metric {
             Metric::Queued => "queued",
             Metric::IdleClosed => "idle_closed",
             Metric::IdleReset => "idle_reset",
+            Metric::VisitsMax => "visits_max",
+            Metric::VisitsSum => "visits_sum",
         }
     }
 }

@@ -93,6 +93,9 @@ impl fmt::Display for Directive {
             }
             Directive::WaitHold => f.write_str("do: wait hold"),
             Directive::StopGrace(ms) => write!(f, "do: stop grace={ms}"),
+            Directive::Visit { connections, concurrency } => {
+                write!(f, "do: visit {connections} concurrency={concurrency}")
+            }
         }
     }
 }
@@ -117,6 +120,7 @@ impl fmt::Display for Expect {
             Expect::Survived(t) => write!(f, "survived {t}"),
             Expect::Rolled => f.write_str("rolled"),
             Expect::LostOnlyHeld => f.write_str("lost-only-held"),
+            Expect::Sticky => f.write_str("sticky"),
             Expect::HandleArrived => f.write_str("handle-arrived"),
             Expect::AllCoresBusy => f.write_str("all-cores-busy"),
             Expect::Pidfile => f.write_str("pidfile"),

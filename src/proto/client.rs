@@ -19,6 +19,10 @@ pub struct ClientArgs {
     pub timeout_ms: u64,
     /// Print one line per connection as it finishes.
     pub stream: bool,
+    /// Ask for `/visit` instead of `/conn/<conn>/req/<j>`: each worker counts the visits it
+    /// served in its own memory and says its count in an `X-Visit` header.
+    #[serde(default)]
+    pub visit: bool,
 }
 
 /// Why a connection failed. The first thing that went wrong names it.
@@ -67,7 +71,7 @@ impl fmt::Display for ConnError {
 /// One finished connection, a stream line:
 /// `{"conn":17,"ok":true,"worker":"W2","pid":1234,"us":412}` or
 /// `{"conn":17,"ok":false,"error":"reset","us":380}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConnRecord {
     /// The connection's number, `0..connections`; requests ask for `/conn/<conn>/req/<j>`.
     pub conn: u32,
@@ -83,6 +87,17 @@ pub struct ConnRecord {
     pub error: Option<ConnError>,
     /// Microseconds from just before connect to the end of the last reply (or to the failure).
     pub us: u64,
+    /// Whole replies read on the connection, when more than one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<u32>,
+    /// Workers other than `worker` that answered a request of this connection. A connection
+    /// is one socket, in one process's fd table: only a server that hands a connection on
+    /// after serving on it fills this.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<String>,
+    /// The last reply's `X-Visit` count (a `/visit` request): the visits its worker had served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<u64>,
 }
 
 /// The last line of a run. `completed + failed == fired`, the `errors` add up to `failed`
@@ -103,4 +118,13 @@ pub struct ClientSummary {
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
+    /// Connections that carried more than one whole reply (keep-alive).
+    #[serde(default)]
+    pub kept_alive: u64,
+    /// Connections whose replies named more than one worker.
+    #[serde(default)]
+    pub switched: u64,
+    /// The highest `X-Visit` count each worker's replies gave (a `/visit` fire); empty otherwise.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub visits: BTreeMap<String, u64>,
 }

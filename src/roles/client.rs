@@ -105,7 +105,7 @@ fn fire(addr: SocketAddr, args: &ClientArgs, timeout: Duration, next: &AtomicU64
         if conn >= args.connections {
             return;
         }
-        let rec = connection(addr, conn, args.keepalive, timeout, &mut buf);
+        let rec = connection(addr, conn, args, timeout, &mut buf);
         if tx.send(rec).is_err() {
             return;
         }
@@ -122,62 +122,91 @@ struct Worker {
 /// How a connection went wrong, and who (if anyone) had answered on it before.
 struct Failure {
     kind: ConnError,
-    worker: Option<Worker>,
+    answered: Answered,
 }
 
 impl From<ConnError> for Failure {
     fn from(kind: ConnError) -> Self {
-        Failure { kind, worker: None }
+        Failure { kind, answered: Answered::default() }
+    }
+}
+
+/// What the whole replies of one connection said so far.
+#[derive(Debug, Clone, Default)]
+struct Answered {
+    /// The worker of the last reply.
+    last: Option<Worker>,
+    replies: u32,
+    /// Workers that answered before and are not `last`, each once.
+    others: Vec<String>,
+    /// The last reply's `X-Visit`.
+    visit: Option<u64>,
+}
+
+impl Answered {
+    fn add(&mut self, reply: Reply) {
+        self.replies += 1;
+        if let Some(last) = self.last.take()
+            && last.alias != reply.worker.alias
+            && !self.others.contains(&last.alias)
+        {
+            self.others.push(last.alias);
+        }
+        self.others.retain(|a| *a != reply.worker.alias);
+        self.last = Some(reply.worker);
+        self.visit = reply.visit;
+    }
+
+    /// The record of a connection that ended with these replies.
+    fn record(self, conn: u32, error: Option<ConnError>, us: u64) -> ConnRecord {
+        ConnRecord {
+            conn,
+            ok: error.is_none(),
+            pid: self.last.as_ref().and_then(|w| w.pid),
+            worker: self.last.map(|w| w.alias),
+            error,
+            us,
+            replies: (self.replies > 1).then_some(self.replies),
+            others: self.others,
+            visit: self.visit,
+        }
     }
 }
 
 /// Opens one connection, runs its requests and turns the outcome into its record.
-fn connection(addr: SocketAddr, conn: u32, keepalive: u32, timeout: Duration, buf: &mut Vec<u8>) -> ConnRecord {
+fn connection(addr: SocketAddr, conn: u32, args: &ClientArgs, timeout: Duration, buf: &mut Vec<u8>) -> ConnRecord {
     buf.clear();
     let start = Instant::now();
-    let outcome = converse(addr, conn, keepalive, timeout, buf);
-    match outcome {
-        Ok((worker, end)) => ConnRecord {
-            conn,
-            ok: true,
-            worker: Some(worker.alias),
-            pid: worker.pid,
-            error: None,
-            us: micros(end - start),
-        },
-        Err(failure) => ConnRecord {
-            conn,
-            ok: false,
-            pid: failure.worker.as_ref().and_then(|w| w.pid),
-            worker: failure.worker.map(|w| w.alias),
-            error: Some(failure.kind),
-            us: micros(start.elapsed()),
-        },
+    match converse(addr, conn, args, timeout, buf) {
+        Ok((answered, end)) => answered.record(conn, None, micros(end - start)),
+        Err(failure) => failure.answered.record(conn, Some(failure.kind), micros(start.elapsed())),
     }
 }
 
-/// The whole life of one connection. On success: the worker of the last reply and the
-/// moment that reply was whole.
+/// The whole life of one connection. On success: what its replies said and the moment the
+/// last one was whole.
 fn converse(
     addr: SocketAddr,
     conn: u32,
-    keepalive: u32,
+    args: &ClientArgs,
     timeout: Duration,
     buf: &mut Vec<u8>,
-) -> Result<(Worker, Instant), Failure> {
+) -> Result<(Answered, Instant), Failure> {
+    let keepalive = args.keepalive;
     let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| classify(&e))?;
     stream.set_write_timeout(Some(timeout)).map_err(|e| classify(&e))?;
     // Each request is one write; without this, Nagle could hold a keep-alive request back
     // behind a delayed ACK (tcp(7) TCP_NODELAY).
     stream.set_nodelay(true).map_err(|e| classify(&e))?;
 
-    let mut served: Option<Worker> = None;
+    let mut answered = Answered::default();
     let mut request = String::with_capacity(96);
     for j in 0..keepalive {
         let last = j + 1 == keepalive;
         request.clear();
+        let path = if args.visit { "/visit".to_string() } else { format!("/conn/{conn}/req/{j}") };
         request.push_str(&format!(
-            "GET /conn/{conn}/req/{j} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {}\r\n\r\n",
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {}\r\n\r\n",
             if last { "close" } else { "keep-alive" }
         ));
         let deadline = Instant::now() + timeout;
@@ -185,18 +214,21 @@ fn converse(
             .write_all(request.as_bytes())
             .map_err(|e| classify(&e))
             .and_then(|()| read_reply(&mut stream, buf, deadline));
-        let reply = reply.map_err(|kind| Failure { kind, worker: served.clone() })?;
-        served = Some(reply.worker);
-        if reply.closing && !last {
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(kind) => return Err(Failure { kind, answered }),
+        };
+        let closing = reply.closing;
+        answered.add(reply);
+        if closing && !last {
             // The server will close after this reply: the next request cannot be served.
-            return Err(Failure { kind: ConnError::ClosedEarly, worker: served });
+            return Err(Failure { kind: ConnError::ClosedEarly, answered });
         }
     }
     let end = Instant::now();
-    let worker = served.expect("keepalive >= 1, so at least one reply was read");
     match wait_for_close(&mut stream, buf, Instant::now() + timeout) {
-        Ok(()) => Ok((worker, end)),
-        Err(kind) => Err(Failure { kind, worker: Some(worker) }),
+        Ok(()) => Ok((answered, end)),
+        Err(kind) => Err(Failure { kind, answered }),
     }
 }
 
@@ -205,6 +237,8 @@ struct Reply {
     worker: Worker,
     /// The server said `Connection: close`.
     closing: bool,
+    /// `X-Visit: N`: the worker's count of the visits it served.
+    visit: Option<u64>,
 }
 
 /// Reads one whole reply: the head (as many reads as it takes), then exactly Content-Length
@@ -256,6 +290,7 @@ fn check_head(response: &httparse::Response<'_, '_>) -> Result<(Reply, usize), C
     let mut worker = None;
     let mut body_len: Option<usize> = None;
     let mut closing = false;
+    let mut visit = None;
     for header in response.headers.iter() {
         let name = header.name;
         if name.eq_ignore_ascii_case("x-worker") {
@@ -272,13 +307,16 @@ fn check_head(response: &httparse::Response<'_, '_>) -> Result<(Reply, usize), C
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             // Workers always send Content-Length; a chunked body is not theirs.
             return Err(ConnError::BadResponse);
+        } else if name.eq_ignore_ascii_case("x-visit") {
+            let n = std::str::from_utf8(header.value).ok().and_then(|v| v.trim().parse::<u64>().ok());
+            visit = Some(n.ok_or(ConnError::BadResponse)?);
         } else if name.eq_ignore_ascii_case("connection") {
             closing |=
                 header.value.split(|&b| b == b',').any(|token| token.trim_ascii().eq_ignore_ascii_case(b"close"));
         }
     }
     match (worker, body_len) {
-        (Some(worker), Some(body_len)) => Ok((Reply { worker, closing }, body_len)),
+        (Some(worker), Some(body_len)) => Ok((Reply { worker, closing, visit }, body_len)),
         _ => Err(ConnError::BadResponse),
     }
 }
@@ -354,6 +392,9 @@ struct Tally {
     completed: u64,
     errors: BTreeMap<ConnError, u64>,
     per_worker: BTreeMap<String, u64>,
+    kept_alive: u64,
+    switched: u64,
+    visits: BTreeMap<String, u64>,
     /// Completed connections only; 4 bytes each keeps a million connections at 4 MB.
     latencies_us: Vec<u32>,
 }
@@ -361,6 +402,12 @@ struct Tally {
 impl Tally {
     fn add(&mut self, rec: &ConnRecord) {
         self.fired += 1;
+        self.kept_alive += u64::from(rec.replies.is_some_and(|n| n > 1));
+        self.switched += u64::from(!rec.others.is_empty());
+        if let (Some(worker), Some(n)) = (&rec.worker, rec.visit) {
+            let seen = self.visits.entry(worker.clone()).or_default();
+            *seen = (*seen).max(n);
+        }
         match (&rec.error, &rec.worker) {
             (None, Some(worker)) if rec.ok => {
                 self.completed += 1;
@@ -394,6 +441,9 @@ impl Tally {
             p50_ms: nearest_rank(lat, 50),
             p99_ms: nearest_rank(lat, 99),
             max_ms: lat.last().map_or(0.0, |&us| f64::from(us) / 1000.0),
+            kept_alive: self.kept_alive,
+            switched: self.switched,
+            visits: self.visits,
         }
     }
 }
@@ -467,6 +517,10 @@ mod tests {
         Silent,
         /// Answer `Connection: close` but never close.
         NoClose,
+        /// Answer as this connection's worker, then as W9, in turns: a connection handed on.
+        Alternate,
+        /// Answer with `X-Visit: N`, N counting this connection's requests from 1.
+        Visit,
     }
 
     /// One request as the server saw it: path and Connection header.
@@ -595,6 +649,13 @@ mod tests {
             seen.push(req);
             let out = match act {
                 Act::Serve | Act::NoClose => reply(alias, pid, close),
+                Act::Alternate if seen.len() % 2 == 0 => reply("W9", 9, close),
+                Act::Alternate => reply(alias, pid, close),
+                Act::Visit => reply(alias, pid, close).replacen(
+                    "Content-Length",
+                    &format!("X-Visit: {}\r\nContent-Length", seen.len()),
+                    1,
+                ),
                 Act::Dribble => {
                     stream.set_nodelay(true).unwrap();
                     for b in reply(alias, pid, close).bytes() {
@@ -636,7 +697,7 @@ mod tests {
     }
 
     fn args(port: u16, connections: u32, concurrency: u32, keepalive: u32) -> ClientArgs {
-        ClientArgs { port, connections, concurrency, keepalive, timeout_ms: 5000, stream: false }
+        ClientArgs { port, connections, concurrency, keepalive, timeout_ms: 5000, stream: false, visit: false }
     }
 
     /// Runs the client and returns every line it printed, parsed.
@@ -739,9 +800,25 @@ mod tests {
 
     #[test]
     fn stream_line_format_matches_the_documented_one() {
-        let ok = ConnRecord { conn: 17, ok: true, worker: Some("W2".into()), pid: Some(1234), error: None, us: 412 };
+        let ok = ConnRecord {
+            conn: 17,
+            ok: true,
+            worker: Some("W2".into()),
+            pid: Some(1234),
+            error: None,
+            us: 412,
+            ..ConnRecord::default()
+        };
         assert_eq!(serde_json::to_string(&ok).unwrap(), r#"{"conn":17,"ok":true,"worker":"W2","pid":1234,"us":412}"#);
-        let failed = ConnRecord { conn: 17, ok: false, worker: None, pid: None, error: Some(ConnError::Reset), us: 9 };
+        let failed = ConnRecord {
+            conn: 17,
+            ok: false,
+            worker: None,
+            pid: None,
+            error: Some(ConnError::Reset),
+            us: 9,
+            ..ConnRecord::default()
+        };
         assert_eq!(serde_json::to_string(&failed).unwrap(), r#"{"conn":17,"ok":false,"error":"reset","us":9}"#);
         let mut tally = Tally::default();
         tally.add(&ok);
@@ -784,6 +861,42 @@ mod tests {
             assert_eq!((s.p50_ms, s.p99_ms, s.max_ms), (0.0, 0.0, 0.0));
             assert!(records.iter().all(|r| !r.ok && r.error == Some(kind)));
         }
+    }
+
+    #[test]
+    fn replies_from_two_workers_on_one_connection_are_counted_as_switched() {
+        let server = Server::start(1, |_| Act::Alternate);
+        let (records, s) = run_lines(&ClientArgs { stream: true, ..args(server.port, 3, 3, 4) });
+        assert_eq!((s.completed, s.kept_alive, s.switched), (3, 3, 3));
+        for r in records {
+            // W1, W9, W1, W9: the last was W9, and W1 answered too.
+            assert_eq!(
+                (r.worker.as_deref(), r.replies, r.others.clone()),
+                (Some("W9"), Some(4), vec!["W1".to_string()])
+            );
+        }
+        // One worker for every request: kept alive, not switched.
+        let server = Server::start(2, |_| Act::Serve);
+        let (records, s) = run_lines(&ClientArgs { stream: true, ..args(server.port, 4, 2, 3) });
+        assert_eq!((s.completed, s.kept_alive, s.switched), (4, 4, 0));
+        assert!(records.iter().all(|r| r.others.is_empty() && r.replies == Some(3)));
+        // One request per connection: nothing kept alive.
+        let server = Server::start(2, |_| Act::Serve);
+        let (records, s) = run_lines(&ClientArgs { stream: true, ..args(server.port, 4, 2, 1) });
+        assert_eq!((s.kept_alive, s.switched), (0, 0));
+        assert!(records.iter().all(|r| r.replies.is_none()));
+    }
+
+    #[test]
+    fn visits_ask_for_visit_and_keep_each_workers_highest_count() {
+        let server = Server::start(2, |_| Act::Visit);
+        let args = ClientArgs { stream: true, visit: true, ..args(server.port, 4, 1, 3) };
+        let (records, s) = run_lines(&args);
+        assert_eq!(s.completed, 4);
+        assert!(records.iter().all(|r| r.visit == Some(3)));
+        assert_eq!(s.visits, [("W1".to_string(), 3), ("W2".to_string(), 3)].into_iter().collect());
+        let seen = server.finish();
+        assert!(seen.iter().flatten().all(|(path, _)| path == "/visit"), "{seen:?}");
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         }
         Expect::Rolled => rolled(o),
         Expect::LostOnlyHeld => lost_only_held(o),
+        Expect::Sticky => sticky(o),
         Expect::HandleArrived => match o.measured.handle {
             Some((sent, fd, got)) => {
                 (sent != 0 && sent == got, format!("sent socket:[{sent}], received as fd {fd} -> socket:[{got}]"))
@@ -142,6 +143,23 @@ fn accounted(o: &Observation) -> (bool, String) {
             s.fired, s.completed, s.failed, by_worker, f.accepted
         ),
     )
+}
+
+/// Every connection of the last fire or load answered by one worker, all its requests; and at
+/// least one connection carried more than one, or there was nothing to be sticky about.
+fn sticky(o: &Observation) -> (bool, String) {
+    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let s = &f.summary;
+    let ok = s.kept_alive > 0 && s.switched == 0;
+    let detail = if s.kept_alive == 0 {
+        format!("none of the {} connections carried more than one request", s.fired)
+    } else {
+        format!(
+            "{} of {} connections carried several requests; {} had replies from more than one worker",
+            s.kept_alive, s.fired, s.switched
+        )
+    };
+    (ok, detail)
 }
 
 fn exited(target: &Target, status: ExitSpec, o: &Observation) -> (bool, String) {
@@ -265,6 +283,13 @@ fn metric_why(m: Metric, o: &Observation) -> String {
             let order: Vec<String> = o.measured.copies.iter().map(|(a, _, _, v)| format!("{a} {v}")).collect();
             format!(" (reported in this order: {})", if order.is_empty() { "none".into() } else { order.join(", ") })
         }
+        (Metric::VisitsMax | Metric::VisitsSum, _) => match &o.measured.fire {
+            Some(f) if !f.summary.visits.is_empty() => {
+                let each: Vec<String> = f.summary.visits.iter().map(|(a, n)| format!("{a} {n}")).collect();
+                format!(" (each worker's count: {}; {} visits completed)", each.join(", "), f.summary.completed)
+            }
+            _ => " (no reply carried a visit count)".into(),
+        },
         (Metric::Workers, _) => {
             let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
             format!(
@@ -480,6 +505,10 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
         Metric::Queued => measured.queued.map(|q| q as f64),
         Metric::IdleClosed => measured.held_idle.map(|e| e.graceful as f64),
         Metric::IdleReset => measured.held_idle.map(|e| e.reset as f64),
+        Metric::VisitsMax => f.and_then(|f| f.summary.visits.values().max()).map(|v| *v as f64),
+        Metric::VisitsSum => {
+            f.filter(|f| !f.summary.visits.is_empty()).map(|f| f.summary.visits.values().sum::<u64>() as f64)
+        }
     }
 }
 
@@ -533,6 +562,9 @@ mod tests {
             p50_ms: 2.0,
             p99_ms: 5.0,
             max_ms: 9.0,
+            kept_alive: 0,
+            switched: 0,
+            visits: BTreeMap::new(),
         };
         let mut o = obs();
         o.measured.fire = Some(Fired { summary, per_worker, accepted });
@@ -605,6 +637,23 @@ mod tests {
         if ready_first { vec![ready, retiring, exit, done] } else { vec![retiring, ready, exit, done] }
     }
 
+    /// A fire of `conns` connections, `kept_alive` of them carrying several requests, of which
+    /// `switched` had replies from more than one worker.
+    fn keep_alive(conns: u64, kept_alive: u64, switched: u64) -> Observation {
+        let mut o = fired(conns, 0, &[("W1", conns)], conns);
+        let f = o.measured.fire.as_mut().unwrap();
+        (f.summary.kept_alive, f.summary.switched) = (kept_alive, switched);
+        o
+    }
+
+    /// A `visit` fire: each worker's highest count, one visit per connection.
+    fn visits(counts: &[(&str, u64)]) -> Observation {
+        let total = counts.iter().map(|(_, n)| n).sum();
+        let mut o = fired(total, 0, counts, total);
+        o.measured.fire.as_mut().unwrap().summary.visits = counts.iter().map(|(a, n)| (a.to_string(), *n)).collect();
+        o
+    }
+
     fn failed_conn(conn: u32, worker: Option<&str>) -> ConnRecord {
         ConnRecord {
             conn,
@@ -613,6 +662,7 @@ mod tests {
             pid: None,
             error: Some(ConnError::Reset),
             us: 9,
+            ..ConnRecord::default()
         }
     }
 
@@ -791,6 +841,22 @@ mod tests {
         holds: load_across_crash(3, 3, vec![]),
         fails: load_across_crash(4, 3, vec![]));
     claim!(handle_arrived, Expect::HandleArrived, holds: handle(42, 42), fails: handle(42, 43));
+    claim!(sticky, Expect::Sticky,
+        holds: keep_alive(4, 4, 0),
+        // One connection's replies came from W1 and then W2.
+        fails: keep_alive(4, 4, 1));
+    claim!(sticky_needs_a_connection_with_several_requests, Expect::Sticky,
+        holds: keep_alive(4, 1, 0),
+        // One request per connection: nothing could have moved to another worker.
+        fails: keep_alive(4, 0, 0));
+    claim!(visits_max, Expect::Metric { metric: Metric::VisitsMax, op: Op::Lt, value: 40.0 },
+        holds: visits(&[("W1", 10), ("W2", 9), ("W3", 11), ("W4", 10)]),
+        // One worker's count saw every visit.
+        fails: visits(&[("W1", 40)]));
+    claim!(visits_sum, Expect::Metric { metric: Metric::VisitsSum, op: Op::Eq, value: 40.0 },
+        holds: visits(&[("W1", 10), ("W2", 9), ("W3", 11), ("W4", 10)]),
+        // A counter that had counted before the fire began: 41 for 40 visits.
+        fails: visits(&[("W1", 10), ("W2", 9), ("W3", 12), ("W4", 10)]));
     claim!(all_cores_busy, Expect::AllCoresBusy,
         holds: work(&[("W1", 3.5)], 0.2),
         // Two of four cores' worth while the machine was idle: the threads did not spread.
@@ -851,6 +917,8 @@ mod tests {
             Expect::Survived(t),
             Expect::Rolled,
             Expect::LostOnlyHeld,
+            Expect::Sticky,
+            Expect::Metric { metric: Metric::VisitsMax, op: Op::Ge, value: 0.0 },
             Expect::HandleArrived,
             Expect::AllCoresBusy,
             Expect::Pidfile,

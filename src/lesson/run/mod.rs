@@ -304,8 +304,9 @@ impl Runner {
                 self.lab.pool = None;
             }
             Directive::Fire { connections, concurrency, keepalive } => {
-                self.fire(*connections, *concurrency, *keepalive, out)?;
+                self.fire(*connections, *concurrency, *keepalive, false, out)?;
             }
+            Directive::Visit { connections, concurrency } => self.fire(*connections, *concurrency, 1, true, out)?,
             Directive::Compare { modes, connections, concurrency, runs, busy } => {
                 self.compare(modes, *connections, *concurrency, *runs, busy.as_ref(), out)?
             }
@@ -387,11 +388,19 @@ impl Runner {
         per_worker
     }
 
-    fn fire(&mut self, connections: u32, concurrency: u32, keepalive: u32, out: &mut Transcript) -> Result<()> {
+    /// Fire connections at the pool; `visit`: each asks for `/visit` (the visit counters).
+    fn fire(
+        &mut self,
+        connections: u32,
+        concurrency: u32,
+        keepalive: u32,
+        visit: bool,
+        out: &mut Transcript,
+    ) -> Result<()> {
         let pool = self.pool()?;
         let before = self.accepted_total(out)?;
         let stream = self.stream_conns;
-        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream };
+        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream, visit };
         let events = self.lab.events().clone();
         let (seen, measured) = (&mut self.seen, &mut self.measured);
         let client = Client::start(&args, self.lab.stop())?;
@@ -430,8 +439,15 @@ impl Runner {
         let mut table = Vec::new();
         for _ in 0..runs {
             for &mode in modes {
-                let args =
-                    ClientArgs { port: 0, connections, concurrency, keepalive: 1, timeout_ms: 5000, stream: false };
+                let args = ClientArgs {
+                    port: 0,
+                    connections,
+                    concurrency,
+                    keepalive: 1,
+                    timeout_ms: 5000,
+                    stream: false,
+                    visit: false,
+                };
                 self.seen.listeners.clear();
                 let seen = &mut self.seen;
                 let busy = busy.as_ref().map(|(alias, ms)| (alias.as_str(), *ms));
@@ -548,7 +564,15 @@ impl Runner {
     fn start_load(&mut self, connections: u32, concurrency: u32, keepalive: u32, out: &mut Transcript) -> Result<()> {
         let pool = self.pool()?;
         let before = self.accepted_total(out)?;
-        let args = ClientArgs { port: pool.port, connections, concurrency, keepalive, timeout_ms: 5000, stream: true };
+        let args = ClientArgs {
+            port: pool.port,
+            connections,
+            concurrency,
+            keepalive,
+            timeout_ms: 5000,
+            stream: true,
+            visit: false,
+        };
         let client = Client::start(&args, self.lab.stop())?;
         let conns = &mut self.measured.load_conns;
         conns.clear();

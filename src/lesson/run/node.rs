@@ -72,6 +72,9 @@ impl Runner {
             Directive::Busy { target, ms } => Some(self.node_busy(target, *ms)),
             Directive::Crash { target, how } => Some(self.node_crash(target, *how, out)),
             Directive::Respawn(on) => Some(self.node_respawn(*on)),
+            Directive::Visit { .. } => {
+                Some(Err(anyhow!("`visit` counts in forklab's workers; the Node program has no `/visit`")))
+            }
             Directive::Expect(_) => match self.node_sync(out) {
                 Ok(_) => None,
                 Err(e) => Some(Err(e)),
@@ -278,6 +281,10 @@ impl Runner {
             p50_ms: 0.0,
             p99_ms: 0.0,
             max_ms: 0.0,
+            // One request per connection, no `X-Visit`: watch's fire asks `GET /` once.
+            kept_alive: 0,
+            switched: 0,
+            visits: BTreeMap::new(),
         };
         let fired = Fired { summary, per_worker, accepted };
         let node = self.node()?;

@@ -116,7 +116,7 @@ fn slow_reply(conn: u32, s: &mut TcpStream, sent: Instant, deadline: Instant) ->
         Err(e) => (None, Some(e)),
     };
     let us = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
-    ConnRecord { conn, ok: error.is_none(), worker, pid: None, error, us }
+    ConnRecord { conn, ok: error.is_none(), worker, pid: None, error, us, ..ConnRecord::default() }
 }
 
 /// A whole `200` reply with its `X-Worker` alias, or what went wrong: an end of file before
@@ -190,6 +190,10 @@ fn summary(records: &[ConnRecord], elapsed: Duration) -> ClientSummary {
         p50_ms: rank(50),
         p99_ms: rank(99),
         max_ms: ms.last().copied().unwrap_or(0.0),
+        // The held connections are not a fire's: no keep-alive tally, no visit counts.
+        kept_alive: 0,
+        switched: 0,
+        visits: BTreeMap::new(),
     }
 }
 
@@ -205,7 +209,15 @@ mod tests {
     }
 
     fn record(conn: u32, worker: Option<&str>, error: Option<ConnError>) -> ConnRecord {
-        ConnRecord { conn, ok: error.is_none(), worker: worker.map(String::from), pid: None, error, us: 1_500_000 }
+        ConnRecord {
+            conn,
+            ok: error.is_none(),
+            worker: worker.map(String::from),
+            pid: None,
+            error,
+            us: 1_500_000,
+            ..ConnRecord::default()
+        }
     }
 
     #[test]

@@ -71,7 +71,7 @@ impl Worker {
             // Answer and write in OUT_CAP batches (blocking writes push back on the client).
             let mut requests = 0;
             loop {
-                let n = serve_buffered(&mut conn, &self.alias, self.pid, None);
+                let n = serve_buffered(&mut conn, &self.alias, self.pid, None, &mut self.visits);
                 requests += n;
                 if conn.stream.write_all(&conn.out).is_err() {
                     return;

@@ -161,7 +161,7 @@ impl Worker {
         // OUT_CAP).
         let mut requests = 0;
         let done = loop {
-            let n = serve_buffered(conn, &self.alias, self.pid, Some(now));
+            let n = serve_buffered(conn, &self.alias, self.pid, Some(now), &mut self.visits);
             requests += n;
             if self.stopping && !conn.mid_request() {
                 conn.close_after_write = true;
@@ -313,8 +313,10 @@ pub(super) fn slow_request(inbuf: &[u8]) -> Option<Duration> {
 
 /// Answer every whole request in the connection's buffer; returns how many. With `now` (the
 /// event loop), a slow request's reply is held until it is due; without (the blocking
-/// worker), every request is answered at once.
-pub(super) fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32, now: Option<Instant>) -> u64 {
+/// worker), every request is answered at once. `visits` is the worker's count of `GET /visit`
+/// requests: a variable in this process's memory, as an app's in-memory session or counter
+/// would be.
+pub(super) fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32, now: Option<Instant>, visits: &mut u64) -> u64 {
     let mut answered = 0;
     match (conn.delayed, now) {
         (Some((due, keep_alive)), Some(now)) if due <= now => {
@@ -337,12 +339,20 @@ pub(super) fn serve_buffered(conn: &mut Conn, alias: &str, pid: i32, now: Option
             Parsed::Partial => break,
             Parsed::Request { len, keep_alive } => {
                 let slow = now.zip(slow_request(&conn.inbuf));
+                let visit = conn.inbuf.starts_with(b"GET /visit ");
                 conn.inbuf.drain(..len);
                 if let Some((now, wait)) = slow {
                     conn.delayed = Some((now + wait, keep_alive));
                     break;
                 }
-                answer(conn, alias, pid, keep_alive);
+                if visit {
+                    *visits += 1;
+                    conn.served += 1;
+                    http::visit_reply(&mut conn.out, alias, pid, *visits, keep_alive);
+                    conn.close_after_write = !keep_alive;
+                } else {
+                    answer(conn, alias, pid, keep_alive);
+                }
                 answered += 1;
             }
             Parsed::Body { head, body, keep_alive } => {
@@ -426,13 +436,25 @@ mod tests {
         let (mut c, _client) = conn();
         let now = Instant::now();
         c.take(b"GET /slow/100/0 HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now)), 0);
+        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now), &mut 0), 0);
         assert!(c.out.is_empty() && c.mid_request(), "answered before it was due");
-        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now + Duration::from_millis(50))), 0);
-        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now + Duration::from_millis(100))), 1);
+        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now + Duration::from_millis(50)), &mut 0), 0);
+        assert_eq!(serve_buffered(&mut c, "W1", 1, Some(now + Duration::from_millis(100)), &mut 0), 1);
         assert!(!c.mid_request() && c.out.starts_with(b"HTTP/1.1 200 OK"));
         let (mut c, _client) = conn();
         c.take(b"GET /slow/100/0 HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert_eq!(serve_buffered(&mut c, "W1", 1, None), 1);
+        assert_eq!(serve_buffered(&mut c, "W1", 1, None, &mut 0), 1);
+    }
+
+    #[test]
+    fn a_visit_is_counted_in_the_workers_own_variable() {
+        let (mut c, _client) = conn();
+        let mut visits = 5;
+        c.take(b"GET /visit HTTP/1.1\r\nHost: x\r\n\r\nGET /conn/0/req/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(serve_buffered(&mut c, "W2", 7, None, &mut visits), 2);
+        // Only `/visit` counts, and its reply says the count.
+        assert_eq!(visits, 6);
+        let out = String::from_utf8_lossy(&c.out);
+        assert!(out.contains("X-Visit: 6\r\n") && out.matches("X-Visit").count() == 1, "{out}");
     }
 }

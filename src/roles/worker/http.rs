@@ -117,6 +117,19 @@ pub fn reply(out: &mut Vec<u8>, status: u16, alias: &str, pid: i32, nth: u64, ke
     );
 }
 
+/// The reply to `GET /visit`: the worker's own count of the visits it served, `n`, in an
+/// `X-Visit` header and in the body.
+pub fn visit_reply(out: &mut Vec<u8>, alias: &str, pid: i32, n: u64, keep_alive: bool) {
+    use std::io::Write;
+    let body = format!("visit {n} from {alias} (pid {pid}), counted in this worker's memory\n");
+    let conn = if keep_alive { "keep-alive" } else { "close" };
+    let _ = write!(
+        out,
+        "HTTP/1.1 200 OK\r\nX-Worker: {alias} pid {pid}\r\nX-Visit: {n}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: {conn}\r\n\r\n{body}",
+        body.len()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +205,17 @@ mod tests {
         let mut r = b"GET / HTTP/1.1\r\nX-Big: ".to_vec();
         r.extend(std::iter::repeat_n(b'a', MAX_HEAD + 10));
         assert_eq!(parse(&r), Parsed::Reject(431));
+    }
+
+    #[test]
+    fn a_visit_reply_says_the_count() {
+        let mut out = Vec::new();
+        visit_reply(&mut out, "W3", 77, 12, true);
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("X-Worker: W3 pid 77\r\n") && text.contains("X-Visit: 12\r\n"), "{text}");
+        assert!(text.ends_with("visit 12 from W3 (pid 77), counted in this worker's memory\n"));
+        let body = text.split("\r\n\r\n").nth(1).unwrap();
+        assert!(text.contains(&format!("Content-Length: {}\r\n", body.len())));
     }
 
     #[test]

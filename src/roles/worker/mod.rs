@@ -127,6 +127,8 @@ struct Worker {
     rbuf: Box<[u8]>,
     /// `Event::Took`, serialized once: it answers every connection the master hands us.
     took_msg: Vec<u8>,
+    /// `GET /visit` requests served since this worker started: its own memory, not shared.
+    visits: u64,
     /// The loop's clock, read once each time epoll_wait returns and used for everything that
     /// batch does, as libuv caches its loop time (`uv_now`): one clock read per wake-up, not
     /// several per connection.
@@ -199,6 +201,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
         drain_until: None,
         rbuf: vec![0u8; 16 * 1024].into_boxed_slice(),
         took_msg,
+        visits: 0,
         now: Instant::now(),
     };
     if mode == Mode::Blocking {

@@ -138,6 +138,7 @@ fn once_the_client_fired_the_bars_count_its_records_so_they_add_up_to_completed(
             pid: Some(12),
             error: None,
             us: 100,
+            ..Default::default()
         };
         app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
     }
