@@ -166,6 +166,31 @@ fn play_of_a_node_lesson_without_node_says_so_in_one_line() {
 }
 
 #[test]
+fn play_fairness_passes_with_keep_alive_on_one_worker_and_a_count_in_each() {
+    let lines = play("fairness");
+    held(&lines, "sticky");
+    held(&lines, "visits_max < 40");
+    held(&lines, "visits_sum == 40");
+    let fired: Vec<&Value> = lines.iter().filter(|l| l["event"] == "fired").collect();
+    // The keep-alive fire: four connections of ten requests, none answered by two workers.
+    let kept = fired.iter().find(|f| f["kept_alive"] == 4).expect("a fire with four kept-alive connections");
+    assert_eq!((&kept["completed"], &kept["switched"]), (&Value::from(4), &Value::from(0)), "{kept}");
+    // The visit fire: each worker's count is the visits it served, none saw them all.
+    let visit = fired.iter().find(|f| f["visits"].as_object().is_some_and(|v| !v.is_empty())).unwrap();
+    let counts = visit["visits"].as_object().unwrap();
+    assert_eq!(counts.values().map(|v| v.as_u64().unwrap()).sum::<u64>(), 40, "{visit}");
+    for (alias, n) in counts {
+        assert_eq!(&visit["per_worker"][alias], n, "{visit}");
+    }
+}
+
+#[test]
+fn play_cost_passes() {
+    let lines = play("cost");
+    held(&lines, "cost rss.worker_max_kib < cow.written_kib");
+}
+
+#[test]
 fn play_threads_passes() {
     let lines = play("threads");
     held_or_busy(&lines);

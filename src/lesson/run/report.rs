@@ -241,7 +241,8 @@ impl Report {
                 let s = &fired.summary;
                 json!({"event": "fired", "mode": mode, "fired": s.fired, "completed": s.completed, "failed": s.failed,
                        "per_worker": fired.per_worker, "accepted_by_workers": fired.accepted, "conn_per_s": s.conn_per_s,
-                       "p50_ms": s.p50_ms, "p99_ms": s.p99_ms, "errors": s.errors})
+                       "p50_ms": s.p50_ms, "p99_ms": s.p99_ms, "errors": s.errors, "kept_alive": s.kept_alive,
+                       "switched": s.switched, "visits": s.visits})
             }
             Report::Compare(runs) => json!({"event": "compare", "runs": runs}),
             Report::Expect { text, passed, detail } => {
