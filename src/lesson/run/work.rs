@@ -53,9 +53,13 @@ impl Runner {
         let used: Vec<(String, i32, f64)> = (candidates.iter().zip(&before))
             .map(|((a, p), b)| (a.clone(), *p, ticks(*p).saturating_sub(*b) as f64 / hz))
             .collect();
-        // A process did the work when the kernel charged it at least a tenth of the work's
-        // time: an idle worker answering heartbeats uses a tick or two.
-        let floor = (ms as f64 / 1000.0 / 10.0).max(2.0 / hz);
+        // A process did the work when the kernel charged it at least a quarter of what the
+        // busiest one got, and more than the tick or two an idle worker answering heartbeats
+        // uses. Relative, not a share of the work's time: on a machine whose other programs
+        // keep the cores busy, a worker told to spin for 1 s may get 0.1 s of CPU, and it
+        // still did the work (all-cores-busy then says the machine was busy).
+        let most = used.iter().map(|(_, _, cpu)| *cpu).fold(0.0, f64::max);
+        let floor = (most / 4.0).max(3.0 / hz);
         let by_proc: Vec<(String, i32, f64)> = used.into_iter().filter(|(_, _, cpu)| *cpu >= floor).collect();
         for (_, pid, _) in &by_proc {
             tids.insert(*pid);
