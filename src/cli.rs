@@ -58,6 +58,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
 
+    /// The language of the lessons and the interface: en or zh (中文). Without it, LC_ALL,
+    /// LC_MESSAGES or LANG starting with `zh` chooses Chinese.
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<crate::i18n::Lang>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -3,6 +3,9 @@
 //! `main` only parses arguments and chooses a role: the app (a command), or one of the hidden
 //! roles that forklab re-execs itself as (the master, the load client).
 
+// First, so that `tr!` is in scope in every module after it.
+#[macro_use]
+mod i18n;
 mod cli;
 mod commands;
 mod lab;
@@ -19,6 +22,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     sys::probe::started();
     let cli = Cli::parse();
+    i18n::set(i18n::choose(cli.lang));
     // The hidden roles run before anything else: no signal thread, no panic hook of the app.
     match &cli.command {
         Some(Command::Master) => return exit_code(roles::master::main_role()),
@@ -26,7 +30,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     if !cfg!(target_os = "linux") {
-        eprintln!("forklab: this lab runs real Linux processes and needs Linux (fork, epoll, /proc)");
+        eprintln!("forklab: {}", tr!("not-linux"));
         return ExitCode::from(2);
     }
     if let Some(Command::Doctor { json }) = &cli.command {

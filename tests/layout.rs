@@ -16,13 +16,14 @@ const MAX_FN_LINES: usize = 120;
 /// (and `cli`, the clap types, is imported only by `main` and `commands`).
 const LAYERS: &[(&str, &[&str])] = &[
     ("sys", &[]),
+    ("i18n", &[]),
     ("proto", &["sys"]),
     ("roles", &["sys", "proto"]),
-    ("lab", &["sys", "proto"]),
-    ("lesson", &["sys", "proto", "lab"]),
-    ("ui", &["sys", "proto", "lab", "lesson"]),
-    ("cli", &["proto", "ui"]),
-    ("commands", &["sys", "proto", "lab", "lesson", "ui", "cli", "roles"]),
+    ("lab", &["sys", "proto", "i18n"]),
+    ("lesson", &["sys", "proto", "lab", "i18n"]),
+    ("ui", &["sys", "proto", "lab", "lesson", "i18n"]),
+    ("cli", &["proto", "ui", "i18n"]),
+    ("commands", &["sys", "proto", "lab", "lesson", "ui", "cli", "roles", "i18n"]),
 ];
 
 struct Source {

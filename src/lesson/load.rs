@@ -78,7 +78,7 @@ pub fn lessons(dir: Option<&Path>) -> anyhow::Result<Vec<Lesson>> {
 pub fn find<'a>(lessons: &'a [Lesson], id: &str) -> anyhow::Result<&'a Lesson> {
     lessons.iter().find(|lesson| lesson.id == id).ok_or_else(|| {
         let ids: Vec<&str> = lessons.iter().map(|lesson| lesson.id.as_str()).collect();
-        anyhow!("unknown lesson `{id}`; the lessons are: {}", ids.join(", "))
+        anyhow!(tr!("unknown-lesson", id = id, ids = ids.join(", ")))
     })
 }
 
