@@ -1,4 +1,4 @@
-//! Embeds every `lessons/*.md` (and the Node programs, `lessons/node/*.js`) in the binary, so forklab runs with no files beside it.
+//! Embeds every `lessons/*.md` and `lessons/zh/*.md` (and the Node programs, `lessons/node/*.js`) in the binary, so forklab runs with no files beside it.
 //!
 //! Writes `$OUT_DIR/lessons.rs` with one `(stem, include_str!(absolute path))` pair per
 //! lesson, sorted by file name. The lessons are parsed at run time by `lesson::embedded`
@@ -15,17 +15,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     // added; with no `lessons/` yet, cargo reruns it on every build, which costs nothing.
     println!("cargo:rerun-if-changed=lessons");
 
+    println!("cargo:rerun-if-changed=lessons/zh");
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR")?).join("lessons");
-    let mut source = String::from("pub const EMBEDDED: &[(&str, &str)] = &[\n");
-    for path in lesson_files(&dir)? {
-        let stem = path.file_stem().and_then(|s| s.to_str());
-        let (Some(stem), Some(full)) = (stem, path.to_str()) else {
-            return Err(format!("lesson path `{}` is not utf-8", path.display()).into());
-        };
-        // `{:?}` writes a valid Rust string literal, escaping quotes and backslashes.
-        writeln!(source, "    ({stem:?}, include_str!({full:?})),")?;
+    let mut source = String::new();
+    // The English lessons, and their Chinese versions (`lessons/zh/<id>.md`), if any.
+    for (name, dir) in [("EMBEDDED", dir.clone()), ("EMBEDDED_ZH", dir.join("zh"))] {
+        writeln!(source, "pub const {name}: &[(&str, &str)] = &[")?;
+        for path in lesson_files(&dir)? {
+            let stem = path.file_stem().and_then(|s| s.to_str());
+            let (Some(stem), Some(full)) = (stem, path.to_str()) else {
+                return Err(format!("lesson path `{}` is not utf-8", path.display()).into());
+            };
+            // `{:?}` writes a valid Rust string literal, escaping quotes and backslashes.
+            writeln!(source, "    ({stem:?}, include_str!({full:?})),")?;
+        }
+        source.push_str("];\n");
     }
-    source.push_str("];\n");
 
     let out = Path::new(&env::var("OUT_DIR")?).join("lessons.rs");
     fs::write(&out, source).map_err(|e| format!("writing `{}`: {e}", out.display()))?;

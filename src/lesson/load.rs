@@ -2,13 +2,16 @@
 //! build.rs) or a directory given with `--lessons DIR`; and finding one by its id.
 
 use super::doc::{MAX_BYTES, parse};
+use super::lang::drift;
 use super::{Lesson, LessonError};
+use crate::i18n::Lang;
 use anyhow::{Context, anyhow, bail};
 use std::io::Read;
 use std::path::Path;
 
 pub(super) mod embedded {
-    // Written by build.rs: `EMBEDDED`, one (file stem, contents) pair per `lessons/*.md`.
+    // Written by build.rs: `EMBEDDED`, one (file stem, contents) pair per `lessons/*.md`, and
+    // `EMBEDDED_ZH`, the same for `lessons/zh/*.md`.
     include!(concat!(env!("OUT_DIR"), "/lessons.rs"));
 }
 
@@ -22,9 +25,45 @@ pub fn embedded() -> Result<Vec<Lesson>, LessonError> {
     Ok(lessons)
 }
 
+/// The built-in lessons in `lang`: each lesson's Chinese file (`lessons/zh/<id>.md`) where
+/// there is one, else the English lesson.
+pub fn embedded_in(lang: Lang) -> anyhow::Result<Vec<Lesson>> {
+    let lessons = embedded()?;
+    if lang == Lang::En {
+        return Ok(lessons);
+    }
+    let translated = embedded::EMBEDDED_ZH
+        .iter()
+        .map(|(stem, text)| parse(&format!("lessons/zh/{stem}.md"), text.as_bytes()))
+        .collect::<Result<Vec<_>, _>>()?;
+    in_language(lessons, translated)
+}
+
 /// Every `*.md` lesson in `dir` (`--lessons DIR`), sorted by `order`, then id.
 pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Lesson>> {
-    let context = || format!("reading lessons from `{}`", dir.display());
+    let paths = md_files(dir)?;
+    if paths.is_empty() {
+        bail!("{}", tr!("no-lessons-in", dir = dir.display().to_string()));
+    }
+    let mut lessons = parse_all(paths)?;
+    sort(&mut lessons);
+    Ok(lessons)
+}
+
+/// `dir`'s lessons in `lang`: in Chinese, `DIR/zh/<id>.md` replaces a lesson where it exists.
+pub fn load_dir_in(dir: &Path, lang: Lang) -> anyhow::Result<Vec<Lesson>> {
+    let lessons = load_dir(dir)?;
+    let zh = dir.join("zh");
+    if lang == Lang::En || !zh.is_dir() {
+        return Ok(lessons);
+    }
+    in_language(lessons, parse_all(md_files(&zh)?)?)
+}
+
+/// The `*.md` files in `dir`, in name order, so that the same broken directory always
+/// reports the same error.
+fn md_files(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let context = || tr!("reading-lessons-from", dir = dir.display().to_string());
     let mut paths = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(context)? {
         let path = entry.with_context(context)?.path();
@@ -32,16 +71,31 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Lesson>> {
             paths.push(path);
         }
     }
-    if paths.is_empty() {
-        bail!("no lessons in `{}`; expected `*.md` lesson files", dir.display());
-    }
-    // Parse in name order so that the same broken directory always reports the same error.
     paths.sort();
+    Ok(paths)
+}
 
+fn parse_all(paths: Vec<std::path::PathBuf>) -> anyhow::Result<Vec<Lesson>> {
     let mut lessons = Vec::with_capacity(paths.len());
     for path in paths {
         let bytes = read_at_most(&path, MAX_BYTES + 1)?;
         lessons.push(parse(&path.display().to_string(), &bytes)?);
+    }
+    Ok(lessons)
+}
+
+/// `lessons` with each one that has a translation among `translated` (by id) replaced by it.
+/// A translation must run exactly as its lesson does ([`drift`]); one with no English lesson
+/// is an error too, since nothing would check it.
+fn in_language(mut lessons: Vec<Lesson>, translated: Vec<Lesson>) -> anyhow::Result<Vec<Lesson>> {
+    for t in translated {
+        let Some(slot) = lessons.iter_mut().find(|l| l.id == t.id) else {
+            bail!("{}", tr!("translation-without-lesson", file = t.file.as_str(), id = t.id.as_str()));
+        };
+        if let Some(why) = drift(slot, &t) {
+            bail!("{}", tr!("translation-drifts", file = t.file.as_str(), english = slot.file.as_str(), why = why));
+        }
+        *slot = t;
     }
     sort(&mut lessons);
     Ok(lessons)
@@ -50,11 +104,11 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Vec<Lesson>> {
 /// Reads up to `limit` bytes: one past the size limit is enough for `parse` to reject a
 /// file that is too large, without reading a stray multi-gigabyte file into memory.
 fn read_at_most(path: &Path, limit: usize) -> anyhow::Result<Vec<u8>> {
-    let context = || format!("reading lesson `{}`", path.display());
+    let context = || tr!("reading-lesson", path = path.display().to_string());
     // A FIFO named `x.md` would block the open until a writer came, a device read forever.
     let meta = std::fs::metadata(path).with_context(context)?;
     if !meta.is_file() {
-        bail!("`{}` is not a regular file; expected a lesson file", path.display());
+        bail!("{}", tr!("not-a-regular-file", path = path.display().to_string()));
     }
     let file = std::fs::File::open(path).with_context(context)?;
     let mut bytes = Vec::new();
@@ -66,11 +120,12 @@ fn sort(lessons: &mut [Lesson]) {
     lessons.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
 }
 
-/// The lessons: the ones built in, or those in `dir`.
+/// The lessons in the language in use: the ones built in, or those in `dir`.
 pub fn lessons(dir: Option<&Path>) -> anyhow::Result<Vec<Lesson>> {
+    let lang = crate::i18n::current();
     match dir {
-        Some(d) => load_dir(d),
-        None => Ok(embedded()?),
+        Some(d) => load_dir_in(d, lang),
+        None => embedded_in(lang),
     }
 }
 

@@ -13,6 +13,7 @@
 mod cost;
 mod doc;
 mod grammar;
+mod lang;
 mod load;
 mod print;
 pub mod run;
