@@ -12,3 +12,189 @@ translation-without-lesson = { $file }: no lesson has the id `{ $id }`; a transl
 translation-drifts = { $file } does not run as { $english } does: { $why }
 drift-field = its { $field } is { $translated }, the English lesson's { $english }
 drift-step = step { $step } (line { $line }) has `{ $translated }` where the English lesson has `{ $english }`
+
+## Keys: what each key does (help, key bar)
+action-quit = quit
+action-leave = back to the lessons, or quit
+action-help = this help
+action-close = close
+action-choose = choose
+action-open = open
+action-next = next step (runs it the first time)
+action-back = previous step (re-reads, does not re-run)
+action-focus = move focus between narration and panes
+action-scroll = scroll the focused pane, or select a process
+action-page = page the narration and what happened, or a zoomed pane
+action-zoom = zoom the focused pane to the full screen, and back
+action-unzoom = leave the zoom
+action-freeze = freeze the display (the processes go on), and thaw
+action-signal-menu = send the selected process a signal
+action-menu-move = choose a signal
+action-send-signal = send the signal
+action-fire = fire 1, 10 or 100 connections at the pool
+action-fire-again = fire as many again
+action-workers = one worker more or fewer
+action-next-mode = next accept mode (restarts the pool)
+action-predict = predict
+action-run-without-guess = run without a guess
+action-restart = after the lab ended: a fresh lab, at this step
+
+## Help and the signal menu
+signal-menu-title = signal { $target }
+signal-menu-footer = Enter sends, Esc cancels
+help-title = keys
+help-colours-1 = A process that exited stays 10 s with its status: dim after exit 0,
+help-colours-2 = red when a signal or an error ended it. A new process is green for 3 s.
+help-colours-3 = The counts are what the workers reported.
+
+## The picker and the lesson screen
+too-small = forklab needs a terminal of at least 80x24
+too-small-this-one = this one is { $width }x{ $height }: enlarge it, or run a lesson with `forklab play <lesson>`
+too-small-quit = q or Ctrl-C quits
+picker-tagline = multi-process servers with real processes: pick a lesson
+picker-title = lessons
+picker-needs-node = needs node: { $how }
+key-choose = choose
+key-open = open
+key-help = help
+key-quit = quit
+key-fresh-lab = fresh lab
+key-back = back
+key-keys = keys
+key-predict = predict
+key-run-without-guess = run without a guess
+key-next = next
+key-fire = fire
+key-again = again
+key-page = page
+key-signal = signal
+key-focus = focus
+key-workers = workers
+key-mode = mode
+key-zoom = zoom
+key-freeze = freeze
+mark-frozen = FROZEN (f thaws)
+mark-autoplay = autoplay
+mark-running = (running…)
+intro = intro
+step-of = step { $n }/{ $m }
+press-to-run-first = press { $key } to run the first step
+step-already-ran = this step already ran: going back re-reads it, the processes go on as they are now
+predict-with = predict with { $keys }, then the step runs and shows what happened { $dot } { $key } runs it without a guess
+
+## play's transcript (its --json stays English)
+conn-served = connection { $conn } served by { $worker } in { $us } us
+conn-failed = connection { $conn } failed
+no-choice-happened = none of the choices happened
+summary-error = stopped with an error: { $error }
+summary = { $steps } steps, { $passed } expects held, { $failed } failed
+info-pool = pool ready: { $workers } workers in { $mode } mode on http://127.0.0.1:{ $port }/
+info-load = load running: { $connections } connections, { $concurrency } at a time; { $flowing } done so far
+info-failed-conns = failed connections: { $list }
+info-sent = { $messages } messages crossed the channels: { $bytes } bytes, { $fds } fds attached
+pidfile-removed = removed
+pidfile-still-there = still there
+info-daemon-stopped = reaped by forklab (pid { $reaper }); pidfile { $pidfile }
+info-queue-handshakes = { $done } handshakes completed, { $timed_out } got no answer within 300 ms; { $queued } wait in the accept queue
+info-queue = { $queued } connections wait in the accept queue
+info-zombie = { $alias } pid { $pid } is a zombie: state Z in /proc/{ $pid }/stat, its exit status kept for its parent
+info-tree = process tree:
+info-also-held-by = also held by { $holders }
+
+## Messages of the lesson screen
+out-error = error: { $error }
+log-step-failed = step { $n } failed: { $error }
+msg-directive-failed = `{ $text }` failed: { $error }
+msg-directive-done = `{ $text }` done
+msg-lab-ended = the lab ended: { $error }; r starts a fresh one at this step
+log-lab-ended = the lab ended: { $error }
+none-of-the-choices = none of the choices
+you-predicted-it = you predicted it
+you-predicted = you predicted { $choice }
+msg-fresh-lab = a fresh lab
+msg-fresh-lab-rerun = { $n ->
+    [one] a fresh lab: step 1 runs again
+   *[other] a fresh lab: steps 1 to { $n } run again
+    }
+msg-frozen = the display is frozen, the processes go on: f thaws it
+msg-press-to-predict = press a–{ $last } to predict, or → to run the step without a guess
+msg-lab-has-ended = the lab has ended; r starts a fresh one, q goes back
+msg-no-pool-yet = no pool runs yet: step forward (→) to start the lesson's workers
+msg-no-pool = this lesson runs no pool of workers, so there is nothing to fire at or scale here; the accept and cluster lessons have one
+msg-running = running `{ $directive }`
+msg-select-live = select a live worker or the master to signal (not { $alias })
+msg-still-running = the step is still running
+msg-lesson-complete = lesson complete: q goes back to the lessons
+no-tty = the lesson screen needs a terminal (stdin and stdout are not one); run a lesson without one with `forklab play <lesson>`
+
+## notes and doctor
+notes-name = notes
+notes-waiting = waiting for the lesson screen: run `forklab open { $id }` in another terminal
+notes-on-picker = the lesson screen is on the lesson picker
+notes-elsewhere = the lesson screen shows `{ $other }`; these notes are for `{ $id }`
+notes-intro = intro: the lesson has not started
+notes-none = (no notes for this step)
+notes-next = next: step { $n }
+notes-last = this is the last step
+doctor-ok = ok
+doctor-missing = MISSING
+doctor-warning = warning
+doctor-verdict = { $failed ->
+    [0] all required checks passed
+    [one] 1 required check failed
+   *[other] { $failed } required checks failed
+    }
+
+## Errors of the lab
+port-in-use = port { $port } is in use on 127.0.0.1; choose another with --port, or --port 0 to let forklab pick a free one
+
+## More of the transcript and the screen
+what-happened = what happened
+more-above = more above, PgUp
+more-below = more below, PgDn
+fired = fired { $fired } connections at { $mode } mode: { $completed } completed, { $failed } failed, { $rate } conn/s
+last-served-by = last served by { $worker }
+info-work = work done by { $names }: { $threads } threads (TIDs { $tids })
+    CPU { $cpu } s in { $wall } s = { $cores } cores busy; per core: { $per_core }
+info-fds = /proc/{ $pid }/fd of { $target }:
+info-node = node { $program } (sched { $sched }) on http://127.0.0.1:{ $port }/: primary pid { $primary }, { $workers }
+starting-thread = starting the { $name } thread
+size-does-not-fit = --size { $w }x{ $h } does not fit this terminal ({ $tw }x{ $th }); enlarge it or ask for a smaller size
+
+## The panes
+pane-processes = processes
+pane-cores = cores
+pane-connections = connections
+pane-events = events
+pane-ipc = ipc
+pane-more-above = more above
+pane-more-below = more below
+no-events-yet = no events yet
+no-messages-yet = no messages yet
+no-processes-yet = no processes yet
+select-process-for-fds = select a process ({ $arrows }) to see its fds
+no-open-fds = no open fds
+no-connections-yet = no connections yet { $dash } press c to fire
+more-workers = +{ $n } more workers
+accepted-from-any = accepted { $total }, from any client
+tally = fired { $fired }{ $dot }completed { $completed }{ $dot }
+tally-failed = failed { $failed }
+no-samples-yet = no samples yet
+step-heading = step { $n }/{ $m }: { $title }
+
+## Merged from main: holding, idle, wide tables, syscalls
+info-holding = holding { $idle } idle keep-alive connections and { $slow } requests whose replies wait { $ms } ms
+info-idle-ended = idle connections: { $graceful } closed by the server (end of file), { $reset } reset, { $open } still open
+action-side = zoomed narration: a wide table sideways
+action-syscalls = syscalls of the lab's processes (strace -f), and off
+key-syscalls = syscalls
+key-syscalls-off = syscalls off
+table-sideways = ←/→ move the table sideways
+table-wide = wide table: z, then ←/→
+msg-nothing-to-trace-ended = the lab has ended: no process to trace; r starts a fresh one
+msg-nothing-to-trace-yet = no lab process runs yet to trace: step forward (→) to start them
+latest = latest
+latest-of = latest { $room } of { $all }, +{ $older } older
+fds-more-below = +{ $b } more below { $down }
+fds-more-above = { $up } { $a } more above
+fds-above-and-below = { $up } { $a } above, +{ $b } more below { $down }

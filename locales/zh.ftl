@@ -12,3 +12,185 @@ translation-without-lesson = { $file }：没有 id 为 `{ $id }` 的课程；译
 translation-drifts = { $file } 的运行方式与 { $english } 不同：{ $why }
 drift-field = 其 { $field } 为 { $translated }，英文课程为 { $english }
 drift-step = 第 { $step } 步（第 { $line } 行）写的是 `{ $translated }`，英文课程写的是 `{ $english }`
+
+## Keys: what each key does (help, key bar)
+action-quit = 退出
+action-leave = 回到课程列表，或退出
+action-help = 本帮助
+action-close = 关闭
+action-choose = 选择
+action-open = 打开
+action-next = 下一步（第一次会运行它）
+action-back = 上一步（只重读，不重新运行）
+action-focus = 在讲解与面板之间切换焦点
+action-scroll = 滚动当前面板，或选择一个进程
+action-page = 翻页：讲解与“发生了什么”，或放大的面板
+action-zoom = 把当前面板放大到全屏，再按一次恢复
+action-unzoom = 退出放大
+action-freeze = 冻结画面（进程照常运行），再按一次解冻
+action-signal-menu = 给选中的进程发送信号
+action-menu-move = 选择信号
+action-send-signal = 发送该信号
+action-fire = 向进程池发起 1、10 或 100 个连接
+action-fire-again = 再发起同样多的连接
+action-workers = 增加或减少一个工作进程
+action-next-mode = 下一种 accept 模式（会重启进程池）
+action-predict = 预测
+action-run-without-guess = 不预测，直接运行
+action-restart = 实验结束后：在这一步重新开始一个实验
+
+## Help and the signal menu
+signal-menu-title = 向 { $target } 发送信号
+signal-menu-footer = Enter 发送，Esc 取消
+help-title = 按键
+help-colours-1 = 已退出的进程带着退出状态保留 10 秒：exit 0 显示为暗色，
+help-colours-2 = 被信号或错误结束的显示为红色。新进程显示 3 秒绿色。
+help-colours-3 = 计数来自工作进程自己的报告。
+
+## The picker and the lesson screen
+too-small = forklab 需要至少 80x24 的终端
+too-small-this-one = 当前终端为 { $width }x{ $height }：请放大，或用 `forklab play <lesson>` 运行课程
+too-small-quit = 按 q 或 Ctrl-C 退出
+picker-tagline = 用真实的进程学习多进程服务器：选一课
+picker-title = 课程
+picker-needs-node = 需要 node：{ $how }
+key-choose = 选择
+key-open = 打开
+key-help = 帮助
+key-quit = 退出
+key-fresh-lab = 重新开始
+key-back = 返回
+key-keys = 按键
+key-predict = 预测
+key-run-without-guess = 不预测直接运行
+key-next = 下一步
+key-fire = 发起连接
+key-again = 再来
+key-page = 翻页
+key-signal = 信号
+key-focus = 焦点
+key-workers = 工作进程
+key-mode = 模式
+key-zoom = 放大
+key-freeze = 冻结
+mark-frozen = 已冻结（按 f 解冻）
+mark-autoplay = 自动播放
+mark-running = （运行中…）
+intro = 引言
+step-of = 第 { $n }/{ $m } 步
+press-to-run-first = 按 { $key } 运行第一步
+step-already-ran = 这一步已经运行过：返回只是重读，进程保持现在的状态继续运行
+predict-with = 用 { $keys } 作出预测，然后这一步运行并显示发生了什么 { $dot } 按 { $key } 不预测直接运行
+
+## play's transcript (its --json stays English)
+conn-served = 连接 { $conn } 由 { $worker } 处理，用时 { $us } us
+conn-failed = 连接 { $conn } 失败
+no-choice-happened = 没有一个选项成立
+summary-error = 因错误而停止：{ $error }
+summary = 共 { $steps } 步，{ $passed } 个 expect 成立，{ $failed } 个失败
+info-pool = 进程池就绪：{ $workers } 个工作进程，{ $mode } 模式，地址 http://127.0.0.1:{ $port }/
+info-load = 负载运行中：共 { $connections } 个连接，每次 { $concurrency } 个；已完成 { $flowing } 个
+info-failed-conns = 失败的连接：{ $list }
+info-sent = { $messages } 条消息经过通道：{ $bytes } 字节，附带 { $fds } 个文件描述符
+pidfile-removed = 已删除
+pidfile-still-there = 仍然存在
+info-daemon-stopped = 由 forklab（pid { $reaper }）回收；pidfile { $pidfile }
+info-queue-handshakes = { $done } 次握手完成，{ $timed_out } 次在 300 ms 内没有应答；{ $queued } 个在 accept 队列中等待
+info-queue = { $queued } 个连接在 accept 队列中等待
+info-zombie = { $alias } pid { $pid } 是僵尸进程：/proc/{ $pid }/stat 中状态为 Z，它的退出状态留给父进程读取
+info-tree = 进程树：
+info-also-held-by = 同时被 { $holders } 持有
+
+## Messages of the lesson screen
+out-error = 错误：{ $error }
+log-step-failed = 第 { $n } 步失败：{ $error }
+msg-directive-failed = `{ $text }` 失败：{ $error }
+msg-directive-done = `{ $text }` 完成
+msg-lab-ended = 实验已结束：{ $error }；按 r 在这一步重新开始
+log-lab-ended = 实验已结束：{ $error }
+none-of-the-choices = 没有一个选项
+you-predicted-it = 你预测对了
+you-predicted = 你预测的是 { $choice }
+msg-fresh-lab = 新的实验
+msg-fresh-lab-rerun = 新的实验：第 1 到 { $n } 步重新运行
+msg-frozen = 画面已冻结，进程照常运行：按 f 解冻
+msg-press-to-predict = 按 a–{ $last } 作出预测，或按 → 不预测直接运行
+msg-lab-has-ended = 实验已结束；按 r 重新开始，按 q 返回
+msg-no-pool-yet = 进程池还没有运行：向前一步（→）启动本课的工作进程
+msg-no-pool = 本课没有工作进程池，这里无法发起连接或增减进程；accept 和 cluster 两课有进程池
+msg-running = 正在运行 `{ $directive }`
+msg-select-live = 请选择一个存活的工作进程或主进程来发送信号（不是 { $alias }）
+msg-still-running = 这一步仍在运行
+msg-lesson-complete = 本课完成：按 q 回到课程列表
+no-tty = 课程界面需要终端（stdin 和 stdout 不是终端）；没有终端时可用 `forklab play <lesson>` 运行课程
+
+## notes and doctor
+notes-name = 讲者备注
+notes-waiting = 等待课程界面：请在另一个终端运行 `forklab open { $id }`
+notes-on-picker = 课程界面停在课程列表
+notes-elsewhere = 课程界面显示的是 `{ $other }`；这些备注属于 `{ $id }`
+notes-intro = 引言：课程尚未开始
+notes-none = （这一步没有备注）
+notes-next = 下一步：第 { $n } 步
+notes-last = 这是最后一步
+doctor-ok = ok
+doctor-missing = 缺失
+doctor-warning = 警告
+doctor-verdict = { $failed ->
+    [0] 所有必需的检查都已通过
+   *[other] { $failed } 项必需的检查失败
+    }
+
+## Errors of the lab
+port-in-use = 127.0.0.1 上的端口 { $port } 已被占用；用 --port 换一个，或用 --port 0 让 forklab 自己挑一个空闲端口
+
+## More of the transcript and the screen
+what-happened = 发生了什么
+more-above = 上面还有，PgUp
+more-below = 下面还有，PgDn
+fired = 向 { $mode } 模式发起 { $fired } 个连接：{ $completed } 个完成，{ $failed } 个失败，{ $rate } 连接/秒
+last-served-by = 最后由 { $worker } 处理
+info-work = { $names } 完成的工作：{ $threads } 个线程（TID { $tids }）
+    { $wall } 秒内 CPU 时间 { $cpu } 秒 = 占满 { $cores } 个核；各核：{ $per_core }
+info-fds = { $target } 的 /proc/{ $pid }/fd：
+info-node = node { $program }（sched { $sched }）位于 http://127.0.0.1:{ $port }/：主进程 pid { $primary }，{ $workers }
+starting-thread = 启动 { $name } 线程
+size-does-not-fit = --size { $w }x{ $h } 放不进当前终端（{ $tw }x{ $th }）；请放大终端或换一个更小的尺寸
+
+## The panes
+pane-processes = 进程
+pane-cores = CPU 核
+pane-connections = 连接
+pane-events = 事件
+pane-ipc = 进程间通信
+pane-more-above = 上面还有
+pane-more-below = 下面还有
+no-events-yet = 还没有事件
+no-messages-yet = 还没有消息
+no-processes-yet = 还没有进程
+select-process-for-fds = 选择一个进程（{ $arrows }）查看它的文件描述符
+no-open-fds = 没有打开的文件描述符
+no-connections-yet = 还没有连接 { $dash } 按 c 发起
+more-workers = 还有 { $n } 个工作进程
+accepted-from-any = 共接受 { $total } 个，来自任意客户端
+tally = 发起 { $fired }{ $dot }完成 { $completed }{ $dot }
+tally-failed = 失败 { $failed }
+no-samples-yet = 还没有采样
+step-heading = 第 { $n }/{ $m } 步：{ $title }
+
+## Merged from main: holding, idle, wide tables, syscalls
+info-holding = 保持着 { $idle } 个空闲的 keep-alive 连接，以及 { $slow } 个回复要等 { $ms } ms 的请求
+info-idle-ended = 空闲连接：{ $graceful } 个被服务器关闭（读到文件结束），{ $reset } 个被重置，{ $open } 个仍然打开
+action-side = 放大的讲解：左右移动宽表格
+action-syscalls = 实验进程的系统调用（strace -f），再按一次关闭
+key-syscalls = 系统调用
+key-syscalls-off = 关闭系统调用
+table-sideways = ←/→ 左右移动表格
+table-wide = 宽表格：按 z，再按 ←/→
+msg-nothing-to-trace-ended = 实验已结束：没有可跟踪的进程；按 r 重新开始
+msg-nothing-to-trace-yet = 还没有可跟踪的实验进程：向前一步（→）启动它们
+latest = 最近
+latest-of = 最近 { $room } 个（共 { $all } 个），另有 { $older } 个更早的
+fds-more-below = 下面还有 { $b } 个 { $down }
+fds-more-above = { $up } 上面还有 { $a } 个
+fds-above-and-below = { $up } 上面 { $a } 个，下面还有 { $b } 个 { $down }

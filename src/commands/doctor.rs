@@ -79,18 +79,16 @@ pub fn run(json: bool, out: &mut impl Write) -> Result<bool> {
     } else {
         for c in &checks {
             let status = match (c.ok, c.required) {
-                (true, _) => "ok",
-                (false, true) => "MISSING",
-                (false, false) => "warning",
+                (true, _) => tr!("doctor-ok"),
+                (false, true) => tr!("doctor-missing"),
+                (false, false) => tr!("doctor-warning"),
             };
-            writeln!(out, "{status:<8} {:<15} {}", c.name, c.detail)?;
+            // Padded by display width: a Chinese status is two columns a character.
+            let pad = " ".repeat(8usize.saturating_sub(unicode_width::UnicodeWidthStr::width(status.as_str())));
+            writeln!(out, "{status}{pad} {:<15} {}", c.name, c.detail)?;
         }
         let failed = checks.iter().filter(|c| c.required && !c.ok).count();
-        match failed {
-            0 => writeln!(out, "all required checks passed")?,
-            1 => writeln!(out, "1 required check failed")?,
-            n => writeln!(out, "{n} required checks failed")?,
-        }
+        writeln!(out, "{}", tr!("doctor-verdict", failed = failed))?;
     }
     out.flush()?;
     Ok(ok)

@@ -123,23 +123,20 @@ pub fn run(lessons: &[Lesson], id: &str) -> Result<ExitCode> {
 
 fn page_text(lesson: &Lesson, at: &Where, width: u16) -> String {
     let steps = lesson.steps.len();
-    let mut s = format!("forklab notes · {} · {}\n\n", lesson.id, lesson.title);
+    let mut s = format!("forklab {} · {} · {}\n\n", tr!("notes-name"), lesson.id, lesson.title);
     match at {
-        Where::Waiting => s.push_str(&format!(
-            "waiting for the lesson screen: run `forklab open {}` in another terminal\n",
-            lesson.id
-        )),
-        Where::Elsewhere(None) => s.push_str("the lesson screen is on the lesson picker\n"),
+        Where::Waiting => s.push_str(&(tr!("notes-waiting", id = lesson.id.as_str()) + "\n")),
+        Where::Elsewhere(None) => s.push_str(&(tr!("notes-on-picker") + "\n")),
         Where::Elsewhere(Some(other)) => {
-            s.push_str(&format!("the lesson screen shows `{other}`; these notes are for `{}`\n", lesson.id))
+            s.push_str(&(tr!("notes-elsewhere", other = other.as_str(), id = lesson.id.as_str()) + "\n"))
         }
-        Where::Page(0) => s.push_str("intro: the lesson has not started\n"),
+        Where::Page(0) => s.push_str(&(tr!("notes-intro") + "\n")),
         Where::Page(n) => {
             let Some(step) = lesson.steps.get(n - 1) else { return s };
-            s.push_str(&format!("step {n}/{steps} · {}\n\n", step.title));
+            s.push_str(&format!("{} · {}\n\n", tr!("step-of", n = *n, m = steps), step.title));
             match &step.notes {
                 Some(notes) => s.push_str(&plain(notes, width)),
-                None => s.push_str("(no notes for this step)\n"),
+                None => s.push_str(&(tr!("notes-none") + "\n")),
             }
         }
     }
@@ -149,8 +146,8 @@ fn page_text(lesson: &Lesson, at: &Where, width: u16) -> String {
     };
     if matches!(at, Where::Page(_)) {
         match lesson.steps.get(next) {
-            Some(step) => s.push_str(&format!("\nnext: step {} · {}\n", next + 1, step.title)),
-            None => s.push_str("\nthis is the last step\n"),
+            Some(step) => s.push_str(&format!("\n{} · {}\n", tr!("notes-next", n = next + 1), step.title)),
+            None => s.push_str(&format!("\n{}\n", tr!("notes-last"))),
         }
     }
     s

@@ -275,9 +275,8 @@ impl Lab {
             Event::PoolReady { mode, port, workers, .. } => {
                 Some(Ok(PoolInfo { mode: *mode, port: *port, workers: *workers }))
             }
-            Event::Error { kind, message, .. } if kind == "port_in_use" || kind == "start_failed" => {
-                Some(Err(anyhow!("{message}")))
-            }
+            Event::Error { kind, .. } if kind == "port_in_use" => Some(Err(anyhow!(tr!("port-in-use", port = port)))),
+            Event::Error { kind, message, .. } if kind == "start_failed" => Some(Err(anyhow!("{message}"))),
             _ => None,
         })?;
         self.pool = Some(info.clone());

@@ -121,26 +121,20 @@ pub(crate) fn start_sampler(
     std::thread::Builder::new()
         .name("sampler".into())
         .spawn(move || sampler::run(every, sampler_detail, tx, Msg::Sample))
-        .context("starting the sampler thread")?;
+        .with_context(|| tr!("starting-thread", name = "sampler"))?;
     Ok(detail)
 }
 
 pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Options) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!(
-            "the lesson screen needs a terminal (stdin and stdout are not one); run a lesson without one with `forklab play <lesson>`"
-        );
+        bail!("{}", tr!("no-tty"));
     }
     let theme = Theme::from_env(opts.theme, opts.ascii);
     let term_size = crossterm::terminal::size().unwrap_or((80, 24));
     if let Some((w, h)) = opts.size
         && (w > term_size.0 || h > term_size.1)
     {
-        bail!(
-            "--size {w}x{h} does not fit this terminal ({}x{}); enlarge it or ask for a smaller size",
-            term_size.0,
-            term_size.1
-        );
+        bail!("{}", tr!("size-does-not-fit", w = w, h = h, tw = term_size.0, th = term_size.1));
     }
     let size = opts.size.unwrap_or(term_size);
     let title = match open {
@@ -168,7 +162,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
                 terminal::Input::Resize(w, h) => Msg::Resize(w, h),
             })
         })
-        .context("starting the input thread")?;
+        .with_context(|| tr!("starting-thread", name = "input"))?;
     let mut app = App::new(lessons, load_done(), size);
     app.measure = view::narration_extent;
     app.theme = theme.clone();

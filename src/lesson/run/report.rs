@@ -184,13 +184,17 @@ impl Report {
         match self {
             Report::Header { lesson, title, intro, .. } => format!("# {lesson} — {title}\n{}\n", intro.trim()),
             Report::Step { n, of, title, narration } => {
-                format!("\n## step {n}/{of}: {title}\n\n{}\n", narration.trim())
+                format!(
+                    "\n## {}\n\n{}\n",
+                    tr!("step-heading", n = *n, m = *of, title = title.as_str()),
+                    narration.trim()
+                )
             }
             Report::Directive(d) => format!("> {d}"),
             Report::Event(ev) | Report::Background(ev) => format!("    {}", ev.text()),
             Report::Conn(c) => match &c.worker {
-                Some(w) if c.ok => format!("    connection {} served by {w} in {} us", c.conn, c.us),
-                _ => format!("    connection {} failed", c.conn),
+                Some(w) if c.ok => format!("    {}", tr!("conn-served", conn = c.conn, worker = w, us = c.us)),
+                _ => format!("    {}", tr!("conn-failed", conn = c.conn)),
             },
             Report::Info(info) => format!("    {}", info.text()),
             Report::Fired { mode, fired } => format!("    {}", fired_text(mode, fired)),
@@ -214,14 +218,14 @@ impl Report {
             Report::Answer { ask, order, answer, detail, .. } => {
                 let text = match answer {
                     Some(i) => format!("    = {} {}  ({detail})", Ask::letter_in(order, *i), ask.choices[*i].label),
-                    None => format!("    = none of the choices happened  ({detail})"),
+                    None => format!("    = {}  ({detail})", tr!("no-choice-happened")),
                 };
                 format!("    ? {}\n{text}", ask.question)
             }
             Report::Explain { text, .. } => format!("\n{}\n", text.trim()),
             Report::Summary { lesson, steps, passed, failed, error } => match error {
-                Some(e) => format!("\n{lesson}: stopped with an error: {e}"),
-                None => format!("\n{lesson}: {steps} steps, {passed} expects held, {failed} failed"),
+                Some(e) => format!("\n{lesson}: {}", tr!("summary-error", error = e)),
+                None => format!("\n{lesson}: {}", tr!("summary", steps = *steps, passed = *passed, failed = *failed)),
             },
         }
     }
@@ -280,9 +284,13 @@ fn labels(ask: &Ask) -> Vec<&str> {
 fn fired_text(mode: &str, f: &Fired) -> String {
     let s = &f.summary;
     let widest = f.per_worker.values().max().copied().unwrap_or(0).max(1);
-    let mut text = format!(
-        "fired {} connections at {mode} mode: {} completed, {} failed, {:.0} conn/s",
-        s.fired, s.completed, s.failed, s.conn_per_s
+    let mut text = tr!(
+        "fired",
+        fired = s.fired,
+        mode = mode,
+        completed = s.completed,
+        failed = s.failed,
+        rate = format!("{:.0}", s.conn_per_s)
     );
     // A fire at a Node program measures no latencies (lab/fire.rs attributes, it does not time).
     if s.p50_ms > 0.0 || s.p99_ms > 0.0 {
@@ -304,40 +312,37 @@ impl Info {
     pub fn text(&self) -> String {
         match self {
             Info::Pool(p) => {
-                format!("pool ready: {} workers in {} mode on http://127.0.0.1:{}/", p.workers, p.mode, p.port)
+                tr!("info-pool", workers = p.workers, mode = p.mode.to_string(), port = p.port)
             }
             Info::Load { connections, concurrency, flowing, .. } => {
-                format!("load running: {connections} connections, {concurrency} at a time; {flowing} done so far")
+                tr!("info-load", connections = *connections, concurrency = *concurrency, flowing = *flowing)
             }
-            Info::FailedConns(conns) => format!("failed connections: {}", failed_list(conns).join(", ")),
+            Info::FailedConns(conns) => tr!("info-failed-conns", list = failed_list(conns).join(", ")),
             Info::Holding { idle, slow, ms } => {
-                format!("holding {idle} idle keep-alive connections and {slow} requests whose replies wait {ms} ms")
+                tr!("info-holding", idle = *idle, slow = *slow, ms = *ms)
             }
-            Info::IdleEnded(e) => format!(
-                "idle connections: {} closed by the server (end of file), {} reset, {} still open",
-                e.graceful, e.reset, e.open
-            ),
+            Info::IdleEnded(e) => tr!("info-idle-ended", graceful = e.graceful, reset = e.reset, open = e.open),
             Info::Sent { messages, bytes, fds, .. } => {
-                format!("{messages} messages crossed the channels: {bytes} bytes, {fds} fds attached")
+                tr!("info-sent", messages = *messages, bytes = *bytes, fds = *fds)
             }
             Info::Work(w) => {
                 let names: Vec<String> = w.procs.iter().map(|(a, p)| format!("{a} pid {p}")).collect();
                 let tids: Vec<String> = w.tids.iter().map(|t| t.to_string()).collect();
-                format!(
-                    "work done by {}: {} threads (TIDs {})\n    CPU {:.2} s in {:.2} s = {:.2} cores busy; per core: {}",
-                    names.join(", "),
-                    w.tids.len(),
-                    tids.join(" "),
-                    w.cpu_s,
-                    w.wall_s,
-                    w.work.cores_used,
-                    per_core(&w.per_core).join(" ")
+                tr!(
+                    "info-work",
+                    names = names.join(", "),
+                    threads = w.tids.len(),
+                    tids = tids.join(" "),
+                    cpu = format!("{:.2}", w.cpu_s),
+                    wall = format!("{:.2}", w.wall_s),
+                    cores = format!("{:.2}", w.work.cores_used),
+                    per_core = per_core(&w.per_core).join(" ")
                 )
             }
-            Info::DaemonStopped { reaper, pidfile_removed, .. } => format!(
-                "reaped by forklab (pid {reaper}); pidfile {}",
-                if *pidfile_removed { "removed" } else { "still there" }
-            ),
+            Info::DaemonStopped { reaper, pidfile_removed, .. } => {
+                let pidfile = if *pidfile_removed { tr!("pidfile-removed") } else { tr!("pidfile-still-there") };
+                tr!("info-daemon-stopped", reaper = *reaper, pidfile = pidfile)
+            }
             Info::Proc { target, pid, facts } => {
                 let fact = |field: ProcField| {
                     facts.iter().find(|(f, _)| *f == field).map_or("", |(_, v)| v.as_str()).to_string()
@@ -363,28 +368,30 @@ impl Info {
                         let also = e
                             .socket_inode()
                             .and_then(|i| shared.get(&i))
-                            .map(|v| format!("   also held by {}", v.join(", ")))
+                            .map(|v| format!("   {}", tr!("info-also-held-by", holders = v.join(", "))))
                             .unwrap_or_default();
                         format!("fd {:<3} -> {}{also}", e.fd, e.target)
                     })
                     .collect();
-                format!("/proc/{pid}/fd of {target}:\n    {}", lines.join("\n    "))
+                format!("{}\n    {}", tr!("info-fds", pid = *pid, target = target.to_string()), lines.join("\n    "))
             }
             Info::Node { program, sched, port, primary, workers } => {
                 let workers: Vec<String> = workers.iter().map(|(a, p)| format!("{a} pid {p}")).collect();
-                format!(
-                    "node {program} (sched {sched}) on http://127.0.0.1:{port}/: primary pid {primary}, {}",
-                    workers.join(", ")
+                tr!(
+                    "info-node",
+                    program = program.as_str(),
+                    sched = sched.to_string(),
+                    port = *port,
+                    primary = *primary,
+                    workers = workers.join(", ")
                 )
             }
-            Info::Queue { established: Some((done, timed_out)), queued } => format!(
-                "{done} handshakes completed, {timed_out} got no answer within 300 ms; {queued} wait in the accept queue"
-            ),
-            Info::Queue { established: None, queued } => format!("{queued} connections wait in the accept queue"),
+            Info::Queue { established: Some((done, timed_out)), queued } => {
+                tr!("info-queue-handshakes", done = *done, timed_out = *timed_out, queued = *queued)
+            }
+            Info::Queue { established: None, queued } => tr!("info-queue", queued = *queued),
             Info::Zombie { alias, pid } => {
-                format!(
-                    "{alias} pid {pid} is a zombie: state Z in /proc/{pid}/stat, its exit status kept for its parent"
-                )
+                tr!("info-zombie", alias = alias.as_str(), pid = *pid)
             }
             Info::Tree { rows, .. } => {
                 let rows: Vec<String> = rows
@@ -404,7 +411,7 @@ impl Info {
                         )
                     })
                     .collect();
-                format!("process tree:\n    {}", rows.join("\n    "))
+                format!("{}\n    {}", tr!("info-tree"), rows.join("\n    "))
             }
         }
     }
@@ -460,7 +467,7 @@ fn failed_list(conns: &[ConnRecord]) -> Vec<String> {
         .map(|c| {
             let kind = c.error.map(|e| e.as_str()).unwrap_or("?");
             match &c.worker {
-                Some(w) => format!("#{} {kind} (last served by {w})", c.conn),
+                Some(w) => format!("#{} {kind} ({})", c.conn, tr!("last-served-by", worker = w)),
                 None => format!("#{} {kind}", c.conn),
             }
         })

@@ -18,7 +18,7 @@ impl App {
         if let (Screen::Lesson(v), false, false) = (&mut self.screen, global, help) {
             // The lesson screen's own keys: while frozen, only looking around.
             if self.frozen.is_some() && !action.is_some_and(Action::looks) {
-                v.message = Some(FROZEN.into());
+                v.message = Some(super::frozen_message());
                 return vec![];
             }
             // A message lasts until the next key.
@@ -27,7 +27,7 @@ impl App {
                 && let Some(a) = self.overlay.as_ref().and_then(Overlay::question)
             {
                 let last = a.asks[a.current].last_letter();
-                v.message = Some(format!("press a–{last} to predict, or → to run the step without a guess"));
+                v.message = Some(tr!("msg-press-to-predict", last = last.to_string()));
             }
         }
         match action {

@@ -20,23 +20,24 @@ impl LessonView {
             EngineMsg::StepDone { index, error } => {
                 self.steps.busy = false;
                 if let Some(e) = error {
-                    self.steps.outputs[index + 1].push(OutLine { kind: LogKind::Fail, text: format!("error: {e}") });
-                    self.log(LogKind::Fail, format!("step {} failed: {e}", index + 1));
+                    self.steps.outputs[index + 1]
+                        .push(OutLine { kind: LogKind::Fail, text: tr!("out-error", error = e.as_str()) });
+                    self.log(LogKind::Fail, tr!("log-step-failed", n = index + 1, error = e.as_str()));
                 }
                 let _ = lesson;
             }
             EngineMsg::Done { text, error } => {
                 self.message = Some(match error {
-                    Some(e) => format!("`{text}` failed: {e}"),
-                    None => format!("`{text}` done"),
+                    Some(e) => tr!("msg-directive-failed", text = text.as_str(), error = e),
+                    None => tr!("msg-directive-done", text = text.as_str()),
                 });
             }
             EngineMsg::Ended { error } => {
                 self.steps.busy = false;
                 self.lab.ended = Some(error.clone().unwrap_or_else(|| "ended".into()));
                 if let Some(e) = error {
-                    self.message = Some(format!("the lab ended: {e}; r starts a fresh one at this step"));
-                    self.log(LogKind::Bad, format!("the lab ended: {e}"));
+                    self.message = Some(tr!("msg-lab-ended", error = e.as_str()));
+                    self.log(LogKind::Bad, tr!("log-lab-ended", error = e.as_str()));
                 }
             }
         }
@@ -112,13 +113,13 @@ impl LessonView {
         let label = |i: usize| format!("{}) {}", crate::lesson::Ask::letter_in(order, i), ask.choices[i].label);
         let real = match answer {
             Some(i) => label(i),
-            None => "none of the choices".into(),
+            None => tr!("none-of-the-choices"),
         };
         let pick = self.steps.predictions.pop_front().flatten();
         let (kind, verdict) = match (pick, answer) {
             (None, _) => (LogKind::Life, format!("= {real}")),
-            (Some(p), Some(a)) if p == a => (LogKind::Conn, format!("= {real} · you predicted it ✓")),
-            (Some(p), _) => (LogKind::Fail, format!("= {real} · you predicted {} ✗", label(p))),
+            (Some(p), Some(a)) if p == a => (LogKind::Conn, format!("= {real} · {} ✓", tr!("you-predicted-it"))),
+            (Some(p), _) => (LogKind::Fail, format!("= {real} · {} ✗", tr!("you-predicted", choice = label(p)))),
         };
         // The answers come last, so the newest lines of the step's output show them.
         self.output(LogKind::Lesson, format!("? {}", ask.question));

@@ -78,7 +78,9 @@ pub const SIDE_STEP: i32 = 10;
 pub const SIGNALS: [Signal; 6] =
     [Signal::SIGTERM, Signal::SIGKILL, Signal::SIGSEGV, Signal::SIGSTOP, Signal::SIGCONT, Signal::SIGINT];
 /// What the bar says when a key waits for the display to thaw.
-const FROZEN: &str = "the display is frozen, the processes go on: f thaws it";
+fn frozen_message() -> String {
+    tr!("msg-frozen")
+}
 /// The counts 1, 2 and 3 fire.
 pub const FIRE_COUNTS: [u32; 3] = [1, 10, 100];
 
@@ -413,9 +415,8 @@ impl App {
                     v.steps.ran = page;
                     v.steps.busy = page > 0;
                     v.message = Some(match page {
-                        0 => "a fresh lab".to_string(),
-                        1 => "a fresh lab: step 1 runs again".to_string(),
-                        n => format!("a fresh lab: steps 1 to {n} run again"),
+                        0 => tr!("msg-fresh-lab"),
+                        n => tr!("msg-fresh-lab-rerun", n = n),
                     });
                     effects.extend((0..page).map(|i| Effect::Engine(EngineCmd::RunStep(i))));
                 }
@@ -553,7 +554,7 @@ impl App {
         };
         // Thawed: the bar no longer says it is frozen.
         if let Screen::Lesson(v) = &mut self.screen
-            && v.message.as_deref() == Some(FROZEN)
+            && v.message.as_deref() == Some(frozen_message().as_str())
         {
             v.message = None;
         }

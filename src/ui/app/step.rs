@@ -78,7 +78,7 @@ impl LessonView {
             return vec![];
         }
         if self.steps.busy {
-            self.message = Some("the step is still running".into());
+            self.message = Some(tr!("msg-still-running"));
             return vec![];
         }
         if overlay.as_ref().and_then(Overlay::question).is_some() {
@@ -111,7 +111,7 @@ impl LessonView {
         }
         if !self.steps.finished {
             self.steps.finished = true;
-            self.message = Some("lesson complete: q goes back to the lessons".into());
+            self.message = Some(tr!("msg-lesson-complete"));
             return vec![Effect::MarkDone(lesson.id.clone())];
         }
         vec![]
@@ -149,26 +149,20 @@ impl LessonView {
     /// `run_action`, knowing the lesson: without a pool, say whether a later step starts one.
     fn run_action_in(&mut self, d: Directive, lesson: Option<&Lesson>) -> Vec<Effect> {
         if self.lab.ended.is_some() {
-            self.message = Some("the lab has ended; r starts a fresh one, q goes back".into());
+            self.message = Some(tr!("msg-lab-has-ended"));
             return vec![];
         }
         if self.model.conns.mode.is_none() && !matches!(d, Directive::SetMode(_)) {
             let spawns =
                 |s: &crate::lesson::Step| s.directives.iter().any(|d| matches!(d.item, Directive::Spawn { .. }));
             let ahead = lesson.is_none_or(|l| l.steps.iter().skip(self.steps.ran).any(spawns));
-            self.message = Some(if ahead {
-                "no pool runs yet: step forward (→) to start the lesson's workers".into()
-            } else {
-                "this lesson runs no pool of workers, so there is nothing to fire at or scale here; \
-                 the accept and cluster lessons have one"
-                    .into()
-            });
+            self.message = Some(if ahead { tr!("msg-no-pool-yet") } else { tr!("msg-no-pool") });
             return vec![];
         }
         if let Directive::Scale(WorkerCount::N(n)) = d {
             self.lab.workers = n;
         }
-        self.message = Some(format!("running `{}`", d));
+        self.message = Some(tr!("msg-running", directive = d.to_string()));
         vec![Effect::Engine(EngineCmd::Do(d))]
     }
 
@@ -176,7 +170,7 @@ impl LessonView {
         let Some(row) = self.model.procs.get(self.model.selected) else { return vec![] };
         let ok = matches!(row.role, Role::Worker | Role::Master) && row.exit.is_none();
         if !ok {
-            self.message = Some(format!("select a live worker or the master to signal (not {})", row.alias));
+            self.message = Some(tr!("msg-select-live", alias = row.alias.as_str()));
             return vec![];
         }
         let target = if row.role == Role::Master { Target::Master } else { target_of(&row.alias) };
@@ -195,7 +189,7 @@ impl LessonView {
             return vec![Effect::StopTrace];
         }
         if self.lab.ended.is_some() {
-            self.message = Some("the lab has ended: no process to trace; r starts a fresh one".into());
+            self.message = Some(tr!("msg-nothing-to-trace-ended"));
             return vec![];
         }
         let mut rows: Vec<&ProcRow> = self
@@ -206,7 +200,7 @@ impl LessonView {
             .collect();
         rows.sort_by_key(|r| r.role != Role::Master);
         let Some(first) = rows.first() else {
-            self.message = Some("no lab process runs yet to trace: step forward (→) to start them".into());
+            self.message = Some(tr!("msg-nothing-to-trace-yet"));
             return vec![];
         };
         let pids: Vec<i32> = rows.iter().map(|r| r.pid).collect();

@@ -34,7 +34,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let nothing_yet = total == 0 && c.fired == 0 && c.recent.is_empty();
     if nothing_yet && workers.is_empty() {
         let dash = if t.ascii { "-" } else { "—" };
-        put(buf, inner, 0, Line::styled(format!("no connections yet {dash} press c to fire"), t.dim));
+        put(buf, inner, 0, Line::styled(tr!("no-connections-yet", dash = dash), t.dim));
         return;
     }
 
@@ -72,7 +72,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     }
     let mut y = bar_rows;
     if bars_shown < workers.len() && y + 1 < height {
-        put(buf, inner, y as u16, Line::styled(format!("+{} more workers", workers.len() - bars_shown), t.dim));
+        put(buf, inner, y as u16, Line::styled(tr!("more-workers", n = workers.len() - bars_shown), t.dim));
         y += 1;
     }
 
@@ -81,11 +81,11 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     // The client's tally for this pool; when only others connected (curl, a lesson's load),
     // what the workers accepted.
     let totals = if c.fired == 0 && total > 0 {
-        Line::styled(format!("accepted {total}, from any client"), t.text)
+        Line::styled(tr!("accepted-from-any", total = total), t.text)
     } else {
         Line::from(vec![
-            Span::styled(format!("fired {}{dot}completed {}{dot}", c.fired, c.completed), t.text),
-            Span::styled(format!("failed {}", c.failed), failed_style),
+            Span::styled(tr!("tally", fired = c.fired, completed = c.completed, dot = dot), t.text),
+            Span::styled(tr!("tally-failed", failed = c.failed), failed_style),
         ])
     };
     put(buf, inner, y as u16, totals);
@@ -93,7 +93,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
 
     if nothing_yet {
         let dash = if t.ascii { "-" } else { "—" };
-        put(buf, inner, y as u16, Line::styled(format!("no connections yet {dash} press c to fire"), t.dim));
+        put(buf, inner, y as u16, Line::styled(tr!("no-connections-yet", dash = dash), t.dim));
         return;
     }
     if c.recent.is_empty() || y + 1 >= height {
@@ -102,8 +102,8 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let room = height.saturating_sub(y + 1);
     // Cut to the room there is: the heading says how many of the kept ones are out of view.
     let latest = match c.recent.len().saturating_sub(room) {
-        0 => "latest".to_string(),
-        older => format!("latest {room} of {}, +{older} older", c.recent.len()),
+        0 => tr!("latest"),
+        older => tr!("latest-of", room = room, all = c.recent.len(), older = older),
     };
     put(buf, inner, y as u16, Line::styled(latest, t.dim));
     y += 1;

@@ -11,7 +11,7 @@ pub fn cores(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
     let Some(inner) = draw_block(pane_block(cx, title(t, "cores", &[])), area, buf) else { return };
     if m.cores.is_empty() {
-        put(buf, inner, 0, Line::styled("no samples yet", t.dim));
+        put(buf, inner, 0, Line::styled(tr!("no-samples-yet"), t.dim));
         return;
     }
     let n = m.cores.len();

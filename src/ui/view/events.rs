@@ -13,7 +13,7 @@ use ratatui::text::Line;
 /// lines above and, scrolled back, newer ones below.
 pub fn events(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let lines: Vec<&LogLine> = m.log.lines.iter().collect();
-    log_pane(&lines, m.log.scroll, "events", "no events yet", cx, area, buf);
+    log_pane(&lines, m.log.scroll, "events", &tr!("no-events-yet"), cx, area, buf);
 }
 
 pub(super) fn log_pane(

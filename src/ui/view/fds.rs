@@ -15,13 +15,13 @@ pub fn fds(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let Some(table) = &m.fds else {
         let Some(inner) = draw_block(pane_block(cx, title(t, "fds", &[])), area, buf) else { return };
         let arrows = if t.ascii { "Up/Down" } else { "↑/↓" };
-        put(buf, inner, 0, Line::styled(format!("select a process ({arrows}) to see its fds"), t.dim));
+        put(buf, inner, 0, Line::styled(tr!("select-process-for-fds", arrows = arrows), t.dim));
         return;
     };
     let who = format!("{} pid {}", table.alias, table.pid);
     let Some(inner) = draw_block(pane_block(cx, title(t, "fds", &[&who])), area, buf) else { return };
     if table.fds.is_empty() {
-        put(buf, inner, 0, Line::styled("no open fds", t.dim));
+        put(buf, inner, 0, Line::styled(tr!("no-open-fds"), t.dim));
         return;
     }
     let height = inner.height as usize;
@@ -51,9 +51,9 @@ pub fn fds(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     }
     let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
     let more = match (top, below) {
-        (0, b) => format!("+{b} more below {down}"),
-        (a, 0) => format!("{up} {a} more above"),
-        (a, b) => format!("{up} {a} above, +{b} more below {down}"),
+        (0, b) => tr!("fds-more-below", b = b, down = down),
+        (a, 0) => tr!("fds-more-above", a = a, up = up),
+        (a, b) => tr!("fds-above-and-below", a = a, b = b, up = up, down = down),
     };
     put(buf, inner, shown as u16, Line::styled(more, t.dim));
     if top > 0 {

@@ -9,5 +9,5 @@ use ratatui::layout::Rect;
 /// The messages between the processes only: from, to, bytes and fds attached.
 pub fn ipc(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let lines: Vec<&LogLine> = m.log.lines.iter().filter(|l| l.kind == LogKind::Ipc).collect();
-    log_pane(&lines, m.log.ipc_scroll, "ipc", "no messages yet", cx, area, buf);
+    log_pane(&lines, m.log.ipc_scroll, "ipc", &tr!("no-messages-yet"), cx, area, buf);
 }

@@ -26,6 +26,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 /// The smallest terminal the lesson screen is laid out for.
 pub use super::MIN_SIZE;
@@ -70,12 +71,9 @@ fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
 /// Below MIN_SIZE no key acts but the ones this names (`App::key`).
 fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
     let text = Text::from(vec![
-        Line::styled("forklab needs a terminal of at least 80x24", theme.strong),
-        Line::raw(format!(
-            "this one is {}x{}: enlarge it, or run a lesson with `forklab play <lesson>`",
-            area.width, area.height
-        )),
-        Line::raw("q or Ctrl-C quits"),
+        Line::styled(tr!("too-small"), theme.strong),
+        Line::raw(tr!("too-small-this-one", width = area.width, height = area.height)),
+        Line::raw(tr!("too-small-quit")),
     ]);
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
 }
@@ -90,10 +88,8 @@ pub(super) fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'
 fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
     let [top, body, bottom] =
         Layout::vertical([Constraint::Length(3), Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let title = Text::from(vec![
-        Line::styled("forklab", theme.step_title),
-        Line::styled("multi-process servers with real processes: pick a lesson", theme.dim),
-    ]);
+    let title =
+        Text::from(vec![Line::styled("forklab", theme.step_title), Line::styled(tr!("picker-tagline"), theme.dim)]);
     f.render_widget(Paragraph::new(title), top.inner(ratatui::layout::Margin::new(1, 0)));
     let mut lines = Vec::new();
     // Summaries are cut to the pane, with an ellipsis: one line each keeps every lesson in view.
@@ -111,7 +107,7 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
             Span::styled(format!(" {}", l.title), style),
         ]));
         if no_node && l.needs_node() {
-            let needs = format!("needs node: {}", crate::lab::node::HOW_TO_GET);
+            let needs = tr!("picker-needs-node", how = crate::lab::node::HOW_TO_GET);
             lines.push(Line::styled(format!("{:indent$}{}", "", ellipsis(&needs, room, theme.ascii)), theme.bad));
             continue;
         }
@@ -120,8 +116,19 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
     // Keep the selected lesson in view when the list is longer than the pane.
     let visible = usize::from(body.height.saturating_sub(2));
     let scroll = (selected * 2 + 2).saturating_sub(visible);
-    f.render_widget(Paragraph::new(lines).block(block(theme, "lessons", true)).scroll((scroll as u16, 0)), body);
-    status(theme, f, bottom, &[("↑/↓", "choose"), ("Enter", "open"), ("?", "help"), ("q", "quit")], None, None);
+    f.render_widget(
+        Paragraph::new(lines).block(block(theme, &tr!("picker-title"), true)).scroll((scroll as u16, 0)),
+        body,
+    );
+    let keys =
+        [("↑/↓", "key-choose"), ("Enter", "key-open"), ("?", "key-help"), ("q", "key-quit")].map(|(k, w)| (k, tr!(w)));
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (*k, w.as_str())).collect();
+    status(theme, f, bottom, &keys, None, None);
+}
+
+/// "intro" on page 0, else "step N/M".
+pub(super) fn step_name(page: usize, steps: usize) -> String {
+    if page == 0 { tr!("intro") } else { tr!("step-of", n = page, m = steps) }
 }
 
 /// `s` cut to `width` columns, ending in an ellipsis when cut.
@@ -195,19 +202,19 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let l = &app.lessons[v.index];
     let band = theme.name == super::theme::ThemeName::Contrast;
     let [top, title_row, body, bottom] = lesson_rows(area, theme);
-    let where_ =
-        if v.steps.page == 0 { "intro".to_string() } else { format!("step {}/{}", v.steps.page, l.steps.len()) };
+    let where_ = step_name(v.steps.page, l.steps.len());
     let mut marks = Vec::new();
     if app.frozen.is_some() {
-        marks.push(Span::styled("  FROZEN (f thaws)", theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
+        let frozen = format!("  {}", tr!("mark-frozen"));
+        marks.push(Span::styled(frozen, theme.warn.add_modifier(ratatui::style::Modifier::REVERSED)));
     }
     if app.autoplay.is_some() {
-        marks.push(Span::styled("  autoplay", theme.dim));
+        marks.push(Span::styled(format!("  {}", tr!("mark-autoplay")), theme.dim));
     }
     let id = format!(" forklab · {} ", l.id);
     let place = format!("  {where_}");
     // The lesson's title gives way (cut with an ellipsis) so the step and the marks always fit.
-    let fixed = id.chars().count() + place.chars().count() + marks.iter().map(|s| s.width()).sum::<usize>() + 2;
+    let fixed = id.width() + place.width() + marks.iter().map(|s| s.width()).sum::<usize>() + 2;
     let room = usize::from(area.width).saturating_sub(fixed);
     let mut header = vec![
         Span::styled(id, theme.status),
@@ -220,7 +227,8 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         0 => l.title.clone(),
         n => l.steps.get(n - 1).map(|s| s.title.clone()).unwrap_or_default(),
     };
-    let busy = if v.steps.busy && v.steps.page == v.steps.ran { "  (running…)" } else { "" };
+    let busy =
+        if v.steps.busy && v.steps.page == v.steps.ran { format!("  {}", tr!("mark-running")) } else { String::new() };
     let title =
         Line::from(vec![Span::styled(format!(" {step_title} "), theme.step_title), Span::styled(busy, theme.warn)]);
     if band {
@@ -250,29 +258,36 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
     // Most useful first: the bar keeps as many as fit beside the curl line.
     let keys: Vec<(String, &str)> = match app.question() {
-        _ if v.ended().is_some() => vec![("r".into(), "fresh lab"), ("q".into(), "back"), ("?".into(), "keys")],
+        _ if v.ended().is_some() => {
+            vec![("r".into(), "key-fresh-lab"), ("q".into(), "key-back"), ("?".into(), "key-keys")]
+        }
         Some(a) => {
             let last = a.asks[a.current].last_letter();
-            vec![(format!("a{to}{last}"), "predict"), (right.into(), "run without a guess"), (left.into(), "back")]
+            vec![
+                (format!("a{to}{last}"), "key-predict"),
+                (right.into(), "key-run-without-guess"),
+                (left.into(), "key-back"),
+            ]
         }
         None => vec![
-            (right.into(), "next"),
-            ("1 2 3".into(), "fire"),
-            ("c".into(), "again"),
-            ("?".into(), "keys"),
-            (left.into(), "back"),
-            ("PgDn".into(), "page"),
-            ("k".into(), "signal"),
-            ("s".into(), if v.sys.is_some() { "syscalls off" } else { "syscalls" }),
-            ("Tab".into(), "focus"),
-            ("q".into(), "back"),
-            ("+/-".into(), "workers"),
-            ("m".into(), "mode"),
-            ("z".into(), "zoom"),
-            ("f".into(), "freeze"),
+            (right.into(), "key-next"),
+            ("1 2 3".into(), "key-fire"),
+            ("c".into(), "key-again"),
+            ("?".into(), "key-keys"),
+            (left.into(), "key-back"),
+            ("PgDn".into(), "key-page"),
+            ("k".into(), "key-signal"),
+            ("s".into(), if v.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }),
+            ("Tab".into(), "key-focus"),
+            ("q".into(), "key-back"),
+            ("+/-".into(), "key-workers"),
+            ("m".into(), "key-mode"),
+            ("z".into(), "key-zoom"),
+            ("f".into(), "key-freeze"),
         ],
     };
-    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), *w)).collect();
+    let keys: Vec<(String, String)> = keys.into_iter().map(|(k, w)| (k, tr!(w))).collect();
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), w.as_str())).collect();
     status(theme, f, bottom, &keys, port, v.message.as_deref());
 }
 
@@ -390,14 +405,14 @@ fn syscalls_pane(
 /// (it matters more than the keys: `?` lists them all).
 fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port: Option<u16>, message: Option<&str>) {
     let curl = port.map(|p| format!(" curl -si http://127.0.0.1:{p}/ ")).unwrap_or_default();
-    let room = (area.width as usize).saturating_sub(curl.chars().count() + 1);
+    let room = (area.width as usize).saturating_sub(curl.width() + 1);
     let mut spans = Vec::new();
     let mut used = 0;
     match message {
         Some(m) => spans.push(Span::styled(format!(" {m} "), theme.warn)),
         None => {
             for (k, what) in keys {
-                let w = k.chars().count() + what.chars().count() + 4;
+                let w = k.width() + what.width() + 4;
                 if used + w > room {
                     break;
                 }

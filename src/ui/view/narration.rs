@@ -13,6 +13,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Text;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 /// The narration area's text at `width`, one column: the step's narration (and its explanation
 /// once the step has run), the question card before the step runs, and what the step did.
@@ -40,13 +41,10 @@ fn document(
     let (right, dot) = if theme.ascii { ("Right", "-") } else { ("→", "·") };
     if page == 0 {
         text.lines.push(Line::raw(""));
-        text.lines.push(Line::styled(format!("press {right} to run the first step"), theme.dim));
+        text.lines.push(Line::styled(tr!("press-to-run-first", key = right), theme.dim));
     } else if page < v.steps.ran {
         text.lines.push(Line::raw(""));
-        text.lines.push(Line::styled(
-            "this step already ran: going back re-reads it, the processes go on as they are now",
-            theme.dim,
-        ));
+        text.lines.push(Line::styled(tr!("step-already-ran"), theme.dim));
     }
     if let Some(a) = asking.filter(|a| page == a.step + 1) {
         // Predict, then run: the question card under the step's narration.
@@ -61,10 +59,8 @@ fn document(
             ]));
         }
         let (last, to) = (ask.last_letter(), if theme.ascii { "-" } else { "–" });
-        text.lines.push(Line::styled(
-            format!("predict with a{to}{last}, then the step runs and shows what happened {dot} {right} runs it without a guess"),
-            theme.dim,
-        ));
+        text.lines
+            .push(Line::styled(tr!("predict-with", keys = format!("a{to}{last}"), dot = dot, key = right), theme.dim));
     }
     // What the step did, under its text: PgUp/PgDn page through both.
     whole.resize(text.lines.len(), false);
@@ -72,7 +68,12 @@ fn document(
     if let Some(out) = out {
         let rule = if theme.ascii { "-" } else { "─" };
         text.lines.push(Line::styled(
-            format!("{} what happened {}", rule.repeat(2), rule.repeat(usize::from(width).saturating_sub(17))),
+            {
+                // The rule fills the width around the words, measured in columns (CJK is two).
+                let words = tr!("what-happened");
+                let fill = usize::from(width).saturating_sub(words.width() + 4);
+                format!("{} {words} {}", rule.repeat(2), rule.repeat(fill))
+            },
             theme.dim,
         ));
         whole.push(false);
@@ -167,22 +168,22 @@ pub(crate) fn extent(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme:
 pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, f: &mut Frame, area: Rect) {
     let focused = v.look.focus == Focus::Narration;
     let page = v.steps.page;
-    let title = if page == 0 { "intro".to_string() } else { format!("step {}/{}", page, l.steps.len()) };
+    let title = super::step_name(page, l.steps.len());
     let mut b = block(theme, &title, focused);
     let inner = b.inner(area);
     let (laid, e) = measure(l, v, asking, theme, area);
     let (up, down) = if theme.ascii { ("^", "v") } else { ("↑", "↓") };
     if e.top > 0 {
-        b = b.title(Line::styled(format!(" {up} more above, PgUp "), theme.dim).right_aligned());
+        b = b.title(Line::styled(format!(" {up} {} ", tr!("more-above")), theme.dim).right_aligned());
     }
     if e.top < e.max {
-        b = b.title_bottom(Line::styled(format!(" {down} more below, PgDn "), theme.dim).right_aligned());
+        b = b.title_bottom(Line::styled(format!(" {down} {} ", tr!("more-below")), theme.dim).right_aligned());
     }
     // A table wider than the area: its rows are cut at the edge (marked on the border), and
     // the zoomed narration moves them sideways.
     if e.side_max > 0 {
-        let how = if v.look.zoom { " ←/→ move the table sideways " } else { " wide table: z, then ←/→ " };
-        b = b.title_bottom(Line::styled(how, theme.dim).left_aligned());
+        let how = if v.look.zoom { tr!("table-sideways") } else { tr!("table-wide") };
+        b = b.title_bottom(Line::styled(format!(" {how} "), theme.dim).left_aligned());
     }
     f.render_widget(b, area);
     let buf = f.buffer_mut();

@@ -7,13 +7,14 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 pub(super) fn signal_menu(v: &LessonView, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
     let target = v.model.procs.get(v.model.selected).map(|r| format!("{} pid {}", r.alias, r.pid)).unwrap_or_default();
-    let title = format!("signal {target}");
-    let footer = " Enter sends, Esc cancels ";
-    // Wide enough for the title on the border and the footer inside it.
-    let w = (title.chars().count() + 6).max(footer.len() + 2) as u16;
+    let title = tr!("signal-menu-title", target = target);
+    let footer = format!(" {} ", tr!("signal-menu-footer"));
+    // Wide enough for the title on the border and the footer inside it (display width: CJK).
+    let w = (title.width() + 6).max(footer.width() + 2) as u16;
     let h = SIGNALS.len() as u16 + 3;
     let r = centered(area, w, h);
     f.render_widget(Clear, r);
@@ -52,21 +53,17 @@ pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
         ("q  Esc".into(), Action::Leave),
         ("Ctrl-C".into(), Action::Quit),
     ];
-    let notes = [
-        " A process that exited stays 10 s with its status: dim after exit 0,",
-        " red when a signal or an error ended it. A new process is green for 3 s.",
-        " The counts are what the workers reported.",
-    ];
+    let notes = [tr!("help-colours-1"), tr!("help-colours-2"), tr!("help-colours-3")].map(|n| format!(" {n}"));
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(k, a)| Line::from(vec![Span::styled(format!(" {k:<16}"), theme.strong), Span::raw(a.to_string())]))
         .collect();
     lines.push(Line::raw(""));
-    lines.extend(notes.iter().map(|n| Line::styled(*n, theme.dim)));
+    lines.extend(notes.into_iter().map(|n| Line::styled(n, theme.dim)));
     let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     let r = centered(area, w, lines.len() as u16 + 2);
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(lines).block(block(theme, "keys", true)), r);
+    f.render_widget(Paragraph::new(lines).block(block(theme, &tr!("help-title"), true)), r);
 }
 
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {

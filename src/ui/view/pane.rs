@@ -30,13 +30,25 @@ pub(super) const MAX_BAR: usize = 60;
 /// the title does not take the border's dim colour).
 pub(super) fn title<'a>(t: &Theme, name: &str, parts: &[&str]) -> Line<'a> {
     let dot = if t.ascii { " - " } else { " · " };
-    let mut s = format!(" {name}");
+    let mut s = format!(" {}", pane_name(name));
     for p in parts {
         s.push_str(dot);
         s.push_str(p);
     }
     s.push(' ');
     Line::styled(s, Style::new().fg(Color::Reset).patch(t.title))
+}
+
+/// A pane's name in the language in use (fds and syscalls stay as the kernel calls them).
+fn pane_name(name: &str) -> String {
+    match name {
+        "processes" => tr!("pane-processes"),
+        "cores" => tr!("pane-cores"),
+        "connections" => tr!("pane-connections"),
+        "events" => tr!("pane-events"),
+        "ipc" => tr!("pane-ipc"),
+        other => other.to_string(),
+    }
 }
 
 pub(super) fn pane_block<'a>(cx: &PaneCtx, title: Line<'a>) -> Block<'a> {
@@ -111,12 +123,13 @@ pub(super) fn cut(s: &str, w: usize, ascii: bool) -> String {
 /// (` ↑ more above `); only when the pane lies whole in the buffer and is wide enough to keep
 /// its title clear.
 pub(super) fn border_mark(buf: &mut Buffer, area: Rect, bottom: bool, t: &Theme) {
-    let text = match (bottom, t.ascii) {
-        (false, false) => " ↑ more above ",
-        (false, true) => " ^ more above ",
-        (true, false) => " ↓ more below ",
-        (true, true) => " v more below ",
+    let arrow = match (bottom, t.ascii) {
+        (false, false) => "↑",
+        (false, true) => "^",
+        (true, false) => "↓",
+        (true, true) => "v",
     };
+    let text = &format!(" {arrow} {} ", if bottom { tr!("pane-more-below") } else { tr!("pane-more-above") });
     let w = text_width(text) as u16;
     if area.intersection(*buf.area()) != area || area.width < w + 24 || area.height < 3 {
         return;

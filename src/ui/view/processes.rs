@@ -121,7 +121,7 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         inner.width -= 1;
     }
     if procs.is_empty() {
-        put(buf, inner, 0, Line::styled(" no processes yet", t.dim));
+        put(buf, inner, 0, Line::styled(format!(" {}", tr!("no-processes-yet")), t.dim));
         return;
     }
 
