@@ -77,6 +77,8 @@ struct Renderer<'t> {
     /// space goes before it.
     word: Vec<(String, Style)>,
     word_space: bool,
+    /// The last character added was a CJK one: a line may break after it.
+    after_cjk: bool,
     /// The URL of the link being read, shown after its text when it differs.
     link: Option<(String, String)>,
     /// Code and table lines are kept whole, not cut at the width (`render_whole`).
@@ -103,6 +105,7 @@ impl<'t> Renderer<'t> {
             code_block: false,
             word: Vec::new(),
             word_space: false,
+            after_cjk: false,
             link: None,
             keep_wide: false,
             whole: Vec::new(),
@@ -133,12 +136,12 @@ impl<'t> Renderer<'t> {
                 if let Some((_, text)) = self.link.as_mut() {
                     text.push_str(&t);
                 }
-                self.words(&t, self.style());
+                self.words(&t, self.style(), true);
             }
             Event::Code(t) => {
                 let style = self.style().patch(self.theme.code);
                 let t = if self.theme.color { t.to_string() } else { format!("`{t}`") };
-                self.words(&t, style);
+                self.words(&t, style, false);
             }
             Event::SoftBreak => {
                 self.commit();
@@ -156,7 +159,7 @@ impl<'t> Renderer<'t> {
             // Directives live in HTML comments; raw HTML has no place on a terminal.
             Event::Html(_) | Event::InlineHtml(_) => {}
             Event::FootnoteReference(_) | Event::TaskListMarker(_) => {}
-            Event::InlineMath(t) | Event::DisplayMath(t) => self.words(&t, self.style()),
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.words(&t, self.style(), true),
         }
     }
 
@@ -287,7 +290,7 @@ impl<'t> Renderer<'t> {
                 {
                     self.commit();
                     self.space = true;
-                    self.words(&format!("({url})"), self.theme.dim);
+                    self.words(&format!("({url})"), self.theme.dim, false);
                 }
             }
             _ => {}
@@ -385,24 +388,47 @@ impl<'t> Renderer<'t> {
     }
 
     /// Adds running text, wrapping at the pane's width. Text with no space between it and
-    /// what came before (`(` then inline code, say) stays on one line with it.
-    fn words(&mut self, text: &str, style: Style) {
+    /// what came before (`(` then inline code, say) stays on one line with it. Chinese has no
+    /// spaces: a line may break before and after each CJK character (never before a closing
+    /// mark such as `，` or `。`), but not inside inline code (`breakable` false).
+    fn words(&mut self, text: &str, style: Style, breakable: bool) {
         let mut rest = text;
         while !rest.is_empty() {
             if rest.starts_with(char::is_whitespace) {
                 self.commit();
                 self.space = true;
+                self.after_cjk = false;
                 rest = rest.trim_start();
                 continue;
             }
             let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            if self.word.is_empty() {
-                self.word_space = self.space;
-                self.space = false;
+            let seg = &rest[..end];
+            let mut from = 0;
+            for (i, c) in seg.char_indices() {
+                let cjk = breakable && is_cjk(c);
+                let at_break = !is_closing(c) && (cjk || self.after_cjk);
+                if at_break && (i > from || !self.word.is_empty()) {
+                    self.add_piece(&seg[from..i], style);
+                    self.commit();
+                    from = i;
+                }
+                self.after_cjk = cjk || (self.after_cjk && is_closing(c));
             }
-            self.word.push((rest[..end].to_string(), style));
+            self.add_piece(&seg[from..], style);
             rest = &rest[end..];
         }
+    }
+
+    /// A piece of the word being built (the first piece says whether a space goes before it).
+    fn add_piece(&mut self, s: &str, style: Style) {
+        if s.is_empty() {
+            return;
+        }
+        if self.word.is_empty() {
+            self.word_space = self.space;
+            self.space = false;
+        }
+        self.word.push((s.to_string(), style));
     }
 
     /// Puts the word being built on the line, or on a new one when it does not fit.
@@ -431,7 +457,10 @@ impl<'t> Renderer<'t> {
                 // the loop always ends.
                 let fresh = self.line_width <= self.prefix_width();
                 let room = self.width.saturating_sub(self.line_width).max(usize::from(fresh));
+                // A wide character that does not fit whole goes to the next line: never half
+                // of one at the pane's edge.
                 let cut = if room == 0 { 0 } else { cut_at_width(rest, room) };
+                let cut = if cut > 0 && !fresh && rest[..cut].width() > room { 0 } else { cut };
                 self.push(&rest[..cut], *style);
                 rest = &rest[cut..];
                 self.end_line();
@@ -519,6 +548,28 @@ impl<'t> Renderer<'t> {
 /// Spaces between words are not underlined with a heading's underline.
 fn style_without_underline(s: Style) -> Style {
     s.remove_modifier(ratatui::style::Modifier::UNDERLINED)
+}
+
+/// A character of a script written without spaces (CJK ideographs, kana, Hangul, their
+/// punctuation and full-width forms): a line may break beside it.
+pub fn is_cjk(c: char) -> bool {
+    matches!(u32::from(c),
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA960..=0xA97F | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x2FFFD | 0x30000..=0x3FFFD)
+}
+
+/// A mark that closes (a comma, a full stop, a closing bracket): it never starts a line.
+fn is_closing(c: char) -> bool {
+    "，。、；：！？）」』】》〉”’,.;:!?)]}".contains(c)
+}
+
+/// `text` in lines of at most `width` columns (display width: a CJK character is two),
+/// broken at spaces or beside CJK characters; a longer word is cut by width.
+pub fn wrap_width(text: &str, width: usize) -> Vec<String> {
+    let theme = Theme::new(crate::ui::theme::ThemeName::Default, true, false);
+    let t = render(text, &theme, width.min(u16::MAX as usize) as u16);
+    t.lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
 }
 
 /// The byte index at which `s` reaches `width` columns (at least one char, so progress is made).
@@ -681,5 +732,49 @@ mod tests {
         let cut = plain(md, 30);
         assert!(cut.lines().all(|l| l.width() <= 30), "{cut}");
         assert!(cut.contains("shared    │ 412"), "{cut}");
+    }
+
+    /// Chinese wraps between characters, by display width (two columns each): every line
+    /// fits, no character is split, nothing is lost, and a closing mark never starts a line.
+    #[test]
+    fn chinese_wraps_between_characters_by_display_width() {
+        let md = "进程是资源分配的基本单位，线程是调度的基本单位。主进程创建监听套接字，然后把句柄传递给工作进程。";
+        for width in [8u16, 9, 10, 13, 21, 40] {
+            let out = plain(md, width);
+            for line in out.lines() {
+                assert!(line.width() <= usize::from(width), "{width}: `{line}` is {} wide", line.width());
+                assert!(!line.starts_with(['，', '。']), "{width}: `{line}` starts with a closing mark");
+            }
+            assert_eq!(out.replace('\n', ""), md, "{width}: every character is there once");
+            assert!(out.lines().count() > 1, "{width}");
+        }
+    }
+
+    /// Inline code inside Chinese text stays whole on one line; the Chinese around it breaks.
+    #[test]
+    fn inline_code_in_chinese_stays_whole() {
+        let md = "主进程调用了`child_process.fork()`之后，子进程从头运行脚本。";
+        for width in [22u16, 24, 30, 33] {
+            let out = plain(md, width);
+            assert!(out.lines().any(|l| l.contains("`child_process.fork()`")), "{width}:\n{out}");
+            for line in out.lines() {
+                assert!(line.width() <= usize::from(width), "{width}: `{line}`");
+            }
+        }
+        // English still wraps at spaces only.
+        assert_eq!(plain("one two three", 8), "one two\nthree");
+    }
+
+    /// A wide character that does not fit at a line's end goes whole to the next line.
+    #[test]
+    fn no_half_character_at_the_edge() {
+        for width in 8u16..=16 {
+            let out = plain("abc 中文中文中文中文中文中文", width);
+            for line in out.lines() {
+                assert!(line.width() <= usize::from(width), "{width}: `{line}`");
+            }
+            assert_eq!(out.replace(['\n', ' '], ""), "abc中文中文中文中文中文中文");
+        }
+        assert_eq!(wrap_width("句柄传递。", 8), ["句柄传", "递。"]);
     }
 }
