@@ -198,3 +198,22 @@ latest-of = latest { $room } of { $all }, +{ $older } older
 fds-more-below = +{ $b } more below { $down }
 fds-more-above = { $up } { $a } more above
 fds-above-and-below = { $up } { $a } above, +{ $b } more below { $down }
+
+## The glossary and the language switch
+glossary-fork = A new node process that runs the script from the top (it does not clone the caller); the IPC channel is a Unix socketpair, fd 3 in the child.
+glossary-send-handle = The handle rides beside a JSON message as SCM_RIGHTS: the receiver gets a new fd number for the same socket (句柄传递).
+glossary-worker-listen = The worker opens no socket: it asks the primary over IPC. In round-robin mode the primary holds the only listener; in SCHED_NONE it sends the listener itself.
+glossary-listen = One listening socket; the event loop (libuv) waits on it with epoll.
+glossary-rr = The primary accepts each connection and hands it to a free worker; a worker busy in a synchronous loop answers nothing, so it gets nothing.
+glossary-sched-none = Every worker holds the one listener and the kernel decides who accepts: uneven in Node's own words (惊群 with epoll).
+glossary-reuseport = A socket per process on one port; the kernel hashes each connection's 4-tuple to one of them.
+glossary-exit = The kernel tells the parent with SIGCHLD; libuv reaps the child with waitpid, which says exit code or signal.
+glossary-kill = Sends the signal to the child's PID.
+glossary-detached = libuv calls setsid() in the child: a new session with no controlling terminal (守护进程; Chinese texts use the word for a supervisor too).
+glossary-title = glossary: Node API → system calls
+glossary-footer = g, Esc or q closes
+action-glossary = the glossary: Node API → system calls
+action-language = switch the language (English, 中文)
+key-glossary = glossary
+key-language = language
+picker-language = language: { $name }

@@ -194,3 +194,22 @@ latest-of = 最近 { $room } 个（共 { $all } 个），另有 { $older } 个�
 fds-more-below = 下面还有 { $b } 个 { $down }
 fds-more-above = { $up } 上面还有 { $a } 个
 fds-above-and-below = { $up } 上面 { $a } 个，下面还有 { $b } 个 { $down }
+
+## The glossary and the language switch
+glossary-fork = 一个从头运行脚本的新 node 进程（并不复制调用者）；IPC 通道是一对 Unix socketpair，在子进程中是 fd 3。
+glossary-send-handle = 句柄随一条 JSON 消息以 SCM_RIGHTS 传递：接收方得到一个新的 fd 编号，指向同一个 socket（句柄传递）。
+glossary-worker-listen = 工作进程自己不开 socket：它通过 IPC 请求主进程。轮询模式下只有主进程持有监听 socket；SCHED_NONE 模式下主进程把监听 socket 本身发给工作进程。
+glossary-listen = 一个监听 socket；事件循环（libuv）用 epoll 等待它。
+glossary-rr = 主进程 accept 每个连接，再交给一个空闲的工作进程；陷在同步循环里的工作进程不回应，也就分不到连接。
+glossary-sched-none = 每个工作进程都持有同一个监听 socket，由内核决定谁来 accept：按 Node 文档的说法分布很不均衡（epoll 下会惊群）。
+glossary-reuseport = 每个进程一个 socket，共用一个端口；内核按每个连接的四元组哈希到其中一个。
+glossary-exit = 内核用 SIGCHLD 通知父进程；libuv 用 waitpid 回收子进程，得知退出码或信号。
+glossary-kill = 向子进程的 PID 发送信号。
+glossary-detached = libuv 在子进程中调用 setsid()：新的会话，没有控制终端（守护进程；中文资料也常把监管进程称作守护进程）。
+glossary-title = 术语表：Node API → 系统调用
+glossary-footer = 按 g、Esc 或 q 关闭
+action-glossary = 术语表：Node API → 系统调用
+action-language = 切换语言（English、中文）
+key-glossary = 术语表
+key-language = 语言
+picker-language = 语言：{ $name }

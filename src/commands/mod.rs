@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 record,
                 size,
                 command,
+                lessons_dir: cli.lessons.clone(),
             };
             crate::ui::run(lessons, open, opts)
         }

@@ -29,6 +29,14 @@ impl Lang {
         }
     }
 
+    /// The language's own name, as the picker shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "中文",
+        }
+    }
+
     /// The other language (the picker's switch).
     pub fn other(self) -> Lang {
         match self {

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod engine;
+pub mod glossary;
 pub mod markdown;
 pub mod model;
 mod notes;
@@ -50,6 +51,8 @@ pub struct Options {
     pub size: Option<(u16, u16)>,
     /// The command line, for the recording's header.
     pub command: String,
+    /// `--lessons DIR`: where the picker reads the lessons again when the language changes.
+    pub lessons_dir: Option<PathBuf>,
 }
 
 /// Carries out what `App::update` asks for: the lesson's engine, remembering finished lessons.
@@ -164,6 +167,7 @@ pub fn run(lessons: Vec<crate::lesson::Lesson>, open: Option<usize>, opts: Optio
         })
         .with_context(|| tr!("starting-thread", name = "input"))?;
     let mut app = App::new(lessons, load_done(), size);
+    app.lessons_dir = opts.lessons_dir.clone();
     app.measure = view::narration_extent;
     app.theme = theme.clone();
     if let Some(pace) = opts.autoplay {

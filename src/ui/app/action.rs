@@ -57,6 +57,10 @@ pub enum Action {
     Predict(usize),
     /// → on a question: run the step without a guess.
     RunWithoutGuess,
+    /// `g` on the picker: the glossary, Node's APIs beside the system calls under them.
+    Glossary,
+    /// `L` on the picker: the other language; the lessons are read again in it.
+    Language,
     /// `r` once the lab has ended (its master died): a fresh lab, the steps up to this one
     /// run again in it.
     Restart,
@@ -107,6 +111,8 @@ impl fmt::Display for Action {
             Action::Predict(_) => write!(f, "{}", tr!("action-predict")),
             Action::RunWithoutGuess => write!(f, "{}", tr!("action-run-without-guess")),
             Action::Restart => write!(f, "{}", tr!("action-restart")),
+            Action::Glossary => write!(f, "{}", tr!("action-glossary")),
+            Action::Language => write!(f, "{}", tr!("action-language")),
         }
     }
 }

@@ -48,7 +48,7 @@ impl App {
             Screen::Picker { .. } => None,
         };
         if self.help_open() {
-            let close = matches!(k.code, KeyCode::Char('?') | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter);
+            let close = matches!(k.code, KeyCode::Char('?' | 'q' | 'g') | KeyCode::Esc | KeyCode::Enter);
             return close.then_some(Action::Close);
         }
         if k.code == KeyCode::Char('f') && lesson.is_some() {
@@ -62,6 +62,8 @@ impl App {
                 KeyCode::Up | KeyCode::Char('k') => Some(Action::Choose(-1)),
                 KeyCode::Down | KeyCode::Char('j') => Some(Action::Choose(1)),
                 KeyCode::Enter | KeyCode::Right if !self.lessons.is_empty() => Some(Action::Open),
+                KeyCode::Char('g') => Some(Action::Glossary),
+                KeyCode::Char('L' | 'l') => Some(Action::Language),
                 KeyCode::Char('q') | KeyCode::Esc => Some(Action::Quit),
                 _ => None,
             };

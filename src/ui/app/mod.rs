@@ -196,6 +196,8 @@ pub enum Overlay {
     Signals(usize),
     /// The next step's questions, asked before it runs.
     Question(Asking),
+    /// `g` on the picker: the glossary.
+    Glossary,
 }
 
 impl Overlay {
@@ -204,7 +206,7 @@ impl Overlay {
         match self {
             Overlay::Question(a) => Some(a),
             Overlay::Help(Some(under)) => under.question(),
-            Overlay::Help(None) | Overlay::Signals(_) => None,
+            Overlay::Help(None) | Overlay::Signals(_) | Overlay::Glossary => None,
         }
     }
 }
@@ -236,6 +238,8 @@ pub struct App {
     /// No `node` on PATH when the app started: the picker marks the Node lessons.
     pub node_missing: bool,
     pub lessons: Vec<Lesson>,
+    /// Where the lessons came from (`--lessons DIR`), to read them again in another language.
+    pub lessons_dir: Option<std::path::PathBuf>,
     pub done: BTreeSet<String>,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
@@ -286,6 +290,7 @@ impl App {
             measure: |_, _| None,
             node_missing: crate::lab::node::node_on_path().is_none(),
             lessons,
+            lessons_dir: None,
             done,
             screen: Screen::Picker { selected: 0 },
             overlay: None,
@@ -365,8 +370,9 @@ impl App {
         vec![]
     }
 
+    /// The help or the glossary is open: the keys close it, and act on nothing under it.
     pub fn help_open(&self) -> bool {
-        matches!(self.overlay, Some(Overlay::Help(_)))
+        matches!(self.overlay, Some(Overlay::Help(_) | Overlay::Glossary))
     }
 
     /// The question waiting for a prediction, if one is.
@@ -402,6 +408,26 @@ impl App {
             (Action::Open, Screen::Picker { selected }) => {
                 let i = *selected;
                 self.open(i)
+            }
+            (Action::Glossary, Screen::Picker { .. }) => {
+                self.overlay = Some(Overlay::Glossary);
+                vec![]
+            }
+            (Action::Language, Screen::Picker { selected }) => {
+                // The lessons are read again in the other language; the same lesson stays
+                // selected. Should they not load (a broken translation in `--lessons DIR`),
+                // the language stays as it was.
+                let id = self.lessons.get(*selected).map(|l| l.id.clone());
+                let was = crate::i18n::current();
+                crate::i18n::set(was.other());
+                match crate::lesson::lessons(self.lessons_dir.as_deref()) {
+                    Ok(lessons) => {
+                        *selected = lessons.iter().position(|l| Some(&l.id) == id.as_ref()).unwrap_or(0);
+                        self.lessons = lessons;
+                    }
+                    Err(_) => crate::i18n::set(was),
+                }
+                vec![]
             }
             (Action::Restart, Screen::Lesson(v)) if v.lab.ended.is_some() => {
                 let (index, page) = (v.index, v.steps.page);

@@ -63,7 +63,7 @@ impl LessonView {
             Action::RunWithoutGuess => return self.predict(None, overlay),
             Action::Quit | Action::Leave | Action::Help | Action::Close | Action::Choose(_) | Action::Open => {}
             Action::Page(_) | Action::Side(_) => {}
-            Action::Freeze | Action::Restart => {}
+            Action::Freeze | Action::Restart | Action::Glossary | Action::Language => {}
         }
         vec![]
     }

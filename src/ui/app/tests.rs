@@ -471,3 +471,74 @@ fn firing_without_a_pool_says_whether_one_comes() {
     let said = view(&app).message.clone().unwrap_or_default();
     assert!(said.contains("step forward"), "{said}");
 }
+
+/// The buffer's rows as text: a wide character's second cell is part of it, not a space.
+fn screen_text(b: &ratatui::buffer::Buffer) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let area = b.area;
+    (area.y..area.bottom())
+        .map(|y| {
+            let mut row = String::new();
+            let mut x = area.x;
+            while x < area.right() {
+                let sym = b[(x, y)].symbol();
+                row.push_str(sym);
+                x += sym.width().max(1) as u16;
+            }
+            row
+        })
+        .collect()
+}
+
+/// `L` on the picker switches the language live: the lessons are read again (a lesson with a
+/// translation in `DIR/zh/` shows its Chinese title), the same lesson stays selected, the
+/// picker says the language, and `L` again goes back.
+#[test]
+fn l_on_the_picker_switches_the_language_and_reloads_the_lessons() {
+    crate::i18n::set(crate::i18n::Lang::En);
+    let dir = std::env::temp_dir().join(format!("forklab-picker-lang-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("zh")).unwrap();
+    let lesson = |id: &str, order: u32, title: &str| {
+        format!("+++\nid = \"{id}\"\ntitle = \"{title}\"\norder = {order}\nsummary = \"S\"\n+++\n## Step\n")
+    };
+    std::fs::write(dir.join("a.md"), lesson("a", 1, "Alpha")).unwrap();
+    std::fs::write(dir.join("b.md"), lesson("b", 2, "Beta")).unwrap();
+    std::fs::write(dir.join("zh/b.md"), lesson("b", 2, "贝塔")).unwrap();
+    let mut app = App::new(crate::lesson::lessons(Some(&dir)).unwrap(), BTreeSet::new(), (80, 24));
+    app.lessons_dir = Some(dir.clone());
+    app.update(key(KeyCode::Down));
+    let picker = |app: &App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| crate::ui::view::draw(app, &app.theme, f)).unwrap();
+        screen_text(t.backend().buffer())
+    };
+    assert!(picker(&app).join("\n").contains("English"));
+    app.update(key(KeyCode::Char('L')));
+    assert_eq!(crate::i18n::current(), crate::i18n::Lang::Zh);
+    let titles: Vec<&str> = app.lessons.iter().map(|l| l.title.as_str()).collect();
+    assert_eq!(titles, ["Alpha", "贝塔"]);
+    assert!(matches!(app.screen, Screen::Picker { selected: 1 }), "the same lesson stays selected");
+    let screen = picker(&app).join("\n");
+    assert!(screen.contains("中文") && screen.contains("课程"), "{screen}");
+    app.update(key(KeyCode::Char('L')));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(crate::i18n::current(), crate::i18n::Lang::En);
+    assert_eq!(app.lessons[1].title, "Beta");
+}
+
+/// `g` on the picker opens the glossary over it, in the language in use; `g` closes it.
+#[test]
+fn g_on_the_picker_opens_the_glossary() {
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let mut app = App::new(crate::lesson::embedded().unwrap(), BTreeSet::new(), (100, 30));
+    app.update(key(KeyCode::Char('g')));
+    assert!(matches!(app.overlay, Some(Overlay::Glossary)));
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| crate::ui::view::draw(&app, &app.theme, f)).unwrap();
+    let s = screen_text(t.backend().buffer()).join("\n");
+    assert!(s.contains("术语表") && s.contains("child_process.fork(path)") && s.contains("socketpair"), "{s}");
+    app.update(key(KeyCode::Char('g')));
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(app.overlay.is_none());
+}

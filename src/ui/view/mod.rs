@@ -88,8 +88,11 @@ pub(super) fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'
 fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
     let [top, body, bottom] =
         Layout::vertical([Constraint::Length(3), Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    let title =
-        Text::from(vec![Line::styled("forklab", theme.step_title), Line::styled(tr!("picker-tagline"), theme.dim)]);
+    let language = format!("  [{}]", tr!("picker-language", name = crate::i18n::current().name()));
+    let title = Text::from(vec![
+        Line::styled("forklab", theme.step_title),
+        Line::from(vec![Span::styled(tr!("picker-tagline"), theme.dim), Span::styled(language, theme.key)]),
+    ]);
     f.render_widget(Paragraph::new(title), top.inner(ratatui::layout::Margin::new(1, 0)));
     let mut lines = Vec::new();
     // Summaries are cut to the pane, with an ellipsis: one line each keeps every lesson in view.
@@ -120,8 +123,15 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
         Paragraph::new(lines).block(block(theme, &tr!("picker-title"), true)).scroll((scroll as u16, 0)),
         body,
     );
-    let keys =
-        [("↑/↓", "key-choose"), ("Enter", "key-open"), ("?", "key-help"), ("q", "key-quit")].map(|(k, w)| (k, tr!(w)));
+    let keys = [
+        ("↑/↓", "key-choose"),
+        ("Enter", "key-open"),
+        ("L", "key-language"),
+        ("g", "key-glossary"),
+        ("?", "key-help"),
+        ("q", "key-quit"),
+    ]
+    .map(|(k, w)| (k, tr!(w)));
     let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (*k, w.as_str())).collect();
     status(theme, f, bottom, &keys, None, None);
 }
@@ -307,6 +317,7 @@ fn overlay(app: &App, o: &Overlay, theme: &Theme, f: &mut Frame, area: Rect) {
             }
         }
         Overlay::Question(_) => {}
+        Overlay::Glossary => overlay::glossary(theme, f, area),
     }
 }
 

@@ -66,6 +66,27 @@ pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines).block(block(theme, &tr!("help-title"), true)), r);
 }
 
+/// The glossary: each Node API beside the system calls under it, and a note in the language
+/// in use. Lines are cut by display width to the screen, so it fits 80x24 in both languages.
+pub(super) fn glossary(theme: &Theme, f: &mut Frame, area: Rect) {
+    let room = usize::from(area.width.saturating_sub(4));
+    let mut lines = Vec::new();
+    for (api, calls, note) in crate::ui::glossary::lines() {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {api}"), theme.strong),
+            Span::styled(format!("  → {calls}"), theme.key),
+        ]));
+        for part in crate::ui::markdown::wrap_width(&note, room.saturating_sub(3)) {
+            lines.push(Line::styled(format!("   {part}"), theme.dim));
+        }
+    }
+    lines.push(Line::styled(format!(" {}", tr!("glossary-footer")), theme.dim));
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    let r = centered(area, w, lines.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(block(theme, &tr!("glossary-title"), true)), r);
+}
+
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
