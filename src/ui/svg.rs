@@ -7,6 +7,7 @@ use super::theme::{Theme, ThemeName};
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use std::fmt::Write;
+use unicode_width::UnicodeWidthStr;
 
 const CELL_W: f64 = 9.0;
 const CELL_H: f64 = 18.0;
@@ -121,16 +122,26 @@ pub fn from_buffer(buf: &Buffer, theme: &Theme, title: &str) -> String {
         while x < area.width {
             let cell = &buf[(area.x + x, area.y + y)];
             let style = (cell.fg, cell.bg, cell.modifier);
-            // A run: the cells from here on with the same style.
+            // A run: the cells from here on with the same style. A wide character (CJK) takes
+            // two cells; the second holds nothing of its own and is skipped, and each
+            // character is then placed at its own cell, so a glyph of whatever font width
+            // stays on the grid.
             let mut text = String::new();
+            let mut places = Vec::new();
+            let mut wide = false;
             let start = x;
             while x < area.width {
                 let c = &buf[(area.x + x, area.y + y)];
                 if (c.fg, c.bg, c.modifier) != style {
                     break;
                 }
+                let w = c.symbol().width().max(1) as u16;
+                wide |= w > 1;
+                for _ in c.symbol().chars() {
+                    places.push(f64::from(x) * CELL_W);
+                }
                 text.push_str(c.symbol());
-                x += 1;
+                x = (x + w).min(area.width);
             }
             let cells = f64::from(x - start);
             let (mut cfg, mut cbg) = (hex(style.0, fg), hex(style.1, bg));
@@ -148,7 +159,9 @@ pub fn from_buffer(buf: &Buffer, theme: &Theme, title: &str) -> String {
             if text.trim().is_empty() {
                 continue;
             }
-            let mut attrs = format!(r#"x="{px}" y="{}" fill="{cfg}""#, py + BASELINE);
+            let xs =
+                if wide { places.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(" ") } else { px.to_string() };
+            let mut attrs = format!(r#"x="{xs}" y="{}" fill="{cfg}""#, py + BASELINE);
             if style.2.contains(Modifier::BOLD) {
                 attrs.push_str(r#" font-weight="bold""#);
             }
@@ -190,6 +203,19 @@ mod tests {
         // Reversed: the default colours swap, so the cells get a light background.
         assert!(svg.contains(r##"<rect x="0" y="18" width="27" height="18" fill="#d7dadc"/>"##), "{svg}");
         assert!(svg.contains("<title>forklab · &quot;x&quot;</title>"));
+    }
+
+    /// A wide character takes two cells: the picture places each character at its cell, so
+    /// what follows it stays on the grid.
+    #[test]
+    fn wide_characters_keep_the_cell_grid() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
+        buf.set_string(0, 0, "进程 ab", Style::default());
+        let t = Theme::new(ThemeName::Default, false, false);
+        let svg = from_buffer(&buf, &t, "t");
+        // 进 at cell 0, 程 at cell 2, the space at 4, a at 5, b at 6 (9 px a cell).
+        assert!(svg.contains(r#"x="0 18 36 45 54"#), "{svg}");
+        assert!(svg.contains(">进程 ab"), "no stray space after a wide character: {svg}");
     }
 
     #[test]
