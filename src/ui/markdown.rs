@@ -145,7 +145,8 @@ impl<'t> Renderer<'t> {
             }
             Event::SoftBreak => {
                 self.commit();
-                self.space = true;
+                // Chinese joins the lines of a paragraph with no space between characters.
+                self.space = !self.after_cjk;
             }
             Event::HardBreak => self.break_line(),
             Event::Rule => {
@@ -776,5 +777,7 @@ mod tests {
             assert_eq!(out.replace(['\n', ' '], ""), "abc中文中文中文中文中文中文");
         }
         assert_eq!(wrap_width("句柄传递。", 8), ["句柄传", "递。"]);
+        // A paragraph's lines join with no space after a Chinese character, with one after a word.
+        assert_eq!(plain("进程\n线程 and\nthreads", 40), "进程线程 and threads");
     }
 }

@@ -15,6 +15,8 @@ pub(crate) mod pane_tests;
 mod processes;
 mod syscalls;
 pub(crate) mod watch;
+#[cfg(test)]
+mod zh_tests;
 
 use super::app::{App, Focus, LessonView, Overlay, Screen};
 use super::theme::Theme;
