@@ -1,0 +1,102 @@
+//! Chinese through the built binary: the locale chooses it, `--lang` overrides the locale,
+//! `list` and `play` speak it (play's `--json` stays English, an interface), and the picker in
+//! tmux under `LANG=zh_CN.UTF-8` is Chinese and switches live with `L`.
+
+mod common;
+use common::tmux::Tmux;
+use common::*;
+use std::time::Duration;
+
+const SCREEN_WAIT: Duration = Duration::from_secs(30);
+
+fn has_cjk(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// Every lesson has a Chinese title in `--lang zh list`, and the same ids in the same order.
+#[test]
+fn list_in_chinese_shows_every_lesson_with_a_chinese_title() {
+    let tag = new_tag();
+    let (status, en, _) = run(&tag, &["--lang", "en", "list"]);
+    assert!(status.success());
+    let (status, zh, stderr) = run(&tag, &["--lang", "zh", "list"]);
+    assert!(status.success(), "{stderr}");
+    let ids = |s: &str| s.lines().filter_map(|l| l.split_whitespace().next()).map(String::from).collect::<Vec<_>>();
+    assert_eq!(ids(&en), ids(&zh));
+    for line in zh.lines() {
+        assert!(has_cjk(line), "no Chinese title: {line}");
+    }
+    assert!(!has_cjk(&en), "{en}");
+}
+
+/// The locale chooses Chinese; `--lang en` wins over it; LC_ALL wins over LANG.
+#[test]
+fn the_locale_and_the_flag_choose_the_language() {
+    let tag = new_tag();
+    let list = |env: &[(&str, &str)], args: &[&str]| {
+        let mut c = forklab(&tag);
+        c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env_remove("LANG");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.args(args).arg("list").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(has_cjk(&list(&[("LANG", "zh_CN.UTF-8")], &[])));
+    assert!(has_cjk(&list(&[("LANG", "zh_TW.UTF-8")], &[])), "traditional falls back to simplified");
+    assert!(!has_cjk(&list(&[("LANG", "zh_CN.UTF-8")], &["--lang", "en"])));
+    assert!(!has_cjk(&list(&[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "C.UTF-8")], &[])));
+    assert!(!has_cjk(&list(&[], &[])));
+}
+
+/// An error a user meets is in Chinese too.
+#[test]
+fn an_unknown_lesson_is_reported_in_chinese() {
+    let tag = new_tag();
+    let (status, _, stderr) = run(&tag, &["--lang", "zh", "play", "nosuch"]);
+    assert!(!status.success());
+    assert!(stderr.contains("没有名为 `nosuch` 的课程") && stderr.contains("accept"), "{stderr}");
+}
+
+/// `--lang zh play` runs the same expects as English and passes; the transcript is Chinese,
+/// the `--json` lines are the same keys and the same directives as in English.
+#[test]
+fn play_in_chinese_passes_the_same_expects() {
+    let tag = new_tag();
+    let (status, text, stderr) = run(&tag, &["--lang", "zh", "play", "fork"]);
+    assert!(status.success(), "{text}\n{stderr}");
+    assert!(text.contains("## 第 1/") && text.contains("个 expect 成立"), "{text}");
+    let (status, json, _) = run(&tag, &["--lang", "zh", "play", "fork", "--json"]);
+    assert!(played(status, &json), "{json}");
+    let expects = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["event"] == "expect")
+            .map(|v| v["text"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let (_, en_json, _) = run(&tag, &["--lang", "en", "play", "fork", "--json"]);
+    assert_eq!(expects(&json), expects(&en_json));
+    assert!(!expects(&json).is_empty());
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+#[test]
+fn the_picker_under_a_chinese_locale_is_chinese_and_l_switches_it() {
+    let tag = new_tag();
+    let t = Tmux::start(&tag, 80, 24, &format!("LC_ALL= LC_MESSAGES= LANG=zh_CN.UTF-8 {BIN}"));
+    t.wait_for("the Chinese picker", SCREEN_WAIT, |s| s.contains("语言：中文") && s.contains("进程还是线程"));
+    t.keys(&["L"]);
+    t.wait_for("the English picker", SCREEN_WAIT, |s| {
+        s.contains("language: English") && s.contains("Process or thread")
+    });
+    t.keys(&["L"]);
+    t.wait_for("Chinese again", SCREEN_WAIT, |s| s.contains("语言：中文"));
+    t.keys(&["g"]);
+    t.wait_for("the glossary", SCREEN_WAIT, |s| s.contains("术语表") && s.contains("SCM_RIGHTS"));
+    t.keys(&["g"]);
+    t.keys(&["q"]);
+    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
