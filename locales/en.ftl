@@ -217,3 +217,63 @@ action-language = switch the language (English, 中文)
 key-glossary = glossary
 key-language = language
 picker-language = language: { $name }
+
+## The lab's events
+ev-spawned = spawned { $role } (ppid { $ppid })
+ev-how-opened = opened
+ev-how-inherited = inherited across fork()
+ev-how-received = received over SCM_RIGHTS
+ev-how-reuseport = opened its own (SO_REUSEPORT)
+ev-listening = listening on 127.0.0.1:{ $port }  fd { $fd } -> socket:[{ $inode }]  ({ $how })
+ev-fd-passed = passed { $what } fd { $fd } (socket:[{ $inode }]) to { $to } over SCM_RIGHTS
+ev-accepted = accepted { $n } { $n ->
+        [one] connection
+       *[other] connections
+    } ({ $total } in all)
+ev-pool-ready = pool ready: { $workers } workers, mode { $mode }, http://127.0.0.1:{ $port }/
+ev-pool-stopped = pool stopped
+ev-stats = stats: { $accepted } connections, { $requests } requests, { $empty } empty wake-ups, { $voluntary } voluntary context switches
+ev-exited-code = exited with code { $code }
+ev-killed-core = killed by { $signal } (core dumped)
+ev-killed = killed by { $signal }
+ev-exited = exited
+ev-respawning-now = respawning now
+ev-respawning = respawning in { $delay } ms ({ $restarts } quick crashes in a row)
+ev-gave-up = crash loop: gave up after { $restarts } quick restarts
+ev-signaled = sent { $signal } by { $by }
+ev-error = error: { $message }
+ev-crash-ordered = told to crash ({ $how }) holding { $open } open connections
+ev-hung = missed heartbeats for { $ms } ms: hung, killing it
+ev-round-trip = , round trip { $us } us
+ev-message = message { $from } -> { $to }: { $what }, { $bytes } bytes, { $fds } fds{ $rtt }
+ev-handle-got = got a handle: fd { $fd } -> socket:[{ $inode }]
+ev-worker-ready = ready: its event loop answered
+ev-retiring = told to stop: { $by } is ready in its place
+ev-rolled = rolling restart done: { $replaced } workers replaced
+ev-threads = { $n } threads, TIDs { $tids }
+ev-work-done-one = worked { $ms } ms on one thread
+ev-work-done = worked { $ms } ms on each of { $threads } threads
+ev-counter-shared = the shared counter
+ev-counter-own = its own copy of the counter
+ev-counter = thread { $tid } sees { $what } = { $value }
+ev-cost = measured { $what }: { $figures }
+ev-heartbeat = heartbeat
+ev-took = took the connection it was handed
+ev-pong = pong { $seq }
+ev-ack = ack { $what }
+ev-relay-out = asks the master to relay a message to { $to }
+ev-reaped = reaping again: read { $signals } SIGCHLD, waitpid collected { $children } { $children ->
+        [one] child
+       *[other] children
+    }
+ev-received = received { $what }: { $bytes } bytes, { $fds } fds
+
+## Shots and recordings
+shot-step-range = lesson `{ $id }` has { $steps } steps; --step takes 0 (the intro) to { $steps }
+shot-size-small = --size { $w }x{ $h } is below the lesson screen's smallest, { $mw }x{ $mh }
+stopped-by = stopped by { $signal }
+shot-timeout = the lesson did not reach step { $step } within { $secs }s
+shot-lab-ended = the lab ended before step { $step }: { $error }
+cast-marker = step { $n }: { $title }
+cast-creating = creating the recording { $path }
+cast-writing = writing the recording { $path }

@@ -213,3 +213,57 @@ action-language = 切换语言（English、中文）
 key-glossary = 术语表
 key-language = 语言
 picker-language = 语言：{ $name }
+
+## The lab's events
+ev-spawned = 已创建 { $role }（ppid { $ppid }）
+ev-how-opened = 自己打开
+ev-how-inherited = 经 fork() 继承
+ev-how-received = 经 SCM_RIGHTS 收到
+ev-how-reuseport = 自己另开一个（SO_REUSEPORT）
+ev-listening = 监听 127.0.0.1:{ $port }  fd { $fd } -> socket:[{ $inode }]（{ $how }）
+ev-fd-passed = 经 SCM_RIGHTS 把 { $what } fd { $fd }（socket:[{ $inode }]）传给 { $to }
+ev-accepted = 接受了 { $n } 个连接（共 { $total } 个）
+ev-pool-ready = 进程池就绪：{ $workers } 个工作进程，{ $mode } 模式，http://127.0.0.1:{ $port }/
+ev-pool-stopped = 进程池已停止
+ev-stats = 统计：{ $accepted } 个连接，{ $requests } 个请求，{ $empty } 次空唤醒，{ $voluntary } 次自愿上下文切换
+ev-exited-code = 退出，退出码 { $code }
+ev-killed-core = 被 { $signal } 杀死（已转储 core）
+ev-killed = 被 { $signal } 杀死
+ev-exited = 已退出
+ev-respawning-now = 立即重新拉起
+ev-respawning = { $delay } ms 后重新拉起（已连续快速崩溃 { $restarts } 次）
+ev-gave-up = 崩溃循环：快速重启 { $restarts } 次后放弃
+ev-signaled = { $by } 发送了 { $signal }
+ev-error = 错误：{ $message }
+ev-crash-ordered = 被要求崩溃（{ $how }），手上有 { $open } 个打开的连接
+ev-hung = { $ms } ms 没有心跳：挂死了，杀掉它
+ev-round-trip = ，往返 { $us } us
+ev-message = 消息 { $from } -> { $to }：{ $what }，{ $bytes } 字节，{ $fds } 个 fd{ $rtt }
+ev-handle-got = 收到一个句柄：fd { $fd } -> socket:[{ $inode }]
+ev-worker-ready = 就绪：它的事件循环有了回应
+ev-retiring = 被要求停止：{ $by } 已就绪，接替它
+ev-rolled = 滚动重启完成：替换了 { $replaced } 个工作进程
+ev-threads = { $n } 个线程，TID { $tids }
+ev-work-done-one = 在一个线程上工作了 { $ms } ms
+ev-work-done = 在 { $threads } 个线程上各工作了 { $ms } ms
+ev-counter-shared = 共享的计数器
+ev-counter-own = 它自己的那份计数器副本
+ev-counter = 线程 { $tid } 看到 { $what } = { $value }
+ev-cost = 测得 { $what }：{ $figures }
+ev-heartbeat = 心跳
+ev-took = 接下了交给它的连接
+ev-pong = pong { $seq }
+ev-ack = 确认 { $what }
+ev-relay-out = 请主进程把一条消息转给 { $to }
+ev-reaped = 再次回收：读到 { $signals } 个 SIGCHLD，waitpid 回收了 { $children } 个子进程
+ev-received = 收到 { $what }：{ $bytes } 字节，{ $fds } 个 fd
+
+## Shots and recordings
+shot-step-range = 课程 `{ $id }` 共 { $steps } 步；--step 可取 0（引言）到 { $steps }
+shot-size-small = --size { $w }x{ $h } 小于课程界面的最小尺寸 { $mw }x{ $mh }
+stopped-by = 被 { $signal } 停止
+shot-timeout = 课程没能在 { $secs } 秒内到达第 { $step } 步
+shot-lab-ended = 实验在第 { $step } 步之前结束：{ $error }
+cast-marker = 第 { $n } 步：{ $title }
+cast-creating = 创建录像 { $path }
+cast-writing = 写入录像 { $path }

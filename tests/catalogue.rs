@@ -12,10 +12,13 @@ use std::path::Path;
 /// The files whose every user-facing sentence is in the catalogue.
 const TRANSLATED: &[&str] = &[
     "src/main.rs",
+    "src/lab/words.rs",
     "src/lesson/load.rs",
     "src/lesson/lang.rs",
     "src/lesson/run/report.rs",
     "src/ui/mod.rs",
+    "src/ui/shot.rs",
+    "src/ui/record.rs",
     "src/ui/app/action.rs",
     "src/ui/app/keys.rs",
     "src/ui/app/lines.rs",

@@ -79,5 +79,9 @@ fn serve(
 
 /// One event, as text (cleaned: an event can quote what another process sent) or JSON.
 pub fn print_event(ev: &Event, json: bool) -> Result<()> {
-    if json { term::println_raw(&serde_json::to_string(ev)?) } else { term::println(&ev.text()) }
+    if json {
+        term::println_raw(&serde_json::to_string(ev)?)
+    } else {
+        term::println(&crate::lab::words::event_text(ev))
+    }
 }

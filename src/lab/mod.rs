@@ -9,6 +9,7 @@ pub mod node;
 pub mod strace;
 pub mod watch;
 pub mod watchlive;
+pub mod words;
 
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};

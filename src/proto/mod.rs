@@ -468,7 +468,10 @@ impl Event {
         }
     }
 
-    /// One line for people: `W2 pid 1234  exited: killed by SIGKILL`.
+    /// One line for people: `W2 pid 1234  exited: killed by SIGKILL`. What is shown comes from
+    /// the catalogue (`lab::words::event_text`, in the language in use); this English original
+    /// is what its test holds the English catalogue to.
+    #[cfg(test)]
     pub fn text(&self) -> String {
         let who = format!("{:<6} pid {:<7}", self.alias(), self.pid());
         let what = match self {

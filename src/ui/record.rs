@@ -24,7 +24,7 @@ pub struct Cast {
 
 impl Cast {
     pub fn create(path: &Path, size: (u16, u16), title: &str, command: &str) -> Result<Cast> {
-        let file = File::create(path).with_context(|| format!("creating the recording {}", path.display()))?;
+        let file = File::create(path).with_context(|| tr!("cast-creating", path = path.display().to_string()))?;
         let mut out = BufWriter::new(file);
         let header = json!({
             "version": 2,
@@ -38,7 +38,7 @@ impl Cast {
         // full disk) is named before the lesson starts, not after it.
         writeln!(out, "{header}")
             .and_then(|()| out.flush())
-            .with_context(|| format!("writing the recording {}", path.display()))?;
+            .with_context(|| tr!("cast-writing", path = path.display().to_string()))?;
         Ok(Cast { out, start: Instant::now(), last: 0.0, path: path.to_path_buf() })
     }
 
@@ -68,7 +68,7 @@ impl Cast {
     }
 
     pub fn finish(&mut self) -> Result<()> {
-        self.out.flush().with_context(|| format!("writing the recording {}", self.path.display()))
+        self.out.flush().with_context(|| tr!("cast-writing", path = self.path.display().to_string()))
     }
 }
 
@@ -124,7 +124,7 @@ impl Recorder {
         if let (Some(cast), Some(step)) = (&self.cast, app.lessons[v.index].steps.get(ran - 1))
             && let Ok(mut c) = cast.lock()
         {
-            c.marker(&format!("step {ran}: {}", step.title));
+            c.marker(&tr!("cast-marker", n = ran, title = step.title.as_str()));
         }
     }
 

@@ -31,11 +31,11 @@ pub struct Shot<'a> {
 pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
     let steps = lessons[index].steps.len();
     if shot.step > steps {
-        bail!("lesson `{}` has {steps} steps; --step takes 0 (the intro) to {steps}", lessons[index].id);
+        bail!("{}", tr!("shot-step-range", id = lessons[index].id.as_str(), steps = steps));
     }
     let (w, h) = shot.size;
     if w < view::MIN_SIZE.0 || h < view::MIN_SIZE.1 {
-        bail!("--size {w}x{h} is below the lesson screen's smallest, {}x{}", view::MIN_SIZE.0, view::MIN_SIZE.1);
+        bail!("{}", tr!("shot-size-small", w = w, h = h, mw = view::MIN_SIZE.0, mh = view::MIN_SIZE.1));
     }
     let (tx, rx) = unbounded::<Msg>();
     let quit = crate::sys::reaper::quit_signals();
@@ -51,9 +51,9 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
         let next = || -> Result<Msg> {
             select! {
                 recv(rx) -> m => Ok(m?),
-                recv(quit) -> s => bail!("stopped by {:?}", s?),
+                recv(quit) -> s => bail!("{}", tr!("stopped-by", signal = format!("{:?}", s?))),
                 default(deadline.saturating_duration_since(Instant::now())) => {
-                    bail!("the lesson did not reach step {} within {}s", shot.step, GIVE_UP_AFTER.as_secs())
+                    bail!("{}", tr!("shot-timeout", step = shot.step, secs = GIVE_UP_AFTER.as_secs()))
                 }
             }
         };
@@ -71,7 +71,7 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
                 driver.carry_out(&mut app, fx);
             }
             if let Some(e) = lesson_view(&app).and_then(|v| v.ended().map(str::to_string)) {
-                bail!("the lab ended before step {}: {e}", shot.step);
+                bail!("{}", tr!("shot-lab-ended", step = shot.step, error = e));
             }
         }
         // Two samples after the last step, so the tree, CPU and fd tables show its result.

@@ -191,7 +191,7 @@ impl Report {
                 )
             }
             Report::Directive(d) => format!("> {d}"),
-            Report::Event(ev) | Report::Background(ev) => format!("    {}", ev.text()),
+            Report::Event(ev) | Report::Background(ev) => format!("    {}", crate::lab::words::event_text(ev)),
             Report::Conn(c) => match &c.worker {
                 Some(w) if c.ok => format!("    {}", tr!("conn-served", conn = c.conn, worker = w, us = c.us)),
                 _ => format!("    {}", tr!("conn-failed", conn = c.conn)),

@@ -201,7 +201,7 @@ impl LessonView {
         }
         // Accepts are many: the connections pane shows them; the log keeps the story.
         if !matches!(ev, Event::Accepted { .. }) {
-            self.log(kind, ev.text());
+            self.log(kind, crate::lab::words::event_text(&ev));
         }
     }
 }
