@@ -277,3 +277,12 @@ shot-lab-ended = the lab ended before step { $step }: { $error }
 cast-marker = step { $n }: { $title }
 cast-creating = creating the recording { $path }
 cast-writing = writing the recording { $path }
+
+## serve and play
+serve-running = { $workers } workers in { $mode } mode on http://127.0.0.1:{ $port }/  (try: curl -si http://127.0.0.1:{ $port }/ ; Ctrl-C stops)
+serve-stopping = { $signal } received, stopping the pool
+master-ended = the master ended unexpectedly
+lesson-needs-node = lesson { $id } needs node: { $how }
+
+## list
+list-untranslated = (not yet translated)

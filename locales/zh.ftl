@@ -267,3 +267,12 @@ shot-lab-ended = 实验在第 { $step } 步之前结束：{ $error }
 cast-marker = 第 { $n } 步：{ $title }
 cast-creating = 创建录像 { $path }
 cast-writing = 写入录像 { $path }
+
+## serve and play
+serve-running = { $workers } 个工作进程，{ $mode } 模式，地址 http://127.0.0.1:{ $port }/（试试：curl -si http://127.0.0.1:{ $port }/ ；Ctrl-C 停止）
+serve-stopping = 收到 { $signal }，正在停止进程池
+master-ended = 主进程意外结束
+lesson-needs-node = 课程 { $id } 需要 node：{ $how }
+
+## list
+list-untranslated = （尚未翻译）

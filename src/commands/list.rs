@@ -9,7 +9,10 @@ use std::process::ExitCode;
 use unicode_width::UnicodeWidthStr;
 
 pub fn run(lessons_dir: Option<&Path>) -> Result<ExitCode> {
-    let lessons = crate::lesson::lessons(lessons_dir)?;
+    let mut lessons = crate::lesson::lessons(lessons_dir)?;
+    if crate::i18n::current() != crate::i18n::Lang::En {
+        mark_untranslated(&mut lessons);
+    }
     let width = std::io::stdout()
         .is_terminal()
         .then(|| crossterm::terminal::size().ok().map(|(w, _)| usize::from(w)))
@@ -18,6 +21,14 @@ pub fn run(lessons_dir: Option<&Path>) -> Result<ExitCode> {
         crate::sys::term::println(&line)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// In another language than English, a lesson with no translation says so before its
+/// summary (it is shown, in English, all the same).
+fn mark_untranslated(lessons: &mut [Lesson]) {
+    for l in lessons.iter_mut().filter(|l| !Path::new(&l.file).parent().is_some_and(|p| p.ends_with("zh"))) {
+        l.summary = format!("{} {}", tr!("list-untranslated"), l.summary);
+    }
 }
 
 /// The list as lines: `id  title  summary` with the columns aligned by display width; when
@@ -71,6 +82,20 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_untranslated_lesson_says_so_in_chinese() {
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let mut lessons = crate::lesson::lessons(None).unwrap();
+        let mut english = lessons[0].clone();
+        english.file = "lessons/extra.md".into();
+        lessons.push(english);
+        mark_untranslated(&mut lessons);
+        crate::i18n::set(crate::i18n::Lang::En);
+        let marked: Vec<&str> =
+            lessons.iter().filter(|l| l.summary.starts_with("（尚未翻译）")).map(|l| l.file.as_str()).collect();
+        assert_eq!(marked, ["lessons/extra.md"], "only the lesson with no zh file is marked");
+    }
 
     #[test]
     fn columns_align_and_a_narrow_terminal_wraps_the_summary() {

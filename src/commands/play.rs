@@ -14,7 +14,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     let all = crate::lesson::lessons(dir)?;
     let lesson = lesson::find(&all, id)?;
     if lesson.needs_node() && crate::lab::node::node_on_path().is_none() {
-        eprintln!("forklab: lesson {id} needs node: {}", crate::lab::node::HOW_TO_GET);
+        eprintln!("forklab: {}", tr!("lesson-needs-node", id = id, how = crate::lab::node::HOW_TO_GET));
         return Ok(ExitCode::from(2));
     }
     let quit = crate::sys::reaper::quit_signals();
@@ -28,14 +28,14 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
         crate::sys::probe::hang_if_asked(&format!("step:{}", i + 1));
         for d in run_order(&step.directives) {
             if let Ok(sig) = quit.try_recv() {
-                result = Err(anyhow!("stopped by {}", sig.as_str()));
+                result = Err(anyhow!(tr!("stopped-by", signal = sig.as_str())));
                 break;
             }
             if let Err(e) = runner.apply(&d.item, &mut out) {
                 // A quit signal abandons the directive it comes in (the lab's waits watch the
                 // quit gate): say which signal stopped the lesson, not what was abandoned.
                 result = Err(match quit.try_recv() {
-                    Ok(sig) => anyhow!("stopped by {}", sig.as_str()),
+                    Ok(sig) => anyhow!(tr!("stopped-by", signal = sig.as_str())),
                     Err(_) => e.context(format!("{}:{}: `{}`", lesson.file, d.line, d.text)),
                 });
                 break;

@@ -45,27 +45,23 @@ fn serve(
     info: &crate::lab::PoolInfo,
 ) -> Result<ExitCode> {
     if !json {
-        term::println(&format!(
-            "forklab serve: {} workers in {} mode on http://127.0.0.1:{}/  (try: curl -si http://127.0.0.1:{}/ ; Ctrl-C stops)",
-            info.workers, info.mode, info.port, info.port
-        ))?;
+        let line = tr!("serve-running", workers = info.workers, mode = info.mode.to_string(), port = info.port);
+        term::println(&format!("forklab serve: {line}"))?;
     }
     crate::sys::probe::panic_if_asked("serve");
     loop {
         select! {
             recv(quit) -> sig => {
                 if !json {
-                    term::println(&format!(
-                        "forklab serve: {} received, stopping the pool",
-                        sig.map(|s| s.as_str()).unwrap_or("signal")
-                    ))?;
+                    let signal = sig.map(|s| s.as_str()).unwrap_or("signal");
+                    term::println(&format!("forklab serve: {}", tr!("serve-stopping", signal = signal)))?;
                 }
                 return Ok(ExitCode::SUCCESS);
             },
             recv(lab.events()) -> ev => match ev {
                 Ok(ev) => print_event(&ev, json)?,
                 Err(_) => {
-                    eprintln!("forklab: the master ended unexpectedly");
+                    eprintln!("forklab: {}", tr!("master-ended"));
                     return Ok(ExitCode::from(1));
                 }
             },
