@@ -47,6 +47,15 @@ impl App {
             Screen::Lesson(v) => Some(v),
             Screen::Picker { .. } => None,
         };
+        if let Some(Overlay::Glossary(_)) = self.overlay {
+            match k.code {
+                KeyCode::Up => return Some(Action::Scroll(-1)),
+                KeyCode::Down => return Some(Action::Scroll(1)),
+                KeyCode::PageUp => return Some(Action::Scroll(-10)),
+                KeyCode::PageDown => return Some(Action::Scroll(10)),
+                _ => {}
+            }
+        }
         if self.help_open() {
             let close = matches!(k.code, KeyCode::Char('?' | 'q' | 'g') | KeyCode::Esc | KeyCode::Enter);
             return close.then_some(Action::Close);

@@ -196,8 +196,8 @@ pub enum Overlay {
     Signals(usize),
     /// The next step's questions, asked before it runs.
     Question(Asking),
-    /// `g` on the picker: the glossary.
-    Glossary,
+    /// `g` on the picker: the glossary, scrolled this many rows (↑/↓, PgUp/PgDn).
+    Glossary(u16),
 }
 
 impl Overlay {
@@ -206,7 +206,7 @@ impl Overlay {
         match self {
             Overlay::Question(a) => Some(a),
             Overlay::Help(Some(under)) => under.question(),
-            Overlay::Help(None) | Overlay::Signals(_) | Overlay::Glossary => None,
+            Overlay::Help(None) | Overlay::Signals(_) | Overlay::Glossary(_) => None,
         }
     }
 }
@@ -372,7 +372,7 @@ impl App {
 
     /// The help or the glossary is open: the keys close it, and act on nothing under it.
     pub fn help_open(&self) -> bool {
-        matches!(self.overlay, Some(Overlay::Help(_) | Overlay::Glossary))
+        matches!(self.overlay, Some(Overlay::Help(_) | Overlay::Glossary(_)))
     }
 
     /// The question waiting for a prediction, if one is.
@@ -410,7 +410,14 @@ impl App {
                 self.open(i)
             }
             (Action::Glossary, Screen::Picker { .. }) => {
-                self.overlay = Some(Overlay::Glossary);
+                self.overlay = Some(Overlay::Glossary(0));
+                vec![]
+            }
+            // The view stops the scroll at the glossary's end.
+            (Action::Scroll(by), _) if matches!(self.overlay, Some(Overlay::Glossary(_))) => {
+                if let Some(Overlay::Glossary(top)) = &mut self.overlay {
+                    *top = (i32::from(*top) + by).clamp(0, 200) as u16;
+                }
                 vec![]
             }
             (Action::Language, Screen::Picker { selected }) => {

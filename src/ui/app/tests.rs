@@ -533,11 +533,28 @@ fn g_on_the_picker_opens_the_glossary() {
     crate::i18n::set(crate::i18n::Lang::Zh);
     let mut app = App::new(crate::lesson::embedded().unwrap(), BTreeSet::new(), (100, 30));
     app.update(key(KeyCode::Char('g')));
-    assert!(matches!(app.overlay, Some(Overlay::Glossary)));
+    assert!(matches!(app.overlay, Some(Overlay::Glossary(0))));
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
     t.draw(|f| crate::ui::view::draw(&app, &app.theme, f)).unwrap();
     let s = screen_text(t.backend().buffer()).join("\n");
     assert!(s.contains("术语表") && s.contains("child_process.fork(path)") && s.contains("socketpair"), "{s}");
+    // At 80x24 the Chinese glossary is taller than the screen: ↓ scrolls to its last entry,
+    // and the footer saying how to close it is always there.
+    app.size = (80, 24);
+    let at_80x24 = |app: &App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| crate::ui::view::draw(app, &app.theme, f)).unwrap();
+        screen_text(t.backend().buffer()).join("\n")
+    };
+    let first = at_80x24(&app);
+    assert!(first.contains("child_process.fork(path)") && first.contains("按 g、Esc 或 q 关闭"), "{first}");
+    assert!(!first.contains("spawn(cmd, { detached: true })"), "{first}");
+    for _ in 0..40 {
+        app.update(key(KeyCode::Down));
+    }
+    let last = at_80x24(&app);
+    assert!(last.contains("spawn(cmd, { detached: true })") && last.contains("按 g、Esc 或 q 关闭"), "{last}");
+    assert!(matches!(app.screen, Screen::Picker { selected: 0 }), "↓ scrolled the glossary, not the picker");
     app.update(key(KeyCode::Char('g')));
     crate::i18n::set(crate::i18n::Lang::En);
     assert!(app.overlay.is_none());

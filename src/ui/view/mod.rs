@@ -319,7 +319,7 @@ fn overlay(app: &App, o: &Overlay, theme: &Theme, f: &mut Frame, area: Rect) {
             }
         }
         Overlay::Question(_) => {}
-        Overlay::Glossary => overlay::glossary(theme, f, area),
+        Overlay::Glossary(top) => overlay::glossary(*top, theme, f, area),
     }
 }
 

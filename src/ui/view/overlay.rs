@@ -68,7 +68,7 @@ pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
 
 /// The glossary: each Node API beside the system calls under it, and a note in the language
 /// in use. Lines are cut by display width to the screen, so it fits 80x24 in both languages.
-pub(super) fn glossary(theme: &Theme, f: &mut Frame, area: Rect) {
+pub(super) fn glossary(top: u16, theme: &Theme, f: &mut Frame, area: Rect) {
     let room = usize::from(area.width.saturating_sub(4));
     let mut lines = Vec::new();
     for (api, calls, note) in crate::ui::glossary::lines() {
@@ -80,11 +80,22 @@ pub(super) fn glossary(theme: &Theme, f: &mut Frame, area: Rect) {
             lines.push(Line::styled(format!("   {part}"), theme.dim));
         }
     }
-    lines.push(Line::styled(format!(" {}", tr!("glossary-footer")), theme.dim));
     let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
-    let r = centered(area, w, lines.len() as u16 + 2);
+    // Taller than the screen (80x24 in Chinese): it scrolls, and the footer, always shown,
+    // says how far and how.
+    let room = usize::from(area.height.saturating_sub(3));
+    let top = usize::from(top).min(lines.len().saturating_sub(room));
+    let more = lines.len() > room;
+    let mut shown: Vec<Line> = lines.into_iter().skip(top).take(room).collect();
+    let footer = if more {
+        format!(" ↑/↓ PgUp/PgDn · {}", tr!("glossary-footer"))
+    } else {
+        format!(" {}", tr!("glossary-footer"))
+    };
+    shown.push(Line::styled(footer, theme.dim));
+    let r = centered(area, w, shown.len() as u16 + 2);
     f.render_widget(Clear, r);
-    f.render_widget(Paragraph::new(lines).block(block(theme, &tr!("glossary-title"), true)), r);
+    f.render_widget(Paragraph::new(shown).block(block(theme, &tr!("glossary-title"), true)), r);
 }
 
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
