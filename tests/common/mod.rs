@@ -31,6 +31,9 @@ pub fn forklab(tag: &str) -> Command {
     // loaded machine) symbolizing a debug build's backtrace after the lab is already killed,
     // and the tests time how fast forklab itself is gone, not how fast a backtrace prints.
     c.env("FORKLAB_TEST_TAG", tag).env_remove("RUST_BACKTRACE").stdin(Stdio::null());
+    // English unless a test asks for another language: the tests read forklab's words, and a
+    // developer's zh_CN locale would otherwise turn them Chinese (tests/i18n.rs sets its own).
+    c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "C.UTF-8");
     c
 }
 

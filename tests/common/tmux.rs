@@ -22,6 +22,8 @@ impl Tmux {
             .args(["new-session", "-d", "-s", &t.name, "-x", &cols.to_string(), "-y", &rows.to_string()])
             // RUST_BACKTRACE=0: as in `forklab()`, a panic is timed, not its backtrace.
             .args(["-e", &format!("FORKLAB_TEST_TAG={tag}"), "-e", "TERM=xterm-256color", "-e", "RUST_BACKTRACE=0"])
+            // English, as in `forklab()`, unless the command sets its own locale.
+            .args(["-e", "LC_ALL=", "-e", "LC_MESSAGES=", "-e", "LANG=C.UTF-8"])
             .arg(format!("bash --norc --noprofile -c '{cmd}; rc=$?; echo; echo FORKLAB-EXITED rc=$rc; sleep 600'"))
             .status()
             .expect("tmux is installed (.ci/run installs it)");
