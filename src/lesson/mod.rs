@@ -244,12 +244,16 @@ pub enum NodeCmd {
     Start {
         program: String,
         workers: usize,
-        sched: Sched,
+        /// As written; a program that has no scheduling policy (master) takes none.
+        sched: Option<Sched>,
+        /// `fix=disconnect`: the note's child1.js ends when its IPC channel closes.
+        fix: bool,
     },
     Stop,
     /// `worker.disconnect()` from the primary: Node's graceful stop of one worker.
     Disconnect(Target),
-    /// The worker closes its server (`server.close()` and `closeIdleConnections()`).
+    /// The worker closes its server (`server.close()` and `closeIdleConnections()`); `master`:
+    /// the study note's master closes its own copy of the server it sent.
     Close(Target),
 }
 
@@ -523,6 +527,9 @@ pub enum Expect {
         op: Op,
         value: f64,
     },
+    /// Two processes hold the lab port's listening socket, the same inode, each under an fd of
+    /// its own: `same-listener W1 master`.
+    SameListener(Target, Target),
     /// A fact of a process, read from /proc: `daemon ppid == forklab`, `daemon cwd == /`.
     Proc {
         target: Target,
@@ -548,10 +555,18 @@ pub enum ProcField {
     Shared,
     /// The state letter of /proc/PID/stat: R, S, D, T, Z (a zombie: dead, status not collected).
     State,
+    /// The file name of the program it runs (/proc/PID/exe): `node`.
+    Exe,
+    /// The file name of the script it was started with: the first argument after the program's
+    /// own options in /proc/PID/cmdline (`child1.js`).
+    Script,
+    /// The pid holding the other end of fd 3 when fd 3 is a Unix stream socket (sock_diag's
+    /// peer inode); else what fd 3 is.
+    Fd3Peer,
 }
 
 impl ProcField {
-    pub const ALL: [ProcField; 11] = [
+    pub const ALL: [ProcField; 14] = [
         ProcField::Ppid,
         ProcField::Pgid,
         ProcField::Sid,
@@ -563,6 +578,9 @@ impl ProcField {
         ProcField::Fd2,
         ProcField::Shared,
         ProcField::State,
+        ProcField::Exe,
+        ProcField::Script,
+        ProcField::Fd3Peer,
     ];
 
     pub fn name(self) -> &'static str {
@@ -578,6 +596,9 @@ impl ProcField {
             ProcField::Fd2 => "fd2",
             ProcField::Shared => "shared",
             ProcField::State => "state",
+            ProcField::Exe => "exe",
+            ProcField::Script => "script",
+            ProcField::Fd3Peer => "fd3_peer",
         }
     }
 }
@@ -595,11 +616,20 @@ pub enum CountField {
     Served,
     /// Open fds: the entries of /proc/PID/fd.
     Fds,
+    /// Times its script started from the top in this process: the lines a built-in Node
+    /// program prints first thing (`child1.js: from the top, pid P ...`), in its log.
+    Starts,
 }
 
 impl CountField {
-    pub const ALL: [CountField; 5] =
-        [CountField::Threads, CountField::RssMib, CountField::Listeners, CountField::Served, CountField::Fds];
+    pub const ALL: [CountField; 6] = [
+        CountField::Threads,
+        CountField::RssMib,
+        CountField::Listeners,
+        CountField::Served,
+        CountField::Fds,
+        CountField::Starts,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -608,6 +638,7 @@ impl CountField {
             CountField::Listeners => "listeners",
             CountField::Served => "served",
             CountField::Fds => "fds",
+            CountField::Starts => "starts",
         }
     }
 }

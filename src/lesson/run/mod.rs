@@ -191,6 +191,7 @@ impl Runner {
         let pids: BTreeSet<i32> = self.seen.pids.values().chain(self.measured.before_crash.values()).copied().collect();
         let mut procs = BTreeMap::new();
         let mut counts = BTreeMap::new();
+        let mut listening = BTreeMap::new();
         for target in claims.iter().flat_map(|e| checks::proc_targets(e)) {
             let alias = target.to_string();
             // Any process /proc still lists, a zombie included (`W1 state == Z`).
@@ -199,7 +200,8 @@ impl Runner {
                     alias.clone(),
                     ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f, self.lab.master_pid))).collect(),
                 );
-                counts.insert(alias, self.counts(*pid));
+                counts.insert(alias.clone(), self.counts(*pid));
+                listening.insert(alias, self.listener_fds(*pid).unwrap_or_default());
             }
         }
         // Workers by what /proc says: the live children of the master (node-cluster's is the
@@ -215,13 +217,15 @@ impl Runner {
             pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
             procs,
             counts,
+            listening,
             workers: (procfs::children(parent).into_iter())
                 .filter(|st| st.name == "forklab-worker" || worker_pids.contains(&st.pid))
                 .map(|st| st.pid)
                 .collect(),
             cores: lesson::WorkerCount::Cores.resolve(),
             forklab: std::process::id() as i32,
-            master: self.lab.master_pid,
+            // node-fork's is the Node master (the seen master is forklab's otherwise).
+            master: parent,
         };
         Observation { seen: self.seen.clone(), measured: self.measured.clone(), now }
     }

@@ -372,8 +372,10 @@ impl Info {
             }
             Info::Node { program, sched, port, primary, workers } => {
                 let workers: Vec<String> = workers.iter().map(|(a, p)| format!("{a} pid {p}")).collect();
+                // The study note's master.js has no scheduling policy: it reports none.
+                let sched = if sched.is_empty() { String::new() } else { format!(" (sched {sched})") };
                 format!(
-                    "node {program} (sched {sched}) on http://127.0.0.1:{port}/: primary pid {primary}, {}",
+                    "node {program}{sched} on http://127.0.0.1:{port}/: primary pid {primary}, {}",
                     workers.join(", ")
                 )
             }
