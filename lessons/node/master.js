@@ -10,7 +10,8 @@
 // and it forks `workers` children (the note forks one), passing the options on. forklab starts
 // it in this file's directory, so the note's `fork('./child1.js')` finds child1.js.
 // Added only to drive it (docs/node.md): a control port on 127.0.0.1, written to CONTROL_FILE,
-// that reports the children and closes the master's own copy of the server on request.
+// that reports the children, forks one more on request, and closes the master's own copy of the
+// server on request.
 'use strict';
 const fork = require('child_process').fork;
 const net = require('net');
@@ -59,6 +60,13 @@ const control = require('http').createServer((req, res) => {
   switch (new URL(req.url, 'http://127.0.0.1').pathname) {
     case '/__forklab/state':
       return reply(200, state());
+    case '/__forklab/fork': {
+      // The note's two lines once more: another child, given the same server.
+      const worker = fork('./child1.js', words);
+      worker.send('server', server);
+      watch(worker, children.length + 1);
+      return reply(200, state());
+    }
     case '/__forklab/close':
       // The master's own copy of the listening socket; the children's copies stay open.
       server.close();

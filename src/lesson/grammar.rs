@@ -17,7 +17,7 @@ const MAX_CHOICES: usize = 6;
 const FIRE_CONCURRENCY: u32 = 8;
 pub(super) const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
-const EXPECT_WORDS: &str = "accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
+const EXPECT_WORDS: &str = "accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // Directives
@@ -206,7 +206,7 @@ const VERBS: &[Verb] = &[
     },
     Verb {
         name: "node",
-        usage: "`node PROGRAM workers=N [sched=rr|none] [fix=disconnect]`, `node stop`, `node disconnect TARGET` or `node close TARGET`",
+        usage: "`node PROGRAM workers=N [sched=rr|none] [fix=disconnect]`, `node stop`, `node fork`, `node disconnect TARGET` or `node close TARGET`",
         keys: &["workers", "sched", "fix"],
         parse: node,
     },
@@ -441,6 +441,7 @@ fn node(words: &Words<'_>) -> Result<Directive, String> {
     };
     match words.values.as_slice() {
         ["stop"] => no_options(NodeCmd::Stop),
+        ["fork"] => no_options(NodeCmd::Fork),
         ["disconnect", t] => no_options(NodeCmd::Disconnect(target(t)?)),
         ["close", t] => no_options(NodeCmd::Close(target(t)?)),
         [program] => {
@@ -531,11 +532,12 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
         ["lost-only-held"] => Ok(Expect::LostOnlyHeld),
         ["sticky"] => Ok(Expect::Sticky),
         ["handle-arrived"] => Ok(Expect::HandleArrived),
+        ["scm-rights"] => Ok(Expect::ScmRights),
         ["all-cores-busy"] => Ok(Expect::AllCoresBusy),
         ["pidfile"] => Ok(Expect::Pidfile),
         [
             first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "sticky" | "handle-arrived"
-            | "all-cores-busy" | "pidfile"),
+            | "all-cores-busy" | "pidfile" | "scm-rights"),
             ..,
         ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
         ["served", t, op, value] => served(t, op, value),
@@ -1218,7 +1220,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
+            "unknown expectation `fairness`; expected accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
         ),
         (
             "empty_expect",
@@ -1270,7 +1272,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1478,6 +1480,7 @@ mod tests {
                 Just(Expect::LostOnlyHeld),
                 Just(Expect::Sticky),
                 Just(Expect::HandleArrived),
+                Just(Expect::ScmRights),
                 Just(Expect::AllCoresBusy),
                 Just(Expect::Pidfile),
                 (target(), proptest::sample::select(ProcField::ALL.to_vec()), any::<bool>(), proc_value)

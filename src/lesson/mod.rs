@@ -252,6 +252,9 @@ pub enum NodeCmd {
     Stop,
     /// `worker.disconnect()` from the primary: Node's graceful stop of one worker.
     Disconnect(Target),
+    /// The study note's master forks one more child and sends it the server, with strace
+    /// attached to the master to catch the sendmsg() that carries it.
+    Fork,
     /// The worker closes its server (`server.close()` and `closeIdleConnections()`); `master`:
     /// the study note's master closes its own copy of the server it sent.
     Close(Target),
@@ -500,6 +503,8 @@ pub enum Expect {
     Sticky,
     /// The last handle sent arrived as the same socket under the receiver's own fd number.
     HandleArrived,
+    /// The master's traced sendmsg() during the last `node fork` carried fds (SCM_RIGHTS).
+    ScmRights,
     /// Every core the lab may use was busy during the last `work`.
     AllCoresBusy,
     /// The daemon's pidfile exists (mode 0600, in a 0700 directory) and names the daemon.

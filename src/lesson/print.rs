@@ -79,6 +79,7 @@ impl fmt::Display for Directive {
                 write!(f, "do: node {program} workers={workers}{sched}{fix}")
             }
             Directive::Node(NodeCmd::Stop) => f.write_str("do: node stop"),
+            Directive::Node(NodeCmd::Fork) => f.write_str("do: node fork"),
             Directive::Node(NodeCmd::Disconnect(t)) => write!(f, "do: node disconnect {t}"),
             Directive::Node(NodeCmd::Close(t)) => write!(f, "do: node close {t}"),
             Directive::Reap(on) => write!(f, "do: reap {}", if *on { "on" } else { "off" }),
@@ -124,6 +125,7 @@ impl fmt::Display for Expect {
             Expect::LostOnlyHeld => f.write_str("lost-only-held"),
             Expect::Sticky => f.write_str("sticky"),
             Expect::HandleArrived => f.write_str("handle-arrived"),
+            Expect::ScmRights => f.write_str("scm-rights"),
             Expect::AllCoresBusy => f.write_str("all-cores-busy"),
             Expect::Pidfile => f.write_str("pidfile"),
             Expect::Not(inner) => write!(f, "not {inner}"),

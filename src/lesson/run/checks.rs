@@ -104,11 +104,24 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
             }
             None => (false, "no handle was sent".into()),
         },
+        Expect::ScmRights => scm_rights(o),
         Expect::AllCoresBusy => all_cores_busy(o),
         Expect::Pidfile => pidfile(o),
         Expect::Proc { target, field, equal, value } => proc_fact(target, *field, *equal, value, o),
         Expect::Count { target, field, op, value } => count(target, *field, *op, *value, o),
         Expect::SameListener(a, b) => same_listener(a, b, o),
+    }
+}
+
+/// A traced sendmsg() passed at least one fd in an SCM_RIGHTS control message.
+fn scm_rights(o: &Observation) -> (bool, String) {
+    match &o.measured.sendmsg {
+        None => (false, "no `node fork` was traced".into()),
+        Some(Err(why)) => (false, format!("strace saw nothing: {why}")),
+        Some(Ok(calls)) => match calls.iter().find(|(_, passed)| !passed.is_empty()) {
+            Some((fd, passed)) => (true, format!("sendmsg({fd}, ...) passed {} with SCM_RIGHTS", passed.join(", "))),
+            None => (false, format!("{} sendmsg() calls, none with an fd attached", calls.len())),
+        },
     }
 }
 
@@ -1135,4 +1148,18 @@ mod tests {
         // A child that went on from fork() without running its script from the top.
         assert!(!starts(2, 1.0));
     }
+
+    fn traced(calls: super::super::seen::Traced) -> Observation {
+        let mut o = obs();
+        o.measured.sendmsg = Some(calls);
+        o
+    }
+
+    claim!(scm_rights, Expect::ScmRights,
+        holds: traced(Ok(vec![("20<UNIX-STREAM:[1->2]>".into(), vec!["19<TCP:[127.0.0.1:4000]>".into()])])),
+        // The message went, with no fd beside it.
+        fails: traced(Ok(vec![("20<UNIX-STREAM:[1->2]>".into(), vec![])])));
+    claim!(scm_rights_needs_a_trace, Expect::ScmRights,
+        holds: traced(Ok(vec![("20<UNIX-STREAM:[1->2]>".into(), vec!["19<TCP:[127.0.0.1:4000]>".into()])])),
+        fails: traced(Err("strace is not on PATH".into())));
 }

@@ -64,6 +64,7 @@ impl Runner {
                 self.node_sync(out)?;
             }
             NodeCmd::Stop => self.node_stop(),
+            NodeCmd::Fork => self.node_fork_traced(out)?,
             NodeCmd::Disconnect(t) => {
                 let (id, pid) = self.node_worker(t)?;
                 self.node()?.lab.get(&format!("/__forklab/disconnect?worker={id}"))?;
@@ -262,6 +263,42 @@ impl Runner {
         Ok(())
     }
 
+    /// The note's `fork()` and `send('server', server)` once more, with strace attached to the
+    /// master: the sendmsg() that carries the listener (SCM_RIGHTS), and the fd it became in
+    /// the new child. Without strace (or ptrace refused) the fork still happens, and
+    /// `scm-rights` says why nothing was seen.
+    fn node_fork_traced(&mut self, out: &mut Transcript) -> Result<()> {
+        use crate::lab::strace::{SysEvent, Tracer};
+        let primary = self.node()?.lab.started.pid;
+        let before = self.node()?.lab.state()?.workers.len();
+        let sent = self.listener_fds(primary).and_then(|l| l.first().map(|(_, inode)| *inode)).unwrap_or(0);
+        let (tx, rx) = crossbeam_channel::unbounded::<SysEvent>();
+        let tracer = Tracer::start(primary, tx, |e| e);
+        if tracer.is_ok() {
+            // strace prints nothing until a call: wait until the kernel shows it attached.
+            let deadline = Instant::now() + END_TIMEOUT;
+            while procfs::tracer_pid(primary) == 0 && Instant::now() < deadline && !self.lab.stop().stopped() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        self.node()?.lab.get("/__forklab/fork")?;
+        self.node()?.lab.wait_listening(before + 1, Instant::now() + END_TIMEOUT, &self.lab.stop())?;
+        self.measured.sendmsg = Some(match tracer {
+            Err(e) => Err(format!("{e:#}")),
+            Ok(tracer) => {
+                let calls = sendmsg_calls(&rx, Instant::now() + Duration::from_secs(5));
+                drop(tracer);
+                calls
+            }
+        });
+        let state = self.node_sync(out)?.context("the Node program ended")?;
+        let new = state.workers.iter().max_by_key(|w| w.id).context("no child after the fork")?;
+        let got = self.listener_fds(new.pid).and_then(|l| l.first().copied());
+        self.measured.handle = got.map(|(fd, inode)| (sent, fd, inode));
+        out.info(Info::Syscalls { pid: primary, calls: self.measured.sendmsg.clone().unwrap_or(Ok(Vec::new())) });
+        Ok(())
+    }
+
     /// After the primary died: until each child has ended or, without the fix, has closed its
     /// end of the IPC channel (Node closes it on the channel's EOF and emits `disconnect`), so
     /// the next `expect` sees what the children did about it. Bounded: a fix that does not work
@@ -351,6 +388,39 @@ impl Runner {
         out.fired(&format!("node {}{sched}", node.lab.name), &fired);
         self.measured.fire = Some(fired);
         Ok(())
+    }
+}
+
+/// The sendmsg() calls strace reports until one passes fds (or strace ends, or the deadline),
+/// each as (its first argument, the fds it passed).
+fn sendmsg_calls(
+    rx: &crossbeam_channel::Receiver<crate::lab::strace::SysEvent>,
+    deadline: Instant,
+) -> super::seen::Traced {
+    use crate::lab::strace::SysEvent;
+    let mut calls = Vec::new();
+    let mut notes = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(SysEvent::Call(c)) if c.name == "sendmsg" => {
+                let passed = !c.passed.is_empty();
+                calls.push((c.first, c.passed));
+                if passed {
+                    break;
+                }
+            }
+            Ok(SysEvent::Call(_)) => {}
+            Ok(SysEvent::Note(n)) => notes.push(n),
+            Ok(SysEvent::Ended(why)) => {
+                notes.push(why);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    match (calls.is_empty(), notes.is_empty()) {
+        (true, false) => Err(notes.join("; ")),
+        _ => Ok(calls),
     }
 }
 

@@ -145,6 +145,12 @@ pub enum Info {
         established: Option<(u32, u32)>,
         queued: usize,
     },
+    /// The sendmsg() calls strace saw the Node master make, each with the fds it passed (or why
+    /// strace saw nothing).
+    Syscalls {
+        pid: i32,
+        calls: super::seen::Traced,
+    },
     /// A worker died while the master does not reap: /proc shows it in state Z.
     Zombie {
         alias: String,
@@ -383,6 +389,16 @@ impl Info {
                 "{done} handshakes completed, {timed_out} got no answer within 300 ms; {queued} wait in the accept queue"
             ),
             Info::Queue { established: None, queued } => format!("{queued} connections wait in the accept queue"),
+            Info::Syscalls { pid, calls: Err(why) } => format!("strace on pid {pid} saw nothing: {why}"),
+            Info::Syscalls { pid, calls: Ok(calls) } => {
+                let lines: Vec<String> = (calls.iter())
+                    .map(|(fd, passed)| match passed.is_empty() {
+                        true => format!("sendmsg({fd}, ...)"),
+                        false => format!("sendmsg({fd}, ...) SCM_RIGHTS [{}]", passed.join(", ")),
+                    })
+                    .collect();
+                format!("strace on pid {pid}:\n    {}", lines.join("\n    "))
+            }
             Info::Zombie { alias, pid } => {
                 format!(
                     "{alias} pid {pid} is a zombie: state Z in /proc/{pid}/stat, its exit status kept for its parent"
@@ -448,6 +464,11 @@ impl Info {
                 json!({"event": "fds", "alias": target.to_string(), "pid": pid, "fds": table})
             }
             Info::Tree { pids, .. } => json!({"event": "tree", "pids": pids}),
+            Info::Syscalls { pid, calls } => match calls {
+                Ok(calls) => json!({"event": "syscalls", "pid": pid, "sendmsg": calls.iter()
+                    .map(|(fd, passed)| json!({"fd": fd, "passed": passed})).collect::<Vec<_>>()}),
+                Err(why) => json!({"event": "syscalls", "pid": pid, "error": why}),
+            },
             Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
             Info::Queue { established, queued } => json!({"event": "queue",
                 "established": established.map(|e| e.0), "timed_out": established.map(|e| e.1), "queued": queued}),
