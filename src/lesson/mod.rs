@@ -544,7 +544,7 @@ pub enum Expect {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ProcField {
     Ppid,
     Pgid,
@@ -571,6 +571,23 @@ pub enum ProcField {
 }
 
 impl ProcField {
+    /// What `show` prints and the daemon's steps record: the columns the daemon lesson watches.
+    /// The others are read only for a claim that names them (fd3_peer asks sock_diag and walks
+    /// forklab's tree).
+    pub const SHOWN: [ProcField; 11] = [
+        ProcField::Ppid,
+        ProcField::Pgid,
+        ProcField::Sid,
+        ProcField::Tty,
+        ProcField::Cwd,
+        ProcField::Umask,
+        ProcField::Fd0,
+        ProcField::Fd1,
+        ProcField::Fd2,
+        ProcField::Shared,
+        ProcField::State,
+    ];
+
     pub const ALL: [ProcField; 14] = [
         ProcField::Ppid,
         ProcField::Pgid,

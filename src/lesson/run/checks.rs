@@ -158,6 +158,15 @@ fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation
     }
 }
 
+/// The /proc fields `e` compares (also under `not`).
+pub fn proc_fields(e: &Expect) -> Vec<ProcField> {
+    match e {
+        Expect::Proc { field, .. } => vec![*field],
+        Expect::Not(inner) => proc_fields(inner),
+        _ => Vec::new(),
+    }
+}
+
 /// The targets whose /proc facts `e` needs (`daemon ppid == forklab`, also under `not`).
 pub fn proc_targets(e: &Expect) -> Vec<Target> {
     match e {

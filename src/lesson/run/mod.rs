@@ -196,9 +196,11 @@ impl Runner {
             let alias = target.to_string();
             // Any process /proc still lists, a zombie included (`W1 state == Z`).
             if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::status(**p).is_ok()) {
+                let named = claims.iter().flat_map(|e| checks::proc_fields(e));
+                let fields: BTreeSet<ProcField> = ProcField::SHOWN.into_iter().chain(named).collect();
                 procs.insert(
                     alias.clone(),
-                    ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f, self.lab.master_pid))).collect(),
+                    fields.into_iter().map(|f| (f, proc_fact(*pid, f, self.lab.master_pid))).collect(),
                 );
                 counts.insert(alias.clone(), self.counts(*pid));
                 listening.insert(alias, self.listener_fds(*pid).unwrap_or_default());
@@ -717,7 +719,7 @@ impl Runner {
         let name = step.name();
         let first = self.seen.pids.get(role::DAEMON).copied();
         self.measured.daemon_before = first.map(|pid| {
-            (name.to_string(), ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect())
+            (name.to_string(), ProcField::SHOWN.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect())
         });
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
@@ -774,7 +776,7 @@ impl Runner {
     /// What the kernel says about one process: the columns the daemon lesson watches change.
     fn show_proc(&self, target: &Target, out: &mut Transcript) -> Result<()> {
         let pid = self.pid_of(target)?;
-        let facts = ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect();
+        let facts = ProcField::SHOWN.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect();
         out.info(Info::Proc { target: *target, pid, facts });
         Ok(())
     }

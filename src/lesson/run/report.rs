@@ -119,7 +119,7 @@ pub enum Info {
         reaper: i32,
         pidfile_removed: bool,
     },
-    /// A process's facts from /proc, in [`ProcField::ALL`] order.
+    /// A process's facts from /proc, in [`ProcField::SHOWN`] order.
     Proc {
         target: Target,
         pid: i32,
