@@ -129,9 +129,9 @@ mod tests {
     fn this_process_is_what_proc_says() {
         let me = std::process::id() as i32;
         let exe = std::env::current_exe().unwrap();
-        assert_eq!(proc_fact(me, ProcField::Exe), file_name(&exe));
+        assert_eq!(proc_fact(me, ProcField::Exe, 0), file_name(&exe));
         // The test binary runs with options or a filter, or none: never an option as its script.
-        assert!(!proc_fact(me, ProcField::Script).starts_with('-'));
+        assert!(!proc_fact(me, ProcField::Script, 0).starts_with('-'));
     }
 
     #[test]
