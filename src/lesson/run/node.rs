@@ -275,9 +275,11 @@ impl Runner {
         let (tx, rx) = crossbeam_channel::unbounded::<SysEvent>();
         let tracer = Tracer::start(primary, tx, |e| e);
         if tracer.is_ok() {
-            // strace prints nothing until a call: wait until the kernel shows it attached.
+            // strace prints nothing until a call: wait until the kernel shows it attached, or
+            // strace said something (a refused attach, or a first call).
             let deadline = Instant::now() + END_TIMEOUT;
-            while procfs::tracer_pid(primary) == 0 && Instant::now() < deadline && !self.lab.stop().stopped() {
+            let waiting = || procfs::tracer_pid(primary) == 0 && rx.is_empty() && Instant::now() < deadline;
+            while waiting() && !self.lab.stop().stopped() {
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
