@@ -467,7 +467,7 @@ impl Info {
             Info::Syscalls { pid, calls } => match calls {
                 Ok(calls) => json!({"event": "syscalls", "pid": pid, "sendmsg": calls.iter()
                     .map(|(fd, passed)| json!({"fd": fd, "passed": passed})).collect::<Vec<_>>()}),
-                Err(why) => json!({"event": "syscalls", "pid": pid, "error": why}),
+                Err(why) => json!({"event": "syscalls", "pid": pid, "unseen": why}),
             },
             Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
             Info::Queue { established, queued } => json!({"event": "queue",
