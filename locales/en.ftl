@@ -158,6 +158,9 @@ info-work = work done by { $names }: { $threads } threads (TIDs { $tids })
     CPU { $cpu } s in { $wall } s = { $cores } cores busy; per core: { $per_core }
 info-fds = /proc/{ $pid }/fd of { $target }:
 info-node = node { $program } (sched { $sched }) on http://127.0.0.1:{ $port }/: primary pid { $primary }, { $workers }
+info-node-unscheduled = node { $program } on http://127.0.0.1:{ $port }/: primary pid { $primary }, { $workers }
+info-syscalls-none = strace on pid { $pid } saw nothing: { $why }
+info-syscalls = strace on pid { $pid }:
 starting-thread = starting the { $name } thread
 size-does-not-fit = --size { $w }x{ $h } does not fit this terminal ({ $tw }x{ $th }); enlarge it or ask for a smaller size
 

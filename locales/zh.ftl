@@ -154,6 +154,9 @@ info-work = { $names } 完成的工作：{ $threads } 个线程（TID { $tids }�
     { $wall } 秒内 CPU 时间 { $cpu } 秒 = 占满 { $cores } 个核；各核：{ $per_core }
 info-fds = { $target } 的 /proc/{ $pid }/fd：
 info-node = node { $program }（sched { $sched }）位于 http://127.0.0.1:{ $port }/：主进程 pid { $primary }，{ $workers }
+info-node-unscheduled = node { $program } 位于 http://127.0.0.1:{ $port }/：主进程 pid { $primary }，{ $workers }
+info-syscalls-none = strace 在 pid { $pid } 上什么也没看到：{ $why }
+info-syscalls = pid { $pid } 上的 strace：
 starting-thread = 启动 { $name } 线程
 size-does-not-fit = --size { $w }x{ $h } 放不进当前终端（{ $tw }x{ $th }）；请放大终端或换一个更小的尺寸
 

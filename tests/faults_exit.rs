@@ -368,3 +368,35 @@ fn a_second_sigterm_ends_the_tui_at_once_and_restores_the_terminal() {
     let modes = screen.lines().find(|l| l.contains("icanon")).unwrap_or("");
     assert!(modes.split_whitespace().any(|w| w == "icanon"), "not in cooked mode: `{modes}`\n{screen}");
 }
+
+/// node-fork's orphans (the note's children after their master got SIGTERM) run on as children
+/// of forklab, the subreaper: SIGKILL of forklab then kills no process group, and PDEATHSIG was
+/// on the dead master only. child1.js's lease ends them (docs/node.md, "Cleanup").
+#[test]
+fn sigkill_of_forklab_ends_the_node_fork_orphans() {
+    let _serial = one_at_a_time();
+    use std::io::BufRead;
+    let dir = std::env::temp_dir().join(format!("forklab-orphans-{}", new_tag()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lesson = "+++\nid = \"orphans\"\ntitle = \"Orphans\"\norder = 1\nsummary = \"s\"\n+++\n\nintro\n\n\
+                  ## Orphans\ntext\n\n<!-- do: node master workers=2 -->\n\
+                  <!-- do: kill master signal=TERM -->\n<!-- expect: survived W1 -->\n\n\
+                  ## Long\ntext\n\n<!-- do: cost fork rounds=100000 -->\n<!-- expect: cost fork.ns_each > 0 -->\n";
+    std::fs::write(dir.join("orphans.md"), lesson).unwrap();
+    let tag = new_tag();
+    let mut child = forklab(&tag)
+        .args(["--lessons", dir.to_str().unwrap(), "play", "orphans"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let orphaned = lines.any(|l| l.is_ok_and(|l| l.contains("ok   expect: survived W1")));
+    assert!(orphaned, "the orphans never ran");
+    let orphans: Vec<(i32, String)> = tagged(&tag).into_iter().filter(|(_, n)| n == "node").collect();
+    assert_eq!(orphans.len(), 2, "{:?}", tagged(&tag));
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
+    let _ = child.wait();
+    assert_none_left(&tag, Duration::from_secs(3));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -151,18 +151,44 @@ fn play_node_cluster_passes_with_expects_on_the_node_processes() {
 }
 
 #[test]
+fn play_node_fork_passes_with_the_study_notes_programs() {
+    let lines = play("node-fork");
+    // The child is a new program, its fd 3 leads to the master, the server crossed as an fd.
+    held(&lines, "W1 exe == node");
+    held(&lines, "W1 script == child1.js");
+    held(&lines, "W1 starts == 1");
+    held(&lines, "W1 fd3_peer == master");
+    held(&lines, "same-listener W1 master");
+    held(&lines, "scm-rights");
+    let traced = lines.iter().find(|l| l["event"] == "syscalls").unwrap();
+    let sendmsg = traced["sendmsg"].as_array().unwrap();
+    assert!(sendmsg.iter().any(|c| c["passed"].as_array().is_some_and(|p| !p.is_empty())), "{traced}");
+    // Two children, one socket: every connection was attributed to one of them, none to the master.
+    let fired: Vec<&Value> = lines.iter().filter(|l| l["event"] == "fired" && l["mode"] == "node master").collect();
+    assert_eq!(fired.len(), 1, "{fired:?}");
+    let per: Vec<u64> = fired[0]["per_worker"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).collect();
+    assert_eq!(per.len(), 2, "{}", fired[0]);
+    assert_eq!(per.iter().sum::<u64>(), fired[0]["completed"].as_u64().unwrap());
+    // Orphans without the fix, gone with it.
+    held(&lines, "W1 ppid == forklab");
+    held(&lines, "not survived W2");
+}
+
+#[test]
 fn play_of_a_node_lesson_without_node_says_so_in_one_line() {
-    let tag = new_tag();
-    let empty = std::env::temp_dir().join(format!("forklab-no-node-{tag}"));
-    std::fs::create_dir_all(&empty).unwrap();
-    let out = forklab(&tag).env("PATH", &empty).args(["play", "node-cluster"]).output().unwrap();
-    let _ = std::fs::remove_dir_all(&empty);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("needs node") && stderr.contains("nodejs"), "{stderr}");
-    assert!(out.stdout.is_empty());
-    assert_none_left(&tag, Duration::from_secs(2));
+    for lesson in ["node-cluster", "node-fork"] {
+        let tag = new_tag();
+        let empty = std::env::temp_dir().join(format!("forklab-no-node-{tag}"));
+        std::fs::create_dir_all(&empty).unwrap();
+        let out = forklab(&tag).env("PATH", &empty).args(["play", lesson]).output().unwrap();
+        let _ = std::fs::remove_dir_all(&empty);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{lesson}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{lesson}: {stderr}");
+        assert!(stderr.contains("needs node") && stderr.contains("nodejs"), "{lesson}: {stderr}");
+        assert!(out.stdout.is_empty());
+        assert_none_left(&tag, Duration::from_secs(2));
+    }
 }
 
 #[test]

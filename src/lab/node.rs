@@ -23,9 +23,20 @@ mod programs {
     include!(concat!(env!("OUT_DIR"), "/node_programs.rs"));
 }
 
-/// The names of the built-in Node programs, as `do: node NAME` takes them.
+/// Programs that another one starts, never a lesson: (the program, the one it forks). The study
+/// note's master.js forks `./child1.js`.
+const COMPANIONS: &[(&str, &str)] = &[("master", "child1")];
+
+/// The names of the built-in Node programs, as `do: node NAME` takes them (a companion such as
+/// child1 is started only by its program).
 pub fn programs() -> Vec<&'static str> {
-    programs::NODE_PROGRAMS.iter().map(|(name, _)| *name).collect()
+    let companion = |name: &str| COMPANIONS.iter().any(|(_, c)| *c == name);
+    programs::NODE_PROGRAMS.iter().map(|(name, _)| *name).filter(|n| !companion(n)).collect()
+}
+
+/// The files program `name` runs from: itself and its companions.
+fn files_of(name: &str) -> Vec<&str> {
+    std::iter::once(name).chain(COMPANIONS.iter().filter(|(p, _)| *p == name).map(|(_, c)| *c)).collect()
 }
 
 /// The text of a built-in program.
@@ -116,13 +127,21 @@ impl NodeLab {
         let dir = rundir::ensure()?.join(format!("node-{}-{name}", std::process::id()));
         remove_dir(&dir, name);
         std::fs::DirBuilder::new().mode(0o700).create(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        for file in files_of(name) {
+            let path = dir.join(format!("{file}.js"));
+            let text = if file == name { text } else { program(file).unwrap_or_default() };
+            private_file(&path)?.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+        }
         let script = dir.join(format!("{name}.js"));
-        private_file(&script)?.write_all(text.as_bytes()).with_context(|| format!("writing {}", script.display()))?;
         let control_file = dir.join("control.port");
         let log = private_file(&dir.join("node.log"))?;
         let mut argv = vec![node.display().to_string(), script.display().to_string(), path_text(&control_file)];
         argv.extend(args.iter().cloned());
-        let started = Started::start_logged(&argv, &log)?;
+        // forklab's pid: a program whose processes can outlive their primary (the note's
+        // child1.js) ends them once forklab is gone (docs/node.md, "Cleanup").
+        argv.push(format!("lease={}", std::process::id()));
+        // In its own dir: the note's master.js forks `./child1.js`, relative to its cwd.
+        let started = Started::start_logged(&argv, &log, &dir)?;
         let mut lab = NodeLab { name: name.to_string(), started, control: 0, dir };
         let deadline = Instant::now() + START_TIMEOUT;
         while lab.control == 0 {
@@ -177,6 +196,11 @@ impl NodeLab {
         Ok(body.to_string())
     }
 
+    /// Everything the program's processes wrote to stdout and stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("node.log")).unwrap_or_default()
+    }
+
     /// The last lines the program wrote (an uncaught exception's stack, say).
     pub fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(self.dir.join("node.log")).unwrap_or_default();
@@ -195,10 +219,11 @@ impl Drop for NodeLab {
     }
 }
 
-/// Removes a program's dir: its three files by their full paths, then the dir, which must then
-/// be empty (nothing else is removed, and nothing by a path relative to a dir fd).
+/// Removes a program's dir: its files by their full paths, then the dir, which must then be
+/// empty (nothing else is removed, and nothing by a path relative to a dir fd).
 fn remove_dir(dir: &Path, name: &str) {
-    for file in [format!("{name}.js"), "control.port".into(), "node.log".into()] {
+    let scripts = files_of(name).into_iter().map(|f| format!("{f}.js"));
+    for file in scripts.chain(["control.port".into(), "node.log".into()]) {
         let _ = std::fs::remove_file(dir.join(file));
     }
     let _ = std::fs::remove_dir(dir);
@@ -227,6 +252,16 @@ mod tests {
         assert!(programs().contains(&"cluster"), "{:?}", programs());
         assert!(program("cluster").is_some_and(|t| t.contains("require('node:cluster')")));
         assert!(program("nope").is_none());
+    }
+
+    #[test]
+    fn the_study_note_is_built_in_and_its_child_is_no_lesson_program() {
+        assert!(programs().contains(&"master"), "{:?}", programs());
+        assert!(!programs().contains(&"child1"), "{:?}", programs());
+        assert_eq!(files_of("master"), ["master", "child1"]);
+        assert!(
+            program("child1").is_some_and(|t| t.contains("= http.createServer(") && !t.contains("= ttp.createServer"))
+        );
     }
 
     #[test]

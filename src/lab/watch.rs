@@ -354,10 +354,11 @@ impl Started {
 
     /// [`Started::start`] with the command's stdout and stderr appended to `log` (a lesson's
     /// Node program: an uncaught exception's stack must not land on the lesson screen). On
-    /// drop it ends only its own tree.
-    pub fn start_logged(argv: &[String], log: &std::fs::File) -> Result<Started> {
+    /// drop it ends only its own tree. It runs in `dir`.
+    pub fn start_logged(argv: &[String], log: &std::fs::File, dir: &std::path::Path) -> Result<Started> {
         let (out, err) = (log.try_clone()?, log.try_clone()?);
-        let mut started = Started::adopt(spawn::program_to(argv, libc::SIGKILL, out.into(), err.into())?, argv)?;
+        let child = spawn::program_to(argv, libc::SIGKILL, out.into(), err.into(), Some(dir))?;
+        let mut started = Started::adopt(child, argv)?;
         started.own_tree_only = true;
         Ok(started)
     }

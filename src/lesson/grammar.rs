@@ -17,7 +17,7 @@ const MAX_CHOICES: usize = 6;
 const FIRE_CONCURRENCY: u32 = 8;
 pub(super) const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
-const EXPECT_WORDS: &str = "accounted, same-inode, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
+const EXPECT_WORDS: &str = "accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
 // Directives
@@ -206,8 +206,8 @@ const VERBS: &[Verb] = &[
     },
     Verb {
         name: "node",
-        usage: "`node PROGRAM workers=N [sched=rr|none]`, `node stop`, `node disconnect TARGET` or `node close TARGET`",
-        keys: &["workers", "sched"],
+        usage: "`node PROGRAM workers=N [sched=rr|none] [fix=disconnect]`, `node stop`, `node fork`, `node disconnect TARGET` or `node close TARGET`",
+        keys: &["workers", "sched", "fix"],
         parse: node,
     },
     Verb { name: "reap", usage: "`reap on` or `reap off`", keys: &[], parse: reap },
@@ -441,6 +441,7 @@ fn node(words: &Words<'_>) -> Result<Directive, String> {
     };
     match words.values.as_slice() {
         ["stop"] => no_options(NodeCmd::Stop),
+        ["fork"] => no_options(NodeCmd::Fork),
         ["disconnect", t] => no_options(NodeCmd::Disconnect(target(t)?)),
         ["close", t] => no_options(NodeCmd::Close(target(t)?)),
         [program] => {
@@ -453,12 +454,18 @@ fn node(words: &Words<'_>) -> Result<Directive, String> {
                 ));
             }
             let sched = match words.option("sched") {
-                None | Some("rr") => Sched::Rr,
-                Some("none") => Sched::None,
+                None => None,
+                Some("rr") => Some(Sched::Rr),
+                Some("none") => Some(Sched::None),
                 Some(other) => return Err(format!("unknown sched `{}`; expected rr or none", shorten(other))),
             };
+            let fix = match words.option("fix") {
+                None => false,
+                Some("disconnect") => true,
+                Some(other) => return Err(format!("unknown fix `{}`; expected disconnect", shorten(other))),
+            };
             let workers = number("workers", words.required("workers")?, 1, 8)? as usize;
-            Ok(Directive::Node(NodeCmd::Start { program: program.to_string(), workers, sched }))
+            Ok(Directive::Node(NodeCmd::Start { program: program.to_string(), workers, sched, fix }))
         }
         _ => Err(words.usage_error()),
     }
@@ -525,11 +532,12 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
         ["lost-only-held"] => Ok(Expect::LostOnlyHeld),
         ["sticky"] => Ok(Expect::Sticky),
         ["handle-arrived"] => Ok(Expect::HandleArrived),
+        ["scm-rights"] => Ok(Expect::ScmRights),
         ["all-cores-busy"] => Ok(Expect::AllCoresBusy),
         ["pidfile"] => Ok(Expect::Pidfile),
         [
             first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "sticky" | "handle-arrived"
-            | "all-cores-busy" | "pidfile"),
+            | "all-cores-busy" | "pidfile" | "scm-rights"),
             ..,
         ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
         ["served", t, op, value] => served(t, op, value),
@@ -544,6 +552,10 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
         ["hung", t] => Ok(Expect::Hung(target(t)?)),
         ["gave-up", t] => Ok(Expect::GaveUp(target(t)?)),
         ["survived", t] => Ok(Expect::Survived(target(t)?)),
+        ["same-listener", a, b] => Ok(Expect::SameListener(target(a)?, target(b)?)),
+        ["same-listener", ..] => {
+            Err(format!("wrong arguments `{}`; expected `same-listener TARGET TARGET`", shorten(args.trim())))
+        }
         [first @ ("hung" | "gave-up" | "survived"), ..] => {
             Err(format!("wrong arguments `{}`; expected `{first} TARGET`", shorten(args.trim())))
         }
@@ -1208,7 +1220,7 @@ mod tests {
         (
             "unknown_expectation",
             "expect: fairness > 1",
-            "unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
+            "unknown expectation `fairness`; expected accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
         ),
         (
             "empty_expect",
@@ -1260,7 +1272,7 @@ mod tests {
         (
             "ask_bad_condition",
             "ask: Really? | yes => fairness > 1 | no => failed > 0",
-            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, rolled, lost-only-held, sticky, handle-arrived, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
+            "in the condition of choice `yes`: unknown expectation `fairness`; expected accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of failed, completed, fired, spread, workers, p50_ms, max_ms, held, restarts, max_delay_ms, messages, fds, rtt_us, cores_used, pids, tids, counter, master_counter, sigchld, reaped, established, timed_out, queued, idle_closed, idle_reset, visits_max, visits_sum",
         ),
         (
             "work_longer_than_a_heartbeat_allows",
@@ -1463,10 +1475,12 @@ mod tests {
                 target().prop_map(Expect::Hung),
                 target().prop_map(Expect::GaveUp),
                 target().prop_map(Expect::Survived),
+                (target(), target()).prop_map(|(a, b)| Expect::SameListener(a, b)),
                 Just(Expect::Rolled),
                 Just(Expect::LostOnlyHeld),
                 Just(Expect::Sticky),
                 Just(Expect::HandleArrived),
+                Just(Expect::ScmRights),
                 Just(Expect::AllCoresBusy),
                 Just(Expect::Pidfile),
                 (target(), proptest::sample::select(ProcField::ALL.to_vec()), any::<bool>(), proc_value)
@@ -1588,7 +1602,7 @@ mod tests {
     #[test]
     fn node_directives_and_count_expects_parse_and_print_back() {
         use crate::lesson::{CountField, NodeCmd, Op, Sched};
-        let start = NodeCmd::Start { program: "cluster".into(), workers: 2, sched: Sched::None };
+        let start = NodeCmd::Start { program: "cluster".into(), workers: 2, sched: Some(Sched::None), fix: false };
         assert_eq!(parse_directive("do: node cluster workers=2 sched=none"), Ok(Directive::Node(start.clone())));
         assert_eq!(Directive::Node(start).to_string(), "do: node cluster workers=2 sched=none");
         assert_eq!(parse_directive("do: node stop"), Ok(Directive::Node(NodeCmd::Stop)));

@@ -12,6 +12,7 @@
 
 mod cost;
 mod doc;
+mod fields;
 mod grammar;
 mod lang;
 mod load;
@@ -19,6 +20,7 @@ mod print;
 pub mod run;
 
 pub use cost::{CostFigure, CostKind, CostThan};
+pub use fields::{CountField, ProcField};
 #[cfg(test)]
 pub use grammar::parse_directive;
 #[cfg(test)]
@@ -245,12 +247,19 @@ pub enum NodeCmd {
     Start {
         program: String,
         workers: usize,
-        sched: Sched,
+        /// As written; a program that has no scheduling policy (master) takes none.
+        sched: Option<Sched>,
+        /// `fix=disconnect`: the note's child1.js ends when its IPC channel closes.
+        fix: bool,
     },
     Stop,
     /// `worker.disconnect()` from the primary: Node's graceful stop of one worker.
     Disconnect(Target),
-    /// The worker closes its server (`server.close()` and `closeIdleConnections()`).
+    /// The study note's master forks one more child and sends it the server, with strace
+    /// attached to the master to catch the sendmsg() that carries it.
+    Fork,
+    /// The worker closes its server (`server.close()` and `closeIdleConnections()`); `master`:
+    /// the study note's master closes its own copy of the server it sent.
     Close(Target),
 }
 
@@ -497,6 +506,8 @@ pub enum Expect {
     Sticky,
     /// The last handle sent arrived as the same socket under the receiver's own fd number.
     HandleArrived,
+    /// The master's traced sendmsg() during the last `node fork` carried fds (SCM_RIGHTS).
+    ScmRights,
     /// Every core the lab may use was busy during the last `work`.
     AllCoresBusy,
     /// The daemon's pidfile exists (mode 0600, in a 0700 directory) and names the daemon.
@@ -524,6 +535,9 @@ pub enum Expect {
         op: Op,
         value: f64,
     },
+    /// Two processes hold the lab port's listening socket, the same inode, each under an fd of
+    /// its own: `same-listener W1 master`.
+    SameListener(Target, Target),
     /// A fact of a process, read from /proc: `daemon ppid == forklab`, `daemon cwd == /`.
     Proc {
         target: Target,
@@ -531,86 +545,6 @@ pub enum Expect {
         equal: bool,
         value: ProcValue,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProcField {
-    Ppid,
-    Pgid,
-    Sid,
-    Tty,
-    Cwd,
-    Umask,
-    Fd0,
-    Fd1,
-    Fd2,
-    /// How many of its fds above 2 share an open file description with one of the master's
-    /// fds (kcmp(2) KCMP_FILE): what a fork handed down and nobody closed since.
-    Shared,
-    /// The state letter of /proc/PID/stat: R, S, D, T, Z (a zombie: dead, status not collected).
-    State,
-}
-
-impl ProcField {
-    pub const ALL: [ProcField; 11] = [
-        ProcField::Ppid,
-        ProcField::Pgid,
-        ProcField::Sid,
-        ProcField::Tty,
-        ProcField::Cwd,
-        ProcField::Umask,
-        ProcField::Fd0,
-        ProcField::Fd1,
-        ProcField::Fd2,
-        ProcField::Shared,
-        ProcField::State,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ProcField::Ppid => "ppid",
-            ProcField::Pgid => "pgid",
-            ProcField::Sid => "sid",
-            ProcField::Tty => "tty",
-            ProcField::Cwd => "cwd",
-            ProcField::Umask => "umask",
-            ProcField::Fd0 => "fd0",
-            ProcField::Fd1 => "fd1",
-            ProcField::Fd2 => "fd2",
-            ProcField::Shared => "shared",
-            ProcField::State => "state",
-        }
-    }
-}
-
-/// A number of one process that `TARGET FIELD OP NUMBER` compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CountField {
-    /// `Threads:` in /proc/PID/status.
-    Threads,
-    /// `VmRSS:` in /proc/PID/status, in MiB.
-    RssMib,
-    /// Listening TCP sockets in its fd table (sock_diag).
-    Listeners,
-    /// Connections of the last fire it served (the watch attribution, or the worker's count).
-    Served,
-    /// Open fds: the entries of /proc/PID/fd.
-    Fds,
-}
-
-impl CountField {
-    pub const ALL: [CountField; 5] =
-        [CountField::Threads, CountField::RssMib, CountField::Listeners, CountField::Served, CountField::Fds];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            CountField::Threads => "threads",
-            CountField::RssMib => "rss_mib",
-            CountField::Listeners => "listeners",
-            CountField::Served => "served",
-            CountField::Fds => "fds",
-        }
-    }
 }
 
 /// What a process fact is compared with.

@@ -73,11 +73,13 @@ impl fmt::Display for Directive {
                 write!(f, "do: cost {}{rounds}", what.name())
             }
             Directive::Ask(ask) => write!(f, "ask: {ask}"),
-            Directive::Node(NodeCmd::Start { program, workers, sched }) => {
-                let sched = if *sched == Sched::None { " sched=none" } else { " sched=rr" };
-                write!(f, "do: node {program} workers={workers}{sched}")
+            Directive::Node(NodeCmd::Start { program, workers, sched, fix }) => {
+                let sched = sched.map_or(String::new(), |s| format!(" sched={}", s.name()));
+                let fix = if *fix { " fix=disconnect" } else { "" };
+                write!(f, "do: node {program} workers={workers}{sched}{fix}")
             }
             Directive::Node(NodeCmd::Stop) => f.write_str("do: node stop"),
+            Directive::Node(NodeCmd::Fork) => f.write_str("do: node fork"),
             Directive::Node(NodeCmd::Disconnect(t)) => write!(f, "do: node disconnect {t}"),
             Directive::Node(NodeCmd::Close(t)) => write!(f, "do: node close {t}"),
             Directive::Reap(on) => write!(f, "do: reap {}", if *on { "on" } else { "off" }),
@@ -118,10 +120,12 @@ impl fmt::Display for Expect {
             Expect::Hung(t) => write!(f, "hung {t}"),
             Expect::GaveUp(t) => write!(f, "gave-up {t}"),
             Expect::Survived(t) => write!(f, "survived {t}"),
+            Expect::SameListener(a, b) => write!(f, "same-listener {a} {b}"),
             Expect::Rolled => f.write_str("rolled"),
             Expect::LostOnlyHeld => f.write_str("lost-only-held"),
             Expect::Sticky => f.write_str("sticky"),
             Expect::HandleArrived => f.write_str("handle-arrived"),
+            Expect::ScmRights => f.write_str("scm-rights"),
             Expect::AllCoresBusy => f.write_str("all-cores-busy"),
             Expect::Pidfile => f.write_str("pidfile"),
             Expect::Not(inner) => write!(f, "not {inner}"),

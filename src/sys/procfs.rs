@@ -61,6 +61,12 @@ pub struct ProcStatus {
     pub cpu_ticks: u64,
 }
 
+/// `TracerPid:` of /proc/<pid>/status: the process ptrace-attached to it (strace), 0 if none.
+pub fn tracer_pid(pid: i32) -> i32 {
+    let text = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines().find_map(|l| l.strip_prefix("TracerPid:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
 pub fn status(pid: i32) -> Result<ProcStatus> {
     let path = format!("/proc/{pid}/status");
     let text = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;

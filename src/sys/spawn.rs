@@ -64,15 +64,25 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
 /// what forklab prints on stdout stays forklab's.
 pub fn program(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
     let stdout = std::io::stderr().as_fd().try_clone_to_owned().context("duplicating stderr")?;
-    program_to(argv, death_signal, stdout.into(), Stdio::inherit())
+    program_to(argv, death_signal, stdout.into(), Stdio::inherit(), None)
 }
 
 /// [`program`] with its stdout and stderr where the caller says (a built-in Node program's
-/// go to a log file: an uncaught exception's stack must not land on the lesson screen).
-pub fn program_to(argv: &[String], death_signal: libc::c_int, stdout: Stdio, stderr: Stdio) -> Result<Child> {
+/// go to a log file: an uncaught exception's stack must not land on the lesson screen), in
+/// `dir` when given (the study note's master.js forks `./child1.js`, relative to its cwd).
+pub fn program_to(
+    argv: &[String],
+    death_signal: libc::c_int,
+    stdout: Stdio,
+    stderr: Stdio,
+    dir: Option<&std::path::Path>,
+) -> Result<Child> {
     let (prog, args) = argv.split_first().context("no command to start")?;
     let mut cmd = Command::new(prog);
     cmd.args(args).stdin(Stdio::null()).stdout(stdout).stderr(stderr);
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
     prepare(&mut cmd, death_signal, None);
     let _hold = super::reaper::hold_reaping();
     cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))

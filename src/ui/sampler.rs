@@ -135,6 +135,14 @@ impl State {
             }
         }
         self.parents.retain(|pid, _| seen.contains(pid));
+        // A process whose parent is gone was re-parented (to us, the subreaper, if it was ours:
+        // the note's children once their Node master is killed): read its parent again.
+        let orphans: Vec<i32> = (self.parents.iter()).filter(|(_, pp)| !seen.contains(pp)).map(|(p, _)| *p).collect();
+        for pid in orphans {
+            if let Some(ppid) = read_ppid(pid) {
+                self.parents.insert(pid, ppid);
+            }
+        }
         let mut children: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
         for (pid, ppid) in &self.parents {
             children.entry(*ppid).or_default().push(*pid);

@@ -32,6 +32,9 @@ pub struct Now {
     /// Numbers of the processes that `TARGET FIELD OP N` claims are about, by alias (`served`
     /// is not here: it comes from the last fire).
     pub counts: BTreeMap<String, Vec<(CountField, f64)>>,
+    /// The listening sockets on the lab's port in the fd table of each process that
+    /// `same-listener` is about, as (fd, inode), by alias.
+    pub listening: BTreeMap<String, Vec<(i32, u64)>>,
     /// The master's live children that run as workers (`forklab-worker` in /proc), by pid.
     pub workers: Vec<i32>,
     /// CPUs this process may run on.
@@ -101,11 +104,44 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
             }
             None => (false, "no handle was sent".into()),
         },
+        Expect::ScmRights => scm_rights(o),
         Expect::AllCoresBusy => all_cores_busy(o),
         Expect::Pidfile => pidfile(o),
         Expect::Proc { target, field, equal, value } => proc_fact(target, *field, *equal, value, o),
         Expect::Count { target, field, op, value } => count(target, *field, *op, *value, o),
+        Expect::SameListener(a, b) => same_listener(a, b, o),
     }
+}
+
+/// A traced sendmsg() passed at least one fd in an SCM_RIGHTS control message.
+fn scm_rights(o: &Observation) -> (bool, String) {
+    match &o.measured.sendmsg {
+        None => (false, "no `node fork` was traced".into()),
+        Some(Err(why)) => (false, format!("strace saw nothing: {why}")),
+        Some(Ok(calls)) => match calls.iter().find(|(_, passed)| !passed.is_empty()) {
+            Some((fd, passed)) => (true, format!("sendmsg({fd}, ...) passed {} with SCM_RIGHTS", passed.join(", "))),
+            None => (false, format!("{} sendmsg() calls, none with an fd attached", calls.len())),
+        },
+    }
+}
+
+/// Both hold the lab port's listening socket: one inode, under an fd of each one's own.
+fn same_listener(a: &Target, b: &Target, o: &Observation) -> (bool, String) {
+    let held = |t: &Target| {
+        let alias = t.to_string();
+        let fds = o.now.listening.get(&alias).cloned().unwrap_or_default();
+        let words: Vec<String> = fds.iter().map(|(fd, i)| format!("fd {fd} -> socket:[{i}]")).collect();
+        let shown = match o.seen.pids.get(&alias) {
+            Some(pid) if !words.is_empty() => format!("{alias} (pid {pid}) {}", words.join(", ")),
+            Some(pid) => format!("{alias} (pid {pid}) holds no listener on the port"),
+            None => format!("no process `{alias}`"),
+        };
+        (fds.iter().map(|(_, i)| *i).collect::<BTreeSet<u64>>(), shown)
+    };
+    let ((ia, sa), (ib, sb)) = (held(a), held(b));
+    let same =
+        ia.intersection(&ib).next().is_some() && o.seen.pids.get(&a.to_string()) != o.seen.pids.get(&b.to_string());
+    (same, format!("{sa}; {sb}"))
 }
 
 fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation) -> (bool, String) {
@@ -122,10 +158,20 @@ fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation
     }
 }
 
+/// The /proc fields `e` compares (also under `not`).
+pub fn proc_fields(e: &Expect) -> Vec<ProcField> {
+    match e {
+        Expect::Proc { field, .. } => vec![*field],
+        Expect::Not(inner) => proc_fields(inner),
+        _ => Vec::new(),
+    }
+}
+
 /// The targets whose /proc facts `e` needs (`daemon ppid == forklab`, also under `not`).
 pub fn proc_targets(e: &Expect) -> Vec<Target> {
     match e {
         Expect::Proc { target, .. } | Expect::Count { target, .. } => vec![*target],
+        Expect::SameListener(a, b) => vec![*a, *b],
         Expect::Not(inner) => proc_targets(inner),
         _ => Vec::new(),
     }
@@ -1056,4 +1102,73 @@ mod tests {
         assert!(!served(&f, 2, Op::Le, 2.0));
         assert!(served(&f, 3, Op::Eq, 0.0));
     }
+
+    /// W1 (pid 21) and the master (pid 10), with the listeners on the lab's port each holds.
+    fn listening(w1: &[(i32, u64)], master: &[(i32, u64)]) -> Observation {
+        let mut o = with_pids(obs(), &[("W1", 21, true), ("master", 10, true)]);
+        o.now.listening.insert("W1".into(), w1.to_vec());
+        o.now.listening.insert("master".into(), master.to_vec());
+        o
+    }
+
+    claim!(same_listener, Expect::SameListener(Target::Worker(1), Target::Master),
+        holds: listening(&[(19, 500)], &[(19, 500)]),
+        // The child listens on a socket of its own (as with SO_REUSEPORT): not the master's.
+        fails: listening(&[(19, 501)], &[(19, 500)]));
+    claim!(same_listener_needs_both, Expect::SameListener(Target::Worker(1), Target::Master),
+        holds: listening(&[(3, 500)], &[(19, 500)]),
+        // The master closed its copy.
+        fails: listening(&[(3, 500)], &[]));
+    claim!(same_listener_is_two_processes, Expect::SameListener(Target::Worker(1), Target::Master),
+        holds: listening(&[(3, 500)], &[(19, 500)]),
+        fails: { let mut o = listening(&[(3, 500)], &[(19, 500)]); o.seen.pids.insert("master".into(), 21); o });
+
+    /// W1's facts as /proc gave them.
+    fn w1_facts(facts: &[(ProcField, &str)]) -> Observation {
+        let mut o = with_pids(obs(), &[("W1", 21, true)]);
+        o.now.procs.insert("W1".into(), facts.iter().map(|(f, v)| (*f, v.to_string())).collect());
+        o
+    }
+
+    fn w1_claim(field: ProcField, value: ProcValue) -> Expect {
+        Expect::Proc { target: Target::Worker(1), field, equal: true, value }
+    }
+
+    claim!(fd3_peer_is_the_master, w1_claim(ProcField::Fd3Peer, ProcValue::Master),
+        holds: w1_facts(&[(ProcField::Fd3Peer, "10")]),
+        fails: w1_facts(&[(ProcField::Fd3Peer, "a Unix seqpacket socket, not a stream")]));
+    claim!(exe_is_node, w1_claim(ProcField::Exe, ProcValue::Text("node".into())),
+        holds: w1_facts(&[(ProcField::Exe, "node")]),
+        // A fork() without exec: the child still runs the parent's program.
+        fails: w1_facts(&[(ProcField::Exe, "forklab")]));
+    claim!(script_is_child1, w1_claim(ProcField::Script, ProcValue::Text("child1.js".into())),
+        holds: w1_facts(&[(ProcField::Script, "child1.js")]),
+        fails: w1_facts(&[(ProcField::Script, "master.js")]));
+
+    #[test]
+    fn starts_counts_the_lines_of_one_process() {
+        let mut o = obs();
+        o.now.counts.insert("W1".into(), vec![(CountField::Starts, 1.0)]);
+        o.now.counts.insert("W2".into(), vec![(CountField::Starts, 0.0)]);
+        let starts = |t, value| {
+            check(&Expect::Count { target: Target::Worker(t), field: CountField::Starts, op: Op::Eq, value }, &o).0
+        };
+        assert!(starts(1, 1.0));
+        // A child that went on from fork() without running its script from the top.
+        assert!(!starts(2, 1.0));
+    }
+
+    fn traced(calls: super::super::seen::Traced) -> Observation {
+        let mut o = obs();
+        o.measured.sendmsg = Some(calls);
+        o
+    }
+
+    claim!(scm_rights, Expect::ScmRights,
+        holds: traced(Ok(vec![("20<UNIX-STREAM:[1->2]>".into(), vec!["19<TCP:[127.0.0.1:4000]>".into()])])),
+        // The message went, with no fd beside it.
+        fails: traced(Ok(vec![("20<UNIX-STREAM:[1->2]>".into(), vec![])])));
+    claim!(scm_rights_needs_a_trace, Expect::ScmRights,
+        holds: traced(Ok(vec![("20<UNIX-STREAM:[1->2]>".into(), vec!["19<TCP:[127.0.0.1:4000]>".into()])])),
+        fails: traced(Err("strace is not on PATH".into())));
 }

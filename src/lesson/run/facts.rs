@@ -48,6 +48,50 @@ pub(super) fn proc_fact(pid: i32, field: ProcField, master: i32) -> String {
         ProcField::Fd2 => or_gone(procfs::fd_target(pid, 2)),
         ProcField::Shared => or_gone(procfs::shared_descriptions(pid, master).map(|n| n.to_string())),
         ProcField::State => procfs::status(pid).map_or("gone".into(), |s| s.state.to_string()),
+        ProcField::Exe => or_gone(std::fs::read_link(format!("/proc/{pid}/exe")).ok().map(|p| file_name(&p))),
+        ProcField::Script => or_gone(script(pid)),
+        ProcField::Fd3Peer => fd3_peer(pid),
+    }
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The file name of the first argument after the program and its options (`node --x child1.js`).
+fn script(pid: i32) -> Option<String> {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let args: Vec<String> = cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+    let first = args.iter().skip(1).find(|a| !a.starts_with('-'))?;
+    Some(file_name(Path::new(first)))
+}
+
+/// Who holds the other end of fd 3 when it is a Unix stream socket, by pid, looked for in
+/// forklab's own tree (the lab's processes, orphans re-parented to forklab included); else
+/// what fd 3 is. sock_diag gives the peer's inode (UDIAG_SHOW_PEER, what `ss -xp` shows).
+fn fd3_peer(pid: i32) -> String {
+    let tree = crate::lab::watch::tree(std::process::id() as i32).unwrap_or_default();
+    fd_peer(pid, 3, tree.iter().map(|p| p.pid).filter(|p| *p != pid))
+}
+
+/// [`fd3_peer`] for any fd, looking for the peer among `holders`.
+fn fd_peer(pid: i32, fd: i32, holders: impl IntoIterator<Item = i32>) -> String {
+    let Some(target) = procfs::fd_target(pid, fd) else { return format!("no fd {fd}") };
+    let Some(inode) = procfs::socket_inode(pid, fd) else { return format!("not a socket ({target})") };
+    let sock = crate::sys::sockdiag::SockDiag::open().and_then(|mut d| d.unix(inode));
+    let sock = match sock {
+        Ok(Some(sock)) => sock,
+        Ok(None) => return format!("not a Unix socket ({target})"),
+        Err(e) => return format!("unknown ({e})"),
+    };
+    if sock.kind as i32 != libc::SOCK_STREAM {
+        return format!("a Unix {} socket, not a stream", sock.kind_name());
+    }
+    let Some(peer) = sock.peer else { return "a Unix stream socket with no peer".into() };
+    let tables = crate::lab::watch::fd_tables(holders);
+    match crate::lab::watch::holders(&tables, peer).first() {
+        Some((holder, _)) => holder.to_string(),
+        None => format!("socket:[{peer}], held by no process of forklab's tree"),
     }
 }
 
@@ -75,4 +119,34 @@ pub(super) fn per_core_ticks(cpus: &BTreeSet<usize>) -> Vec<(u64, u64)> {
             (total - idle, total)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_what_proc_says() {
+        let me = std::process::id() as i32;
+        let exe = std::env::current_exe().unwrap();
+        assert_eq!(proc_fact(me, ProcField::Exe, 0), file_name(&exe));
+        // The test binary runs with options or a filter, or none: never an option as its script.
+        assert!(!proc_fact(me, ProcField::Script, 0).starts_with('-'));
+    }
+
+    #[test]
+    fn fd_peer_names_the_holder_of_a_stream_socket_only() {
+        use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
+        use std::os::fd::AsRawFd;
+        let me = std::process::id() as i32;
+        let (a, b) = socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC).unwrap();
+        assert_eq!(fd_peer(me, a.as_raw_fd(), [me]), me.to_string());
+        let other = fd_peer(me, a.as_raw_fd(), [1]);
+        assert!(other.ends_with("held by no process of forklab's tree"), "{other}");
+        drop(b);
+        let (s, _t) = socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC).unwrap();
+        assert_eq!(fd_peer(me, s.as_raw_fd(), [me]), "a Unix seqpacket socket, not a stream");
+        let (r, _w) = nix::unistd::pipe().unwrap();
+        assert!(fd_peer(me, r.as_raw_fd(), [me]).starts_with("not a socket (pipe:["));
+    }
 }

@@ -191,15 +191,19 @@ impl Runner {
         let pids: BTreeSet<i32> = self.seen.pids.values().chain(self.measured.before_crash.values()).copied().collect();
         let mut procs = BTreeMap::new();
         let mut counts = BTreeMap::new();
+        let mut listening = BTreeMap::new();
         for target in claims.iter().flat_map(|e| checks::proc_targets(e)) {
             let alias = target.to_string();
             // Any process /proc still lists, a zombie included (`W1 state == Z`).
             if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::status(**p).is_ok()) {
+                let named = claims.iter().flat_map(|e| checks::proc_fields(e));
+                let fields: BTreeSet<ProcField> = ProcField::SHOWN.into_iter().chain(named).collect();
                 procs.insert(
                     alias.clone(),
-                    ProcField::ALL.iter().map(|f| (*f, proc_fact(*pid, *f, self.lab.master_pid))).collect(),
+                    fields.into_iter().map(|f| (f, proc_fact(*pid, f, self.lab.master_pid))).collect(),
                 );
-                counts.insert(alias, self.counts(*pid));
+                counts.insert(alias.clone(), self.counts(*pid));
+                listening.insert(alias, self.listener_fds(*pid).unwrap_or_default());
             }
         }
         // Workers by what /proc says: the live children of the master (node-cluster's is the
@@ -215,13 +219,15 @@ impl Runner {
             pidfile: self.seen.pidfile.as_deref().map(pidfile_facts),
             procs,
             counts,
+            listening,
             workers: (procfs::children(parent).into_iter())
                 .filter(|st| st.name == "forklab-worker" || worker_pids.contains(&st.pid))
                 .map(|st| st.pid)
                 .collect(),
             cores: lesson::WorkerCount::Cores.resolve(),
             forklab: std::process::id() as i32,
-            master: self.lab.master_pid,
+            // node-fork's is the Node master (the seen master is forklab's otherwise).
+            master: parent,
         };
         Observation { seen: self.seen.clone(), measured: self.measured.clone(), now }
     }
@@ -713,7 +719,7 @@ impl Runner {
         let name = step.name();
         let first = self.seen.pids.get(role::DAEMON).copied();
         self.measured.daemon_before = first.map(|pid| {
-            (name.to_string(), ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect())
+            (name.to_string(), ProcField::SHOWN.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect())
         });
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
@@ -770,7 +776,7 @@ impl Runner {
     /// What the kernel says about one process: the columns the daemon lesson watches change.
     fn show_proc(&self, target: &Target, out: &mut Transcript) -> Result<()> {
         let pid = self.pid_of(target)?;
-        let facts = ProcField::ALL.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect();
+        let facts = ProcField::SHOWN.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect();
         out.info(Info::Proc { target: *target, pid, facts });
         Ok(())
     }

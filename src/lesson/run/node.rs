@@ -22,17 +22,28 @@ const END_TIMEOUT: Duration = Duration::from_secs(10);
 /// The running program and what the runner has read of it.
 pub struct NodeRun {
     pub lab: NodeLab,
-    pub sched: Sched,
+    pub sched: Option<Sched>,
+    /// Started with `fix=disconnect` (the note's children end when the master's end closes).
+    pub fix: bool,
     /// Exits already passed on (the primary's list only grows).
     exits_seen: usize,
     /// The workers last reported, to say when they change.
     shown: Vec<(String, i32)>,
+    /// The port the program serves on, as last reported (kept once its primary is gone).
+    pub port: u16,
+}
+
+/// The lines in a program's log that say its script started from the top in process `pid`
+/// (child1.js prints `child1.js: from the top, pid PID ppid PPID` first thing).
+fn starts(log: &str, pid: i32) -> usize {
+    let mark = format!(": from the top, pid {pid} ");
+    log.lines().filter(|l| l.contains(&mark)).count()
 }
 
 impl Runner {
     pub(super) fn node_cmd(&mut self, cmd: &NodeCmd, out: &mut Transcript) -> Result<()> {
         match cmd {
-            NodeCmd::Start { program, workers, sched } => {
+            NodeCmd::Start { program, workers, sched, fix } => {
                 self.node_stop();
                 // One lab at a time: the aliases W1, W2 name the Node program's workers now.
                 if self.lab.pool.is_some() {
@@ -42,17 +53,26 @@ impl Runner {
                     self.seen.pids.retain(|a, _| !a.starts_with('W'));
                     self.seen.listeners.clear();
                 }
-                let args = vec![format!("workers={workers}"), format!("sched={}", sched.name())];
+                let mut args = vec![format!("workers={workers}")];
+                args.extend(sched.map(|s| format!("sched={}", s.name())));
+                if *fix {
+                    args.push("fix=disconnect".into());
+                }
                 let lab = NodeLab::start(program, &args, *workers, &self.lab.stop())?;
-                self.node = Some(NodeRun { lab, sched: *sched, exits_seen: 0, shown: Vec::new() });
+                self.node = Some(NodeRun { lab, sched: *sched, fix: *fix, exits_seen: 0, shown: Vec::new(), port: 0 });
                 self.measured.fire = None;
                 self.node_sync(out)?;
             }
             NodeCmd::Stop => self.node_stop(),
+            NodeCmd::Fork => self.node_fork_traced(out)?,
             NodeCmd::Disconnect(t) => {
                 let (id, pid) = self.node_worker(t)?;
                 self.node()?.lab.get(&format!("/__forklab/disconnect?worker={id}"))?;
                 self.node_wait_exit(pid, out)?;
+            }
+            // The study note's master closes its own copy of the server it sent (master.js).
+            NodeCmd::Close(Target::Master) => {
+                self.node()?.lab.get("/__forklab/close")?;
             }
             NodeCmd::Close(t) => {
                 let (id, _) = self.node_worker(t)?;
@@ -87,7 +107,8 @@ impl Runner {
         }
     }
 
-    /// A process's threads, RSS and listeners on the lab's port, as the kernel says.
+    /// A process's threads, RSS and listeners on the lab's port, as the kernel says, and (a
+    /// built-in Node program's) the times its script started from the top, as its log says.
     pub(super) fn counts(&self, pid: i32) -> Vec<(lesson::CountField, f64)> {
         use crate::lesson::CountField;
         let mut out = Vec::new();
@@ -98,18 +119,30 @@ impl Runner {
         if let Ok(table) = procfs::fd_table(pid) {
             out.push((CountField::Fds, table.len() as f64));
         }
-        let port = match &self.node {
-            Some(n) => n.lab.state().map(|s| s.port).unwrap_or(0),
-            None => self.lab.pool.as_ref().map_or(0, |p| p.port),
-        };
-        let tables = crate::lab::watch::fd_tables([pid]);
-        let listening = crate::sys::sockdiag::SockDiag::open()
-            .and_then(|mut diag| crate::lab::watch::listeners(&mut diag, &tables, Some(port)))
-            .map(|found| found.len());
-        if let (Ok(n), true) = (listening, port != 0) {
-            out.push((CountField::Listeners, n as f64));
+        if let Some(fds) = self.listener_fds(pid) {
+            out.push((CountField::Listeners, fds.len() as f64));
+        }
+        if let Some(node) = &self.node {
+            out.push((CountField::Starts, starts(&node.lab.log(), pid) as f64));
         }
         out
+    }
+
+    /// The listening sockets on the lab's port in a process's fd table, as (fd, inode); None
+    /// while no lab has a port.
+    pub(super) fn listener_fds(&self, pid: i32) -> Option<Vec<(i32, u64)>> {
+        let port = match &self.node {
+            Some(n) => n.port,
+            None => self.lab.pool.as_ref().map_or(0, |p| p.port),
+        };
+        if port == 0 {
+            return None;
+        }
+        let tables = crate::lab::watch::fd_tables([pid]);
+        let found = crate::sys::sockdiag::SockDiag::open()
+            .and_then(|mut diag| crate::lab::watch::listeners(&mut diag, &tables, Some(port)))
+            .ok()?;
+        Some(found.into_iter().map(|(_, l)| (l.fd, l.inode)).collect())
     }
 
     fn node(&self) -> Result<&NodeRun> {
@@ -136,7 +169,15 @@ impl Runner {
     /// each worker; new exits are passed on as the lab's exit events are.
     pub(super) fn node_sync(&mut self, out: &mut Transcript) -> Result<Option<NodeState>> {
         let Some(node) = self.node.as_mut() else { return Ok(None) };
+        // A primary that was killed answers nothing: what was seen of its processes stays (the
+        // note's children live on as orphans, re-parented to forklab).
+        if !procfs::is_live(node.lab.started.pid) {
+            return Ok(None);
+        }
         let state = node.lab.state()?;
+        if state.port != 0 {
+            node.port = state.port;
+        }
         self.seen.pids.retain(|a, _| !a.starts_with('W'));
         self.seen.pids.insert(role::MASTER.into(), state.primary);
         for w in &state.workers {
@@ -201,12 +242,18 @@ impl Runner {
         let alias = t.to_string();
         let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
         self.measured.before_crash = self.seen.pids.clone();
+        // Each child's end of its IPC channel (fd 3), to see when it has taken in the master's end.
+        let children: Vec<(i32, Option<u64>)> = (self.seen.pids.iter())
+            .filter(|(a, _)| a.starts_with('W'))
+            .map(|(_, p)| (*p, procfs::socket_inode(*p, 3)))
+            .collect();
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)?;
         if *t == Target::Master {
             let deadline = Instant::now() + END_TIMEOUT;
             while procfs::is_live(pid) && Instant::now() < deadline && !self.lab.stop().stopped() {
                 std::thread::sleep(Duration::from_millis(20));
             }
+            self.node_orphans_settle(&children, deadline);
             return Ok(());
         }
         use Signal::*;
@@ -214,6 +261,57 @@ impl Runner {
             self.node_wait_exit(pid, out)?;
         }
         Ok(())
+    }
+
+    /// The note's `fork()` and `send('server', server)` once more, with strace attached to the
+    /// master: the sendmsg() that carries the listener (SCM_RIGHTS), and the fd it became in
+    /// the new child. Without strace (or ptrace refused) the fork still happens, and
+    /// `scm-rights` says why nothing was seen.
+    fn node_fork_traced(&mut self, out: &mut Transcript) -> Result<()> {
+        use crate::lab::strace::{SysEvent, Tracer};
+        let primary = self.node()?.lab.started.pid;
+        let before = self.node()?.lab.state()?.workers.len();
+        let sent = self.listener_fds(primary).and_then(|l| l.first().map(|(_, inode)| *inode)).unwrap_or(0);
+        let (tx, rx) = crossbeam_channel::unbounded::<SysEvent>();
+        let tracer = Tracer::start(primary, tx, |e| e);
+        if tracer.is_ok() {
+            // strace prints nothing until a call: wait until the kernel shows it attached, or
+            // strace said something (a refused attach, or a first call).
+            let deadline = Instant::now() + END_TIMEOUT;
+            let waiting = || procfs::tracer_pid(primary) == 0 && rx.is_empty() && Instant::now() < deadline;
+            while waiting() && !self.lab.stop().stopped() {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        self.node()?.lab.get("/__forklab/fork")?;
+        self.node()?.lab.wait_listening(before + 1, Instant::now() + END_TIMEOUT, &self.lab.stop())?;
+        self.measured.sendmsg = Some(match tracer {
+            Err(e) => Err(format!("{e:#}")),
+            Ok(tracer) => {
+                let calls = sendmsg_calls(&rx, Instant::now() + Duration::from_secs(5));
+                drop(tracer);
+                calls
+            }
+        });
+        let state = self.node_sync(out)?.context("the Node program ended")?;
+        let new = state.workers.iter().max_by_key(|w| w.id).context("no child after the fork")?;
+        let got = self.listener_fds(new.pid).and_then(|l| l.first().copied());
+        self.measured.handle = got.map(|(fd, inode)| (sent, fd, inode));
+        out.info(Info::Syscalls { pid: primary, calls: self.measured.sendmsg.clone().unwrap_or(Ok(Vec::new())) });
+        Ok(())
+    }
+
+    /// After the primary died: until each child has ended or, without the fix, has closed its
+    /// end of the IPC channel (Node closes it on the channel's EOF and emits `disconnect`), so
+    /// the next `expect` sees what the children did about it. Bounded: a fix that does not work
+    /// is for the `expect` to say, not for this wait to hide.
+    fn node_orphans_settle(&self, children: &[(i32, Option<u64>)], deadline: Instant) {
+        let fix = self.node.as_ref().is_some_and(|n| n.fix);
+        let settled =
+            |(pid, ipc): &(i32, Option<u64>)| !procfs::is_live(*pid) || (!fix && procfs::socket_inode(*pid, 3) != *ipc);
+        while !children.iter().all(settled) && Instant::now() < deadline && !self.lab.stop().stopped() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Until the primary has seen worker `pid` exit, and, with respawn on, until the
@@ -288,8 +386,56 @@ impl Runner {
         };
         let fired = Fired { summary, per_worker, accepted };
         let node = self.node()?;
-        out.fired(&format!("node {} sched={}", node.lab.name, node.sched.name()), &fired);
+        let sched = node.sched.map_or(String::new(), |s| format!(" sched={}", s.name()));
+        out.fired(&format!("node {}{sched}", node.lab.name), &fired);
         self.measured.fire = Some(fired);
         Ok(())
+    }
+}
+
+/// The sendmsg() calls strace reports until one passes fds (or strace ends, or the deadline),
+/// each as (its first argument, the fds it passed).
+fn sendmsg_calls(
+    rx: &crossbeam_channel::Receiver<crate::lab::strace::SysEvent>,
+    deadline: Instant,
+) -> super::seen::Traced {
+    use crate::lab::strace::SysEvent;
+    let mut calls = Vec::new();
+    let mut notes = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(SysEvent::Call(c)) if c.name == "sendmsg" => {
+                let passed = !c.passed.is_empty();
+                calls.push((c.first, c.passed));
+                if passed {
+                    break;
+                }
+            }
+            Ok(SysEvent::Call(_)) => {}
+            Ok(SysEvent::Note(n)) => notes.push(n),
+            Ok(SysEvent::Ended(why)) => {
+                notes.push(why);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    match (calls.is_empty(), notes.is_empty()) {
+        (true, false) => Err(notes.join("; ")),
+        _ => Ok(calls),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts;
+
+    #[test]
+    fn starts_are_the_lines_a_process_printed_at_its_top() {
+        let log = "child1.js: from the top, pid 12 ppid 10\n12 10\nchild1.js: from the top, pid 123 ppid 10\n";
+        assert_eq!(starts(log, 12), 1);
+        assert_eq!(starts(log, 123), 1);
+        assert_eq!(starts(log, 10), 0);
+        assert_eq!(starts("", 12), 0);
     }
 }

@@ -119,7 +119,7 @@ pub enum Info {
         reaper: i32,
         pidfile_removed: bool,
     },
-    /// A process's facts from /proc, in [`ProcField::ALL`] order.
+    /// A process's facts from /proc, in [`ProcField::SHOWN`] order.
     Proc {
         target: Target,
         pid: i32,
@@ -144,6 +144,12 @@ pub enum Info {
     Queue {
         established: Option<(u32, u32)>,
         queued: usize,
+    },
+    /// The sendmsg() calls strace saw the Node master make, each with the fds it passed (or why
+    /// strace saw nothing).
+    Syscalls {
+        pid: i32,
+        calls: super::seen::Traced,
     },
     /// A worker died while the master does not reap: /proc shows it in state Z.
     Zombie {
@@ -377,8 +383,10 @@ impl Info {
             }
             Info::Node { program, sched, port, primary, workers } => {
                 let workers: Vec<String> = workers.iter().map(|(a, p)| format!("{a} pid {p}")).collect();
+                // The study note's master.js has no scheduling policy: it reports none.
+                let key = if sched.is_empty() { "info-node-unscheduled" } else { "info-node" };
                 tr!(
-                    "info-node",
+                    key,
                     program = program.as_str(),
                     sched = sched.to_string(),
                     port = *port,
@@ -390,6 +398,16 @@ impl Info {
                 tr!("info-queue-handshakes", done = *done, timed_out = *timed_out, queued = *queued)
             }
             Info::Queue { established: None, queued } => tr!("info-queue", queued = *queued),
+            Info::Syscalls { pid, calls: Err(why) } => tr!("info-syscalls-none", pid = *pid, why = why.as_str()),
+            Info::Syscalls { pid, calls: Ok(calls) } => {
+                let lines: Vec<String> = (calls.iter())
+                    .map(|(fd, passed)| match passed.is_empty() {
+                        true => format!("sendmsg({fd}, ...)"),
+                        false => format!("sendmsg({fd}, ...) SCM_RIGHTS [{}]", passed.join(", ")),
+                    })
+                    .collect();
+                format!("{}\n    {}", tr!("info-syscalls", pid = *pid), lines.join("\n    "))
+            }
             Info::Zombie { alias, pid } => {
                 tr!("info-zombie", alias = alias.as_str(), pid = *pid)
             }
@@ -453,6 +471,11 @@ impl Info {
                 json!({"event": "fds", "alias": target.to_string(), "pid": pid, "fds": table})
             }
             Info::Tree { pids, .. } => json!({"event": "tree", "pids": pids}),
+            Info::Syscalls { pid, calls } => match calls {
+                Ok(calls) => json!({"event": "syscalls", "pid": pid, "sendmsg": calls.iter()
+                    .map(|(fd, passed)| json!({"fd": fd, "passed": passed})).collect::<Vec<_>>()}),
+                Err(why) => json!({"event": "syscalls", "pid": pid, "unseen": why}),
+            },
             Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
             Info::Queue { established, queued } => json!({"event": "queue",
                 "established": established.map(|e| e.0), "timed_out": established.map(|e| e.1), "queued": queued}),

@@ -67,6 +67,10 @@ pub struct Fired {
     pub accepted: u64,
 }
 
+/// What strace saw of a call kind: each call's first argument and the fds it passed, or why
+/// nothing was seen.
+pub type Traced = Result<Vec<(String, Vec<String>)>, String>;
+
 /// What the runner measured itself, beyond the lab's events: what the checks read.
 #[derive(Debug, Clone, Default)]
 pub struct Measured {
@@ -86,6 +90,9 @@ pub struct Measured {
     pub rtt_us: Option<u64>,
     /// The last handle sent: (inode sent, fd received, inode received).
     pub handle: Option<(u64, i32, u64)>,
+    /// The master's sendmsg() calls strace saw during the last `node fork`, each with the fds
+    /// it passed; or why none could be traced.
+    pub sendmsg: Option<Traced>,
     /// Events of the last rolling restart.
     pub rolling: Vec<Event>,
     /// Whether a load was still running when it ended (None: no load was started).
