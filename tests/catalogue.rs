@@ -36,6 +36,16 @@ const TRANSLATED: &[&str] = &[
     "src/ui/view/ipc.rs",
     "src/commands/list.rs",
     "src/commands/notes.rs",
+    "src/lesson/run/checks.rs",
+    "src/lesson/run/mod.rs",
+    "src/lesson/run/backlog.rs",
+    "src/lesson/run/facts.rs",
+    "src/lesson/run/idle.rs",
+    "src/lesson/run/node.rs",
+    "src/lesson/run/seen.rs",
+    "src/lesson/run/shutdown.rs",
+    "src/lesson/run/work.rs",
+    "src/lesson/run/zombie.rs",
 ];
 
 /// Literals in those files that are no sentence: key names, a command line, markers.
@@ -47,6 +57,14 @@ const NOT_WORDS: &[&str] = &[
     "  curl -si http://127.0.0.1:{p}/ ",
     "(no reveal)",
     "one line at least",
+    // What the workers and the Node programs say on their channels and logs, matched as sent.
+    "ack (accept on)",
+    "ack (accept off)",
+    "ack (on SIGTERM: ",
+    "ack (on parent death",
+    ": from the top, pid {pid} ",
+    "hello, every worker",
+    "hello {to}, this is {from}",
 ];
 
 /// Names that stay as the kernel and /proc spell them, in every language.
