@@ -36,6 +36,7 @@ const TRANSLATED: &[&str] = &[
     "src/ui/view/ipc.rs",
     "src/commands/list.rs",
     "src/commands/notes.rs",
+    "src/lesson/doc.rs",
     "src/lesson/run/checks.rs",
     "src/lesson/run/mod.rs",
     "src/lesson/run/backlog.rs",
