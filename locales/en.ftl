@@ -417,3 +417,62 @@ doc-fence-open = code fence { $mark } opened here is never closed; expected a cl
 doc-no-steps = the lesson has no steps; expected at least one `## ` heading
 doc-ask-without-reveal = step asks a question but has no `<!-- reveal -->`; expected one line `<!-- reveal -->` between what the question needs and the explanation
 doc-reveal-without-ask = `<!-- reveal -->` in a step without an `ask:`; expected it only in a step that asks a question
+grammar-marker = `{ $word }` is a marker, not a directive
+grammar-unclosed-comment = `<!--` without `-->` on the same line; directives are one line
+grammar-after-comment = unexpected `{ $found }` after `-->`; expected one directive per line
+grammar-not-a-directive = comment `{ $comment }` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->`, `<!-- reveal -->` or `<!-- notes -->`
+grammar-unknown-directive = unknown directive `{ $kind }:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`
+grammar-no-options = `{ $verb }` takes no options, found `{ $word }`; expected { $usage }
+grammar-node-no-options = `node { $program }` takes no options; expected { $usage }
+grammar-unknown-option = unknown option `{ $key }` for `{ $verb }`; expected { $keys }
+grammar-option-twice = option `{ $key }` is given twice in `{ $verb }`
+grammar-option-no-value = option `{ $key }` has no value; expected `{ $key }=VALUE`
+grammar-wrong-arguments = wrong arguments `{ $written }`; expected { $usage }
+grammar-wrong-arguments-in = wrong arguments `{ $written }`; { $usage }
+grammar-needs-option = `{ $verb }` needs `{ $key }=`; expected { $usage }
+grammar-empty-do = empty `do:`; expected one of { $verbs }
+grammar-unknown-verb = unknown verb `{ $verb }` in `do:`; expected one of { $verbs }
+grammar-hold-nothing = `hold` opens no connection; expected { $usage }
+grammar-connection-count = connection count
+grammar-served-count = served count
+grammar-exit-code = exit code
+grammar-worker-count = worker count
+grammar-invalid-busy = invalid busy `{ $value }`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`
+grammar-unknown-crash = unknown crash `{ $how }`; expected one of { $names }
+grammar-work-all-threads = `work all` runs one thread in every worker; it takes no `threads=`
+grammar-counter-all-threads = `counter all` uses one copy per worker; it takes no `threads=`
+grammar-unknown-daemon-step = unknown daemon step `{ $step }`; expected one of { $names }
+grammar-unknown-node-program = unknown Node program `{ $program }`; the built-in ones are { $programs }
+grammar-unknown-sched = unknown sched `{ $sched }`; expected rr or none
+grammar-unknown-fix = unknown fix `{ $fix }`; expected disconnect
+grammar-unknown-parent-death = unknown parent death `{ $how }`; expected one of { $names }
+grammar-takes-nothing = `{ $word }` takes nothing after it; expected `{ $word }`
+grammar-usage-cost = `cost WHAT.FIGURE OP NUMBER` or `cost WHAT.FIGURE OP WHAT.FIGURE`
+grammar-unknown-expectation = unknown expectation `{ $found }`; expected { $words }, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of { $metrics }
+grammar-empty-expect = empty `expect:`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER`
+grammar-usage-op = expected { $form } with OP one of { $ops }
+grammar-usage-metric = expected `{ $metric } OP NUMBER` with OP one of { $ops }, e.g. `{ $metric } <= 1`
+grammar-unknown-comparison = unknown comparison `{ $op }`; { $usage }
+grammar-invalid-number = invalid number `{ $value }`; { $usage }
+grammar-exited-both = `exited` takes `signal=` or `code=`, not both
+grammar-exited-neither = `exited` needs `signal=` or `code=`; expected { $usage }
+grammar-unknown-eq = unknown comparison `{ $op }`; expected `==` or `!=` for `{ $field }`
+grammar-usage-ask = expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`
+grammar-ask-no-question = `ask:` has no question; { $usage }
+grammar-choice-no-condition = choice `{ $choice }` has no `=> CONDITION`; { $usage }
+grammar-choice-no-label = a choice has no label; { $usage }
+grammar-choice-twice = choice `{ $choice }` is listed twice
+grammar-choice-condition = in the condition of choice `{ $choice }`: { $error }
+grammar-ask-choices = `ask:` has { $n } choices; expected 2 to { $max }, as in `ask: QUESTION | CHOICE => CONDITION | ...`
+grammar-too-many-requests = `{ $verb }` asks for { $connections } connections × { $keepalive } requests = { $requests } requests; at most { $max } finish within the 2 minutes the load client is given
+grammar-range = expected a whole number from { $min } to { $max }
+grammar-invalid-value = invalid { $what } `{ $value }`; { $range }
+grammar-out-of-range = { $what } `{ $value }` is out of range; { $range }
+grammar-or-cores = { $error } or `cores`
+grammar-unknown-mode = unknown accept mode `{ $value }`; expected one of { $names }
+grammar-mode-twice = mode `{ $mode }` is listed twice in `modes`
+grammar-unknown-handle = unknown handle delivery `{ $value }`; expected inherit or pass
+grammar-unknown-target = unknown target `{ $value }`; expected `master` or a worker such as `W1`
+grammar-unknown-signal = unknown signal `{ $value }`; expected one of { $names } (SIG prefix optional)
+grammar-or = or
+grammar-usage-one-of = { $form } with { $name } one of { $list }

@@ -407,3 +407,62 @@ doc-fence-open = 这里开启的代码围栏 { $mark } 没有结束；应有一�
 doc-no-steps = 课程没有步骤；至少应有一个 `## ` 标题
 doc-ask-without-reveal = 步骤提了问题却没有 `<!-- reveal -->`；应在问题所需的内容和解释之间放一行 `<!-- reveal -->`
 doc-reveal-without-ask = `<!-- reveal -->` 出现在没有 `ask:` 的步骤里；它只应出现在提问的步骤中
+grammar-marker = `{ $word }` 是标记，不是指令
+grammar-unclosed-comment = `<!--` 在同一行没有 `-->`；指令只占一行
+grammar-after-comment = `-->` 之后出现了意外的 `{ $found }`；每行只应有一条指令
+grammar-not-a-directive = 注释 `{ $comment }` 不是指令；应为 `<!-- do: ... -->`、`<!-- expect: ... -->`、`<!-- ask: ... -->`、`<!-- reveal -->` 或 `<!-- notes -->`
+grammar-unknown-directive = 未知指令 `{ $kind }:`；应为 `do:`、`expect:`、`ask:`、`reveal` 或 `notes`
+grammar-no-options = `{ $verb }` 不接受选项，却出现了 `{ $word }`；应为 { $usage }
+grammar-node-no-options = `node { $program }` 不接受选项；应为 { $usage }
+grammar-unknown-option = `{ $verb }` 没有选项 `{ $key }`；可用的是 { $keys }
+grammar-option-twice = `{ $verb }` 中选项 `{ $key }` 出现了两次
+grammar-option-no-value = 选项 `{ $key }` 没有值；应为 `{ $key }=VALUE`
+grammar-wrong-arguments = 参数不对 `{ $written }`；应为 { $usage }
+grammar-wrong-arguments-in = 参数不对 `{ $written }`；{ $usage }
+grammar-needs-option = `{ $verb }` 需要 `{ $key }=`；应为 { $usage }
+grammar-empty-do = `do:` 是空的；应为以下之一：{ $verbs }
+grammar-unknown-verb = `do:` 中的未知动词 `{ $verb }`；应为以下之一：{ $verbs }
+grammar-hold-nothing = `hold` 没有打开任何连接；应为 { $usage }
+grammar-connection-count = 连接数
+grammar-served-count = 处理数
+grammar-exit-code = 退出码
+grammar-worker-count = 工作进程数
+grammar-invalid-busy = busy 值 `{ $value }` 无效；应为 `busy=TARGET:MS`，例如 `busy=W1:1000`
+grammar-unknown-crash = 未知的崩溃方式 `{ $how }`；应为以下之一：{ $names }
+grammar-work-all-threads = `work all` 在每个工作进程里各跑一个线程；它不接受 `threads=`
+grammar-counter-all-threads = `counter all` 每个工作进程用一份副本；它不接受 `threads=`
+grammar-unknown-daemon-step = 未知的守护进程步骤 `{ $step }`；应为以下之一：{ $names }
+grammar-unknown-node-program = 未知的 Node 程序 `{ $program }`；内置的有 { $programs }
+grammar-unknown-sched = 未知的 sched `{ $sched }`；应为 rr 或 none
+grammar-unknown-fix = 未知的 fix `{ $fix }`；应为 disconnect
+grammar-unknown-parent-death = 未知的父进程死亡方式 `{ $how }`；应为以下之一：{ $names }
+grammar-takes-nothing = `{ $word }` 后面不接任何内容；应为 `{ $word }`
+grammar-usage-cost = `cost WHAT.FIGURE OP NUMBER` 或 `cost WHAT.FIGURE OP WHAT.FIGURE`
+grammar-unknown-expectation = 未知的期望 `{ $found }`；应为 { $words }、`exited TARGET ...`、`TARGET FIELD == VALUE` 或 `METRIC OP NUMBER`，METRIC 为以下之一：{ $metrics }
+grammar-empty-expect = `expect:` 是空的；应为 accounted、same-inode、`exited TARGET ...` 或 `METRIC OP NUMBER`
+grammar-usage-op = 应为 { $form }，OP 为以下之一：{ $ops }
+grammar-usage-metric = 应为 `{ $metric } OP NUMBER`，OP 为以下之一：{ $ops }，例如 `{ $metric } <= 1`
+grammar-unknown-comparison = 未知的比较符 `{ $op }`；{ $usage }
+grammar-invalid-number = 无效的数字 `{ $value }`；{ $usage }
+grammar-exited-both = `exited` 只接受 `signal=` 或 `code=` 之一，不能两个都给
+grammar-exited-neither = `exited` 需要 `signal=` 或 `code=`；应为 { $usage }
+grammar-unknown-eq = 未知的比较符 `{ $op }`；`{ $field }` 只能用 `==` 或 `!=`
+grammar-usage-ask = 应为 `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`
+grammar-ask-no-question = `ask:` 没有问题；{ $usage }
+grammar-choice-no-condition = 选项 `{ $choice }` 没有 `=> CONDITION`；{ $usage }
+grammar-choice-no-label = 有个选项没有标签；{ $usage }
+grammar-choice-twice = 选项 `{ $choice }` 出现了两次
+grammar-choice-condition = 选项 `{ $choice }` 的条件中：{ $error }
+grammar-ask-choices = `ask:` 有 { $n } 个选项；应为 2 到 { $max } 个，如 `ask: QUESTION | CHOICE => CONDITION | ...`
+grammar-too-many-requests = `{ $verb }` 要求 { $connections } 个连接 × { $keepalive } 个请求 = { $requests } 个请求；负载客户端只有 2 分钟，最多能完成 { $max } 个
+grammar-range = 应为 { $min } 到 { $max } 之间的整数
+grammar-invalid-value = 无效的{ $what } `{ $value }`；{ $range }
+grammar-out-of-range = { $what } `{ $value }` 超出范围；{ $range }
+grammar-or-cores = { $error }，或 `cores`
+grammar-unknown-mode = 未知的 accept 模式 `{ $value }`；应为以下之一：{ $names }
+grammar-mode-twice = 模式 `{ $mode }` 在 `modes` 中出现了两次
+grammar-unknown-handle = 未知的句柄传递方式 `{ $value }`；应为 inherit 或 pass
+grammar-unknown-target = 未知的目标 `{ $value }`；应为 `master` 或某个工作进程，如 `W1`
+grammar-unknown-signal = 未知的 signal `{ $value }`；应为以下之一：{ $names }（SIG 前缀可省略）
+grammar-or = 或
+grammar-usage-one-of = { $form }，{ $name } 为以下之一：{ $list }
