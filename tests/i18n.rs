@@ -133,7 +133,7 @@ fn a_malformed_lesson_is_reported_in_chinese() {
 }
 
 /// What a failing `expect` saw, and the error a directive ends with, are Chinese in `--lang zh
-/// play`'s transcript; in English under `--lang en`.
+/// play`'s transcript; in English under `--lang en`, and in `--json` whatever the language.
 #[test]
 fn a_failing_expect_and_a_directive_error_are_reported_in_chinese() {
     let tag = new_tag();
@@ -151,6 +151,15 @@ fn a_failing_expect_and_a_directive_error_are_reported_in_chinese() {
     let (status, stdout, stderr) = run(&tag, &["--lang", "en", "--lessons", dir.path(), "play", "x"]);
     assert!(!status.success(), "{stdout}");
     assert!(stdout.contains("FAIL expect: exited W1 code=0  (W1 has not exited)"), "{stdout}");
+    // `--json` is an interface: its details stay English under `--lang zh`.
+    let (_, json, _) = run(&tag, &["--lang", "zh", "--lessons", dir.path(), "play", "x", "--json"]);
+    let detail = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "expect")
+        .map(|v| v["detail"].as_str().unwrap_or("").to_string());
+    assert_eq!(detail.as_deref(), Some("W1 has not exited"), "{json}");
+    assert!(!json.lines().filter(|l| l.contains("\"expect\"")).any(has_cjk), "{json}");
     assert!(format!("{stdout}{stderr}").contains("no live process `W3` to signal"), "{stdout}{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
 }
