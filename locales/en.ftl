@@ -289,3 +289,190 @@ lesson-needs-node = lesson { $id } needs node: { $how }
 
 ## list
 list-untranslated = (not yet translated)
+
+## The lesson engine (i18n-checks): what an expect saw, a directive's errors, the lesson parser's errors
+check-metric-is = { $metric } is { $value }{ $why }
+check-metric-unknown = { $metric } is not known yet{ $why }
+check-metric-cores = { $metric } is { $value }; this machine has { $cores } cores{ $why }
+check-hung = { $alias } was caught by a missed heartbeat
+check-not-hung = { $alias } was not caught by a missed heartbeat
+check-gave-up = the master gave up on { $alias } after { $n } quick restarts
+check-not-gave-up = the master did not give up on { $alias }
+check-handle = sent socket:[{ $sent }], received as fd { $fd } -> socket:[{ $got }]
+check-no-handle = no handle was sent
+check-no-node-fork = no `node fork` was traced
+check-strace-nothing = strace saw nothing: { $why }
+check-scm-rights = sendmsg({ $fd }, ...) passed { $fds } with SCM_RIGHTS
+check-no-scm-rights = { $calls } sendmsg() calls, none with an fd attached
+check-no-listener-on-port = { $alias } (pid { $pid }) holds no listener on the port
+check-no-process = no process `{ $alias }`
+check-served-last-fire = { $alias } served { $n } of the last fire
+check-field-is = { $alias } { $field } is { $value }
+check-no-fire = no connections were fired yet
+check-not-running = { $alias } is not running
+check-accounted = fired { $fired }, completed { $completed }, failed { $failed }; replies by worker add up to { $by_worker }; workers counted { $accepted } accepts
+check-sticky-none = none of the { $fired } connections carried more than one request
+check-sticky = { $kept } of { $fired } connections carried several requests; { $switched } had replies from more than one worker
+check-not-exited = { $alias } has not exited
+check-exited-code = { $alias } exited with code { $code }
+check-killed-by = { $alias } was killed by { $signal }
+check-ended = { $alias } ended
+check-still-alive = { $alias } is still pid { $pid }, alive
+check-pid-changed = { $alias } was pid { $pid } and is not any more
+check-not-running-before = { $alias } was not running before
+check-served-share = { $alias } served { $n } of { $completed } (an even share is { $even }): { $shares }
+check-not-measured = { $what } was not measured
+check-no-figure = { $what } has no figure `{ $name }`
+check-figure-is = { $figure } is { $value }
+check-no-work = no work was run
+check-cores-used = the work's processes used { $used } cores of { $cores }
+check-cores-busy-others = the machine was busy, other programs used { $others } cores meanwhile
+check-cores-not-parallel = its threads did not run on every core at once (other programs used { $others })
+check-cores-why = { $got }: { $why }
+check-why-no-cpu = no process used the CPU
+check-why-cpu-time = CPU time charged: { $each }
+check-why-delays = starts seen after the crash, each after a wait of: { $delays } ms
+check-why-crossed = counted by the receivers: { $got } arrived carrying { $fds } fds; the master logged { $sent } sent to workers
+check-why-order = reported in this order: { $order }
+check-why-visits = each worker's count: { $each }; { $completed } visits completed
+check-why-no-visits = no reply carried a visit count
+check-why-workers = the master's live worker children in /proc: { $pids }
+check-none = none
+check-rolled-early = { $alias } told to stop before { $successor } was ready
+check-rolled-not-clean = { $alias } did not exit with code 0
+check-rolled-no-idle = no idle keep-alive connection was open to drain
+check-rolled-idle-lost = of the idle keep-alive connections, { $reset } were reset and { $open } still open
+check-rolled-load-ended = the load had ended before the restart did
+check-rolled-under-load = , under load
+check-rolled = { $replaced } workers replaced{ $load }, each after its successor was ready; each old one exited 0; its { $idle } idle keep-alive connections closed with a FIN, none reset
+check-no-crash-load = no load ran across a crash
+check-lost-channel = { " " }and at most { $n } more in its channel
+check-lost-only-held = the client's records: { $failed } failed, { $elsewhere } of them after replies from another worker; { $alias } held { $held } TCP connections just before it died{ $channel }
+check-no-pidfile = no pidfile was written
+check-missing = { $path } is missing
+check-pidfile = { $path } mode { $fmode } in a directory of mode { $dmode }, holds pid { $pid }, flock held by { $lockers }
+check-nobody = nobody
+check-no-live-process = no live process `{ $alias }`
+check-the-master = the master
+check-its-own-pid = its own pid
+check-proc-fact = { $target } { $field } is { $actual }, { $rel } { $want }{ $named }
+check-tty-none-before = ; it had none before `{ $step }` either: forklab runs without a terminal, so there was none to lose
+check-tty-lost = ; it was { $was } before `{ $step }`: it lost its controlling terminal
+check-no-listener = no process reported a listener
+run-no-pool = no pool is running; a `do: spawn` must come first
+run-throw-needs-node = `how=throw` is a JavaScript exception: it needs a Node program (`do: node ...`)
+run-no-process-to-signal = no live process `{ $alias }` to signal
+run-sending-signal = sending { $signal } to { $alias } (pid { $pid })
+run-load-ended-early = the load ended before it was flowing; give `load` more connections
+run-no-load = no load is running; a `do: load` must come first
+run-cost-runs-in = `cost { $what }` runs in { $target }
+run-no-pidfile = the daemon wrote no pidfile; `daemon pidfile` comes first
+run-reading-pidfile = reading the pidfile `{ $path }`
+run-pidfile-holds = the pidfile `{ $path }` holds `{ $text }`
+run-not-the-daemon = pid { $pid } from `{ $path }` is `{ $comm }`, not the daemon; not signalling it
+run-sigterm-daemon = sending SIGTERM to the daemon (pid { $pid })
+run-daemon-did-not-end = the daemon (pid { $pid }) did not end within { $secs } s of SIGTERM
+run-connecting-to = connecting to { $addr }
+run-connecting-idle = connecting an idle keep-alive connection
+run-reading-idle-reply = reading the reply on an idle connection
+run-reply-cut = the connection closed before its reply was whole
+run-drain-blocking = a blocking worker sits in accept() and reads no message; `drain` needs an event-loop mode
+run-hold-blocking = a blocking worker serves one connection at a time; `hold` needs an event-loop mode
+run-connecting-slow = connecting a slow request
+run-held-not-accepted = the workers accepted { $accepted } of the { $want } held connections
+run-nothing-held = nothing is held; a `do: hold` must come first
+run-not-a-zombie = { $alias } (pid { $pid }) is in state { $state }, not a zombie, { $within } after the signal
+facts-no-fd = no fd { $fd }
+facts-not-unix = not a Unix socket ({ $target })
+facts-not-stream = a Unix { $kind } socket, not a stream
+facts-no-peer = a Unix stream socket with no peer
+facts-peer-outside = socket:[{ $peer }], held by no process of forklab's tree
+node-no-visit = `visit` counts in forklab's workers; the Node program has no `/visit`
+node-not-running = no Node program is running; a `do: node PROGRAM` must come first
+node-not-a-worker = `{ $target }` is not a worker of the Node program
+node-no-live-worker = no live Node worker `{ $target }`
+node-crash-how = a Node worker crashes with how=throw or how=exit, not how={ $how }
+node-ended = the Node program ended
+node-no-child = no child after the fork
+node-worker-did-not-end = Node worker pid { $pid } did not end within { $secs } s
+doc-too-large = file is larger than 256 KiB; expected a lesson of at most { $max } bytes
+doc-nul-byte = not a text lesson: the file contains a nul byte
+doc-not-utf8 = not a text lesson: the bytes at offset { $at } are not valid utf-8
+doc-no-front-matter = expected the file to start with a line `+++` opening the front matter, found `{ $found }`
+doc-empty = the file is empty; expected a line `+++` opening the front matter
+doc-front-matter-open = the front matter opened here is never closed; expected a line that is exactly `+++` after it
+doc-front-matter = in the front matter: { $error }
+doc-id-mismatch = id `{ $id }` does not match the file name; expected `{ $stem }`
+doc-key-empty = `{ $key }` is empty; expected some text
+doc-pane-twice = pane `{ $pane }` is listed twice in `panes`
+doc-nested = block quotes and lists nested { $depth } deep; a lesson nests them at most { $max } deep
+doc-no-title = step heading has no title; expected `## Title`
+doc-too-many-steps = too many steps; a lesson has at most { $max } `## ` steps
+doc-directive-before-step = directive before the first step; expected it under a `## ` heading
+doc-notes-twice = `<!-- notes -->` appears twice in this step; expected it once
+doc-reveal-in-notes = `<!-- reveal -->` inside speaker notes; expected it before `<!-- notes -->`
+doc-directive-in-notes = directive inside speaker notes; expected it before `<!-- notes -->`
+doc-reveal-twice = `<!-- reveal -->` appears twice in this step; expected it once
+doc-fence-open = code fence { $mark } opened here is never closed; expected a closing { $mark } line
+doc-no-steps = the lesson has no steps; expected at least one `## ` heading
+doc-ask-without-reveal = step asks a question but has no `<!-- reveal -->`; expected one line `<!-- reveal -->` between what the question needs and the explanation
+doc-reveal-without-ask = `<!-- reveal -->` in a step without an `ask:`; expected it only in a step that asks a question
+grammar-marker = `{ $word }` is a marker, not a directive
+grammar-unclosed-comment = `<!--` without `-->` on the same line; directives are one line
+grammar-after-comment = unexpected `{ $found }` after `-->`; expected one directive per line
+grammar-not-a-directive = comment `{ $comment }` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->`, `<!-- reveal -->` or `<!-- notes -->`
+grammar-unknown-directive = unknown directive `{ $kind }:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`
+grammar-no-options = `{ $verb }` takes no options, found `{ $word }`; expected { $usage }
+grammar-node-no-options = `node { $program }` takes no options; expected { $usage }
+grammar-unknown-option = unknown option `{ $key }` for `{ $verb }`; expected { $keys }
+grammar-option-twice = option `{ $key }` is given twice in `{ $verb }`
+grammar-option-no-value = option `{ $key }` has no value; expected `{ $key }=VALUE`
+grammar-wrong-arguments = wrong arguments `{ $written }`; expected { $usage }
+grammar-wrong-arguments-in = wrong arguments `{ $written }`; { $usage }
+grammar-needs-option = `{ $verb }` needs `{ $key }=`; expected { $usage }
+grammar-empty-do = empty `do:`; expected one of { $verbs }
+grammar-unknown-verb = unknown verb `{ $verb }` in `do:`; expected one of { $verbs }
+grammar-hold-nothing = `hold` opens no connection; expected { $usage }
+grammar-connection-count = connection count
+grammar-served-count = served count
+grammar-exit-code = exit code
+grammar-worker-count = worker count
+grammar-invalid-busy = invalid busy `{ $value }`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`
+grammar-unknown-crash = unknown crash `{ $how }`; expected one of { $names }
+grammar-work-all-threads = `work all` runs one thread in every worker; it takes no `threads=`
+grammar-counter-all-threads = `counter all` uses one copy per worker; it takes no `threads=`
+grammar-unknown-daemon-step = unknown daemon step `{ $step }`; expected one of { $names }
+grammar-unknown-node-program = unknown Node program `{ $program }`; the built-in ones are { $programs }
+grammar-unknown-sched = unknown sched `{ $sched }`; expected rr or none
+grammar-unknown-fix = unknown fix `{ $fix }`; expected disconnect
+grammar-unknown-parent-death = unknown parent death `{ $how }`; expected one of { $names }
+grammar-takes-nothing = `{ $word }` takes nothing after it; expected `{ $word }`
+grammar-usage-cost = `cost WHAT.FIGURE OP NUMBER` or `cost WHAT.FIGURE OP WHAT.FIGURE`
+grammar-unknown-expectation = unknown expectation `{ $found }`; expected { $words }, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of { $metrics }
+grammar-empty-expect = empty `expect:`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER`
+grammar-usage-op = expected { $form } with OP one of { $ops }
+grammar-usage-metric = expected `{ $metric } OP NUMBER` with OP one of { $ops }, e.g. `{ $metric } <= 1`
+grammar-unknown-comparison = unknown comparison `{ $op }`; { $usage }
+grammar-invalid-number = invalid number `{ $value }`; { $usage }
+grammar-exited-both = `exited` takes `signal=` or `code=`, not both
+grammar-exited-neither = `exited` needs `signal=` or `code=`; expected { $usage }
+grammar-unknown-eq = unknown comparison `{ $op }`; expected `==` or `!=` for `{ $field }`
+grammar-usage-ask = expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`
+grammar-ask-no-question = `ask:` has no question; { $usage }
+grammar-choice-no-condition = choice `{ $choice }` has no `=> CONDITION`; { $usage }
+grammar-choice-no-label = a choice has no label; { $usage }
+grammar-choice-twice = choice `{ $choice }` is listed twice
+grammar-choice-condition = in the condition of choice `{ $choice }`: { $error }
+grammar-ask-choices = `ask:` has { $n } choices; expected 2 to { $max }, as in `ask: QUESTION | CHOICE => CONDITION | ...`
+grammar-too-many-requests = `{ $verb }` asks for { $connections } connections × { $keepalive } requests = { $requests } requests; at most { $max } finish within the 2 minutes the load client is given
+grammar-range = expected a whole number from { $min } to { $max }
+grammar-invalid-value = invalid { $what } `{ $value }`; { $range }
+grammar-out-of-range = { $what } `{ $value }` is out of range; { $range }
+grammar-or-cores = { $error } or `cores`
+grammar-unknown-mode = unknown accept mode `{ $value }`; expected one of { $names }
+grammar-mode-twice = mode `{ $mode }` is listed twice in `modes`
+grammar-unknown-handle = unknown handle delivery `{ $value }`; expected inherit or pass
+grammar-unknown-target = unknown target `{ $value }`; expected `master` or a worker such as `W1`
+grammar-unknown-signal = unknown signal `{ $value }`; expected one of { $names } (SIG prefix optional)
+grammar-or = or
+grammar-usage-one-of = { $form } with { $name } one of { $list }

@@ -279,3 +279,190 @@ lesson-needs-node = 课程 { $id } 需要 node：{ $how }
 
 ## list
 list-untranslated = （尚未翻译）
+
+## The lesson engine (i18n-checks): what an expect saw, a directive's errors, the lesson parser's errors
+check-metric-is = { $metric } 为 { $value }{ $why }
+check-metric-unknown = { $metric } 尚未测得{ $why }
+check-metric-cores = { $metric } 为 { $value }；本机有 { $cores } 个核{ $why }
+check-hung = { $alias } 漏了心跳，被发现卡住了
+check-not-hung = { $alias } 没有因为漏掉心跳而被发现卡住
+check-gave-up = { $alias } 连续 { $n } 次很快崩溃重启后，主进程放弃了它
+check-not-gave-up = 主进程没有放弃 { $alias }
+check-handle = 发出 socket:[{ $sent }]，收到时是 fd { $fd } -> socket:[{ $got }]
+check-no-handle = 没有发送句柄
+check-no-node-fork = 没有跟踪过 `node fork`
+check-strace-nothing = strace 什么也没看到：{ $why }
+check-scm-rights = sendmsg({ $fd }, ...) 用 SCM_RIGHTS 传递了 { $fds }
+check-no-scm-rights = { $calls } 次 sendmsg() 调用，都没有附带 fd
+check-no-listener-on-port = { $alias } (pid { $pid }) 没有持有这个端口的监听 socket
+check-no-process = 没有进程 `{ $alias }`
+check-served-last-fire = 上一次 fire 中 { $alias } 处理了 { $n } 个连接
+check-field-is = { $alias } 的 { $field } 为 { $value }
+check-no-fire = 还没有 fire 过连接
+check-not-running = { $alias } 没有在运行
+check-accounted = 发出 { $fired } 个，完成 { $completed } 个，失败 { $failed } 个；按工作进程统计的回复合计 { $by_worker } 个；工作进程共 accept 了 { $accepted } 次
+check-sticky-none = { $fired } 个连接都只承载了一个请求
+check-sticky = { $fired } 个连接中有 { $kept } 个承载了多个请求；有 { $switched } 个收到了不止一个工作进程的回复
+check-not-exited = { $alias } 还没有退出
+check-exited-code = { $alias } 以退出码 { $code } 退出
+check-killed-by = { $alias } 被 { $signal } 杀死
+check-ended = { $alias } 已结束
+check-still-alive = { $alias } 仍是 pid { $pid }，还活着
+check-pid-changed = { $alias } 原来是 pid { $pid }，现在不是了
+check-not-running-before = { $alias } 之前没有在运行
+check-served-share = { $alias } 处理了 { $completed } 个中的 { $n } 个（平均每个 { $even } 个）：{ $shares }
+check-not-measured = 没有测量过 { $what }
+check-no-figure = { $what } 没有数值 `{ $name }`
+check-figure-is = { $figure } 为 { $value }
+check-no-work = 没有运行过 work
+check-cores-used = work 的进程用了 { $cores } 个核中的 { $used } 个
+check-cores-busy-others = 机器很忙，其间其他程序用了 { $others } 个核
+check-cores-not-parallel = 它的线程没有同时在每个核上运行（其他程序用了 { $others } 个核）
+check-cores-why = { $got }：{ $why }
+check-why-no-cpu = 没有进程用到 CPU
+check-why-cpu-time = 记入的 CPU 时间：{ $each }
+check-why-delays = 崩溃后看到的每次启动，各自等待了：{ $delays } ms
+check-why-crossed = 按接收方计数：到达 { $got } 条，携带 { $fds } 个 fd；主进程记录发给工作进程 { $sent } 条
+check-why-order = 报告的顺序：{ $order }
+check-why-visits = 各工作进程的计数：{ $each }；完成 { $completed } 次访问
+check-why-no-visits = 没有哪个回复带有访问计数
+check-why-workers = /proc 中主进程活着的工作子进程：{ $pids }
+check-none = 无
+check-rolled-early = { $successor } 就绪之前，{ $alias } 就被叫停了
+check-rolled-not-clean = { $alias } 没有以退出码 0 退出
+check-rolled-no-idle = 没有可供排空的空闲 keep-alive 连接
+check-rolled-idle-lost = 空闲的 keep-alive 连接中，{ $reset } 个被重置，{ $open } 个仍未关闭
+check-rolled-load-ended = 重启结束之前负载就已结束
+check-rolled-under-load = （在负载下）
+check-rolled = 替换了 { $replaced } 个工作进程{ $load }，每个都等接替者就绪后才替换；旧进程都以 0 退出；其 { $idle } 个空闲 keep-alive 连接以 FIN 关闭，没有一个被重置
+check-no-crash-load = 没有负载跨越一次崩溃
+check-lost-channel = ，另外它的通道里最多还有 { $n } 个
+check-lost-only-held = 客户端的记录：失败 { $failed } 个，其中 { $elsewhere } 个之前收到过其他工作进程的回复；{ $alias } 死前持有 { $held } 个 TCP 连接{ $channel }
+check-no-pidfile = 没有写出 pidfile
+check-missing = { $path } 不存在
+check-pidfile = { $path } 权限 { $fmode }，所在目录权限 { $dmode }，内含 pid { $pid }，flock 持有者：{ $lockers }
+check-nobody = 无人
+check-no-live-process = 没有活着的进程 `{ $alias }`
+check-the-master = 主进程
+check-its-own-pid = 它自己的 pid
+check-proc-fact = { $target } 的 { $field } 为 { $actual }，{ $rel } { $want }{ $named }
+check-tty-none-before = ；在 `{ $step }` 之前它也没有：forklab 运行时本就没有终端，无从失去
+check-tty-lost = ；在 `{ $step }` 之前它是 { $was }：它失去了控制终端
+check-no-listener = 没有进程报告监听 socket
+run-no-pool = 没有正在运行的进程池；要先有一个 `do: spawn`
+run-throw-needs-node = `how=throw` 是 JavaScript 异常：它需要一个 Node 程序（`do: node ...`）
+run-no-process-to-signal = 没有活着的进程 `{ $alias }` 可以发 signal
+run-sending-signal = 向 { $alias } (pid { $pid }) 发送 { $signal }
+run-load-ended-early = 负载还没跑起来就结束了；给 `load` 更多连接
+run-no-load = 没有正在运行的负载；要先有一个 `do: load`
+run-cost-runs-in = `cost { $what }` 在 { $target } 中运行
+run-no-pidfile = 守护进程没有写 pidfile；要先有 `daemon pidfile`
+run-reading-pidfile = 读取 pidfile `{ $path }`
+run-pidfile-holds = pidfile `{ $path }` 里是 `{ $text }`
+run-not-the-daemon = `{ $path }` 里的 pid { $pid } 是 `{ $comm }`，不是守护进程；不向它发 signal
+run-sigterm-daemon = 向守护进程 (pid { $pid }) 发送 SIGTERM
+run-daemon-did-not-end = 守护进程 (pid { $pid }) 收到 SIGTERM 后 { $secs } 秒内没有结束
+run-connecting-to = 连接 { $addr }
+run-connecting-idle = 建立一个空闲的 keep-alive 连接
+run-reading-idle-reply = 读取空闲连接上的回复
+run-reply-cut = 回复还没收完，连接就关闭了
+run-drain-blocking = 阻塞模式的工作进程停在 accept() 里，不读消息；`drain` 需要事件循环模式
+run-hold-blocking = 阻塞模式的工作进程一次只处理一个连接；`hold` 需要事件循环模式
+run-connecting-slow = 建立一个慢请求
+run-held-not-accepted = 工作进程只 accept 了持有的 { $want } 个连接中的 { $accepted } 个
+run-nothing-held = 没有持有任何连接；要先有一个 `do: hold`
+run-not-a-zombie = { $alias } (pid { $pid }) 的状态是 { $state }，signal 之后 { $within } 仍不是僵尸进程
+facts-no-fd = 没有 fd { $fd }
+facts-not-unix = 不是 Unix socket（{ $target }）
+facts-not-stream = 是 Unix { $kind } socket，不是 stream
+facts-no-peer = 一个没有对端的 Unix stream socket
+facts-peer-outside = socket:[{ $peer }]，forklab 进程树中没有进程持有它
+node-no-visit = `visit` 计数在 forklab 的工作进程里；Node 程序没有 `/visit`
+node-not-running = 没有正在运行的 Node 程序；要先有一个 `do: node PROGRAM`
+node-not-a-worker = `{ $target }` 不是这个 Node 程序的工作进程
+node-no-live-worker = 没有活着的 Node 工作进程 `{ $target }`
+node-crash-how = Node 工作进程的崩溃方式是 how=throw 或 how=exit，不是 how={ $how }
+node-ended = Node 程序已结束
+node-no-child = fork 之后没有子进程
+node-worker-did-not-end = Node 工作进程 pid { $pid } 在 { $secs } 秒内没有结束
+doc-too-large = 文件大于 256 KiB；课程最多 { $max } 字节
+doc-nul-byte = 不是文本课程：文件里有 nul 字节
+doc-not-utf8 = 不是文本课程：偏移 { $at } 处的字节不是合法的 utf-8
+doc-no-front-matter = 文件应以一行 `+++` 开头，开启 front matter，实际是 `{ $found }`
+doc-empty = 文件是空的；应以一行 `+++` 开头，开启 front matter
+doc-front-matter-open = 这里开启的 front matter 没有结束；其后应有一行恰好是 `+++`
+doc-front-matter = front matter 中：{ $error }
+doc-id-mismatch = id `{ $id }` 与文件名不符；应为 `{ $stem }`
+doc-key-empty = `{ $key }` 是空的；应有文字
+doc-pane-twice = 面板 `{ $pane }` 在 `panes` 中出现了两次
+doc-nested = 引用块和列表嵌套了 { $depth } 层；课程最多嵌套 { $max } 层
+doc-no-title = 步骤标题是空的；应为 `## 标题`
+doc-too-many-steps = 步骤太多；一个课程最多有 { $max } 个 `## ` 步骤
+doc-directive-before-step = 指令出现在第一个步骤之前；应放在某个 `## ` 标题之下
+doc-notes-twice = 这个步骤里 `<!-- notes -->` 出现了两次；只应出现一次
+doc-reveal-in-notes = `<!-- reveal -->` 出现在讲者备注里；应放在 `<!-- notes -->` 之前
+doc-directive-in-notes = 指令出现在讲者备注里；应放在 `<!-- notes -->` 之前
+doc-reveal-twice = 这个步骤里 `<!-- reveal -->` 出现了两次；只应出现一次
+doc-fence-open = 这里开启的代码围栏 { $mark } 没有结束；应有一行 { $mark } 结束它
+doc-no-steps = 课程没有步骤；至少应有一个 `## ` 标题
+doc-ask-without-reveal = 步骤提了问题却没有 `<!-- reveal -->`；应在问题所需的内容和解释之间放一行 `<!-- reveal -->`
+doc-reveal-without-ask = `<!-- reveal -->` 出现在没有 `ask:` 的步骤里；它只应出现在提问的步骤中
+grammar-marker = `{ $word }` 是标记，不是指令
+grammar-unclosed-comment = `<!--` 在同一行没有 `-->`；指令只占一行
+grammar-after-comment = `-->` 之后出现了意外的 `{ $found }`；每行只应有一条指令
+grammar-not-a-directive = 注释 `{ $comment }` 不是指令；应为 `<!-- do: ... -->`、`<!-- expect: ... -->`、`<!-- ask: ... -->`、`<!-- reveal -->` 或 `<!-- notes -->`
+grammar-unknown-directive = 未知指令 `{ $kind }:`；应为 `do:`、`expect:`、`ask:`、`reveal` 或 `notes`
+grammar-no-options = `{ $verb }` 不接受选项，却出现了 `{ $word }`；应为 { $usage }
+grammar-node-no-options = `node { $program }` 不接受选项；应为 { $usage }
+grammar-unknown-option = `{ $verb }` 没有选项 `{ $key }`；可用的是 { $keys }
+grammar-option-twice = `{ $verb }` 中选项 `{ $key }` 出现了两次
+grammar-option-no-value = 选项 `{ $key }` 没有值；应为 `{ $key }=VALUE`
+grammar-wrong-arguments = 参数不对 `{ $written }`；应为 { $usage }
+grammar-wrong-arguments-in = 参数不对 `{ $written }`；{ $usage }
+grammar-needs-option = `{ $verb }` 需要 `{ $key }=`；应为 { $usage }
+grammar-empty-do = `do:` 是空的；应为以下之一：{ $verbs }
+grammar-unknown-verb = `do:` 中的未知动词 `{ $verb }`；应为以下之一：{ $verbs }
+grammar-hold-nothing = `hold` 没有打开任何连接；应为 { $usage }
+grammar-connection-count = 连接数
+grammar-served-count = 处理数
+grammar-exit-code = 退出码
+grammar-worker-count = 工作进程数
+grammar-invalid-busy = busy 值 `{ $value }` 无效；应为 `busy=TARGET:MS`，例如 `busy=W1:1000`
+grammar-unknown-crash = 未知的崩溃方式 `{ $how }`；应为以下之一：{ $names }
+grammar-work-all-threads = `work all` 在每个工作进程里各跑一个线程；它不接受 `threads=`
+grammar-counter-all-threads = `counter all` 每个工作进程用一份副本；它不接受 `threads=`
+grammar-unknown-daemon-step = 未知的守护进程步骤 `{ $step }`；应为以下之一：{ $names }
+grammar-unknown-node-program = 未知的 Node 程序 `{ $program }`；内置的有 { $programs }
+grammar-unknown-sched = 未知的 sched `{ $sched }`；应为 rr 或 none
+grammar-unknown-fix = 未知的 fix `{ $fix }`；应为 disconnect
+grammar-unknown-parent-death = 未知的父进程死亡方式 `{ $how }`；应为以下之一：{ $names }
+grammar-takes-nothing = `{ $word }` 后面不接任何内容；应为 `{ $word }`
+grammar-usage-cost = `cost WHAT.FIGURE OP NUMBER` 或 `cost WHAT.FIGURE OP WHAT.FIGURE`
+grammar-unknown-expectation = 未知的期望 `{ $found }`；应为 { $words }、`exited TARGET ...`、`TARGET FIELD == VALUE` 或 `METRIC OP NUMBER`，METRIC 为以下之一：{ $metrics }
+grammar-empty-expect = `expect:` 是空的；应为 accounted、same-inode、`exited TARGET ...` 或 `METRIC OP NUMBER`
+grammar-usage-op = 应为 { $form }，OP 为以下之一：{ $ops }
+grammar-usage-metric = 应为 `{ $metric } OP NUMBER`，OP 为以下之一：{ $ops }，例如 `{ $metric } <= 1`
+grammar-unknown-comparison = 未知的比较符 `{ $op }`；{ $usage }
+grammar-invalid-number = 无效的数字 `{ $value }`；{ $usage }
+grammar-exited-both = `exited` 只接受 `signal=` 或 `code=` 之一，不能两个都给
+grammar-exited-neither = `exited` 需要 `signal=` 或 `code=`；应为 { $usage }
+grammar-unknown-eq = 未知的比较符 `{ $op }`；`{ $field }` 只能用 `==` 或 `!=`
+grammar-usage-ask = 应为 `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`
+grammar-ask-no-question = `ask:` 没有问题；{ $usage }
+grammar-choice-no-condition = 选项 `{ $choice }` 没有 `=> CONDITION`；{ $usage }
+grammar-choice-no-label = 有个选项没有标签；{ $usage }
+grammar-choice-twice = 选项 `{ $choice }` 出现了两次
+grammar-choice-condition = 选项 `{ $choice }` 的条件中：{ $error }
+grammar-ask-choices = `ask:` 有 { $n } 个选项；应为 2 到 { $max } 个，如 `ask: QUESTION | CHOICE => CONDITION | ...`
+grammar-too-many-requests = `{ $verb }` 要求 { $connections } 个连接 × { $keepalive } 个请求 = { $requests } 个请求；负载客户端只有 2 分钟，最多能完成 { $max } 个
+grammar-range = 应为 { $min } 到 { $max } 之间的整数
+grammar-invalid-value = 无效的{ $what } `{ $value }`；{ $range }
+grammar-out-of-range = { $what } `{ $value }` 超出范围；{ $range }
+grammar-or-cores = { $error }，或 `cores`
+grammar-unknown-mode = 未知的 accept 模式 `{ $value }`；应为以下之一：{ $names }
+grammar-mode-twice = 模式 `{ $mode }` 在 `modes` 中出现了两次
+grammar-unknown-handle = 未知的句柄传递方式 `{ $value }`；应为 inherit 或 pass
+grammar-unknown-target = 未知的目标 `{ $value }`；应为 `master` 或某个工作进程，如 `W1`
+grammar-unknown-signal = 未知的 signal `{ $value }`；应为以下之一：{ $names }（SIG 前缀可省略）
+grammar-or = 或
+grammar-usage-one-of = { $form }，{ $name } 为以下之一：{ $list }

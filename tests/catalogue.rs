@@ -36,6 +36,18 @@ const TRANSLATED: &[&str] = &[
     "src/ui/view/ipc.rs",
     "src/commands/list.rs",
     "src/commands/notes.rs",
+    "src/lesson/doc.rs",
+    "src/lesson/grammar.rs",
+    "src/lesson/run/checks.rs",
+    "src/lesson/run/mod.rs",
+    "src/lesson/run/backlog.rs",
+    "src/lesson/run/facts.rs",
+    "src/lesson/run/idle.rs",
+    "src/lesson/run/node.rs",
+    "src/lesson/run/seen.rs",
+    "src/lesson/run/shutdown.rs",
+    "src/lesson/run/work.rs",
+    "src/lesson/run/zombie.rs",
 ];
 
 /// Literals in those files that are no sentence: key names, a command line, markers.
@@ -47,6 +59,23 @@ const NOT_WORDS: &[&str] = &[
     "  curl -si http://127.0.0.1:{p}/ ",
     "(no reveal)",
     "one line at least",
+    // What the workers and the Node programs say on their channels and logs, matched as sent.
+    "ack (accept on)",
+    "ack (accept off)",
+    "ack (on SIGTERM: ",
+    "ack (on parent death",
+    ": from the top, pid {pid} ",
+    "hello, every worker",
+    "hello {to}, this is {from}",
+    // Directive syntax, quoted as a lesson writes it (grammar.rs's usages and expect words; the
+    // words joining a usage's forms are translated when it is shown).
+    "accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`",
+    "`send ping TARGET`, `send broadcast`, `send TARGET to TARGET` or `send handle TARGET`",
+    "`daemon STEP` with STEP one of fork, setsid, fork-again, umask, chdir, close-fds, stdio, pidfile, stop",
+    "`cost WHAT [rounds=N]` with WHAT one of fork, thread, pipe-procs, pipe-threads, cow, rss",
+    "`served TARGET OP NUMBER`",
+    // An invariant's panic message, not shown to a user.
+    "checked by the caller",
 ];
 
 /// Names that stay as the kernel and /proc spell them, in every language.

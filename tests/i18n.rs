@@ -100,3 +100,66 @@ fn the_picker_under_a_chinese_locale_is_chinese_and_l_switches_it() {
     t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-EXITED rc=0"));
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+const HEAD: &str = "+++\nid = \"x\"\ntitle = \"X\"\norder = 1\nsummary = \"s\"\n+++\n\n## One\ntext\n\n";
+
+/// A lesson of its own in a temp `--lessons` folder: `body` follows the head, from line 11.
+fn lesson_dir(what: &str, body: &str) -> TempDir {
+    let dir = TempDir::new(what);
+    std::fs::write(dir.0.join("x.md"), format!("{HEAD}{body}")).unwrap();
+    dir
+}
+
+/// The lesson parser's errors are Chinese under `--lang zh`, with their `file:line:` kept;
+/// the same lesson is refused in English under `--lang en`.
+#[test]
+fn a_malformed_lesson_is_reported_in_chinese() {
+    let tag = new_tag();
+    let cases = [
+        ("<!-- do: frobnicate -->\n", "`do:` 中的未知动词 `frobnicate`", "unknown verb `frobnicate`"),
+        ("<!-- reveal -->\n", "`<!-- reveal -->` 出现在没有 `ask:` 的步骤里", "in a step without an `ask:`"),
+        ("<!-- expect: W1 served ~ 5 -->\n", "未知的比较符 `~`", "unknown comparison `~`"),
+    ];
+    for (body, zh, en) in cases {
+        let dir = lesson_dir("zh-bad", body);
+        let (status, stdout, stderr) = run(&tag, &["--lang", "zh", "--lessons", dir.path(), "play", "x"]);
+        assert!(!status.success(), "{stdout}");
+        assert!(stderr.contains("x.md:11:") && stderr.contains(zh), "{stderr}");
+        let (status, _, stderr) = run(&tag, &["--lang", "en", "--lessons", dir.path(), "play", "x"]);
+        assert!(!status.success());
+        assert!(stderr.contains("x.md:11:") && stderr.contains(en) && !has_cjk(&stderr), "{stderr}");
+    }
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// What a failing `expect` saw, and the error a directive ends with, are Chinese in `--lang zh
+/// play`'s transcript; in English under `--lang en`, and in `--json` whatever the language.
+#[test]
+fn a_failing_expect_and_a_directive_error_are_reported_in_chinese() {
+    let tag = new_tag();
+    let dir = lesson_dir(
+        "zh-expect",
+        "<!-- do: spawn workers=1 -->\n<!-- expect: exited W1 code=0 -->\n<!-- expect: hung W1 -->\n\
+         <!-- do: kill W3 signal=TERM -->\n",
+    );
+    let (status, stdout, stderr) = run(&tag, &["--lang", "zh", "--lessons", dir.path(), "play", "x"]);
+    assert!(!status.success(), "{stdout}");
+    assert!(stdout.contains("FAIL expect: exited W1 code=0  (W1 还没有退出)"), "{stdout}");
+    assert!(stdout.contains("FAIL expect: hung W1  (W1 没有因为漏掉心跳而被发现卡住)"), "{stdout}");
+    let all = format!("{stdout}{stderr}");
+    assert!(all.contains("没有活着的进程 `W3` 可以发 signal"), "{all}");
+    let (status, stdout, stderr) = run(&tag, &["--lang", "en", "--lessons", dir.path(), "play", "x"]);
+    assert!(!status.success(), "{stdout}");
+    assert!(stdout.contains("FAIL expect: exited W1 code=0  (W1 has not exited)"), "{stdout}");
+    // `--json` is an interface: its details stay English under `--lang zh`.
+    let (_, json, _) = run(&tag, &["--lang", "zh", "--lessons", dir.path(), "play", "x", "--json"]);
+    let detail = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "expect")
+        .map(|v| v["detail"].as_str().unwrap_or("").to_string());
+    assert_eq!(detail.as_deref(), Some("W1 has not exited"), "{json}");
+    assert!(!json.lines().filter(|l| l.contains("\"expect\"")).any(has_cjk), "{json}");
+    assert!(format!("{stdout}{stderr}").contains("no live process `W3` to signal"), "{stdout}{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}

@@ -17,6 +17,11 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
         eprintln!("forklab: {}", tr!("lesson-needs-node", id = id, how = crate::lab::node::HOW_TO_GET));
         return Ok(ExitCode::from(2));
     }
+    // `--json` is an interface: what the engine says in it (an expect's detail, an error)
+    // stays English whatever the language; the lesson's own text is the lesson's.
+    if json {
+        crate::i18n::set(crate::i18n::Lang::En);
+    }
     let quit = crate::sys::reaper::quit_signals();
     let mut out = Transcript::stdout(json);
     out.header(lesson);

@@ -62,14 +62,14 @@ fn parse_text(file: &str, bytes: &[u8]) -> Result<Lesson, Fault> {
 /// The bytes as text, if they are a text file of a sensible size.
 fn as_text(bytes: &[u8]) -> Result<&str, Fault> {
     if bytes.len() > MAX_BYTES {
-        return Err(fault(0, "file is larger than 256 KiB; expected a lesson of at most 262144 bytes"));
+        return Err(fault(0, tr!("doc-too-large", max = MAX_BYTES)));
     }
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        return Err(fault(line_of(bytes, at), "not a text lesson: the file contains a nul byte"));
+        return Err(fault(line_of(bytes, at), tr!("doc-nul-byte")));
     }
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
-        fault(line_of(bytes, at), format!("not a text lesson: the bytes at offset {at} are not valid utf-8"))
+        fault(line_of(bytes, at), tr!("doc-not-utf8", at = at))
     })
 }
 
@@ -85,16 +85,10 @@ fn front_matter<'a>(lines: &mut impl Iterator<Item = (&'a str, usize)>) -> Resul
     match lines.next() {
         Some(("+++", _)) => {}
         Some((first, _)) => {
-            return Err(fault(
-                1,
-                format!(
-                    "expected the file to start with a line `+++` opening the front matter, found `{}`",
-                    shorten(first)
-                ),
-            ));
+            return Err(fault(1, tr!("doc-no-front-matter", found = shorten(first))));
         }
         None => {
-            return Err(fault(1, "the file is empty; expected a line `+++` opening the front matter"));
+            return Err(fault(1, tr!("doc-empty")));
         }
     }
     let mut toml_lines = Vec::new();
@@ -104,7 +98,7 @@ fn front_matter<'a>(lines: &mut impl Iterator<Item = (&'a str, usize)>) -> Resul
         }
         toml_lines.push(line);
     }
-    Err(fault(1, "the front matter opened here is never closed; expected a line that is exactly `+++` after it"))
+    Err(fault(1, tr!("doc-front-matter-open")))
 }
 
 /// The front matter as written; spans let errors about a value point at its line.
@@ -126,7 +120,7 @@ fn parse_front_matter(toml_text: &str) -> Result<FrontMatter, Fault> {
     toml::from_str(toml_text).map_err(|e| {
         // An error with no span (none seen in practice) points at the opening `+++`.
         let line = e.span().map_or(1, |span| toml_line(toml_text, span.start));
-        fault(line, format!("in the front matter: {}", e.message().trim_end()))
+        fault(line, tr!("doc-front-matter", error = e.message().trim_end()))
     })
 }
 
@@ -144,19 +138,19 @@ fn check_front_matter(file: &str, toml_text: &str, front: &FrontMatter) -> Resul
     {
         return Err(fault(
             line(front.id.span()),
-            format!("id `{}` does not match the file name; expected `{stem}`", front.id.get_ref()),
+            tr!("doc-id-mismatch", id = front.id.get_ref().as_str(), stem = stem),
         ));
     }
     for (key, value) in [("title", &front.title), ("summary", &front.summary)] {
         if value.get_ref().trim().is_empty() {
-            return Err(fault(line(value.span()), format!("`{key}` is empty; expected some text")));
+            return Err(fault(line(value.span()), tr!("doc-key-empty", key = key)));
         }
     }
     if let Some(panes) = &front.panes {
         let mut seen = Vec::new();
         for pane in panes.get_ref() {
             if seen.contains(pane) {
-                return Err(fault(line(panes.span()), format!("pane `{pane}` is listed twice in `panes`")));
+                return Err(fault(line(panes.span()), tr!("doc-pane-twice", pane = pane.to_string())));
             }
             seen.push(*pane);
         }
@@ -249,10 +243,7 @@ impl<'a> Body<'a> {
         }
         let depth = nesting(line);
         if depth > MAX_NESTING {
-            return Err(fault(
-                number,
-                format!("block quotes and lists nested {depth} deep; a lesson nests them at most {MAX_NESTING} deep"),
-            ));
+            return Err(fault(number, tr!("doc-nested", depth = depth, max = MAX_NESTING)));
         }
         self.text().push(line);
         Ok(())
@@ -272,10 +263,10 @@ impl<'a> Body<'a> {
 
     fn start_step(&mut self, number: usize, title: &str) -> Result<(), Fault> {
         if title.is_empty() {
-            return Err(fault(number, "step heading has no title; expected `## Title`"));
+            return Err(fault(number, tr!("doc-no-title")));
         }
         if self.steps.len() == MAX_STEPS {
-            return Err(fault(number, format!("too many steps; a lesson has at most {MAX_STEPS} `## ` steps")));
+            return Err(fault(number, tr!("doc-too-many-steps", max = MAX_STEPS)));
         }
         if let Some(step) = self.steps.last() {
             step.check_reveal()?;
@@ -295,20 +286,20 @@ impl<'a> Body<'a> {
     fn comment(&mut self, number: usize, trimmed: &str) -> Result<(), Fault> {
         let comment = parse_comment(trimmed).map_err(|message| fault(number, message))?;
         let Some(step) = self.steps.last_mut() else {
-            return Err(fault(number, "directive before the first step; expected it under a `## ` heading"));
+            return Err(fault(number, tr!("doc-directive-before-step")));
         };
         if step.notes.is_some() {
             let message = match comment {
-                Comment::Notes => "`<!-- notes -->` appears twice in this step; expected it once",
-                Comment::Reveal => "`<!-- reveal -->` inside speaker notes; expected it before `<!-- notes -->`",
-                Comment::Directive(..) => "directive inside speaker notes; expected it before `<!-- notes -->`",
+                Comment::Notes => tr!("doc-notes-twice"),
+                Comment::Reveal => tr!("doc-reveal-in-notes"),
+                Comment::Directive(..) => tr!("doc-directive-in-notes"),
             };
             return Err(fault(number, message));
         }
         match comment {
             Comment::Notes => step.notes = Some(Vec::new()),
             Comment::Reveal if step.explain.is_some() => {
-                return Err(fault(number, "`<!-- reveal -->` appears twice in this step; expected it once"));
+                return Err(fault(number, tr!("doc-reveal-twice")));
             }
             Comment::Reveal => step.explain = Some((number, Vec::new())),
             Comment::Directive(text, item) => step.directives.push(Located { line: number, text, item }),
@@ -319,13 +310,10 @@ impl<'a> Body<'a> {
     fn finish(self) -> Result<(String, Vec<Step>), Fault> {
         if let Some(fence) = self.fence {
             let mark = fence.mark.to_string().repeat(fence.len);
-            return Err(fault(
-                fence.line,
-                format!("code fence {mark} opened here is never closed; expected a closing {mark} line"),
-            ));
+            return Err(fault(fence.line, tr!("doc-fence-open", mark = mark.as_str())));
         }
         if self.steps.is_empty() {
-            return Err(fault(0, "the lesson has no steps; expected at least one `## ` heading"));
+            return Err(fault(0, tr!("doc-no-steps")));
         }
         if let Some(step) = self.steps.last() {
             step.check_reveal()?;
@@ -353,15 +341,8 @@ impl StepDraft<'_> {
     fn check_reveal(&self) -> Result<(), Fault> {
         let ask = self.directives.iter().find(|d| matches!(d.item, Directive::Ask(_)));
         match (ask, &self.explain) {
-            (Some(ask), None) => Err(fault(
-                ask.line,
-                "step asks a question but has no `<!-- reveal -->`; expected one line `<!-- reveal -->` \
-                 between what the question needs and the explanation",
-            )),
-            (None, Some((line, _))) => Err(fault(
-                *line,
-                "`<!-- reveal -->` in a step without an `ask:`; expected it only in a step that asks a question",
-            )),
+            (Some(ask), None) => Err(fault(ask.line, tr!("doc-ask-without-reveal"))),
+            (None, Some((line, _))) => Err(fault(*line, tr!("doc-reveal-without-ask"))),
             _ => Ok(()),
         }
     }
@@ -633,7 +614,7 @@ More narration.
     #[test]
     fn nul_byte_is_not_a_text_lesson() {
         let text = format!("{HEAD}ok\nbad\0\n");
-        let expected = "not a text lesson: the file contains a nul byte";
+        let expected = tr!("doc-nul-byte");
         assert_eq!(error(text.as_bytes()), (9, expected.to_string()));
     }
 

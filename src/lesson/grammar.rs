@@ -17,6 +17,9 @@ const MAX_CHOICES: usize = 6;
 const FIRE_CONCURRENCY: u32 = 8;
 pub(super) const COMPARE_CONCURRENCY: u32 = 8;
 const LOAD_CONCURRENCY: u32 = 4;
+/// How `exited` is written.
+const EXITED_USAGE: &str = "`exited TARGET signal=SIG` or `exited TARGET code=N`";
+
 const EXPECT_WORDS: &str = "accounted, same-inode, `same-listener TARGET TARGET`, rolled, lost-only-held, sticky, handle-arrived, scm-rights, all-cores-busy, pidfile, `hung|gave-up|survived TARGET`, `served TARGET OP N`, `cost WHAT.FIGURE OP N`, `not CONDITION`";
 
 // ---------------------------------------------------------------------------------------
@@ -38,8 +41,8 @@ pub(super) enum Comment {
 pub fn parse_directive(text: &str) -> Result<Directive, String> {
     match parse_comment(&format!("<!-- {text} -->"))? {
         Comment::Directive(_, d) => Ok(d),
-        Comment::Notes => Err("`notes` is a marker, not a directive".into()),
-        Comment::Reveal => Err("`reveal` is a marker, not a directive".into()),
+        Comment::Notes => Err(tr!("grammar-marker", word = "notes")),
+        Comment::Reveal => Err(tr!("grammar-marker", word = "reveal")),
     }
 }
 
@@ -47,10 +50,10 @@ pub fn parse_directive(text: &str) -> Result<Directive, String> {
 pub(super) fn parse_comment(trimmed: &str) -> Result<Comment, String> {
     let inside = trimmed.strip_prefix("<!--").unwrap_or(trimmed);
     let Some((inside, after)) = inside.split_once("-->") else {
-        return Err("`<!--` without `-->` on the same line; directives are one line".to_string());
+        return Err(tr!("grammar-unclosed-comment"));
     };
     if !after.trim().is_empty() {
-        return Err(format!("unexpected `{}` after `-->`; expected one directive per line", shorten(after.trim())));
+        return Err(tr!("grammar-after-comment", found = shorten(after.trim())));
     }
     let inside = inside.trim();
     match inside {
@@ -59,20 +62,14 @@ pub(super) fn parse_comment(trimmed: &str) -> Result<Comment, String> {
         _ => {}
     }
     let Some((kind, args)) = inside.split_once(':') else {
-        return Err(format!(
-            "comment `{}` is not a directive; expected `<!-- do: ... -->`, `<!-- expect: ... -->`, `<!-- ask: ... -->`, `<!-- reveal -->` or `<!-- notes -->`",
-            shorten(inside)
-        ));
+        return Err(tr!("grammar-not-a-directive", comment = shorten(inside)));
     };
     let directive = match kind.trim() {
         "do" => parse_do(args)?,
         "expect" => Directive::Expect(parse_expect(args)?),
         "ask" => Directive::Ask(parse_ask(args)?),
         other => {
-            return Err(format!(
-                "unknown directive `{}:`; expected `do:`, `expect:`, `ask:`, `reveal` or `notes`",
-                shorten(other)
-            ));
+            return Err(tr!("grammar-unknown-directive", kind = shorten(other)));
         }
     };
     Ok(Comment::Directive(inside.to_string(), directive))
@@ -102,15 +99,15 @@ impl<'a> Words<'a> {
             };
             if !keys.contains(&key) {
                 return Err(match keys {
-                    [] => format!("`{verb}` takes no options, found `{word}`; expected {usage}"),
-                    _ => format!("unknown option `{key}` for `{verb}`; expected {}", keys.join(", ")),
+                    [] => tr!("grammar-no-options", verb = verb, word = word, usage = localized(usage)),
+                    _ => tr!("grammar-unknown-option", key = key, verb = verb, keys = keys.join(", ")),
                 });
             }
             if words.option(key).is_some() {
-                return Err(format!("option `{key}` is given twice in `{verb}`"));
+                return Err(tr!("grammar-option-twice", key = key, verb = verb));
             }
             if value.is_empty() {
-                return Err(format!("option `{key}` has no value; expected `{key}=VALUE`"));
+                return Err(tr!("grammar-option-no-value", key = key));
             }
             words.options.push((key, value));
         }
@@ -123,7 +120,7 @@ impl<'a> Words<'a> {
     }
 
     fn usage_error(&self) -> String {
-        format!("wrong arguments `{}`; expected {}", shorten(self.written), self.usage)
+        tr!("grammar-wrong-arguments", written = shorten(self.written), usage = localized(self.usage))
     }
 
     fn option(&self, key: &str) -> Option<&'a str> {
@@ -131,7 +128,8 @@ impl<'a> Words<'a> {
     }
 
     fn required(&self, key: &str) -> Result<&'a str, String> {
-        self.option(key).ok_or_else(|| format!("`{}` needs `{key}=`; expected {}", self.verb, self.usage))
+        self.option(key)
+            .ok_or_else(|| tr!("grammar-needs-option", verb = self.verb, key = key, usage = localized(self.usage)))
     }
 
     /// An optional numeric option in `min..=max`, or `default`.
@@ -240,10 +238,10 @@ fn verb_names() -> String {
 fn parse_do(args: &str) -> Result<Directive, String> {
     let name = args.split_whitespace().next().unwrap_or_default();
     if name.is_empty() {
-        return Err(format!("empty `do:`; expected one of {}", verb_names()));
+        return Err(tr!("grammar-empty-do", verbs = verb_names()));
     }
     let Some(verb) = VERBS.iter().find(|v| v.name == name) else {
-        return Err(format!("unknown verb `{}` in `do:`; expected one of {}", shorten(name), verb_names()));
+        return Err(tr!("grammar-unknown-verb", verb = shorten(name), verbs = verb_names()));
     };
     (verb.parse)(&Words::new(args, verb.usage, verb.keys)?)
 }
@@ -286,7 +284,7 @@ fn hold(words: &Words<'_>) -> Result<Directive, String> {
     let [] = words.exactly()?;
     let (idle, slow) = (words.number_or("idle", 0, 50, 0)?, words.number_or("slow", 0, 50, 0)?);
     if idle + slow == 0 {
-        return Err(format!("`hold` opens no connection; expected {}", words.usage));
+        return Err(tr!("grammar-hold-nothing", usage = localized(words.usage)));
     }
     // A slow reply is held back at most 8 s by the worker (under its idle timeout).
     Ok(Directive::Hold { idle, slow, ms: number("ms", words.required("ms")?, 1, 8000)? })
@@ -295,7 +293,7 @@ fn hold(words: &Words<'_>) -> Result<Directive, String> {
 fn fire(words: &Words<'_>) -> Result<Directive, String> {
     let [n] = words.exactly()?;
     let (connections, keepalive) =
-        (number("connection count", n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
+        (number(&tr!("grammar-connection-count"), n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
     requests_bound("fire", connections, keepalive)?;
     let concurrency = words.number_or("concurrency", 1, 256, FIRE_CONCURRENCY)?;
     Ok(Directive::Fire { connections, concurrency, keepalive })
@@ -304,7 +302,7 @@ fn fire(words: &Words<'_>) -> Result<Directive, String> {
 /// `visit 40 concurrency=4`: connections that each ask for `/visit`, one request each.
 fn visit(words: &Words<'_>) -> Result<Directive, String> {
     let [n] = words.exactly()?;
-    let connections = number("connection count", n, 1, 1_000_000)?;
+    let connections = number(&tr!("grammar-connection-count"), n, 1, 1_000_000)?;
     let concurrency = words.number_or("concurrency", 1, 256, FIRE_CONCURRENCY)?;
     Ok(Directive::Visit { connections, concurrency })
 }
@@ -324,7 +322,7 @@ fn compare(words: &Words<'_>) -> Result<Directive, String> {
 /// (the bounds of `busy TARGET ms=N`).
 fn busy_for(value: &str) -> Result<(Target, u32), String> {
     let Some((t, ms)) = value.split_once(':') else {
-        return Err(format!("invalid busy `{}`; expected `busy=TARGET:MS`, e.g. `busy=W1:1000`", shorten(value)));
+        return Err(tr!("grammar-invalid-busy", value = shorten(value)));
     };
     Ok((target(t)?, number("ms", ms, 1, 60_000)?))
 }
@@ -351,7 +349,7 @@ fn crash(words: &Words<'_>) -> Result<Directive, String> {
     let [t] = words.exactly()?;
     let how = words.required("how")?;
     let how = CrashKind::ALL.into_iter().find(|k| k.name() == how).ok_or_else(|| {
-        format!("unknown crash `{}`; expected one of {}", shorten(how), names(CrashKind::ALL.map(CrashKind::name)))
+        tr!("grammar-unknown-crash", how = shorten(how), names = names(CrashKind::ALL.map(CrashKind::name)))
     })?;
     Ok(Directive::Crash { target: target(t)?, how })
 }
@@ -367,7 +365,7 @@ fn respawn(words: &Words<'_>) -> Result<Directive, String> {
 fn load(words: &Words<'_>) -> Result<Directive, String> {
     let [n] = words.exactly()?;
     let (connections, keepalive) =
-        (number("connection count", n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
+        (number(&tr!("grammar-connection-count"), n, 1, 1_000_000)?, words.number_or("keepalive", 1, 1000, 1)?);
     requests_bound("load", connections, keepalive)?;
     let concurrency = words.number_or("concurrency", 1, 256, LOAD_CONCURRENCY)?;
     Ok(Directive::Load { connections, concurrency, keepalive })
@@ -404,9 +402,9 @@ fn work(words: &Words<'_>) -> Result<Directive, String> {
     let ms = number("ms", words.required("ms")?, 1, 2000)?;
     match (t, words.option("threads")) {
         ("all", None) => Ok(Directive::Work { target: None, threads: None, ms }),
-        ("all", Some(_)) => Err("`work all` runs one thread in every worker; it takes no `threads=`".into()),
+        ("all", Some(_)) => Err(tr!("grammar-work-all-threads")),
         (t, Some(n)) => Ok(Directive::Work { target: Some(target(t)?), threads: Some(worker_count(n)?), ms }),
-        (_, None) => Err(format!("`work` needs `threads=`; expected {}", words.usage)),
+        (_, None) => Err(tr!("grammar-needs-option", verb = "work", key = "threads", usage = localized(words.usage))),
     }
 }
 
@@ -414,22 +412,20 @@ fn counter(words: &Words<'_>) -> Result<Directive, String> {
     let [t] = words.exactly()?;
     match (t, words.option("threads")) {
         ("all", None) => Ok(Directive::Counter { target: None, threads: None }),
-        ("all", Some(_)) => Err("`counter all` uses one copy per worker; it takes no `threads=`".into()),
+        ("all", Some(_)) => Err(tr!("grammar-counter-all-threads")),
         (t, Some(n)) => {
             Ok(Directive::Counter { target: Some(target(t)?), threads: Some(number("threads", n, 1, 16)?) })
         }
-        (_, None) => Err(format!("`counter` needs `threads=`; expected {}", words.usage)),
+        (_, None) => {
+            Err(tr!("grammar-needs-option", verb = "counter", key = "threads", usage = localized(words.usage)))
+        }
     }
 }
 
 fn daemon(words: &Words<'_>) -> Result<Directive, String> {
     let [step] = words.exactly()?;
     DaemonStep::ALL.into_iter().find(|s| s.name() == step).map(Directive::Daemon).ok_or_else(|| {
-        format!(
-            "unknown daemon step `{}`; expected one of {}",
-            shorten(step),
-            names(DaemonStep::ALL.map(DaemonStep::name))
-        )
+        tr!("grammar-unknown-daemon-step", step = shorten(step), names = names(DaemonStep::ALL.map(DaemonStep::name)))
     })
 }
 
@@ -437,7 +433,7 @@ fn daemon(words: &Words<'_>) -> Result<Directive, String> {
 fn node(words: &Words<'_>) -> Result<Directive, String> {
     let no_options = |cmd: NodeCmd| match words.options.is_empty() {
         true => Ok(Directive::Node(cmd)),
-        false => Err(format!("`node {}` takes no options; expected {}", words.values[0], words.usage)),
+        false => Err(tr!("grammar-node-no-options", program = words.values[0], usage = localized(words.usage))),
     };
     match words.values.as_slice() {
         ["stop"] => no_options(NodeCmd::Stop),
@@ -447,22 +443,22 @@ fn node(words: &Words<'_>) -> Result<Directive, String> {
         [program] => {
             let programs = crate::lab::node::programs();
             if !programs.contains(program) {
-                return Err(format!(
-                    "unknown Node program `{}`; the built-in ones are {}",
-                    shorten(program),
-                    programs.join(", ")
+                return Err(tr!(
+                    "grammar-unknown-node-program",
+                    program = shorten(program),
+                    programs = programs.join(", ")
                 ));
             }
             let sched = match words.option("sched") {
                 None => None,
                 Some("rr") => Some(Sched::Rr),
                 Some("none") => Some(Sched::None),
-                Some(other) => return Err(format!("unknown sched `{}`; expected rr or none", shorten(other))),
+                Some(other) => return Err(tr!("grammar-unknown-sched", sched = shorten(other))),
             };
             let fix = match words.option("fix") {
                 None => false,
                 Some("disconnect") => true,
-                Some(other) => return Err(format!("unknown fix `{}`; expected disconnect", shorten(other))),
+                Some(other) => return Err(tr!("grammar-unknown-fix", fix = shorten(other))),
             };
             let workers = number("workers", words.required("workers")?, 1, 8)? as usize;
             Ok(Directive::Node(NodeCmd::Start { program: program.to_string(), workers, sched, fix }))
@@ -483,10 +479,10 @@ fn parent_death(words: &Words<'_>) -> Result<Directive, String> {
     let [t] = words.exactly()?;
     let how = words.required("how")?;
     let how = ParentDeathKind::ALL.into_iter().find(|k| k.name() == how).ok_or_else(|| {
-        format!(
-            "unknown parent death `{}`; expected one of {}",
-            shorten(how),
-            names(ParentDeathKind::ALL.map(ParentDeathKind::name))
+        tr!(
+            "grammar-unknown-parent-death",
+            how = shorten(how),
+            names = names(ParentDeathKind::ALL.map(ParentDeathKind::name))
         )
     })?;
     Ok(Directive::ParentDeath { target: target(t)?, how })
@@ -508,7 +504,7 @@ fn accept(words: &Words<'_>) -> Result<Directive, String> {
 fn connect(words: &Words<'_>) -> Result<Directive, String> {
     let [n] = words.exactly()?;
     // Each gets up to 300 ms: at most 100 keep a step under half a minute.
-    Ok(Directive::Connect(number("connection count", n, 1, 100)?))
+    Ok(Directive::Connect(number(&tr!("grammar-connection-count"), n, 1, 100)?))
 }
 
 fn cost(words: &Words<'_>) -> Result<Directive, String> {
@@ -539,25 +535,24 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
             first @ ("accounted" | "same-inode" | "rolled" | "lost-only-held" | "sticky" | "handle-arrived"
             | "all-cores-busy" | "pidfile" | "scm-rights"),
             ..,
-        ] => Err(format!("`{first}` takes nothing after it; expected `{first}`")),
+        ] => Err(tr!("grammar-takes-nothing", word = *first)),
         ["served", t, op, value] => served(t, op, value),
         ["cost", figure, op, than] => cost_expect(figure, op, than),
-        ["cost", ..] => Err(format!(
-            "wrong arguments `{}`; expected `cost WHAT.FIGURE OP NUMBER` or `cost WHAT.FIGURE OP WHAT.FIGURE`",
-            shorten(args.trim())
-        )),
+        ["cost", ..] => {
+            Err(tr!("grammar-wrong-arguments", written = shorten(args.trim()), usage = tr!("grammar-usage-cost")))
+        }
         ["served", ..] => {
-            Err(format!("wrong arguments `{}`; expected `served TARGET OP NUMBER`", shorten(args.trim())))
+            Err(tr!("grammar-wrong-arguments", written = shorten(args.trim()), usage = "`served TARGET OP NUMBER`"))
         }
         ["hung", t] => Ok(Expect::Hung(target(t)?)),
         ["gave-up", t] => Ok(Expect::GaveUp(target(t)?)),
         ["survived", t] => Ok(Expect::Survived(target(t)?)),
         ["same-listener", a, b] => Ok(Expect::SameListener(target(a)?, target(b)?)),
         ["same-listener", ..] => {
-            Err(format!("wrong arguments `{}`; expected `same-listener TARGET TARGET`", shorten(args.trim())))
+            Err(tr!("grammar-wrong-arguments", written = shorten(args.trim()), usage = "`same-listener TARGET TARGET`"))
         }
         [first @ ("hung" | "gave-up" | "survived"), ..] => {
-            Err(format!("wrong arguments `{}`; expected `{first} TARGET`", shorten(args.trim())))
+            Err(tr!("grammar-wrong-arguments", written = shorten(args.trim()), usage = format!("`{first} TARGET`")))
         }
         ["exited", ..] => exited(args),
         [t, field, op, value] if target(t).is_ok() && CountField::ALL.iter().any(|f| f.name() == *field) => {
@@ -568,16 +563,14 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
         }
         [first, rest @ ..] => match Metric::ALL.into_iter().find(|m| m.name() == *first) {
             Some(metric) => metric_expect(metric, rest),
-            None => Err(format!(
-                "unknown expectation `{}`; expected {EXPECT_WORDS}, `exited TARGET ...`, `TARGET FIELD == VALUE` or `METRIC OP NUMBER` with METRIC one of {}",
-                shorten(first),
-                names(Metric::ALL.map(Metric::name)),
+            None => Err(tr!(
+                "grammar-unknown-expectation",
+                found = shorten(first),
+                words = EXPECT_WORDS,
+                metrics = names(Metric::ALL.map(Metric::name))
             )),
         },
-        [] => {
-            Err("empty `expect:`; expected accounted, same-inode, `exited TARGET ...` or `METRIC OP NUMBER`"
-                .to_string())
-        }
+        [] => Err(tr!("grammar-empty-expect")),
     }
 }
 
@@ -585,25 +578,22 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
 fn served(t: &str, op: &str, value: &str) -> Result<Expect, String> {
     let target = target(t)?;
     let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
-        return Err(format!(
-            "unknown comparison `{}`; expected `served TARGET OP NUMBER` with OP one of {}",
-            shorten(op),
-            names(Op::ALL.map(Op::symbol))
-        ));
+        let usage = tr!("grammar-usage-op", form = "`served TARGET OP NUMBER`", ops = names(Op::ALL.map(Op::symbol)));
+        return Err(tr!("grammar-unknown-comparison", op = shorten(op), usage = usage));
     };
-    let value = number("served count", value, 0, 1_000_000)?;
+    let value = number(&tr!("grammar-served-count"), value, 0, 1_000_000)?;
     Ok(Expect::Served { target, op, value: f64::from(value) })
 }
 
 fn exited(args: &str) -> Result<Expect, String> {
-    let words = Words::new(args, "`exited TARGET signal=SIG` or `exited TARGET code=N`", &["signal", "code"])?;
+    let words = Words::new(args, EXITED_USAGE, &["signal", "code"])?;
     let [t] = words.exactly()?;
     let status = match (words.option("signal"), words.option("code")) {
         (Some(sig), None) => ExitSpec::Signal(signal(sig)?),
         // At most 255, so the cast to i32 is lossless.
-        (None, Some(code)) => ExitSpec::Code(number("exit code", code, 0, 255)? as i32),
-        (Some(_), Some(_)) => return Err("`exited` takes `signal=` or `code=`, not both".to_string()),
-        (None, None) => return Err(format!("`exited` needs `signal=` or `code=`; expected {}", words.usage)),
+        (None, Some(code)) => ExitSpec::Code(number(&tr!("grammar-exit-code"), code, 0, 255)? as i32),
+        (Some(_), Some(_)) => return Err(tr!("grammar-exited-both")),
+        (None, None) => return Err(tr!("grammar-exited-neither", usage = localized(words.usage))),
     };
     Ok(Expect::Exited { target: target(t)?, status })
 }
@@ -611,17 +601,22 @@ fn exited(args: &str) -> Result<Expect, String> {
 /// `W1 threads >= 5`: a number of one process.
 fn count_expect(t: &str, field: &str, op: &str, value: &str) -> Result<Expect, String> {
     let field = CountField::ALL.into_iter().find(|f| f.name() == field).expect("checked by the caller");
-    let usage =
-        || format!("expected `TARGET {} OP NUMBER` with OP one of {}", field.name(), names(Op::ALL.map(Op::symbol)));
+    let usage = || {
+        tr!(
+            "grammar-usage-op",
+            form = format!("`TARGET {} OP NUMBER`", field.name()),
+            ops = names(Op::ALL.map(Op::symbol))
+        )
+    };
     let op = Op::ALL
         .into_iter()
         .find(|o| o.symbol() == op)
-        .ok_or_else(|| format!("unknown comparison `{}`; {}", shorten(op), usage()))?;
+        .ok_or_else(|| tr!("grammar-unknown-comparison", op = shorten(op), usage = usage()))?;
     let value = value
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("invalid number `{}`; {}", shorten(value), usage()))?;
+        .ok_or_else(|| tr!("grammar-invalid-number", value = shorten(value), usage = usage()))?;
     Ok(Expect::Count { target: target(t)?, field, op, value })
 }
 
@@ -631,7 +626,7 @@ fn proc_expect(t: &str, field: &str, op: &str, value: &str) -> Result<Expect, St
     let equal = match op {
         "==" => true,
         "!=" => false,
-        _ => return Err(format!("unknown comparison `{}`; expected `==` or `!=` for `{field:?}`", shorten(op))),
+        _ => return Err(tr!("grammar-unknown-eq", op = shorten(op), field = format!("{field:?}"))),
     };
     let value = match value {
         "forklab" => ProcValue::Forklab,
@@ -645,53 +640,52 @@ fn proc_expect(t: &str, field: &str, op: &str, value: &str) -> Result<Expect, St
 
 /// `ask: Will W2 keep serving? | yes => survived W2 | no => failed > 0`.
 fn parse_ask(args: &str) -> Result<Ask, String> {
-    let usage = "expected `ask: QUESTION | CHOICE => CONDITION | CHOICE => CONDITION ...`";
+    let usage = tr!("grammar-usage-ask");
     let mut parts = args.split('|');
     let question = parts.next().unwrap_or_default().trim();
     if question.is_empty() {
-        return Err(format!("`ask:` has no question; {usage}"));
+        return Err(tr!("grammar-ask-no-question", usage = usage));
     }
     let mut choices: Vec<Choice> = Vec::new();
     for part in parts {
         let Some((label, when_text)) = part.split_once("=>") else {
-            return Err(format!("choice `{}` has no `=> CONDITION`; {usage}", shorten(part.trim())));
+            return Err(tr!("grammar-choice-no-condition", choice = shorten(part.trim()), usage = usage));
         };
         let label = label.trim();
         if label.is_empty() {
-            return Err(format!("a choice has no label; {usage}"));
+            return Err(tr!("grammar-choice-no-label", usage = usage));
         }
         if choices.iter().any(|c| c.label == label) {
-            return Err(format!("choice `{}` is listed twice", shorten(label)));
+            return Err(tr!("grammar-choice-twice", choice = shorten(label)));
         }
         let when =
-            parse_expect(when_text).map_err(|e| format!("in the condition of choice `{}`: {e}", shorten(label)))?;
+            parse_expect(when_text).map_err(|e| tr!("grammar-choice-condition", choice = shorten(label), error = e))?;
         choices.push(Choice { label: label.to_string(), when, text: when_text.trim().to_string() });
     }
     if choices.len() < 2 || choices.len() > MAX_CHOICES {
-        return Err(format!(
-            "`ask:` has {} choices; expected 2 to {MAX_CHOICES}, as in `ask: QUESTION | CHOICE => CONDITION | ...`",
-            choices.len()
-        ));
+        return Err(tr!("grammar-ask-choices", n = choices.len(), max = MAX_CHOICES));
     }
     Ok(Ask { question: question.to_string(), choices })
 }
 
 fn metric_expect(metric: Metric, rest: &[&str]) -> Result<Expect, String> {
-    let usage = || {
-        format!("expected `{metric} OP NUMBER` with OP one of {}, e.g. `{metric} <= 1`", names(Op::ALL.map(Op::symbol)))
-    };
+    let usage = || tr!("grammar-usage-metric", metric = metric.to_string(), ops = names(Op::ALL.map(Op::symbol)));
     let [op, value] = rest else {
-        return Err(format!("wrong arguments `{metric} {}`; {}", rest.join(" "), usage()));
+        return Err(tr!(
+            "grammar-wrong-arguments-in",
+            written = format!("{metric} {}", rest.join(" ")),
+            usage = usage()
+        ));
     };
     let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == *op) else {
-        return Err(format!("unknown comparison `{}`; {}", shorten(op), usage()));
+        return Err(tr!("grammar-unknown-comparison", op = shorten(op), usage = usage()));
     };
     if *value == "cores" {
         return Ok(Expect::MetricCores { metric, op });
     }
     // `f64::from_str` also takes `inf` and `NaN`, which no count or ratio can be.
     let Some(value) = value.parse::<f64>().ok().filter(|v| v.is_finite()) else {
-        return Err(format!("invalid number `{}`; {}", shorten(value), usage()));
+        return Err(tr!("grammar-invalid-number", value = shorten(value), usage = usage()));
     };
     Ok(Expect::Metric { metric, op, value })
 }
@@ -708,9 +702,13 @@ const MAX_REQUESTS: u64 = 100_000;
 fn requests_bound(verb: &str, connections: u32, keepalive: u32) -> Result<(), String> {
     let requests = u64::from(connections) * u64::from(keepalive);
     if requests > MAX_REQUESTS {
-        return Err(format!(
-            "`{verb}` asks for {connections} connections × {keepalive} requests = {requests} requests; \
-             at most {MAX_REQUESTS} finish within the 2 minutes the load client is given"
+        return Err(tr!(
+            "grammar-too-many-requests",
+            verb = verb,
+            connections = connections,
+            keepalive = keepalive,
+            requests = requests,
+            max = MAX_REQUESTS
         ));
     }
     Ok(())
@@ -718,30 +716,31 @@ fn requests_bound(verb: &str, connections: u32, keepalive: u32) -> Result<(), St
 
 /// A whole number in `min..=max`; `what` names it in the error.
 fn number(what: &str, value: &str, min: u32, max: u32) -> Result<u32, String> {
-    let range = format!("expected a whole number from {min} to {max}");
+    let range = tr!("grammar-range", min = min, max = max);
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("invalid {what} `{}`; {range}", shorten(value)));
+        return Err(tr!("grammar-invalid-value", what = what, value = shorten(value), range = range.as_str()));
     }
     // All digits, so a parse failure can only mean the number is too large.
     value
         .parse::<u32>()
         .ok()
         .filter(|n| (min..=max).contains(n))
-        .ok_or_else(|| format!("{what} `{}` is out of range; {range}", shorten(value)))
+        .ok_or_else(|| tr!("grammar-out-of-range", what = what, value = shorten(value), range = range.as_str()))
 }
 
 pub(super) fn worker_count(value: &str) -> Result<WorkerCount, String> {
     if value == "cores" {
         return Ok(WorkerCount::Cores);
     }
-    let n = number("worker count", value, 1, 64).map_err(|e| format!("{e} or `cores`"))?;
+    let n = number(&tr!("grammar-worker-count"), value, 1, 64).map_err(|e| tr!("grammar-or-cores", error = e))?;
     Ok(WorkerCount::N(n as usize))
 }
 
 fn mode(value: &str) -> Result<Mode, String> {
-    Mode::ALL.into_iter().find(|m| m.name() == value).ok_or_else(|| {
-        format!("unknown accept mode `{}`; expected one of {}", shorten(value), names(Mode::ALL.map(Mode::name)))
-    })
+    Mode::ALL
+        .into_iter()
+        .find(|m| m.name() == value)
+        .ok_or_else(|| tr!("grammar-unknown-mode", value = shorten(value), names = names(Mode::ALL.map(Mode::name))))
 }
 
 /// `shared,rr,reuseport`: at least one mode, none twice.
@@ -750,7 +749,7 @@ fn mode_list(value: &str) -> Result<Vec<Mode>, String> {
     for name in value.split(',') {
         let m = mode(name)?;
         if modes.contains(&m) {
-            return Err(format!("mode `{m}` is listed twice in `modes`"));
+            return Err(tr!("grammar-mode-twice", mode = m.to_string()));
         }
         modes.push(m);
     }
@@ -761,7 +760,7 @@ fn handle(value: &str) -> Result<Handle, String> {
     match value {
         "inherit" => Ok(Handle::Inherit),
         "pass" => Ok(Handle::Pass),
-        _ => Err(format!("unknown handle delivery `{}`; expected inherit or pass", shorten(value))),
+        _ => Err(tr!("grammar-unknown-handle", value = shorten(value))),
     }
 }
 
@@ -779,7 +778,7 @@ fn target(value: &str) -> Result<Target, String> {
         .and_then(|digits| digits.parse::<u32>().ok())
         .filter(|n| *n >= 1)
         .map(Target::Worker)
-        .ok_or_else(|| format!("unknown target `{}`; expected `master` or a worker such as `W1`", shorten(value)))
+        .ok_or_else(|| tr!("grammar-unknown-target", value = shorten(value)))
 }
 
 /// The signals a lesson may send, as `kill -l` names them.
@@ -799,13 +798,24 @@ pub(super) const SIGNALS: [(&str, Signal); 9] = [
 fn signal(value: &str) -> Result<Signal, String> {
     let upper = value.to_ascii_uppercase();
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);
-    SIGNALS.iter().find(|(n, _)| *n == name).map(|(_, sig)| *sig).ok_or_else(|| {
-        format!(
-            "unknown signal `{}`; expected one of {} (SIG prefix optional)",
-            shorten(value),
-            names(SIGNALS.map(|(n, _)| n))
-        )
-    })
+    SIGNALS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, sig)| *sig)
+        .ok_or_else(|| tr!("grammar-unknown-signal", value = shorten(value), names = names(SIGNALS.map(|(n, _)| n))))
+}
+
+/// A verb's usage in the current language: the forms stay as written, the words joining them
+/// (`or`, `with STEP one of`) come from the catalogue.
+fn localized(usage: &str) -> String {
+    fn one_of(rest: &str) -> Option<(&str, &str)> {
+        rest.split_once(" of ").and_then(|(name, list)| Some((name.strip_suffix(" one")?, list)))
+    }
+    let usage = usage.replace("` or `", &format!("` {} `", tr!("grammar-or")));
+    match usage.split_once(" with ").and_then(|(form, rest)| Some((form, one_of(rest)?))) {
+        Some((form, (name, list))) => tr!("grammar-usage-one-of", form = form, name = name, list = list),
+        None => usage,
+    }
 }
 
 fn names<const N: usize>(names: [&str; N]) -> String {
@@ -1620,5 +1630,31 @@ mod tests {
         assert_eq!(count.to_string(), "W1 threads >= 5");
         assert!(parse_directive("expect: W1 served ~ 5").unwrap_err().contains("unknown comparison"));
         assert!(parse_directive("expect: W1 rss_mib < lots").unwrap_err().contains("invalid number"));
+    }
+
+    /// The parser's errors in Chinese: the message from the catalogue, the quoted directive
+    /// words and forms as written, the words joining a usage's forms translated.
+    #[test]
+    fn errors_follow_the_language() {
+        let err = |text: &str| match parse_comment(text) {
+            Err(e) => e,
+            Ok(_) => panic!("`{text}` should be rejected"),
+        };
+        let usage = |name: &str| VERBS.iter().find(|v| v.name == name).unwrap().usage;
+        assert_eq!(localized(usage("daemon")), usage("daemon"));
+        assert_eq!(localized(usage("show")), usage("show"));
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let step = err("<!-- do: daemon nosuch -->");
+        let verb = err("<!-- do: frobnicate -->");
+        let daemon = localized(usage("daemon"));
+        let show = localized(usage("show"));
+        crate::i18n::set(crate::i18n::Lang::En);
+        assert!(step.starts_with("未知的守护进程步骤 `nosuch`；应为以下之一：fork, setsid"), "{step}");
+        assert!(verb.starts_with("`do:` 中的未知动词 `frobnicate`"), "{verb}");
+        assert_eq!(
+            daemon,
+            "`daemon STEP`，STEP 为以下之一：fork, setsid, fork-again, umask, chdir, close-fds, stdio, pidfile, stop"
+        );
+        assert_eq!(show, "`show fds TARGET` 或 `show tree`");
     }
 }

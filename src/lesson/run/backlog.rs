@@ -69,7 +69,7 @@ impl Runner {
             match TcpStream::connect_timeout(&addr, HANDSHAKE) {
                 Ok(s) => self.held.push(s),
                 Err(e) if e.kind() == std::io::ErrorKind::TimedOut => timed_out += 1,
-                Err(e) => return Err(e).with_context(|| format!("connecting to {addr}")),
+                Err(e) => return Err(e).with_context(|| tr!("run-connecting-to", addr = addr.to_string())),
             }
         }
         let established = (self.held.len() as u32, timed_out);

@@ -62,8 +62,11 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         Expect::Accounted => accounted(o),
         Expect::SameInode => same_inode(o),
         Expect::Metric { metric, op, value } => match metric_value(*metric, o) {
-            Some(v) => (op.holds(v, *value), format!("{metric} is {}{}", number(v), metric_why(*metric, o))),
-            None => (false, format!("{metric} is not known yet{}", metric_why(*metric, o))),
+            Some(v) => (
+                op.holds(v, *value),
+                tr!("check-metric-is", metric = metric.to_string(), value = number(v), why = metric_why(*metric, o)),
+            ),
+            None => (false, tr!("check-metric-unknown", metric = metric.to_string(), why = metric_why(*metric, o))),
         },
         Expect::Exited { target, status } => exited(target, *status, o),
         Expect::MetricCores { metric, op } => {
@@ -71,21 +74,27 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
             match metric_value(*metric, o) {
                 Some(v) => (
                     op.holds(v, cores),
-                    format!("{metric} is {}; this machine has {cores} cores{}", number(v), metric_why(*metric, o)),
+                    tr!(
+                        "check-metric-cores",
+                        metric = metric.to_string(),
+                        value = number(v),
+                        cores = number(cores),
+                        why = metric_why(*metric, o)
+                    ),
                 ),
-                None => (false, format!("{metric} is not known yet")),
+                None => (false, tr!("check-metric-unknown", metric = metric.to_string(), why = "")),
             }
         }
         Expect::Hung(t) => {
             let alias = t.to_string();
             let hung = o.seen.hung.contains(&alias);
-            (hung, format!("{alias} {} caught by a missed heartbeat", if hung { "was" } else { "was not" }))
+            (hung, tr!(if hung { "check-hung" } else { "check-not-hung" }, alias = alias.as_str()))
         }
         Expect::GaveUp(t) => {
             let alias = t.to_string();
             match o.seen.gave_up.get(&alias) {
-                Some(n) => (true, format!("the master gave up on {alias} after {n} quick restarts")),
-                None => (false, format!("the master did not give up on {alias}")),
+                Some(n) => (true, tr!("check-gave-up", alias = alias.as_str(), n = *n)),
+                None => (false, tr!("check-not-gave-up", alias = alias.as_str())),
             }
         }
         Expect::Survived(t) => survived(t, o),
@@ -100,9 +109,10 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
         Expect::Sticky => sticky(o),
         Expect::HandleArrived => match o.measured.handle {
             Some((sent, fd, got)) => {
-                (sent != 0 && sent == got, format!("sent socket:[{sent}], received as fd {fd} -> socket:[{got}]"))
+                let detail = tr!("check-handle", sent = sent.to_string(), fd = fd.to_string(), got = got.to_string());
+                (sent != 0 && sent == got, detail)
             }
-            None => (false, "no handle was sent".into()),
+            None => (false, tr!("check-no-handle")),
         },
         Expect::ScmRights => scm_rights(o),
         Expect::AllCoresBusy => all_cores_busy(o),
@@ -116,11 +126,11 @@ pub fn check(e: &Expect, o: &Observation) -> (bool, String) {
 /// A traced sendmsg() passed at least one fd in an SCM_RIGHTS control message.
 fn scm_rights(o: &Observation) -> (bool, String) {
     match &o.measured.sendmsg {
-        None => (false, "no `node fork` was traced".into()),
-        Some(Err(why)) => (false, format!("strace saw nothing: {why}")),
+        None => (false, tr!("check-no-node-fork")),
+        Some(Err(why)) => (false, tr!("check-strace-nothing", why = why.to_string())),
         Some(Ok(calls)) => match calls.iter().find(|(_, passed)| !passed.is_empty()) {
-            Some((fd, passed)) => (true, format!("sendmsg({fd}, ...) passed {} with SCM_RIGHTS", passed.join(", "))),
-            None => (false, format!("{} sendmsg() calls, none with an fd attached", calls.len())),
+            Some((fd, passed)) => (true, tr!("check-scm-rights", fd = fd, fds = passed.join(", "))),
+            None => (false, tr!("check-no-scm-rights", calls = calls.len())),
         },
     }
 }
@@ -133,8 +143,8 @@ fn same_listener(a: &Target, b: &Target, o: &Observation) -> (bool, String) {
         let words: Vec<String> = fds.iter().map(|(fd, i)| format!("fd {fd} -> socket:[{i}]")).collect();
         let shown = match o.seen.pids.get(&alias) {
             Some(pid) if !words.is_empty() => format!("{alias} (pid {pid}) {}", words.join(", ")),
-            Some(pid) => format!("{alias} (pid {pid}) holds no listener on the port"),
-            None => format!("no process `{alias}`"),
+            Some(pid) => tr!("check-no-listener-on-port", alias = alias.as_str(), pid = *pid),
+            None => tr!("check-no-process", alias = alias.as_str()),
         };
         (fds.iter().map(|(_, i)| *i).collect::<BTreeSet<u64>>(), shown)
     };
@@ -151,10 +161,14 @@ fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation
         _ => o.now.counts.get(&alias).and_then(|c| c.iter().find(|(f, _)| *f == field)).map(|(_, v)| *v),
     };
     match (found, field) {
-        (Some(v), CountField::Served) => (op.holds(v, value), format!("{alias} served {} of the last fire", number(v))),
-        (Some(v), _) => (op.holds(v, value), format!("{alias} {} is {}", field.name(), number(v))),
-        (None, CountField::Served) => (false, "no connections were fired yet".into()),
-        (None, _) => (false, format!("{alias} is not running")),
+        (Some(v), CountField::Served) => {
+            (op.holds(v, value), tr!("check-served-last-fire", alias = alias.as_str(), n = number(v)))
+        }
+        (Some(v), _) => {
+            (op.holds(v, value), tr!("check-field-is", alias = alias.as_str(), field = field.name(), value = number(v)))
+        }
+        (None, CountField::Served) => (false, tr!("check-no-fire")),
+        (None, _) => (false, tr!("check-not-running", alias = alias.as_str())),
     }
 }
 
@@ -178,15 +192,19 @@ pub fn proc_targets(e: &Expect) -> Vec<Target> {
 }
 
 fn accounted(o: &Observation) -> (bool, String) {
-    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let Some(f) = &o.measured.fire else { return (false, tr!("check-no-fire")) };
     let s = &f.summary;
     let by_worker: u64 = f.per_worker.values().sum();
     let ok = s.completed + s.failed == s.fired && by_worker == s.completed && f.accepted >= s.completed;
     (
         ok,
-        format!(
-            "fired {}, completed {}, failed {}; replies by worker add up to {}; workers counted {} accepts",
-            s.fired, s.completed, s.failed, by_worker, f.accepted
+        tr!(
+            "check-accounted",
+            fired = s.fired,
+            completed = s.completed,
+            failed = s.failed,
+            by_worker = by_worker,
+            accepted = f.accepted
         ),
     )
 }
@@ -194,16 +212,13 @@ fn accounted(o: &Observation) -> (bool, String) {
 /// Every connection of the last fire or load answered by one worker, all its requests; and at
 /// least one connection carried more than one, or there was nothing to be sticky about.
 fn sticky(o: &Observation) -> (bool, String) {
-    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let Some(f) = &o.measured.fire else { return (false, tr!("check-no-fire")) };
     let s = &f.summary;
     let ok = s.kept_alive > 0 && s.switched == 0;
     let detail = if s.kept_alive == 0 {
-        format!("none of the {} connections carried more than one request", s.fired)
+        tr!("check-sticky-none", fired = s.fired)
     } else {
-        format!(
-            "{} of {} connections carried several requests; {} had replies from more than one worker",
-            s.kept_alive, s.fired, s.switched
-        )
+        tr!("check-sticky", kept = s.kept_alive, fired = s.fired, switched = s.switched)
     };
     (ok, detail)
 }
@@ -211,16 +226,16 @@ fn sticky(o: &Observation) -> (bool, String) {
 fn exited(target: &Target, status: ExitSpec, o: &Observation) -> (bool, String) {
     let alias = target.to_string();
     let Some(Event::Exited { code, signal, .. }) = o.seen.exits.get(&alias) else {
-        return (false, format!("{alias} has not exited"));
+        return (false, tr!("check-not-exited", alias = alias.as_str()));
     };
     let ok = match status {
         ExitSpec::Code(c) => *code == Some(c),
         ExitSpec::Signal(s) => signal.as_deref() == Some(s.as_str()),
     };
     let seen = match (code, signal) {
-        (Some(c), _) => format!("{alias} exited with code {c}"),
-        (_, Some(s)) => format!("{alias} was killed by {s}"),
-        _ => format!("{alias} ended"),
+        (Some(c), _) => tr!("check-exited-code", alias = alias.as_str(), code = *c),
+        (_, Some(s)) => tr!("check-killed-by", alias = alias.as_str(), signal = s.as_str()),
+        _ => tr!("check-ended", alias = alias.as_str()),
     };
     (ok, seen)
 }
@@ -228,34 +243,43 @@ fn exited(target: &Target, status: ExitSpec, o: &Observation) -> (bool, String) 
 fn survived(t: &Target, o: &Observation) -> (bool, String) {
     let alias = t.to_string();
     match (o.measured.before_crash.get(&alias), o.seen.pids.get(&alias)) {
-        (Some(b), Some(n)) if b == n && o.now.live.contains(n) => (true, format!("{alias} is still pid {n}, alive")),
-        (Some(b), _) => (false, format!("{alias} was pid {b} and is not any more")),
-        _ => (false, format!("{alias} was not running before")),
+        (Some(b), Some(n)) if b == n && o.now.live.contains(n) => {
+            (true, tr!("check-still-alive", alias = alias.as_str(), pid = *n))
+        }
+        (Some(b), _) => (false, tr!("check-pid-changed", alias = alias.as_str(), pid = *b)),
+        _ => (false, tr!("check-not-running-before", alias = alias.as_str())),
     }
 }
 
 /// The connections `t` served in the last fire, from the replies, against its even share.
 fn served(t: &Target, op: crate::lesson::Op, value: f64, o: &Observation) -> (bool, String) {
     let alias = t.to_string();
-    let Some(f) = &o.measured.fire else { return (false, "no connections were fired yet".into()) };
+    let Some(f) = &o.measured.fire else { return (false, tr!("check-no-fire")) };
     let n = f.per_worker.get(&alias).copied().unwrap_or(0);
     let even = f.summary.completed as f64 / f.per_worker.len().max(1) as f64;
     let shares: Vec<String> = f.per_worker.iter().map(|(a, n)| format!("{a}:{n}")).collect();
     (
         op.holds(n as f64, value),
-        format!("{alias} served {n} of {} (an even share is {even:.0}): {}", f.summary.completed, shares.join(" ")),
+        tr!(
+            "check-served-share",
+            alias = alias.as_str(),
+            n = n,
+            completed = f.summary.completed,
+            even = format!("{even:.0}"),
+            shares = shares.join(" ")
+        ),
     )
 }
 
 /// A figure of the last measurement of its kind, as the process that measured it reported.
 fn cost_figure(f: &crate::lesson::CostFigure, o: &Observation) -> Result<f64, String> {
     let what = f.what.name();
-    let Some(figures) = o.measured.costs.get(what) else { return Err(format!("{what} was not measured")) };
+    let Some(figures) = o.measured.costs.get(what) else { return Err(tr!("check-not-measured", what = what)) };
     figures
         .iter()
         .find(|(name, _)| *name == f.name)
         .map(|(_, v)| *v as f64)
-        .ok_or_else(|| format!("{what} has no figure `{}`", f.name))
+        .ok_or_else(|| tr!("check-no-figure", what = what, name = f.name.as_str()))
 }
 
 fn cost(
@@ -273,11 +297,11 @@ fn cost(
     let (right, said) = match than {
         CostThan::Number(v) => (*v, String::new()),
         CostThan::Figure(g) => match cost_figure(g, o) {
-            Ok(v) => (v, format!("; {} is {}", label(g), number(v))),
+            Ok(v) => (v, format!("; {}", tr!("check-figure-is", figure = label(g), value = number(v)))),
             Err(e) => return (false, e),
         },
     };
-    (op.holds(left, right), format!("{} is {}{said}", label(f), number(left)))
+    (op.holds(left, right), format!("{}{said}", tr!("check-figure-is", figure = label(f), value = number(left))))
 }
 
 /// The work's own processes kept every core we may use busy: their CPU time over the time it
@@ -285,17 +309,18 @@ fn cost(
 /// the cores meanwhile.
 fn all_cores_busy(o: &Observation) -> (bool, String) {
     let cores = o.now.cores as f64;
-    let Some(w) = &o.measured.work else { return (false, "no work was run".into()) };
+    let Some(w) = &o.measured.work else { return (false, tr!("check-no-work")) };
     let held = w.cores_used >= 0.75 * cores;
-    let got = format!("the work's processes used {:.2} cores of {cores}", w.cores_used);
+    let got = tr!("check-cores-used", used = format!("{:.2}", w.cores_used), cores = number(cores));
+    let others = format!("{:.2}", w.others);
     let why = if held {
-        String::new()
+        return (held, got);
     } else if w.others >= 0.5 * (cores - w.cores_used) {
-        format!(": the machine was busy, other programs used {:.2} cores meanwhile", w.others)
+        tr!("check-cores-busy-others", others = others)
     } else {
-        format!(": its threads did not run on every core at once (other programs used {:.2})", w.others)
+        tr!("check-cores-not-parallel", others = others)
     };
-    (held, format!("{got}{why}"))
+    (held, tr!("check-cores-why", got = got, why = why))
 }
 
 /// More of what a metric was measured on, when the number alone does not say it.
@@ -304,14 +329,14 @@ fn metric_why(m: Metric, o: &Observation) -> String {
         (Metric::Pids | Metric::CoresUsed, Some(w)) => {
             let each: Vec<String> = w.by_proc.iter().map(|(a, p, cpu)| format!("{a} pid {p} {cpu:.2} s")).collect();
             if each.is_empty() {
-                " (no process used the CPU)".into()
+                format!(" ({})", tr!("check-why-no-cpu"))
             } else {
-                format!(" (CPU time charged: {})", each.join(", "))
+                format!(" ({})", tr!("check-why-cpu-time", each = each.join(", ")))
             }
         }
         (Metric::Restarts | Metric::MaxDelayMs, _) if o.measured.crash.is_some() => {
             let delays: Vec<String> = o.measured.respawn_delays.iter().map(|d| d.to_string()).collect();
-            format!(" (starts seen after the crash, each after a wait of: {} ms)", delays.join(", "))
+            format!(" ({})", tr!("check-why-delays", delays = delays.join(", ")))
         }
         (Metric::Messages | Metric::Fds, _) => {
             let sent = o
@@ -321,27 +346,25 @@ fn metric_why(m: Metric, o: &Observation) -> String {
                 .filter(|m| matches!(m, Event::Message { to, .. } if to != role::MASTER))
                 .count();
             let (got, _, fds) = crossed(&o.measured.messages);
-            format!(
-                " (counted by the receivers: {got} arrived carrying {fds} fds; the master logged {sent} sent to workers)"
-            )
+            format!(" ({})", tr!("check-why-crossed", got = got, fds = fds, sent = sent))
         }
         (Metric::MasterCounter, _) => {
             let order: Vec<String> = o.measured.copies.iter().map(|(a, _, _, v)| format!("{a} {v}")).collect();
-            format!(" (reported in this order: {})", if order.is_empty() { "none".into() } else { order.join(", ") })
+            let order = if order.is_empty() { tr!("check-none") } else { order.join(", ") };
+            format!(" ({})", tr!("check-why-order", order = order))
         }
         (Metric::VisitsMax | Metric::VisitsSum, _) => match &o.measured.fire {
             Some(f) if !f.summary.visits.is_empty() => {
                 let each: Vec<String> = f.summary.visits.iter().map(|(a, n)| format!("{a} {n}")).collect();
-                format!(" (each worker's count: {}; {} visits completed)", each.join(", "), f.summary.completed)
+                let each = each.join(", ");
+                format!(" ({})", tr!("check-why-visits", each = each, completed = f.summary.completed))
             }
-            _ => " (no reply carried a visit count)".into(),
+            _ => format!(" ({})", tr!("check-why-no-visits")),
         },
         (Metric::Workers, _) => {
             let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
-            format!(
-                " (the master's live worker children in /proc: {})",
-                if pids.is_empty() { "none".into() } else { pids.join(" ") }
-            )
+            let pids = if pids.is_empty() { tr!("check-none") } else { pids.join(" ") };
+            format!(" ({})", tr!("check-why-workers", pids = pids))
         }
         _ => String::new(),
     }
@@ -360,7 +383,7 @@ fn rolled(o: &Observation) -> (bool, String) {
             }
             Event::Retiring { alias, replaced_by, .. } => {
                 if !ready.contains(replaced_by) {
-                    problems.push(format!("{alias} told to stop before {replaced_by} was ready"));
+                    problems.push(tr!("check-rolled-early", alias = alias.as_str(), successor = replaced_by.as_str()));
                 }
                 retired.push(alias.clone());
             }
@@ -371,33 +394,25 @@ fn rolled(o: &Observation) -> (bool, String) {
     for alias in &retired {
         let clean = rolling.iter().any(|e| matches!(e, Event::Exited { alias: a, code: Some(0), .. } if a == alias));
         if !clean {
-            problems.push(format!("{alias} did not exit with code 0"));
+            problems.push(tr!("check-rolled-not-clean", alias = alias.as_str()));
         }
     }
     // No idle connection to drain (none opened, or blocking mode) is no proof of draining.
     let idle = o.measured.rolled_idle.unwrap_or_default();
     if idle.graceful == 0 {
-        problems.push("no idle keep-alive connection was open to drain".into());
+        problems.push(tr!("check-rolled-no-idle"));
     }
     if idle.reset > 0 || idle.open > 0 {
-        problems.push(format!(
-            "of the idle keep-alive connections, {} were reset and {} still open",
-            idle.reset, idle.open
-        ));
+        problems.push(tr!("check-rolled-idle-lost", reset = idle.reset, open = idle.open));
     }
     let under_load = o.measured.rolled_under_load;
     if under_load == Some(false) {
-        problems.push("the load had ended before the restart did".into());
+        problems.push(tr!("check-rolled-load-ended"));
     }
     let ok = problems.is_empty() && replaced.is_some_and(|n| n as usize == retired.len() && n > 0);
     let detail = if problems.is_empty() {
-        let load = if under_load == Some(true) { ", under load" } else { "" };
-        format!(
-            "{} workers replaced{load}, each after its successor was ready; each old one exited 0; \
-             its {} idle keep-alive connections closed with a FIN, none reset",
-            retired.len(),
-            idle.graceful
-        )
+        let load = if under_load == Some(true) { tr!("check-rolled-under-load") } else { String::new() };
+        tr!("check-rolled", replaced = retired.len(), load = load, idle = idle.graceful)
     } else {
         problems.join("; ")
     };
@@ -406,26 +421,30 @@ fn rolled(o: &Observation) -> (bool, String) {
 
 fn lost_only_held(o: &Observation) -> (bool, String) {
     let (Some(fire), Some((alias, held))) = (&o.measured.fire, &o.measured.crash) else {
-        return (false, "no load ran across a crash".into());
+        return (false, tr!("check-no-crash-load"));
     };
     let elsewhere =
         o.measured.load_conns.iter().filter(|c| !c.ok && c.worker.as_ref().is_some_and(|w| w != alias)).count();
     let failed = fire.summary.failed;
     let in_channel = o.measured.in_channel;
-    let channel = if in_channel > 0 { format!(" and at most {in_channel} more in its channel") } else { String::new() };
+    let channel = if in_channel > 0 { tr!("check-lost-channel", n = in_channel) } else { String::new() };
     (
         failed <= *held + in_channel && elsewhere == 0,
-        format!(
-            "the client's records: {failed} failed, {elsewhere} of them after replies from another worker; \
-             {alias} held {held} TCP connections just before it died{channel}"
+        tr!(
+            "check-lost-only-held",
+            failed = failed,
+            elsewhere = elsewhere,
+            alias = alias.as_str(),
+            held = *held,
+            channel = channel
         ),
     )
 }
 
 fn pidfile(o: &Observation) -> (bool, String) {
-    let Some(p) = &o.now.pidfile else { return (false, "no pidfile was written".into()) };
+    let Some(p) = &o.now.pidfile else { return (false, tr!("check-no-pidfile")) };
     let (Some((is_file, fmode)), Some((is_dir, dmode))) = (p.file, p.dir) else {
-        return (false, format!("{} is missing", p.path));
+        return (false, tr!("check-missing", path = p.path.as_str()));
     };
     let daemon = o.seen.pids.get(role::DAEMON).copied();
     // The lock, not the file, says the daemon runs: it must be the daemon's.
@@ -433,11 +452,13 @@ fn pidfile(o: &Observation) -> (bool, String) {
     let ok = is_file && fmode == 0o600 && is_dir && dmode == 0o700 && p.holds.is_some() && p.holds == daemon && locked;
     (
         ok,
-        format!(
-            "{} mode {fmode:04o} in a directory of mode {dmode:04o}, holds pid {}, flock held by {}",
-            p.path,
-            p.holds.map_or("?".into(), |p| p.to_string()),
-            if p.lockers.is_empty() { "nobody".into() } else { format!("{:?}", p.lockers) }
+        tr!(
+            "check-pidfile",
+            path = p.path.as_str(),
+            fmode = format!("{fmode:04o}"),
+            dmode = format!("{dmode:04o}"),
+            pid = p.holds.map_or("?".into(), |p| p.to_string()),
+            lockers = if p.lockers.is_empty() { tr!("check-nobody") } else { format!("{:?}", p.lockers) }
         ),
     )
 }
@@ -445,13 +466,13 @@ fn pidfile(o: &Observation) -> (bool, String) {
 fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, o: &Observation) -> (bool, String) {
     let alias = target.to_string();
     let (Some(pid), Some(facts)) = (o.seen.pids.get(&alias), o.now.procs.get(&alias)) else {
-        return (false, format!("no live process `{alias}`"));
+        return (false, tr!("check-no-live-process", alias = alias.as_str()));
     };
     let actual = facts.iter().find(|(f, _)| *f == field).map_or("gone", |(_, v)| v.as_str());
     let (want, named) = match value {
         ProcValue::Forklab => (o.now.forklab.to_string(), " (forklab)".to_string()),
-        ProcValue::Master => (o.now.master.to_string(), " (the master)".to_string()),
-        ProcValue::SelfPid => (pid.to_string(), " (its own pid)".to_string()),
+        ProcValue::Master => (o.now.master.to_string(), format!(" ({})", tr!("check-the-master"))),
+        ProcValue::SelfPid => (pid.to_string(), format!(" ({})", tr!("check-its-own-pid"))),
         ProcValue::None => ("none".to_string(), String::new()),
         ProcValue::Text(t) => (t.clone(), String::new()),
     };
@@ -461,17 +482,23 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
         actual == want
     };
     let rel = if same { "==" } else { "!=" };
-    let detail = format!("{target} {} is {actual}, {rel} {want}{named}", field.name());
+    let detail = tr!(
+        "check-proc-fact",
+        target = target.to_string(),
+        field = field.name(),
+        actual = actual,
+        rel = rel,
+        want = want.as_str(),
+        named = named
+    );
     // `tty == none` claims the daemon lost its terminal: say what it had before the step.
     if let (ProcField::Tty, ProcValue::None, true, Some((step, before))) =
         (field, value, equal, &o.measured.daemon_before)
     {
         let was = before.iter().find(|(f, _)| *f == ProcField::Tty).map_or("unknown", |(_, v)| v.as_str());
         let lost = match was {
-            "none" => format!(
-                "; it had none before `{step}` either: forklab runs without a terminal, so there was none to lose"
-            ),
-            was => format!("; it was {was} before `{step}`: it lost its controlling terminal"),
+            "none" => tr!("check-tty-none-before", step = step.as_str()),
+            was => tr!("check-tty-lost", was = was, step = step.as_str()),
         };
         return (same, format!("{detail}{lost}"));
     }
@@ -482,7 +509,7 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
 /// it when observed, not only as reported.
 fn same_inode(o: &Observation) -> (bool, String) {
     if o.seen.listeners.is_empty() {
-        return (false, "no process reported a listener".into());
+        return (false, tr!("check-no-listener"));
     }
     let mut shown = Vec::new();
     let mut inodes = Vec::new();

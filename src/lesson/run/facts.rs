@@ -76,22 +76,22 @@ fn fd3_peer(pid: i32) -> String {
 
 /// [`fd3_peer`] for any fd, looking for the peer among `holders`.
 fn fd_peer(pid: i32, fd: i32, holders: impl IntoIterator<Item = i32>) -> String {
-    let Some(target) = procfs::fd_target(pid, fd) else { return format!("no fd {fd}") };
+    let Some(target) = procfs::fd_target(pid, fd) else { return tr!("facts-no-fd", fd = fd) };
     let Some(inode) = procfs::socket_inode(pid, fd) else { return format!("not a socket ({target})") };
     let sock = crate::sys::sockdiag::SockDiag::open().and_then(|mut d| d.unix(inode));
     let sock = match sock {
         Ok(Some(sock)) => sock,
-        Ok(None) => return format!("not a Unix socket ({target})"),
+        Ok(None) => return tr!("facts-not-unix", target = target.as_str()),
         Err(e) => return format!("unknown ({e})"),
     };
     if sock.kind as i32 != libc::SOCK_STREAM {
-        return format!("a Unix {} socket, not a stream", sock.kind_name());
+        return tr!("facts-not-stream", kind = sock.kind_name());
     }
-    let Some(peer) = sock.peer else { return "a Unix stream socket with no peer".into() };
+    let Some(peer) = sock.peer else { return tr!("facts-no-peer") };
     let tables = crate::lab::watch::fd_tables(holders);
     match crate::lab::watch::holders(&tables, peer).first() {
         Some((holder, _)) => holder.to_string(),
-        None => format!("socket:[{peer}], held by no process of forklab's tree"),
+        None => tr!("facts-peer-outside", peer = peer.to_string()),
     }
 }
 

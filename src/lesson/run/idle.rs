@@ -23,7 +23,7 @@ pub struct IdleEnd {
 pub fn open(port: u16, n: usize) -> Result<Vec<TcpStream>> {
     (0..n)
         .map(|i| {
-            let mut s = TcpStream::connect(("127.0.0.1", port)).context("connecting an idle keep-alive connection")?;
+            let mut s = TcpStream::connect(("127.0.0.1", port)).with_context(|| tr!("run-connecting-idle"))?;
             s.set_read_timeout(Some(Duration::from_secs(5)))?;
             write!(s, "GET /idle/{i} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n")?;
             read_reply(&mut s)?;
@@ -37,9 +37,9 @@ fn read_reply(s: &mut TcpStream) -> Result<()> {
     let mut got = Vec::new();
     let mut buf = [0u8; 1024];
     loop {
-        let n = s.read(&mut buf).context("reading the reply on an idle connection")?;
+        let n = s.read(&mut buf).with_context(|| tr!("run-reading-idle-reply"))?;
         if n == 0 {
-            bail!("the connection closed before its reply was whole");
+            bail!(tr!("run-reply-cut"));
         }
         got.extend_from_slice(&buf[..n]);
         let text = String::from_utf8_lossy(&got);

@@ -233,7 +233,7 @@ impl Runner {
     }
 
     fn pool(&self) -> Result<PoolInfo> {
-        self.lab.pool.clone().context("no pool is running; a `do: spawn` must come first")
+        self.lab.pool.clone().with_context(|| tr!("run-no-pool"))
     }
 
     fn start(&mut self, mode: Mode, workers: usize, handle: Handle, out: &mut Transcript) -> Result<PoolInfo> {
@@ -270,7 +270,7 @@ impl Runner {
             Directive::Ask(_) => {}
             Directive::Node(cmd) => self.node_cmd(cmd, out)?,
             Directive::Crash { how: CrashKind::Throw, .. } => {
-                anyhow::bail!("`how=throw` is a JavaScript exception: it needs a Node program (`do: node ...`)")
+                anyhow::bail!(tr!("run-throw-needs-node"))
             }
             Directive::Crash { target, how } => self.crash(target, *how, out)?,
             Directive::Respawn(on) => {
@@ -478,7 +478,8 @@ impl Runner {
     /// /proc: what a fatal signal can cost.
     fn kill(&mut self, target: &Target, signal: nix::sys::signal::Signal, out: &mut Transcript) -> Result<()> {
         let alias = target.to_string();
-        let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
+        let pid =
+            *self.seen.pids.get(&alias).with_context(|| tr!("run-no-process-to-signal", alias = alias.as_str()))?;
         self.measured.before_crash = self.seen.pids.clone();
         self.measured.respawn_delays.clear();
         // Under load, SIGKILL a stopped worker: between reading its fd table and the kill, a
@@ -497,7 +498,7 @@ impl Runner {
         // say it took it: one can be in the worker's channel, not yet in its fd table.
         self.measured.in_channel = u64::from(self.lab.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr));
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), signal)
-            .with_context(|| format!("sending {} to {alias} (pid {pid})", signal.as_str()))?;
+            .with_context(|| tr!("run-sending-signal", signal = signal.as_str(), alias = alias.as_str(), pid = pid))?;
         out.event(&Event::Signaled {
             alias: alias.clone(),
             pid,
@@ -592,7 +593,7 @@ impl Runner {
                 // `recv` gives the client's own lines only.
                 Some(crate::lab::ClientLine::LabEvent(_)) => {}
                 Some(crate::lab::ClientLine::Done(_)) | None => {
-                    anyhow::bail!("the load ended before it was flowing; give `load` more connections")
+                    anyhow::bail!(tr!("run-load-ended-early"))
                 }
             }
         }
@@ -602,7 +603,7 @@ impl Runner {
     }
 
     fn wait_load(&mut self, out: &mut Transcript) -> Result<()> {
-        let (client, before) = self.load.take().context("no load is running; a `do: load` must come first")?;
+        let (client, before) = self.load.take().with_context(|| tr!("run-no-load"))?;
         let pool = self.pool()?;
         let conns = &mut self.measured.load_conns;
         let summary = client.finish(Duration::from_secs(120), &mut |c| conns.push(c))?;
@@ -698,7 +699,8 @@ impl Runner {
     fn cost(&mut self, what: lesson::CostKind, rounds: Option<u32>, out: &mut Transcript) -> Result<()> {
         let alias = what.in_worker().then(|| Target::Worker(1).to_string());
         if let Some(a) = &alias {
-            self.pid_of(&Target::Worker(1)).with_context(|| format!("`cost {}` runs in {a}", what.name()))?;
+            self.pid_of(&Target::Worker(1))
+                .with_context(|| tr!("run-cost-runs-in", what = what.name(), target = a.to_string()))?;
         }
         let name = what.name();
         let rounds = rounds.unwrap_or(what.default_rounds());
@@ -738,17 +740,18 @@ impl Runner {
     /// daemon(7)'s way to stop a daemon: read its pid from the pidfile, check it is the
     /// daemon, send SIGTERM. forklab (the subreaper) is its parent now, so forklab reaps it.
     fn stop_daemon(&mut self, out: &mut Transcript) -> Result<()> {
-        let path = self.seen.pidfile.clone().context("the daemon wrote no pidfile; `daemon pidfile` comes first")?;
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading the pidfile `{path}`"))?;
-        let pid: i32 = text.trim().parse().with_context(|| format!("the pidfile `{path}` holds `{}`", text.trim()))?;
+        let path = self.seen.pidfile.clone().with_context(|| tr!("run-no-pidfile"))?;
+        let text = std::fs::read_to_string(&path).with_context(|| tr!("run-reading-pidfile", path = path.as_str()))?;
+        let pid: i32 =
+            text.trim().parse().with_context(|| tr!("run-pidfile-holds", path = path.as_str(), text = text.trim()))?;
         // A pidfile can outlive its process and the pid be reused: check what the pid is now.
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         if comm.trim() != "forklab-daemon" {
-            anyhow::bail!("pid {pid} from `{path}` is `{}`, not the daemon; not signalling it", comm.trim());
+            anyhow::bail!(tr!("run-not-the-daemon", pid = pid, path = path.as_str(), comm = comm.trim()));
         }
         let exit = crate::sys::reaper::watch(pid);
         nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM)
-            .with_context(|| format!("sending SIGTERM to the daemon (pid {pid})"))?;
+            .with_context(|| tr!("run-sigterm-daemon", pid = pid))?;
         let me = std::process::id() as i32;
         out.event(&Event::Signaled {
             alias: role::DAEMON.into(),
@@ -758,7 +761,7 @@ impl Runner {
             why: None,
         });
         let status = crate::sys::reaper::wait_timeout(&exit, Duration::from_secs(5))
-            .with_context(|| format!("the daemon (pid {pid}) did not end within 5 s of SIGTERM"))?;
+            .with_context(|| tr!("run-daemon-did-not-end", pid = pid, secs = 5))?;
         let ev = Event::Exited {
             alias: role::DAEMON.into(),
             pid,
@@ -783,7 +786,7 @@ impl Runner {
 
     fn pid_of(&self, target: &Target) -> Result<i32> {
         let alias = target.to_string();
-        self.seen.pids.get(&alias).copied().with_context(|| format!("no live process `{alias}`"))
+        self.seen.pids.get(&alias).copied().with_context(|| tr!("check-no-live-process", alias = alias.as_str()))
     }
 
     fn show_fds(&self, target: &Target, out: &mut Transcript) -> Result<()> {

@@ -92,9 +92,7 @@ impl Runner {
             Directive::Busy { target, ms } => Some(self.node_busy(target, *ms)),
             Directive::Crash { target, how } => Some(self.node_crash(target, *how, out)),
             Directive::Respawn(on) => Some(self.node_respawn(*on)),
-            Directive::Visit { .. } => {
-                Some(Err(anyhow!("`visit` counts in forklab's workers; the Node program has no `/visit`")))
-            }
+            Directive::Visit { .. } => Some(Err(anyhow!(tr!("node-no-visit")))),
             Directive::Expect(_) => match self.node_sync(out) {
                 Ok(_) => None,
                 Err(e) => Some(Err(e)),
@@ -146,7 +144,7 @@ impl Runner {
     }
 
     fn node(&self) -> Result<&NodeRun> {
-        self.node.as_ref().ok_or_else(|| anyhow!("no Node program is running; a `do: node PROGRAM` must come first"))
+        self.node.as_ref().ok_or_else(|| anyhow!(tr!("node-not-running")))
     }
 
     /// Ends the running program, if any (its whole process group), and forgets its processes.
@@ -160,8 +158,9 @@ impl Runner {
 
     /// A worker target's Node `worker.id` and PID.
     fn node_worker(&self, t: &Target) -> Result<(u32, i32)> {
-        let Target::Worker(id) = t else { bail!("`{t}` is not a worker of the Node program") };
-        let pid = *self.seen.pids.get(&t.to_string()).with_context(|| format!("no live Node worker `{t}`"))?;
+        let Target::Worker(id) = t else { bail!(tr!("node-not-a-worker", target = t.to_string())) };
+        let pid =
+            *self.seen.pids.get(&t.to_string()).with_context(|| tr!("node-no-live-worker", target = t.to_string()))?;
         Ok((*id, pid))
     }
 
@@ -231,7 +230,7 @@ impl Runner {
         let route = match how {
             CrashKind::Throw => format!("/__forklab/throw?worker={id}"),
             CrashKind::Exit => format!("/__forklab/exit?worker={id}&code=1"),
-            other => bail!("a Node worker crashes with how=throw or how=exit, not how={}", other.name()),
+            other => bail!(tr!("node-crash-how", how = other.name())),
         };
         self.node()?.lab.get(&route)?;
         self.measured.crash = Some((t.to_string(), 0));
@@ -240,7 +239,8 @@ impl Runner {
 
     pub(super) fn node_kill(&mut self, t: &Target, signal: Signal, out: &mut Transcript) -> Result<()> {
         let alias = t.to_string();
-        let pid = *self.seen.pids.get(&alias).with_context(|| format!("no live process `{alias}` to signal"))?;
+        let pid =
+            *self.seen.pids.get(&alias).with_context(|| tr!("run-no-process-to-signal", alias = alias.as_str()))?;
         self.measured.before_crash = self.seen.pids.clone();
         // Each child's end of its IPC channel (fd 3), to see when it has taken in the master's end.
         let children: Vec<(i32, Option<u64>)> = (self.seen.pids.iter())
@@ -293,8 +293,8 @@ impl Runner {
                 calls
             }
         });
-        let state = self.node_sync(out)?.context("the Node program ended")?;
-        let new = state.workers.iter().max_by_key(|w| w.id).context("no child after the fork")?;
+        let state = self.node_sync(out)?.with_context(|| tr!("node-ended"))?;
+        let new = state.workers.iter().max_by_key(|w| w.id).with_context(|| tr!("node-no-child"))?;
         let got = self.listener_fds(new.pid).and_then(|l| l.first().copied());
         self.measured.handle = got.map(|(fd, inode)| (sent, fd, inode));
         out.info(Info::Syscalls { pid: primary, calls: self.measured.sendmsg.clone().unwrap_or(Ok(Vec::new())) });
@@ -321,7 +321,7 @@ impl Runner {
         let before = self.seen.pids.keys().filter(|a| a.starts_with('W')).count();
         let deadline = Instant::now() + END_TIMEOUT;
         loop {
-            let state = self.node_sync(out)?.context("the Node program ended")?;
+            let state = self.node_sync(out)?.with_context(|| tr!("node-ended"))?;
             if state.exits.iter().any(|e| e.pid == pid) {
                 if state.respawn {
                     self.node()?.lab.wait_listening(before, Instant::now() + END_TIMEOUT, &self.lab.stop())?;
@@ -330,7 +330,7 @@ impl Runner {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("Node worker pid {pid} did not end within {} s", END_TIMEOUT.as_secs());
+                bail!(tr!("node-worker-did-not-end", pid = pid, secs = END_TIMEOUT.as_secs()));
             }
             if self.lab.stop().stopped() {
                 return Err(crate::lab::Abandoned.into());
@@ -342,7 +342,7 @@ impl Runner {
     /// `fire` at the Node program: each connection attributed to the process that holds its
     /// server-side socket (lab/fire.rs), checked against the workers' own counts.
     pub(super) fn node_fire(&mut self, connections: u32, concurrency: u32, out: &mut Transcript) -> Result<()> {
-        let state = self.node_sync(out)?.context("the Node program ended")?;
+        let state = self.node_sync(out)?.with_context(|| tr!("node-ended"))?;
         let served_before: u64 = state.workers.iter().map(|w| w.served).sum();
         let l = watch::ListenerFd { port: state.port, fd: 0, inode: 0, addr: format!("127.0.0.1:{}", state.port) };
         let started = Instant::now();

@@ -24,10 +24,7 @@ pub(super) struct Holding {
 impl Runner {
     /// `drain ms=N`: every worker acknowledges that SIGTERM now drains it.
     pub(super) fn drain(&mut self, ms: u32, out: &mut Transcript) -> Result<()> {
-        anyhow::ensure!(
-            self.pool()?.mode != crate::proto::mode::Mode::Blocking,
-            "a blocking worker sits in accept() and reads no message; `drain` needs an event-loop mode"
-        );
+        anyhow::ensure!(self.pool()?.mode != crate::proto::mode::Mode::Blocking, tr!("run-drain-blocking"));
         let workers = self.seen.pids.keys().filter(|a| a.starts_with('W')).count();
         self.lab.send(&Cmd::Drain { ms })?;
         let mut acks = 0;
@@ -45,16 +42,13 @@ impl Runner {
     /// workers have accepted every one of them.
     pub(super) fn hold(&mut self, idle_n: u32, slow_n: u32, ms: u32, out: &mut Transcript) -> Result<()> {
         let pool = self.pool()?;
-        anyhow::ensure!(
-            pool.mode != crate::proto::mode::Mode::Blocking,
-            "a blocking worker serves one connection at a time; `hold` needs an event-loop mode"
-        );
+        anyhow::ensure!(pool.mode != crate::proto::mode::Mode::Blocking, tr!("run-hold-blocking"));
         let (port, mode) = (pool.port, pool.mode.name());
         let before = self.accepted_total(out)?;
         let idle = idle::open(port, idle_n as usize)?;
         let mut slow = Vec::new();
         for i in 0..slow_n {
-            let mut s = TcpStream::connect(("127.0.0.1", port)).context("connecting a slow request")?;
+            let mut s = TcpStream::connect(("127.0.0.1", port)).with_context(|| tr!("run-connecting-slow"))?;
             s.set_nodelay(true)?;
             write!(s, "GET /slow/{ms}/{i} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
             slow.push((s, Instant::now()));
@@ -67,7 +61,7 @@ impl Runner {
             std::thread::sleep(Duration::from_millis(20));
             accepted = self.accepted_total(out)?.saturating_sub(before);
         }
-        anyhow::ensure!(accepted >= want, "the workers accepted {accepted} of the {want} held connections");
+        anyhow::ensure!(accepted >= want, tr!("run-held-not-accepted", accepted = accepted, want = want));
         out.info(Info::Holding { idle: idle_n, slow: slow_n, ms });
         self.holding = Some(Holding { idle, slow, ms, mode });
         Ok(())
@@ -76,8 +70,7 @@ impl Runner {
     /// `wait hold`: read every slow request's reply (or how it failed) and how each idle
     /// connection ended. The slow requests are what `failed` and `completed` count.
     pub(super) fn wait_hold(&mut self, out: &mut Transcript) -> Result<()> {
-        let Holding { idle, slow, ms, mode } =
-            self.holding.take().context("nothing is held; a `do: hold` must come first")?;
+        let Holding { idle, slow, ms, mode } = self.holding.take().with_context(|| tr!("run-nothing-held"))?;
         let started = slow.iter().map(|(_, sent)| *sent).min().unwrap_or_else(Instant::now);
         let deadline = Instant::now() + Duration::from_millis(u64::from(ms)) + Duration::from_secs(5);
         let records: Vec<ConnRecord> = (slow.into_iter().enumerate())

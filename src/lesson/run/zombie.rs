@@ -61,7 +61,13 @@ impl Runner {
                 return Ok(());
             }
             if Instant::now() >= deadline {
-                bail!("{alias} (pid {pid}) is in state {state}, not a zombie, {WITHIN:?} after the signal");
+                bail!(tr!(
+                    "run-not-a-zombie",
+                    alias = alias,
+                    pid = pid,
+                    state = state.to_string(),
+                    within = format!("{WITHIN:?}")
+                ));
             }
             std::thread::sleep(Duration::from_millis(10));
         }
