@@ -48,6 +48,13 @@ const TRANSLATED: &[&str] = &[
     "src/lesson/run/shutdown.rs",
     "src/lesson/run/work.rs",
     "src/lesson/run/zombie.rs",
+    "src/commands/watch.rs",
+    "src/ui/watch/app.rs",
+    "src/ui/watch/mod.rs",
+    "src/ui/view/watch.rs",
+    "src/ui/view/syscalls.rs",
+    "src/lab/watch.rs",
+    "src/lab/watchlive.rs",
 ];
 
 /// Literals in those files that are no sentence: key names, a command line, markers.
@@ -76,6 +83,10 @@ const NOT_WORDS: &[&str] = &[
     "`served TARGET OP NUMBER`",
     // An invariant's panic message, not shown to a user.
     "checked by the caller",
+    // watch: socket kinds and states as ss(8) and /proc name them; an invariant's panic.
+    "tcp LISTEN {}",
+    "           fd {} unix {} socket:[{}], {peer}",
+    "the snapshot's port has a listener",
 ];
 
 /// Names that stay as the kernel and /proc spell them, in every language.

@@ -15,7 +15,7 @@ pub type Screen = (crate::ui::theme::ThemeName, bool, std::time::Duration);
 pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode> {
     if !args.once && args.fire.is_none() {
         if args.json {
-            bail!("--json needs --once or --fire N: the interactive screen prints no JSON");
+            bail!("{}", tr!("watch-json-needs-once"));
         }
         return crate::ui::watch::run(crate::ui::watch::WatchOptions {
             pid: args.pid,
@@ -35,8 +35,8 @@ pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode
             started.wait_listening(args.port)?;
             started.pid
         }
-        (Some(_), false) => bail!("give --pid PID or -- CMD, not both"),
-        (None, true) => bail!("nothing to watch: give --pid PID, or -- CMD [ARGS...] to start one"),
+        (Some(_), false) => bail!("{}", tr!("watch-pid-or-command")),
+        (None, true) => bail!("{}", tr!("watch-nothing")),
     };
     let snap = watch::snapshot(root, args.port)?;
     match args.fire {
@@ -48,7 +48,7 @@ pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode
                 .iter()
                 .flat_map(|p| &p.listeners)
                 .find(|l| l.port == snap.port)
-                .expect("snapshot picked a port some process listens on");
+                .expect("the snapshot's port has a listener");
             let report = fire(root, snap.port, &watch::targets(listener)?, n, args.concurrency)?;
             if args.json {
                 term::println_raw(&serde_json::to_string(&report)?)?;
@@ -62,22 +62,24 @@ pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode
 
 /// Text lines, cleaned: a process names itself (`comm` is whatever it set with prctl).
 fn print_snapshot(snap: &Snapshot) -> Result<()> {
-    term::println(&format!("process tree of {} (watching port {})", snap.root, snap.port))?;
+    term::println(&tr!("watch-tree-of", pid = snap.root, port = snap.port))?;
     for p in &snap.processes {
         term::println(&format!("{:>8} ppid {:<8} {:<16} {} {:>3} threads", p.pid, p.ppid, p.comm, p.state, p.threads))?;
         for l in &p.listeners {
-            term::println(&format!("           listens on {} (fd {}, socket:[{}])", l.addr, l.fd, l.inode))?;
+            term::println(&format!(
+                "           {}",
+                tr!("watch-listens-on", addr = &l.addr, fd = l.fd, inode = l.inode.to_string())
+            ))?;
         }
         for c in &p.connections {
-            term::println(&format!(
-                "           connection {} <- {} (fd {}, socket:[{}])",
-                c.local, c.remote, c.fd, c.inode
-            ))?;
+            let line =
+                tr!("watch-connection", local = &c.local, remote = &c.remote, fd = c.fd, inode = c.inode.to_string());
+            term::println(&format!("           {line}"))?;
         }
         for f in p.fds.iter().filter(|f| f.kind == "unix") {
             let peer = match f.peer_pid {
-                Some(Some(pid)) => format!("peer in {pid}"),
-                _ => "peer outside the tree".into(),
+                Some(Some(pid)) => tr!("watch-peer-in", pid = pid),
+                _ => tr!("watch-peer-outside"),
             };
             term::println(&format!(
                 "           fd {} unix {} socket:[{}], {peer}",
@@ -91,16 +93,13 @@ fn print_snapshot(snap: &Snapshot) -> Result<()> {
 }
 
 fn print_report(r: &FireReport, snap: &Snapshot) -> Result<()> {
-    term::println(&format!(
-        "fired {} connections at port {}: {} completed, {} failed",
-        r.fired, r.port, r.completed, r.failed
-    ))?;
+    term::println(&tr!("watch-fired", fired = r.fired, port = r.port, completed = r.completed, failed = r.failed))?;
     for (pid, n) in &r.per_process {
         let comm = snap.processes.iter().find(|p| p.pid.to_string() == *pid).map(|p| p.comm.as_str()).unwrap_or("?");
         term::println(&format!("{pid:>8} {comm:<16} {n}"))?;
     }
     for (why, n) in &r.failures {
-        term::println(&format!("  failed: {why} {n}"))?;
+        term::println(&format!("  {}", tr!("watch-failed-why", why = *why, n = *n)))?;
     }
     Ok(())
 }

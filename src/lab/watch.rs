@@ -107,21 +107,22 @@ pub fn tree(root: i32) -> Result<Vec<ProcStatus>> {
 /// The root, with a one-line reason when it cannot be watched.
 fn root_status(root: i32) -> Result<ProcStatus> {
     if root <= 0 {
-        bail!("{root} is not a process ID");
+        bail!("{}", tr!("watch-not-a-pid", pid = root));
     }
     match std::fs::metadata(format!("/proc/{root}")) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("no process with PID {root}"),
-        Err(e) => bail!("cannot read process {root}: {e}"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!("{}", tr!("watch-no-process", pid = root)),
+        Err(e) => bail!("{}", tr!("watch-cannot-read", pid = root, error = e.to_string())),
         Ok(_) => {}
     }
-    let st = procfs::status(root).map_err(|e| anyhow::anyhow!("cannot read process {root}: {}", e.root_cause()))?;
+    let st = procfs::status(root)
+        .map_err(|e| anyhow::anyhow!("{}", tr!("watch-cannot-read", pid = root, error = e.root_cause().to_string())))?;
     if st.state == 'Z' {
-        bail!("process {root} has exited (a zombie its parent has not reaped)");
+        bail!("{}", tr!("watch-zombie", pid = root));
     }
     // The fd table is what watching needs; another user's process refuses it (ptrace access
     // mode, proc(5)).
     std::fs::read_dir(format!("/proc/{root}/fd"))
-        .map_err(|e| anyhow::anyhow!("cannot read the fds of process {root}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{}", tr!("watch-cannot-read-fds", pid = root, error = e.to_string())))?;
     Ok(st)
 }
 
@@ -182,10 +183,10 @@ pub fn listeners(
 pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>) -> Result<u16> {
     match port {
         Some(p) if found.iter().any(|(_, l)| l.port == p) => Ok(p),
-        Some(p) => bail!("nobody in the tree of process {root} listens on TCP port {p}"),
+        Some(p) => bail!("{}", tr!("watch-nobody-listens", pid = root, port = p)),
         None => match found.iter().map(|(_, l)| l.port).min() {
             Some(p) => Ok(p),
-            None => bail!("no process in the tree of process {root} listens on a TCP port"),
+            None => bail!("{}", tr!("watch-no-listener", pid = root)),
         },
     }
 }
@@ -294,7 +295,8 @@ fn kind_of(target: &str) -> &'static str {
 /// Where to connect to reach a listener: its own address, or loopback for a wildcard one.
 /// Only this machine's loopback is fired at.
 pub fn targets(listener: &ListenerFd) -> Result<Vec<SocketAddr>> {
-    let addr: SocketAddr = listener.addr.parse().with_context(|| format!("reading the address {}", listener.addr))?;
+    let addr: SocketAddr =
+        listener.addr.parse().with_context(|| tr!("watch-reading-address", addr = &listener.addr))?;
     let port = addr.port();
     let v4 = SocketAddr::from(([127, 0, 0, 1], port));
     let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
@@ -304,7 +306,7 @@ pub fn targets(listener: &ListenerFd) -> Result<Vec<SocketAddr>> {
         ip if ip.is_unspecified() => vec![v6, v4],
         ip if ip.is_loopback() => vec![addr],
         ip => {
-            bail!("the listener on port {port} is bound to {ip}, not loopback; forklab fires only at 127.0.0.1 or ::1")
+            bail!("{}", tr!("watch-not-loopback", port = port, ip = ip.to_string()))
         }
     })
 }
@@ -391,10 +393,10 @@ impl Started {
         loop {
             if let Ok(exit) = self.exit.try_recv() {
                 let how = match exit {
-                    Exit::Code(c) => format!("exited with code {c}"),
-                    Exit::Signal(s, _) => format!("was killed by {}", s.as_str()),
+                    Exit::Code(c) => tr!("watch-exited-code", code = c),
+                    Exit::Signal(s, _) => tr!("watch-killed-by", signal = s.as_str()),
                 };
-                bail!("`{}` {how} before it listened on {}", self.command, port_words(port));
+                bail!("{}", tr!("watch-ended-early", command = &self.command, how = how, port = port_words(port)));
             }
             let seen = tree(self.pid).ok().and_then(|procs| {
                 let tables = fd_tables(procs.iter().map(|p| p.pid));
@@ -420,10 +422,13 @@ impl Started {
                     return Ok(());
                 }
                 bail!(
-                    "`{}` did not listen on {} within {} s",
-                    self.command,
-                    port_words(port),
-                    LISTEN_TIMEOUT.as_secs()
+                    "{}",
+                    tr!(
+                        "watch-never-listened",
+                        command = &self.command,
+                        port = port_words(port),
+                        secs = LISTEN_TIMEOUT.as_secs()
+                    )
                 );
             }
             std::thread::sleep(Duration::from_millis(25));
@@ -433,8 +438,8 @@ impl Started {
 
 fn port_words(port: Option<u16>) -> String {
     match port {
-        Some(p) => format!("TCP port {p}"),
-        None => "a TCP port".into(),
+        Some(p) => tr!("watch-tcp-port", port = p),
+        None => tr!("watch-any-tcp-port"),
     }
 }
 

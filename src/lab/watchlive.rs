@@ -134,7 +134,7 @@ impl State {
             took: Duration::ZERO,
         };
         if procs.is_empty() {
-            sample.error = Some(format!("process {root} has exited"));
+            sample.error = Some(tr!("watch-root-exited", pid = root));
             return sample;
         }
         let statuses: Vec<ProcStatus> = procs.iter().map(|(s, _)| s.clone()).collect();
@@ -144,7 +144,7 @@ impl State {
             let tables = fd_tables(pids.iter().copied());
             let snap = match diag {
                 Some(d) => snapshot_of(d, root, &statuses, &tables, Some(port)),
-                None => Err(anyhow::anyhow!("NETLINK_SOCK_DIAG could not be opened")),
+                None => Err(anyhow::anyhow!("{}", tr!("watch-no-sockdiag"))),
             };
             match snap {
                 Ok(s) => sample.snap = Some(s),

@@ -18,8 +18,8 @@ pub(super) fn syscalls(
     buf: &mut Buffer,
 ) {
     let t = cx.theme;
-    let state = if p.ended { "stopped" } else { "strace" };
-    let Some(inner) = draw_block(pane_block(cx, title(t, "syscalls", &[who, state])), area, buf) else { return };
+    let state = if p.ended { tr!("sys-stopped") } else { "strace".to_string() };
+    let Some(inner) = draw_block(pane_block(cx, title(t, "syscalls", &[who, &state])), area, buf) else { return };
     let width = inner.width as usize;
     let mut rows: Vec<(String, ratatui::style::Style)> = Vec::new();
     for row in &p.lines {
@@ -37,9 +37,9 @@ pub(super) fn syscalls(
                     None => s.push_str(" …"),
                 }
                 if !c.passed.is_empty() {
-                    let verb = if c.name == "sendmsg" { "sent" } else { "got" };
                     let passed: Vec<String> = c.passed.iter().map(|p| passed_fd(p)).collect();
-                    s.push_str(&format!(" {verb} fd {} SCM_RIGHTS", passed.join(", ")));
+                    let key = if c.name == "sendmsg" { "sys-sent-fds" } else { "sys-got-fds" };
+                    s.push_str(&format!(" {}", tr!(key, fds = passed.join(", "))));
                 }
                 let style = if c.passed.is_empty() { t.text } else { t.warn };
                 rows.push((s, style));
@@ -53,7 +53,7 @@ pub(super) fn syscalls(
         }
     }
     if rows.is_empty() {
-        rows.push(("attaching strace…".into(), t.dim));
+        rows.push((tr!("sys-attaching"), t.dim));
     }
     let height = inner.height as usize;
     let skip = rows.len().saturating_sub(height);

@@ -81,17 +81,29 @@ fn header(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
         None => format!("pid {}", app.snap.root),
     };
     let ports: Vec<String> = app.snap.ports.iter().filter(|p| **p != app.snap.port).map(u16::to_string).collect();
-    let also = if ports.is_empty() { String::new() } else { format!(" (also {})", ports.join(", ")) };
+    let also = if ports.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", tr!("watch-also-ports", ports = ports.join(", ")))
+    };
     let mut spans = vec![
-        Span::styled(" watch ", t.strong),
+        Span::styled(format!(" {} ", tr!("watch-title")), t.strong),
         Span::styled(what, t.text),
-        Span::styled(format!(" · port {}{also} · every {:.2} s", app.snap.port, app.every.as_secs_f64()), t.dim),
+        Span::styled(
+            format!(
+                " · {}{also} · {}",
+                tr!("watch-port", port = app.snap.port),
+                tr!("watch-every", secs = format!("{:.2}", app.every.as_secs_f64()))
+            ),
+            t.dim,
+        ),
     ];
     if app.fds_every > app.every {
-        spans.push(Span::styled(format!(" · fds every {:.1} s", app.fds_every.as_secs_f64()), t.dim));
+        let every = format!("{:.1}", app.fds_every.as_secs_f64());
+        spans.push(Span::styled(format!(" · {}", tr!("watch-fds-every", secs = every)), t.dim));
     }
     if app.missed > 0 {
-        spans.push(Span::styled(format!(" · missed ≤{} short-lived", app.missed), t.warn));
+        spans.push(Span::styled(format!(" · {}", tr!("watch-missed", n = app.missed)), t.warn));
     }
     if let Some(e) = &app.error {
         spans.push(Span::styled(format!("  {e}"), t.bad));
@@ -101,27 +113,24 @@ fn header(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
 
 fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(pid) = app.confirm_kill {
-        let line = Line::styled(
-            format!(" send SIGTERM to {} pid {pid}? y to confirm, any other key to cancel", app.alias(pid)),
-            t.warn,
-        );
+        let line = Line::styled(format!(" {}", tr!("watch-confirm-kill", alias = app.alias(pid), pid = pid)), t.warn);
         put(buf, area, 0, line);
         return;
     }
     let arrows = if t.ascii { "Up/Down" } else { "↑/↓" };
-    let firing = app.firing.map(|n| format!("  firing {n}…")).unwrap_or_default();
+    let firing = app.firing.map(|n| format!("  {}", tr!("watch-firing", n = n))).unwrap_or_default();
     let keys = [
-        (arrows, "select"),
-        ("c/1/2/3", "fire 1/1/10/100"),
-        ("s", if app.sys.is_some() { "syscalls off" } else { "syscalls" }),
-        ("k", "kill"),
-        ("tab", "pane"),
-        ("q", "quit"),
+        (arrows, "key-watch-select"),
+        ("c/1/2/3", "key-watch-fire"),
+        ("s", if app.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }),
+        ("k", "key-watch-kill"),
+        ("tab", "key-watch-pane"),
+        ("q", "key-quit"),
     ];
     let mut spans = vec![Span::raw(" ")];
     for (k, what) in keys {
         spans.push(Span::styled(k, t.key));
-        spans.push(Span::styled(format!(" {what}  "), t.dim));
+        spans.push(Span::styled(format!(" {}  ", tr!(what)), t.dim));
     }
     spans.push(Span::styled(firing, t.warn));
     put(buf, area, 0, Line::from(spans));
@@ -166,7 +175,7 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let sel = app.lab.procs.get(app.lab.selected).and_then(|r| app.snap.processes.iter().find(|p| p.pid == r.pid));
     let Some(p) = sel else {
         let Some(inner) = draw_block(pane_block(cx, title(t, "fds", &[])), area, buf) else { return };
-        put(buf, inner, 0, Line::styled("select a live process to see its fds", t.dim));
+        put(buf, inner, 0, Line::styled(tr!("watch-select-process"), t.dim));
         return;
     };
     let who = format!("{} pid {}", app.alias(p.pid), p.pid);
@@ -179,7 +188,7 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let height = inner.height as usize;
     let shown = if list.len() > height { height.saturating_sub(1) } else { list.len() };
     if list.is_empty() {
-        put(buf, inner, 0, Line::styled("no fds (ended, or not ours to read)", t.dim));
+        put(buf, inner, 0, Line::styled(tr!("watch-no-fds"), t.dim));
     }
     let fd_w = list.iter().map(|f| f.fd.to_string().len()).max().unwrap_or(1);
     for (y, f) in list.iter().take(shown).enumerate() {
@@ -193,7 +202,7 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         );
     }
     if shown < list.len() {
-        put(buf, inner, shown as u16, Line::styled(format!("+{} more", list.len() - shown), t.dim));
+        put(buf, inner, shown as u16, Line::styled(tr!("watch-more", n = list.len() - shown), t.dim));
     }
 }
 
@@ -206,7 +215,7 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
             if let Some(l) = p.listeners.iter().find(|l| l.inode == inode) {
                 format!("tcp LISTEN {}", l.addr)
             } else if let Some(c) = p.connections.iter().find(|c| c.inode == inode) {
-                format!("tcp ESTAB ← {} on {}", c.remote, c.local)
+                tr!("watch-fd-estab", remote = &c.remote, local = &c.local)
             } else {
                 fd_words(f)
             }
@@ -223,7 +232,7 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
                         .unwrap_or_default();
                     format!(" {arrow} {} {pid}{fd}", app.alias(pid))
                 }
-                _ if f.peer_inode.is_some() => " peer outside the tree".into(),
+                _ if f.peer_inode.is_some() => format!(" {}", tr!("watch-peer-outside")),
                 _ => String::new(),
             };
             format!("unix{peer} {} [{inode}]", f.sock_type.unwrap_or("?"))
@@ -233,7 +242,7 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
     if let Some(inode) = f.inode {
         let also = others(app, p.pid, inode);
         if !also.is_empty() {
-            s.push_str(&format!("  also {}", also.join(", ")));
+            s.push_str(&format!("  {}", tr!("watch-also", who = also.join(", "))));
         }
     }
     s
@@ -241,11 +250,11 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
 
 fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
-    let port = format!("port {}", app.snap.port);
+    let port = tr!("watch-port", port = app.snap.port);
     let Some(inner) = draw_block(pane_block(cx, title(t, "connections", &[&port])), area, buf) else { return };
     let mut lines: Vec<Line> = Vec::new();
     let total: usize = app.snap.processes.iter().map(|p| p.connections.len()).sum();
-    lines.push(Line::styled(format!("established now: {total}"), t.strong));
+    lines.push(Line::styled(tr!("watch-established", n = total), t.strong));
     for p in &app.snap.processes {
         let remotes: Vec<&str> = p.connections.iter().map(|c| c.remote.as_str()).collect();
         let mut s = format!("  {:<10} {:>7} {:>5}", cut(&app.alias(p.pid), 10, t.ascii), p.pid, remotes.len());
@@ -258,10 +267,10 @@ fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(s, if remotes.is_empty() { t.dim } else { t.text }));
     }
     match &app.fire {
-        None => lines.push(Line::styled("press c to fire a connection and see who accepts it", t.dim)),
+        None => lines.push(Line::styled(tr!("watch-press-c"), t.dim)),
         Some(fv) => {
             lines.push(Line::styled(
-                format!("fired {}: {} attributed, {} failed", fv.fired, fv.completed, fv.failed),
+                tr!("watch-fired-attributed", fired = fv.fired, attributed = fv.completed, failed = fv.failed),
                 t.strong,
             ));
             let most = fv.per_process.values().copied().max().unwrap_or(1).max(1);
@@ -274,7 +283,7 @@ fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
                 ]));
             }
             for (why, n) in &fv.failures {
-                lines.push(Line::styled(format!("  failed: {why} {n}"), t.bad));
+                lines.push(Line::styled(format!("  {}", tr!("watch-failed-why", why = why, n = *n)), t.bad));
             }
             let each: Vec<String> = fv
                 .each

@@ -170,7 +170,7 @@ impl WatchApp {
                 self.firing = None;
                 match r {
                     Ok(r) => self.fired(r, now),
-                    Err(e) => self.log(now, LogKind::Bad, format!("firing failed: {e}")),
+                    Err(e) => self.log(now, LogKind::Bad, tr!("watch-firing-failed", error = e)),
                 }
                 Vec::new()
             }
@@ -293,7 +293,7 @@ impl WatchApp {
         self.log(
             now,
             LogKind::Conn,
-            format!("fired {}: {} served, {} failed; {}", r.fired, r.completed, r.failed, who.join(", ")),
+            tr!("watch-fired-served", fired = r.fired, served = r.completed, failed = r.failed, who = who.join(", ")),
         );
         self.fire = Some(view);
         for row in &mut self.lab.procs {
@@ -321,17 +321,14 @@ impl WatchApp {
             self.lab.procs.iter().filter(|r| r.exit.is_none() && !live.contains(&r.pid)).cloned().collect();
         for mut row in exited {
             let how = if row.pid == self.snap.root {
-                self.root_exit.clone().unwrap_or_else(|| "exited".into())
+                self.root_exit.clone().unwrap_or_else(|| tr!("ev-exited"))
             } else {
-                "exited".into()
+                tr!("ev-exited")
             };
             let text = if row.pid == self.snap.root && self.root_exit.is_some() {
                 format!("{} pid {} {how}", row.alias, row.pid)
             } else {
-                format!(
-                    "{} pid {} exited (its status goes to its parent {}, not to forklab)",
-                    row.alias, row.pid, row.ppid
-                )
+                tr!("watch-exited-to-parent", alias = &row.alias, pid = row.pid, ppid = row.ppid)
             };
             row.exit = Some(how);
             row.fresh = true;
@@ -437,13 +434,15 @@ impl WatchApp {
                 let from =
                     self.held.iter().find(|(pid, set)| **pid != p.pid && set.contains(&inode)).map(|(pid, _)| *pid);
                 if let Some(from) = from {
-                    lines.push(format!(
-                        "socket:[{inode}] {} now in {} pid {} fd {} (was in {} pid {from}): passed",
-                        fd_words(f),
-                        self.alias(p.pid),
-                        p.pid,
-                        f.fd,
-                        self.alias(from)
+                    lines.push(tr!(
+                        "watch-socket-passed",
+                        inode = inode.to_string(),
+                        kind = fd_words(f),
+                        alias = self.alias(p.pid),
+                        pid = p.pid,
+                        fd = f.fd,
+                        from_alias = self.alias(from),
+                        from = from
                     ));
                 }
             }

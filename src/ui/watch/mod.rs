@@ -40,9 +40,7 @@ pub struct WatchOptions {
 
 pub fn run(opts: WatchOptions) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        bail!(
-            "the watch screen needs a terminal (stdin and stdout are not one); use `forklab watch --once` or `--fire N` without one"
-        );
+        bail!("{}", tr!("watch-needs-terminal"));
     }
     let (tx, rx) = unbounded::<Msg>();
     // Kept to the end: dropping it ends the command and everything it started.
@@ -50,7 +48,7 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
     let root = match (&started, opts.pid) {
         (Some(s), _) => s.pid,
         (None, Some(pid)) => pid,
-        (None, None) => bail!("nothing to watch: give --pid PID, or -- CMD [ARGS...] to start one"),
+        (None, None) => bail!("{}", tr!("watch-nothing")),
     };
     let first = watch::snapshot(root, opts.port)?;
     let port = first.port;
@@ -120,7 +118,7 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
 fn start_command(opts: &WatchOptions, tx: &Sender<Msg>) -> Result<Option<Started>> {
     match (opts.pid, opts.command.is_empty()) {
         (Some(_), true) | (None, true) => Ok(None),
-        (Some(_), false) => bail!("give --pid PID or -- CMD, not both"),
+        (Some(_), false) => bail!("{}", tr!("watch-pid-or-command")),
         (None, false) => {
             let (s, outputs) = Started::start_piped(&opts.command)?;
             for out in outputs {
@@ -179,7 +177,7 @@ impl Outside {
                         })?;
                     }
                     None => {
-                        app.update(Msg::Fired(Err(format!("nothing to fire at on port {}", self.port))));
+                        app.update(Msg::Fired(Err(tr!("watch-nothing-to-fire", port = self.port))));
                     }
                 },
                 Effect::Trace(pid) => {
