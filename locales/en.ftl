@@ -535,3 +535,5 @@ sys-stopped = stopped
 sys-sent-fds = sent fd { $fds } SCM_RIGHTS
 sys-got-fds = got fd { $fds } SCM_RIGHTS
 sys-attaching = attaching strace…
+why-blocked-in-accept = stopping the pool; a worker blocked in accept(2) reads no stop message
+why-channel-refused = stopping the pool; its channel did not take the stop message

@@ -525,3 +525,5 @@ sys-stopped = 已停止
 sys-sent-fds = 发送了 fd { $fds } SCM_RIGHTS
 sys-got-fds = 收到了 fd { $fds } SCM_RIGHTS
 sys-attaching = 正在挂接 strace…
+why-blocked-in-accept = 正在停止进程池；阻塞在 accept(2) 里的工作进程读不到停止消息
+why-channel-refused = 正在停止进程池；它的通道没有收下停止消息

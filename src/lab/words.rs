@@ -3,7 +3,7 @@
 //! `proto::Event::text` says the same in English for the roles, which have no language, and a
 //! test keeps the two identical in English.
 
-use crate::proto::{Event, HowListening};
+use crate::proto::{Event, HowListening, StopWhy};
 
 /// One line for people: `W2     pid 1234    killed by SIGKILL`.
 pub fn event_text(ev: &Event) -> String {
@@ -48,8 +48,12 @@ fn what(ev: &Event) -> String {
         Event::Respawning { delay_ms, restarts, .. } => tr!("ev-respawning", delay = *delay_ms, restarts = *restarts),
         Event::GaveUp { restarts, .. } => tr!("ev-gave-up", restarts = *restarts),
         Event::Signaled { signal, by, why: None, .. } => tr!("ev-signaled", signal = signal.as_str(), by = by.as_str()),
-        // The why is the master's own words (the roles have no language).
+        // The why is a code the master sends (the roles have no language), worded here.
         Event::Signaled { signal, by, why: Some(why), .. } => {
+            let why = match why {
+                StopWhy::BlockedInAccept => tr!("why-blocked-in-accept"),
+                StopWhy::ChannelRefused => tr!("why-channel-refused"),
+            };
             format!("{}: {why}", tr!("ev-signaled", signal = signal.as_str(), by = by.as_str()))
         }
         Event::Error { message, .. } => tr!("ev-error", message = message.as_str()),
@@ -137,7 +141,7 @@ mod tests {
                 pid,
                 signal: "SIGTERM".into(),
                 by: "master".into(),
-                why: Some("x".into()),
+                why: Some(StopWhy::BlockedInAccept),
             },
             Event::Error { alias: alias(), pid, kind: "x".into(), message: "boom".into() },
             Event::CrashOrdered { alias: alias(), pid, how: "segv".into(), open_conns: 3 },
@@ -193,5 +197,29 @@ mod tests {
             assert_ne!(event_text(ev), ev.text(), "{ev:?}");
         }
         crate::i18n::set(Lang::En);
+    }
+
+    /// The master's why is a code: `--json` keeps its English sentence, the screen words it in
+    /// the language in use.
+    #[test]
+    fn the_why_of_a_signal_is_english_in_json_and_worded_on_screen() {
+        for why in [StopWhy::BlockedInAccept, StopWhy::ChannelRefused] {
+            let ev = Event::Signaled {
+                alias: "W1".into(),
+                pid: 7,
+                signal: "SIGTERM".into(),
+                by: "master".into(),
+                why: Some(why),
+            };
+            let json = serde_json::to_value(&ev).unwrap();
+            assert_eq!(json["why"], why.english());
+            assert_eq!(serde_json::from_value::<Event>(json).unwrap(), ev);
+            crate::i18n::set(Lang::En);
+            assert!(event_text(&ev).ends_with(why.english()), "{}", event_text(&ev));
+            crate::i18n::set(Lang::Zh);
+            let zh = event_text(&ev);
+            assert!(!zh.contains(why.english()) && zh.contains("进程池") && zh.contains("SIGTERM"), "{zh}");
+            crate::i18n::set(Lang::En);
+        }
     }
 }

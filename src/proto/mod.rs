@@ -163,6 +163,29 @@ pub enum HowListening {
     Reuseport,
 }
 
+/// Why the master sends SIGTERM to a worker it is stopping: a code the screen words in its
+/// language; on the wire and in `--json` its English sentence (the JSON `why` value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopWhy {
+    /// A blocking worker sits in accept(2) and reads no channel.
+    #[serde(rename = "stopping the pool; a worker blocked in accept(2) reads no stop message")]
+    BlockedInAccept,
+    /// The worker's channel refused the stop message.
+    #[serde(rename = "stopping the pool; its channel did not take the stop message")]
+    ChannelRefused,
+}
+
+impl StopWhy {
+    /// The English sentence, as `--json` carries it (the tests compare the two).
+    #[cfg(test)]
+    pub fn english(self) -> &'static str {
+        match self {
+            StopWhy::BlockedInAccept => "stopping the pool; a worker blocked in accept(2) reads no stop message",
+            StopWhy::ChannelRefused => "stopping the pool; its channel did not take the stop message",
+        }
+    }
+}
+
 /// Everything that happens, tagged where it is born with the process alias and PID.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -252,7 +275,7 @@ pub enum Event {
         by: String,
         /// Why, when the sender is forklab's own master stopping a worker it could not tell.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        why: Option<String>,
+        why: Option<StopWhy>,
     },
     /// Something failed; `kind` is stable for programs (e.g. "port_in_use").
     Error {
@@ -513,7 +536,7 @@ impl Event {
                 format!("crash loop: gave up after {restarts} quick restarts")
             }
             Event::Signaled { signal, by, why: None, .. } => format!("sent {signal} by {by}"),
-            Event::Signaled { signal, by, why: Some(why), .. } => format!("sent {signal} by {by}: {why}"),
+            Event::Signaled { signal, by, why: Some(why), .. } => format!("sent {signal} by {by}: {}", why.english()),
             Event::Error { message, .. } => format!("error: {message}"),
             Event::CrashOrdered { how, open_conns, .. } => {
                 format!("told to crash ({how}) holding {open_conns} open connections")

@@ -1,7 +1,7 @@
 use super::fork::become_worker;
 use super::{LISTENER, Master, Pool, SIGNALS, STOP_GRACE, Slot, WORKER_BASE};
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Event, HowListening, WorkerCmd, role};
+use crate::proto::{Event, HowListening, StopWhy, WorkerCmd, role};
 use crate::roles::worker;
 use crate::sys::chan::Chan;
 use crate::sys::listener::{free_port, local_port, open_listener, reserve_port};
@@ -246,18 +246,14 @@ impl Master {
             mode != Mode::Blocking && slot.chan.as_ref().is_some_and(|c| c.send(&WorkerCmd::Stop, &[], true).is_ok());
         if !told {
             // Said before it happens, so that "killed by SIGTERM" on screen reads as a stop.
-            let why = if mode == Mode::Blocking {
-                "stopping the pool; a worker blocked in accept(2) reads no stop message"
-            } else {
-                "stopping the pool; its channel did not take the stop message"
-            };
+            let why = if mode == Mode::Blocking { StopWhy::BlockedInAccept } else { StopWhy::ChannelRefused };
             let alias = slot.alias.clone();
             self.emit(Event::Signaled {
                 alias,
                 pid,
                 signal: "SIGTERM".into(),
                 by: role::MASTER.into(),
-                why: Some(why.into()),
+                why: Some(why),
             });
             let _ = kill(Pid::from_raw(pid), Signal::SIGTERM);
         }
