@@ -55,6 +55,9 @@ const TRANSLATED: &[&str] = &[
     "src/ui/view/syscalls.rs",
     "src/lab/watch.rs",
     "src/lab/watchlive.rs",
+    "src/lab/measure.rs",
+    "src/commands/bench.rs",
+    "src/commands/serve.rs",
 ];
 
 /// Literals in those files that are no sentence: key names, a command line, markers.
@@ -87,6 +90,9 @@ const NOT_WORDS: &[&str] = &[
     "tcp LISTEN {}",
     "           fd {} unix {} socket:[{}], {peer}",
     "the snapshot's port has a listener",
+    // serve: its lines start with the command's name.
+    "forklab serve: {line}",
+    "forklab serve: {}",
 ];
 
 /// Names that stay as the kernel and /proc spell them, in every language.

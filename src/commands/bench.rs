@@ -22,7 +22,10 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     } else {
         match args.mode.parse::<Mode>() {
             Ok(m) => vec![m],
-            Err(e) => bail!("{e}, or all"),
+            Err(_) => {
+                let modes: Vec<&str> = Mode::ALL.iter().map(|m| m.name()).collect();
+                bail!("{}", tr!("bench-unknown-mode", mode = &args.mode, modes = modes.join(", ")))
+            }
         }
     };
     let mut lab = Lab::start(Stdio::inherit())?;
@@ -42,12 +45,18 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             None => measure(&mut lab, mode, args.workers as usize, client, &mut |_| {})?,
         };
         if !args.json {
-            eprintln!("{mode:<10} done: {} completed, {} failed", run.completed, run.failed);
+            let done = tr!("bench-done", completed = run.completed, failed = run.failed);
+            eprintln!("{mode:<10} {done}");
             if let Some(c) = &run.chaos {
-                eprintln!(
-                    "{mode:<10} chaos: {} workers killed, {} respawned, {} given up, {} of {} workers at the end",
-                    c.kills, c.respawns, c.gave_up, c.workers_at_end, run.workers
+                let chaos = tr!(
+                    "bench-chaos",
+                    kills = c.kills,
+                    respawns = c.respawns,
+                    gave_up = c.gave_up,
+                    left = c.workers_at_end,
+                    workers = run.workers
                 );
+                eprintln!("{mode:<10} {chaos}");
             }
         }
         runs.push(run);

@@ -116,9 +116,14 @@ pub fn measure_with_chaos(
     });
     if kills > 0 {
         settle.with_context(|| {
-            format!(
-                "{mode} under chaos: {kills} workers killed, {exits} exits reported, {respawns} respawned, \
-                 {gave_up} given up, pool ready again: {ready}"
+            tr!(
+                "bench-chaos-settle",
+                mode = mode.to_string(),
+                kills = kills,
+                exits = exits,
+                respawns = respawns,
+                gave_up = gave_up,
+                ready = if ready { tr!("bench-yes") } else { tr!("bench-no") }
             )
         })?;
     }
@@ -224,48 +229,69 @@ pub fn cv(counts: &[u64]) -> f64 {
 
 /// One column of a table of runs: its header, its width, and how a run fills it.
 pub struct Column {
+    /// A unit or identifier shown as written (`conn/s`, `p50 ms`, `cv`), or a catalogue key.
     header: &'static str,
+    words: bool,
     width: usize,
     cell: fn(&Run) -> String,
 }
 
+impl Column {
+    fn header(&self) -> String {
+        if self.words { tr!(self.header) } else { self.header.to_string() }
+    }
+}
+
+/// A column headed by a unit or identifier, the same in every language.
 const fn col(header: &'static str, width: usize, cell: fn(&Run) -> String) -> Column {
-    Column { header, width, cell }
+    Column { header, words: false, width, cell }
+}
+
+/// A column headed by words: `key` in the catalogue.
+const fn word(key: &'static str, width: usize, cell: fn(&Run) -> String) -> Column {
+    Column { header: key, words: true, width, cell }
+}
+
+/// `s` padded with spaces to `w` terminal columns (a Chinese character takes two), on the
+/// right (`left`) or the left.
+fn pad(s: &str, w: usize, left: bool) -> String {
+    let fill = " ".repeat(w.saturating_sub(unicode_width::UnicodeWidthStr::width(s)));
+    if left { format!("{s}{fill}") } else { format!("{fill}{s}") }
 }
 
 /// `forklab bench`'s table: every figure.
 pub const BENCH_COLUMNS: &[Column] = &[
-    col("mode", 10, |r| r.mode.name().to_string()),
-    col("workers", 7, |r| r.workers.to_string()),
-    col("completed", 9, |r| r.completed.to_string()),
-    col("failed", 6, |r| r.failed.to_string()),
+    word("col-mode", 10, |r| r.mode.name().to_string()),
+    word("col-workers", 7, |r| r.workers.to_string()),
+    word("col-completed", 9, |r| r.completed.to_string()),
+    word("col-failed", 6, |r| r.failed.to_string()),
     col("conn/s", 9, |r| format!("{:.0}", r.conn_per_s)),
     col("p50 ms", 8, |r| format!("{:.2}", r.p50_ms)),
     col("p99 ms", 8, |r| format!("{:.2}", r.p99_ms)),
     col("max", 6, |r| r.max.to_string()),
     col("min", 6, |r| r.min.to_string()),
     col("cv", 5, |r| format!("{:.2}", r.cv)),
-    col("empty", 7, |r| r.empty_wakeups.to_string()),
+    word("col-empty", 7, |r| r.empty_wakeups.to_string()),
     col("ctxt", 8, |r| r.voluntary_ctxt.to_string()),
 ];
 
 /// A lesson's `compare`: the spread and the herd, not the speed.
 pub const LESSON_COLUMNS: &[Column] = &[
-    col("mode", 10, |r| r.mode.name().to_string()),
-    col("completed", 9, |r| r.completed.to_string()),
-    col("failed", 6, |r| r.failed.to_string()),
+    word("col-mode", 10, |r| r.mode.name().to_string()),
+    word("col-completed", 9, |r| r.completed.to_string()),
+    word("col-failed", 6, |r| r.failed.to_string()),
     col("max", 6, |r| r.max.to_string()),
     col("min", 6, |r| r.min.to_string()),
     col("cv", 5, |r| format!("{:.2}", r.cv)),
-    col("empty wakeups", 13, |r| r.empty_wakeups.to_string()),
-    col("ctx switches", 12, |r| r.voluntary_ctxt.to_string()),
+    word("col-empty-wakeups", 13, |r| r.empty_wakeups.to_string()),
+    word("col-ctx-switches", 12, |r| r.voluntary_ctxt.to_string()),
 ];
 
 /// A `compare` with a busy worker: who waited, not the herd.
 pub const BUSY_COLUMNS: &[Column] = &[
-    col("mode", 10, |r| r.mode.name().to_string()),
-    col("completed", 9, |r| r.completed.to_string()),
-    col("failed", 6, |r| r.failed.to_string()),
+    word("col-mode", 10, |r| r.mode.name().to_string()),
+    word("col-completed", 9, |r| r.completed.to_string()),
+    word("col-failed", 6, |r| r.failed.to_string()),
     col("p50 ms", 8, |r| format!("{:.1}", r.p50_ms)),
     col("p99 ms", 8, |r| format!("{:.1}", r.p99_ms)),
 ];
@@ -274,19 +300,24 @@ pub const BUSY_COLUMNS: &[Column] = &[
 /// and, when connections failed, why (`errors emfile:200`, the JSON's error names).
 /// The first column is left-aligned, the others right-aligned.
 pub fn table(runs: &[Run], columns: &[Column]) -> Vec<String> {
+    let headers: Vec<String> = columns.iter().map(Column::header).collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .zip(&headers)
+        .map(|(c, h)| c.width.max(unicode_width::UnicodeWidthStr::width(h.as_str())))
+        .collect();
     let row = |cells: Vec<String>, spread: String| {
         let mut line = String::new();
-        for (i, (c, cell)) in columns.iter().zip(cells).enumerate() {
-            let w = c.width;
-            line += &if i == 0 { format!("{cell:<w$}") } else { format!(" {cell:>w$}") };
+        for (i, (w, cell)) in widths.iter().zip(cells).enumerate() {
+            line += &if i == 0 { pad(&cell, *w, true) } else { format!(" {}", pad(&cell, *w, false)) };
         }
         line + "  " + &spread
     };
-    let mut lines = vec![row(columns.iter().map(|c| c.header.to_string()).collect(), "per worker".into())];
+    let mut lines = vec![row(headers.clone(), tr!("col-per-worker"))];
     for r in runs {
         let mut spread: Vec<String> = r.per_worker.iter().map(|(a, n)| format!("{a}:{n}")).collect();
         if !r.errors.is_empty() {
-            spread.push("  errors".into());
+            spread.push(format!("  {}", tr!("col-errors")));
             spread.extend(r.errors.iter().map(|(kind, n)| format!("{kind}:{n}")));
         }
         lines.push(row(columns.iter().map(|c| (c.cell)(r)).collect(), spread.join(" ")));
@@ -297,6 +328,52 @@ pub fn table(runs: &[Run], columns: &[Column]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run() -> Run {
+        Run {
+            mode: Mode::Shared,
+            workers: 2,
+            connections: 10,
+            completed: 9,
+            failed: 1,
+            conn_per_s: 100.0,
+            p50_ms: 1.0,
+            p99_ms: 2.0,
+            per_worker: [("W1".to_string(), 5), ("W2".to_string(), 4)].into(),
+            max: 5,
+            min: 4,
+            cv: 0.1,
+            empty_wakeups: 3,
+            voluntary_ctxt: 12,
+            accepted_by_worker: BTreeMap::new(),
+            errors: [("refused".to_string(), 1)].into(),
+            busy: None,
+            chaos: None,
+        }
+    }
+
+    /// Chinese headers take two terminal columns a character: the columns still line up.
+    #[test]
+    fn the_table_lines_up_in_both_languages() {
+        use unicode_width::UnicodeWidthStr;
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Zh] {
+            crate::i18n::set(lang);
+            for columns in [BENCH_COLUMNS, LESSON_COLUMNS, BUSY_COLUMNS] {
+                let lines = table(&[run()], columns);
+                let (head, row) = (&lines[0], &lines[1]);
+                // The last column ends at the same terminal column in the header and the row.
+                let head_end = head[..head.rfind("  ").unwrap()].width();
+                let row_end = row[..row.find("  W1:5 W2:4").unwrap()].width();
+                assert_eq!(head_end, row_end, "{lang:?}\n{head}\n{row}");
+            }
+            let head = &table(&[run()], LESSON_COLUMNS)[0];
+            match lang {
+                crate::i18n::Lang::En => assert!(head.starts_with("mode") && head.contains("empty wakeups")),
+                crate::i18n::Lang::Zh => assert!(head.starts_with("模式") && head.contains("空唤醒"), "{head}"),
+            }
+        }
+        crate::i18n::set(crate::i18n::Lang::En);
+    }
 
     #[test]
     fn an_even_spread_has_no_variation() {
