@@ -58,6 +58,7 @@ const TRANSLATED: &[&str] = &[
     "src/lab/measure.rs",
     "src/commands/bench.rs",
     "src/commands/serve.rs",
+    "src/commands/doctor.rs",
 ];
 
 /// Literals in those files that are no sentence: key names, a command line, markers.

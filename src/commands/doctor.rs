@@ -63,18 +63,23 @@ const PROBES: &[Probe] = &[
 
 /// The Node lessons (node-cluster, node-fork) run the `node` on PATH; the others need none.
 fn check_node() -> Result<String> {
-    let version = crate::lab::node::version().context("the Node lessons (node-cluster) cannot run")?;
-    Ok(format!("node {version} on PATH, for the Node lessons"))
+    let version = crate::lab::node::version().context(tr!("doctor-node-missing"))?;
+    Ok(tr!("doctor-node", version = version))
 }
 
 /// Run every check and print the report: one line per check and a verdict, or one JSON
 /// document. Returns whether every required check passed.
 pub fn run(json: bool, out: &mut impl Write) -> Result<bool> {
+    // `--json` is an interface: its details are English whatever the language.
+    let lang = crate::i18n::current();
+    if json {
+        crate::i18n::set(crate::i18n::Lang::En);
+    }
     let checks = run_checks();
+    crate::i18n::set(lang);
     let ok = checks.iter().all(|c| c.ok || !c.required);
     if json {
-        serde_json::to_writer(&mut *out, &Report { checks: &checks, ok })
-            .context("writing the doctor report as json")?;
+        serde_json::to_writer(&mut *out, &Report { checks: &checks, ok }).context(tr!("doctor-writing-json"))?;
         writeln!(out)?;
     } else {
         for c in &checks {
@@ -111,10 +116,10 @@ pub fn run_checks() -> Vec<Check> {
 
 /// Everything forklab does (fork, SCM_RIGHTS on SOCK_SEQPACKET, epoll, prctl, /proc) is Linux's.
 fn check_linux() -> Result<String> {
-    ensure!(cfg!(target_os = "linux"), "forklab was built for {}, not Linux", std::env::consts::OS);
-    let uts = nix::sys::utsname::uname().context("calling uname")?;
+    ensure!(cfg!(target_os = "linux"), "{}", tr!("doctor-not-linux", os = std::env::consts::OS));
+    let uts = nix::sys::utsname::uname().context(tr!("doctor-calling-uname"))?;
     let sysname = uts.sysname().to_string_lossy();
-    ensure!(sysname == "Linux", "uname reports the kernel {sysname:?}, not \"Linux\"");
+    ensure!(sysname == "Linux", "{}", tr!("doctor-uname-not-linux", sysname = format!("{sysname:?}")));
     Ok(format!("Linux {}", uts.release().to_string_lossy()))
 }
 
@@ -124,14 +129,14 @@ fn check_fork() -> Result<String> {
     // unit tests run on the test harness's threads), the child only calls `_exit`, which is
     // async-signal-safe (signal-safety(7)): it touches no lock or allocator another thread might
     // have held at the fork, and it skips the atexit handlers and stdio buffers it shares with us.
-    match unsafe { fork() }.context("forking a child")? {
+    match unsafe { fork() }.context(tr!("doctor-forking"))? {
         ForkResult::Child => unsafe { libc::_exit(7) },
         ForkResult::Parent { child } => {
             let status = wait_for(child)?;
             match status {
-                WaitStatus::Exited(pid, 7) => Ok(format!("forked pid {pid}, waitpid reported exit code 7")),
+                WaitStatus::Exited(pid, 7) => Ok(tr!("doctor-forked", pid = pid.as_raw())),
                 other => {
-                    bail!("child pid {child}: waitpid reported {other:?}, expected exit code 7")
+                    bail!("{}", tr!("doctor-fork-status", pid = child.as_raw(), status = format!("{other:?}")))
                 }
             }
         }
@@ -143,7 +148,7 @@ fn wait_for(child: Pid) -> Result<WaitStatus> {
     loop {
         match waitpid(child, None) {
             Err(Errno::EINTR) => continue,
-            other => return other.with_context(|| format!("waiting for child pid {child}")),
+            other => return other.with_context(|| tr!("doctor-waiting-child", pid = child.as_raw())),
         }
     }
 }
@@ -153,8 +158,8 @@ fn wait_for(child: Pid) -> Result<WaitStatus> {
 /// pipe by writing through it.
 fn check_scm_rights() -> Result<String> {
     let (tx, rx) = socketpair(AddressFamily::Unix, SockType::SeqPacket, None, SockFlag::SOCK_CLOEXEC)
-        .context("creating a SOCK_SEQPACKET socketpair")?;
-    let (pipe_r, pipe_w) = pipe2(OFlag::O_CLOEXEC).context("creating a pipe")?;
+        .context(tr!("doctor-socketpair"))?;
+    let (pipe_r, pipe_w) = pipe2(OFlag::O_CLOEXEC).context(tr!("doctor-pipe"))?;
     let sent_fd = pipe_w.as_raw_fd();
 
     // unix(7): a control message needs at least one byte of real data to travel with it.
@@ -165,7 +170,7 @@ fn check_scm_rights() -> Result<String> {
         MsgFlags::empty(),
         None,
     )
-    .with_context(|| format!("sending pipe fd {sent_fd} with SCM_RIGHTS"))?;
+    .with_context(|| tr!("doctor-sending-fd", fd = sent_fd))?;
 
     let mut data = [0u8; 1];
     let mut cmsg_buf = nix::cmsg_space!([RawFd; 1]);
@@ -173,9 +178,9 @@ fn check_scm_rights() -> Result<String> {
         let mut iov = [IoSliceMut::new(&mut data)];
         // MSG_CMSG_CLOEXEC: a passed fd must never leak into a later exec.
         let msg = recvmsg::<()>(rx.as_raw_fd(), &mut iov, Some(&mut cmsg_buf), MsgFlags::MSG_CMSG_CLOEXEC)
-            .context("receiving the SCM_RIGHTS message")?;
+            .context(tr!("doctor-receiving"))?;
         let mut received = Vec::new();
-        for cmsg in msg.cmsgs().context("reading the control messages")? {
+        for cmsg in msg.cmsgs().context(tr!("doctor-cmsgs"))? {
             if let ControlMessageOwned::ScmRights(fds) = cmsg {
                 // SAFETY: the kernel just installed these fds in our table for us alone.
                 received.extend(fds.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
@@ -183,78 +188,75 @@ fn check_scm_rights() -> Result<String> {
         }
         (msg.bytes, received)
     };
-    ensure!(bytes == 1 && data == *b"F", "expected the data byte \"F\", got {bytes} bytes {data:?}");
+    ensure!(bytes == 1 && data == *b"F", "{}", tr!("doctor-data-byte", bytes = bytes, data = format!("{data:?}")));
     let [passed] = received.as_slice() else {
-        bail!("expected 1 fd with the message, got {}", received.len());
+        bail!("{}", tr!("doctor-fd-count", n = received.len()));
     };
     let passed_fd = passed.as_raw_fd();
 
-    let flags =
-        fcntl(passed, FcntlArg::F_GETFD).with_context(|| format!("reading the fd flags of received fd {passed_fd}"))?;
+    let flags = fcntl(passed, FcntlArg::F_GETFD).with_context(|| tr!("doctor-fd-flags", fd = passed_fd))?;
     ensure!(
         FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC),
-        "received fd {passed_fd} is not close-on-exec despite MSG_CMSG_CLOEXEC"
+        "{}",
+        tr!("doctor-not-cloexec", fd = passed_fd)
     );
 
     // Close our own write end first: whatever reaches the pipe now went through the fd that
     // crossed the socket, a new number for the same open file description.
     drop(pipe_w);
-    let payload = b"through the passed fd";
-    let wrote =
-        nix::unistd::write(passed, payload).with_context(|| format!("writing through received fd {passed_fd}"))?;
-    ensure!(wrote == payload.len(), "short write through fd {passed_fd}: {wrote} bytes");
+    let payload = b"through-the-passed-fd";
+    let wrote = nix::unistd::write(passed, payload).with_context(|| tr!("doctor-writing-through", fd = passed_fd))?;
+    ensure!(wrote == payload.len(), "{}", tr!("doctor-short-write", fd = passed_fd, bytes = wrote));
     let mut back = [0u8; 64];
-    let got = nix::unistd::read(&pipe_r, &mut back).context("reading the pipe's other end")?;
+    let got = nix::unistd::read(&pipe_r, &mut back).context(tr!("doctor-pipe-other-end"))?;
     ensure!(
         back[..got] == payload[..],
-        "the pipe returned {:?}, not what fd {passed_fd} wrote",
-        String::from_utf8_lossy(&back[..got])
+        "{}",
+        tr!("doctor-pipe-returned", got = format!("{:?}", String::from_utf8_lossy(&back[..got])), fd = passed_fd)
     );
-    Ok(format!(
-        "sent pipe fd {sent_fd} with 1 data byte, received it as fd {passed_fd} (close-on-exec), \
-         closed fd {sent_fd}; {got} bytes written through fd {passed_fd} came out of the pipe"
-    ))
+    Ok(tr!("doctor-scm-rights", sent = sent_fd, passed = passed_fd, bytes = got))
 }
 
 /// The `exclusive` mode registers the shared listener with EPOLLEXCLUSIVE (Linux 4.5); older
 /// kernels refuse the flag with EINVAL. A connection then shows that the registration wakes.
 fn check_epoll_exclusive() -> Result<String> {
     let listener = loopback_listener()?;
-    let addr = listener.local_addr().context("reading the listener's address")?;
-    let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("creating an epoll instance")?;
+    let addr = listener.local_addr().context(tr!("doctor-listener-address"))?;
+    let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context(tr!("doctor-epoll-create"))?;
     epoll
         .add(&listener, EpollEvent::new(EpollFlags::EPOLLIN | EpollFlags::EPOLLEXCLUSIVE, 0))
-        .with_context(|| format!("epoll_ctl ADD with EPOLLEXCLUSIVE on listener {addr}"))?;
+        .with_context(|| tr!("doctor-epoll-add", addr = addr.to_string()))?;
 
-    let _client = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
+    let _client = TcpStream::connect(addr).with_context(|| tr!("doctor-connecting", addr = addr.to_string()))?;
     let mut events = [EpollEvent::empty(); 1];
     let ready = loop {
         // 2 s only bounds a broken machine: on loopback the event is there at once.
         match epoll.wait(&mut events, 2000u16) {
             Err(Errno::EINTR) => continue,
-            other => break other.context("waiting on the epoll instance")?,
+            other => break other.context(tr!("doctor-epoll-wait"))?,
         }
     };
-    ensure!(ready == 1, "a connection to {addr} did not wake the EPOLLEXCLUSIVE registration");
-    Ok(format!("epoll_ctl ADD with EPOLLEXCLUSIVE on listener {addr} accepted, and a connection woke it"))
+    ensure!(ready == 1, "{}", tr!("doctor-epoll-no-wake", addr = addr.to_string()));
+    Ok(tr!("doctor-epoll-exclusive", addr = addr.to_string()))
 }
 
 /// The `reuseport` mode gives each worker its own socket on one port (SO_REUSEPORT, Linux 3.9).
 fn check_reuseport() -> Result<String> {
     let first = reuseport_listener(SockaddrIn::new(127, 0, 0, 1, 0))?;
-    let port = getsockname::<SockaddrIn>(first.as_raw_fd()).context("reading the first socket's port")?.port();
+    let port = getsockname::<SockaddrIn>(first.as_raw_fd()).context(tr!("doctor-first-port"))?.port();
     let _second = reuseport_listener(SockaddrIn::new(127, 0, 0, 1, port))
-        .with_context(|| format!("a second socket on 127.0.0.1:{port}"))?;
-    Ok(format!("two SO_REUSEPORT sockets listen on 127.0.0.1:{port}"))
+        .with_context(|| tr!("doctor-second-socket", port = port))?;
+    Ok(tr!("doctor-reuseport", port = port))
 }
 
 fn reuseport_listener(addr: SockaddrIn) -> Result<OwnedFd> {
-    let fd =
-        socket(AddressFamily::Inet, SockType::Stream, SockFlag::SOCK_CLOEXEC, None).context("creating a TCP socket")?;
+    let fd = socket(AddressFamily::Inet, SockType::Stream, SockFlag::SOCK_CLOEXEC, None)
+        .context(tr!("doctor-tcp-socket"))?;
     // The option must be on before bind, on every socket that shares the port (socket(7)).
-    setsockopt(&fd, sockopt::ReusePort, &true).context("setting SO_REUSEPORT")?;
-    bind(fd.as_raw_fd(), &addr).with_context(|| format!("binding {addr}"))?;
-    listen(&fd, Backlog::new(16).expect("16 is a valid backlog")).with_context(|| format!("listening on {addr}"))?;
+    setsockopt(&fd, sockopt::ReusePort, &true).context(tr!("doctor-set-reuseport"))?;
+    bind(fd.as_raw_fd(), &addr).with_context(|| tr!("doctor-binding", addr = addr.to_string()))?;
+    let backlog = Backlog::new(16).expect("16 <= SOMAXCONN");
+    listen(&fd, backlog).with_context(|| tr!("doctor-listening", addr = addr.to_string()))?;
     Ok(fd)
 }
 
@@ -263,13 +265,12 @@ fn reuseport_listener(addr: SockaddrIn) -> Result<OwnedFd> {
 fn check_subreaper() -> Result<String> {
     let before = prctl::get_child_subreaper().context("PR_GET_CHILD_SUBREAPER")?;
     let set = prctl::set_child_subreaper(true).context("PR_SET_CHILD_SUBREAPER 1");
-    let after = prctl::get_child_subreaper().context("PR_GET_CHILD_SUBREAPER after setting it");
+    let after = prctl::get_child_subreaper().context(tr!("doctor-subreaper-after"));
     // Restore before judging, so a failed check still leaves the process as it found it.
-    prctl::set_child_subreaper(before)
-        .with_context(|| format!("restoring PR_SET_CHILD_SUBREAPER to {}", u8::from(before)))?;
+    prctl::set_child_subreaper(before).with_context(|| tr!("doctor-subreaper-restoring", to = u8::from(before)))?;
     set?;
-    ensure!(after?, "PR_GET_CHILD_SUBREAPER still reads 0 after PR_SET_CHILD_SUBREAPER 1");
-    Ok(format!("PR_SET_CHILD_SUBREAPER took effect, restored to {}", if before { "on" } else { "off" }))
+    ensure!(after?, "{}", tr!("doctor-subreaper-no-effect"));
+    Ok(tr!("doctor-subreaper", to = if before { tr!("doctor-on") } else { tr!("doctor-off") }))
 }
 
 /// The fd pane reads `/proc/<pid>/fd/N -> socket:[INODE]`, and the herd counter reads
@@ -278,35 +279,39 @@ fn check_proc_fds() -> Result<String> {
     let listener = loopback_listener()?;
     let fd = listener.as_raw_fd();
     let path = format!("/proc/self/fd/{fd}");
-    let target = std::fs::read_link(&path).with_context(|| format!("reading the link {path}"))?;
+    let target = std::fs::read_link(&path).with_context(|| tr!("doctor-reading-link", path = &path))?;
     let target = target.to_string_lossy();
     let inode: u64 = target
         .strip_prefix("socket:[")
         .and_then(|rest| rest.strip_suffix(']'))
         .and_then(|n| n.parse().ok())
-        .with_context(|| format!("{path} points at {target:?}, expected socket:[INODE]"))?;
+        .with_context(|| tr!("doctor-link-target", path = &path, target = format!("{target:?}")))?;
     // The inode is the socket's identity, the one the lessons match across processes.
-    let real = nix::sys::stat::fstat(&listener).with_context(|| format!("fstat of fd {fd}"))?.st_ino;
-    ensure!(inode == real, "{path} names inode {inode}, but fstat says {real}");
+    let real = nix::sys::stat::fstat(&listener).with_context(|| tr!("doctor-fstat", fd = fd))?.st_ino;
+    ensure!(
+        inode == real,
+        "{}",
+        tr!("doctor-inode-differs", path = &path, inode = inode.to_string(), real = real.to_string())
+    );
 
-    let status = std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
+    let status = std::fs::read_to_string("/proc/self/status").context(tr!("doctor-reading-status"))?;
     let switches = status
         .lines()
         .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
         .map(str::trim)
-        .context("/proc/self/status has no voluntary_ctxt_switches line")?;
+        .context(tr!("doctor-no-ctxt-line"))?;
     Ok(format!("{path} -> {target}; voluntary_ctxt_switches {switches}"))
 }
 
 /// Workers listen on 127.0.0.1 only; a network namespace without `lo` up breaks every lesson.
 fn check_loopback() -> Result<String> {
     let listener = loopback_listener()?;
-    let addr = listener.local_addr().context("reading the listener's address")?;
-    let client = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
-    let (_server_side, peer) = listener.accept().with_context(|| format!("accepting on {addr}"))?;
-    let local = client.local_addr().context("reading the client's address")?;
-    ensure!(peer == local, "accepted {peer}, but the client is {local}");
-    Ok(format!("bound {addr}, connected and accepted a connection from {peer}"))
+    let addr = listener.local_addr().context(tr!("doctor-listener-address"))?;
+    let client = TcpStream::connect(addr).with_context(|| tr!("doctor-connecting", addr = addr.to_string()))?;
+    let (_server_side, peer) = listener.accept().with_context(|| tr!("doctor-accepting", addr = addr.to_string()))?;
+    let local = client.local_addr().context(tr!("doctor-client-address"))?;
+    ensure!(peer == local, "{}", tr!("doctor-peer-differs", peer = peer.to_string(), local = local.to_string()));
+    Ok(tr!("doctor-loopback", addr = addr.to_string(), peer = peer.to_string()))
 }
 
 /// The TUI draws on a terminal; the headless runner does not need one.
@@ -315,28 +320,20 @@ fn check_tty() -> Result<String> {
         .into_iter()
         .filter_map(|(name, is_tty)| (!is_tty).then_some(name))
         .collect();
-    ensure!(
-        missing.is_empty(),
-        "{} not a terminal: the TUI needs one; `forklab play <lesson>` works without",
-        match missing.as_slice() {
-            [one] => format!("{one} is"),
-            _ => "stdin and stdout are".to_string(),
-        }
-    );
-    Ok("stdin and stdout are terminals".to_string())
+    ensure!(missing.is_empty(), "{}", tr!("doctor-no-tty", which = missing.join(" & ")));
+    Ok(tr!("doctor-tty"))
 }
 
 /// `forklab watch`'s syscalls pane attaches strace to a running process (ptrace). The real
 /// thing: strace attached to a `sleep` of our own, which Yama, a missing CAP_SYS_PTRACE in a
 /// container, or a seccomp profile can each refuse.
 fn check_strace() -> Result<String> {
-    let path = crate::lab::strace::find_on_path("strace")
-        .context("strace is not on PATH: the watch screen's syscalls pane needs it (apt-get install strace)")?;
+    let path = crate::lab::strace::find_on_path("strace").context(tr!("doctor-no-strace"))?;
     let mut sleeper = std::process::Command::new("sleep")
         .arg("0.3")
         .stdin(std::process::Stdio::null())
         .spawn()
-        .context("starting sleep to attach strace to")?;
+        .context(tr!("doctor-starting-sleep"))?;
     let pid = sleeper.id() as i32;
     if let Some(why) = crate::lab::strace::why_not(pid) {
         let _ = sleeper.kill();
@@ -347,26 +344,22 @@ fn check_strace() -> Result<String> {
         .args(["-qq", "-e", "trace=none", "-p", &pid.to_string()])
         .stdin(std::process::Stdio::null())
         .output()
-        .with_context(|| format!("running {}", path.display()));
+        .with_context(|| tr!("doctor-running", path = path.display().to_string()));
     let _ = sleeper.kill();
     let _ = sleeper.wait();
     let out = out?;
     let err = String::from_utf8_lossy(&out.stderr);
-    ensure!(
-        out.status.success(),
-        "strace could not attach to process {pid}: {}: the syscalls pane needs ptrace (as root, or a container run with --cap-add SYS_PTRACE)",
-        err.trim()
-    );
+    ensure!(out.status.success(), "{}", tr!("doctor-strace-refused", pid = pid, error = err.trim()));
     let scope = match crate::lab::strace::ptrace_scope() {
         Some(s) => format!("Yama ptrace_scope {s}"),
-        None => "no Yama".to_string(),
+        None => tr!("doctor-no-yama"),
     };
-    Ok(format!("{} attached to a process of ours ({scope})", path.display()))
+    Ok(tr!("doctor-strace", path = path.display().to_string(), scope = scope))
 }
 
 fn loopback_listener() -> Result<TcpListener> {
     let addr = SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0);
-    TcpListener::bind(addr).with_context(|| format!("binding {addr}"))
+    TcpListener::bind(addr).with_context(|| tr!("doctor-binding", addr = addr.to_string()))
 }
 
 #[cfg(test)]
@@ -479,5 +472,25 @@ mod tests {
             assert!(c["required"].is_boolean() && c["ok"].is_boolean(), "{c}");
         }
         assert!(ok, "{doc}");
+    }
+
+    /// In Chinese the report's details are Chinese; `--json` keeps them English.
+    #[test]
+    fn details_follow_the_language_but_json_stays_english() {
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let mut out = Vec::new();
+        run(false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let fork = text.lines().find(|l| l.contains(" fork ")).unwrap();
+        assert!(fork.contains("fork 出 pid") && fork.contains("退出码 7"), "{text}");
+        let reuseport = text.lines().find(|l| l.contains(" reuseport ")).unwrap();
+        assert!(reuseport.contains("两个 SO_REUSEPORT socket"), "{text}");
+        let mut out = Vec::new();
+        run(true, &mut out).unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let fork = doc["checks"].as_array().unwrap().iter().find(|c| c["name"] == "fork").unwrap();
+        assert!(fork["detail"].as_str().unwrap().ends_with("waitpid reported exit code 7"), "{fork}");
+        assert_eq!(crate::i18n::current(), crate::i18n::Lang::Zh, "the language is put back after --json");
+        crate::i18n::set(crate::i18n::Lang::En);
     }
 }
