@@ -161,5 +161,56 @@ fn a_failing_expect_and_a_directive_error_are_reported_in_chinese() {
     assert_eq!(detail.as_deref(), Some("W1 has not exited"), "{json}");
     assert!(!json.lines().filter(|l| l.contains("\"expect\"")).any(has_cjk), "{json}");
     assert!(format!("{stdout}{stderr}").contains("no live process `W3` to signal"), "{stdout}{stderr}");
+}
+
+/// `watch` speaks Chinese: the errors a user meets, the snapshot's lines and the fired report;
+/// its `--json` keeps its English keys.
+#[test]
+fn watch_speaks_chinese() {
+    let tag = new_tag();
+    let (status, _, stderr) = run(&tag, &["--lang", "zh", "watch", "--pid", "99999999", "--once"]);
+    assert!(!status.success());
+    assert!(stderr.contains("没有 PID 为 99999999 的进程"), "{stderr}");
+    let mut sleeper = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+    let pid = sleeper.id().to_string();
+    let (status, _, stderr) = run(&tag, &["--lang", "zh", "watch", "--pid", &pid, "--fire", "3"]);
+    sleeper.kill().unwrap();
+    sleeper.wait().unwrap();
+    assert!(!status.success());
+    assert!(stderr.contains(&format!("进程 {pid} 的进程树里没有进程监听任何 TCP 端口")), "{stderr}");
+
+    // A tree watch starts itself: forklab's own pool, two workers sharing one listener.
+    let serve = [BIN, "serve", "--mode", "shared", "--workers", "2", "--port", "0"];
+    let (status, text, stderr) = run(&tag, &[&["--lang", "zh", "watch", "--once", "--"][..], &serve[..]].concat());
+    assert!(status.success(), "{text}\n{stderr}");
+    assert!(text.contains("的进程树（观察端口 "), "{text}");
+    assert!(text.contains("监听 127.0.0.1:") && text.contains("forklab-worker"), "{text}");
+    assert!(!text.contains("process tree of") && !text.contains("listens on"), "{text}");
+    let (status, text, stderr) = run(&tag, &[&["--lang", "zh", "watch", "--fire", "6", "--"][..], &serve[..]].concat());
+    assert!(status.success(), "{text}\n{stderr}");
+    assert!(text.contains("发起了 6 个连接：6 个完成，0 个失败"), "{text}");
+    let (status, json, stderr) =
+        run(&tag, &[&["--lang", "zh", "watch", "--fire", "6", "--json", "--"][..], &serve[..]].concat());
+    assert!(status.success(), "{json}\n{stderr}");
+    let report: serde_json::Value = serde_json::from_str(json.lines().rfind(|l| l.starts_with('{')).unwrap()).unwrap();
+    assert_eq!(report["completed"], 6, "{report}");
+    assert_none_left(&tag, Duration::from_secs(5));
+}
+
+/// `doctor`'s details are Chinese under `--lang zh`; its `--json` stays English; `bench`'s
+/// errors are Chinese.
+#[test]
+fn doctor_and_bench_speak_chinese() {
+    let tag = new_tag();
+    let (_, text, _) = run(&tag, &["--lang", "zh", "doctor"]);
+    let fork = text.lines().find(|l| l.contains(" fork ")).unwrap_or_else(|| panic!("{text}"));
+    assert!(fork.contains("fork 出 pid") && fork.contains("退出码 7"), "{text}");
+    assert!(text.contains("stdin 和 stdout 都不是终端"), "{text}");
+    let (_, json, _) = run(&tag, &["--lang", "zh", "doctor", "--json"]);
+    assert!(!has_cjk(&json), "{json}");
+    assert!(json.contains("waitpid reported exit code 7"), "{json}");
+    let (status, _, stderr) = run(&tag, &["--lang", "zh", "bench", "--mode", "bogus"]);
+    assert!(!status.success());
+    assert!(stderr.contains("未知的 accept 模式 `bogus`"), "{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
 }
