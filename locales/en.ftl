@@ -618,3 +618,5 @@ doctor-running = running { $path }
 doctor-strace-refused = strace could not attach to process { $pid }: { $error }: the syscalls pane needs ptrace (as root, or a container run with --cap-add SYS_PTRACE)
 doctor-no-yama = no Yama
 doctor-strace = { $path } attached to a process of ours ({ $scope })
+watch-seen = seen { $alias } pid { $pid } (ppid { $ppid })
+watch-out = out: { $line }

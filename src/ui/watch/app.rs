@@ -175,7 +175,7 @@ impl WatchApp {
                 Vec::new()
             }
             Msg::Output(line) => {
-                self.log(now, LogKind::Exit, format!("out: {line}"));
+                self.log(now, LogKind::Exit, tr!("watch-out", line = line));
                 Vec::new()
             }
             Msg::RootExit(exit) => {
@@ -351,7 +351,7 @@ impl WatchApp {
                     self.born.insert(pid, now);
                 }
                 let alias = self.alias(pid);
-                self.log(now, LogKind::Life, format!("seen {alias} pid {pid} (ppid {})", p.status.ppid));
+                self.log(now, LogKind::Life, tr!("watch-seen", alias = &alias, pid = pid, ppid = p.status.ppid));
             }
         }
         self.born.retain(|pid, at| live.contains(pid) && now.duration_since(*at) < HIGHLIGHT_FOR);

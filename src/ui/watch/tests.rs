@@ -182,6 +182,31 @@ fn the_watch_screen_at_80x24_and_160x45() {
     insta::assert_snapshot!("watch_160x45", big);
 }
 
+/// In Chinese: the header, key bar, pane words and fired report are Chinese; the kernel's
+/// names (PID, fd, syscalls, SCM_RIGHTS) stay; every row is the screen's width, no wide
+/// character cut in half.
+#[test]
+fn the_watch_screen_in_chinese_at_80x24_and_160x45() {
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let app = watched();
+    let small = screen(&app, 80, 24);
+    let big = screen(&app, 160, 45);
+    crate::i18n::set(crate::i18n::Lang::En);
+    for (text, w) in [(&small, 80), (&big, 160)] {
+        for line in text.lines() {
+            assert_eq!(unicode_width(line), w, "a row of the wrong width:\n{line}\n{text}");
+        }
+        for want in ["观察", "端口 38201", "发起 10 个：10 个已归属", "选择", "退出", "SCM_RIGHTS", "32185"]
+        {
+            assert!(text.contains(want), "{want} not on the {w} screen:\n{text}");
+        }
+        assert!(!text.contains("attributed") && !text.contains("select"), "{text}");
+    }
+    assert!(big.contains("收到 fd 19<TCP:[127.0.0.1:38201->127.0.0.1:54280]> SCM_RIGHTS"), "{big}");
+    insta::assert_snapshot!("watch_zh_80x24", small);
+    insta::assert_snapshot!("watch_zh_160x45", big);
+}
+
 #[test]
 fn exits_are_kept_highlighted_a_while_and_passed_sockets_are_events() {
     let t0 = Instant::now();
