@@ -620,3 +620,15 @@ doctor-no-yama = no Yama
 doctor-strace = { $path } attached to a process of ours ({ $scope })
 watch-seen = seen { $alias } pid { $pid } (ppid { $ppid })
 watch-out = out: { $line }
+strace-missing = strace is not installed (not on PATH): install it (apt-get install strace) and press s again
+strace-yama-1 = ptrace is limited to a process's ancestors (Yama ptrace_scope is 1) and strace is not an ancestor of { $pid }: run `sudo sysctl kernel.yama.ptrace_scope=0`, or forklab as root
+strace-yama-2 = ptrace needs CAP_SYS_PTRACE (Yama ptrace_scope is 2): run forklab as root
+strace-yama-off = ptrace is turned off until reboot (Yama ptrace_scope is { $scope }): no process can be traced
+strace-other-user = process { $pid } belongs to user { $owner }, forklab runs as { $me }: ptrace needs the same user or CAP_SYS_PTRACE; run forklab as that user or as root
+strace-no-process = no process to trace
+strace-detached = strace detached
+strace-exited = strace exited with code { $code }
+strace-killed = strace was killed by { $signal }
+strace-closed = strace closed its output
+strace-held = { $held } calls not shown (at most { $most } a second)
+strace-refused = { $line }: the kernel refused ptrace on { $pid } (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root

@@ -610,3 +610,15 @@ doctor-no-yama = 没有 Yama
 doctor-strace = { $path } 挂接到了我们自己的一个进程（{ $scope }）
 watch-seen = 发现 { $alias } pid { $pid }（ppid { $ppid }）
 watch-out = 输出：{ $line }
+strace-missing = 没有安装 strace（PATH 上找不到）：先安装（apt-get install strace），再按 s
+strace-yama-1 = ptrace 只允许追踪自己的后代进程（Yama ptrace_scope 为 1），而 strace 不是 { $pid } 的祖先：运行 `sudo sysctl kernel.yama.ptrace_scope=0`，或以 root 运行 forklab
+strace-yama-2 = ptrace 需要 CAP_SYS_PTRACE（Yama ptrace_scope 为 2）：以 root 运行 forklab
+strace-yama-off = ptrace 在重启前都被关闭了（Yama ptrace_scope 为 { $scope }）：任何进程都无法追踪
+strace-other-user = 进程 { $pid } 属于用户 { $owner }，forklab 以 { $me } 运行：ptrace 需要同一用户或 CAP_SYS_PTRACE；请以该用户或 root 运行 forklab
+strace-no-process = 没有可追踪的进程
+strace-detached = strace 已脱离
+strace-exited = strace 以退出码 { $code } 退出
+strace-killed = strace 被 { $signal } 杀死
+strace-closed = strace 关闭了它的输出
+strace-held = 有 { $held } 个调用未显示（每秒最多 { $most } 个）
+strace-refused = { $line }：内核拒绝了对 { $pid } 的 ptrace（容器缺少 CAP_SYS_PTRACE，或 seccomp 配置禁止了它）：给容器加 --cap-add SYS_PTRACE，或以 root 运行 forklab

@@ -55,6 +55,7 @@ const TRANSLATED: &[&str] = &[
     "src/ui/view/syscalls.rs",
     "src/lab/watch.rs",
     "src/lab/watchlive.rs",
+    "src/lab/strace.rs",
     "src/lab/measure.rs",
     "src/commands/bench.rs",
     "src/commands/serve.rs",
@@ -91,6 +92,9 @@ const NOT_WORDS: &[&str] = &[
     "tcp LISTEN {}",
     "           fd {} unix {} socket:[{}], {peer}",
     "the snapshot's port has a listener",
+    // strace: its -e trace= filter (syscall names), and the words of strace's own line it matches.
+    "accept,accept4,recvmsg,sendmsg,socket,bind,listen,epoll_wait,epoll_pwait,clone,clone3,execve,wait4,kill,exit_group",
+    "Operation not permitted",
     // serve: its lines start with the command's name.
     "forklab serve: {line}",
     "forklab serve: {}",

@@ -139,9 +139,7 @@ fn scm_rights(args: &str) -> Vec<String> {
 /// (the kernel may still refuse: a container without CAP_SYS_PTRACE; strace then says so).
 pub fn why_not(pid: i32) -> Option<String> {
     if find_on_path("strace").is_none() {
-        return Some(
-            "strace is not installed (not on PATH): install it (apt-get install strace) and press s again".into(),
-        );
+        return Some(tr!("strace-missing"));
     }
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
@@ -151,26 +149,20 @@ pub fn why_not(pid: i32) -> Option<String> {
             match scope {
                 0 => {}
                 1 => {
-                    return Some(format!(
-                        "ptrace is limited to a process's ancestors (Yama ptrace_scope is 1) and strace is not an ancestor of {pid}: run `sudo sysctl kernel.yama.ptrace_scope=0`, or forklab as root"
-                    ));
+                    return Some(tr!("strace-yama-1", pid = pid));
                 }
                 2 => {
-                    return Some("ptrace needs CAP_SYS_PTRACE (Yama ptrace_scope is 2): run forklab as root".into());
+                    return Some(tr!("strace-yama-2"));
                 }
                 _ => {
-                    return Some(format!(
-                        "ptrace is turned off until reboot (Yama ptrace_scope is {scope}): no process can be traced"
-                    ));
+                    return Some(tr!("strace-yama-off", scope = scope));
                 }
             }
         }
         if let Some(owner) = owner
             && owner != me
         {
-            return Some(format!(
-                "process {pid} belongs to user {owner}, forklab runs as {me}: ptrace needs the same user or CAP_SYS_PTRACE; run forklab as that user or as root"
-            ));
+            return Some(tr!("strace-other-user", pid = pid, owner = owner, me = me));
         }
     }
     None
@@ -214,7 +206,7 @@ impl Tracer {
     }
 
     fn attach<M: Send + 'static>(pids: &[i32], follow: bool, tx: Sender<M>, wrap: fn(SysEvent) -> M) -> Result<Tracer> {
-        let Some(&target) = pids.first() else { anyhow::bail!("no process to trace") };
+        let Some(&target) = pids.first() else { anyhow::bail!("{}", tr!("strace-no-process")) };
         if let Some(why) = pids.iter().find_map(|p| why_not(*p)) {
             anyhow::bail!(why);
         }
@@ -241,10 +233,10 @@ impl Tracer {
                 read_lines(BufReader::new(err), target, &tx, wrap);
             }
             let why = match reaper::wait_timeout(&ended, Duration::from_secs(2)) {
-                Some(Exit::Code(0)) => "strace detached".to_string(),
-                Some(Exit::Code(c)) => format!("strace exited with code {c}"),
-                Some(Exit::Signal(s, _)) => format!("strace was killed by {}", s.as_str()),
-                None => "strace closed its output".to_string(),
+                Some(Exit::Code(0)) => tr!("strace-detached"),
+                Some(Exit::Code(c)) => tr!("strace-exited", code = c),
+                Some(Exit::Signal(s, _)) => tr!("strace-killed", signal = s.as_str()),
+                None => tr!("strace-closed"),
             };
             let _ = tx.send(wrap(SysEvent::Ended(why)));
         })?;
@@ -263,9 +255,7 @@ fn read_lines<M>(r: impl BufRead, target: i32, tx: &Sender<M>, wrap: fn(SysEvent
         };
         if window.elapsed() >= Duration::from_secs(1) {
             if held > 0
-                && tx
-                    .send(wrap(SysEvent::Note(format!("{held} calls not shown (at most {MAX_PER_SECOND} a second)"))))
-                    .is_err()
+                && tx.send(wrap(SysEvent::Note(tr!("strace-held", held = held, most = MAX_PER_SECOND)))).is_err()
             {
                 return;
             }
@@ -287,9 +277,7 @@ fn read_lines<M>(r: impl BufRead, target: i32, tx: &Sender<M>, wrap: fn(SysEvent
 /// strace's own line, with what to do when it is ptrace being refused.
 fn explain(line: &str, target: i32) -> String {
     if line.contains("Operation not permitted") {
-        format!(
-            "{line}: the kernel refused ptrace on {target} (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root"
-        )
+        tr!("strace-refused", line = line, pid = target)
     } else {
         line.to_string()
     }
@@ -310,6 +298,17 @@ impl Drop for Tracer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A refused ptrace is explained in the language in use; strace's own line stays as it is.
+    #[test]
+    fn a_refused_ptrace_is_explained_in_chinese() {
+        let line = "strace: attach: ptrace(PTRACE_SEIZE, 42): Operation not permitted";
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let zh = explain(line, 42);
+        crate::i18n::set(crate::i18n::Lang::En);
+        assert!(zh.starts_with(line) && zh.contains("内核拒绝了对 42 的 ptrace") && zh.contains("SYS_PTRACE"), "{zh}");
+        assert!(explain(line, 42).contains("the kernel refused ptrace on 42"));
+    }
 
     #[test]
     fn recvmsg_with_scm_rights_names_the_fd_it_got() {
