@@ -632,3 +632,5 @@ strace-killed = strace was killed by { $signal }
 strace-closed = strace closed its output
 strace-held = { $held } calls not shown (at most { $most } a second)
 strace-refused = { $line }: the kernel refused ptrace on { $pid } (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root
+node-how-to-get = install Node.js 18 or later so that `node` is on PATH (apt-get install nodejs, or https://nodejs.org)
+node-not-on-path = no `node` on PATH; { $how }

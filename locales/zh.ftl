@@ -622,3 +622,5 @@ strace-killed = strace 被 { $signal } 杀死
 strace-closed = strace 关闭了它的输出
 strace-held = 有 { $held } 个调用未显示（每秒最多 { $most } 个）
 strace-refused = { $line }：内核拒绝了对 { $pid } 的 ptrace（容器缺少 CAP_SYS_PTRACE，或 seccomp 配置禁止了它）：给容器加 --cap-add SYS_PTRACE，或以 root 运行 forklab
+node-how-to-get = 安装 Node.js 18 或更高版本，让 `node` 出现在 PATH 上（apt-get install nodejs，或 https://nodejs.org）
+node-not-on-path = PATH 上没有 `node`；{ $how }

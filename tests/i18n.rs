@@ -209,6 +209,12 @@ fn doctor_and_bench_speak_chinese() {
     let (_, json, _) = run(&tag, &["--lang", "zh", "doctor", "--json"]);
     assert!(!has_cjk(&json), "{json}");
     assert!(json.contains("waitpid reported exit code 7"), "{json}");
+    // With nothing on PATH: strace and node are missing, and doctor says so in Chinese.
+    let empty = TempDir::new("empty-path");
+    let out = forklab(&tag).env("PATH", &empty.0).args(["--lang", "zh", "doctor"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("PATH 上没有 strace"), "{text}");
+    assert!(text.contains("PATH 上没有 `node`") && text.contains("apt-get install nodejs"), "{text}");
     let (status, _, stderr) = run(&tag, &["--lang", "zh", "bench", "--mode", "bogus"]);
     assert!(!status.success());
     assert!(stderr.contains("未知的 accept 模式 `bogus`"), "{stderr}");

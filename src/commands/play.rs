@@ -14,7 +14,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     let all = crate::lesson::lessons(dir)?;
     let lesson = lesson::find(&all, id)?;
     if lesson.needs_node() && crate::lab::node::node_on_path().is_none() {
-        eprintln!("forklab: {}", tr!("lesson-needs-node", id = id, how = crate::lab::node::HOW_TO_GET));
+        eprintln!("forklab: {}", tr!("lesson-needs-node", id = id, how = crate::lab::node::how_to_get()));
         return Ok(ExitCode::from(2));
     }
     // `--json` is an interface: what the engine says in it (an expect's detail, an error)

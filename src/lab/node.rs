@@ -45,8 +45,9 @@ pub fn program(name: &str) -> Option<&'static str> {
 }
 
 /// How to get Node, for the one line a lesson that needs it prints where it is missing.
-pub const HOW_TO_GET: &str =
-    "install Node.js 18 or later so that `node` is on PATH (apt-get install nodejs, or https://nodejs.org)";
+pub fn how_to_get() -> String {
+    tr!("node-how-to-get")
+}
 
 /// The `node` on PATH, if there is one that can be executed.
 pub fn node_on_path() -> Option<PathBuf> {
@@ -59,7 +60,7 @@ pub fn node_on_path() -> Option<PathBuf> {
 
 /// `node --version` of the `node` on PATH (`v20.11.1`), or why there is none.
 pub fn version() -> Result<String> {
-    let node = node_on_path().ok_or_else(|| anyhow!("no `node` on PATH; {HOW_TO_GET}"))?;
+    let node = node_on_path().ok_or_else(|| anyhow!("{}", tr!("node-not-on-path", how = how_to_get())))?;
     let out = std::process::Command::new(&node)
         .arg("--version")
         .stdin(std::process::Stdio::null())
@@ -120,7 +121,7 @@ impl NodeLab {
     /// file); returns once `workers` workers listen.
     pub fn start(name: &str, args: &[String], workers: usize, stop: &Stop) -> Result<NodeLab> {
         let text = program(name).ok_or_else(|| anyhow!("no built-in Node program `{name}`"))?;
-        let node = node_on_path().ok_or_else(|| anyhow!("no `node` on PATH; {HOW_TO_GET}"))?;
+        let node = node_on_path().ok_or_else(|| anyhow!("{}", tr!("node-not-on-path", how = how_to_get())))?;
         // The runtime dir's rules (docs/reliability.md): a dir 0700, files 0600 made with O_EXCL,
         // so nothing planted there first is used. A dir left by a dead forklab of the same pid
         // is removed first.

@@ -112,7 +112,7 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
             Span::styled(format!(" {}", l.title), style),
         ]));
         if no_node && l.needs_node() {
-            let needs = tr!("picker-needs-node", how = crate::lab::node::HOW_TO_GET);
+            let needs = tr!("picker-needs-node", how = crate::lab::node::how_to_get());
             lines.push(Line::styled(format!("{:indent$}{}", "", ellipsis(&needs, room, theme.ascii)), theme.bad));
             continue;
         }
