@@ -48,10 +48,15 @@ impl From<std::borrow::Cow<'_, str>> for Arg {
     }
 }
 
+/// Each language's bundle, parsed the first time it is asked for: a run in one language never
+/// holds the other's (about 40 KB of text each, several times that parsed).
 fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
-    static BUNDLES: OnceLock<[FluentBundle<FluentResource>; 2]> = OnceLock::new();
-    let all = BUNDLES.get_or_init(|| [make(Lang::En, EN), make(Lang::Zh, ZH)]);
-    &all[lang as usize]
+    static EN_BUNDLE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    static ZH_BUNDLE: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    match lang {
+        Lang::En => EN_BUNDLE.get_or_init(|| make(Lang::En, EN)),
+        Lang::Zh => ZH_BUNDLE.get_or_init(|| make(Lang::Zh, ZH)),
+    }
 }
 
 fn make(lang: Lang, text: &str) -> FluentBundle<FluentResource> {
