@@ -634,3 +634,18 @@ strace-held = { $held } calls not shown (at most { $most } a second)
 strace-refused = { $line }: the kernel refused ptrace on { $pid } (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root
 node-how-to-get = install Node.js 18 or later so that `node` is on PATH (apt-get install nodejs, or https://nodejs.org)
 node-not-on-path = no `node` on PATH; { $how }
+
+## The lab's own errors (src/lab/mod.rs): the master or the load client gone or silent
+lab-send-failed = sending { $cmd } to the master: { $error }
+lab-master-ended = the master (pid { $pid }) has ended: { $how }
+lab-master-closed = the master (pid { $pid }) closed its channel
+lab-master-lost = lost track of the master (pid { $pid })
+lab-master-timeout = timed out after { $timeout } waiting for the master
+lab-exit-code = exit code { $code }
+lab-killed-by = killed by { $signal }
+lab-no-exit-yet = no exit status yet
+lab-client-no-summary = the load client (pid { $pid }) gave no summary: { $how }{ $said }
+lab-client-said = ; it said: { $lines }
+lab-abandoned = abandoned: forklab is stopping
+lab-thread-events = starting the event reader thread
+lab-thread-client = starting the client reader thread

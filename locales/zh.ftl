@@ -624,3 +624,18 @@ strace-held = 有 { $held } 个调用未显示（每秒最多 { $most } 个）
 strace-refused = { $line }：内核拒绝了对 { $pid } 的 ptrace（容器缺少 CAP_SYS_PTRACE，或 seccomp 配置禁止了它）：给容器加 --cap-add SYS_PTRACE，或以 root 运行 forklab
 node-how-to-get = 安装 Node.js 18 或更高版本，让 `node` 出现在 PATH 上（apt-get install nodejs，或 https://nodejs.org）
 node-not-on-path = PATH 上没有 `node`；{ $how }
+
+## The lab's own errors (src/lab/mod.rs): the master or the load client gone or silent
+lab-send-failed = 向主进程发送 { $cmd } 失败：{ $error }
+lab-master-ended = 主进程（pid { $pid }）已经结束：{ $how }
+lab-master-closed = 主进程（pid { $pid }）关闭了它的通道
+lab-master-lost = 找不到主进程（pid { $pid }）了
+lab-master-timeout = 等了 { $timeout }，主进程仍没有回应
+lab-exit-code = 退出码 { $code }
+lab-killed-by = 被 { $signal } 杀死
+lab-no-exit-yet = 还没有退出状态
+lab-client-no-summary = 负载客户端（pid { $pid }）没有给出汇总：{ $how }{ $said }
+lab-client-said = ；它说：{ $lines }
+lab-abandoned = 已放弃：forklab 正在停止
+lab-thread-events = 启动事件读取线程
+lab-thread-client = 启动客户端读取线程

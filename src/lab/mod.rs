@@ -100,7 +100,7 @@ pub struct Abandoned;
 
 impl std::fmt::Display for Abandoned {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("abandoned: forklab is stopping")
+        f.write_str(&tr!("lab-abandoned"))
     }
 }
 
@@ -162,7 +162,7 @@ impl Lab {
                     }
                 }
             })
-            .context("starting the event reader thread")?;
+            .with_context(|| tr!("lab-thread-events"))?;
         Ok(Lab {
             master_pid,
             ctl: mine,
@@ -178,7 +178,9 @@ impl Lab {
     }
 
     pub fn send(&self, cmd: &Cmd) -> Result<()> {
-        self.ctl.send(cmd, &[], false).map_err(|e| anyhow!("sending {cmd:?} to the master: {e}"))
+        self.ctl
+            .send(cmd, &[], false)
+            .map_err(|e| anyhow!(tr!("lab-send-failed", cmd = format!("{cmd:?}"), error = e.to_string())))
     }
 
     /// The raw event stream, for a caller that selects over several sources (the TUI).
@@ -190,7 +192,7 @@ impl Lab {
     /// before dying comes first, then its own `exited` event, then an error.
     pub fn next_event(&mut self, deadline: Instant) -> Result<Option<Event>> {
         if self.gone {
-            bail!("the master (pid {}) has ended: {}", self.master_pid, describe(self.exited));
+            bail!(tr!("lab-master-ended", pid = self.master_pid, how = describe(self.exited)));
         }
         if let Some(exit) = self.exited {
             // The master is dead: its channel ends right after the packets it had queued.
@@ -223,7 +225,7 @@ impl Lab {
                     }
                     Err(_) => {
                         self.gone = true;
-                        bail!("the master (pid {}) closed its channel", self.master_pid)
+                        bail!(tr!("lab-master-closed", pid = self.master_pid))
                     }
                 },
             },
@@ -234,7 +236,7 @@ impl Lab {
                 }
                 Err(_) => {
                     self.gone = true;
-                    bail!("lost track of the master (pid {})", self.master_pid)
+                    bail!(tr!("lab-master-lost", pid = self.master_pid))
                 }
             },
             default(timeout) => Ok(None),
@@ -257,7 +259,7 @@ impl Lab {
                         return found;
                     }
                 }
-                None => bail!("timed out after {:?} waiting for the master", timeout),
+                None => bail!(tr!("lab-master-timeout", timeout = format!("{timeout:?}"))),
             }
         }
     }
@@ -360,9 +362,9 @@ impl Drop for Lab {
 
 fn describe(exit: Option<Exit>) -> String {
     match exit {
-        Some(Exit::Code(c)) => format!("exit code {c}"),
-        Some(Exit::Signal(s, _)) => format!("killed by {}", s.as_str()),
-        None => "no exit status yet".into(),
+        Some(Exit::Code(c)) => tr!("lab-exit-code", code = c),
+        Some(Exit::Signal(s, _)) => tr!("lab-killed-by", signal = s.as_str()),
+        None => tr!("lab-no-exit-yet"),
     }
 }
 
@@ -422,7 +424,7 @@ impl Client {
                     }
                 }
             })
-            .context("starting the client reader thread")?;
+            .with_context(|| tr!("lab-thread-client"))?;
         Ok(Client { pid, lines, exit, stderr, stop })
     }
 
@@ -480,7 +482,12 @@ impl Client {
                     let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
                     let _ = reaper::wait_timeout(&self.exit, Duration::from_secs(2));
                     let said = self.stderr.as_mut().map(said).unwrap_or_default();
-                    break Err(anyhow!("the load client (pid {}) gave no summary: {}{said}", self.pid, describe(exit)));
+                    break Err(anyhow!(tr!(
+                        "lab-client-no-summary",
+                        pid = self.pid,
+                        how = describe(exit),
+                        said = said
+                    )));
                 }
             }
         };
@@ -505,7 +512,7 @@ fn said(stderr: &mut std::process::ChildStderr) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     match lines.len() {
         0 => String::new(),
-        n => format!("; it said: {}", crate::sys::term::name_errnos(&lines[n.saturating_sub(3)..].join(" / "))),
+        n => tr!("lab-client-said", lines = crate::sys::term::name_errnos(&lines[n.saturating_sub(3)..].join(" / "))),
     }
 }
 
@@ -513,5 +520,20 @@ impl Drop for Client {
     fn drop(&mut self) {
         let _ = killpg(Pid::from_raw(self.pid), Signal::SIGKILL);
         unregister_group(self.pid);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_labs_own_words_follow_the_language() {
+        assert_eq!(describe(Some(Exit::Code(1))), "exit code 1");
+        assert_eq!(Abandoned.to_string(), "abandoned: forklab is stopping");
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let zh = (describe(Some(Exit::Code(1))), describe(None), Abandoned.to_string());
+        crate::i18n::set(crate::i18n::Lang::En);
+        assert_eq!(zh, ("退出码 1".to_string(), "还没有退出状态".to_string(), "已放弃：forklab 正在停止".to_string()));
     }
 }
