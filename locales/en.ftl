@@ -649,3 +649,22 @@ lab-client-said = ; it said: { $lines }
 lab-abandoned = abandoned: forklab is stopping
 lab-thread-events = starting the event reader thread
 lab-thread-client = starting the client reader thread
+
+## cost figures in an expect (src/lesson/cost.rs) and the built-in Node programs (src/lab/node.rs)
+cost-bad-figure = invalid figure `{ $value }`; expected `WHAT.FIGURE`, e.g. `fork.ns_each`
+cost-bad-name = invalid figure name `{ $name }`; expected lower-case letters, digits and `_`
+cost-bad-number = invalid number `{ $value }`; expected a number or `WHAT.FIGURE`
+node-running-version = running { $node } --version
+node-version-failed = { $node } --version failed ({ $status })
+node-no-program = no built-in Node program `{ $name }`
+node-creating = creating { $path }
+node-writing = writing { $path }
+node-did-not-start = the Node program `{ $name }` did not start: { $log }
+node-workers-listening = the Node program `{ $name }` has { $listening } workers listening, not { $workers }
+node-bad-state = reading the Node program's state `{ $body }`
+node-control-connect = connecting to the Node program's control port { $port }
+node-control-read = reading the Node program's reply
+node-control-refused = the Node program answered `{ $head }` to { $path }: { $body }
+cost-unknown-kind = unknown measurement `{ $value }`; expected one of { $kinds }
+cost-unknown-op = unknown comparison `{ $op }`; expected `cost WHAT.FIGURE OP NUMBER` with OP one of { $ops }
+node-wrote-nothing = it wrote nothing

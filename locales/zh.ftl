@@ -639,3 +639,22 @@ lab-client-said = ；它说：{ $lines }
 lab-abandoned = 已放弃：forklab 正在停止
 lab-thread-events = 启动事件读取线程
 lab-thread-client = 启动客户端读取线程
+
+## cost figures in an expect (src/lesson/cost.rs) and the built-in Node programs (src/lab/node.rs)
+cost-bad-figure = 无效的数据项 `{ $value }`；应为 `WHAT.FIGURE`，例如 `fork.ns_each`
+cost-bad-name = 无效的数据项名 `{ $name }`；只能用小写字母、数字和 `_`
+cost-bad-number = 无效的数字 `{ $value }`；应为一个数字或 `WHAT.FIGURE`
+node-running-version = 运行 { $node } --version
+node-version-failed = { $node } --version 失败（{ $status }）
+node-no-program = 没有名为 `{ $name }` 的内置 Node 程序
+node-creating = 创建 { $path }
+node-writing = 写入 { $path }
+node-did-not-start = Node 程序 `{ $name }` 没有启动：{ $log }
+node-workers-listening = Node 程序 `{ $name }` 有 { $listening } 个工作进程在监听，而不是 { $workers } 个
+node-bad-state = 读取 Node 程序的状态 `{ $body }`
+node-control-connect = 连接 Node 程序的控制端口 { $port }
+node-control-read = 读取 Node 程序的回复
+node-control-refused = Node 程序对 { $path } 的回答是 `{ $head }`：{ $body }
+cost-unknown-kind = 未知的测量 `{ $value }`；应为以下之一：{ $kinds }
+cost-unknown-op = 未知的比较 `{ $op }`；应为 `cost WHAT.FIGURE OP NUMBER`，OP 为以下之一：{ $ops }
+node-wrote-nothing = 它什么也没写

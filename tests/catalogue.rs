@@ -14,6 +14,8 @@ const TRANSLATED: &[&str] = &[
     "src/main.rs",
     "src/lab/words.rs",
     "src/lab/mod.rs",
+    "src/lab/node.rs",
+    "src/lesson/cost.rs",
     "src/lesson/load.rs",
     "src/lesson/lang.rs",
     "src/lesson/run/report.rs",

@@ -65,9 +65,9 @@ pub fn version() -> Result<String> {
         .arg("--version")
         .stdin(std::process::Stdio::null())
         .output()
-        .with_context(|| format!("running {} --version", node.display()))?;
+        .with_context(|| tr!("node-running-version", node = node.display().to_string()))?;
     if !out.status.success() {
-        bail!("{} --version failed ({})", node.display(), out.status);
+        bail!(tr!("node-version-failed", node = node.display().to_string(), status = out.status.to_string()));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
@@ -120,18 +120,23 @@ impl NodeLab {
     /// Writes program `name` to the runtime dir and starts it with `args` (after the control
     /// file); returns once `workers` workers listen.
     pub fn start(name: &str, args: &[String], workers: usize, stop: &Stop) -> Result<NodeLab> {
-        let text = program(name).ok_or_else(|| anyhow!("no built-in Node program `{name}`"))?;
+        let text = program(name).ok_or_else(|| anyhow!(tr!("node-no-program", name = name)))?;
         let node = node_on_path().ok_or_else(|| anyhow!("{}", tr!("node-not-on-path", how = how_to_get())))?;
         // The runtime dir's rules (docs/reliability.md): a dir 0700, files 0600 made with O_EXCL,
         // so nothing planted there first is used. A dir left by a dead forklab of the same pid
         // is removed first.
         let dir = rundir::ensure()?.join(format!("node-{}-{name}", std::process::id()));
         remove_dir(&dir, name);
-        std::fs::DirBuilder::new().mode(0o700).create(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .with_context(|| tr!("node-creating", path = dir.display().to_string()))?;
         for file in files_of(name) {
             let path = dir.join(format!("{file}.js"));
             let text = if file == name { text } else { program(file).unwrap_or_default() };
-            private_file(&path)?.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+            private_file(&path)?
+                .write_all(text.as_bytes())
+                .with_context(|| tr!("node-writing", path = path.display().to_string()))?;
         }
         let script = dir.join(format!("{name}.js"));
         let control_file = dir.join("control.port");
@@ -151,7 +156,7 @@ impl NodeLab {
             } else if stop.stopped() {
                 return Err(Abandoned.into());
             } else if Instant::now() > deadline || !crate::sys::procfs::is_live(lab.started.pid) {
-                bail!("the Node program `{name}` did not start: {}", lab.log_tail());
+                bail!(tr!("node-did-not-start", name = name, log = lab.log_tail()));
             } else {
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -171,7 +176,12 @@ impl NodeLab {
                 return Ok(state);
             }
             if Instant::now() > deadline {
-                bail!("the Node program `{}` has {} workers listening, not {workers}", self.name, state.workers.len());
+                bail!(tr!(
+                    "node-workers-listening",
+                    name = self.name.as_str(),
+                    listening = state.workers.len(),
+                    workers = workers
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -179,20 +189,25 @@ impl NodeLab {
 
     pub fn state(&self) -> Result<NodeState> {
         let body = self.get("/__forklab/state")?;
-        serde_json::from_str(&body).with_context(|| format!("reading the Node program's state `{body}`"))
+        serde_json::from_str(&body).with_context(|| tr!("node-bad-state", body = body.as_str()))
     }
 
     /// `GET path` on the control port; the body of a 200 reply.
     pub fn get(&self, path: &str) -> Result<String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.control))
-            .with_context(|| format!("connecting to the Node program's control port {}", self.control))?;
+            .with_context(|| tr!("node-control-connect", port = self.control))?;
         s.set_read_timeout(Some(Duration::from_secs(5)))?;
         write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
         let mut reply = String::new();
-        s.take(1 << 20).read_to_string(&mut reply).context("reading the Node program's reply")?;
+        s.take(1 << 20).read_to_string(&mut reply).with_context(|| tr!("node-control-read"))?;
         let (head, body) = reply.split_once("\r\n\r\n").unwrap_or((&reply, ""));
         if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-            bail!("the Node program answered `{}` to {path}: {}", head.lines().next().unwrap_or(""), body.trim());
+            bail!(tr!(
+                "node-control-refused",
+                head = head.lines().next().unwrap_or(""),
+                path = path,
+                body = body.trim()
+            ));
         }
         Ok(body.to_string())
     }
@@ -207,7 +222,7 @@ impl NodeLab {
         let log = std::fs::read_to_string(self.dir.join("node.log")).unwrap_or_default();
         let lines: Vec<&str> = log.lines().rev().take(3).collect();
         match lines.is_empty() {
-            true => "it wrote nothing".into(),
+            true => tr!("node-wrote-nothing"),
             false => lines.into_iter().rev().collect::<Vec<_>>().join(" | "),
         }
     }
@@ -237,7 +252,7 @@ fn private_file(path: &Path) -> Result<std::fs::File> {
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .with_context(|| format!("creating {}", path.display()))
+        .with_context(|| tr!("node-creating", path = path.display().to_string()))
 }
 
 fn path_text(p: &Path) -> String {

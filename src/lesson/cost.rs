@@ -91,22 +91,18 @@ fn shorten(text: &str) -> String {
 
 pub(super) fn cost_kind(value: &str) -> Result<CostKind, String> {
     CostKind::ALL.into_iter().find(|k| k.name() == value).ok_or_else(|| {
-        format!(
-            "unknown measurement `{}`; expected one of {}",
-            shorten(value),
-            CostKind::ALL.map(CostKind::name).join(", ")
-        )
+        tr!("cost-unknown-kind", value = shorten(value), kinds = CostKind::ALL.map(CostKind::name).join(", "))
     })
 }
 
 /// `fork.ns_each`: a measurement and one of its figures (lower case, digits, `_`).
 fn cost_figure(value: &str) -> Result<CostFigure, String> {
     let Some((what, name)) = value.split_once('.') else {
-        return Err(format!("invalid figure `{}`; expected `WHAT.FIGURE`, e.g. `fork.ns_each`", shorten(value)));
+        return Err(tr!("cost-bad-figure", value = shorten(value)));
     };
     let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if !ok {
-        return Err(format!("invalid figure name `{}`; expected lower-case letters, digits and `_`", shorten(name)));
+        return Err(tr!("cost-bad-name", name = shorten(name)));
     }
     Ok(CostFigure { what: cost_kind(what)?, name: name.to_string() })
 }
@@ -115,11 +111,7 @@ fn cost_figure(value: &str) -> Result<CostFigure, String> {
 pub(super) fn cost_expect(figure: &str, op: &str, than: &str) -> Result<Expect, String> {
     let figure = cost_figure(figure)?;
     let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
-        return Err(format!(
-            "unknown comparison `{}`; expected `cost WHAT.FIGURE OP NUMBER` with OP one of {}",
-            shorten(op),
-            Op::ALL.map(Op::symbol).join(", ")
-        ));
+        return Err(tr!("cost-unknown-op", op = shorten(op), ops = Op::ALL.map(Op::symbol).join(", ")));
     };
     let than = if than.contains('.') && than.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) {
         CostThan::Figure(cost_figure(than)?)
@@ -128,8 +120,29 @@ pub(super) fn cost_expect(figure: &str, op: &str, than: &str) -> Result<Expect, 
             .parse::<f64>()
             .ok()
             .filter(|v| v.is_finite())
-            .ok_or_else(|| format!("invalid number `{}`; expected a number or `WHAT.FIGURE`", shorten(than)))?;
+            .ok_or_else(|| tr!("cost-bad-number", value = shorten(than)))?;
         CostThan::Number(value)
     };
     Ok(Expect::Cost { figure, op, than })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_figure_is_refused_in_the_language_in_use() {
+        assert_eq!(
+            cost_kind("nap"),
+            Err("unknown measurement `nap`; expected one of fork, thread, pipe-procs, pipe-threads, cow, rss".into())
+        );
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let zh = (cost_kind("nap"), cost_expect("fork", ">", "1"));
+        crate::i18n::set(crate::i18n::Lang::En);
+        assert_eq!(
+            zh.0,
+            Err("未知的测量 `nap`；应为以下之一：fork, thread, pipe-procs, pipe-threads, cow, rss".into())
+        );
+        assert!(zh.1.as_ref().is_err_and(|e| e.starts_with("无效的数据项 `fork`")), "{:?}", zh.1);
+    }
 }
