@@ -9,50 +9,23 @@ use ratatui::text::{Line, Span};
 /// From this pane width on, the processes pane also shows each process's cwd and stdio.
 pub(super) const WIDE: u16 = 140;
 
-/// The columns of the processes pane after the tree, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    Pid,
-    Ppid,
-    Pgid,
-    Sid,
-    Tty,
-    State,
-    Thr,
-    Cpu,
-    Rss,
-    Acc,
-}
+// The columns of the processes pane after the tree, in display order: the ones a lesson's
+// front matter names (`columns = [...]`), so what it keeps and what is drawn are one type.
+use crate::lesson::ProcColumn as Col;
 
 impl Col {
     const ALL: [Col; 10] =
-        [Col::Pid, Col::Ppid, Col::Pgid, Col::Sid, Col::Tty, Col::State, Col::Thr, Col::Cpu, Col::Rss, Col::Acc];
+        [Col::Pid, Col::Ppid, Col::Pgid, Col::Sid, Col::Tty, Col::State, Col::Threads, Col::Cpu, Col::Rss, Col::Acc];
     /// Which columns go first when the pane is narrow, least important first. The tree, PID
     /// and PPID always stay: they are what every lesson talks about; ACC (which worker took the
     /// connections) goes only after STATE and CPU. A lesson's `columns` go last of all.
-    const DROP_ORDER: [Col; 8] = [Col::Sid, Col::Pgid, Col::Rss, Col::Thr, Col::Tty, Col::Cpu, Col::State, Col::Acc];
-
-    fn of(c: crate::lesson::ProcColumn) -> Col {
-        use crate::lesson::ProcColumn as P;
-        match c {
-            P::Pid => Col::Pid,
-            P::Ppid => Col::Ppid,
-            P::Pgid => Col::Pgid,
-            P::Sid => Col::Sid,
-            P::Tty => Col::Tty,
-            P::State => Col::State,
-            P::Threads => Col::Thr,
-            P::Cpu => Col::Cpu,
-            P::Rss => Col::Rss,
-            P::Acc => Col::Acc,
-        }
-    }
+    const DROP_ORDER: [Col; 8] =
+        [Col::Sid, Col::Pgid, Col::Rss, Col::Threads, Col::Tty, Col::Cpu, Col::State, Col::Acc];
 
     /// DROP_ORDER with the lesson's own columns moved to its end, in the lesson's order.
-    fn drop_order(keep: &[crate::lesson::ProcColumn]) -> Vec<Col> {
-        let keep: Vec<Col> = keep.iter().map(|c| Col::of(*c)).collect();
+    fn drop_order(keep: &[Col]) -> Vec<Col> {
         let mut order: Vec<Col> = Col::DROP_ORDER.into_iter().filter(|c| !keep.contains(c)).collect();
-        order.extend(keep.into_iter().filter(|c| Col::DROP_ORDER.contains(c)));
+        order.extend(keep.iter().copied().filter(|c| Col::DROP_ORDER.contains(c)));
         order
     }
 
@@ -64,7 +37,7 @@ impl Col {
             Col::Sid => "SID",
             Col::Tty => "TTY",
             Col::State => "STATE",
-            Col::Thr => "THR",
+            Col::Threads => "THR",
             Col::Cpu => "CPU%",
             Col::Rss => "RSS MiB",
             Col::Acc => "ACC",
@@ -89,8 +62,8 @@ impl Col {
                 Some(status) => status.clone(),
                 None => p.state.to_string(),
             },
-            Col::Thr if gone => String::new(),
-            Col::Thr => p.threads.to_string(),
+            Col::Threads if gone => String::new(),
+            Col::Threads => p.threads.to_string(),
             Col::Cpu if gone => String::new(),
             Col::Cpu => format!("{:.1}", p.cpu),
             Col::Rss if gone => String::new(),
