@@ -203,7 +203,8 @@ fn owner(
             Err(_) => return Err(Failure::Other),
         };
         // Where the last connections were, then every worker, then the root.
-        let hinted = seen.hints.iter().copied().find(|&(pid, fd)| pid != root && procfs::is_socket_at(pid, fd, inode));
+        let hinted =
+            seen.hints.iter().copied().find(|&(pid, fd)| pid != root && procfs::socket_inode(pid, fd) == Some(inode));
         let workers: Vec<i32> = seen.pids.iter().copied().filter(|p| *p != root).collect();
         let found =
             hinted.or_else(|| procfs::find_socket(&workers, inode)).or_else(|| procfs::find_socket(&[root], inode));

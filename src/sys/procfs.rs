@@ -172,13 +172,6 @@ pub fn fd_target(pid: i32, fd: i32) -> Option<String> {
     fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok().map(|p| p.to_string_lossy().into_owned())
 }
 
-/// Whether `pid`'s fd `fd` is the socket `inode` (one readlink).
-pub fn is_socket_at(pid: i32, fd: i32, inode: u64) -> bool {
-    fs::read_link(format!("/proc/{pid}/fd/{fd}")).is_ok_and(|link| {
-        link.to_str().and_then(|l| l.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()) == Some(inode)
-    })
-}
-
 /// Which of `pids` holds the socket `inode`, and by which fd: the first found, asking in the
 /// order given. Each process's fd numbers are listed (one getdents each), then their links are
 /// read from the highest number down, one of each process in turn, until the socket is found: a
@@ -195,15 +188,11 @@ pub fn find_socket(pids: &[i32], inode: u64) -> Option<(i32, i32)> {
             Some((pid, fds))
         })
         .collect();
-    let want = format!("socket:[{inode}]");
-    let mut path = String::new();
     while lists.iter().any(|(_, fds)| !fds.is_empty()) {
         for (pid, fds) in &mut lists {
             let Some(fd) = fds.pop() else { continue };
-            path.clear();
-            path.push_str(&format!("/proc/{pid}/fd/{fd}"));
-            // An fd can close between the listing and the readlink: skip it.
-            if fs::read_link(&path).is_ok_and(|link| link.as_os_str() == want.as_str()) {
+            // An fd can close between the listing and the readlink: it reads as no socket.
+            if socket_inode(*pid, fd) == Some(inode) {
                 return Some((*pid, fd));
             }
         }
