@@ -454,7 +454,11 @@ mod tests {
 
     /// The accept lesson on step 1, its model the panes' fixed sample.
     fn lesson_app() -> App {
-        let lessons = crate::lesson::embedded().unwrap();
+        accept_app(crate::lesson::embedded().unwrap())
+    }
+
+    /// The accept lesson of `lessons` on step 1, its model the panes' fixed sample.
+    pub(super) fn accept_app(lessons: Vec<crate::lesson::Lesson>) -> App {
         let i = lessons.iter().position(|l| l.id == "accept").unwrap();
         let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
         app.measure = narration_extent;

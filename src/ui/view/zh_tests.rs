@@ -14,17 +14,9 @@ use unicode_width::UnicodeWidthStr;
 fn lesson_app() -> App {
     crate::i18n::set(Lang::Zh);
     let lessons = crate::lesson::lessons(None).unwrap();
-    let i = lessons.iter().position(|l| l.id == "accept").unwrap();
-    assert!(lessons[i].file.contains("zh/"), "the Chinese accept lesson is built in");
-    let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
-    app.measure = narration_extent;
-    app.open_direct(i);
-    if let Screen::Lesson(v) = &mut app.screen {
-        v.model = crate::ui::view::pane_tests::sample();
-        v.steps.page = 1;
-        v.steps.ran = 1;
-    }
-    app
+    let accept = lessons.iter().find(|l| l.id == "accept").unwrap();
+    assert!(accept.file.contains("zh/"), "the Chinese accept lesson is built in");
+    super::tests::accept_app(lessons)
 }
 
 fn buffer(app: &App, w: u16, h: u16) -> Buffer {
