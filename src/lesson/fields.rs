@@ -31,20 +31,9 @@ impl ProcField {
     /// What `show` prints and the daemon's steps record: the columns the daemon lesson watches.
     /// The others are read only for a claim that names them (fd3_peer asks sock_diag and walks
     /// forklab's tree).
-    pub const SHOWN: [ProcField; 11] = [
-        ProcField::Ppid,
-        ProcField::Pgid,
-        ProcField::Sid,
-        ProcField::Tty,
-        ProcField::Cwd,
-        ProcField::Umask,
-        ProcField::Fd0,
-        ProcField::Fd1,
-        ProcField::Fd2,
-        ProcField::Shared,
-        ProcField::State,
-    ];
+    pub const SHOWN: &[ProcField] = Self::ALL.split_at(11).0;
 
+    /// Every field: the shown ones first, then those read only when a claim names them.
     pub const ALL: [ProcField; 14] = [
         ProcField::Ppid,
         ProcField::Pgid,

@@ -197,7 +197,7 @@ impl Runner {
             // Any process /proc still lists, a zombie included (`W1 state == Z`).
             if let Some(pid) = self.seen.pids.get(&alias).filter(|p| procfs::status(**p).is_ok()) {
                 let named = claims.iter().flat_map(|e| checks::proc_fields(e));
-                let fields: BTreeSet<ProcField> = ProcField::SHOWN.into_iter().chain(named).collect();
+                let fields: BTreeSet<ProcField> = ProcField::SHOWN.iter().copied().chain(named).collect();
                 procs.insert(
                     alias.clone(),
                     fields.into_iter().map(|f| (f, proc_fact(*pid, f, self.lab.master_pid))).collect(),
