@@ -29,8 +29,6 @@ struct Daemon {
     /// The fds above 2 this process made or was given for forklab's sake (its channel, its
     /// signalfd, its lease): what `close-fds` keeps.
     own: Vec<RawFd>,
-    /// While a step runs: its reports, sent once its line is written (see `step`).
-    held: std::cell::RefCell<Option<Vec<Event>>>,
 }
 
 /// Runs in the master's fresh child; returns its exit code.
@@ -51,7 +49,7 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
     let lease = (raw >= 0).then(|| unsafe { OwnedFd::from_raw_fd(raw) });
     let own = [Some(chan.as_raw_fd()), Some(signals.as_raw_fd()), lease.as_ref().map(AsRawFd::as_raw_fd)];
     let own = own.into_iter().flatten().collect();
-    let mut d = Daemon { chan, pid: std::process::id() as i32, pidfile: None, app_pid, own, held: Default::default() };
+    let mut d = Daemon { chan, pid: std::process::id() as i32, pidfile: None, app_pid, own };
     // Its line first, then the report: the line shows with the step (see `step`).
     d.say("fork done");
     d.report("fork", format!("forked by the master; my parent is pid {}", nix::unistd::getppid()));
@@ -88,12 +86,7 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
 impl Daemon {
     fn report(&self, step: &str, detail: String) {
         let ev = Event::Daemon { alias: role::DAEMON.into(), pid: self.pid, step: step.into(), detail };
-        match &mut *self.held.borrow_mut() {
-            Some(held) => held.push(ev),
-            None => {
-                let _ = self.chan.send(&ev, &[], false);
-            }
-        }
+        let _ = self.chan.send(&ev, &[], false);
     }
 
     /// One line on fd 1, where the steps before `stdio` can be seen: a pipe the master reads
@@ -125,20 +118,18 @@ impl Daemon {
     /// Runs a step, then writes its line on fd 1 before it reports on the channel: so the
     /// line (while fd 1 is the pipe) reaches the master first, and shows with its step.
     fn step(&mut self, step: &str) {
-        *self.held.borrow_mut() = Some(Vec::new());
-        self.step_once(step);
+        let detail = self.step_once(step);
         self.say(&format!("{step} done"));
-        for ev in self.held.borrow_mut().take().unwrap_or_default() {
-            let _ = self.chan.send(&ev, &[], false);
-        }
+        self.report(step, detail);
     }
 
-    fn step_once(&mut self, step: &str) {
+    /// Runs a step; returns what to report of it.
+    fn step_once(&mut self, step: &str) -> String {
         match step {
-            "close-fds" => self.report(step, self.close_inherited()),
+            "close-fds" => self.close_inherited(),
             "setsid" => match setsid() {
-                Ok(sid) => self.report(step, format!("setsid() made session {sid}, with no controlling terminal")),
-                Err(e) => self.report(step, format!("setsid() failed: {e}")),
+                Ok(sid) => format!("setsid() made session {sid}, with no controlling terminal"),
+                Err(e) => format!("setsid() failed: {e}"),
             },
             "fork-again" => {
                 let first = self.pid;
@@ -146,39 +137,33 @@ impl Daemon {
                 match unsafe { fork() } {
                     Ok(ForkResult::Child) => {
                         self.pid = std::process::id() as i32;
-                        self.report(
-                            step,
-                            format!("forked again; the first child {first} exits, so this one is an orphan"),
-                        );
+                        format!("forked again; the first child {first} exits, so this one is an orphan")
                     }
                     Ok(ForkResult::Parent { .. }) => {
                         // SAFETY: _exit is always safe to call; nothing here needs flushing.
                         unsafe { libc::_exit(0) }
                     }
-                    Err(e) => self.report(step, format!("fork failed: {e}")),
+                    Err(e) => format!("fork failed: {e}"),
                 }
             }
             "umask" => {
                 let old = nix::sys::stat::umask(Mode::empty());
-                self.report(step, format!("umask {:04o} -> 0000: files get exactly the modes asked for", old.bits()));
+                format!("umask {:04o} -> 0000: files get exactly the modes asked for", old.bits())
             }
             "chdir" => match nix::unistd::chdir("/") {
-                Ok(()) => self.report(step, "chdir(\"/\"): no mounted filesystem is held busy".into()),
-                Err(e) => self.report(step, format!("chdir failed: {e}")),
+                Ok(()) => "chdir(\"/\"): no mounted filesystem is held busy".into(),
+                Err(e) => format!("chdir failed: {e}"),
             },
-            "stdio" => self.report(step, stdio_to_null()),
-            "pidfile" => {
-                let detail = match self.write_pidfile() {
-                    Ok((path, None)) => format!("wrote {}, flock(2)-locked while the daemon lives", path.display()),
-                    Ok((path, Some(stale))) => format!(
-                        "wrote {}, flock(2)-locked, taking over a stale pidfile of pid {stale} (its lock died with it)",
-                        path.display()
-                    ),
-                    Err(e) => format!("pidfile failed: {e}"),
-                };
-                self.report(step, detail);
-            }
-            other => self.report(other, format!("unknown step `{other}`")),
+            "stdio" => stdio_to_null(),
+            "pidfile" => match self.write_pidfile() {
+                Ok((path, None)) => format!("wrote {}, flock(2)-locked while the daemon lives", path.display()),
+                Ok((path, Some(stale))) => format!(
+                    "wrote {}, flock(2)-locked, taking over a stale pidfile of pid {stale} (its lock died with it)",
+                    path.display()
+                ),
+                Err(e) => format!("pidfile failed: {e}"),
+            },
+            other => format!("unknown step `{other}`"),
         }
     }
 
