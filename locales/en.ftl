@@ -363,6 +363,7 @@ run-no-pool = no pool is running; a `do: spawn` must come first
 run-throw-needs-node = `how=throw` is a JavaScript exception: it needs a Node program (`do: node ...`)
 run-no-process-to-signal = no live process `{ $alias }` to signal
 run-sending-signal = sending { $signal } to { $alias } (pid { $pid })
+run-counting-connections = counting the TCP connections { $alias } (pid { $pid }) holds
 run-load-ended-early = the load ended before it was flowing; give `load` more connections
 run-no-load = no load is running; a `do: load` must come first
 run-cost-runs-in = `cost { $what }` runs in { $target }

@@ -353,6 +353,7 @@ run-no-pool = 没有正在运行的进程池；要先有一个 `do: spawn`
 run-throw-needs-node = `how=throw` 是 JavaScript 异常：它需要一个 Node 程序（`do: node ...`）
 run-no-process-to-signal = 没有活着的进程 `{ $alias }` 可以发 signal
 run-sending-signal = 向 { $alias } (pid { $pid }) 发送 { $signal }
+run-counting-connections = 统计 { $alias } (pid { $pid }) 持有的 TCP 连接
 run-load-ended-early = 负载还没跑起来就结束了；给 `load` 更多连接
 run-no-load = 没有正在运行的负载；要先有一个 `do: load`
 run-cost-runs-in = `cost { $what }` 在 { $target } 中运行

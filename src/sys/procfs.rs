@@ -106,38 +106,24 @@ pub fn is_live(pid: i32) -> bool {
     status(pid).map(|s| s.state != 'Z' && s.state != 'X').unwrap_or(false)
 }
 
-/// The TCP connections (sockets not in LISTEN state) in a process's fd table: its fds'
-/// socket inodes looked up in /proc/<pid>/net/tcp and tcp6.
-pub fn tcp_conns(pid: i32) -> usize {
-    // The target's socket inodes first, so that each row of the (possibly long: TIME_WAIT
-    // rows by the ten thousand after a load) tables costs a few field skips and no allocation.
-    let inodes: std::collections::HashSet<u64> =
-        fd_table(pid).unwrap_or_default().iter().filter_map(|e| e.socket_inode()).collect();
-    tcp_conns_among(pid, &inodes)
+/// The TCP connections (sockets not in LISTEN state) on local port `port` in a process's fd
+/// table: its fds' socket inodes among the sockets sock_diag lists on that port. The kernel
+/// filters by port, so the tens of thousands of TIME-WAIT rows a load leaves on the machine are
+/// never read (as /proc/<pid>/net/tcp would have them, all of them, as text).
+pub fn tcp_conns(pid: i32, port: u16) -> Result<usize> {
+    let inodes: std::collections::HashSet<u64> = fd_table(pid)?.iter().filter_map(|e| e.socket_inode()).collect();
+    tcp_conns_among(port, &inodes)
 }
 
-/// The connected TCP sockets among `inodes`, as `pid`'s network namespace lists them.
-fn tcp_conns_among(pid: i32, inodes: &std::collections::HashSet<u64>) -> usize {
+/// The TCP sockets on local port `port`, other than listeners, among `inodes`.
+fn tcp_conns_among(port: u16, inodes: &std::collections::HashSet<u64>) -> Result<usize> {
     if inodes.is_empty() {
-        return 0;
+        return Ok(0);
     }
-    let mut connected = 0;
-    for file in ["tcp", "tcp6"] {
-        let text = fs::read_to_string(format!("/proc/{pid}/net/{file}")).unwrap_or_default();
-        for line in text.lines().skip(1) {
-            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode
-            let mut f = line.split_whitespace();
-            let st = f.nth(3);
-            let inode = f.nth(5).and_then(|i| i.parse::<u64>().ok());
-            if let (Some(st), Some(inode)) = (st, inode)
-                && st != "0A"
-                && inodes.contains(&inode)
-            {
-                connected += 1;
-            }
-        }
-    }
-    connected
+    // TCP_ESTABLISHED (1) to TCP_CLOSING (11), but TCP_LISTEN (10).
+    const ALL_BUT_LISTEN: u32 = 0xffe & !(1 << 10);
+    let socks = super::sockdiag::SockDiag::open()?.tcp(ALL_BUT_LISTEN, super::sockdiag::Ports::Local(port))?;
+    Ok(socks.iter().filter(|s| s.inode != 0 && inodes.contains(&s.inode)).count())
 }
 
 /// The live processes whose parent is `ppid`, by a scan of /proc: what the kernel links, not
@@ -293,7 +279,7 @@ fn field_kib(text: &str, key: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn tcp_conns_counts_connections_not_listeners() {
+    fn tcp_conns_counts_connections_on_the_port_not_listeners() {
         use std::os::fd::AsRawFd;
         // Only this test's own sockets: other tests of this process open connections too.
         let me = std::process::id() as i32;
@@ -303,14 +289,16 @@ mod tests {
             link.trim_start_matches("socket:[").trim_end_matches(']').parse::<u64>().unwrap()
         };
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
         let mine = std::collections::HashSet::from([inode(listener.as_raw_fd())]);
-        assert_eq!(tcp_conns_among(me, &mine), 0, "a listener is not a connection");
+        assert_eq!(tcp_conns_among(port, &mine).unwrap(), 0, "a listener is not a connection");
         let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (served, _) = listener.accept().unwrap();
         let mine: std::collections::HashSet<u64> =
             [listener.as_raw_fd(), client.as_raw_fd(), served.as_raw_fd()].into_iter().map(inode).collect();
-        assert_eq!(tcp_conns_among(me, &mine), 2, "both ends of the connection are ours");
-        assert!(tcp_conns(me) >= 2);
+        // The server's end is on the port; the client's end is on a port of its own.
+        assert_eq!(tcp_conns_among(port, &mine).unwrap(), 1, "the accepted connection");
+        assert!(tcp_conns(me, port).unwrap() >= 1);
         drop((client, served));
     }
 

@@ -493,7 +493,10 @@ impl Runner {
                 std::thread::sleep(Duration::from_millis(1));
             }
         }
-        self.measured.crash = Some((alias.clone(), procfs::tcp_conns(pid) as u64));
+        let port = self.lab.pool.as_ref().map_or(0, |p| p.port);
+        let held = procfs::tcp_conns(pid, port)
+            .with_context(|| tr!("run-counting-connections", alias = alias.as_str(), pid = pid))?;
+        self.measured.crash = Some((alias.clone(), held as u64));
         // In rr mode the master hands a worker one connection at a time and waits for it to
         // say it took it: one can be in the worker's channel, not yet in its fd table.
         self.measured.in_channel = u64::from(self.lab.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr));
