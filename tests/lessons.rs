@@ -253,6 +253,15 @@ fn play_threads_passes() {
     assert!(lines.iter().any(|l| l["event"] == "exited" && l["pid"] == *pid && l["signal"] == "SIGSEGV"));
 }
 
+/// `taskset -c 0 forklab play threads` once stopped at "no live process `W2`": two workers
+/// on one core are themselves a lesson. `all-cores-busy` is judged against the one core.
+#[test]
+fn play_threads_passes_on_one_core() {
+    let lines = play_on("threads", Some(0));
+    held_or_busy(&lines);
+    held(&lines, "counter == 2000");
+}
+
 #[test]
 fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
     let lines = play("daemon");
