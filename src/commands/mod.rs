@@ -15,6 +15,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // What killed forklabs left in the runtime dir (their own is removed on the way out).
+    crate::sys::rundir::sweep();
     if let Some(seed) = cli.seed {
         let _ = crate::lab::chaos::SEED.set(seed);
     }

@@ -6,8 +6,12 @@
 //! Everything forklab keeps at run time is in here, under names this module gives:
 //! `current-step.<pid>` (where the lesson screen of app pid `<pid>` is, for `forklab notes`;
 //! one a screen, so two screens do not overwrite each other's) and `daemon-<pid>/daemon.pid`
-//! (the daemon lesson's pidfile, in a dir of its own per app). No other `forklab-…` name is
-//! made beside it, so nothing can be confused with `forklab-<uid>`.
+//! (the daemon lesson's pidfile, in a dir of its own per app), and `node-<pid>-<program>/`
+//! (a built-in Node program's scripts, control port file and log, lab/node.rs). No other
+//! `forklab-…` name is made beside it, so nothing can be confused with `forklab-<uid>`.
+//!
+//! Each forklab removes its own on the way out; one that was killed cannot, so each command
+//! first sweeps what belongs to pids no longer running ([`sweep`]).
 
 use anyhow::{Context, Result, bail};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
@@ -60,8 +64,102 @@ pub fn current_steps() -> Vec<(i32, PathBuf)> {
         .collect()
 }
 
+/// Remove what forklabs that are gone left behind: a killed lesson screen's current-step
+/// file, a killed lab's Node program dir, a daemon dir whose app is gone. Best effort, and only
+/// names this module gives, holding only the files forklab writes there (a dir with anything
+/// else in it stays).
+pub fn sweep() {
+    sweep_in(&path());
+}
+
+fn sweep_in(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let gone = |pid: &str| pid.parse::<u32>().is_ok_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists());
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let path = entry.path();
+        if let Some(pid) = name.strip_prefix(CURRENT_STEP).or_else(|| name.strip_prefix(".current-step.")) {
+            if gone(pid) {
+                let _ = std::fs::remove_file(&path);
+            }
+        } else if let Some(pid) = name.strip_prefix("daemon-") {
+            if gone(pid) {
+                remove_files_then_dir(&path, |f| f == "daemon.pid");
+            }
+        } else if let Some(rest) = name.strip_prefix("node-")
+            && let Some((pid, _program)) = rest.split_once('-')
+            && gone(pid)
+        {
+            remove_files_then_dir(&path, |f| f.ends_with(".js") || f == "control.port" || f == "node.log");
+        }
+    }
+}
+
+/// Removes the regular files of `dir` that `ours` names (never a link, never a dir), then
+/// `dir` if that left it empty.
+fn remove_files_then_dir(dir: &std::path::Path, ours: impl Fn(&str) -> bool) {
+    let Ok(meta) = std::fs::symlink_metadata(dir) else { return };
+    if !meta.is_dir() {
+        return;
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && entry.file_name().to_str().is_some_and(&ours) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
 /// The daemon lesson's pidfile dir for the app of pid `app_pid` (not created: the daemon
 /// makes it itself, with O_EXCL semantics, as daemon(7) asks). The runtime dir is ensured.
 pub fn daemon_dir(app_pid: i32) -> Result<PathBuf> {
     Ok(ensure()?.join(format!("daemon-{app_pid}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_removes_what_dead_pids_left_and_keeps_the_living_and_the_unknown() {
+        let dir = std::env::temp_dir().join(format!("forklab-sweep-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let me = std::process::id();
+        let file = |name: &str| std::fs::write(dir.join(name), "x").unwrap();
+        let sub = |name: &str, files: &[&str]| {
+            std::fs::create_dir(dir.join(name)).unwrap();
+            for f in files {
+                std::fs::write(dir.join(name).join(f), "x").unwrap();
+            }
+        };
+        file(&format!("current-step.{dead}"));
+        file(&format!("current-step.{me}"));
+        sub(&format!("node-{dead}-master"), &["master.js", "child1.js", "control.port", "node.log"]);
+        sub(&format!("node-{me}-cluster"), &["cluster.js"]);
+        sub(&format!("daemon-{dead}"), &["daemon.pid"]);
+        // Not only forklab's files in it: kept, with what forklab put there removed.
+        sub(&format!("node-{dead}-cluster"), &["cluster.js", "notes.txt"]);
+        file("something-else");
+        sweep_in(&dir);
+        let mut left: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        let mut want = vec![
+            format!("current-step.{me}"),
+            format!("node-{dead}-cluster"),
+            format!("node-{me}-cluster"),
+            "something-else".to_string(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+        assert!(!dir.join(format!("node-{dead}-cluster/cluster.js")).exists());
+        assert!(dir.join(format!("node-{dead}-cluster/notes.txt")).exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
