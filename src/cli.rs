@@ -1,31 +1,61 @@
 //! The command line (DESIGN.md's table). Command names and `--json` outputs are what users and
 //! tests rely on.
 
+mod zh;
+
+use crate::i18n::{self, Lang};
 use crate::proto::mode::Mode;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The command line, parsed in the language it asks for: `--lang` (looked for before clap
+/// parses, since clap's help and errors are already words), else the locale's. Sets that
+/// language for everything after. English is clap's own text; Chinese is `zh.rs`'s.
+pub fn parse() -> Cli {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let lang = i18n::choose(lang_in(&args));
+    i18n::set(lang);
+    match lang {
+        Lang::En => Cli::parse_from(args),
+        Lang::Zh => zh::parse(args),
+    }
+}
+
+/// `--lang en|zh` or `--lang=en|zh` among the arguments (before a `--`); None when absent or
+/// not a language (clap then says so, in the locale's language).
+fn lang_in(args: &[OsString]) -> Option<Lang> {
+    let args: Vec<&str> = args.iter().skip(1).map(|a| a.to_str().unwrap_or("")).take_while(|a| *a != "--").collect();
+    let value = args.iter().enumerate().find_map(|(i, a)| match a.strip_prefix("--lang") {
+        Some("") => args.get(i + 1).copied(),
+        Some(v) => v.strip_prefix('='),
+        None => None,
+    })?;
+    <Lang as clap::ValueEnum>::from_str(value, false).ok()
+}
+
 fn parse_seconds(s: &str) -> Result<Duration, String> {
-    let v: f64 = s.parse().map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    let v: f64 = s.parse().map_err(|_| tr!("cli-not-seconds", value = s))?;
     if !(0.0..=3600.0).contains(&v) {
-        return Err(format!("{v} seconds is out of range (0 to 3600)"));
+        return Err(tr!("cli-seconds-range", value = v));
     }
     Ok(Duration::from_secs_f64(v))
 }
 
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
-    let err = || format!("`{s}` is not a size; expected COLSxROWS, like 100x30");
+    let err = || tr!("cli-not-size", value = s);
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(err)?;
     let (w, h): (u16, u16) = (w.trim().parse().map_err(|_| err())?, h.trim().parse().map_err(|_| err())?);
+    let size = format!("{w}x{h}");
     if w < 80 || h < 24 {
-        return Err(format!("{w}x{h} is below the lesson screen's smallest, 80x24"));
+        return Err(tr!("cli-size-small", size = size));
     }
     // A frame is a buffer of cells (about 50 bytes each, drawn twice over): 65535x65535 asked
     // for 206 GB and aborted. 1000x1000 is 20 times a 4K screen of 8x16 glyphs, and 50 MB.
     if w > MAX_FRAME.0 || h > MAX_FRAME.1 {
-        return Err(format!("{w}x{h} is above the largest frame, {}x{}", MAX_FRAME.0, MAX_FRAME.1));
+        return Err(tr!("cli-size-big", size = size, largest = format!("{}x{}", MAX_FRAME.0, MAX_FRAME.1)));
     }
     Ok((w, h))
 }
@@ -33,8 +63,9 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
 /// The largest `--size`.
 const MAX_FRAME: (u16, u16) = (1000, 1000);
 
+/// Learn how multi-process servers work, with real processes on Linux
 #[derive(Parser, Debug)]
-#[command(name = "forklab", version, about = "Learn how multi-process servers work, with real processes on Linux")]
+#[command(name = "forklab", version)]
 pub struct Cli {
     /// Load lessons from this folder instead of the ones built into forklab.
     #[arg(long, global = true, value_name = "DIR")]
@@ -196,5 +227,16 @@ mod tests {
         assert_eq!(parse_size("65535x65535").unwrap_err(), "65535x65535 is above the largest frame, 1000x1000");
         assert_eq!(parse_size("100x1001").unwrap_err(), "100x1001 is above the largest frame, 1000x1000");
         assert!(parse_size("65536x30").unwrap_err().contains("is not a size"));
+    }
+
+    #[test]
+    fn the_language_is_found_before_clap_parses() {
+        let lang = |args: &[&str]| lang_in(&args.iter().map(OsString::from).collect::<Vec<_>>());
+        assert_eq!(lang(&["forklab", "--lang", "zh", "play", "x"]), Some(Lang::Zh));
+        assert_eq!(lang(&["forklab", "play", "x", "--lang=en"]), Some(Lang::En));
+        assert_eq!(lang(&["forklab", "--lang", "xx", "list"]), None);
+        assert_eq!(lang(&["forklab", "--lang"]), None);
+        assert_eq!(lang(&["forklab", "watch", "--", "node", "--lang", "zh"]), None);
+        assert_eq!(lang(&["forklab", "list"]), None);
     }
 }

@@ -15,14 +15,13 @@ mod roles;
 mod sys;
 mod ui;
 
-use clap::Parser;
-use cli::{Cli, Command};
+use cli::Command;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     sys::probe::started();
-    let cli = Cli::parse();
-    i18n::set(i18n::choose(cli.lang));
+    // Chooses the language too (`--lang`, else the locale), before clap's help or errors.
+    let cli = cli::parse();
     // The hidden roles run before anything else: no signal thread, no panic hook of the app.
     match &cli.command {
         Some(Command::Master) => return exit_code(roles::master::main_role()),

@@ -12,6 +12,8 @@ use std::path::Path;
 /// The files whose every user-facing sentence is in the catalogue.
 const TRANSLATED: &[&str] = &[
     "src/main.rs",
+    "src/cli.rs",
+    "src/cli/zh.rs",
     "src/lab/words.rs",
     "src/lab/mod.rs",
     "src/lab/node.rs",
@@ -100,6 +102,12 @@ const NOT_WORDS: &[&str] = &[
     // strace: its -e trace= filter (syscall names), and the words of strace's own line it matches.
     "accept,accept4,recvmsg,sendmsg,socket,bind,listen,epoll_wait,epoll_pwait,clone,clone3,execve,wait4,kill,exit_group",
     "Operation not permitted",
+    // cli/zh.rs: clap's English, matched to be said in Chinese (its usage line's title, a
+    // range error's joint, the shapes of its tips).
+    "Usage: ",
+    " is not in ",
+    "to pass ",
+    "' exists",
     // serve: its lines start with the command's name.
     "forklab serve: {line}",
     "forklab serve: {}",

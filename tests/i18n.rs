@@ -220,3 +220,78 @@ fn doctor_and_bench_speak_chinese() {
     assert!(stderr.contains("未知的 accept 模式 `bogus`"), "{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// Two Latin words in a row outside '…' quotes and <…>/[…] placeholders: English prose.
+fn english_prose(line: &str) -> bool {
+    let mut plain = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        } else if !quoted {
+            plain.push(c);
+        }
+    }
+    let mut run = 0;
+    for w in plain.split(|c: char| c.is_whitespace() || ",:;()".contains(c)) {
+        if w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic()) && w != "forklab" {
+            run += 1;
+            if run >= 2 {
+                return true;
+            }
+        } else if !w.is_empty() {
+            run = 0;
+        }
+    }
+    false
+}
+
+/// `--help` under a Chinese locale, and a subcommand's under `--lang zh`, are Chinese (clap's
+/// headings too), exit 0; English is clap's own.
+#[test]
+fn the_help_is_chinese() {
+    let tag = new_tag();
+    let mut c = forklab(&tag);
+    c.env_remove("LC_ALL").env_remove("LC_MESSAGES").env("LANG", "zh_CN.UTF-8");
+    let out = c.arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        help.contains("用法：forklab [选项] [命令]") && help.contains("命令:") && help.contains("显示帮助"),
+        "{help}"
+    );
+    assert!(help.contains("在终端界面中打开一节课"), "{help}");
+    let (status, play, _) = run(&tag, &["--lang", "zh", "play", "--help"]);
+    assert!(status.success());
+    assert!(play.contains("用法：forklab play [选项] <课程>") && play.contains("每行一个 JSON 对象"), "{play}");
+    for line in help.lines().chain(play.lines()) {
+        assert!(!english_prose(line), "English in the Chinese help: {line}");
+    }
+    let (status, en, _) = run(&tag, &["--lang", "en", "--help"]);
+    assert!(status.success() && en.contains("Usage: forklab [OPTIONS] [COMMAND]"), "{en}");
+}
+
+/// A usage error under `--lang zh` is Chinese and exits 2, as clap's does; English is clap's.
+#[test]
+fn an_argument_error_is_chinese_and_exits_2() {
+    let tag = new_tag();
+    let (status, out, err) = run(&tag, &["--lang", "zh", "plya"]);
+    assert_eq!(status.code(), Some(2), "{out}{err}");
+    assert!(err.starts_with("错误：没有子命令 'plya'") && err.contains("'play'"), "{err}");
+    let (status, _, err2) = run(&tag, &["--lang", "zh", "serve", "--workers", "100"]);
+    assert_eq!(status.code(), Some(2));
+    assert!(err2.contains("'100' 不是 '--workers <WORKERS>' 的有效值") && err2.contains("不在 1..=64 之内"), "{err2}");
+    for line in err.lines().chain(err2.lines()) {
+        assert!(!english_prose(line), "English in the Chinese error: {line}");
+    }
+    let (status, _, en) = run(&tag, &["--lang", "en", "plya"]);
+    assert_eq!(status.code(), Some(2));
+    assert!(en.starts_with("error: unrecognized subcommand 'plya'"), "{en}");
+}
+
+#[test]
+fn the_prose_check_sees_english() {
+    assert!(english_prose("error: unrecognized subcommand 'plya'"));
+    assert!(!english_prose("错误：没有子命令 'plya'"));
+    assert!(!english_prose("用法：forklab play [选项] <课程>"));
+}
