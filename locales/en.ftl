@@ -745,3 +745,11 @@ cli-seconds-range = { $value } seconds is out of range (0 to 3600)
 cli-not-size = `{ $value }` is not a size; expected COLSxROWS, like 100x30
 cli-size-small = { $size } is below the lesson screen's smallest, 80x24
 cli-size-big = { $size } is above the largest frame, { $largest }
+
+## The processes pane's column headers that are words (PID, PPID, PGID, SID, TTY, CPU%, RSS stay)
+col-process = PROCESS
+col-state = STATE
+col-threads = THR
+col-accepted = ACC
+# Under a pane too long for its rows: which rows are shown, of how many.
+rows-shown = { $first }{ $dash }{ $last } of { $rows }

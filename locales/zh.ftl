@@ -734,3 +734,11 @@ cli-seconds-range = { $value } 秒超出范围（0 到 3600）
 cli-not-size = `{ $value }` 不是大小；应为 COLSxROWS，例如 100x30
 cli-size-small = { $size } 小于课程界面的最小尺寸 80x24
 cli-size-big = { $size } 大于最大画面 { $largest }
+
+## 进程面板中是词语的列标题（PID、PPID、PGID、SID、TTY、CPU%、RSS 保持原样）
+col-process = 进程
+col-state = 状态
+col-threads = 线程
+col-accepted = 接受
+# 面板行数放不下时：显示的是第几行到第几行，共几行。
+rows-shown = { $first }{ $dash }{ $last }，共 { $rows }

@@ -29,18 +29,20 @@ impl Col {
         order
     }
 
-    fn header(self) -> &'static str {
+    /// The kernel's names (PID, PPID, PGID, SID, TTY, CPU%, RSS) stay in every language; the
+    /// words are the catalogue's.
+    fn header(self) -> String {
         match self {
-            Col::Pid => "PID",
-            Col::Ppid => "PPID",
-            Col::Pgid => "PGID",
-            Col::Sid => "SID",
-            Col::Tty => "TTY",
-            Col::State => "STATE",
-            Col::Threads => "THR",
-            Col::Cpu => "CPU%",
-            Col::Rss => "RSS MiB",
-            Col::Acc => "ACC",
+            Col::Pid => "PID".into(),
+            Col::Ppid => "PPID".into(),
+            Col::Pgid => "PGID".into(),
+            Col::Sid => "SID".into(),
+            Col::Tty => "TTY".into(),
+            Col::State => tr!("col-state"),
+            Col::Threads => tr!("col-threads"),
+            Col::Cpu => "CPU%".into(),
+            Col::Rss => "RSS MiB".into(),
+            Col::Acc => tr!("col-accepted"),
         }
     }
 
@@ -85,7 +87,8 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     if rows > inner_h && inner_h > 0 {
         let last = (first + inner_h).min(rows);
         let dash = if t.ascii { "-" } else { "–" };
-        block = block.title_bottom(Line::from(format!(" {}{dash}{} of {rows} ", first + 1, last)).right_aligned());
+        let shown = tr!("rows-shown", first = first + 1, dash = dash, last = last, rows = rows);
+        block = block.title_bottom(Line::from(format!(" {shown} ")).right_aligned());
     }
     // No left padding here: the selection marker takes that column.
     let Some(full) = draw_block_unpadded(block, area, buf) else { return };
@@ -101,12 +104,13 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let width = inner.width as usize;
     let prefixes = tree_prefixes(procs, t.ascii);
     let names: Vec<String> = procs.iter().zip(&prefixes).map(|(p, pre)| format!("{pre}{}", p.alias)).collect();
-    let name_w = names.iter().map(|s| text_width(s)).chain([text_width("PROCESS")]).max().unwrap_or(0);
+    let process = tr!("col-process");
+    let name_w = names.iter().map(|s| text_width(s)).chain([text_width(&process)]).max().unwrap_or(0);
     let cells: Vec<Vec<String>> = procs.iter().map(|p| Col::ALL.iter().map(|c| c.cell(p)).collect()).collect();
     let col_w: Vec<usize> = Col::ALL
         .iter()
         .enumerate()
-        .map(|(i, c)| cells.iter().map(|r| text_width(&r[i])).chain([text_width(c.header())]).max().unwrap_or(0))
+        .map(|(i, c)| cells.iter().map(|r| text_width(&r[i])).chain([text_width(&c.header())]).max().unwrap_or(0))
         .collect();
 
     let (shown, gap, used) = fit(name_w, &col_w, width, &Col::drop_order(cx.keep));
@@ -123,9 +127,9 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         .enumerate()
         .map(|(j, (k, c))| (k, *c, if j < spare { "  " } else { sep.as_str() }))
         .collect();
-    let mut header = vec![Span::raw("  "), Span::raw(pad_right("PROCESS", name_w))];
+    let mut header = vec![Span::raw("  "), Span::raw(pad_right(&process, name_w))];
     for (k, c, sep) in &cols {
-        header.push(Span::raw(format!("{sep}{}", align(c.header(), col_w[*k], c.right_aligned()))));
+        header.push(Span::raw(format!("{sep}{}", align(&c.header(), col_w[*k], c.right_aligned()))));
     }
     for (h, w, _) in &extra {
         header.push(Span::raw(format!("{sep}{}", pad_right(h, *w))));
