@@ -753,3 +753,9 @@ col-threads = THR
 col-accepted = ACC
 # Under a pane too long for its rows: which rows are shown, of how many.
 rows-shown = { $first }{ $dash }{ $last } of { $rows }
+
+## More of the lab's and the loader's errors
+fire-thread-panicked = a load thread panicked
+worker-count-expected = a whole number from 1 to 64 or "cores"
+worker-count-invalid = invalid worker count `{ $value }`; expected a whole number from 1 to 64 or "cores"
+engine-thread-failed = starting the engine thread: { $error }

@@ -742,3 +742,9 @@ col-threads = 线程
 col-accepted = 接受
 # 面板行数放不下时：显示的是第几行到第几行，共几行。
 rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
+
+## 实验与课程载入的更多错误
+fire-thread-panicked = 一个负载线程崩溃了（panic）
+worker-count-expected = 1 到 64 的整数，或 "cores"
+worker-count-invalid = 无效的工作进程数 `{ $value }`；应为 1 到 64 的整数，或 "cores"
+engine-thread-failed = 无法启动引擎线程：{ $error }

@@ -107,7 +107,7 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
             .collect();
         threads
             .into_iter()
-            .map(|t| t.join().unwrap_or_else(|_| Err(anyhow::anyhow!("a load thread panicked"))))
+            .map(|t| t.join().unwrap_or_else(|_| Err(anyhow::anyhow!(tr!("fire-thread-panicked")))))
             .collect()
     });
     let mut report = FireReport { port, ..FireReport::default() };

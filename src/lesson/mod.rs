@@ -694,7 +694,7 @@ impl<'de> Deserialize<'de> for WorkerCount {
             type Value = WorkerCount;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a whole number from 1 to 64 or \"cores\"")
+                f.write_str(&tr!("worker-count-expected"))
             }
 
             fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<WorkerCount, E> {
@@ -709,9 +709,7 @@ impl<'de> Deserialize<'de> for WorkerCount {
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<WorkerCount, E> {
                 match s {
                     "cores" => Ok(WorkerCount::Cores),
-                    _ => Err(E::custom(format!(
-                        "invalid worker count `{s}`; expected a whole number from 1 to 64 or \"cores\""
-                    ))),
+                    _ => Err(E::custom(tr!("worker-count-invalid", value = s))),
                 }
             }
         }

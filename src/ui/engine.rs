@@ -66,7 +66,8 @@ impl Engine {
             // No thread (RLIMIT_NPROC): the lesson screen shows the error, as for a lab that
             // could not start.
             .inspect_err(|e| {
-                let _ = told.send(wrap(EngineMsg::Ended { error: Some(format!("starting the engine thread: {e}")) }));
+                let _ = told
+                    .send(wrap(EngineMsg::Ended { error: Some(tr!("engine-thread-failed", error = e.to_string())) }));
             })
             .ok();
         Engine { cmds, handle, abort }
@@ -152,7 +153,7 @@ fn run(
                 Err(_) if runner.killed_master => {
                     events = crossbeam_channel::never();
                 }
-                Err(_) => break Some("the master ended unexpectedly".to_string()),
+                Err(_) => break Some(tr!("master-ended")),
             },
         }
     };
