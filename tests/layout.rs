@@ -7,7 +7,7 @@
 //! file (a `use` or a path in code) is an import of `x`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const MAX_FILE_LINES: usize = 900;
 const MAX_FN_LINES: usize = 120;
@@ -26,6 +26,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("commands", &["sys", "proto", "lab", "lesson", "ui", "cli", "roles", "i18n"]),
 ];
 
+mod common;
+use common::sources::{SourceFile, rust_sources, without_test_tail};
+
 struct Source {
     /// The module path: `src/lesson/run.rs` is ["lesson", "run"], `src/lesson/mod.rs` ["lesson"].
     module: Vec<String>,
@@ -34,57 +37,18 @@ struct Source {
     code: String,
 }
 
+/// The files compiled into forklab (a file that is itself only compiled for tests is test
+/// code: it may reach across layers and be as long as its cases), without their tests' tail.
 fn sources() -> Vec<Source> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut out = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let rel = path.strip_prefix(&root).unwrap().with_extension("");
-                let mut module: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-                if module.last().is_some_and(|m| m == "mod" || m == "main") {
-                    module.pop();
-                }
-                let text = std::fs::read_to_string(&path).unwrap();
-                out.push(Source { module, path, code: text });
-            }
-        }
-    }
-    // A file that is itself only compiled for tests (`#[cfg(test)] mod fuzz;`) is test code:
-    // it may reach across layers and be as long as its cases.
-    let test_only: Vec<Vec<String>> = out
-        .iter()
-        .flat_map(|s| {
-            let mut found = Vec::new();
-            let mut rest = s.code.as_str();
-            while let Some(i) = rest.find("#[cfg(test)]\n") {
-                let after =
-                    rest[i + "#[cfg(test)]\n".len()..].trim_start_matches("pub(crate) ").trim_start_matches("pub ");
-                let Some(after) = after.strip_prefix("mod ") else {
-                    rest = &rest[i + 1..];
-                    continue;
-                };
-                if let Some(name) =
-                    after.split(';').next().filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_'))
-                {
-                    found.push([s.module.clone(), vec![name.to_string()]].concat());
-                }
-                rest = after;
-            }
-            found
+    rust_sources()
+        .into_iter()
+        .filter(|s| !s.test_only)
+        .map(|SourceFile { module, path, text, .. }| Source {
+            module,
+            path,
+            code: without_test_tail(&text).to_string(),
         })
-        .collect();
-    out.retain(|s| !test_only.contains(&s.module));
-    for s in &mut out {
-        if let Some(i) = s.code.find("\n#[cfg(test)]\nmod tests {") {
-            s.code.truncate(i);
-        }
-    }
-    out
+        .collect()
 }
 
 /// The names that follow `prefix` in the text: `crate::` gives top-level modules.
