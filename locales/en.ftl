@@ -759,3 +759,25 @@ fire-thread-panicked = a load thread panicked
 worker-count-expected = a whole number from 1 to 64 or "cores"
 worker-count-invalid = invalid worker count `{ $value }`; expected a whole number from 1 to 64 or "cores"
 engine-thread-failed = starting the engine thread: { $error }
+
+## The glossary's API and system calls (code names; words beside them are translated)
+glossary-fork-api = child_process.fork(path)
+glossary-fork-calls = socketpair + clone + execve
+glossary-send-handle-api = subprocess.send(msg, handle)
+glossary-send-handle-calls = sendmsg + SCM_RIGHTS
+glossary-worker-listen-api = server.listen() (cluster worker)
+glossary-worker-listen-calls = write on the IPC socketpair (a message to the primary)
+glossary-listen-api = server.listen() (one process)
+glossary-listen-calls = socket + bind + listen, epoll_wait
+glossary-rr-api = cluster SCHED_RR
+glossary-rr-calls = accept (primary) + sendmsg + SCM_RIGHTS
+glossary-sched-none-api = cluster SCHED_NONE
+glossary-sched-none-calls = accept in every worker, epoll
+glossary-reuseport-api = listen({ "{" } reusePort: true { "}" })
+glossary-reuseport-calls = setsockopt SO_REUSEPORT
+glossary-exit-api = worker.on('exit', …)
+glossary-exit-calls = SIGCHLD + waitpid
+glossary-kill-api = subprocess.kill(signal)
+glossary-kill-calls = kill
+glossary-detached-api = spawn(cmd, { "{" } detached: true { "}" })
+glossary-detached-calls = clone + setsid + execve

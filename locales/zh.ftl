@@ -748,3 +748,25 @@ fire-thread-panicked = 一个负载线程崩溃了（panic）
 worker-count-expected = 1 到 64 的整数，或 "cores"
 worker-count-invalid = 无效的工作进程数 `{ $value }`；应为 1 到 64 的整数，或 "cores"
 engine-thread-failed = 无法启动引擎线程：{ $error }
+
+## 术语表的 API 与系统调用（代码名称不译，旁边的词语翻译）
+glossary-fork-api = child_process.fork(path)
+glossary-fork-calls = socketpair + clone + execve
+glossary-send-handle-api = subprocess.send(msg, handle)
+glossary-send-handle-calls = sendmsg + SCM_RIGHTS
+glossary-worker-listen-api = server.listen()（cluster 工作进程中）
+glossary-worker-listen-calls = 写入 IPC socketpair（给主进程的一条消息）
+glossary-listen-api = server.listen()（单个进程）
+glossary-listen-calls = socket + bind + listen, epoll_wait
+glossary-rr-api = cluster SCHED_RR
+glossary-rr-calls = accept（主进程）+ sendmsg + SCM_RIGHTS
+glossary-sched-none-api = cluster SCHED_NONE
+glossary-sched-none-calls = 每个工作进程都 accept，epoll
+glossary-reuseport-api = listen({ "{" } reusePort: true { "}" })
+glossary-reuseport-calls = setsockopt SO_REUSEPORT
+glossary-exit-api = worker.on('exit', …)
+glossary-exit-calls = SIGCHLD + waitpid
+glossary-kill-api = subprocess.kill(signal)
+glossary-kill-calls = kill
+glossary-detached-api = spawn(cmd, { "{" } detached: true { "}" })
+glossary-detached-calls = clone + setsid + execve

@@ -49,10 +49,6 @@ const NOT_YET_TRANSLATED: &[(&str, &str)] = &[
     ("src/sys/sockdiag.rs", "sock_diag's errors, said by watch"),
     ("src/sys/reaper.rs", "the signal thread's setup errors"),
     ("src/sys/term.rs", "a closed stdout (never shown: the command ends quietly)"),
-    (
-        "src/ui/glossary.rs",
-        "the words beside the API and syscall names ('(cluster worker)', 'accept in every worker'), which docs/glossary.md repeats",
-    ),
     ("src/sys/probe.rs", "the fault tests' deliberate panic (FORKLAB_PANIC_AT)"),
 ];
 
