@@ -59,6 +59,20 @@ fn an_unknown_lesson_is_reported_in_chinese() {
     assert!(stderr.contains("没有名为 `nosuch` 的课程") && stderr.contains("accept"), "{stderr}");
 }
 
+/// A port another program holds: the error forklab's own code makes in its lowest layer
+/// (sys/listener.rs, in the master) is Chinese too, and names the port.
+#[test]
+fn a_port_in_use_is_reported_in_chinese() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let tag = new_tag();
+    let (status, _, stderr) = run(&tag, &["--lang", "zh", "serve", "--port", &port]);
+    assert!(!status.success());
+    assert!(stderr.contains(&format!("端口 {port} 已被占用")), "{stderr}");
+    assert!(!english_prose(&stderr), "{stderr}");
+    assert_none_left(&tag, std::time::Duration::from_secs(2));
+}
+
 /// `--lang zh play` runs the same expects as English and passes; the transcript is Chinese,
 /// the `--json` lines are the same keys and the same directives as in English.
 #[test]

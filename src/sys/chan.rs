@@ -57,7 +57,7 @@ impl Chan {
     }
 
     pub fn try_clone(&self) -> Result<Chan> {
-        Ok(Chan { fd: self.fd.try_clone().context("duplicating a channel fd")? })
+        Ok(Chan { fd: self.fd.try_clone().with_context(|| tr!("sys-chan-dup"))? })
     }
 
     pub fn into_fd(self) -> OwnedFd {
@@ -109,9 +109,8 @@ impl Chan {
         match self.recv_bytes(buf, nonblocking)? {
             Recv::Msg(n, fds) => {
                 LAST_LEN.set(n);
-                let msg = serde_json::from_slice(&buf[..n]).with_context(|| {
-                    format!("malformed channel message `{}`", String::from_utf8_lossy(&buf[..n.min(200)]))
-                })?;
+                let msg = serde_json::from_slice(&buf[..n])
+                    .with_context(|| tr!("sys-chan-malformed", text = String::from_utf8_lossy(&buf[..n.min(200)])))?;
                 Ok(Recv::Msg(msg, fds))
             }
             Recv::Eof => Ok(Recv::Eof),
@@ -142,7 +141,7 @@ impl Chan {
                     continue;
                 }
                 Err(Errno::ECONNRESET) => return Ok(Recv::Eof),
-                Err(e) => return Err(e).context("receiving on a channel"),
+                Err(e) => return Err(e).with_context(|| tr!("sys-chan-recv")),
                 Ok(msg) if msg.flags.intersects(MsgFlags::MSG_CTRUNC) && !msg.flags.intersects(MsgFlags::MSG_TRUNC) => {
                     // The data is whole, but fds did not fit or could not be installed (EMFILE:
                     // this process is out of fds); the kernel closed those (unix(7)). nix will
@@ -153,7 +152,7 @@ impl Chan {
                 }
                 Ok(msg) => {
                     let mut fds = Vec::new();
-                    for cmsg in msg.cmsgs().context("reading control messages")? {
+                    for cmsg in msg.cmsgs().with_context(|| tr!("sys-chan-cmsgs"))? {
                         if let ControlMessageOwned::ScmRights(raw) = cmsg {
                             // SAFETY: the kernel just installed these fds in our table for us;
                             // nothing else owns them.
@@ -166,7 +165,7 @@ impl Chan {
             }
         };
         if truncated {
-            bail!("oversized channel message (more than {MAX_MSG} bytes)");
+            bail!(tr!("sys-chan-oversized", max = MAX_MSG));
         }
         if len == 0 && fds.is_empty() {
             return Ok(Recv::Eof);

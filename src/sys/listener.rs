@@ -13,7 +13,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 pub fn open_listener(port: u16, reuseport: bool, nonblocking: bool) -> Result<(OwnedFd, u16)> {
     let fd = bind_socket(port, reuseport)?;
     listen(&fd, Backlog::new(1024).expect("1024 is a valid backlog"))
-        .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+        .with_context(|| tr!("sys-listening", port = port))?;
     set_nonblocking(&fd, nonblocking)?;
     let port = local_port(&fd)?;
     Ok((fd, port))
@@ -21,8 +21,8 @@ pub fn open_listener(port: u16, reuseport: bool, nonblocking: bool) -> Result<(O
 
 /// A TCP socket bound to 127.0.0.1:`port`, not yet listening.
 fn bind_socket(port: u16, reuseport: bool) -> Result<OwnedFd> {
-    let fd =
-        socket(AddressFamily::Inet, SockType::Stream, SockFlag::SOCK_CLOEXEC, None).context("creating a TCP socket")?;
+    let fd = socket(AddressFamily::Inet, SockType::Stream, SockFlag::SOCK_CLOEXEC, None)
+        .with_context(|| tr!("sys-tcp-socket"))?;
     // SO_REUSEADDR: a restarted pool can bind its port while old connections sit in TIME_WAIT.
     setsockopt(&fd, sockopt::ReuseAddr, &true).context("setting SO_REUSEADDR")?;
     if reuseport {
@@ -33,11 +33,8 @@ fn bind_socket(port: u16, reuseport: bool) -> Result<OwnedFd> {
         Ok(()) => Ok(fd),
         Err(Errno::EADDRINUSE) => Err(PortInUse(port).into()),
         // ip(7): ports below 1024 need CAP_NET_BIND_SERVICE (root has it).
-        Err(Errno::EACCES) if port < 1024 => Err(anyhow::anyhow!(
-            "port {port} is below 1024, and binding such a port needs privileges (root, or \
-             CAP_NET_BIND_SERVICE); choose a port from 1024 up, or --port 0 to let forklab pick a free one"
-        )),
-        Err(e) => Err(e).with_context(|| format!("binding 127.0.0.1:{port}")),
+        Err(Errno::EACCES) if port < 1024 => Err(anyhow::anyhow!(tr!("sys-port-privileged", port = port))),
+        Err(e) => Err(e).with_context(|| tr!("sys-binding", port = port)),
     }
 }
 
@@ -47,18 +44,14 @@ pub struct PortInUse(pub u16);
 
 impl std::fmt::Display for PortInUse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "port {} is in use on 127.0.0.1; choose another with --port, or --port 0 to let forklab pick a free one",
-            self.0
-        )
+        f.write_str(&tr!("port-in-use", port = self.0))
     }
 }
 
 impl std::error::Error for PortInUse {}
 
 pub fn local_port(fd: &OwnedFd) -> Result<u16> {
-    let addr: SockaddrIn = getsockname(fd.as_raw_fd()).context("reading the listener's address")?;
+    let addr: SockaddrIn = getsockname(fd.as_raw_fd()).with_context(|| tr!("sys-listener-address"))?;
     Ok(addr.port())
 }
 

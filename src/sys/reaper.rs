@@ -50,7 +50,7 @@ fn handled() -> SigSet {
 pub fn install() -> anyhow::Result<()> {
     use anyhow::Context;
     let set = handled();
-    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).context("blocking signals in main")?;
+    pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).with_context(|| tr!("sys-block-signals"))?;
     let (tx, rx) = unbounded();
     let _ = QUIT.set((tx.clone(), rx));
     std::thread::Builder::new()
@@ -93,7 +93,7 @@ pub fn install() -> anyhow::Result<()> {
                 }
             }
         })
-        .context("starting the signal thread")?;
+        .with_context(|| tr!("sys-signal-thread"))?;
     Ok(())
 }
 

@@ -30,17 +30,21 @@ pub fn ensure() -> Result<PathBuf> {
     match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(e).with_context(|| format!("creating the runtime directory {}", dir.display())),
+        Err(e) => return Err(e).with_context(|| tr!("sys-rundir-create", path = dir.display().to_string())),
     }
-    let meta = std::fs::symlink_metadata(&dir).with_context(|| format!("reading {}", dir.display()))?;
+    let meta = std::fs::symlink_metadata(&dir).with_context(|| tr!("sys-reading", path = dir.display().to_string()))?;
     if !meta.is_dir() {
-        bail!("{} is not a directory; remove it and try again", dir.display());
+        bail!(tr!("sys-rundir-not-dir", path = dir.display().to_string()));
     }
     if meta.uid() != nix::unistd::getuid().as_raw() {
-        bail!("{} belongs to another user; forklab keeps its files only in a directory of its own", dir.display());
+        bail!(tr!("sys-rundir-owner", path = dir.display().to_string()));
     }
     if meta.permissions().mode() & 0o077 != 0 {
-        bail!("{} is open to other users (mode {:o}); expected 0700", dir.display(), meta.permissions().mode() & 0o777);
+        bail!(tr!(
+            "sys-rundir-open",
+            path = dir.display().to_string(),
+            mode = format!("{:o}", meta.permissions().mode() & 0o777)
+        ));
     }
     Ok(dir)
 }

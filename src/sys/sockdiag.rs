@@ -134,7 +134,7 @@ impl SockDiag {
                 }
             })
             .with_context(|| {
-                format!("listing TCP sockets ({})", if family == libc::AF_INET as u8 { "IPv4" } else { "IPv6" })
+                tr!("sys-diag-tcp", family = if family == libc::AF_INET as u8 { "IPv4" } else { "IPv6" })
             })?;
         }
         Ok(out)
@@ -150,7 +150,10 @@ impl SockDiag {
             Ok(()) => {}
             // No such socket.
             Err(e) if e.downcast_ref::<Errno>() == Some(&Errno::ENOENT) => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("looking up the TCP socket {local} -> {remote}")),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| tr!("sys-diag-exact", local = local.to_string(), remote = remote.to_string()));
+            }
         }
         // The kernel's lookup falls back to a listener when no connection matches
         // (inet_lookup): only the connection itself is an answer.
@@ -171,7 +174,7 @@ impl SockDiag {
         match self.answers(seq, |msg| found = parse_unix(msg)) {
             Ok(()) => Ok(found.filter(|s| s.inode == inode)),
             Err(e) if e.downcast_ref::<Errno>() == Some(&Errno::ENOENT) => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("looking up Unix socket inode {inode}")),
+            Err(e) => Err(e).with_context(|| tr!("sys-diag-unix", inode = inode)),
         }
     }
 
@@ -205,7 +208,7 @@ impl SockDiag {
                 let b = &self.buf[at..n];
                 let len = u32::from_ne_bytes(b[0..4].try_into().unwrap()) as usize;
                 if len < NLMSG_HDRLEN || len > b.len() {
-                    bail!("a sock_diag answer with a bad length {len}");
+                    bail!(tr!("sys-diag-length", len = len));
                 }
                 let kind = u16::from_ne_bytes(b[4..6].try_into().unwrap());
                 let msg_seq = u32::from_ne_bytes(b[8..12].try_into().unwrap());

@@ -56,14 +56,14 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&spec.args).stdin(Stdio::null()).stdout(spec.stdout).stderr(spec.stderr);
     prepare(&mut cmd, spec.death_signal, spec.chan.map(|c| c.as_raw_fd()));
-    cmd.spawn().with_context(|| format!("starting forklab {}", spec.args.join(" ")))
+    cmd.spawn().with_context(|| tr!("sys-start-forklab", args = spec.args.join(" ")))
 }
 
 /// Start any program (`forklab watch -- CMD`) as `role` starts forklab's own: its own process
 /// group, a clean signal mask, PR_SET_PDEATHSIG. Its stdout goes to forklab's stderr, so that
 /// what forklab prints on stdout stays forklab's.
 pub fn program(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
-    let stdout = std::io::stderr().as_fd().try_clone_to_owned().context("duplicating stderr")?;
+    let stdout = std::io::stderr().as_fd().try_clone_to_owned().with_context(|| tr!("sys-dup-stderr"))?;
     program_to(argv, death_signal, stdout.into(), Stdio::inherit(), None)
 }
 
@@ -77,7 +77,7 @@ pub fn program_to(
     stderr: Stdio,
     dir: Option<&std::path::Path>,
 ) -> Result<Child> {
-    let (prog, args) = argv.split_first().context("no command to start")?;
+    let (prog, args) = argv.split_first().with_context(|| tr!("sys-no-command"))?;
     let mut cmd = Command::new(prog);
     cmd.args(args).stdin(Stdio::null()).stdout(stdout).stderr(stderr);
     if let Some(dir) = dir {
@@ -85,19 +85,19 @@ pub fn program_to(
     }
     prepare(&mut cmd, death_signal, None);
     let _hold = super::reaper::hold_reaping();
-    cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))
+    cmd.spawn().with_context(|| tr!("sys-cannot-start", cmd = argv.join(" ")))
 }
 
 /// Start a program as `program` does, with its stdout and stderr on pipes for forklab to read
 /// (strace under the syscalls pane; the watched command under the interactive screen, whose
 /// output would otherwise write over the screen).
 pub fn program_piped(argv: &[String], death_signal: libc::c_int) -> Result<Child> {
-    let (prog, args) = argv.split_first().context("no command to start")?;
+    let (prog, args) = argv.split_first().with_context(|| tr!("sys-no-command"))?;
     let mut cmd = Command::new(prog);
     cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     prepare(&mut cmd, death_signal, None);
     let _hold = super::reaper::hold_reaping();
-    cmd.spawn().with_context(|| format!("cannot start `{}`", argv.join(" ")))
+    cmd.spawn().with_context(|| tr!("sys-cannot-start", cmd = argv.join(" ")))
 }
 
 /// What every child forklab starts gets between fork and exec.

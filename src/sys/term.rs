@@ -100,7 +100,7 @@ pub fn closed_or(e: std::io::Error) -> anyhow::Error {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         anyhow::Error::new(StdoutClosed)
     } else {
-        anyhow::Error::new(e).context("writing to stdout")
+        anyhow::Error::new(e).context(tr!("sys-stdout-write"))
     }
 }
 
