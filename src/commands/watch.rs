@@ -72,8 +72,13 @@ fn print_snapshot(snap: &Snapshot) -> Result<()> {
             ))?;
         }
         for c in &p.connections {
-            let line =
-                tr!("watch-connection", local = &c.local, remote = &c.remote, fd = c.fd, inode = c.inode.to_string());
+            let line = tr!(
+                "watch-connection",
+                local = c.local.to_string(),
+                remote = c.remote.to_string(),
+                fd = c.fd,
+                inode = c.inode.to_string()
+            );
             term::println(&format!("           {line}"))?;
         }
         for f in p.fds.iter().filter(|f| f.kind == "unix") {

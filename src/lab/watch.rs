@@ -8,7 +8,7 @@
 //! held by both (fork, or SCM_RIGHTS).
 
 use crate::sys::groups::{register_group, unregister_group};
-use crate::sys::procfs::{self, FdEntry, ProcStatus};
+use crate::sys::procfs::{self, FdLink, FdTarget, ProcStatus};
 use crate::sys::reaper::{self, Exit};
 use crate::sys::sockdiag::{self, Ports, SockDiag, TCP_ESTABLISHED, TCP_LISTEN, TcpSock, UnixSock};
 use crate::sys::spawn;
@@ -48,8 +48,9 @@ pub struct ListenerFd {
 pub struct ConnFd {
     pub fd: i32,
     pub inode: u64,
-    pub local: String,
-    pub remote: String,
+    /// Serialized as `127.0.0.1:8080`, `[::1]:8080` (serde's form for a readable format).
+    pub local: SocketAddr,
+    pub remote: SocketAddr,
 }
 
 /// One fd. `kind` is `tcp`, `unix`, `socket` (another protocol, or a TCP socket on another
@@ -58,7 +59,8 @@ pub struct ConnFd {
 pub struct FdSnap {
     pub fd: i32,
     pub kind: &'static str,
-    pub target: String,
+    /// The link's text (`socket:[123]`, `/dev/null`), held compact.
+    pub target: FdTarget,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inode: Option<u64>,
     /// A TCP socket's state (`LISTEN`, `ESTAB`), a Unix socket's type (`stream`, `dgram`, `seqpacket`).
@@ -139,12 +141,12 @@ pub fn ppid_of(pid: i32) -> Option<i32> {
 }
 
 /// The tree's fd tables, by PID (a process that ended or refuses its table has none).
-pub fn fd_tables(pids: impl IntoIterator<Item = i32>) -> Vec<(i32, Vec<FdEntry>)> {
-    pids.into_iter().map(|pid| (pid, procfs::fd_table(pid).unwrap_or_default())).collect()
+pub fn fd_tables(pids: impl IntoIterator<Item = i32>) -> Vec<(i32, Vec<FdLink>)> {
+    pids.into_iter().map(|pid| (pid, procfs::fd_links(pid).unwrap_or_default())).collect()
 }
 
 /// Which processes of the tree hold the socket `inode`.
-pub fn holders(tables: &[(i32, Vec<FdEntry>)], inode: u64) -> Vec<(i32, i32)> {
+pub fn holders(tables: &[(i32, Vec<FdLink>)], inode: u64) -> Vec<(i32, i32)> {
     let mut out = Vec::new();
     for (pid, fds) in tables {
         for e in fds {
@@ -161,7 +163,7 @@ pub fn holders(tables: &[(i32, Vec<FdEntry>)], inode: u64) -> Vec<(i32, i32)> {
 /// machine is listed (few, and only listeners) and those the tree holds are kept.
 pub fn listeners(
     diag: &mut SockDiag,
-    tables: &[(i32, Vec<FdEntry>)],
+    tables: &[(i32, Vec<FdLink>)],
     port: Option<u16>,
 ) -> Result<Vec<(i32, ListenerFd)>> {
     let ports = port.map(Ports::Local).unwrap_or(Ports::Any);
@@ -200,13 +202,29 @@ pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
     snapshot_of(&mut diag, root, &procs, &tables, port)
 }
 
+/// The port [`snapshot`] would watch and the first listener on it in tree order: what the
+/// screen needs before its sampler starts, without reading every connection and fd into a
+/// snapshot it would not keep.
+pub fn watched_listener(root: i32, port: Option<u16>) -> Result<(u16, ListenerFd)> {
+    let mut diag = SockDiag::open()?;
+    let procs = tree(root)?;
+    let tables = fd_tables(procs.iter().map(|p| p.pid));
+    let found = listeners(&mut diag, &tables, None)?;
+    let port = pick_port(root, &found, port)?;
+    // pick_port chose a port the tree listens on: there is a first.
+    match found.into_iter().map(|(_, l)| l).find(|l| l.port == port) {
+        Some(first) => Ok((port, first)),
+        None => bail!("{}", tr!("watch-no-listener", pid = root)),
+    }
+}
+
 /// The snapshot of processes already read (`procs`, in tree order, with their fd `tables`):
 /// what the interactive screen takes each tick from its own walk of the tree.
 pub fn snapshot_of(
     diag: &mut SockDiag,
     root: i32,
     procs: &[ProcStatus],
-    tables: &[(i32, Vec<FdEntry>)],
+    tables: &[(i32, Vec<FdLink>)],
     port: Option<u16>,
 ) -> Result<Snapshot> {
     let diag = &mut *diag;
@@ -215,18 +233,20 @@ pub fn snapshot_of(
     let mut ports: Vec<u16> = found.iter().map(|(_, l)| l.port).collect();
     ports.sort_unstable();
     ports.dedup();
-    let established: HashMap<u64, TcpSock> = diag
-        .tcp(1 << TCP_ESTABLISHED, Ports::Local(port))?
-        .into_iter()
-        .filter(|s| s.inode != 0)
-        .map(|s| (s.inode, s))
-        .collect();
+    // By inode, looked up by binary search: a sorted Vec is half a HashMap's size for the
+    // 10,000 connections a busy server holds.
+    let mut established = diag.tcp(1 << TCP_ESTABLISHED, Ports::Local(port))?;
+    established.retain(|s| s.inode != 0);
+    established.sort_unstable_by_key(|s| s.inode);
+    established.shrink_to_fit();
+    let established_get =
+        |inode: u64| established.binary_search_by_key(&inode, |s| s.inode).ok().map(|i| &established[i]);
     let listening: HashMap<u64, &ListenerFd> = found.iter().map(|(_, l)| (l.inode, l)).collect();
     // Every other socket is asked about once, as a Unix socket.
     let mut unix: HashMap<u64, Option<UnixSock>> = HashMap::new();
     for (_, fds) in tables {
-        for inode in fds.iter().filter_map(FdEntry::socket_inode) {
-            if !listening.contains_key(&inode) && !established.contains_key(&inode) && !unix.contains_key(&inode) {
+        for inode in fds.iter().filter_map(FdLink::socket_inode) {
+            if !listening.contains_key(&inode) && established_get(inode).is_none() && !unix.contains_key(&inode) {
                 unix.insert(inode, diag.unix(inode)?);
             }
         }
@@ -241,7 +261,7 @@ pub fn snapshot_of(
             state: st.state.to_string(),
             listeners: found.iter().filter(|(owner, _)| owner == pid).map(|(_, l)| l.clone()).collect(),
             connections: Vec::new(),
-            fds: Vec::new(),
+            fds: Vec::with_capacity(fds.len()),
         };
         for e in fds {
             let mut fd = FdSnap {
@@ -257,15 +277,10 @@ pub fn snapshot_of(
                 if listening.contains_key(&inode) {
                     fd.kind = "tcp";
                     fd.sock_type = Some(sockdiag::tcp_state_name(TCP_LISTEN));
-                } else if let Some(s) = established.get(&inode) {
+                } else if let Some(s) = established_get(inode) {
                     fd.kind = "tcp";
                     fd.sock_type = Some(sockdiag::tcp_state_name(s.state));
-                    p.connections.push(ConnFd {
-                        fd: e.fd,
-                        inode,
-                        local: s.local.to_string(),
-                        remote: s.remote.to_string(),
-                    });
+                    p.connections.push(ConnFd { fd: e.fd, inode, local: s.local, remote: s.remote });
                 } else if let Some(Some(u)) = unix.get(&inode) {
                     fd.kind = "unix";
                     fd.sock_type = Some(u.kind_name());
@@ -275,12 +290,18 @@ pub fn snapshot_of(
             }
             p.fds.push(fd);
         }
+        p.connections.shrink_to_fit();
         processes.push(p);
     }
     Ok(Snapshot { root, port, ports, processes })
 }
 
-fn kind_of(target: &str) -> &'static str {
+fn kind_of(target: &FdTarget) -> &'static str {
+    let target = match target {
+        FdTarget::Socket(_) => return "socket",
+        FdTarget::Pipe(_) => return "pipe",
+        FdTarget::Other(text) => text,
+    };
     if target.starts_with("socket:[") {
         "socket"
     } else if target.starts_with("pipe:[") {

@@ -7,12 +7,11 @@ use super::pane::*;
 use super::{MIN_SIZE, cores::cores, events::events, processes::processes, too_small};
 use crate::lab::watch::{FdSnap, ProcSnap};
 use crate::ui::theme::Theme;
-use crate::ui::watch::app::{Focus, WatchApp, fd_words};
+use crate::ui::watch::app::{Focus, WatchApp, colour_key, fd_words};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use std::collections::BTreeMap;
 
 /// From this width on, the screen is laid out in two columns.
 const WIDE: u16 = 120;
@@ -136,29 +135,6 @@ fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     put(buf, area, 0, Line::from(spans));
 }
 
-/// Sockets held by more than one process, or whose two ends are both in the tree, get one
-/// colour each, the same wherever they are drawn. Keyed by the socket inode (for a Unix pair,
-/// the smaller of its two inodes).
-fn colours(app: &WatchApp) -> BTreeMap<u64, usize> {
-    let mut holders: BTreeMap<u64, usize> = BTreeMap::new();
-    for p in &app.snap.processes {
-        for f in &p.fds {
-            if let Some(key) = colour_key(f) {
-                *holders.entry(key).or_default() += 1;
-            }
-        }
-    }
-    holders.into_iter().filter(|(_, n)| *n > 1).enumerate().map(|(i, (k, _))| (k, i)).collect()
-}
-
-fn colour_key(f: &FdSnap) -> Option<u64> {
-    let inode = f.inode?;
-    Some(match (f.peer_inode, f.peer_pid) {
-        (Some(peer), Some(Some(_))) => inode.min(peer),
-        _ => inode,
-    })
-}
-
 /// Which other processes of the tree hold this inode, as `node#1 fd 21`.
 fn others(app: &WatchApp, me: i32, inode: u64) -> Vec<String> {
     let mut out = Vec::new();
@@ -180,7 +156,7 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     };
     let who = format!("{} pid {}", app.alias(p.pid), p.pid);
     let Some(inner) = draw_block(pane_block(cx, title(t, "fds", &[&who])), area, buf) else { return };
-    let colours = colours(app);
+    let colours = &app.colours;
     let width = inner.width as usize;
     // Sockets first: they are what the pane is for; then the rest by fd.
     let mut list: Vec<&FdSnap> = p.fds.iter().filter(|f| f.inode.is_some()).collect();
@@ -190,7 +166,7 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     if list.is_empty() {
         put(buf, inner, 0, Line::styled(tr!("watch-no-fds"), t.dim));
     }
-    let fd_w = list.iter().map(|f| f.fd.to_string().len()).max().unwrap_or(1);
+    let fd_w = list.iter().map(|f| f.fd).max().map_or(1, |fd| fd.to_string().len());
     for (y, f) in list.iter().take(shown).enumerate() {
         let style = colour_key(f).and_then(|k| colours.get(&k)).map(|i| t.shared_style(*i)).unwrap_or(t.text);
         let text = cut(&fd_text(app, p, f, t.ascii), width.saturating_sub(fd_w + 4), t.ascii);
@@ -215,7 +191,7 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
             if let Some(l) = p.listeners.iter().find(|l| l.inode == inode) {
                 format!("tcp LISTEN {}", l.addr)
             } else if let Some(c) = p.connections.iter().find(|c| c.inode == inode) {
-                tr!("watch-fd-estab", remote = &c.remote, local = &c.local)
+                tr!("watch-fd-estab", remote = c.remote.to_string(), local = c.local.to_string())
             } else {
                 fd_words(f)
             }
@@ -237,7 +213,7 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
             };
             format!("unix{peer} {} [{inode}]", f.sock_type.unwrap_or("?"))
         }
-        _ => f.target.clone(),
+        _ => f.target.to_string(),
     };
     if let Some(inode) = f.inode {
         let also = others(app, p.pid, inode);
@@ -256,15 +232,16 @@ fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let total: usize = app.snap.processes.iter().map(|p| p.connections.len()).sum();
     lines.push(Line::styled(tr!("watch-established", n = total), t.strong));
     for p in &app.snap.processes {
-        let remotes: Vec<&str> = p.connections.iter().map(|c| c.remote.as_str()).collect();
-        let mut s = format!("  {:<10} {:>7} {:>5}", cut(&app.alias(p.pid), 10, t.ascii), p.pid, remotes.len());
-        if !remotes.is_empty() {
-            s.push_str(&format!("  {}", remotes.iter().take(3).copied().collect::<Vec<_>>().join(" ")));
-            if remotes.len() > 3 {
-                s.push_str(&format!(" +{}", remotes.len() - 3));
+        let n = p.connections.len();
+        let mut s = format!("  {:<10} {:>7} {:>5}", cut(&app.alias(p.pid), 10, t.ascii), p.pid, n);
+        if n > 0 {
+            let first: Vec<String> = p.connections.iter().take(3).map(|c| c.remote.to_string()).collect();
+            s.push_str(&format!("  {}", first.join(" ")));
+            if n > 3 {
+                s.push_str(&format!(" +{}", n - 3));
             }
         }
-        lines.push(Line::styled(s, if remotes.is_empty() { t.dim } else { t.text }));
+        lines.push(Line::styled(s, if n == 0 { t.dim } else { t.text }));
     }
     match &app.fire {
         None => lines.push(Line::styled(tr!("watch-press-c"), t.dim)),

@@ -91,6 +91,8 @@ pub struct WatchApp {
     pub root_exit: Option<String>,
     pub quit_by: Option<Signal>,
     pub size: (u16, u16),
+    /// The colour of each socket held twice in the tree (see `colours`).
+    pub colours: BTreeMap<u64, usize>,
     opened: Instant,
     aliases: HashMap<i32, String>,
     next_alias: u32,
@@ -121,6 +123,7 @@ impl WatchApp {
             root_exit: None,
             quit_by: None,
             size,
+            colours: BTreeMap::new(),
             opened: Instant::now(),
             aliases: HashMap::new(),
             next_alias: 1,
@@ -358,6 +361,7 @@ impl WatchApp {
         self.fds_every = s.fds_every;
         if let Some(snap) = s.snap {
             self.passed_fds(&snap, now);
+            self.colours = colours(&snap);
             self.snap = snap;
         }
         let ports: HashMap<i32, Vec<u16>> = self
@@ -452,6 +456,31 @@ impl WatchApp {
         }
         self.held = held;
     }
+}
+
+/// Sockets held by more than one process, or whose two ends are both in the tree, get one
+/// colour each, the same wherever they are drawn. Keyed by the socket inode (for a Unix pair,
+/// the smaller of its two inodes). Worked out once for each snapshot, not for each frame.
+fn colours(snap: &Snapshot) -> BTreeMap<u64, usize> {
+    let mut holders: HashMap<u64, usize> = HashMap::new();
+    for p in &snap.processes {
+        for f in &p.fds {
+            if let Some(key) = colour_key(f) {
+                *holders.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let mut shared: Vec<u64> = holders.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    shared.sort_unstable();
+    shared.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
+}
+
+pub fn colour_key(f: &FdSnap) -> Option<u64> {
+    let inode = f.inode?;
+    Some(match (f.peer_inode, f.peer_pid) {
+        (Some(peer), Some(Some(_))) => inode.min(peer),
+        _ => inode,
+    })
 }
 
 /// `tcp ESTAB`, `unix stream`: what kind of socket an fd is.

@@ -50,10 +50,9 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
         (None, Some(pid)) => pid,
         (None, None) => bail!("{}", tr!("watch-nothing")),
     };
-    let first = watch::snapshot(root, opts.port)?;
-    let port = first.port;
-    let listener = first.processes.iter().flat_map(|p| &p.listeners).find(|l| l.port == port).cloned();
-    let targets = listener.as_ref().and_then(|l| watch::targets(l).ok());
+    let (port, listener) = watch::watched_listener(root, opts.port)?;
+    let targets = watch::targets(&listener).ok();
+    watchlive::tune_allocator();
     let sample_tx = tx.clone();
     let refresh = opts.refresh;
     std::thread::Builder::new()

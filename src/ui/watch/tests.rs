@@ -6,6 +6,7 @@ use crate::lab::fire::FireReport;
 use crate::lab::strace::{SysEvent, parse};
 use crate::lab::watch::{ConnFd, FdSnap, ListenerFd, ProcSnap, Snapshot};
 use crate::lab::watchlive::{LiveProc, LiveSample};
+use crate::sys::procfs::FdTarget;
 use crate::sys::procfs::ProcStatus;
 use crate::ui::theme::{Theme, ThemeName};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -36,7 +37,7 @@ fn sock(fd: i32, kind: &'static str, inode: u64, ty: &'static str) -> FdSnap {
     FdSnap {
         fd,
         kind,
-        target: format!("socket:[{inode}]"),
+        target: FdTarget::Socket(inode),
         inode: Some(inode),
         sock_type: Some(ty),
         peer_inode: None,
@@ -49,7 +50,15 @@ fn unix(fd: i32, inode: u64, peer: u64, peer_pid: i32) -> FdSnap {
 }
 
 fn file(fd: i32, target: &str) -> FdSnap {
-    FdSnap { fd, kind: "file", target: target.into(), inode: None, sock_type: None, peer_inode: None, peer_pid: None }
+    FdSnap {
+        fd,
+        kind: "file",
+        target: FdTarget::parse(target),
+        inode: None,
+        sock_type: None,
+        peer_inode: None,
+        peer_pid: None,
+    }
 }
 
 fn proc_snap(pid: i32, ppid: i32, fds: Vec<FdSnap>) -> ProcSnap {
@@ -88,8 +97,12 @@ fn sample(workers: &[i32], passed: bool) -> LiveSample {
         let mut p = proc_snap(*w, PRIMARY, Vec::new());
         if *w == W1 {
             fds.push(sock(19, "tcp", 700, "ESTAB"));
-            p.connections =
-                vec![ConnFd { fd: 19, inode: 700, local: "127.0.0.1:38201".into(), remote: "127.0.0.1:54280".into() }];
+            p.connections = vec![ConnFd {
+                fd: 19,
+                inode: 700,
+                local: "127.0.0.1:38201".parse().unwrap(),
+                remote: "127.0.0.1:54280".parse().unwrap(),
+            }];
         }
         if *w == W2 && passed {
             fds.push(sock(23, "tcp", 900, "ESTAB"));
