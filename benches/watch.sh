@@ -2,6 +2,7 @@
 # `forklab watch`'s own cost on a busy machine (issue 15), side by side with htop and ss.
 #
 # usage: benches/watch.sh [--secs 20] [--conns 10000] [--sleepers 400]
+#        FORKLAB_BIN=path/to/forklab benches/watch.sh ...   (that binary, not this tree's build)
 #
 # Starts --sleepers unrelated `sleep` processes (one process group, bounded at 900 s), a Node
 # cluster on loopback that keeps every connection open (benches/watch-server.js) and a client
@@ -27,8 +28,13 @@ while (($#)); do
     esac
 done
 cd "$(dirname "$0")/.."
-cargo build --release -q
-bin=${CARGO_TARGET_DIR:-$PWD/target}/release/forklab
+# FORKLAB_BIN: measure that binary instead of building this tree's (a before/after comparison).
+if [[ -n ${FORKLAB_BIN:-} ]]; then
+    bin=$FORKLAB_BIN
+else
+    cargo build --release -q
+    bin=${CARGO_TARGET_DIR:-$PWD/target}/release/forklab
+fi
 command -v htop >/dev/null || { apt-get install -y -qq htop >&2 || true; }
 work=$(mktemp -d)
 sock=forklab-bench-watch-$$
@@ -61,7 +67,7 @@ exec 9>"$work/hold"
 for _ in $(seq 600); do grep -q open "$work/client" 2>/dev/null && break; sleep 0.1; done
 est=$(ss -tnH state established "( sport = :$port )" | wc -l)
 procs=$(ls /proc | grep -c '^[0-9]')
-echo "machine: $(nproc) cores, $procs processes; server pid $server_pid port $port, $est established connections"
+echo "machine: $(nproc) cores, $procs processes, load $(cut -d' ' -f1-3 /proc/loadavg); server pid $server_pid port $port, $est established connections"
 
 measure() { # label, pid to measure
     local t0 t1
@@ -71,7 +77,9 @@ measure() { # label, pid to measure
     printf '%-34s cpu %5s %% of one core   mem %s\n' "$1" "$(pct $((t1 - t0)) "$secs")" "$(mem "$2")"
 }
 in_tmux() { # label, command
-    tmux -L "$sock" new-session -d -s b -x 160 -y 45 "$2"
+    # The previous leg's server may still be exiting ("server exited unexpectedly"): once more.
+    tmux -L "$sock" new-session -d -s b -x 160 -y 45 "$2" 2>/dev/null ||
+        { sleep 1; tmux -L "$sock" new-session -d -s b -x 160 -y 45 "$2"; }
     sleep 3
     local pid
     # `exec`: the pane's process is the program itself.
@@ -126,3 +134,4 @@ base=$(plain 2000)
 echo "fire 2000, no connections held:  $idle µs per connection ($(cat "$work/fire.json"))"
 echo "plain GETs, no attribution:      $base µs per connection"
 echo "attribution adds:                $((idle - base)) µs per connection"
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
