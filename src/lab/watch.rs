@@ -517,6 +517,9 @@ mod tests {
         let found = listeners(&mut diag, &tables, None).unwrap();
         assert!(found.iter().any(|(p, f)| *p == me && f.inode == inode && f.port == port), "{found:?}");
         assert_eq!(pick_port(me, &found, Some(port)).unwrap(), port);
+        let (watched, first) = watched_listener(me, Some(port)).unwrap();
+        assert_eq!((watched, first.inode, first.fd), (port, inode, std::os::fd::AsRawFd::as_raw_fd(&l)));
+        assert!(watched_listener(me, Some(1)).is_err(), "port 1: nobody here listens on it");
     }
 
     #[test]
