@@ -25,23 +25,23 @@ fn get_within(port: u16, wait: Duration) -> Option<String> {
     }
 }
 
-/// The server side of `port` in /proc/net/tcp: the listener's accept queue (its `rx_queue`:
+/// The server side of `port`, as `ss` reads it with sock_diag (filtered by port in the
+/// kernel: /proc/net/tcp would list every socket of the machine, tens of thousands in
+/// TIME-WAIT after the tests' loads, slow enough to read under load that a worker's request
+/// deadline could pass while this waited): the listener's accept queue (its Recv-Q:
 /// connections that completed the handshake and wait for accept()) and how many established
 /// sockets the server holds (they exist once the handshake's last ACK has arrived).
 fn server_side(port: u16) -> (Option<u64>, usize) {
-    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let out = std::process::Command::new("ss")
+        .args(["-Htan", &format!("sport = :{port}")])
+        .output()
+        .expect("running ss (iproute2)");
     let (mut queue, mut established) = (None, 0);
-    for row in table.lines().skip(1) {
+    for row in String::from_utf8_lossy(&out.stdout).lines() {
         let f: Vec<&str> = row.split_whitespace().collect();
-        let local_port = f.get(1).and_then(|a| a.rsplit(':').next()).and_then(|p| u16::from_str_radix(p, 16).ok());
-        if local_port != Some(port) {
-            continue;
-        }
-        match f.get(3) {
-            Some(&"0A") => {
-                queue = f.get(4).and_then(|q| q.split(':').nth(1)).and_then(|rx| u64::from_str_radix(rx, 16).ok())
-            }
-            Some(&"01") => established += 1,
+        match f.first() {
+            Some(&"LISTEN") => queue = f.get(1).and_then(|q| q.parse().ok()),
+            Some(&"ESTAB") => established += 1,
             _ => {}
         }
     }
