@@ -28,20 +28,15 @@ const NO_USER_TEXT: &[(&str, &str)] = &[
 /// client run) and sys (the leaves) import no i18n (tests/layout.rs's layers): their text
 /// needs codes the app words, as `proto::Event` and `StopWhy` do.
 const NOT_YET_TRANSLATED: &[(&str, &str)] = &[
-    ("src/roles/daemon.rs", "the daemon's steps' details, shown as events"),
     ("src/roles/client.rs", "the load client's errors, reported through the lab"),
     ("src/roles/master/mod.rs", "the master's errors and replies (no live worker, no pool), shown as events or errors"),
     ("src/roles/master/pool.rs", "the master's errors (no pool), shown as events or errors"),
     ("src/roles/master/supervise.rs", "the master's errors (unknown signal, no live worker)"),
-    ("src/roles/master/rolling.rs", "the master's errors of a rolling restart"),
-    ("src/roles/master/daemon_ctl.rs", "the master's errors of the daemon lesson"),
     ("src/roles/master/cost.rs", "the cost measurement's errors"),
-    ("src/roles/worker/mod.rs", "the workers' acks, notes and drain lines"),
     (
         "src/roles/worker/http.rs",
         "the workers' HTTP reply bodies (read by curl, in English like HTTP's reason phrases)",
     ),
-    ("src/roles/worker/cost.rs", "the cost measurement's errors"),
     ("src/roles/worker/demos.rs", "the crash lesson's panic message, on the worker's stderr"),
 ];
 

@@ -38,10 +38,10 @@ const QUEUE: usize = 4096;
 /// ended. Every socket operation has a timeout, so this always returns.
 pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
     if args.keepalive == 0 {
-        bail!("keepalive is 0; every connection sends at least 1 request");
+        bail!("{}", tr!("client-keepalive-zero"));
     }
     if args.timeout_ms == 0 {
-        bail!("timeout_ms is 0; it must be at least 1 so that no socket operation waits forever");
+        bail!("{}", tr!("client-timeout-zero"));
     }
     let timeout = Duration::from_millis(args.timeout_ms);
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
@@ -59,7 +59,7 @@ pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
                 .name(format!("client-{t}"))
                 .stack_size(THREAD_STACK)
                 .spawn_scoped(scope, move || fire(addr, args, timeout, next, tx))
-                .with_context(|| format!("starting client thread {t} of {threads}"))?;
+                .with_context(|| tr!("client-starting-thread", t = t, threads = threads))?;
         }
         // Only the firing threads hold senders now: `recv` fails once all of them are done.
         // An early return drops `rx`, so the threads stop after their current connection.
@@ -466,7 +466,7 @@ pub fn role(args: &str) -> i32 {
     let args: ClientArgs = match serde_json::from_str(args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("forklab-client: bad arguments: {e}");
+            eprintln!("forklab-client: {}", tr!("client-bad-arguments", error = e.to_string()));
             return 2;
         }
     };

@@ -31,14 +31,14 @@ impl Master {
                 self.emit(Event::Cost { alias: role::MASTER.into(), pid: self.pid, what: what.into(), figures });
                 return;
             }
-            other => Err(anyhow::anyhow!("unknown measurement `{other}`")),
+            other => Err(anyhow::anyhow!("{}", tr!("role-unknown-measurement", what = other))),
         };
         match figures {
             Ok(figures) => {
                 let figures = figures.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
                 self.emit(Event::Cost { alias: role::MASTER.into(), pid: self.pid, what: what.into(), figures });
             }
-            Err(e) => self.error("cost_failed", format!("measuring {what}: {e:#}")),
+            Err(e) => self.error("cost_failed", tr!("role-measuring-failed", what = what, error = format!("{e:#}"))),
         }
     }
 
@@ -146,7 +146,7 @@ fn cow() -> Result<Vec<(&'static str, u64)>> {
             read.context("reading the child's figures")?;
             let v = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default());
             if v(0) == 0 && v(1) == 0 {
-                bail!("the child could not read /proc/self/smaps_rollup");
+                bail!("{}", tr!("master-smaps-failed"));
             }
             Ok(vec![
                 ("written_kib", (COW_BYTES / 1024) as u64),
