@@ -70,7 +70,7 @@ pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
                 Err(TryRecvError::Empty) => {
                     // Flush while idle, not per line: live when slow, batched under load.
                     if args.stream {
-                        out.flush().context("flushing the client's stream lines")?;
+                        out.flush().with_context(|| tr!("client-flushing-lines"))?;
                     }
                     match rx.recv() {
                         Ok(rec) => rec,
@@ -81,18 +81,17 @@ pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
             };
             tally.add(&rec);
             if args.stream {
-                serde_json::to_writer(&mut *out, &rec)
-                    .with_context(|| format!("writing the line of connection {}", rec.conn))?;
-                out.write_all(b"\n").with_context(|| format!("writing the line of connection {}", rec.conn))?;
+                serde_json::to_writer(&mut *out, &rec).with_context(|| tr!("client-writing-line", conn = rec.conn))?;
+                out.write_all(b"\n").with_context(|| tr!("client-writing-line", conn = rec.conn))?;
             }
         }
         Ok(())
     })?;
 
     let summary = tally.summary(started.elapsed());
-    serde_json::to_writer(&mut *out, &summary).context("writing the client summary")?;
-    out.write_all(b"\n").context("writing the client summary")?;
-    out.flush().context("flushing the client summary")?;
+    serde_json::to_writer(&mut *out, &summary).with_context(|| tr!("client-writing-summary"))?;
+    out.write_all(b"\n").with_context(|| tr!("client-writing-summary"))?;
+    out.flush().with_context(|| tr!("client-flushing-summary"))?;
     Ok(())
 }
 

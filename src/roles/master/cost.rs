@@ -107,7 +107,7 @@ fn ping_pong(rounds: u32) -> Result<Vec<(&'static str, u64)>> {
             drop((output, input));
             waitpid(child, None).context("waitpid")?;
             let (spent, mine) = result?;
-            read.context("reading the child's count")?;
+            read.with_context(|| tr!("master-reading-count"))?;
             Ok(round_trips(rounds, spent, mine + u64::from_le_bytes(theirs)))
         }
     }
@@ -143,7 +143,7 @@ fn cow() -> Result<Vec<(&'static str, u64)>> {
             let read = File::from(r).read_exact(&mut bytes);
             waitpid(child, None).context("waitpid")?;
             drop(block);
-            read.context("reading the child's figures")?;
+            read.with_context(|| tr!("master-reading-figures"))?;
             let v = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default());
             if v(0) == 0 && v(1) == 0 {
                 bail!("{}", tr!("master-smaps-failed"));

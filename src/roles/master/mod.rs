@@ -174,14 +174,14 @@ fn stop_signals() -> SigSet {
 impl Master {
     fn new(ctl: Chan) -> Result<Master> {
         let set = stop_signals();
-        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).context("blocking signals")?;
+        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).with_context(|| tr!("master-blocking-signals"))?;
         let signals = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
-            .context("creating a signalfd")?;
-        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("creating an epoll instance")?;
+            .with_context(|| tr!("master-creating-signalfd"))?;
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).with_context(|| tr!("master-creating-epoll"))?;
         epoll.add(ctl.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CTL))?;
         epoll.add(signals.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, SIGNALS))?;
         let pid = std::process::id() as i32;
-        let conn_msg = serde_json::to_vec(&WorkerCmd::Conn).context("serializing a command")?;
+        let conn_msg = serde_json::to_vec(&WorkerCmd::Conn).with_context(|| tr!("master-serializing"))?;
         let m = Master {
             pid,
             ctl,
@@ -421,7 +421,7 @@ impl Master {
                 to: alias.into(),
                 fd,
                 inode: procfs::socket_inode(self.pid, fd).unwrap_or(0),
-                what: "listener".into(),
+                what: tr!("master-fd-listener"),
             });
         }
     }

@@ -111,7 +111,7 @@ impl Master {
                 to: slot.alias.clone(),
                 fd,
                 inode: procfs::socket_inode(self.pid, fd).unwrap_or(0),
-                what: "listener".into(),
+                what: tr!("master-fd-listener"),
             }),
             Err(e) => {
                 let error = e.to_string();
@@ -123,7 +123,7 @@ impl Master {
     /// fork() a worker into slot `index`.
     pub(super) fn fork_worker(&mut self, index: u32) -> Result<()> {
         let (mine, theirs) = Chan::pair()?;
-        let pool = self.pool.as_mut().context("no pool")?;
+        let pool = self.pool.as_mut().with_context(|| tr!("master-no-pool"))?;
         let alias = format!("W{index}");
         let inherit = pool.mode.uses_master_listener() && pool.handle == Handle::Inherit;
         let keep_listener = if inherit { pool.listener.as_ref().map(|l| l.as_raw_fd()) } else { None };
@@ -148,7 +148,7 @@ impl Master {
                 drop(theirs);
                 let pid = child.as_raw();
                 self.epoll.add(mine.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, WORKER_BASE + index as u64))?;
-                let pool = self.pool.as_mut().context("no pool")?;
+                let pool = self.pool.as_mut().with_context(|| tr!("master-no-pool"))?;
                 let slot = pool.slots.entry(index).or_insert_with(|| Slot {
                     index,
                     alias: alias.clone(),

@@ -63,7 +63,7 @@ impl Master {
         }
         // The worker reports what it holds (CrashOrdered) just before it dies: every connection
         // we handed it before this message is in its table by then, and none comes after.
-        self.send_to(alias, &WorkerCmd::Crash { how: how.into() }, None, "crash");
+        self.send_to(alias, &WorkerCmd::Crash { how: how.into() }, None, &tr!("master-msg-crash"));
     }
 
     /// Ask every event-loop worker whether it runs; kill the ones that stopped answering.
