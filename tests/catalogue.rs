@@ -25,25 +25,11 @@ const NO_USER_TEXT: &[(&str, &str)] = &[
 
 /// Files whose English still reaches a user untranslated, each with why: known debt, listed so
 /// that no new file joins it silently. The roles (what the master, workers, daemon and load
-/// client run) and sys (the leaves) import no i18n (tests/layout.rs's layers): their text
-/// needs codes the app words, as `proto::Event` and `StopWhy` do.
-const NOT_YET_TRANSLATED: &[(&str, &str)] = &[
-    ("src/roles/daemon.rs", "the daemon's steps' details, shown as events"),
-    ("src/roles/client.rs", "the load client's errors, reported through the lab"),
-    ("src/roles/master/mod.rs", "the master's errors and replies (no live worker, no pool), shown as events or errors"),
-    ("src/roles/master/pool.rs", "the master's errors (no pool), shown as events or errors"),
-    ("src/roles/master/supervise.rs", "the master's errors (unknown signal, no live worker)"),
-    ("src/roles/master/rolling.rs", "the master's errors of a rolling restart"),
-    ("src/roles/master/daemon_ctl.rs", "the master's errors of the daemon lesson"),
-    ("src/roles/master/cost.rs", "the cost measurement's errors"),
-    ("src/roles/worker/mod.rs", "the workers' acks, notes and drain lines"),
-    (
-        "src/roles/worker/http.rs",
-        "the workers' HTTP reply bodies (read by curl, in English like HTTP's reason phrases)",
-    ),
-    ("src/roles/worker/cost.rs", "the cost measurement's errors"),
-    ("src/roles/worker/demos.rs", "the crash lesson's panic message, on the worker's stderr"),
-];
+/// client run) speak the language the app starts them with (`--lang`), from the catalogue.
+const NOT_YET_TRANSLATED: &[(&str, &str)] = &[(
+    "src/roles/worker/http.rs",
+    "the workers' HTTP reply bodies (read by curl, in English like HTTP's reason phrases)",
+)];
 
 /// Literals that are no sentence: key names, a command line, markers, invariants' messages.
 const NOT_WORDS: &[&str] = &[
@@ -62,11 +48,7 @@ const NOT_WORDS: &[&str] = &[
     "stdout was closed",
     // The marker name_errnos looks for in an OS error's text.
     "(os error ",
-    // What the workers and the Node programs say on their channels and logs, matched as sent.
-    "ack (accept on)",
-    "ack (accept off)",
-    "ack (on SIGTERM: ",
-    "ack (on parent death",
+    // What the Node programs say on their logs, matched as sent; the notes lessons send workers.
     ": from the top, pid {pid} ",
     "hello, every worker",
     "hello {to}, this is {from}",
@@ -77,8 +59,11 @@ const NOT_WORDS: &[&str] = &[
     "`daemon STEP` with STEP one of fork, setsid, fork-again, umask, chdir, close-fds, stdio, pidfile, stop",
     "`cost WHAT [rounds=N]` with WHAT one of fork, thread, pipe-procs, pipe-threads, cow, rss",
     "`served TARGET OP NUMBER`",
-    // An invariant's panic message, not shown to a user.
+    // Invariants' panic messages, not shown to a user.
     "checked by the caller",
+    "found above",
+    "pool just set",
+    "pool checked above",
     // watch: socket kinds and states as ss(8) and /proc name them; an invariant's panic.
     "tcp LISTEN {}",
     "           fd {} unix {} socket:[{}], {peer}",

@@ -309,3 +309,90 @@ fn the_prose_check_sees_english() {
     assert!(!english_prose("错误：没有子命令 'plya'"));
     assert!(!english_prose("用法：forklab play [选项] <课程>"));
 }
+
+/// The daemon's lines come from the daemon and the master themselves (forks and re-execs of
+/// forklab): started by a Chinese app, they speak Chinese; by an English one, or under
+/// `--json`, English, word for word as before.
+#[test]
+fn the_daemon_and_the_master_speak_the_language_of_the_app() {
+    let tag = new_tag();
+    // `    daemon pid 123    step: detail`, as `play` prints the daemon's events.
+    let details = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("daemon pid"))
+            .filter_map(|l| l.split_once(": ").map(|(_, d)| d.to_string()))
+            .collect()
+    };
+    let (status, text, stderr) = run(&tag, &["--lang", "zh", "play", "daemon"]);
+    assert!(status.success(), "{text}\n{stderr}");
+    let zh = details(&text);
+    // fork, setsid, fork-again, umask, chdir, close-fds, stdio, pidfile, and the lines on fd 1.
+    assert!(zh.len() >= 12, "{text}");
+    for d in &zh {
+        assert!(has_cjk(d), "an English daemon line under --lang zh: {d}");
+    }
+    for english in ["wrote", "forked", "pipe the master reads", "while the daemon lives", "point at", "session"] {
+        assert!(!zh.iter().any(|d| d.contains(english)), "`{english}` in {zh:?}");
+    }
+    assert!(zh.iter().any(|d| d.contains("\"close-fds 完成\"") && d.contains("1 号文件描述符")), "{zh:?}");
+    assert!(zh.iter().any(|d| d.contains("setsid() 建立了会话")), "{zh:?}");
+    assert!(zh.iter().any(|d| d.contains("守护进程活着时一直持有它的 flock(2) 锁")), "{zh:?}");
+
+    let (status, text, stderr) = run(&tag, &["--lang", "en", "play", "daemon"]);
+    assert!(status.success(), "{text}\n{stderr}");
+    let en = details(&text);
+    assert_eq!(en.len(), zh.len(), "{text}");
+    assert!(!en.iter().any(|d| has_cjk(d)), "{en:?}");
+    assert!(en.iter().any(|d| d == "wrote \"close-fds done\" to its fd 1, a pipe the master reads"), "{en:?}");
+    assert!(en.iter().any(|d| d.ends_with(", flock(2)-locked while the daemon lives")), "{en:?}");
+
+    // `--json` is an interface: English details whatever the language, the pidfile a field.
+    let (status, json, _) = run(&tag, &["--lang", "zh", "play", "daemon", "--json"]);
+    assert!(played(status, &json), "{json}");
+    let daemon: Vec<serde_json::Value> = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == "daemon")
+        .collect();
+    assert_eq!(daemon.len(), zh.len(), "{json}");
+    assert!(!daemon.iter().any(|v| has_cjk(v["detail"].as_str().unwrap_or(""))), "{daemon:?}");
+    let pidfile = daemon.iter().find(|v| v["step"] == "pidfile").and_then(|v| v["pidfile"].as_str());
+    assert!(pidfile.is_some_and(|p| p.ends_with("/daemon.pid")), "{daemon:?}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// An error the master itself sends (`daemon setsid` before `daemon fork`) is Chinese under
+/// `--lang zh`, English under `--lang en`.
+#[test]
+fn an_error_of_the_master_is_reported_in_chinese() {
+    let tag = new_tag();
+    let dir = lesson_dir("zh-master", "<!-- do: daemon setsid -->\n");
+    let (status, stdout, stderr) = run(&tag, &["--lang", "zh", "--lessons", dir.path(), "play", "x"]);
+    assert!(!status.success(), "{stdout}");
+    assert!(stdout.contains("错误：还没有守护进程；要先做 `daemon fork`"), "{stdout}");
+    assert!(stderr.contains("x.md:11:") && stderr.contains("还没有守护进程"), "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("no daemon yet"), "{stdout}{stderr}");
+    let (status, stdout, stderr) = run(&tag, &["--lang", "en", "--lessons", dir.path(), "play", "x"]);
+    assert!(!status.success(), "{stdout}");
+    assert!(stderr.contains("no daemon yet; `daemon fork` comes first") && !has_cjk(&stderr), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// The workers' acknowledgements and what they say they received, shown in the ipc pane and
+/// the transcript, are Chinese; the lesson still passes, since the app waits on what an ack
+/// answers, not on its words.
+#[test]
+fn the_workers_messages_are_reported_in_chinese() {
+    let tag = new_tag();
+    let (status, text, stderr) = run(&tag, &["--lang", "zh", "play", "ipc"]);
+    assert!(status.success(), "{text}\n{stderr}");
+    assert!(text.contains("收到一条来自 master 的消息") && text.contains("确认（收到 master 的消息）"), "{text}");
+    assert!(text.contains("由 W1 转来") && text.contains("句柄已收到"), "{text}");
+    for english in ["ack (", "a note from", "relayed from", "handle received", "please send to"] {
+        assert!(!text.contains(english), "`{english}` in {text}");
+    }
+    let (status, text, _) = run(&tag, &["--lang", "en", "play", "ipc"]);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("ack (note from master)") && text.contains("received a note from master"), "{text}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}

@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("i18n", &[]),
     ("sys", &["i18n"]),
     ("proto", &["sys", "i18n"]),
-    ("roles", &["sys", "proto"]),
+    ("roles", &["sys", "proto", "i18n"]),
     ("lab", &["sys", "proto", "i18n"]),
     ("lesson", &["sys", "proto", "lab", "i18n"]),
     ("ui", &["sys", "proto", "lab", "lesson", "i18n"]),

@@ -94,6 +94,15 @@ impl Stop {
     }
 }
 
+/// The arguments of a hidden role: the app's language at this moment first (`--lang` is a
+/// global argument), so that what the master, its workers, its daemon and the client say
+/// reaches the user in it; English under `play --json`, which sets English as an interface.
+fn role_args(role: &str, rest: &[String]) -> Vec<String> {
+    let mut args = vec!["--lang".to_string(), crate::i18n::current().code().to_string(), role.to_string()];
+    args.extend(rest.iter().cloned());
+    args
+}
+
 /// A wait of the lab was abandoned because forklab is stopping.
 #[derive(Debug)]
 pub struct Abandoned;
@@ -120,7 +129,7 @@ impl Lab {
         let (mine, theirs) = Chan::pair()?;
         let fd = theirs.into_fd();
         let child = spawn::role(RoleSpawn {
-            args: vec!["__master".into()],
+            args: role_args("__master", &[]),
             chan: Some(&fd),
             stdout: Stdio::null(),
             stderr,
@@ -392,7 +401,7 @@ impl Client {
     pub fn start(args: &ClientArgs, stop: Stop) -> Result<Client> {
         let json = serde_json::to_string(args).expect("client args serialize");
         let mut child = spawn::role(RoleSpawn {
-            args: vec!["__client".into(), json],
+            args: role_args("__client", &[json]),
             chan: None,
             stdout: Stdio::piped(),
             // Its stderr would garble the TUI: kept in a pipe, and what it said is added to

@@ -1,7 +1,9 @@
 //! The lab's events as people read them, in the language in use: the events pane, "what
 //! happened", `play`'s transcript and `serve`. The words come from the catalogue (`ev-*`);
-//! `proto::Event::text` says the same in English for the roles, which have no language, and a
-//! test keeps the two identical in English.
+//! `proto::Event::text` (test-only) says the same in English, and a test keeps the two
+//! identical in English. The free texts an event carries (a daemon's detail, a message's
+//! `what`, an error's message) the roles word themselves, in the language the app started
+//! them with (`--lang`, see `role_args` in lab/mod.rs).
 
 use crate::proto::{Event, HowListening, StopWhy};
 
@@ -48,7 +50,7 @@ fn what(ev: &Event) -> String {
         Event::Respawning { delay_ms, restarts, .. } => tr!("ev-respawning", delay = *delay_ms, restarts = *restarts),
         Event::GaveUp { restarts, .. } => tr!("ev-gave-up", restarts = *restarts),
         Event::Signaled { signal, by, why: None, .. } => tr!("ev-signaled", signal = signal.as_str(), by = by.as_str()),
-        // The why is a code the master sends (the roles have no language), worded here.
+        // The why is a code the master sends (its English is the `--json` value), worded here.
         Event::Signaled { signal, by, why: Some(why), .. } => {
             let why = match why {
                 StopWhy::BlockedInAccept => tr!("why-blocked-in-accept"),
@@ -156,15 +158,23 @@ mod tests {
             Event::Cost { alias: alias(), pid, what: "fork".into(), figures: vec![("us".into(), 120)] },
             Event::Counter { alias: alias(), pid, tid: 5, shared: true, value: 2_000_000 },
             Event::Counter { alias: alias(), pid, tid: 5, shared: false, value: 1_000_000 },
-            Event::Daemon { alias: alias(), pid, step: "setsid".into(), detail: "sid 1234".into() },
+            Event::Daemon { alias: alias(), pid, step: "setsid".into(), detail: "sid 1234".into(), pidfile: None },
             Event::Heartbeat { alias: alias(), pid },
             Event::Took { alias: alias(), pid },
             Event::Pong { alias: alias(), pid, seq: 3 },
-            Event::Ack { alias: alias(), pid, what: "reload".into() },
+            Event::Ack { alias: alias(), pid, of: crate::proto::AckOf::Note, what: "reload".into() },
             Event::RelayOut { alias: alias(), pid, to: "W2".into(), text: "hi".into() },
             Event::Reaped { alias: alias(), pid, signals: 1, children: 1 },
             Event::Reaped { alias: alias(), pid, signals: 1, children: 2 },
-            Event::Received { alias: alias(), pid, from: "master".into(), what: "a handle".into(), bytes: 1, fds: 1 },
+            Event::Received {
+                alias: alias(),
+                pid,
+                from: "master".into(),
+                cmd: "handle".into(),
+                what: "a handle".into(),
+                bytes: 1,
+                fds: 1,
+            },
         ];
         for how in [HowListening::Opened, HowListening::Inherited, HowListening::Received, HowListening::Reuseport] {
             out.push(Event::Listening { alias: alias(), pid, port: 8090, fd: 6, inode: 68950465, how });
@@ -179,6 +189,7 @@ mod tests {
                 bytes: 12,
                 fds: 0,
                 rtt_us,
+                ack: None,
             });
         }
         out

@@ -186,6 +186,29 @@ impl StopWhy {
     }
 }
 
+/// What an acknowledgement answers: the app waits on this, not on the words of the ack, which
+/// are in the language the roles were started with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AckOf {
+    /// A note from the master or relayed from another worker.
+    Note,
+    /// What to do when the master dies (`parent-death`).
+    ParentDeath,
+    /// Accepting switched on.
+    AcceptOn,
+    /// Accepting switched off.
+    AcceptOff,
+    /// SIGTERM will drain (or cannot).
+    Drain,
+    /// SIGTERM came: the drain began.
+    Term,
+    /// The drain limit passed: what was open is cut.
+    Cut,
+    /// The master called listen(2) again with a new backlog.
+    Listen,
+}
+
 /// Everything that happens, tagged where it is born with the process alias and PID.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
@@ -310,6 +333,9 @@ pub enum Event {
         fds: u32,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rtt_us: Option<u64>,
+        /// Set when the message is a worker's acknowledgement: what it answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ack: Option<AckOf>,
     },
     /// A worker received a handle: the fd number it got and the socket it is.
     HandleGot {
@@ -364,12 +390,16 @@ pub enum Event {
         shared: bool,
         value: u64,
     },
-    /// The daemon did one step of daemonizing; `detail` says what it did.
+    /// The daemon did one step of daemonizing; `detail` says what it did, in the language the
+    /// master was started with. `pidfile` is the file the `pidfile` step wrote and locked, for
+    /// the app to read (the detail is for people).
     Daemon {
         alias: String,
         pid: i32,
         step: String,
         detail: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pidfile: Option<String>,
     },
     /// Channel-internal (never forwarded by the master): worker → master.
     Heartbeat {
@@ -390,6 +420,7 @@ pub enum Event {
     Ack {
         alias: String,
         pid: i32,
+        of: AckOf,
         what: String,
     },
     RelayOut {
@@ -412,6 +443,10 @@ pub enum Event {
         alias: String,
         pid: i32,
         from: String,
+        /// The command received (`ping`, `note`, `relay`, `handle`): what the app matches on;
+        /// `what` words it for people.
+        #[serde(default)]
+        cmd: String,
         what: String,
         bytes: u64,
         fds: u32,

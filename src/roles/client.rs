@@ -38,10 +38,10 @@ const QUEUE: usize = 4096;
 /// ended. Every socket operation has a timeout, so this always returns.
 pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
     if args.keepalive == 0 {
-        bail!("keepalive is 0; every connection sends at least 1 request");
+        bail!("{}", tr!("client-keepalive-zero"));
     }
     if args.timeout_ms == 0 {
-        bail!("timeout_ms is 0; it must be at least 1 so that no socket operation waits forever");
+        bail!("{}", tr!("client-timeout-zero"));
     }
     let timeout = Duration::from_millis(args.timeout_ms);
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
@@ -59,7 +59,7 @@ pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
                 .name(format!("client-{t}"))
                 .stack_size(THREAD_STACK)
                 .spawn_scoped(scope, move || fire(addr, args, timeout, next, tx))
-                .with_context(|| format!("starting client thread {t} of {threads}"))?;
+                .with_context(|| tr!("client-starting-thread", t = t, threads = threads))?;
         }
         // Only the firing threads hold senders now: `recv` fails once all of them are done.
         // An early return drops `rx`, so the threads stop after their current connection.
@@ -70,7 +70,7 @@ pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
                 Err(TryRecvError::Empty) => {
                     // Flush while idle, not per line: live when slow, batched under load.
                     if args.stream {
-                        out.flush().context("flushing the client's stream lines")?;
+                        out.flush().with_context(|| tr!("client-flushing-lines"))?;
                     }
                     match rx.recv() {
                         Ok(rec) => rec,
@@ -81,18 +81,17 @@ pub fn run(args: &ClientArgs, out: &mut impl Write) -> Result<()> {
             };
             tally.add(&rec);
             if args.stream {
-                serde_json::to_writer(&mut *out, &rec)
-                    .with_context(|| format!("writing the line of connection {}", rec.conn))?;
-                out.write_all(b"\n").with_context(|| format!("writing the line of connection {}", rec.conn))?;
+                serde_json::to_writer(&mut *out, &rec).with_context(|| tr!("client-writing-line", conn = rec.conn))?;
+                out.write_all(b"\n").with_context(|| tr!("client-writing-line", conn = rec.conn))?;
             }
         }
         Ok(())
     })?;
 
     let summary = tally.summary(started.elapsed());
-    serde_json::to_writer(&mut *out, &summary).context("writing the client summary")?;
-    out.write_all(b"\n").context("writing the client summary")?;
-    out.flush().context("flushing the client summary")?;
+    serde_json::to_writer(&mut *out, &summary).with_context(|| tr!("client-writing-summary"))?;
+    out.write_all(b"\n").with_context(|| tr!("client-writing-summary"))?;
+    out.flush().with_context(|| tr!("client-flushing-summary"))?;
     Ok(())
 }
 
@@ -466,7 +465,7 @@ pub fn role(args: &str) -> i32 {
     let args: ClientArgs = match serde_json::from_str(args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("forklab-client: bad arguments: {e}");
+            eprintln!("forklab-client: {}", tr!("client-bad-arguments", error = e.to_string()));
             return 2;
         }
     };

@@ -51,8 +51,8 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
     let own = own.into_iter().flatten().collect();
     let mut d = Daemon { chan, pid: std::process::id() as i32, pidfile: None, app_pid, own };
     // Its line first, then the report: the line shows with the step (see `step`).
-    d.say("fork done");
-    d.report("fork", format!("forked by the master; my parent is pid {}", nix::unistd::getppid()));
+    d.say("fork");
+    d.report("fork", tr!("daemon-forked", ppid = nix::unistd::getppid().as_raw()));
     loop {
         let mut fds =
             vec![PollFd::new(d.chan.as_fd(), PollFlags::POLLIN), PollFd::new(signals.as_fd(), PollFlags::POLLIN)];
@@ -85,14 +85,18 @@ pub fn run(chan: Chan, app_pid: i32) -> i32 {
 
 impl Daemon {
     fn report(&self, step: &str, detail: String) {
-        let ev = Event::Daemon { alias: role::DAEMON.into(), pid: self.pid, step: step.into(), detail };
+        // The file the `pidfile` step holds, for the app to check (the detail is for people).
+        let pidfile =
+            (step == "pidfile").then(|| self.pidfile.as_ref().map(|(p, ..)| p.display().to_string())).flatten();
+        let ev = Event::Daemon { alias: role::DAEMON.into(), pid: self.pid, step: step.into(), detail, pidfile };
         let _ = self.chan.send(&ev, &[], false);
     }
 
-    /// One line on fd 1, where the steps before `stdio` can be seen: a pipe the master reads
-    /// (the terminal a shell would have given). After `stdio` it goes to /dev/null.
-    fn say(&self, text: &str) {
-        let line = format!("{} {text}\n", self.pid);
+    /// One line on fd 1 saying that `step` is done, where the steps before `stdio` can be seen:
+    /// a pipe the master reads (the terminal a shell would have given). After `stdio` it goes
+    /// to /dev/null.
+    fn say(&self, step: &str) {
+        let line = format!("{} {}\n", self.pid, tr!("daemon-said", step = step));
         // One write(2) of less than PIPE_BUF bytes: whole on the pipe. EPIPE once the master is
         // gone (SIGPIPE is ignored, as Rust programs start), and nobody to tell.
         let _ = nix::unistd::write(std::io::stdout(), line.as_bytes());
@@ -110,8 +114,8 @@ impl Daemon {
             }
         }
         match closed.len() {
-            0 => "closed nothing: no fd above 2 came with the fork".into(),
-            _ => format!("closed fds {}: the master's, handed down by fork", closed.join(", ")),
+            0 => tr!("daemon-closed-nothing"),
+            _ => tr!("daemon-closed-fds", fds = closed.join(", ")),
         }
     }
 
@@ -119,7 +123,7 @@ impl Daemon {
     /// line (while fd 1 is the pipe) reaches the master first, and shows with its step.
     fn step(&mut self, step: &str) {
         let detail = self.step_once(step);
-        self.say(&format!("{step} done"));
+        self.say(step);
         self.report(step, detail);
     }
 
@@ -128,8 +132,8 @@ impl Daemon {
         match step {
             "close-fds" => self.close_inherited(),
             "setsid" => match setsid() {
-                Ok(sid) => format!("setsid() made session {sid}, with no controlling terminal"),
-                Err(e) => format!("setsid() failed: {e}"),
+                Ok(sid) => tr!("daemon-setsid", sid = sid.as_raw()),
+                Err(e) => tr!("daemon-setsid-failed", error = e.to_string()),
             },
             "fork-again" => {
                 let first = self.pid;
@@ -137,33 +141,32 @@ impl Daemon {
                 match unsafe { fork() } {
                     Ok(ForkResult::Child) => {
                         self.pid = std::process::id() as i32;
-                        format!("forked again; the first child {first} exits, so this one is an orphan")
+                        tr!("daemon-forked-again", first = first)
                     }
                     Ok(ForkResult::Parent { .. }) => {
                         // SAFETY: _exit is always safe to call; nothing here needs flushing.
                         unsafe { libc::_exit(0) }
                     }
-                    Err(e) => format!("fork failed: {e}"),
+                    Err(e) => tr!("daemon-fork-failed", error = e.to_string()),
                 }
             }
             "umask" => {
                 let old = nix::sys::stat::umask(Mode::empty());
-                format!("umask {:04o} -> 0000: files get exactly the modes asked for", old.bits())
+                tr!("daemon-umask", old = format!("{:04o}", old.bits()))
             }
             "chdir" => match nix::unistd::chdir("/") {
-                Ok(()) => "chdir(\"/\"): no mounted filesystem is held busy".into(),
-                Err(e) => format!("chdir failed: {e}"),
+                Ok(()) => tr!("daemon-chdir"),
+                Err(e) => tr!("daemon-chdir-failed", error = e.to_string()),
             },
             "stdio" => stdio_to_null(),
             "pidfile" => match self.write_pidfile() {
-                Ok((path, None)) => format!("wrote {}, flock(2)-locked while the daemon lives", path.display()),
-                Ok((path, Some(stale))) => format!(
-                    "wrote {}, flock(2)-locked, taking over a stale pidfile of pid {stale} (its lock died with it)",
-                    path.display()
-                ),
-                Err(e) => format!("pidfile failed: {e}"),
+                Ok((path, None)) => tr!("daemon-pidfile", path = path.display().to_string()),
+                Ok((path, Some(stale))) => {
+                    tr!("daemon-pidfile-stale", path = path.display().to_string(), stale = stale)
+                }
+                Err(e) => tr!("daemon-pidfile-failed", error = e.to_string()),
             },
-            other => format!("unknown step `{other}`"),
+            other => tr!("daemon-unknown-step", step = other),
         }
     }
 
@@ -174,16 +177,17 @@ impl Daemon {
     fn write_pidfile(&mut self) -> std::io::Result<(PathBuf, Option<i32>)> {
         use std::os::unix::fs::DirBuilderExt;
         // Every error names the path it is about: "No space left on device" alone says not where.
-        let at = |what: &str, p: &std::path::Path, e: std::io::Error| {
-            std::io::Error::new(e.kind(), format!("{what} {}: {e}", p.display()))
-        };
+        let at = |what: String, e: std::io::Error| std::io::Error::new(e.kind(), what);
         let dir = crate::sys::rundir::daemon_dir(self.app_pid).map_err(|e| std::io::Error::other(format!("{e:#}")))?;
         match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => {}
             // Left by a daemon that was killed before it could clean up (a forklab with this
             // pid ran before): use it only if it is ours and closed to others.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => check_private(&dir)?,
-            Err(e) => return Err(at("creating", &dir, e)),
+            Err(e) => {
+                let what = tr!("daemon-creating", path = dir.display().to_string(), error = e.to_string());
+                return Err(at(what, e));
+            }
         }
         let path = dir.join("daemon.pid");
         match lock_pidfile(&path, self.pid) {
@@ -198,7 +202,7 @@ impl Daemon {
                     let _ = std::fs::remove_file(&path);
                     let _ = std::fs::remove_dir(&dir);
                 }
-                Err(at("writing", &path, e))
+                Err(at(tr!("daemon-writing", path = path.display().to_string(), error = e.to_string()), e))
             }
             Err(e) => Err(e),
         }
@@ -238,11 +242,8 @@ fn lock_pidfile(path: &std::path::Path, pid: i32) -> std::io::Result<(Flock<std:
             Err((mut file, Errno::EWOULDBLOCK)) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
-                return Err(std::io::Error::other(format!(
-                    "{} is locked by a running daemon (pid {})",
-                    path.display(),
-                    holder.trim()
-                )));
+                let (path, holder) = (path.display().to_string(), holder.trim().to_string());
+                return Err(std::io::Error::other(tr!("daemon-pidfile-locked", path = path, holder = holder)));
             }
             Err((_, e)) => return Err(e.into()),
         };
@@ -257,20 +258,20 @@ fn lock_pidfile(path: &std::path::Path, pid: i32) -> std::io::Result<(Flock<std:
         lock.sync_all()?;
         return Ok((lock, old.trim().parse().ok()));
     }
-    Err(std::io::Error::other(format!("{} kept changing under us; not taking it", path.display())))
+    Err(std::io::Error::other(tr!("daemon-pidfile-changing", path = path.display().to_string())))
 }
 
 /// A pidfile directory that already exists: used only if it is a real directory of this user,
 /// closed to others.
 fn check_private(dir: &std::path::Path) -> std::io::Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let refuse = |why: &str| std::io::Error::other(format!("{} {why}; not touching it", dir.display()));
+    let dir_name = dir.display().to_string();
     let meta = std::fs::symlink_metadata(dir)?;
     if !meta.is_dir() {
-        return Err(refuse("is not a directory"));
+        return Err(std::io::Error::other(tr!("daemon-dir-not-a-dir", dir = dir_name)));
     }
     if meta.uid() != nix::unistd::getuid().as_raw() || meta.permissions().mode() & 0o077 != 0 {
-        return Err(refuse("belongs to another user or is open to others"));
+        return Err(std::io::Error::other(tr!("daemon-dir-not-private", dir = dir_name)));
     }
     Ok(())
 }
@@ -278,16 +279,16 @@ fn check_private(dir: &std::path::Path) -> std::io::Result<()> {
 /// Reopen fds 0, 1 and 2 on /dev/null: a daemon has no terminal to read or write.
 fn stdio_to_null() -> String {
     let Ok(null) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null") else {
-        return "opening /dev/null failed".into();
+        return tr!("daemon-stdio-open-failed");
     };
     use std::os::fd::AsRawFd;
     for fd in 0..=2 {
         // SAFETY: dup2 onto 0..2 replaces stdio; both fds are valid.
         if unsafe { libc::dup2(null.as_raw_fd(), fd) } < 0 {
-            return format!("dup2 onto fd {fd} failed");
+            return tr!("daemon-stdio-dup-failed", fd = fd);
         }
     }
-    "fds 0, 1 and 2 now point at /dev/null".into()
+    tr!("daemon-stdio")
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! file for yet are the ones waiting to be accepted).
 
 use super::{Info, Runner, Transcript};
-use crate::proto::{Cmd, Event, role};
+use crate::proto::{AckOf, Cmd, Event, role};
 use crate::sys::sockdiag::{Ports, SockDiag, TCP_ESTABLISHED};
 use anyhow::{Context, Result};
 use std::net::{SocketAddr, TcpStream};
@@ -20,7 +20,7 @@ impl Runner {
         self.pool()?;
         self.lab.send(&Cmd::Backlog { n })?;
         self.wait(out, Duration::from_secs(10), |ev| match ev {
-            Event::Ack { alias, what, .. } if alias == role::MASTER && what.starts_with("listen(") => Some(()),
+            Event::Ack { alias, of: AckOf::Listen, .. } if alias == role::MASTER => Some(()),
             _ => None,
         })
     }
@@ -29,10 +29,10 @@ impl Runner {
     pub(super) fn accept(&mut self, on: bool, out: &mut Transcript) -> Result<()> {
         let workers = self.seen.pids.keys().filter(|a| a.starts_with('W')).count();
         self.lab.send(&Cmd::Accept { on })?;
-        let want = if on { "ack (accept on)" } else { "ack (accept off)" };
+        let want = if on { AckOf::AcceptOn } else { AckOf::AcceptOff };
         let mut acks = 0;
         self.wait(out, Duration::from_secs(10), |ev| match ev {
-            Event::Message { to, what, .. } if to == role::MASTER && what == want => {
+            Event::Message { to, ack: Some(ack), .. } if to == role::MASTER && *ack == want => {
                 acks += 1;
                 (acks >= workers).then_some(())
             }

@@ -548,7 +548,7 @@ fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
         // The round trip, once the pinged worker said the ping arrived.
         Metric::RttUs => measured
             .rtt_us
-            .filter(|_| measured.messages.iter().any(|m| matches!(m, Event::Received { what, .. } if what == "a ping")))
+            .filter(|_| measured.messages.iter().any(|m| matches!(m, Event::Received { cmd, .. } if cmd == "ping")))
             .map(|r| r as f64),
         Metric::CoresUsed => measured.work.as_ref().map(|w| w.cores_used),
         Metric::Pids => measured.work.as_ref().map(|w| w.pids as f64),
@@ -1020,11 +1020,14 @@ mod tests {
             bytes: 40,
             fds,
             rtt_us: None,
+            ack: None,
         }
     }
 
-    fn got(alias: &str, what: &str, fds: u32) -> Event {
-        Event::Received { alias: alias.into(), pid: 11, from: "master".into(), what: what.into(), bytes: 40, fds }
+    /// What W1 says it received: `cmd` names the command, as the worker reports it.
+    fn got(alias: &str, cmd: &str, fds: u32) -> Event {
+        let what = format!("a {cmd}");
+        Event::Received { alias: alias.into(), pid: 11, from: "master".into(), cmd: cmd.into(), what, bytes: 40, fds }
     }
 
     fn sent(messages: Vec<Event>, rtt_us: Option<u64>) -> Observation {
@@ -1036,13 +1039,13 @@ mod tests {
 
     // A message sent that its receiver never reported did not cross.
     claim!(messages_are_counted_by_the_receiver, Expect::Metric { metric: Metric::Messages, op: Op::Eq, value: 2.0 },
-        holds: sent(vec![msg("master", "W1", 0), got("W1", "a ping", 0), msg("W1", "master", 0)], Some(50)),
+        holds: sent(vec![msg("master", "W1", 0), got("W1", "ping", 0), msg("W1", "master", 0)], Some(50)),
         fails: sent(vec![msg("master", "W1", 0), msg("W1", "master", 0)], Some(50)));
     claim!(fds_are_those_that_arrived, Expect::Metric { metric: Metric::Fds, op: Op::Eq, value: 1.0 },
-        holds: sent(vec![msg("master", "W1", 1), got("W1", "a handle", 1), msg("W1", "master", 0)], None),
-        fails: sent(vec![msg("master", "W1", 1), got("W1", "a handle", 0), msg("W1", "master", 0)], None));
+        holds: sent(vec![msg("master", "W1", 1), got("W1", "handle", 1), msg("W1", "master", 0)], None),
+        fails: sent(vec![msg("master", "W1", 1), got("W1", "handle", 0), msg("W1", "master", 0)], None));
     claim!(rtt_needs_the_ping_to_arrive, Expect::Metric { metric: Metric::RttUs, op: Op::Gt, value: 0.0 },
-        holds: sent(vec![got("W1", "a ping", 0), msg("W1", "master", 0)], Some(50)),
+        holds: sent(vec![got("W1", "ping", 0), msg("W1", "master", 0)], Some(50)),
         fails: sent(vec![msg("master", "W1", 0), msg("W1", "master", 0)], Some(50)));
 
     /// A crash loop of W1 as seen: the waits from each exit to the next start, in ms.

@@ -23,7 +23,7 @@ use crate::lab::{Client, Lab, PoolInfo};
 use crate::lesson::{self, Ask, CrashKind, DaemonStep, Directive, Expect, Lesson, ProcField, SendKind, Target};
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Cmd, Event, role};
+use crate::proto::{AckOf, Cmd, Event, role};
 use crate::sys::procfs;
 use anyhow::{Context, Result, anyhow};
 use checks::Now;
@@ -641,7 +641,7 @@ impl Runner {
                 self.lab.send(&Cmd::Broadcast { text: "hello, every worker".into() })?;
                 let mut acks = 0;
                 self.wait(out, timeout, |ev| match ev {
-                    Event::Message { to, what, .. } if to == role::MASTER && what.starts_with("ack") => {
+                    Event::Message { to, ack: Some(AckOf::Note), .. } if to == role::MASTER => {
                         acks += 1;
                         (acks == n).then_some(())
                     }
@@ -653,7 +653,7 @@ impl Runner {
                 let text = format!("hello {to}, this is {from}");
                 self.lab.send(&Cmd::Relay { from, to: to.clone(), text })?;
                 self.wait(out, timeout, |ev| match ev {
-                    Event::Message { from, what, .. } if *from == to && what.starts_with("ack") => Some(()),
+                    Event::Message { from, ack: Some(AckOf::Note), .. } if *from == to => Some(()),
                     _ => None,
                 })?;
             }

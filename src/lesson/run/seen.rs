@@ -45,12 +45,11 @@ impl Seen {
             Event::GaveUp { alias, restarts, .. } => {
                 self.gave_up.insert(alias.clone(), *restarts);
             }
-            Event::Daemon { pid, step, detail, .. } => {
+            Event::Daemon { pid, pidfile, .. } => {
                 self.pids.insert(role::DAEMON.into(), *pid);
-                // `wrote PATH, flock(2)-locked ...` (src/daemon.rs).
-                if let (true, Some(path)) = (step == "pidfile", detail.strip_prefix("wrote ")) {
-                    let path = path.split_once(", flock(2)-locked").map_or(path, |(p, _)| p);
-                    self.pidfile = Some(path.to_string());
+                // Set by the `pidfile` step when it wrote and locked the file (roles/daemon.rs).
+                if let Some(path) = pidfile {
+                    self.pidfile = Some(path.clone());
                 }
             }
             _ => {}

@@ -4,7 +4,7 @@
 
 use super::{Fired, Info, Runner, Transcript, idle};
 use crate::proto::client::{ClientSummary, ConnError, ConnRecord};
-use crate::proto::{Cmd, Event, role};
+use crate::proto::{AckOf, Cmd, Event, role};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::io::{ErrorKind, Read, Write};
@@ -29,7 +29,7 @@ impl Runner {
         self.lab.send(&Cmd::Drain { ms })?;
         let mut acks = 0;
         self.wait(out, Duration::from_secs(10), |ev| match ev {
-            Event::Message { to, what, .. } if to == role::MASTER && what.starts_with("ack (on SIGTERM: ") => {
+            Event::Message { to, ack: Some(AckOf::Drain), .. } if to == role::MASTER => {
                 acks += 1;
                 (acks >= workers).then_some(())
             }

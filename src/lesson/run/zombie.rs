@@ -5,7 +5,7 @@
 
 use super::{Info, Runner, Transcript};
 use crate::lesson::{ParentDeathKind, Target};
-use crate::proto::{Cmd, Event, role};
+use crate::proto::{AckOf, Cmd, Event, role};
 use crate::sys::{procfs, reaper};
 use anyhow::{Result, bail};
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ impl Runner {
         self.pid_of(target)?;
         self.lab.send(&Cmd::ParentDeath { alias: alias.clone(), how: how.name().into() })?;
         self.wait(out, Duration::from_secs(10), |ev| match ev {
-            Event::Message { from, what, .. } if *from == alias && what.starts_with("ack (on parent death") => Some(()),
+            Event::Message { from, ack: Some(AckOf::ParentDeath), .. } if *from == alias => Some(()),
             _ => None,
         })?;
         self.parent_death.insert(alias, how);

@@ -31,14 +31,14 @@ impl Master {
                 self.emit(Event::Cost { alias: role::MASTER.into(), pid: self.pid, what: what.into(), figures });
                 return;
             }
-            other => Err(anyhow::anyhow!("unknown measurement `{other}`")),
+            other => Err(anyhow::anyhow!("{}", tr!("role-unknown-measurement", what = other))),
         };
         match figures {
             Ok(figures) => {
                 let figures = figures.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
                 self.emit(Event::Cost { alias: role::MASTER.into(), pid: self.pid, what: what.into(), figures });
             }
-            Err(e) => self.error("cost_failed", format!("measuring {what}: {e:#}")),
+            Err(e) => self.error("cost_failed", tr!("role-measuring-failed", what = what, error = format!("{e:#}"))),
         }
     }
 
@@ -107,7 +107,7 @@ fn ping_pong(rounds: u32) -> Result<Vec<(&'static str, u64)>> {
             drop((output, input));
             waitpid(child, None).context("waitpid")?;
             let (spent, mine) = result?;
-            read.context("reading the child's count")?;
+            read.with_context(|| tr!("master-reading-count"))?;
             Ok(round_trips(rounds, spent, mine + u64::from_le_bytes(theirs)))
         }
     }
@@ -143,10 +143,10 @@ fn cow() -> Result<Vec<(&'static str, u64)>> {
             let read = File::from(r).read_exact(&mut bytes);
             waitpid(child, None).context("waitpid")?;
             drop(block);
-            read.context("reading the child's figures")?;
+            read.with_context(|| tr!("master-reading-figures"))?;
             let v = |i: usize| u64::from_le_bytes(bytes[i * 8..i * 8 + 8].try_into().unwrap_or_default());
             if v(0) == 0 && v(1) == 0 {
-                bail!("the child could not read /proc/self/smaps_rollup");
+                bail!("{}", tr!("master-smaps-failed"));
             }
             Ok(vec![
                 ("written_kib", (COW_BYTES / 1024) as u64),

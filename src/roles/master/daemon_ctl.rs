@@ -13,7 +13,7 @@ impl Master {
     pub(super) fn daemon_step(&mut self, step: &str) {
         if step == "fork" {
             if self.daemon.is_some() {
-                return self.error("daemon_exists", "the daemon lesson's process already exists".into());
+                return self.error("daemon_exists", tr!("master-daemon-exists"));
             }
             match self.fork_daemon() {
                 Ok((chan, pid, out)) => {
@@ -21,15 +21,15 @@ impl Master {
                     self.daemon_first = Some(pid);
                     self.daemon_out = Some(out);
                 }
-                Err(e) => self.error("fork_failed", format!("forking the daemon: {e:#}")),
+                Err(e) => self.error("fork_failed", tr!("master-daemon-fork-failed", error = format!("{e:#}"))),
             }
             return;
         }
         let Some(chan) = &self.daemon else {
-            return self.error("no_daemon", "no daemon yet; `daemon fork` comes first".into());
+            return self.error("no_daemon", tr!("master-no-daemon"));
         };
         if let Err(e) = chan.send(&Cmd::Daemon { step: step.into() }, &[], false) {
-            self.error("send_failed", format!("sending `{step}` to the daemon: {e}"));
+            self.error("send_failed", tr!("master-daemon-send-failed", step = step, error = e.to_string()));
         }
     }
 
@@ -95,7 +95,8 @@ impl Master {
                 alias: DAEMON_ALIAS.into(),
                 pid,
                 step: "stdout".into(),
-                detail: format!("wrote \"{said}\" to its fd 1, a pipe the master reads"),
+                detail: tr!("master-daemon-stdout", said = said),
+                pidfile: None,
             });
         }
     }

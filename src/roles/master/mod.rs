@@ -22,7 +22,7 @@ use fork::close_all_but;
 use supervise::HEARTBEAT_EVERY;
 
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Cmd, Event, WorkerCmd, role};
+use crate::proto::{AckOf, Cmd, Event, WorkerCmd, role};
 use crate::roles::worker;
 use crate::sys::chan::{Chan, Recv};
 use crate::sys::listener::PortInUse;
@@ -174,14 +174,14 @@ fn stop_signals() -> SigSet {
 impl Master {
     fn new(ctl: Chan) -> Result<Master> {
         let set = stop_signals();
-        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).context("blocking signals")?;
+        pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&set), None).with_context(|| tr!("master-blocking-signals"))?;
         let signals = SignalFd::with_flags(&set, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
-            .context("creating a signalfd")?;
-        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).context("creating an epoll instance")?;
+            .with_context(|| tr!("master-creating-signalfd"))?;
+        let epoll = Epoll::new(EpollCreateFlags::EPOLL_CLOEXEC).with_context(|| tr!("master-creating-epoll"))?;
         epoll.add(ctl.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, CTL))?;
         epoll.add(signals.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, SIGNALS))?;
         let pid = std::process::id() as i32;
-        let conn_msg = serde_json::to_vec(&WorkerCmd::Conn).context("serializing a command")?;
+        let conn_msg = serde_json::to_vec(&WorkerCmd::Conn).with_context(|| tr!("master-serializing"))?;
         let m = Master {
             pid,
             ctl,
@@ -285,7 +285,7 @@ impl Master {
             Cmd::Term { grace_ms } => self.term_pool(Duration::from_millis(u64::from(grace_ms))),
             Cmd::Drain { ms } => {
                 for alias in self.live_aliases() {
-                    self.send_to(&alias, &WorkerCmd::Drain { ms }, None, "drain on SIGTERM");
+                    self.send_to(&alias, &WorkerCmd::Drain { ms }, None, &tr!("master-msg-drain"));
                 }
             }
             Cmd::Kill { alias, signal } => self.kill(&alias, &signal),
@@ -295,52 +295,52 @@ impl Master {
                         let _ = chan.send(&WorkerCmd::Busy { ms }, &[], true);
                     }
                 }
-                None => self.error("no_such_worker", format!("no live worker `{alias}`")),
+                None => self.error("no_such_worker", tr!("master-no-worker", alias = alias)),
             },
             Cmd::Stats => self.stats(),
             Cmd::Shutdown => self.quitting = true,
             Cmd::Crash { alias, how } => self.crash(&alias, &how),
             Cmd::Respawn { on } => match &mut self.pool {
                 Some(pool) => pool.respawn = on,
-                None => self.error("no_pool", "no pool is running".into()),
+                None => self.error("no_pool", tr!("master-no-pool")),
             },
             Cmd::Ping { alias } => {
                 self.seq += 1;
                 let seq = self.seq;
-                if self.send_to(&alias, &WorkerCmd::Ping { seq }, None, "ping") {
+                if self.send_to(&alias, &WorkerCmd::Ping { seq }, None, &tr!("master-msg-ping")) {
                     self.pings.insert(seq, (Instant::now(), alias));
                 }
             }
             Cmd::Broadcast { text } => {
                 for alias in self.live_aliases() {
                     let note = WorkerCmd::Note { from: role::MASTER.into(), text: text.clone() };
-                    self.send_to(&alias, &note, None, "broadcast");
+                    self.send_to(&alias, &note, None, &tr!("master-msg-broadcast"));
                 }
             }
             Cmd::Relay { from, to, text } => {
-                let what = format!("please send to {to}");
+                let what = tr!("master-msg-relay", to = &to);
                 self.send_to(&from, &WorkerCmd::Relay { to, text }, None, &what);
             }
             Cmd::SendHandle { alias } => self.send_handle(&alias),
             Cmd::RollingRestart => self.rolling_start(),
             Cmd::Work { alias: Some(alias), threads, ms } => {
-                self.send_to(&alias, &WorkerCmd::Threads { threads, ms }, None, "work");
+                self.send_to(&alias, &WorkerCmd::Threads { threads, ms }, None, &tr!("master-msg-work"));
             }
             Cmd::Work { alias: None, ms, .. } => {
                 for alias in self.live_aliases() {
-                    self.send_to(&alias, &WorkerCmd::Busy { ms }, None, "work");
+                    self.send_to(&alias, &WorkerCmd::Busy { ms }, None, &tr!("master-msg-work"));
                 }
             }
             Cmd::Counter { alias: Some(alias), threads } => {
                 let cmd = WorkerCmd::Counter { threads: Some(threads), add: COUNTER_ADD };
-                self.send_to(&alias, &cmd, None, "counter");
+                self.send_to(&alias, &cmd, None, &tr!("master-msg-counter"));
             }
             Cmd::Counter { alias: None, .. } => {
                 // Each worker adds to its copy; the master reads its own once every worker
                 // that was told has reported what it wrote.
                 let cmd = WorkerCmd::Counter { threads: None, add: COUNTER_ADD };
-                self.counter_wait =
-                    self.live_aliases().iter().filter(|a| self.send_to(a, &cmd, None, "counter")).count();
+                let what = tr!("master-msg-counter");
+                self.counter_wait = self.live_aliases().iter().filter(|a| self.send_to(a, &cmd, None, &what)).count();
                 if self.counter_wait == 0 {
                     self.own_counter();
                 }
@@ -349,17 +349,17 @@ impl Master {
             Cmd::Reap { on } => self.set_reaping(on),
             Cmd::Backlog { n } => self.backlog(n),
             Cmd::Accept { on } => {
+                let what = if on { tr!("master-msg-accept-on") } else { tr!("master-msg-accept-off") };
                 for alias in self.live_aliases() {
-                    let what = if on { "accept on" } else { "accept off" };
-                    self.send_to(&alias, &WorkerCmd::Accept { on }, None, what);
+                    self.send_to(&alias, &WorkerCmd::Accept { on }, None, &what);
                 }
             }
             Cmd::ParentDeath { alias, how } => {
                 let cmd = WorkerCmd::ParentDeath { how: how.clone(), app: self.app };
-                self.send_to(&alias, &cmd, None, &format!("on parent death: {how}"));
+                self.send_to(&alias, &cmd, None, &tr!("master-msg-parent-death", how = &how));
             }
             Cmd::Cost { alias: Some(alias), what, rounds } => {
-                self.send_to(&alias, &WorkerCmd::Cost { what, rounds }, None, "cost");
+                self.send_to(&alias, &WorkerCmd::Cost { what, rounds }, None, &tr!("master-msg-cost"));
             }
             Cmd::Cost { alias: None, what, rounds } => self.cost(&what, rounds),
         }
@@ -380,7 +380,7 @@ impl Master {
     /// Send one message to a worker and report it (from, to, bytes, fds). False if it could not go.
     fn send_to(&self, alias: &str, cmd: &WorkerCmd, fd: Option<std::os::fd::BorrowedFd>, what: &str) -> bool {
         let Some(slot) = self.slot_by_alias(alias) else {
-            self.error("no_such_worker", format!("no live worker `{alias}`"));
+            self.error("no_such_worker", tr!("master-no-worker", alias = alias));
             return false;
         };
         let Some(chan) = &slot.chan else { return false };
@@ -397,11 +397,12 @@ impl Master {
                     bytes: bytes.len() as u64,
                     fds: fds.len() as u32,
                     rtt_us: None,
+                    ack: None,
                 });
                 true
             }
             Err(e) => {
-                self.error("send_failed", format!("sending {what} to {alias}: {e}"));
+                self.error("send_failed", tr!("master-send-failed", what = what, alias = alias, error = e.to_string()));
                 false
             }
         }
@@ -410,17 +411,17 @@ impl Master {
     /// Node's `worker.send('server', server)`: the listener travels inside a message.
     fn send_handle(&self, alias: &str) {
         let Some(listener) = self.pool.as_ref().and_then(|p| p.listener.as_ref()) else {
-            return self.error("no_listener", "the master holds no listener in this mode".into());
+            return self.error("no_listener", tr!("master-no-listener"));
         };
         let fd = listener.as_raw_fd();
-        if self.send_to(alias, &WorkerCmd::Handle, Some(listener.as_fd()), "handle (the listening socket)") {
+        if self.send_to(alias, &WorkerCmd::Handle, Some(listener.as_fd()), &tr!("master-msg-handle")) {
             self.emit(Event::FdPassed {
                 alias: role::MASTER.into(),
                 pid: self.pid,
                 to: alias.into(),
                 fd,
                 inode: procfs::socket_inode(self.pid, fd).unwrap_or(0),
-                what: "listener".into(),
+                what: tr!("master-fd-listener"),
             });
         }
     }
@@ -447,7 +448,11 @@ impl Master {
                     // the protocol. Drop it (the reaper reports its end) and keep serving.
                     let Some(slot) = self.pool.as_ref().and_then(|p| p.slots.get(&index)) else { return };
                     let (alias, pid) = (slot.alias.clone(), slot.pid.unwrap_or(0));
-                    self.error("bad_worker_message", format!("{alias} (pid {pid}) sent {e:#}; dropping it"));
+                    let error = format!("{e:#}");
+                    self.error(
+                        "bad_worker_message",
+                        tr!("master-bad-worker-message", alias = &alias, pid = pid, error = error),
+                    );
                     // Kill before closing the channel: on EOF the worker would exit on its
                     // own, and its end would read as a clean exit rather than the drop it is.
                     if pid > 0 {
@@ -480,7 +485,7 @@ impl Master {
         }
         let bytes = serde_json::to_vec(&ev).map_or(0, |b| b.len() as u64);
         let alias = slot.alias.clone();
-        let message = |what: String, rtt_us: Option<u64>| Event::Message {
+        let message = |what: String, rtt_us: Option<u64>, ack: Option<AckOf>| Event::Message {
             alias: role::MASTER.into(),
             pid: self.pid,
             from: alias.clone(),
@@ -489,6 +494,7 @@ impl Master {
             bytes,
             fds: 0,
             rtt_us,
+            ack,
         };
         match &ev {
             Event::Stats { .. } => {
@@ -516,18 +522,18 @@ impl Master {
             }
             Event::Pong { seq, .. } => {
                 let rtt = self.pings.remove(seq).map(|(at, _)| at.elapsed().as_micros() as u64);
-                self.emit(message("pong".into(), rtt));
+                self.emit(message(tr!("master-msg-pong"), rtt, None));
                 return;
             }
-            Event::Ack { what, .. } => {
-                self.emit(message(format!("ack ({what})"), None));
+            Event::Ack { of, what, .. } => {
+                self.emit(message(tr!("master-msg-ack", what = what), None, Some(*of)));
                 return;
             }
             Event::RelayOut { to, text, .. } => {
                 let (to, text) = (to.clone(), text.clone());
-                self.emit(message(format!("for {to}"), None));
+                self.emit(message(tr!("master-msg-for", to = &to), None, None));
                 let note = WorkerCmd::Note { from: alias.clone(), text };
-                self.send_to(&to, &note, None, &format!("relayed from {alias}"));
+                self.send_to(&to, &note, None, &tr!("master-msg-relayed", from = &alias));
                 return;
             }
             Event::Counter { shared: false, .. } if self.counter_wait > 0 => {
@@ -538,7 +544,7 @@ impl Master {
                 }
                 return;
             }
-            Event::HandleGot { .. } => self.emit(message("handle received".into(), None)),
+            Event::HandleGot { .. } => self.emit(message(tr!("master-msg-handle-got"), None, None)),
             Event::Listening { .. } => {
                 slot.ready = true;
                 self.emit(ev);
@@ -596,10 +602,7 @@ pub fn main_role() -> i32 {
     // Started by hand (`forklab __master`), fd 3 is closed or something else: adopting it
     // would abort on the first close (Rust's IO-safety check), so refuse clearly instead.
     if !is_seqpacket(crate::sys::spawn::CHAN_FD) {
-        eprintln!(
-            "forklab-master: fd {} is not a channel from forklab; this role is started by forklab itself",
-            crate::sys::spawn::CHAN_FD
-        );
+        eprintln!("forklab-master: {}", tr!("master-not-a-channel", fd = crate::sys::spawn::CHAN_FD));
         return 2;
     }
     // SAFETY: the app put our channel on fd 3 (spawn::CHAN_FD) and nothing else owns it.
@@ -622,7 +625,7 @@ fn is_seqpacket(fd: RawFd) -> bool {
 fn bail_if_not_single_threaded() -> Result<()> {
     let st = procfs::status(std::process::id() as i32)?;
     if st.threads != 1 {
-        bail!("the master has {} threads; it must have one", st.threads);
+        bail!("{}", tr!("master-threads", threads = st.threads));
     }
     Ok(())
 }

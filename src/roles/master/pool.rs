@@ -1,7 +1,7 @@
 use super::fork::become_worker;
 use super::{LISTENER, Master, Pool, SIGNALS, STOP_GRACE, Slot, WORKER_BASE};
 use crate::proto::mode::{Handle, Mode};
-use crate::proto::{Event, HowListening, StopWhy, WorkerCmd, role};
+use crate::proto::{AckOf, Event, HowListening, StopWhy, WorkerCmd, role};
 use crate::roles::worker;
 use crate::sys::chan::Chan;
 use crate::sys::listener::{free_port, local_port, open_listener, reserve_port};
@@ -85,15 +85,15 @@ impl Master {
     /// new backlog (capped at net.core.somaxconn). Answered with an `Ack` from the master.
     pub(super) fn backlog(&self, n: u32) {
         let Some(listener) = self.pool.as_ref().and_then(|p| p.listener.as_ref()) else {
-            return self.error("no_listener", "the master holds no listener in this mode".into());
+            return self.error("no_listener", tr!("master-no-listener"));
         };
         let backlog = nix::sys::socket::Backlog::new(n as i32);
         match backlog.and_then(|b| nix::sys::socket::listen(listener, b)) {
             Ok(()) => {
-                let what = format!("listen(fd {}, backlog {n})", listener.as_raw_fd());
-                self.emit(Event::Ack { alias: role::MASTER.into(), pid: self.pid, what });
+                let what = tr!("master-ack-listen", fd = listener.as_raw_fd(), n = n);
+                self.emit(Event::Ack { alias: role::MASTER.into(), pid: self.pid, of: AckOf::Listen, what });
             }
-            Err(e) => self.error("listen_failed", format!("listen with backlog {n}: {e}")),
+            Err(e) => self.error("listen_failed", tr!("master-listen-failed", n = n, error = e.to_string())),
         }
     }
 
@@ -111,16 +111,19 @@ impl Master {
                 to: slot.alias.clone(),
                 fd,
                 inode: procfs::socket_inode(self.pid, fd).unwrap_or(0),
-                what: "listener".into(),
+                what: tr!("master-fd-listener"),
             }),
-            Err(e) => self.error("pass_failed", format!("passing listener fd {fd} to {}: {e}", slot.alias)),
+            Err(e) => {
+                let error = e.to_string();
+                self.error("pass_failed", tr!("master-pass-failed", fd = fd, alias = &slot.alias, error = error))
+            }
         }
     }
 
     /// fork() a worker into slot `index`.
     pub(super) fn fork_worker(&mut self, index: u32) -> Result<()> {
         let (mine, theirs) = Chan::pair()?;
-        let pool = self.pool.as_mut().context("no pool")?;
+        let pool = self.pool.as_mut().with_context(|| tr!("master-no-pool"))?;
         let alias = format!("W{index}");
         let inherit = pool.mode.uses_master_listener() && pool.handle == Handle::Inherit;
         let keep_listener = if inherit { pool.listener.as_ref().map(|l| l.as_raw_fd()) } else { None };
@@ -145,7 +148,7 @@ impl Master {
                 drop(theirs);
                 let pid = child.as_raw();
                 self.epoll.add(mine.as_fd(), EpollEvent::new(EpollFlags::EPOLLIN, WORKER_BASE + index as u64))?;
-                let pool = self.pool.as_mut().context("no pool")?;
+                let pool = self.pool.as_mut().with_context(|| tr!("master-no-pool"))?;
                 let slot = pool.slots.entry(index).or_insert_with(|| Slot {
                     index,
                     alias: alias.clone(),
@@ -202,7 +205,7 @@ impl Master {
 
     pub(super) fn scale(&mut self, workers: usize) {
         let Some(pool) = &mut self.pool else {
-            return self.error("no_pool", "no pool is running to scale".into());
+            return self.error("no_pool", tr!("master-no-pool-to-scale"));
         };
         pool.target = workers;
         pool.announced = false;
@@ -277,7 +280,7 @@ impl Master {
     pub(super) fn term_pool(&mut self, grace: Duration) {
         self.set_reaping(true);
         let Some(pool) = &mut self.pool else {
-            return self.error("no_pool", "no pool is running to stop".into());
+            return self.error("no_pool", tr!("master-no-pool-to-stop"));
         };
         let mut signaled = Vec::new();
         for slot in pool.slots.values_mut() {

@@ -5,10 +5,10 @@ use crate::proto::{Event, role};
 impl Master {
     pub(super) fn rolling_start(&mut self) {
         let Some(pool) = &self.pool else {
-            return self.error("no_pool", "no pool is running to restart".into());
+            return self.error("no_pool", tr!("master-no-pool-to-restart"));
         };
         if self.rolling.is_some() {
-            return self.error("busy", "a rolling restart is already running".into());
+            return self.error("busy", tr!("master-rolling-busy"));
         }
         let old = pool.slots.values().filter(|s| !s.retiring && s.pid.is_some()).map(|s| s.index).collect();
         self.rolling = Some(Rolling { old, current: None, replaced: 0 });
@@ -37,7 +37,7 @@ impl Master {
             let new = pool.slots.keys().max().copied().unwrap_or(0) + 1;
             if let Err(e) = self.fork_worker(new) {
                 self.rolling = None;
-                return self.error("fork_failed", format!("rolling restart: {e:#}"));
+                return self.error("fork_failed", tr!("master-rolling-failed", error = format!("{e:#}")));
             }
             if self.pool.as_ref().is_some_and(|p| p.mode.uses_master_listener() && p.handle == Handle::Pass) {
                 self.pass_listener(new);

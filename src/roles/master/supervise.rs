@@ -55,7 +55,7 @@ impl Master {
     pub(super) fn crash(&mut self, alias: &str, how: &str) {
         let live = self.pool.as_mut().and_then(|p| p.slots.values_mut().find(|s| s.alias == alias && s.pid.is_some()));
         let Some(slot) = live else {
-            return self.error("no_such_worker", format!("no live worker `{alias}`"));
+            return self.error("no_such_worker", tr!("master-no-worker", alias = alias));
         };
         slot.ready = false;
         if how == "loop" {
@@ -63,7 +63,7 @@ impl Master {
         }
         // The worker reports what it holds (CrashOrdered) just before it dies: every connection
         // we handed it before this message is in its table by then, and none comes after.
-        self.send_to(alias, &WorkerCmd::Crash { how: how.into() }, None, "crash");
+        self.send_to(alias, &WorkerCmd::Crash { how: how.into() }, None, &tr!("master-msg-crash"));
     }
 
     /// Ask every event-loop worker whether it runs; kill the ones that stopped answering.
@@ -101,11 +101,11 @@ impl Master {
 
     pub(super) fn kill(&mut self, alias: &str, signal: &str) {
         let Ok(sig) = signal.parse::<Signal>() else {
-            return self.error("bad_signal", format!("unknown signal `{signal}`"));
+            return self.error("bad_signal", tr!("master-bad-signal", signal = signal));
         };
         let pid = if alias == role::MASTER { Some(self.pid) } else { self.slot_by_alias(alias).and_then(|s| s.pid) };
         let Some(pid) = pid else {
-            return self.error("no_such_worker", format!("no live worker `{alias}`"));
+            return self.error("no_such_worker", tr!("master-no-worker", alias = alias));
         };
         self.emit(Event::Signaled {
             alias: alias.into(),
@@ -115,7 +115,11 @@ impl Master {
             why: None,
         });
         if let Err(e) = kill(Pid::from_raw(pid), sig) {
-            self.error("kill_failed", format!("sending {} to {alias} (pid {pid}): {e}", sig.as_str()));
+            let error = e.to_string();
+            self.error(
+                "kill_failed",
+                tr!("master-kill-failed", signal = sig.as_str(), alias = alias, pid = pid, error = error),
+            );
         }
     }
 
@@ -161,7 +165,7 @@ impl Master {
             mask.remove(Signal::SIGCHLD);
         }
         if let Err(e) = self.signals.set_mask(&mask) {
-            return self.error("signal_mask", format!("changing the signalfd's mask: {e}"));
+            return self.error("signal_mask", tr!("master-signal-mask", error = e.to_string()));
         }
         if !on {
             return;
@@ -249,7 +253,7 @@ impl Master {
         };
         for index in due {
             if let Err(e) = self.fork_worker(index) {
-                self.error("fork_failed", format!("respawning W{index}: {e:#}"));
+                self.error("fork_failed", tr!("master-respawn-failed", index = index, error = format!("{e:#}")));
                 continue;
             }
             let passes = self.pool.as_ref().is_some_and(|p| p.mode.uses_master_listener() && p.handle == Handle::Pass);

@@ -17,7 +17,7 @@ impl Worker {
         let figures = match what {
             "thread" => Ok(thread_time(rounds)),
             "pipe-threads" => ping_pong(rounds),
-            other => Err(anyhow::anyhow!("unknown measurement `{other}`")),
+            other => Err(anyhow::anyhow!("{}", tr!("role-unknown-measurement", what = other))),
         };
         match figures {
             Ok(figures) => {
@@ -28,7 +28,7 @@ impl Worker {
                 alias: self.alias.clone(),
                 pid: self.pid,
                 kind: "cost_failed".into(),
-                message: format!("measuring {what}: {e:#}"),
+                message: tr!("role-measuring-failed", what = what, error = format!("{e:#}")),
             }),
         }
     }
@@ -61,9 +61,9 @@ fn ping_pong(rounds: u32) -> Result<Vec<(&'static str, u64)>> {
     let (mut output, mut input) = (File::from(to_thread_w), File::from(to_main_r));
     let result = serve(&mut output, &mut input, rounds);
     drop((output, input));
-    let (ok, theirs) = other.join().map_err(|_| anyhow::anyhow!("the echo thread panicked"))?;
+    let (ok, theirs) = other.join().map_err(|_| anyhow::anyhow!("{}", tr!("worker-echo-panicked")))?;
     let (spent, mine) = result?;
-    anyhow::ensure!(ok, "the echo thread could not read or write");
+    anyhow::ensure!(ok, "{}", tr!("worker-echo-failed"));
     Ok(round_trips(rounds, spent, mine + theirs))
 }
 

@@ -102,7 +102,7 @@ pub(super) fn crash(how: &str, alias: &str, pid: i32, chan: &Chan) {
         "segv" => segfault(),
         // The panic unwinds to `master::become_worker`, which ends the process with code 101,
         // as Rust's runtime does after a panic in `main`.
-        "panic" => panic!("{alias} (pid {pid}): panicking as the crash lesson asked"),
+        "panic" => panic!("{alias} (pid {pid}): {}", tr!("worker-panicking")),
         "abort" => std::process::abort(),
         "exit" => std::process::exit(1),
         "hang" => loop {

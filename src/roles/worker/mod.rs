@@ -15,7 +15,7 @@ mod http;
 pub use demos::{COUNTER, busy};
 
 use crate::proto::mode::Mode;
-use crate::proto::{Event, HowListening, WorkerCmd};
+use crate::proto::{AckOf, Event, HowListening, WorkerCmd};
 use crate::sys::chan::{Chan, Recv};
 use crate::sys::procfs;
 use conn::Conn;
@@ -163,7 +163,7 @@ fn start(setup: Setup) -> anyhow::Result<i32> {
     let pid = std::process::id() as i32;
     let Setup { alias, mode, port, chan, inherited, expect_passed, crash_at_start } = setup;
     if crash_at_start {
-        eprintln!("forklab-worker {alias}: failing at start (the crash lesson's crash loop)");
+        eprintln!("forklab-worker {alias}: {}", tr!("worker-failing-at-start"));
         std::process::exit(1);
     }
     let (listener, how) = if mode == Mode::Reuseport {
@@ -323,23 +323,19 @@ impl Worker {
                     self.send(Event::Heartbeat { alias: self.alias.clone(), pid: self.pid });
                 }
                 Ok(Recv::Msg(WorkerCmd::Ping { seq }, fds)) => {
-                    self.received("a ping", &fds);
+                    self.received("ping", &tr!("worker-got-ping"), &fds);
                     self.send(Event::Pong { alias: self.alias.clone(), pid: self.pid, seq });
                 }
                 Ok(Recv::Msg(WorkerCmd::Note { from, .. }, fds)) => {
-                    self.received(&format!("a note from {from}"), &fds);
-                    self.send(Event::Ack {
-                        alias: self.alias.clone(),
-                        pid: self.pid,
-                        what: format!("note from {from}"),
-                    });
+                    self.received("note", &tr!("worker-got-note", from = &from), &fds);
+                    self.ack(AckOf::Note, tr!("worker-ack-note", from = &from));
                 }
                 Ok(Recv::Msg(WorkerCmd::Relay { to, text }, fds)) => {
-                    self.received(&format!("a message for {to}"), &fds);
+                    self.received("relay", &tr!("worker-got-relay", to = &to), &fds);
                     self.send(Event::RelayOut { alias: self.alias.clone(), pid: self.pid, to, text });
                 }
                 Ok(Recv::Msg(WorkerCmd::Handle, fds)) => {
-                    self.received("a handle", &fds);
+                    self.received("handle", &tr!("worker-got-handle"), &fds);
                     // The kernel installed the handle under the lowest free fd number of *our*
                     // table (unix(7)); /proc says which socket it is. We only look at it.
                     for fd in fds {
@@ -370,6 +366,11 @@ impl Worker {
         let _ = self.chan.send(&ev, &[], false);
     }
 
+    /// Acknowledge a command: `of` is what the app waits on, `what` says it to people.
+    fn ack(&self, of: AckOf, what: String) {
+        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, of, what });
+    }
+
     /// The zombie lesson's choice of what happens when the master dies: `signal` keeps
     /// PR_SET_PDEATHSIG (SIGKILL) and waits for it; `disconnect` clears it and exits when the
     /// channel closes, as a Node worker does on IPC disconnect; `none` clears it and serves on.
@@ -382,7 +383,7 @@ impl Worker {
         };
         let signal = (how == "signal").then_some(Signal::SIGKILL);
         let _ = nix::sys::prctl::set_pdeathsig(signal);
-        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what: format!("on parent death: {how}") });
+        self.ack(AckOf::ParentDeath, tr!("worker-ack-parent-death", how = how));
     }
 
     /// Accept again, or leave the listener out of the epoll set so that nothing is accepted.
@@ -397,8 +398,10 @@ impl Worker {
                 let _ = self.epoll.delete(l.as_fd());
             }
         }
-        let what = if on { "accept on" } else { "accept off" };
-        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what: what.into() });
+        match on {
+            true => self.ack(AckOf::AcceptOn, tr!("worker-ack-accept-on")),
+            false => self.ack(AckOf::AcceptOff, tr!("worker-ack-accept-off")),
+        }
     }
 
     /// The channel to the master closed: the master is dying (its fds close before its
@@ -423,13 +426,14 @@ impl Worker {
     }
 
     /// Report a message from the master as it arrived: its size and the fds that came with it.
-    fn received(&self, what: &str, fds: &[std::os::fd::OwnedFd]) {
+    fn received(&self, cmd: &str, what: &str, fds: &[std::os::fd::OwnedFd]) {
         let (bytes, fds) = (Chan::last_len() as u64, fds.len() as u32);
         let (alias, pid) = (self.alias.clone(), self.pid);
         self.send(Event::Received {
             alias,
             pid,
             from: crate::proto::role::MASTER.into(),
+            cmd: cmd.into(),
             what: what.into(),
             bytes,
             fds,
@@ -448,10 +452,10 @@ impl Worker {
             None => self.term_fd().map(|fd| self.drain = Some((fd, limit))),
         };
         let what = match what {
-            Ok(()) => format!("on SIGTERM: drain, at most {ms} ms"),
-            Err(e) => format!("on SIGTERM: cannot drain ({e})"),
+            Ok(()) => tr!("worker-ack-drain", ms = ms),
+            Err(e) => tr!("worker-ack-no-drain", error = e.to_string()),
         };
-        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what });
+        self.ack(AckOf::Drain, what);
     }
 
     fn term_fd(&self) -> nix::Result<SignalFd> {
@@ -479,8 +483,8 @@ impl Worker {
         let open = self.conns.len();
         self.stop_accepting();
         let (closed, busy) = (open - self.conns.len(), self.conns.len());
-        let what = format!("SIGTERM: closed {closed} idle, draining {busy}, at most {} ms", limit.as_millis());
-        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what });
+        let ms = limit.as_millis() as u64;
+        self.ack(AckOf::Term, tr!("worker-ack-term", closed = closed, busy = busy, ms = ms));
     }
 
     /// The drain limit passed: close what is still open (a client waiting for a reply reads
@@ -488,8 +492,7 @@ impl Worker {
     fn cut(&mut self) -> i32 {
         let cut = self.conns.len();
         self.conns.clear();
-        let what = format!("drain limit: cut {cut} connections");
-        self.send(Event::Ack { alias: self.alias.clone(), pid: self.pid, what });
+        self.ack(AckOf::Cut, tr!("worker-ack-cut", cut = cut));
         self.report(true);
         if cut == 0 { 0 } else { 1 }
     }
