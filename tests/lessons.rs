@@ -298,15 +298,17 @@ fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
 fn the_daemon_leaves_by_itself_when_forklab_is_gone() {
     let _turn = turn();
     let tag = new_tag();
-    // Step 8 would stop the daemon; panic just before it, with the daemon running.
-    let out = forklab(&tag).env("FORKLAB_PANIC_AT", "step:8").args(["play", "daemon", "--json"]).output().unwrap();
+    // Step 9 would stop the daemon; panic just before it, with the daemon running and its
+    // pidfile written (step 8).
+    let out = forklab(&tag).env("FORKLAB_PANIC_AT", "step:9").args(["play", "daemon", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(101));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let pidfile = stdout
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find_map(|l| l["detail"].as_str().and_then(|d| d.strip_prefix("wrote ")).map(String::from))
+        .find_map(|l| l["pidfile"].as_str().map(String::from))
         .expect("the daemon wrote its pidfile");
+    assert!(pidfile.ends_with("/daemon.pid"), "{pidfile}");
     assert_none_left(&tag, Duration::from_secs(2));
     assert!(!std::path::Path::new(&pidfile).exists(), "{pidfile} is left behind");
 }
