@@ -218,7 +218,13 @@ key-language = 语言
 picker-language = 语言：{ $name }
 
 ## The lab's events
-ev-spawned = 已创建 { $role }（ppid { $ppid }）
+ev-spawned = 已创建{ $role ->
+        [master] 主进程
+        [worker] 工作进程
+        [daemon] 守护进程
+        [client] 负载客户端
+       *[other] { $role }
+    }（ppid { $ppid }）
 ev-how-opened = 自己打开
 ev-how-inherited = 经 fork() 继承
 ev-how-received = 经 SCM_RIGHTS 收到
