@@ -396,3 +396,18 @@ fn the_workers_messages_are_reported_in_chinese() {
     assert!(text.contains("ack (note from master)") && text.contains("received a note from master"), "{text}");
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// The lessons whose runner waits on the workers' acknowledgements (backlog's listen, zombie's
+/// parent death, shutdown's drain and cut) pass in Chinese too: the runner reads what an ack
+/// answers (`AckOf`), never the ack's words, which are in the language the roles speak.
+#[test]
+fn lessons_that_wait_on_acks_pass_in_chinese() {
+    let tag = new_tag();
+    for id in ["backlog", "zombie", "shutdown"] {
+        let (status, text, stderr) = run(&tag, &["--lang", "zh", "play", id]);
+        assert!(status.success(), "{id}:\n{text}\n{stderr}");
+        assert!(text.contains("个 expect 成立，0 个失败"), "{id}:\n{text}");
+        assert!(text.contains("确认"), "{id}: no acknowledgement shown\n{text}");
+    }
+    assert_none_left(&tag, Duration::from_secs(2));
+}
