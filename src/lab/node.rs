@@ -125,8 +125,8 @@ impl NodeLab {
         // The runtime dir's rules (docs/reliability.md): a dir 0700, files 0600 made with O_EXCL,
         // so nothing planted there first is used. A dir left by a dead forklab of the same pid
         // is removed first.
-        let dir = rundir::ensure()?.join(format!("node-{}-{name}", std::process::id()));
-        remove_dir(&dir, name);
+        let dir = rundir::node_dir(name)?;
+        rundir::remove_files_then_dir(&dir, rundir::is_node_file);
         std::fs::DirBuilder::new()
             .mode(0o700)
             .create(&dir)
@@ -139,8 +139,8 @@ impl NodeLab {
                 .with_context(|| tr!("node-writing", path = path.display().to_string()))?;
         }
         let script = dir.join(format!("{name}.js"));
-        let control_file = dir.join("control.port");
-        let log = private_file(&dir.join("node.log"))?;
+        let control_file = dir.join(rundir::NODE_CONTROL);
+        let log = private_file(&dir.join(rundir::NODE_LOG))?;
         let mut argv = vec![node.display().to_string(), script.display().to_string(), path_text(&control_file)];
         argv.extend(args.iter().cloned());
         // forklab's pid: a program whose processes can outlive their primary (the note's
@@ -214,12 +214,12 @@ impl NodeLab {
 
     /// Everything the program's processes wrote to stdout and stderr so far.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("node.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.join(rundir::NODE_LOG)).unwrap_or_default()
     }
 
     /// The last lines the program wrote (an uncaught exception's stack, say).
     pub fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(self.dir.join("node.log")).unwrap_or_default();
+        let log = std::fs::read_to_string(self.dir.join(rundir::NODE_LOG)).unwrap_or_default();
         let lines: Vec<&str> = log.lines().rev().take(3).collect();
         match lines.is_empty() {
             true => tr!("node-wrote-nothing"),
@@ -231,18 +231,10 @@ impl NodeLab {
 impl Drop for NodeLab {
     fn drop(&mut self) {
         // `started` ends the process group when it drops, after this.
-        remove_dir(&self.dir, &self.name);
+        // Its scripts, control port file and log, then the dir if that emptied it (nothing
+        // else is removed).
+        rundir::remove_files_then_dir(&self.dir, rundir::is_node_file);
     }
-}
-
-/// Removes a program's dir: its files by their full paths, then the dir, which must then be
-/// empty (nothing else is removed, and nothing by a path relative to a dir fd).
-fn remove_dir(dir: &Path, name: &str) {
-    let scripts = files_of(name).into_iter().map(|f| format!("{f}.js"));
-    for file in scripts.chain(["control.port".into(), "node.log".into()]) {
-        let _ = std::fs::remove_file(dir.join(file));
-    }
-    let _ = std::fs::remove_dir(dir);
 }
 
 /// A new file, 0600, created with O_EXCL.

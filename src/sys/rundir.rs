@@ -91,18 +91,18 @@ fn sweep_in(dir: &std::path::Path) {
             if gone(pid) {
                 remove_files_then_dir(&path, |f| f == "daemon.pid");
             }
-        } else if let Some(rest) = name.strip_prefix("node-")
+        } else if let Some(rest) = name.strip_prefix(NODE)
             && let Some((pid, _program)) = rest.split_once('-')
             && gone(pid)
         {
-            remove_files_then_dir(&path, |f| f.ends_with(".js") || f == "control.port" || f == "node.log");
+            remove_files_then_dir(&path, is_node_file);
         }
     }
 }
 
 /// Removes the regular files of `dir` that `ours` names (never a link, never a dir), then
 /// `dir` if that left it empty.
-fn remove_files_then_dir(dir: &std::path::Path, ours: impl Fn(&str) -> bool) {
+pub fn remove_files_then_dir(dir: &std::path::Path, ours: impl Fn(&str) -> bool) {
     let Ok(meta) = std::fs::symlink_metadata(dir) else { return };
     if !meta.is_dir() {
         return;
@@ -114,6 +114,22 @@ fn remove_files_then_dir(dir: &std::path::Path, ours: impl Fn(&str) -> bool) {
         }
     }
     let _ = std::fs::remove_dir(dir);
+}
+
+const NODE: &str = "node-";
+/// In a Node program's dir: the file its primary writes its control port to, and its log.
+pub const NODE_CONTROL: &str = "control.port";
+pub const NODE_LOG: &str = "node.log";
+
+/// The files forklab writes in a Node program's dir: its scripts, the control port, the log.
+pub fn is_node_file(name: &str) -> bool {
+    name.ends_with(".js") || name == NODE_CONTROL || name == NODE_LOG
+}
+
+/// The dir this app keeps built-in Node program `program` in (not created). The runtime dir
+/// is ensured.
+pub fn node_dir(program: &str) -> Result<PathBuf> {
+    Ok(ensure()?.join(format!("{NODE}{}-{program}", std::process::id())))
 }
 
 /// The daemon lesson's pidfile dir for the app of pid `app_pid` (not created: the daemon
