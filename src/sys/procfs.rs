@@ -20,19 +20,10 @@ impl FdEntry {
     }
 }
 
-/// The fd table of a process, sorted by fd number.
+/// The fd table of a process, sorted by fd number, each link as its text ([`fd_links`] read
+/// it; a socket's or pipe's text is rebuilt exactly from its inode).
 pub fn fd_table(pid: i32) -> Result<Vec<FdEntry>> {
-    let dir = format!("/proc/{pid}/fd");
-    let mut fds = Vec::new();
-    for entry in fs::read_dir(&dir).with_context(|| format!("reading {dir}"))? {
-        let Ok(entry) = entry else { continue };
-        let Some(fd) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else { continue };
-        // An fd can close between readdir and readlink: skip it rather than fail.
-        let Ok(target) = fs::read_link(entry.path()) else { continue };
-        fds.push(FdEntry { fd, target: target.to_string_lossy().into_owned() });
-    }
-    fds.sort_by_key(|e| e.fd);
-    Ok(fds)
+    Ok(fd_links(pid)?.into_iter().map(|l| FdEntry { fd: l.fd, target: l.target.to_string() }).collect())
 }
 
 /// Where an fd links to, kept compact: a socket or pipe as its inode (no text to allocate for
@@ -126,7 +117,14 @@ pub fn fd_links(pid: i32) -> Result<Vec<FdLink>> {
         let n = unsafe { libc::readlinkat(dirfd, name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
         // An fd can close between the listing and readlink: skip it rather than fail.
         let Ok(n) = usize::try_from(n) else { continue };
-        out.push(FdLink { fd, target: FdTarget::parse(&String::from_utf8_lossy(&buf[..n])) });
+        let target = if n < buf.len() {
+            FdTarget::parse(&String::from_utf8_lossy(&buf[..n]))
+        } else {
+            // The buffer was filled: the link may be longer (a deep path). Read it whole.
+            let Ok(text) = fs::read_link(format!("{path}/{fd}")) else { continue };
+            FdTarget::parse(&text.to_string_lossy())
+        };
+        out.push(FdLink { fd, target });
     }
     out.sort_unstable_by_key(|e| e.fd);
     out.shrink_to_fit();
@@ -501,13 +499,21 @@ mod tests {
     }
 
     #[test]
-    fn fd_links_read_the_same_table_as_fd_table_and_print_the_same_text() {
+    fn fd_links_read_the_table_readlink_shows_and_print_the_same_text() {
         let me = std::process::id() as i32;
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let (_r, _w) = nix::unistd::pipe().unwrap();
         let fd = std::os::fd::AsRawFd::as_raw_fd(&l);
-        // Other tests of this process open and close fds meanwhile: compare what both hold.
-        let full = fd_table(me).unwrap();
+        // Each fd's link as std reads it, one path at a time. Other tests of this process open
+        // and close fds meanwhile: compare what both hold.
+        let full: Vec<FdEntry> = fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let fd = e.file_name().to_str()?.parse().ok()?;
+                Some(FdEntry { fd, target: fs::read_link(e.path()).ok()?.to_string_lossy().into_owned() })
+            })
+            .collect();
         let links = fd_links(me).unwrap();
         let mut same = 0;
         for link in &links {
@@ -517,6 +523,8 @@ mod tests {
             }
         }
         assert!(same >= 4, "{links:?} {full:?}");
+        let table = fd_table(me).unwrap();
+        assert!(table.iter().any(|e| e.fd == fd && e.socket_inode() == socket_inode(me, fd)), "{table:?}");
         assert!(links.windows(2).all(|w| w[0].fd < w[1].fd), "sorted by fd");
         let sock = links.iter().find(|e| e.fd == fd).unwrap();
         assert_eq!(sock.target, FdTarget::Socket(socket_inode(me, fd).unwrap()));
