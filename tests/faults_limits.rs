@@ -27,11 +27,6 @@ fn limited(tag: &str, nproc: u32, args: &[&str]) -> Command {
     c
 }
 
-fn output(mut c: Command) -> (std::process::ExitStatus, String, String) {
-    let out = c.output().expect("running forklab");
-    (out.status, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
-}
-
 /// One line, `forklab: …`, exit code 1: not a panic's message and backtrace.
 fn one_line_error(stderr: &str) {
     assert!(!stderr.contains("panicked"), "{stderr}");

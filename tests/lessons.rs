@@ -36,12 +36,7 @@ fn play_on(id: &str, cpu: Option<usize>) -> Vec<Value> {
             });
         }
     }
-    let out = cmd.output().expect("running forklab");
-    let (status, stdout, stderr) = (
-        out.status,
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
+    let (status, stdout, stderr) = output(cmd);
     let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap();
     assert_eq!(last["event"], "summary", "{stdout}\n{stderr}");
     assert_eq!(last["lesson"], id);

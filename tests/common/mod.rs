@@ -219,7 +219,14 @@ pub fn http_get(port: u16) -> String {
 
 /// Run forklab to completion with a tag; returns (status, stdout, stderr).
 pub fn run(tag: &str, args: &[&str]) -> (std::process::ExitStatus, String, String) {
-    let out = forklab(tag).args(args).output().expect("running forklab");
+    let mut c = forklab(tag);
+    c.args(args);
+    output(c)
+}
+
+/// Run a command built around forklab to completion; returns (status, stdout, stderr).
+pub fn output(mut c: Command) -> (std::process::ExitStatus, String, String) {
+    let out = c.output().expect("running forklab");
     (out.status, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
