@@ -140,8 +140,11 @@ pub fn ppid_of(pid: i32) -> Option<i32> {
     stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Each process's pid and fd table, in the order the pids were given.
+pub type FdTables = Vec<(i32, Vec<FdLink>)>;
+
 /// The tree's fd tables, by PID (a process that ended or refuses its table has none).
-pub fn fd_tables(pids: impl IntoIterator<Item = i32>) -> Vec<(i32, Vec<FdLink>)> {
+pub fn fd_tables(pids: impl IntoIterator<Item = i32>) -> FdTables {
     pids.into_iter().map(|pid| (pid, procfs::fd_links(pid).unwrap_or_default())).collect()
 }
 
@@ -196,19 +199,24 @@ pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>) -> R
 /// One snapshot of the tree of `root`: processes, listeners, connections on the watched port,
 /// and every fd with its socket.
 pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
-    let mut diag = SockDiag::open()?;
+    let (mut diag, procs, tables) = read_tree(root)?;
+    snapshot_of(&mut diag, root, &procs, &tables, port)
+}
+
+/// What both [`snapshot`] and [`watched_listener`] start from: a sock_diag socket, the tree
+/// under `root` in tree order, and each of its processes' fd table.
+fn read_tree(root: i32) -> Result<(SockDiag, Vec<ProcStatus>, FdTables)> {
+    let diag = SockDiag::open()?;
     let procs = tree(root)?;
     let tables = fd_tables(procs.iter().map(|p| p.pid));
-    snapshot_of(&mut diag, root, &procs, &tables, port)
+    Ok((diag, procs, tables))
 }
 
 /// The port [`snapshot`] would watch and the first listener on it in tree order: what the
 /// screen needs before its sampler starts, without reading every connection and fd into a
 /// snapshot it would not keep.
 pub fn watched_listener(root: i32, port: Option<u16>) -> Result<(u16, ListenerFd)> {
-    let mut diag = SockDiag::open()?;
-    let procs = tree(root)?;
-    let tables = fd_tables(procs.iter().map(|p| p.pid));
+    let (mut diag, _, tables) = read_tree(root)?;
     let found = listeners(&mut diag, &tables, None)?;
     let port = pick_port(root, &found, port)?;
     // pick_port chose a port the tree listens on: there is a first.
