@@ -7,13 +7,14 @@
 #
 # usage: BINS="before=/tmp/forklab-old after=target/release/forklab" benches/rr-ab.sh
 #        [ROUNDS=3] [SECS=5] [WORKERS=2]
-# Prints one line per round, load and server: round load server req/s p99 master_us workers_us.
+# Prints one line per round, load and server: round load server req/s p99 master_us workers_us
+# wrk_us idle_% (wrk's own CPU per request, and the share of all CPUs idle during the load).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 secs=${SECS:-5}
 workers=${WORKERS:-2}
-[[ -n ${BINS:-} ]] || { sed -n '2,10s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ -n ${BINS:-} ]] || { sed -n '2,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 command -v node >/dev/null && command -v wrk >/dev/null || { echo "rr-ab: needs node and wrk" >&2; exit 1; }
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/rr-ab.XXXXXX")
 declare -A port pid
@@ -53,6 +54,8 @@ master_of() {
         done
     done
 }
+# Idle time of all CPUs together, in ticks (the fourth and fifth fields of /proc/stat's `cpu` line: idle, iowait).
+idle_ticks() { awk '$1 == "cpu" { print $5 + $6; exit }' /proc/stat; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 children_ticks() {
     local s=0 w
@@ -67,7 +70,7 @@ for spec in $BINS; do
 done
 for n in "${names[@]}"; do wrk -t2 -c32 -d2s "http://127.0.0.1:${port[$n]}/" >/dev/null 2>&1; done
 hz=$(getconf CLK_TCK)
-echo "round load server req/s p99 master_us_per_req workers_us_per_req"
+echo "round load server req/s p99 master_us_per_req workers_us_per_req wrk_us_per_req idle_%"
 for ((r = 1; r <= rounds; r++)); do
     for load in close keep-alive; do
         for n in "${names[@]}"; do
@@ -76,7 +79,11 @@ for ((r = 1; r <= rounds; r++)); do
             [[ -n $m ]] && { m0=$(ticks "$m"); w0=$(children_ticks "$m"); }
             args=(-t2 -c32 "-d${secs}s" --latency)
             [[ $load == close ]] && args+=(-H 'Connection: close')
-            out=$(wrk "${args[@]}" "http://127.0.0.1:${port[$n]}/" 2>&1)
+            i0=$(idle_ticks)
+            # wrk's own CPU (user, system seconds) from bash's `time`, around wrk alone.
+            wt=$({ TIMEFORMAT='%3U %3S'; time wrk "${args[@]}" "http://127.0.0.1:${port[$n]}/" >"$workdir/wrk.out" 2>&1; } 2>&1)
+            i1=$(idle_ticks)
+            out=$(<"$workdir/wrk.out")
             rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
             reqs=$(awk '/ requests in / { print $1 }' <<<"$out")
             p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -85,7 +92,9 @@ for ((r = 1; r <= rounds; r++)); do
                 mu=$(awk -v a="$m0" -v b="$m1" -v n="$reqs" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
                 wu=$(awk -v a="$w0" -v b="$w1" -v n="$reqs" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
             fi
-            echo "$r $load $n $rps $p99 $mu $wu"
+            ku=$(awk -v t="$wt" -v n="$reqs" 'BEGIN { split(t, a, " "); printf "%.1f", (a[1] + a[2]) * 1e6 / n }')
+            idle=$(awk -v a="$i0" -v b="$i1" -v s="$secs" -v hz="$hz" -v c="$(nproc)" 'BEGIN { printf "%.0f", (b - a) / hz / s / c * 100 }')
+            echo "$r $load $n $rps $p99 $mu $wu $ku $idle"
         done
     done
 done
