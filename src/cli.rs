@@ -154,7 +154,8 @@ pub enum Command {
     /// The lessons, one a line.
     List,
     /// Watch any server's process tree: its processes, listeners, connections and fds, and
-    /// which process serves each connection fired at it (headless for now: --once or --fire).
+    /// which process serves each connection fired at it: a live screen, one snapshot (--once), or
+    /// N connections fired and attributed (--fire).
     Watch(WatchArgs),
     /// Check that this machine can run every lesson.
     Doctor {
