@@ -8,13 +8,14 @@
 # usage: BINS="before=/tmp/forklab-old after=target/release/forklab" benches/rr-ab.sh
 #        [ROUNDS=3] [SECS=5] [WORKERS=2]
 # Prints one line per round, load and server: round load server req/s p99 master_us workers_us
-# wrk_us idle_% (wrk's own CPU per request, and the share of all CPUs idle during the load).
+# wrk_us idle_% master_wakes workers_wakes (wrk's own CPU per request; the share of all CPUs idle
+# during the load; the times the master and the workers together slept and were woken, per request).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 secs=${SECS:-5}
 workers=${WORKERS:-2}
-[[ -n ${BINS:-} ]] || { sed -n '2,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ -n ${BINS:-} ]] || { sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 command -v node >/dev/null && command -v wrk >/dev/null || { echo "rr-ab: needs node and wrk" >&2; exit 1; }
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/rr-ab.XXXXXX")
 declare -A port pid
@@ -57,6 +58,13 @@ master_of() {
 # Idle time of all CPUs together, in ticks (the fourth and fifth fields of /proc/stat's `cpu` line: idle, iowait).
 idle_ticks() { awk '$1 == "cpu" { print $5 + $6; exit }' /proc/stat; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Times a process has slept and been woken (voluntary context switches, proc(5)).
+wakes() { awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+children_wakes() {
+    local s=0 w
+    for w in $(ps -o pid= --ppid "$1"); do s=$((s + $(wakes "$w"))); done
+    echo "$s"
+}
 children_ticks() {
     local s=0 w
     for w in $(ps -o pid= --ppid "$1"); do s=$((s + $(ticks "$w"))); done
@@ -70,13 +78,13 @@ for spec in $BINS; do
 done
 for n in "${names[@]}"; do wrk -t2 -c32 -d2s "http://127.0.0.1:${port[$n]}/" >/dev/null 2>&1; done
 hz=$(getconf CLK_TCK)
-echo "round load server req/s p99 master_us_per_req workers_us_per_req wrk_us_per_req idle_%"
+echo "round load server req/s p99 master_us_per_req workers_us_per_req wrk_us_per_req idle_% master_wakes_per_req workers_wakes_per_req"
 for ((r = 1; r <= rounds; r++)); do
     for load in close keep-alive; do
         for n in "${names[@]}"; do
-            m="" mu=- wu=-
+            m="" mu=- wu=- mw=- ww=-
             [[ $n != node ]] && m=$(master_of "${pid[$n]}")
-            [[ -n $m ]] && { m0=$(ticks "$m"); w0=$(children_ticks "$m"); }
+            [[ -n $m ]] && { m0=$(ticks "$m"); w0=$(children_ticks "$m"); mv0=$(wakes "$m"); wv0=$(children_wakes "$m"); }
             args=(-t2 -c32 "-d${secs}s" --latency)
             [[ $load == close ]] && args+=(-H 'Connection: close')
             i0=$(idle_ticks)
@@ -91,10 +99,12 @@ for ((r = 1; r <= rounds; r++)); do
                 m1=$(ticks "$m") w1=$(children_ticks "$m")
                 mu=$(awk -v a="$m0" -v b="$m1" -v n="$reqs" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
                 wu=$(awk -v a="$w0" -v b="$w1" -v n="$reqs" -v hz="$hz" 'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }')
+                mw=$(awk -v a="$mv0" -v b="$(wakes "$m")" -v n="$reqs" 'BEGIN { printf "%.2f", (b - a) / n }')
+                ww=$(awk -v a="$wv0" -v b="$(children_wakes "$m")" -v n="$reqs" 'BEGIN { printf "%.2f", (b - a) / n }')
             fi
             ku=$(awk -v t="$wt" -v n="$reqs" 'BEGIN { split(t, a, " "); printf "%.1f", (a[1] + a[2]) * 1e6 / n }')
             idle=$(awk -v a="$i0" -v b="$i1" -v s="$secs" -v hz="$hz" -v c="$(nproc)" 'BEGIN { printf "%.0f", (b - a) / hz / s / c * 100 }')
-            echo "$r $load $n $rps $p99 $mu $wu $ku $idle"
+            echo "$r $load $n $rps $p99 $mu $wu $ku $idle $mw $ww"
         done
     done
 done
