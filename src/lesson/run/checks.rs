@@ -41,6 +41,8 @@ pub struct Now {
     pub cores: usize,
     pub forklab: i32,
     pub master: i32,
+    /// The master is a Node program's (node-fork, node-cluster), not forklab's own.
+    pub master_is_node: bool,
 }
 
 /// The pidfile and its directory as `lstat(2)` sees them, and the pid the file holds.
@@ -471,7 +473,10 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
     let actual = facts.iter().find(|(f, _)| *f == field).map_or("gone", |(_, v)| v.as_str());
     let (want, named) = match value {
         ProcValue::Forklab => (o.now.forklab.to_string(), " (forklab)".to_string()),
-        ProcValue::Master => (o.now.master.to_string(), format!(" ({})", tr!("check-the-master"))),
+        ProcValue::Master => {
+            let who = if o.now.master_is_node { tr!("check-the-node-master") } else { tr!("check-the-master") };
+            (o.now.master.to_string(), format!(" ({who})"))
+        }
         ProcValue::SelfPid => (pid.to_string(), format!(" ({})", tr!("check-its-own-pid"))),
         ProcValue::None => ("none".to_string(), String::new()),
         ProcValue::Text(t) => (t.clone(), String::new()),
@@ -491,14 +496,23 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
         want = want.as_str(),
         named = named
     );
+    // A peer's pid means fd 3 is a connected Unix stream socket (fd3_peer says so otherwise).
+    let detail = if field == ProcField::Fd3Peer && actual.parse::<i32>().is_ok() {
+        format!("{detail}{}", tr!("check-fd3-stream"))
+    } else {
+        detail
+    };
     // `tty == none` claims the daemon lost its terminal: say what it had before the step.
     if let (ProcField::Tty, ProcValue::None, true, Some((step, before))) =
         (field, value, equal, &o.measured.daemon_before)
     {
         let was = before.iter().find(|(f, _)| *f == ProcField::Tty).map_or("unknown", |(_, v)| v.as_str());
-        let lost = match was {
-            "none" => tr!("check-tty-none-before", step = step.as_str()),
-            was => tr!("check-tty-lost", was = was, step = step.as_str()),
+        let lost = match (was, o.measured.forklab_tty.as_deref()) {
+            ("none", Some(tty)) if tty != "none" => {
+                tr!("check-tty-lost-earlier", step = step.as_str(), tty = tty)
+            }
+            ("none", _) => tr!("check-tty-none-before", step = step.as_str()),
+            (was, _) => tr!("check-tty-lost", was = was, step = step.as_str()),
         };
         return (same, format!("{detail}{lost}"));
     }
@@ -620,7 +634,7 @@ mod tests {
         Observation { now, ..Observation::default() }
     }
 
-    /// The same, after a fire: `fired` connections, `failed` of them failed, replies by worker.
+    /// The same, after a fire: `fired` connections, `failed` of them, the rest by who answered.
     fn fired(fired: u64, failed: u64, per_worker: &[(&str, u64)], accepted: u64) -> Observation {
         let per_worker: BTreeMap<String, u64> = per_worker.iter().map(|(a, n)| (a.to_string(), *n)).collect();
         let summary = ClientSummary {
@@ -966,6 +980,14 @@ mod tests {
         o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "none".into())]));
         let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
         assert!(held && detail.contains("there was none to lose"), "{detail}");
+        // forklab has a terminal: the daemon lost it at an earlier step, not never had one.
+        o.measured.forklab_tty = Some("pts/4".into());
+        let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
+        assert!(held && detail.contains("lost forklab's terminal (pts/4) at an earlier step"), "{detail}");
+        assert!(!detail.contains("none to lose"), "{detail}");
+        o.measured.forklab_tty = Some("none".into());
+        let (_, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
+        assert!(detail.contains("there was none to lose"), "{detail}");
         o.measured.daemon_before = Some(("setsid".into(), vec![(ProcField::Tty, "pts/1".into())]));
         let (held, detail) = check(&daemon_claim(ProcField::Tty, true, ProcValue::None), &o);
         assert!(held && detail.contains("it was pts/1 before `setsid`: it lost"), "{detail}");
@@ -1092,7 +1114,10 @@ mod tests {
     fn details_say_what_was_seen() {
         let o = fired(10, 2, &[("W1", 5), ("W2", 3)], 8);
         let detail = check(&Expect::Accounted, &o).1;
-        assert_eq!(detail, "fired 10, completed 8, failed 2; replies by worker add up to 8; workers counted 8 accepts");
+        assert_eq!(
+            detail,
+            "fired 10, completed 8, failed 2; connections by the worker that answered add up to 8; workers counted 8 accepts"
+        );
         let o = listeners(&[("W1", Some(42)), ("W2", None)]);
         assert_eq!(check(&Expect::SameInode, &o).1, "W1 fd 5 -> socket:[42], W2 fd 5 -> gone");
         let o = daemon_facts(&[(ProcField::Ppid, "10")]);
@@ -1167,6 +1192,19 @@ mod tests {
     claim!(fd3_peer_is_the_master, w1_claim(ProcField::Fd3Peer, ProcValue::Master),
         holds: w1_facts(&[(ProcField::Fd3Peer, "10")]),
         fails: w1_facts(&[(ProcField::Fd3Peer, "a Unix seqpacket socket, not a stream")]));
+    #[test]
+    fn a_peer_says_it_is_a_stream_socket_and_a_node_master_is_named_so() {
+        let claim = w1_claim(ProcField::Fd3Peer, ProcValue::Master);
+        let mut o = w1_facts(&[(ProcField::Fd3Peer, "10")]);
+        let (held, detail) = check(&claim, &o);
+        assert!(held && detail.contains("(the master)") && detail.contains("Unix stream socket"), "{detail}");
+        o.now.master_is_node = true;
+        let (_, detail) = check(&claim, &o);
+        assert!(detail.contains("(the Node master)"), "{detail}");
+        let (held, detail) = check(&claim, &w1_facts(&[(ProcField::Fd3Peer, "a Unix seqpacket socket, not a stream")]));
+        assert!(!held && !detail.contains("Unix stream socket"), "{detail}");
+    }
+
     claim!(exe_is_node, w1_claim(ProcField::Exe, ProcValue::Text("node".into())),
         holds: w1_facts(&[(ProcField::Exe, "node")]),
         // A fork() without exec: the child still runs the parent's program.

@@ -228,6 +228,7 @@ impl Runner {
             forklab: std::process::id() as i32,
             // node-fork's is the Node master (the seen master is forklab's otherwise).
             master: parent,
+            master_is_node: parent != self.lab.master_pid,
         };
         Observation { seen: self.seen.clone(), measured: self.measured.clone(), now }
     }
@@ -726,6 +727,7 @@ impl Runner {
         self.measured.daemon_before = first.map(|pid| {
             (name.to_string(), ProcField::SHOWN.iter().map(|f| (*f, proc_fact(pid, *f, self.lab.master_pid))).collect())
         });
+        self.measured.forklab_tty = Some(proc_fact(std::process::id() as i32, ProcField::Tty, self.lab.master_pid));
         self.lab.send(&Cmd::Daemon { step: name.into() })?;
         let mut reported = false;
         let mut first_exited = step != DaemonStep::ForkAgain;

@@ -105,6 +105,9 @@ pub struct Measured {
     pub work: Option<Work>,
     /// Facts of the daemon just before its last step, as /proc showed them.
     pub daemon_before: Option<(String, Vec<(ProcField, String)>)>,
+    /// forklab's own controlling terminal at the daemon's last step ("none" without one): a
+    /// daemon with no terminal before a step either lost it earlier or never had one.
+    pub forklab_tty: Option<String>,
     /// The last `counter`, in the order the reports came: (alias, tid, shared, value).
     pub counters: Vec<(String, i32, bool, u64)>,
     /// The last `counter all` (each process's own copy, the master's included), as `counters`.
