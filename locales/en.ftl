@@ -177,6 +177,7 @@ no-messages-yet = no messages yet
 no-processes-yet = no processes yet
 select-process-for-fds = select a process ({ $arrows }) to see its fds
 no-open-fds = no open fds
+no-connections = no connections yet
 no-connections-yet = no connections yet { $dash } press c to fire
 more-workers = +{ $n } more workers
 accepted-from-any = accepted { $total }, from any client

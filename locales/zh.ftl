@@ -173,6 +173,7 @@ no-messages-yet = 还没有消息
 no-processes-yet = 还没有进程
 select-process-for-fds = 选择一个进程（{ $arrows }）查看它的文件描述符
 no-open-fds = 没有打开的文件描述符
+no-connections = 还没有连接
 no-connections-yet = 还没有连接 { $dash } 按 c 发起
 more-workers = 还有 { $n } 个工作进程
 accepted-from-any = 共接受 { $total } 个，来自任意客户端

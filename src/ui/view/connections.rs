@@ -33,8 +33,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let shares = shares(&workers.iter().map(|w| w.1).collect::<Vec<_>>());
     let nothing_yet = total == 0 && c.fired == 0 && c.recent.is_empty();
     if nothing_yet && workers.is_empty() {
-        let dash = if t.ascii { "-" } else { "—" };
-        put(buf, inner, 0, Line::styled(tr!("no-connections-yet", dash = dash), t.dim));
+        put(buf, inner, 0, Line::styled(no_connections(c, t.ascii), t.dim));
         return;
     }
 
@@ -92,8 +91,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     y += 1;
 
     if nothing_yet {
-        let dash = if t.ascii { "-" } else { "—" };
-        put(buf, inner, y as u16, Line::styled(tr!("no-connections-yet", dash = dash), t.dim));
+        put(buf, inner, y as u16, Line::styled(no_connections(c, t.ascii), t.dim));
         return;
     }
     if c.recent.is_empty() || y + 1 >= height {
@@ -125,6 +123,15 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         put(buf, inner, y as u16, line);
         y += 1;
     }
+}
+
+/// "No connections yet", and how to fire some while a pool runs to take them (without one,
+/// `c` fires nothing).
+fn no_connections(c: &crate::ui::model::Connections, ascii: bool) -> String {
+    if c.mode.is_none() {
+        return tr!("no-connections");
+    }
+    tr!("no-connections-yet", dash = if ascii { "-" } else { "—" })
 }
 
 /// Whole percentages of `counts` that add up to 100 (largest remainder), so three thirds read

@@ -167,16 +167,46 @@ const WIDE: u16 = 120;
 const NARRATION_MAX: usize = 68;
 
 /// The lesson screen's rows: the header, the step's title (for a projector, `--theme
-/// contrast`, a band three rows high), the body, the key bar.
-fn lesson_rows(area: Rect, theme: &Theme) -> [Rect; 4] {
+/// contrast`, a band three rows high), the body, the key bar (`bar` rows: a message longer
+/// than the screen is wide wraps onto more, so all of it is read).
+fn lesson_rows(area: Rect, theme: &Theme, bar: u16) -> [Rect; 4] {
     let band = theme.name == super::theme::ThemeName::Contrast;
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(if band { 3 } else { 1 }),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(bar),
     ])
     .areas(area)
+}
+
+/// The most rows the key bar takes for a message.
+const BAR_MAX: u16 = 4;
+
+/// The rows the key bar needs on a screen `width` wide: one, or as many as its message
+/// wraps to beside the curl line (up to BAR_MAX).
+fn bar_rows(v: &LessonView, width: u16) -> u16 {
+    let Some(m) = v.message.as_deref() else { return 1 };
+    let room = width.saturating_sub(curl_text(curl_port(v)).width() as u16 + 1).max(1);
+    message_paragraph(m, &Theme::new(super::theme::ThemeName::Default, true, false))
+        .line_count(room)
+        .clamp(1, usize::from(BAR_MAX)) as u16
+}
+
+/// A message of the key bar, wrapped at spaces (a word wider than the bar is cut by width).
+fn message_paragraph<'a>(m: &'a str, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(Line::styled(format!(" {m}"), theme.warn)).wrap(Wrap { trim: false })
+}
+
+/// The curl line for `port`, or nothing.
+fn curl_text(port: Option<u16>) -> String {
+    port.map(|p| format!(" curl -si http://127.0.0.1:{p}/ ")).unwrap_or_default()
+}
+
+/// The port the bar's curl line names: the lab's, while it serves.
+fn curl_port(v: &LessonView) -> Option<u16> {
+    // A lab that has ended serves nothing: no curl line for its port.
+    v.model.conns.port.filter(|_| v.ended().is_none())
 }
 
 /// The body between the narration area and the live panes: side by side from WIDE columns,
@@ -204,7 +234,7 @@ fn body_split(body: Rect, v: &LessonView, table: usize) -> (Option<Rect>, Option
 /// How the narration area scrolls on a screen of the app's size and theme; None when a
 /// zoomed pane hides it.
 pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::app::Extent> {
-    let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme);
+    let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, app.size.0));
     let table = narration::widest_row(&app.lessons[v.index], v, app.question(), &app.theme);
     let (area, _) = body_split(body, v, table);
     Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
@@ -213,7 +243,7 @@ pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::a
 fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let l = &app.lessons[v.index];
     let band = theme.name == super::theme::ThemeName::Contrast;
-    let [top, title_row, body, bottom] = lesson_rows(area, theme);
+    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, area.width));
     let where_ = step_name(v.steps.page, l.steps.len());
     let mut marks = Vec::new();
     if app.frozen.is_some() {
@@ -265,8 +295,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         (None, _) => {}
     }
 
-    // A lab that has ended serves nothing: no curl line for its port.
-    let port = v.model.conns.port.filter(|_| v.ended().is_none());
+    let port = curl_port(v);
     let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
     // Most useful first: the bar keeps as many as fit beside the curl line.
     let keys: Vec<(String, &str)> = match app.question() {
@@ -281,22 +310,27 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
                 (left.into(), "key-back"),
             ]
         }
-        None => vec![
-            (right.into(), "key-next"),
-            ("1 2 3".into(), "key-fire"),
-            ("c".into(), "key-again"),
-            ("?".into(), "key-keys"),
-            (left.into(), "key-back"),
-            ("PgDn".into(), "key-page"),
-            ("k".into(), "key-signal"),
-            ("s".into(), if v.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }),
-            ("Tab".into(), "key-focus"),
-            ("q".into(), "key-back"),
-            ("+/-".into(), "key-workers"),
-            ("m".into(), "key-mode"),
-            ("z".into(), "key-zoom"),
-            ("f".into(), "key-freeze"),
-        ],
+        None => {
+            // The keys that act on a pool only while one runs (without one, they only say so).
+            let pool = v.model.conns.mode.is_some();
+            let keys: [(String, &str, bool); 14] = [
+                (right.into(), "key-next", true),
+                ("1 2 3".into(), "key-fire", pool),
+                ("c".into(), "key-again", pool),
+                ("?".into(), "key-keys", true),
+                (left.into(), "key-back", true),
+                ("PgDn".into(), "key-page", true),
+                ("k".into(), "key-signal", true),
+                ("s".into(), if v.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }, true),
+                ("Tab".into(), "key-focus", true),
+                ("q".into(), "key-back", true),
+                ("+/-".into(), "key-workers", pool),
+                ("m".into(), "key-mode", pool),
+                ("z".into(), "key-zoom", true),
+                ("f".into(), "key-freeze", true),
+            ];
+            keys.into_iter().filter(|k| k.2).map(|(k, w, _)| (k, w)).collect()
+        }
     };
     let keys: Vec<(String, String)> = keys.into_iter().map(|(k, w)| (k, tr!(w))).collect();
     let keys: Vec<(&str, &str)> = keys.iter().map(|(k, w)| (k.as_str(), w.as_str())).collect();
@@ -416,13 +450,17 @@ fn syscalls_pane(
 
 /// The bottom bar: the keys that fit, and the `curl` line for the lesson's port on the right
 /// (it matters more than the keys: `?` lists them all).
+/// A message takes the bar's rows beside the curl line, wrapped (`bar_rows` gave it enough).
 fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port: Option<u16>, message: Option<&str>) {
-    let curl = port.map(|p| format!(" curl -si http://127.0.0.1:{p}/ ")).unwrap_or_default();
+    let curl = curl_text(port);
     let room = (area.width as usize).saturating_sub(curl.width() + 1);
     let mut spans = Vec::new();
     let mut used = 0;
     match message {
-        Some(m) => spans.push(Span::styled(format!(" {m} "), theme.warn)),
+        Some(m) => {
+            let left = Rect { width: room.max(1) as u16, ..area };
+            f.render_widget(message_paragraph(m, theme), left);
+        }
         None => {
             for (k, what) in keys {
                 let w = k.width() + what.width() + 4;
@@ -435,10 +473,12 @@ fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port:
             }
         }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    if message.is_none() {
+        f.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
     let w = curl.chars().count() as u16;
     if w > 0 && area.width >= w {
-        let r = Rect { x: area.x + area.width - w, width: w, ..area };
+        let r = Rect { x: area.x + area.width - w, width: w, height: 1, ..area };
         f.render_widget(Paragraph::new(Span::styled(curl, theme.status)), r);
     }
 }
@@ -533,6 +573,38 @@ mod tests {
         }
         let s = render(&app, &theme(), 80, 24);
         assert!(s.lines().last().unwrap().contains("curl -si http://127.0.0.1:8090/"), "{s}");
+    }
+
+    /// A lesson with no pool of forklab's (node-fork) offers no key that fires or scales,
+    /// its connections pane says no "press c", and the message `c` still gives is read whole
+    /// at 80x24: it wraps onto more rows of the bar.
+    #[test]
+    fn without_a_pool_no_fire_keys_and_the_whole_message_at_80x24() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "node-fork").unwrap();
+        for (w, h) in [(80, 24), (160, 45)] {
+            let mut app = App::new(lessons.clone(), BTreeSet::new(), (w, h));
+            app.measure = narration_extent;
+            app.open_direct(i);
+            let s = render(&app, &theme(), w, h);
+            let bar = s.lines().last().unwrap();
+            assert!(bar.contains("next") && !bar.contains("fire") && !bar.contains("again"), "{s}");
+            assert!(s.contains("no connections yet") && !s.contains("press c"), "{s}");
+            press(&mut app, 'c');
+            let s = render(&app, &theme(), w, h);
+            let Screen::Lesson(v) = &app.screen else { unreachable!() };
+            let m = v.message.clone().unwrap();
+            assert!(m.width() > 80, "the message fits anyway: {m}");
+            let shown: String =
+                s.lines().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(" ");
+            let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(shown.contains(&m), "{m:?} not whole at {w}x{h}:\n{s}");
+            // The rest of the screen keeps its frame: the panes' bottom border is still drawn.
+            assert!(s.lines().filter(|l| l.contains('╰')).count() >= 2, "{s}");
+        }
+        // With a pool, the fire keys are offered.
+        let s = render(&lesson_app(), &theme(), 80, 24);
+        assert!(s.lines().last().unwrap().contains("1 2 3  fire"), "{s}");
     }
 
     #[test]
@@ -839,7 +911,9 @@ mod tests {
         // strace refused: the bar and the pane say why.
         app.update(Msg::TraceFailed("strace is not installed (not on PATH): install it".into()));
         let s = render(&app, &theme(), 80, 24);
-        assert!(s.lines().last().unwrap().contains("strace is not installed"), "{s}");
+        // The bar's message, whole: it wraps beside the curl line rather than going under it.
+        let bar = s.lines().rev().take(2).collect::<Vec<_>>();
+        assert!(bar[1].contains("strace is not installed") && bar[0].contains("install it"), "{s}");
         assert_eq!(
             app.update(Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE))),
             vec![Effect::StopTrace]
