@@ -117,7 +117,7 @@ pub struct ConnRow {
 /// The connections pane: who served what.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Connections {
-    /// The accept mode and port, for the pane's title; None before a pool runs.
+    /// The accept mode and port, for the pane's title; None while no pool runs.
     pub mode: Option<crate::proto::mode::Mode>,
     pub port: Option<u16>,
     /// Connections each worker accepted, as the workers reported (W1.. in order). This
@@ -216,6 +216,11 @@ pub struct LabModel {
     pub fds_scroll: usize,
     /// The selected row of `procs`.
     pub selected: usize,
+    /// The TCP ports a process of forklab's holds a listening socket on, as the kernel said
+    /// at the last sample.
+    pub listening: std::collections::BTreeSet<u16>,
+    /// The port the lesson's Node program serves on, as its primary last reported.
+    pub node_port: Option<u16>,
 }
 
 /// How many syscall lines the syscalls pane keeps.

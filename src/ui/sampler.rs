@@ -27,6 +27,9 @@ pub struct Snapshot {
     pub fds: BTreeMap<i32, Vec<FdEntry>>,
     /// Usage of each core in percent.
     pub cores: Vec<f32>,
+    /// The TCP ports on which a process in `procs` holds a listening socket (its fd table
+    /// holds the socket the kernel lists in LISTEN), read with the fd tables.
+    pub listening: std::collections::BTreeSet<u16>,
 }
 
 /// What the sampler reads beyond the tree: the lesson screen turns it on for lessons whose
@@ -43,7 +46,7 @@ pub fn run<M: Send + 'static>(every: Duration, detail: std::sync::Arc<Detail>, t
         sysinfo::RefreshKind::nothing().with_cpu(sysinfo::CpuRefreshKind::nothing().with_usage()),
     )
     .ok();
-    let mut state = State { last: HashMap::new(), parents: HashMap::new(), tick: 0, fds: BTreeMap::new() };
+    let mut state = State::default();
     // sysinfo needs two refreshes at least MINIMUM_CPU_UPDATE_INTERVAL apart: the first
     // snapshot's core figures are 0, the next ones are real.
     let every = every.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
@@ -61,6 +64,7 @@ pub fn run<M: Send + 'static>(every: Duration, detail: std::sync::Arc<Detail>, t
     }
 }
 
+#[derive(Default)]
 struct State {
     /// CPU ticks of each process at the previous sample.
     last: HashMap<i32, (u64, Instant)>,
@@ -71,6 +75,10 @@ struct State {
     tick: u64,
     /// The last fd tables read, kept between full samples.
     fds: BTreeMap<i32, Vec<FdEntry>>,
+    /// The ports listened on, as of the last full sample.
+    listening: std::collections::BTreeSet<u16>,
+    /// The sock_diag socket that lists listening sockets (None if it could not be opened).
+    diag: Option<crate::sys::sockdiag::SockDiag>,
 }
 
 impl State {
@@ -117,7 +125,24 @@ impl State {
         let live: std::collections::HashSet<i32> = procs.iter().map(|p| p.status.pid).collect();
         self.last.retain(|pid, _| live.contains(pid));
         self.fds.retain(|pid, _| live.contains(pid));
-        Snapshot { procs, fds: self.fds.clone(), cores }
+        if full {
+            self.listening = self.listening_ports();
+        }
+        Snapshot { procs, fds: self.fds.clone(), cores, listening: self.listening.clone() }
+    }
+
+    /// The ports our processes listen on: the kernel's listening TCP sockets whose inode is in
+    /// one of the fd tables read.
+    fn listening_ports(&mut self) -> std::collections::BTreeSet<u16> {
+        use crate::sys::sockdiag::{Ports, SockDiag, TCP_LISTEN};
+        if self.diag.is_none() {
+            self.diag = SockDiag::open().ok();
+        }
+        let Some(diag) = self.diag.as_mut() else { return Default::default() };
+        let Ok(socks) = diag.tcp(1 << TCP_LISTEN, Ports::Any) else { return Default::default() };
+        let held: std::collections::HashSet<u64> =
+            self.fds.values().flatten().filter_map(FdEntry::socket_inode).collect();
+        socks.iter().filter(|s| s.inode != 0 && held.contains(&s.inode)).map(|s| s.local.port()).collect()
     }
 
     /// `me` and every live process below it, parents before children (depth-first, by pid).
@@ -179,7 +204,7 @@ mod tests {
     fn the_tree_starts_with_us_and_holds_our_children() {
         let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
         let me = std::process::id() as i32;
-        let mut state = State { last: HashMap::new(), parents: HashMap::new(), tick: 0, fds: BTreeMap::new() };
+        let mut state = State::default();
         let tree = state.descendants(me);
         assert_eq!(tree[0], me);
         assert!(tree.contains(&(child.id() as i32)));

@@ -94,6 +94,12 @@ impl LessonView {
                 if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = &report {
                     self.lab.selected_pid = Some(*pid);
                 }
+                // The Node program's port, once its workers listen: the bar's curl line names it.
+                if let Report::Info(Info::Node { port, .. }) = &report
+                    && *port != 0
+                {
+                    self.model.node_port = Some(*port);
+                }
                 for l in report.text().lines() {
                     self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
                 }
@@ -161,6 +167,8 @@ impl LessonView {
                 self.model.conns.per_worker.clear();
                 self.model.conns.answered.clear();
                 self.model.conns.mode = None;
+                // The pool's listener went with it.
+                self.model.conns.port = None;
                 self.model.conns.fired = 0;
                 self.model.conns.completed = 0;
                 self.model.conns.failed = 0;

@@ -57,6 +57,7 @@ impl LessonView {
         for (h, v) in self.model.cores.iter_mut().zip(&s.cores) {
             h.push(*v);
         }
+        self.model.listening = s.listening;
         self.lab.fds = s.fds;
         self.refresh_fds();
     }

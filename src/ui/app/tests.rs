@@ -180,6 +180,7 @@ fn the_signal_menu_signals_the_selected_worker() {
         procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(4242, 10, "forklab-worker")],
         fds: BTreeMap::new(),
         cores: vec![10.0, 20.0],
+        ..Default::default()
     }));
     app.update(key(KeyCode::Tab)); // narration -> processes
     app.update(key(KeyCode::Down));
@@ -202,7 +203,7 @@ fn the_selection_follows_its_process_and_a_steps_show_fds() {
         cwd: None,
         stdio: ["a".into(), "b".into(), "c".into()],
     };
-    let snap = |procs| Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0] });
+    let snap = |procs| Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0], ..Default::default() });
     app.update(snap(vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master")]));
     // The step shows the daemon's fds: the selection goes to it.
     app.update(Msg::Engine(EngineMsg::Report(Report::Info(Info::Fds {
@@ -389,6 +390,7 @@ fn the_process_rows_count_what_the_connections_pane_counts() {
         procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(12, 10, "forklab-worker")],
         fds: BTreeMap::new(),
         cores: vec![0.0],
+        ..Default::default()
     }));
     let row = view(&app).model.procs.iter().find(|r| r.pid == 12).unwrap().clone();
     assert_eq!((row.role, row.alias.as_str(), row.accepted), (Role::Worker, "W2", Some(5)));

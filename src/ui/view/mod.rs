@@ -203,10 +203,12 @@ fn curl_text(port: Option<u16>) -> String {
     port.map(|p| format!(" curl -si http://127.0.0.1:{p}/ ")).unwrap_or_default()
 }
 
-/// The port the bar's curl line names: the lab's, while it serves.
+/// The port the bar's curl line names: the pool's, else the Node program's, and only while
+/// the kernel shows a process of forklab's listening on it (the last sample).
 fn curl_port(v: &LessonView) -> Option<u16> {
+    let m = &v.model;
     // A lab that has ended serves nothing: no curl line for its port.
-    v.model.conns.port.filter(|_| v.ended().is_none())
+    [m.conns.port, m.node_port].into_iter().flatten().find(|p| m.listening.contains(p) && v.ended().is_none())
 }
 
 /// The body between the narration area and the live panes: side by side from WIDE columns,
@@ -573,6 +575,43 @@ mod tests {
         }
         let s = render(&app, &theme(), 80, 24);
         assert!(s.lines().last().unwrap().contains("curl -si http://127.0.0.1:8090/"), "{s}");
+    }
+
+    /// node-cluster's steps 4 to 6: forklab's pool on one port has stopped, the Node program
+    /// serves on another. The curl line names only a port the last sample saw listened on.
+    #[test]
+    fn the_curl_line_names_only_a_port_something_listens_on() {
+        use crate::lesson::run::{Info, Report};
+        use crate::proto::Event;
+        use crate::proto::mode::Mode;
+        use crate::ui::engine::EngineMsg;
+        let bar = |app: &App| render(app, &theme(), 80, 24).lines().last().unwrap().to_string();
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.model = Default::default();
+        }
+        let ev = |e: Event| Msg::Engine(EngineMsg::Report(Report::Event(e)));
+        app.update(ev(Event::PoolReady { alias: "master".into(), pid: 5, mode: Mode::Rr, port: 32933, workers: 2 }));
+        let listen = |app: &mut App, ports: &[u16]| {
+            if let Screen::Lesson(v) = &mut app.screen {
+                v.model.listening = ports.iter().copied().collect();
+            }
+        };
+        // The pool's port, once the kernel shows it listened on.
+        assert!(!bar(&app).contains("curl"), "{}", bar(&app));
+        listen(&mut app, &[32933]);
+        assert!(bar(&app).contains("curl -si http://127.0.0.1:32933/"), "{}", bar(&app));
+        // The pool stops; the Node program listens on its own port.
+        app.update(ev(Event::PoolStopped { alias: "master".into(), pid: 5 }));
+        let node =
+            Info::Node { program: "cluster".into(), sched: "rr".into(), port: 41000, primary: 7, workers: vec![] };
+        app.update(Msg::Engine(EngineMsg::Report(Report::Info(node))));
+        assert!(!bar(&app).contains("32933"), "{}", bar(&app));
+        listen(&mut app, &[41000]);
+        assert!(bar(&app).contains("curl -si http://127.0.0.1:41000/"), "{}", bar(&app));
+        // Nothing listens any more: no curl line.
+        listen(&mut app, &[]);
+        assert!(!bar(&app).contains("curl"), "{}", bar(&app));
     }
 
     /// A lesson with no pool of forklab's (node-fork) offers no key that fires or scales,

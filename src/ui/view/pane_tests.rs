@@ -190,6 +190,9 @@ pub(crate) fn sample() -> LabModel {
         fds: Some(fds),
         fds_scroll: 0,
         selected: 2,
+        // The master listens on the pool's port.
+        listening: [8090].into(),
+        node_port: None,
     }
 }
 
