@@ -125,6 +125,7 @@ msg-running = running `{ $directive }`
 msg-select-live = select a live worker or the master to signal (not { $alias })
 msg-still-running = the step is still running
 msg-lesson-complete = lesson complete: q goes back to the lessons
+msg-lesson-complete-quit = lesson complete: q quits forklab
 no-tty = the lesson screen needs a terminal (stdin and stdout are not one); run a lesson without one with `forklab play <lesson>`
 
 ## notes and doctor

@@ -122,6 +122,7 @@ msg-running = 正在运行 `{ $directive }`
 msg-select-live = 请选择一个存活的工作进程或主进程来发送信号（不是 { $alias }）
 msg-still-running = 这一步仍在运行
 msg-lesson-complete = 本课完成：按 q 回到课程列表
+msg-lesson-complete-quit = 本课完成：按 q 退出 forklab
 no-tty = 课程界面需要终端（stdin 和 stdout 不是终端）；没有终端时可用 `forklab play <lesson>` 运行课程
 
 ## notes and doctor

@@ -105,6 +105,8 @@ pub struct LessonView {
     pub message: Option<String>,
     /// `s`: strace on the lab's processes, while it is open.
     pub sys: Option<crate::ui::model::SysPane>,
+    /// Opened by `forklab open`: q quits forklab (there is no list of lessons to go back to).
+    pub direct: bool,
     lab: LabMemory,
 }
 
@@ -332,6 +334,7 @@ impl App {
             model,
             message: None,
             sys: None,
+            direct: self.direct,
             lab: LabMemory {
                 master: None,
                 aliases: HashMap::new(),

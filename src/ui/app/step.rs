@@ -111,7 +111,8 @@ impl LessonView {
         }
         if !self.steps.finished {
             self.steps.finished = true;
-            self.message = Some(tr!("msg-lesson-complete"));
+            // What q does next: back to the list, or (`forklab open`) out of forklab.
+            self.message = Some(if self.direct { tr!("msg-lesson-complete-quit") } else { tr!("msg-lesson-complete") });
             return vec![Effect::MarkDone(lesson.id.clone())];
         }
         vec![]

@@ -561,3 +561,36 @@ fn g_on_the_picker_opens_the_glossary() {
     crate::i18n::set(crate::i18n::Lang::En);
     assert!(app.overlay.is_none());
 }
+
+/// The end of a lesson says what q does there: back to the list when opened from it, out of
+/// forklab when opened with `forklab open` (there is no list to go back to). q then does it.
+#[test]
+fn the_end_of_a_lesson_says_what_q_does() {
+    for direct in [false, true] {
+        let mut app = app();
+        let i = app.lessons.iter().position(|l| l.id == "fork").unwrap();
+        if direct {
+            app.open_direct(i);
+        } else {
+            app.update(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+            app.screen = Screen::Picker { selected: i };
+            app.update(key(KeyCode::Enter));
+        }
+        let steps = app.lessons[i].steps.len();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.steps.ran = steps;
+            v.steps.page = steps;
+        }
+        assert_eq!(app.update(key(KeyCode::Right)), vec![Effect::MarkDone("fork".into())]);
+        let said = view(&app).message.clone().unwrap();
+        let fx = app.update(key(KeyCode::Char('q')));
+        if direct {
+            assert_eq!(said, "lesson complete: q quits forklab");
+            assert_eq!(fx, vec![Effect::Close, Effect::Quit]);
+        } else {
+            assert_eq!(said, "lesson complete: q goes back to the lessons");
+            assert_eq!(fx, vec![Effect::Close]);
+            assert!(matches!(app.screen, Screen::Picker { .. }));
+        }
+    }
+}

@@ -299,10 +299,12 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
 
     let port = curl_port(v);
     let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
+    // q goes back to the list of lessons, or (`forklab open`) quits: there is no list.
+    let leave = if v.direct { "key-quit" } else { "key-back" };
     // Most useful first: the bar keeps as many as fit beside the curl line.
     let keys: Vec<(String, &str)> = match app.question() {
         _ if v.ended().is_some() => {
-            vec![("r".into(), "key-fresh-lab"), ("q".into(), "key-back"), ("?".into(), "key-keys")]
+            vec![("r".into(), "key-fresh-lab"), ("q".into(), leave), ("?".into(), "key-keys")]
         }
         Some(a) => {
             let last = a.asks[a.current].last_letter();
@@ -325,7 +327,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
                 ("k".into(), "key-signal", true),
                 ("s".into(), if v.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }, true),
                 ("Tab".into(), "key-focus", true),
-                ("q".into(), "key-back", true),
+                ("q".into(), leave, true),
                 ("+/-".into(), "key-workers", pool),
                 ("m".into(), "key-mode", pool),
                 ("z".into(), "key-zoom", true),
@@ -644,6 +646,20 @@ mod tests {
         // With a pool, the fire keys are offered.
         let s = render(&lesson_app(), &theme(), 80, 24);
         assert!(s.lines().last().unwrap().contains("1 2 3  fire"), "{s}");
+    }
+
+    /// `forklab open`: q quits (there is no list of lessons), and the key bar says so.
+    #[test]
+    fn the_key_bar_says_q_quits_when_opened_directly() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), (160, 45));
+        app.measure = narration_extent;
+        app.open_direct(i);
+        let s = render(&app, &theme(), 160, 45);
+        assert!(s.lines().last().unwrap().contains(" q  quit "), "{s}");
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
+        assert!(app.quit);
     }
 
     #[test]
