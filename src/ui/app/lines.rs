@@ -86,7 +86,7 @@ impl LessonView {
             Report::Compare(_) => {
                 // A table: each row stays one line on screen, however narrow (view/narration).
                 for l in report.text().lines() {
-                    self.output(LogKind::Table, l.trim_start_matches("    ").to_string());
+                    self.output(LogKind::Table, unindent(l).to_string());
                 }
             }
             Report::Info(_) | Report::Fired { .. } => {
@@ -100,8 +100,12 @@ impl LessonView {
                 {
                     self.model.node_port = Some(*port);
                 }
-                for l in report.text().lines() {
-                    self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
+                // `show tree`'s rows are a table: each whole on one line, indented by its depth
+                // as play prints it (wrapped, a row's tail would start flush left).
+                let tree = matches!(report, Report::Info(Info::Tree { .. }));
+                for (i, l) in report.text().lines().enumerate() {
+                    let kind = if tree && i > 0 { LogKind::Table } else { LogKind::Life };
+                    self.output(kind, unindent(l).to_string());
                 }
             }
             // The question card and the explanation come from the lesson itself.
@@ -212,4 +216,10 @@ impl LessonView {
             self.log(kind, crate::lab::words::event_text(&ev));
         }
     }
+}
+
+/// A report line without the four spaces play indents it by under its heading; any further
+/// indentation (a child's under its parent in `show tree`) stays.
+fn unindent(l: &str) -> &str {
+    l.strip_prefix("    ").unwrap_or(l)
 }

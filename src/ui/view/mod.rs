@@ -662,6 +662,45 @@ mod tests {
         assert!(app.quit);
     }
 
+    /// `show tree` on the lesson screen: each child under its parent, indented by its depth as
+    /// play prints it, at 80x24 and 160x45.
+    #[test]
+    fn show_tree_keeps_each_childs_indentation() {
+        use crate::lesson::run::{Info, Report, TreeRow};
+        use crate::sys::procfs::ProcStatus;
+        use crate::ui::engine::EngineMsg;
+        let row = |alias: &str, pid: i32, ppid: i32, depth: usize| TreeRow {
+            alias: alias.into(),
+            pid,
+            depth,
+            status: ProcStatus { pid, ppid, pgid: 5798, sid: 5798, state: 'S', threads: 1, ..Default::default() },
+        };
+        let rows = vec![row("forklab", 5790, 1, 0), row("master", 5798, 5790, 1), row("W1", 6618, 5798, 2)];
+        let report = Report::Info(Info::Tree { rows, pids: Default::default() });
+        let played: Vec<String> = report.text().lines().skip(1).map(String::from).collect();
+        for (w, h) in [(80, 24), (160, 45)] {
+            let mut app = lesson_app();
+            app.update(Msg::Engine(EngineMsg::Report(report.clone())));
+            for _ in 0..6 {
+                app.update(Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
+            }
+            let s = render(&app, &theme(), w, h);
+            // Where each process's name starts on screen, against where play puts it.
+            let at = |name: &str| {
+                let l = s
+                    .lines()
+                    .find(|l| l.contains(&format!("{name} ")) && l.contains(" pid "))
+                    .unwrap_or_else(|| panic!("{name} at {w}x{h}:\n{s}"));
+                l.find(name).unwrap()
+            };
+            let played_at =
+                |name: &str| played.iter().find(|l| l.contains(&format!("{name} "))).unwrap().find(name).unwrap();
+            assert!(at("forklab") < at("master") && at("master") < at("W1"), "{s}");
+            assert_eq!(at("W1") - at("forklab"), played_at("W1") - played_at("forklab"), "{s}");
+            assert_eq!(at("master") - at("forklab"), played_at("master") - played_at("forklab"), "{s}");
+        }
+    }
+
     #[test]
     fn stepping_back_says_the_step_is_not_rerun() {
         let mut app = lesson_app();
