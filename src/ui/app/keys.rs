@@ -36,6 +36,13 @@ impl App {
         }
     }
 
+    /// The narration zoomed with a table wider than the screen: ←/→ move it sideways instead
+    /// of stepping (Esc leaves the zoom, then they step again). The key bar says so too.
+    pub(crate) fn moves_sideways(&self, v: &LessonView) -> bool {
+        let zoomed = v.look.zoom && v.look.focus == Focus::Narration && self.overlay.is_none();
+        zoomed && (self.measure)(self, v).is_some_and(|e| e.side_max > 0)
+    }
+
     /// What key `k` asks for here: the help, the signal menu and a question take their keys
     /// first; looking around (focus, scroll, zoom) stays possible under a question.
     pub(super) fn action_for(&self, k: KeyEvent) -> Option<Action> {
@@ -80,10 +87,7 @@ impl App {
         if k.code == KeyCode::Esc && v.look.zoom {
             return Some(Action::Unzoom);
         }
-        // The narration zoomed with a table wider than the screen: ←/→ move it sideways
-        // instead of stepping (Esc leaves the zoom, then they step again).
-        let sideways = v.look.zoom && v.look.focus == Focus::Narration && self.overlay.is_none();
-        if sideways && (self.measure)(self, v).is_some_and(|e| e.side_max > 0) {
+        if self.moves_sideways(v) {
             match k.code {
                 KeyCode::Left => return Some(Action::Side(-SIDE_STEP)),
                 KeyCode::Right => return Some(Action::Side(SIDE_STEP)),

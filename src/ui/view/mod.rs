@@ -317,12 +317,17 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         None => {
             // The keys that act on a pool only while one runs (without one, they only say so).
             let pool = v.model.conns.mode.is_some();
-            let keys: [(String, &str, bool); 14] = [
-                (right.into(), "key-next", true),
+            // The zoomed narration's wide table takes ←/→: n and p step, Esc unzooms.
+            let side = app.moves_sideways(v);
+            let (next, back) = if side { ("n", "p") } else { (right, left) };
+            let keys: Vec<(String, &str, bool)> = vec![
+                (format!("{left}/{right}"), "key-sideways", side),
+                (next.into(), "key-next", true),
+                ("Esc".into(), "key-unzoom", side),
                 ("1 2 3".into(), "key-fire", pool),
                 ("c".into(), "key-again", pool),
                 ("?".into(), "key-keys", true),
-                (left.into(), "key-back", true),
+                (back.into(), "key-back", true),
                 ("PgDn".into(), "key-page", true),
                 ("k".into(), "key-signal", true),
                 ("s".into(), if v.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }, true),
@@ -330,7 +335,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
                 ("q".into(), leave, true),
                 ("+/-".into(), "key-workers", pool),
                 ("m".into(), "key-mode", pool),
-                ("z".into(), "key-zoom", true),
+                ("z".into(), "key-zoom", !side),
                 ("f".into(), "key-freeze", true),
             ];
             keys.into_iter().filter(|k| k.2).map(|(k, w, _)| (k, w)).collect()
@@ -1111,6 +1116,26 @@ mod tests {
             });
             assert!(found, "{:?} never whole on one line", r.iter().collect::<String>());
         }
+    }
+
+    /// Accept's step 6 zoomed on its wide table: the key bar says what ←/→ do there (move
+    /// the table), that n and p step, and that Esc unzooms; unzoomed, → steps again.
+    #[test]
+    fn the_key_bar_says_what_the_arrows_do_on_a_zoomed_wide_table() {
+        let mut app = lesson_app();
+        compare_step(&mut app);
+        let bar = |app: &App, w, h| render(app, &theme(), w, h).lines().last().unwrap().to_string();
+        assert!(bar(&app, 80, 24).starts_with(" →  next"), "{}", bar(&app, 80, 24));
+        press(&mut app, 'z');
+        let b = bar(&app, 80, 24);
+        assert!(b.starts_with(" ←/→  move the table  n  next  Esc  unzoom"), "{b}");
+        assert!(!b.contains("→  next"), "{b}");
+        // At 160x45 the zoomed table fits: → steps, and the bar says so.
+        app.update(Msg::Resize(160, 45));
+        assert!(bar(&app, 160, 45).starts_with(" →  next"), "{}", bar(&app, 160, 45));
+        app.update(Msg::Resize(80, 24));
+        key(&mut app, KeyCode::Esc);
+        assert!(bar(&app, 80, 24).starts_with(" →  next"), "{}", bar(&app, 80, 24));
     }
 
     /// Every lesson at 80x24, with its pool (and four workers more, as `+` would add) on
