@@ -27,10 +27,32 @@ pub struct NodeRun {
     pub fix: bool,
     /// Exits already passed on (the primary's list only grows).
     exits_seen: usize,
-    /// The workers last reported, to say when they change.
-    shown: Vec<(String, i32)>,
+    /// The workers and the port last reported, to say when they change.
+    shown: Shown,
     /// The port the program serves on, as last reported (kept once its primary is gone).
     pub port: u16,
+}
+
+/// A Node program's workers and port as last reported. A respawned worker can listen on a new
+/// port: with port 0, the primary closes the listener when its last worker dies
+/// (round_robin_handle.js, `remove`), and the next worker's `listen(0)` binds anew.
+#[derive(Debug, Default)]
+struct Shown {
+    workers: Vec<(String, i32)>,
+    port: u16,
+}
+
+impl Shown {
+    /// Whether the workers or the port differ from what was last reported; if so, they are
+    /// what is reported now.
+    fn changed(&mut self, workers: &[(String, i32)], port: u16) -> bool {
+        if workers == self.workers && port == self.port {
+            return false;
+        }
+        self.workers = workers.to_vec();
+        self.port = port;
+        true
+    }
 }
 
 /// The lines in a program's log that say its script started from the top in process `pid`
@@ -59,7 +81,8 @@ impl Runner {
                     args.push("fix=disconnect".into());
                 }
                 let lab = NodeLab::start(program, &args, *workers, &self.lab.stop())?;
-                self.node = Some(NodeRun { lab, sched: *sched, fix: *fix, exits_seen: 0, shown: Vec::new(), port: 0 });
+                self.node =
+                    Some(NodeRun { lab, sched: *sched, fix: *fix, exits_seen: 0, shown: Shown::default(), port: 0 });
                 self.measured.fire = None;
                 self.node_sync(out)?;
             }
@@ -196,12 +219,11 @@ impl Runner {
         node.exits_seen = state.exits.len();
         let workers: Vec<(String, i32)> = state.workers.iter().map(|w| (format!("W{}", w.id), w.pid)).collect();
         // Each new worker, as the kernel shows it: forked by the primary (its PPID).
-        for (alias, pid) in workers.iter().filter(|w| !node.shown.contains(w)) {
+        for (alias, pid) in workers.iter().filter(|w| !node.shown.workers.contains(w)) {
             let ppid = procfs::status(*pid).map_or(0, |st| st.ppid);
             out.event(&Event::Spawned { alias: alias.clone(), pid: *pid, ppid, role: role::WORKER.into() });
         }
-        if workers != node.shown {
-            node.shown = workers.clone();
+        if node.shown.changed(&workers, state.port) {
             out.info(Info::Node {
                 program: node.lab.name.clone(),
                 sched: state.sched.clone(),
@@ -428,7 +450,20 @@ fn sendmsg_calls(
 
 #[cfg(test)]
 mod tests {
-    use super::starts;
+    use super::{Shown, starts};
+
+    #[test]
+    fn a_new_worker_or_a_new_port_is_reported_and_the_same_again_is_not() {
+        let mut shown = Shown::default();
+        let w12 = [("W1".to_string(), 10), ("W2".to_string(), 11)];
+        let w3 = [("W3".to_string(), 12)];
+        assert!(shown.changed(&w12, 4000));
+        assert!(!shown.changed(&w12, 4000));
+        // W3 forked while the old port was still reported, then listening on a new one.
+        assert!(shown.changed(&w3, 4000));
+        assert!(shown.changed(&w3, 4100));
+        assert!(!shown.changed(&w3, 4100));
+    }
 
     #[test]
     fn starts_are_the_lines_a_process_printed_at_its_top() {
