@@ -144,8 +144,10 @@ impl LessonView {
                 self.lab.aliases.insert(*pid, alias.clone());
                 self.lab.born.insert(*pid, Instant::now());
             }
-            Event::Accepted { alias, n, .. } => {
+            Event::Accepted { alias, pid, n, total } => {
                 *self.model.conns.per_worker.entry(alias.clone()).or_insert(0) += n;
+                let own = self.lab.accepted.entry(*pid).or_insert(0);
+                *own = (*own).max(*total);
             }
             Event::PoolReady { mode, port, workers, .. } => {
                 self.model.conns.mode = Some(*mode);
@@ -192,6 +194,8 @@ impl LessonView {
                     exit: None,
                     fresh: true,
                 });
+                // The row keeps what this process accepted, not what its alias's successor will.
+                row.accepted = (row.role == Role::Worker).then(|| self.lab.accepted.get(pid).copied().unwrap_or(0));
                 row.exit = Some(status);
                 row.state = 'X';
                 row.cpu = 0.0;

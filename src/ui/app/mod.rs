@@ -151,6 +151,9 @@ struct LabMemory {
     born: HashMap<i32, Instant>,
     /// Processes that exited, shown a while with their status.
     exited: Vec<(ProcRow, Instant)>,
+    /// pid → the connections that process said it accepted (its own running total, from its
+    /// last report): the ACC column. A respawned worker reuses its alias, not its count.
+    accepted: HashMap<i32, u64>,
     /// The fd table of every process on screen, from the last sample.
     fds: BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>,
     /// The load client's connections so far, to number them.
@@ -337,6 +340,7 @@ impl App {
                 aliases: HashMap::new(),
                 born: HashMap::new(),
                 exited: Vec::new(),
+                accepted: HashMap::new(),
                 fds: BTreeMap::new(),
                 conn_seq: 0,
                 workers,

@@ -15,8 +15,9 @@ impl LessonView {
             let (role, alias) = self.role_of(st.pid, &st.name, me);
             let fresh =
                 self.lab.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
-            let accepted =
-                (role == Role::Worker).then(|| self.model.conns.per_worker.get(&alias).copied().unwrap_or(0));
+            // What this process accepted, by its pid: a respawned W1 starts from 0, whatever
+            // the W1 before it took (the connections pane counts by alias, across respawns).
+            let accepted = (role == Role::Worker).then(|| self.lab.accepted.get(&st.pid).copied().unwrap_or(0));
             rows.push(ProcRow {
                 depth: d,
                 role,
@@ -43,6 +44,10 @@ impl LessonView {
                 continue;
             }
             let mut row = row.clone();
+            if row.role == Role::Worker {
+                // Its last report may have come after it was last sampled.
+                row.accepted = Some(self.lab.accepted.get(&row.pid).copied().unwrap_or(0));
+            }
             row.fresh = now.duration_since(*at) < crate::ui::model::HIGHLIGHT_FOR;
             let after = rows.iter().rposition(|r| r.pid == row.ppid || r.ppid == row.ppid).map(|i| i + 1);
             rows.insert(after.unwrap_or(rows.len()), row);

@@ -397,6 +397,67 @@ fn the_process_rows_count_what_the_connections_pane_counts() {
     assert_eq!((master.role, master.alias.as_str()), (Role::Master, "master"));
 }
 
+fn proc_sample(pid: i32, ppid: i32, name: &str) -> super::super::sampler::ProcSample {
+    super::super::sampler::ProcSample {
+        status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
+        cpu: 0.0,
+        tty: "?".into(),
+        cwd: None,
+        stdio: ["a".into(), "b".into(), "c".into()],
+    }
+}
+
+fn sampled(app: &mut App, procs: Vec<super::super::sampler::ProcSample>) {
+    app.update(Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0] }));
+}
+
+fn acc(app: &App, pid: i32) -> Option<u64> {
+    view(app).model.procs.iter().find(|r| r.pid == pid).unwrap().accepted
+}
+
+#[test]
+fn a_respawned_worker_counts_its_own_accepts_and_the_dead_row_keeps_its_own() {
+    let mut app = app();
+    opened(&mut app, "shutdown");
+    pool_ready(&mut app);
+    let me = std::process::id() as i32;
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: 11, ppid: 10, role: "worker".into() }));
+    app.update(event(Event::Accepted { alias: "W1".into(), pid: 11, n: 8, total: 8 }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(11, 10, "forklab-worker"),
+        ],
+    );
+    assert_eq!(acc(&app, 11), Some(8));
+    // W1 exits 0 and the master starts a new W1, which has accepted nothing yet.
+    app.update(event(Event::Exited { alias: "W1".into(), pid: 11, code: Some(0), signal: None, core_dumped: false }));
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: 21, ppid: 10, role: "worker".into() }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(21, 10, "forklab-worker"),
+        ],
+    );
+    assert_eq!((acc(&app, 21), acc(&app, 11)), (Some(0), Some(8)));
+    app.update(event(Event::Accepted { alias: "W1".into(), pid: 21, n: 2, total: 2 }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(21, 10, "forklab-worker"),
+        ],
+    );
+    assert_eq!((acc(&app, 21), acc(&app, 11)), (Some(2), Some(8)));
+    // The connections pane counts by alias, across the respawn: W1 took 10 in all.
+    assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&10));
+}
+
 #[test]
 fn one_two_three_fire_and_c_fires_as_many_again() {
     let mut app = app();
