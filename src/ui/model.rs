@@ -73,8 +73,11 @@ pub struct ProcRow {
     /// Percent of one core over the last sample interval.
     pub cpu: f32,
     pub rss_kib: u64,
-    /// Connections this worker accepted (workers only).
+    /// Connections this worker accepted (workers only), as it last reported.
     pub accepted: Option<u64>,
+    /// A worker whose master is gone (an orphan): its reports went through the master, so
+    /// what it accepted since is unknown here, and ACC shows `?` rather than a stale count.
+    pub unreported: bool,
     pub cwd: Option<String>,
     /// Where fds 0, 1 and 2 point (the daemon lesson shows them).
     pub stdio: Option<[String; 3]>,

@@ -192,6 +192,7 @@ impl LessonView {
                     cwd: None,
                     stdio: None,
                     exit: None,
+                    unreported: false,
                     fresh: true,
                 });
                 // The row keeps what this process accepted, not what its alias's successor will.

@@ -8,11 +8,16 @@ impl LessonView {
         let me = std::process::id() as i32;
         let mut rows = Vec::new();
         let mut depth: HashMap<i32, u8> = HashMap::new();
+        let mut roles: HashMap<i32, Role> = HashMap::new();
         for p in &s.procs {
             let st = &p.status;
             let d = if st.pid == me { 0 } else { depth.get(&st.ppid).map(|d| d + 1).unwrap_or(1) };
             depth.insert(st.pid, d);
             let (role, alias) = self.role_of(st.pid, &st.name, me);
+            roles.insert(st.pid, role);
+            // A worker reports its accepts to its master, which passes them on: one whose
+            // master died (re-parented to forklab or init) has nobody to tell.
+            let unreported = role == Role::Worker && roles.get(&st.ppid) != Some(&Role::Master);
             let fresh =
                 self.lab.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
             // What this process accepted, by its pid: a respawned W1 starts from 0, whatever
@@ -32,6 +37,7 @@ impl LessonView {
                 cpu: p.cpu,
                 rss_kib: st.rss_kib,
                 accepted,
+                unreported,
                 cwd: p.cwd.clone(),
                 stdio: Some(p.stdio.clone()),
                 exit: None,

@@ -459,6 +459,37 @@ fn a_respawned_worker_counts_its_own_accepts_and_the_dead_row_keeps_its_own() {
 }
 
 #[test]
+fn an_orphaned_worker_has_nobody_to_report_to_so_its_count_is_unknown() {
+    let mut app = app();
+    opened(&mut app, "zombie");
+    pool_ready(&mut app);
+    let me = std::process::id() as i32;
+    app.update(event(Event::Spawned { alias: "W3".into(), pid: 13, ppid: 10, role: "worker".into() }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(13, 10, "forklab-worker"),
+        ],
+    );
+    let row = |app: &App| view(app).model.procs.iter().find(|r| r.pid == 13).unwrap().clone();
+    assert_eq!((row(&app).accepted, row(&app).unreported), (Some(0), false));
+    // The master is killed; W3 is re-parented to forklab and serves on, telling no one.
+    app.update(event(Event::Exited {
+        alias: "master".into(),
+        pid: 10,
+        code: None,
+        signal: Some("SIGKILL".into()),
+        core_dumped: false,
+    }));
+    sampled(&mut app, vec![proc_sample(me, 1, "forklab"), proc_sample(13, me, "forklab-worker")]);
+    assert!(row(&app).unreported);
+    let procs = &view(&app).model.procs;
+    assert!(!procs.iter().find(|r| r.pid == 10).unwrap().unreported);
+}
+
+#[test]
 fn one_two_three_fire_and_c_fires_as_many_again() {
     let mut app = app();
     opened(&mut app, "accept");

@@ -43,6 +43,7 @@ pub(crate) fn proc_row(depth: u8, role: Role, alias: &str, pid: i32, ppid: i32, 
         cwd: None,
         stdio: None,
         exit: None,
+        unreported: false,
         fresh: false,
     }
 }
@@ -626,4 +627,25 @@ fn the_latest_connections_say_when_some_are_cut() {
     assert!(short.contains(&format!("of {kept}, +")), "{short}");
     let tall = text(&render(connections, &m, &t, true, 60, 30));
     assert!(tall.contains("latest") && !tall.contains(&format!("of {kept}")), "{tall}");
+}
+
+/// An orphaned worker (its master killed) reports to nobody: ACC says `?`, not its last count
+/// or a 0, and the pane's foot says why.
+#[test]
+fn an_orphaned_workers_acc_is_a_question_mark_with_its_reason() {
+    let mut m = sample();
+    m.procs.retain(|p| p.role != Role::Master);
+    for p in m.procs.iter_mut().filter(|p| p.alias == "W2") {
+        (p.depth, p.ppid, p.unreported) = (1, 48100, true);
+    }
+    let t = theme();
+    let mut term = Terminal::new(TestBackend::new(60, 12)).unwrap();
+    let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+    term.draw(|f| processes(&m, &cx, f.area(), f.buffer_mut())).unwrap();
+    let screen = text(term.backend().buffer());
+    let w2 = screen.lines().find(|l| l.contains("48113")).unwrap();
+    assert!(w2.trim_end_matches(['│', ' ']).ends_with('?'), "{screen}");
+    let w1 = screen.lines().find(|l| l.contains("48112")).unwrap();
+    assert!(w1.trim_end_matches(['│', ' ']).ends_with("41"), "{screen}");
+    assert!(screen.lines().last().unwrap().contains(&tr!("acc-unreported")), "{screen}");
 }
