@@ -133,9 +133,24 @@ pub struct Connections {
     pub answered: BTreeMap<String, u64>,
     /// The load client's finished connections, newest last.
     pub recent: VecDeque<ConnRow>,
+    /// What the steps fired at this pool (`fire`, `load`, `hold`, a Node program's fire): each
+    /// fire's summary, the figures its step prints; the fire under way, record by record.
     pub fired: u64,
     pub completed: u64,
     pub failed: u64,
+    /// What the records of the fire under way added to the figures above: its summary, when it
+    /// comes, stands in for them, so a fire that streams records counts once and one that
+    /// streams none (a `load`, a Node fire) counts all the same.
+    pub streamed: Streamed,
+}
+
+/// The records of the fire under way: what they added to [`Connections`]' figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Streamed {
+    pub fired: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub answered: BTreeMap<String, u64>,
 }
 
 /// Severity of a log line, for its colour.

@@ -19,6 +19,8 @@ impl LessonView {
             EngineMsg::Report(report) => self.report(report),
             EngineMsg::StepDone { index, error } => {
                 self.steps.busy = false;
+                // A fire cut short sends no summary: its records stay counted as they are.
+                self.model.conns.streamed = Default::default();
                 if let Some(e) = error {
                     self.steps.outputs[index + 1]
                         .push(OutLine { kind: LogKind::Fail, text: tr!("out-error", error = e.as_str()) });
@@ -27,6 +29,7 @@ impl LessonView {
                 let _ = lesson;
             }
             EngineMsg::Done { text, error } => {
+                self.model.conns.streamed = Default::default();
                 self.message = Some(match error {
                     Some(e) => tr!("msg-directive-failed", text = text.as_str(), error = e),
                     None => tr!("msg-directive-done", text = text.as_str()),
@@ -57,13 +60,17 @@ impl LessonView {
                 };
                 let conns = &mut self.model.conns;
                 conns.fired += 1;
+                conns.streamed.fired += 1;
                 if c.ok {
                     conns.completed += 1;
+                    conns.streamed.completed += 1;
                     if let Some(worker) = &c.worker {
                         *conns.answered.entry(worker.clone()).or_insert(0) += 1;
+                        *conns.streamed.answered.entry(worker.clone()).or_insert(0) += 1;
                     }
                 } else {
                     conns.failed += 1;
+                    conns.streamed.failed += 1;
                 }
                 if conns.recent.len() == RECENT_CONNS {
                     conns.recent.pop_front();
@@ -89,15 +96,11 @@ impl LessonView {
                     self.output(LogKind::Table, l.trim_start_matches("    ").to_string());
                 }
             }
-            Report::Info(_) | Report::Fired { .. } => {
-                // `show fds` and the daemon's facts are about one process: the fds pane shows it.
-                if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = &report {
-                    self.lab.selected_pid = Some(*pid);
-                }
-                for l in report.text().lines() {
-                    self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
-                }
+            Report::Fired { ref fired, .. } => {
+                self.fire_summed(fired);
+                self.print_info(&report);
             }
+            Report::Info(_) => self.print_info(&report),
             // The question card and the explanation come from the lesson itself.
             Report::Header { .. }
             | Report::Step { .. }
@@ -105,6 +108,34 @@ impl LessonView {
             | Report::Question { .. }
             | Report::Explain { .. } => {}
             Report::Answer { ask, order, answer, detail, .. } => self.answered(&ask, &order, answer, &detail),
+        }
+    }
+
+    /// `show fds` and the daemon's facts are about one process: the fds pane shows it.
+    fn print_info(&mut self, report: &Report) {
+        if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = report {
+            self.lab.selected_pid = Some(*pid);
+        }
+        for l in report.text().lines() {
+            self.output(LogKind::Life, l.trim_start_matches("    ").to_string());
+        }
+    }
+
+    /// A fire's summary, the figures its step prints, counted in the connections pane in place
+    /// of the records it streamed (if it streamed any: a `load`, a `hold` and a Node fire do not).
+    pub(super) fn fire_summed(&mut self, f: &crate::lesson::run::Fired) {
+        let c = &mut self.model.conns;
+        let streamed = std::mem::take(&mut c.streamed);
+        c.fired = c.fired - streamed.fired + f.summary.fired;
+        c.completed = c.completed - streamed.completed + f.summary.completed;
+        c.failed = c.failed - streamed.failed + f.summary.failed;
+        for (w, n) in streamed.answered {
+            if let Some(a) = c.answered.get_mut(&w) {
+                *a -= n;
+            }
+        }
+        for (w, n) in &f.per_worker {
+            *c.answered.entry(w.clone()).or_insert(0) += n;
         }
     }
 
@@ -167,6 +198,7 @@ impl LessonView {
                 self.model.conns.completed = 0;
                 self.model.conns.failed = 0;
                 self.model.conns.recent.clear();
+                self.model.conns.streamed = Default::default();
             }
             Event::Exited { alias, pid, code, signal, .. } => {
                 let status = match (code, signal) {

@@ -148,6 +148,38 @@ fn once_the_client_fired_the_bars_count_its_records_so_they_add_up_to_completed(
     assert!(view(&app).model.conns.answered.is_empty());
 }
 
+fn fired(fired: u64, completed: u64, per_worker: &[(&str, u64)]) -> Msg {
+    let per_worker: BTreeMap<String, u64> = per_worker.iter().map(|(w, n)| (w.to_string(), *n)).collect();
+    let summary: crate::proto::client::ClientSummary = serde_json::from_value(serde_json::json!({
+        "done": true, "fired": fired, "completed": completed, "failed": fired - completed, "errors": {},
+        "per_worker": per_worker, "elapsed_s": 1.0, "conn_per_s": 1.0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0
+    }))
+    .unwrap();
+    let fired = crate::lesson::run::Fired { summary, per_worker, accepted: completed };
+    Msg::Engine(EngineMsg::Report(Report::Fired { mode: "shared".into(), fired }))
+}
+
+#[test]
+fn a_fire_counts_once_and_a_load_or_node_fire_that_streams_no_records_counts_too() {
+    let mut app = app();
+    opened(&mut app, "cluster");
+    pool_ready(&mut app);
+    // `fire 3`: three records, then its summary; the summary stands in for the records.
+    for conn in 0..3 {
+        let rec = crate::proto::client::ConnRecord { conn, ok: true, worker: Some("W1".into()), ..Default::default() };
+        app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
+    }
+    assert_eq!((view(&app).model.conns.fired, view(&app).model.conns.answered.get("W1")), (3, Some(&3)));
+    app.update(fired(3, 3, &[("W1", 3), ("W2", 0)]));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.completed, c.answered.get("W1"), c.recent.len()), (3, 3, Some(&3), 3));
+    // `load 3000` then `wait load`: no records, one summary, and the pane counts it as the step does.
+    app.update(fired(3000, 2998, &[("W1", 1500), ("W2", 1498)]));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.completed, c.failed), (3003, 3001, 2));
+    assert_eq!((c.answered.get("W1"), c.answered.get("W2")), (Some(&1503), Some(&1498)));
+}
+
 #[test]
 fn accepts_from_anywhere_count_per_worker_until_the_pool_stops() {
     let mut app = app();

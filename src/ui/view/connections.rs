@@ -21,9 +21,10 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let height = inner.height as usize;
     let width = inner.width as usize;
 
-    // Once the load client has fired, the bars count its completed connections by the worker
-    // that answered, as the totals under them and the "what happened" bars do: one source, so
-    // the bars add up to "completed". Before that, what the workers reported accepting (curl).
+    // Once a step has fired (`fire`, `load`, a Node program's fire), the bars count its
+    // completed connections by the worker that answered, as the totals under them and the
+    // step's own figures do: one source, so the bars add up to "completed". Before that, what
+    // the workers reported accepting (curl).
     let counts = if c.fired > 0 { &c.answered } else { &c.per_worker };
     let mut workers: Vec<(&String, u64)> =
         c.per_worker.keys().chain(counts.keys()).map(|k| (k, counts.get(k).copied().unwrap_or(0))).collect();
@@ -78,8 +79,8 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
 
     let dot = if t.ascii { " - " } else { " · " };
     let failed_style = if c.failed > 0 { t.bad } else { t.text };
-    // The client's tally for this pool; when only others connected (curl, a lesson's load),
-    // what the workers accepted.
+    // What the steps fired at this pool; when only others connected (curl), what the workers
+    // accepted.
     let totals = if c.fired == 0 && total > 0 {
         Line::styled(tr!("accepted-from-any", total = total), t.text)
     } else {

@@ -121,6 +121,7 @@ pub(crate) fn sample() -> LabModel {
         fired: 82,
         completed: 81,
         failed: 1,
+        streamed: Default::default(),
     };
 
     let mut log = EventLog::default();
