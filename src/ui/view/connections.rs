@@ -15,8 +15,8 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
     let c = &m.conns;
     let mode = c.mode.map(|mode| mode.name().to_string());
-    let port = c.port.map(|p| format!("127.0.0.1:{p}"));
-    let parts: Vec<&str> = mode.iter().chain(port.iter()).map(String::as_str).collect();
+    let parts = title_parts(t, mode.as_deref(), c.port, area.width.saturating_sub(2) as usize);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let Some(inner) = draw_block(pane_block(cx, title(t, "connections", &parts)), area, buf) else { return };
     let height = inner.height as usize;
     let width = inner.width as usize;
@@ -126,6 +126,29 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         put(buf, inner, y as u16, line);
         y += 1;
     }
+}
+
+/// The title's parts after the pane's name that fit in `room` cells: the mode and
+/// `127.0.0.1:PORT`; narrower, the host goes first (`:PORT`), then the mode. A port is shown
+/// whole or not at all: a cut one reads as another port.
+pub(super) fn title_parts(
+    t: &crate::ui::theme::Theme,
+    mode: Option<&str>,
+    port: Option<u16>,
+    room: usize,
+) -> Vec<String> {
+    let full = port.map(|p| format!("127.0.0.1:{p}"));
+    let short = port.map(|p| format!(":{p}"));
+    let mode = mode.map(str::to_string);
+    let tries = [
+        mode.iter().chain(full.iter()).cloned().collect::<Vec<_>>(),
+        mode.iter().chain(short.iter()).cloned().collect(),
+        short.iter().cloned().collect(),
+    ];
+    let width = |parts: &[String]| {
+        text_width(&title(t, "connections", &parts.iter().map(String::as_str).collect::<Vec<_>>()).to_string())
+    };
+    tries.into_iter().find(|parts| width(parts) <= room).unwrap_or_default()
 }
 
 /// Whole percentages of `counts` that add up to 100 (largest remainder), so three thirds read

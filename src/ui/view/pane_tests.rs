@@ -650,3 +650,27 @@ fn an_orphaned_workers_acc_is_a_question_mark_with_its_reason() {
     assert!(w1.trim_end_matches(['│', ' ']).ends_with("41"), "{screen}");
     assert!(screen.lines().last().unwrap().contains(&tr!("acc-unreported")), "{screen}");
 }
+
+/// The connections pane's title never cuts the port: narrower, the host goes first, then the
+/// mode (a 40-column pane at 80x24 once showed `127.0.0.1:4220` for port 42209).
+#[test]
+fn the_connections_title_keeps_the_port_whole() {
+    let mut m = sample();
+    m.conns.port = Some(42209);
+    let t = theme();
+    let top = |m: &LabModel, width: u16| {
+        let mut term = Terminal::new(TestBackend::new(width, 8)).unwrap();
+        let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+        term.draw(|f| connections(m, &cx, f.area(), f.buffer_mut())).unwrap();
+        text(term.backend().buffer()).lines().next().unwrap().to_string()
+    };
+    assert!(top(&m, 80).contains("rr · 127.0.0.1:42209 "), "{}", top(&m, 80));
+    m.conns.mode = Some(Mode::Reuseport);
+    for width in [40, 36] {
+        let line = top(&m, width);
+        assert!(line.contains("reuseport · :42209 "), "{line}");
+    }
+    assert!(top(&m, 26).contains(" connections · :42209 "), "{}", top(&m, 26));
+    let line = top(&m, 20);
+    assert!(!line.contains(':') && !line.contains("4220"), "{line}");
+}
