@@ -151,8 +151,11 @@ pub(super) fn title_parts(
     tries.into_iter().find(|parts| width(parts) <= room).unwrap_or_default()
 }
 
-/// Whole percentages of `counts` that add up to 100 (largest remainder), so three thirds read
-/// 34/33/33 rather than 33/33/33, and 59/65/69 of 193 never reads 101 %. All 0 when nothing.
+/// Whole percentages of `counts`: equal counts always show equal shares, and otherwise they
+/// add up to 100 (largest remainder), so 59/65/69 of 193 never reads 101 %. The points left
+/// after rounding down go to the largest remainders, a group of equal counts all together or
+/// not at all: 9 and 9 of 40 read 22 % and 22 %, never 23 % and 22 %, and three thirds read
+/// 33/33/33, a sum short of 100 by the rounding of the equal ones. All 0 when nothing.
 pub(super) fn shares(counts: &[u64]) -> Vec<u64> {
     let total: u64 = counts.iter().sum();
     if total == 0 {
@@ -160,10 +163,17 @@ pub(super) fn shares(counts: &[u64]) -> Vec<u64> {
     }
     let mut shares: Vec<u64> = counts.iter().map(|n| n * 100 / total).collect();
     let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
-    by_remainder.sort_by_key(|&i| std::cmp::Reverse(counts[i] * 100 % total));
-    let short = 100 - shares.iter().sum::<u64>();
-    for &i in by_remainder.iter().take(short as usize) {
-        shares[i] += 1;
+    // Equal remainders: the larger count first, so it never shows less than a smaller one.
+    by_remainder.sort_by_key(|&i| (std::cmp::Reverse(counts[i] * 100 % total), std::cmp::Reverse(counts[i])));
+    let mut short = 100 - shares.iter().sum::<u64>();
+    for group in by_remainder.chunk_by(|a, b| counts[*a] == counts[*b]) {
+        if group.len() as u64 > short {
+            break;
+        }
+        for &i in group {
+            shares[i] += 1;
+        }
+        short -= group.len() as u64;
     }
     shares
 }

@@ -501,9 +501,13 @@ fn after_a_fire_the_bars_are_the_clients_count_and_the_shares_add_up_to_100() {
 }
 
 #[test]
-fn shares_add_up_to_100_by_largest_remainder() {
+fn shares_add_up_to_100_by_largest_remainder_and_equal_counts_share_equally() {
     use super::connections::shares;
-    assert_eq!(shares(&[1, 1, 1]), [34, 33, 33]);
+    // fairness step 6: W2 and W4 served 9 each of 40; both are 22.5 %.
+    assert_eq!(shares(&[10, 9, 12, 9]), [25, 22, 30, 22]);
+    assert_eq!(shares(&[1, 1, 1]), [33, 33, 33]);
+    // Two equal counts that both fit in what is left both go up.
+    assert_eq!(shares(&[3, 3, 1]), [43, 43, 14]);
     assert_eq!(shares(&[69, 65, 66]), [35, 32, 33]);
     assert_eq!(shares(&[0, 0]), [0, 0]);
     assert_eq!(shares(&[7, 0]), [100, 0]);
