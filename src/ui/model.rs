@@ -108,7 +108,8 @@ impl CoreHistory {
 /// One finished connection of the load client.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnRow {
-    /// The connection's number in this session (1, 2, ...).
+    /// The connection's number in its fire, as the load client gives it (0, 1, ...): the
+    /// number `play`, its JSON and a step's list of failed connections print.
     pub n: u64,
     /// The worker that served it, or None if it failed.
     pub worker: Option<String>,

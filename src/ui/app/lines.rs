@@ -51,9 +51,10 @@ impl LessonView {
         match report {
             Report::Event(ev) | Report::Background(ev) => self.event(ev),
             Report::Conn(c) => {
-                self.lab.conn_seq += 1;
+                // The client's own number for it, the one `play`, its JSON and the failed
+                // connections' list give too.
                 let row = ConnRow {
-                    n: self.lab.conn_seq,
+                    n: u64::from(c.conn),
                     worker: if c.ok { c.worker.clone() } else { None },
                     latency_us: c.us,
                     error: c.error.map(|e| e.as_str().to_string()),

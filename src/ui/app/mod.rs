@@ -156,8 +156,6 @@ struct LabMemory {
     accepted: HashMap<i32, u64>,
     /// The fd table of every process on screen, from the last sample.
     fds: BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>,
-    /// The load client's connections so far, to number them.
-    conn_seq: u64,
     /// The pool's size, as the last pool or scale left it.
     workers: usize,
     /// Why the engine ended, once it has.
@@ -342,7 +340,6 @@ impl App {
                 exited: Vec::new(),
                 accepted: HashMap::new(),
                 fds: BTreeMap::new(),
-                conn_seq: 0,
                 workers,
                 ended: None,
                 opened: Instant::now(),

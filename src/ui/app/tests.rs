@@ -181,6 +181,32 @@ fn a_fire_counts_once_and_a_load_or_node_fire_that_streams_no_records_counts_too
 }
 
 #[test]
+fn the_latest_connections_carry_the_clients_own_numbers() {
+    let mut app = app();
+    opened(&mut app, "shutdown");
+    pool_ready(&mut app);
+    // Two fires of two: each numbers its connections from 0, as play and the failed list do.
+    for conn in [0, 1, 0, 1] {
+        let rec = crate::proto::client::ConnRecord {
+            conn,
+            ok: conn == 0,
+            error: (conn == 1).then_some(crate::proto::client::ConnError::ClosedEarly),
+            ..Default::default()
+        };
+        app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
+    }
+    let numbers: Vec<u64> = view(&app).model.conns.recent.iter().map(|r| r.n).collect();
+    assert_eq!(numbers, [0, 1, 0, 1]);
+    let failed = crate::proto::client::ConnRecord {
+        conn: 1,
+        error: Some(crate::proto::client::ConnError::ClosedEarly),
+        ..Default::default()
+    };
+    let listed = crate::lesson::run::Info::FailedConns(vec![failed]).text();
+    assert!(listed.contains("#1 closed_early"), "{listed}");
+}
+
+#[test]
 fn accepts_from_anywhere_count_per_worker_until_the_pool_stops() {
     let mut app = app();
     opened(&mut app, "accept");
