@@ -759,6 +759,7 @@ col-state = STATE
 col-threads = THR
 col-accepted = ACC
 # Under a pane too long for its rows: which rows are shown, of how many.
+acc-unreported = ACC ?: its master is gone
 rows-shown = { $first }{ $dash }{ $last } of { $rows }
 
 ## More of the lab's and the loader's errors

@@ -754,6 +754,7 @@ col-state = 状态
 col-threads = 线程
 col-accepted = 接受
 # 面板行数放不下时：显示的是第几行到第几行，共几行。
+acc-unreported = ACC ?：它的主进程已不在
 rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
 
 ## 实验与课程载入的更多错误

@@ -73,8 +73,11 @@ pub struct ProcRow {
     /// Percent of one core over the last sample interval.
     pub cpu: f32,
     pub rss_kib: u64,
-    /// Connections this worker accepted (workers only).
+    /// Connections this worker accepted (workers only), as it last reported.
     pub accepted: Option<u64>,
+    /// A worker whose master is gone (an orphan): its reports went through the master, so
+    /// what it accepted since is unknown here, and ACC shows `?` rather than a stale count.
+    pub unreported: bool,
     pub cwd: Option<String>,
     /// Where fds 0, 1 and 2 point (the daemon lesson shows them).
     pub stdio: Option<[String; 3]>,
@@ -105,7 +108,8 @@ impl CoreHistory {
 /// One finished connection of the load client.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnRow {
-    /// The connection's number in this session (1, 2, ...).
+    /// The connection's number in its fire, as the load client gives it (0, 1, ...): the
+    /// number `play`, its JSON and a step's list of failed connections print.
     pub n: u64,
     /// The worker that served it, or None if it failed.
     pub worker: Option<String>,
@@ -130,9 +134,24 @@ pub struct Connections {
     pub answered: BTreeMap<String, u64>,
     /// The load client's finished connections, newest last.
     pub recent: VecDeque<ConnRow>,
+    /// What the steps fired at this pool (`fire`, `load`, `hold`, a Node program's fire): each
+    /// fire's summary, the figures its step prints; the fire under way, record by record.
     pub fired: u64,
     pub completed: u64,
     pub failed: u64,
+    /// What the records of the fire under way added to the figures above: its summary, when it
+    /// comes, stands in for them, so a fire that streams records counts once and one that
+    /// streams none (a `load`, a Node fire) counts all the same.
+    pub streamed: Streamed,
+}
+
+/// The records of the fire under way: what they added to [`Connections`]' figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Streamed {
+    pub fired: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub answered: BTreeMap<String, u64>,
 }
 
 /// Severity of a log line, for its colour.

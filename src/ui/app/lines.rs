@@ -19,6 +19,8 @@ impl LessonView {
             EngineMsg::Report(report) => self.report(report),
             EngineMsg::StepDone { index, error } => {
                 self.steps.busy = false;
+                // A fire cut short sends no summary: its records stay counted as they are.
+                self.model.conns.streamed = Default::default();
                 if let Some(e) = error {
                     self.steps.outputs[index + 1]
                         .push(OutLine { kind: LogKind::Fail, text: tr!("out-error", error = e.as_str()) });
@@ -27,6 +29,7 @@ impl LessonView {
                 let _ = lesson;
             }
             EngineMsg::Done { text, error } => {
+                self.model.conns.streamed = Default::default();
                 self.message = Some(match error {
                     Some(e) => tr!("msg-directive-failed", text = text.as_str(), error = e),
                     None => tr!("msg-directive-done", text = text.as_str()),
@@ -48,22 +51,27 @@ impl LessonView {
         match report {
             Report::Event(ev) | Report::Background(ev) => self.event(ev),
             Report::Conn(c) => {
-                self.lab.conn_seq += 1;
+                // The client's own number for it, the one `play`, its JSON and the failed
+                // connections' list give too.
                 let row = ConnRow {
-                    n: self.lab.conn_seq,
+                    n: u64::from(c.conn),
                     worker: if c.ok { c.worker.clone() } else { None },
                     latency_us: c.us,
                     error: c.error.map(|e| e.as_str().to_string()),
                 };
                 let conns = &mut self.model.conns;
                 conns.fired += 1;
+                conns.streamed.fired += 1;
                 if c.ok {
                     conns.completed += 1;
+                    conns.streamed.completed += 1;
                     if let Some(worker) = &c.worker {
                         *conns.answered.entry(worker.clone()).or_insert(0) += 1;
+                        *conns.streamed.answered.entry(worker.clone()).or_insert(0) += 1;
                     }
                 } else {
                     conns.failed += 1;
+                    conns.streamed.failed += 1;
                 }
                 if conns.recent.len() == RECENT_CONNS {
                     conns.recent.pop_front();
@@ -89,25 +97,11 @@ impl LessonView {
                     self.output(LogKind::Table, unindent(l).to_string());
                 }
             }
-            Report::Info(_) | Report::Fired { .. } => {
-                // `show fds` and the daemon's facts are about one process: the fds pane shows it.
-                if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = &report {
-                    self.lab.selected_pid = Some(*pid);
-                }
-                // The Node program's port, once its workers listen: the bar's curl line names it.
-                if let Report::Info(Info::Node { port, .. }) = &report
-                    && *port != 0
-                {
-                    self.model.node_port = Some(*port);
-                }
-                // `show tree`'s rows are a table: each whole on one line, indented by its depth
-                // as play prints it (wrapped, a row's tail would start flush left).
-                let tree = matches!(report, Report::Info(Info::Tree { .. }));
-                for (i, l) in report.text().lines().enumerate() {
-                    let kind = if tree && i > 0 { LogKind::Table } else { LogKind::Life };
-                    self.output(kind, unindent(l).to_string());
-                }
+            Report::Fired { ref fired, .. } => {
+                self.fire_summed(fired);
+                self.print_info(&report);
             }
+            Report::Info(_) => self.print_info(&report),
             // The question card and the explanation come from the lesson itself.
             Report::Header { .. }
             | Report::Step { .. }
@@ -115,6 +109,44 @@ impl LessonView {
             | Report::Question { .. }
             | Report::Explain { .. } => {}
             Report::Answer { ask, order, answer, detail, .. } => self.answered(&ask, &order, answer, &detail),
+        }
+    }
+
+    /// `show fds` and the daemon's facts are about one process: the fds pane shows it.
+    fn print_info(&mut self, report: &Report) {
+        if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = report {
+            self.lab.selected_pid = Some(*pid);
+        }
+        // The Node program's port, once its workers listen: the bar's curl line names it.
+        if let Report::Info(Info::Node { port, .. }) = report
+            && *port != 0
+        {
+            self.model.node_port = Some(*port);
+        }
+        // `show tree`'s rows are a table: each whole on one line, indented by its depth as play
+        // prints it (wrapped, a row's tail would start flush left).
+        let tree = matches!(report, Report::Info(Info::Tree { .. }));
+        for (i, l) in report.text().lines().enumerate() {
+            let kind = if tree && i > 0 { LogKind::Table } else { LogKind::Life };
+            self.output(kind, unindent(l).to_string());
+        }
+    }
+
+    /// A fire's summary, the figures its step prints, counted in the connections pane in place
+    /// of the records it streamed (if it streamed any: a `load`, a `hold` and a Node fire do not).
+    pub(super) fn fire_summed(&mut self, f: &crate::lesson::run::Fired) {
+        let c = &mut self.model.conns;
+        let streamed = std::mem::take(&mut c.streamed);
+        c.fired = c.fired - streamed.fired + f.summary.fired;
+        c.completed = c.completed - streamed.completed + f.summary.completed;
+        c.failed = c.failed - streamed.failed + f.summary.failed;
+        for (w, n) in streamed.answered {
+            if let Some(a) = c.answered.get_mut(&w) {
+                *a -= n;
+            }
+        }
+        for (w, n) in &f.per_worker {
+            *c.answered.entry(w.clone()).or_insert(0) += n;
         }
     }
 
@@ -154,8 +186,10 @@ impl LessonView {
                 self.lab.aliases.insert(*pid, alias.clone());
                 self.lab.born.insert(*pid, Instant::now());
             }
-            Event::Accepted { alias, n, .. } => {
+            Event::Accepted { alias, pid, n, total } => {
                 *self.model.conns.per_worker.entry(alias.clone()).or_insert(0) += n;
+                let own = self.lab.accepted.entry(*pid).or_insert(0);
+                *own = (*own).max(*total);
             }
             Event::PoolReady { mode, port, workers, .. } => {
                 self.model.conns.mode = Some(*mode);
@@ -177,6 +211,7 @@ impl LessonView {
                 self.model.conns.completed = 0;
                 self.model.conns.failed = 0;
                 self.model.conns.recent.clear();
+                self.model.conns.streamed = Default::default();
             }
             Event::Exited { alias, pid, code, signal, .. } => {
                 let status = match (code, signal) {
@@ -202,8 +237,11 @@ impl LessonView {
                     cwd: None,
                     stdio: None,
                     exit: None,
+                    unreported: false,
                     fresh: true,
                 });
+                // The row keeps what this process accepted, not what its alias's successor will.
+                row.accepted = (row.role == Role::Worker).then(|| self.lab.accepted.get(pid).copied().unwrap_or(0));
                 row.exit = Some(status);
                 row.state = 'X';
                 row.cpu = 0.0;

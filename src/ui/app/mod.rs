@@ -153,10 +153,11 @@ struct LabMemory {
     born: HashMap<i32, Instant>,
     /// Processes that exited, shown a while with their status.
     exited: Vec<(ProcRow, Instant)>,
+    /// pid → the connections that process said it accepted (its own running total, from its
+    /// last report): the ACC column. A respawned worker reuses its alias, not its count.
+    accepted: HashMap<i32, u64>,
     /// The fd table of every process on screen, from the last sample.
     fds: BTreeMap<i32, Vec<crate::sys::procfs::FdEntry>>,
-    /// The load client's connections so far, to number them.
-    conn_seq: u64,
     /// The pool's size, as the last pool or scale left it.
     workers: usize,
     /// Why the engine ended, once it has.
@@ -340,8 +341,8 @@ impl App {
                 aliases: HashMap::new(),
                 born: HashMap::new(),
                 exited: Vec::new(),
+                accepted: HashMap::new(),
                 fds: BTreeMap::new(),
-                conn_seq: 0,
                 workers,
                 ended: None,
                 opened: Instant::now(),

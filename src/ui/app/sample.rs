@@ -8,15 +8,21 @@ impl LessonView {
         let me = std::process::id() as i32;
         let mut rows = Vec::new();
         let mut depth: HashMap<i32, u8> = HashMap::new();
+        let mut roles: HashMap<i32, Role> = HashMap::new();
         for p in &s.procs {
             let st = &p.status;
             let d = if st.pid == me { 0 } else { depth.get(&st.ppid).map(|d| d + 1).unwrap_or(1) };
             depth.insert(st.pid, d);
             let (role, alias) = self.role_of(st.pid, &st.name, me);
+            roles.insert(st.pid, role);
+            // A worker reports its accepts to its master, which passes them on: one whose
+            // master died (re-parented to forklab or init) has nobody to tell.
+            let unreported = role == Role::Worker && roles.get(&st.ppid) != Some(&Role::Master);
             let fresh =
                 self.lab.born.get(&st.pid).is_some_and(|t| now.duration_since(*t) < crate::ui::model::HIGHLIGHT_FOR);
-            let accepted =
-                (role == Role::Worker).then(|| self.model.conns.per_worker.get(&alias).copied().unwrap_or(0));
+            // What this process accepted, by its pid: a respawned W1 starts from 0, whatever
+            // the W1 before it took (the connections pane counts by alias, across respawns).
+            let accepted = (role == Role::Worker).then(|| self.lab.accepted.get(&st.pid).copied().unwrap_or(0));
             rows.push(ProcRow {
                 depth: d,
                 role,
@@ -31,6 +37,7 @@ impl LessonView {
                 cpu: p.cpu,
                 rss_kib: st.rss_kib,
                 accepted,
+                unreported,
                 cwd: p.cwd.clone(),
                 stdio: Some(p.stdio.clone()),
                 exit: None,
@@ -43,6 +50,10 @@ impl LessonView {
                 continue;
             }
             let mut row = row.clone();
+            if row.role == Role::Worker {
+                // Its last report may have come after it was last sampled.
+                row.accepted = Some(self.lab.accepted.get(&row.pid).copied().unwrap_or(0));
+            }
             row.fresh = now.duration_since(*at) < crate::ui::model::HIGHLIGHT_FOR;
             let after = rows.iter().rposition(|r| r.pid == row.ppid || r.ppid == row.ppid).map(|i| i + 1);
             rows.insert(after.unwrap_or(rows.len()), row);

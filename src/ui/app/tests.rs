@@ -148,6 +148,64 @@ fn once_the_client_fired_the_bars_count_its_records_so_they_add_up_to_completed(
     assert!(view(&app).model.conns.answered.is_empty());
 }
 
+fn fired(fired: u64, completed: u64, per_worker: &[(&str, u64)]) -> Msg {
+    let per_worker: BTreeMap<String, u64> = per_worker.iter().map(|(w, n)| (w.to_string(), *n)).collect();
+    let summary: crate::proto::client::ClientSummary = serde_json::from_value(serde_json::json!({
+        "done": true, "fired": fired, "completed": completed, "failed": fired - completed, "errors": {},
+        "per_worker": per_worker, "elapsed_s": 1.0, "conn_per_s": 1.0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0
+    }))
+    .unwrap();
+    let fired = crate::lesson::run::Fired { summary, per_worker, accepted: completed };
+    Msg::Engine(EngineMsg::Report(Report::Fired { mode: "shared".into(), fired }))
+}
+
+#[test]
+fn a_fire_counts_once_and_a_load_or_node_fire_that_streams_no_records_counts_too() {
+    let mut app = app();
+    opened(&mut app, "cluster");
+    pool_ready(&mut app);
+    // `fire 3`: three records, then its summary; the summary stands in for the records.
+    for conn in 0..3 {
+        let rec = crate::proto::client::ConnRecord { conn, ok: true, worker: Some("W1".into()), ..Default::default() };
+        app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
+    }
+    assert_eq!((view(&app).model.conns.fired, view(&app).model.conns.answered.get("W1")), (3, Some(&3)));
+    app.update(fired(3, 3, &[("W1", 3), ("W2", 0)]));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.completed, c.answered.get("W1"), c.recent.len()), (3, 3, Some(&3), 3));
+    // `load 3000` then `wait load`: no records, one summary, and the pane counts it as the step does.
+    app.update(fired(3000, 2998, &[("W1", 1500), ("W2", 1498)]));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.completed, c.failed), (3003, 3001, 2));
+    assert_eq!((c.answered.get("W1"), c.answered.get("W2")), (Some(&1503), Some(&1498)));
+}
+
+#[test]
+fn the_latest_connections_carry_the_clients_own_numbers() {
+    let mut app = app();
+    opened(&mut app, "shutdown");
+    pool_ready(&mut app);
+    // Two fires of two: each numbers its connections from 0, as play and the failed list do.
+    for conn in [0, 1, 0, 1] {
+        let rec = crate::proto::client::ConnRecord {
+            conn,
+            ok: conn == 0,
+            error: (conn == 1).then_some(crate::proto::client::ConnError::ClosedEarly),
+            ..Default::default()
+        };
+        app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
+    }
+    let numbers: Vec<u64> = view(&app).model.conns.recent.iter().map(|r| r.n).collect();
+    assert_eq!(numbers, [0, 1, 0, 1]);
+    let failed = crate::proto::client::ConnRecord {
+        conn: 1,
+        error: Some(crate::proto::client::ConnError::ClosedEarly),
+        ..Default::default()
+    };
+    let listed = crate::lesson::run::Info::FailedConns(vec![failed]).text();
+    assert!(listed.contains("#1 closed_early"), "{listed}");
+}
+
 #[test]
 fn accepts_from_anywhere_count_per_worker_until_the_pool_stops() {
     let mut app = app();
@@ -397,6 +455,98 @@ fn the_process_rows_count_what_the_connections_pane_counts() {
     assert_eq!(view(&app).model.conns.per_worker.get("W2"), Some(&5));
     let master = view(&app).model.procs.iter().find(|r| r.pid == 10).unwrap().clone();
     assert_eq!((master.role, master.alias.as_str()), (Role::Master, "master"));
+}
+
+fn proc_sample(pid: i32, ppid: i32, name: &str) -> super::super::sampler::ProcSample {
+    super::super::sampler::ProcSample {
+        status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
+        cpu: 0.0,
+        tty: "?".into(),
+        cwd: None,
+        stdio: ["a".into(), "b".into(), "c".into()],
+    }
+}
+
+fn sampled(app: &mut App, procs: Vec<super::super::sampler::ProcSample>) {
+    app.update(Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0], ..Default::default() }));
+}
+
+fn acc(app: &App, pid: i32) -> Option<u64> {
+    view(app).model.procs.iter().find(|r| r.pid == pid).unwrap().accepted
+}
+
+#[test]
+fn a_respawned_worker_counts_its_own_accepts_and_the_dead_row_keeps_its_own() {
+    let mut app = app();
+    opened(&mut app, "shutdown");
+    pool_ready(&mut app);
+    let me = std::process::id() as i32;
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: 11, ppid: 10, role: "worker".into() }));
+    app.update(event(Event::Accepted { alias: "W1".into(), pid: 11, n: 8, total: 8 }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(11, 10, "forklab-worker"),
+        ],
+    );
+    assert_eq!(acc(&app, 11), Some(8));
+    // W1 exits 0 and the master starts a new W1, which has accepted nothing yet.
+    app.update(event(Event::Exited { alias: "W1".into(), pid: 11, code: Some(0), signal: None, core_dumped: false }));
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: 21, ppid: 10, role: "worker".into() }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(21, 10, "forklab-worker"),
+        ],
+    );
+    assert_eq!((acc(&app, 21), acc(&app, 11)), (Some(0), Some(8)));
+    app.update(event(Event::Accepted { alias: "W1".into(), pid: 21, n: 2, total: 2 }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(21, 10, "forklab-worker"),
+        ],
+    );
+    assert_eq!((acc(&app, 21), acc(&app, 11)), (Some(2), Some(8)));
+    // The connections pane counts by alias, across the respawn: W1 took 10 in all.
+    assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&10));
+}
+
+#[test]
+fn an_orphaned_worker_has_nobody_to_report_to_so_its_count_is_unknown() {
+    let mut app = app();
+    opened(&mut app, "zombie");
+    pool_ready(&mut app);
+    let me = std::process::id() as i32;
+    app.update(event(Event::Spawned { alias: "W3".into(), pid: 13, ppid: 10, role: "worker".into() }));
+    sampled(
+        &mut app,
+        vec![
+            proc_sample(me, 1, "forklab"),
+            proc_sample(10, me, "forklab-master"),
+            proc_sample(13, 10, "forklab-worker"),
+        ],
+    );
+    let row = |app: &App| view(app).model.procs.iter().find(|r| r.pid == 13).unwrap().clone();
+    assert_eq!((row(&app).accepted, row(&app).unreported), (Some(0), false));
+    // The master is killed; W3 is re-parented to forklab and serves on, telling no one.
+    app.update(event(Event::Exited {
+        alias: "master".into(),
+        pid: 10,
+        code: None,
+        signal: Some("SIGKILL".into()),
+        core_dumped: false,
+    }));
+    sampled(&mut app, vec![proc_sample(me, 1, "forklab"), proc_sample(13, me, "forklab-worker")]);
+    assert!(row(&app).unreported);
+    let procs = &view(&app).model.procs;
+    assert!(!procs.iter().find(|r| r.pid == 10).unwrap().unreported);
 }
 
 #[test]

@@ -15,15 +15,16 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
     let c = &m.conns;
     let mode = c.mode.map(|mode| mode.name().to_string());
-    let port = c.port.map(|p| format!("127.0.0.1:{p}"));
-    let parts: Vec<&str> = mode.iter().chain(port.iter()).map(String::as_str).collect();
+    let parts = title_parts(t, mode.as_deref(), c.port, area.width.saturating_sub(2) as usize);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let Some(inner) = draw_block(pane_block(cx, title(t, "connections", &parts)), area, buf) else { return };
     let height = inner.height as usize;
     let width = inner.width as usize;
 
-    // Once the load client has fired, the bars count its completed connections by the worker
-    // that answered, as the totals under them and the "what happened" bars do: one source, so
-    // the bars add up to "completed". Before that, what the workers reported accepting (curl).
+    // Once a step has fired (`fire`, `load`, a Node program's fire), the bars count its
+    // completed connections by the worker that answered, as the totals under them and the
+    // step's own figures do: one source, so the bars add up to "completed". Before that, what
+    // the workers reported accepting (curl).
     let counts = if c.fired > 0 { &c.answered } else { &c.per_worker };
     let mut workers: Vec<(&String, u64)> =
         c.per_worker.keys().chain(counts.keys()).map(|k| (k, counts.get(k).copied().unwrap_or(0))).collect();
@@ -77,8 +78,8 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
 
     let dot = if t.ascii { " - " } else { " · " };
     let failed_style = if c.failed > 0 { t.bad } else { t.text };
-    // The client's tally for this pool; when only others connected (curl, a lesson's load),
-    // what the workers accepted.
+    // What the steps fired at this pool; when only others connected (curl), what the workers
+    // accepted.
     let totals = if c.fired == 0 && total > 0 {
         Line::styled(tr!("accepted-from-any", total = total), t.text)
     } else {
@@ -134,8 +135,34 @@ fn no_connections(c: &crate::ui::model::Connections, ascii: bool) -> String {
     tr!("no-connections-yet", dash = if ascii { "-" } else { "—" })
 }
 
-/// Whole percentages of `counts` that add up to 100 (largest remainder), so three thirds read
-/// 34/33/33 rather than 33/33/33, and 59/65/69 of 193 never reads 101 %. All 0 when nothing.
+/// The title's parts after the pane's name that fit in `room` cells: the mode and
+/// `127.0.0.1:PORT`; narrower, the host goes first (`:PORT`), then the mode. A port is shown
+/// whole or not at all: a cut one reads as another port.
+pub(super) fn title_parts(
+    t: &crate::ui::theme::Theme,
+    mode: Option<&str>,
+    port: Option<u16>,
+    room: usize,
+) -> Vec<String> {
+    let full = port.map(|p| format!("127.0.0.1:{p}"));
+    let short = port.map(|p| format!(":{p}"));
+    let mode = mode.map(str::to_string);
+    let tries = [
+        mode.iter().chain(full.iter()).cloned().collect::<Vec<_>>(),
+        mode.iter().chain(short.iter()).cloned().collect(),
+        short.iter().cloned().collect(),
+    ];
+    let width = |parts: &[String]| {
+        text_width(&title(t, "connections", &parts.iter().map(String::as_str).collect::<Vec<_>>()).to_string())
+    };
+    tries.into_iter().find(|parts| width(parts) <= room).unwrap_or_default()
+}
+
+/// Whole percentages of `counts`: equal counts always show equal shares, and otherwise they
+/// add up to 100 (largest remainder), so 59/65/69 of 193 never reads 101 %. The points left
+/// after rounding down go to the largest remainders, a group of equal counts all together or
+/// not at all: 9 and 9 of 40 read 22 % and 22 %, never 23 % and 22 %, and three thirds read
+/// 33/33/33, a sum short of 100 by the rounding of the equal ones. All 0 when nothing.
 pub(super) fn shares(counts: &[u64]) -> Vec<u64> {
     let total: u64 = counts.iter().sum();
     if total == 0 {
@@ -143,10 +170,17 @@ pub(super) fn shares(counts: &[u64]) -> Vec<u64> {
     }
     let mut shares: Vec<u64> = counts.iter().map(|n| n * 100 / total).collect();
     let mut by_remainder: Vec<usize> = (0..counts.len()).collect();
-    by_remainder.sort_by_key(|&i| std::cmp::Reverse(counts[i] * 100 % total));
-    let short = 100 - shares.iter().sum::<u64>();
-    for &i in by_remainder.iter().take(short as usize) {
-        shares[i] += 1;
+    // Equal remainders: the larger count first, so it never shows less than a smaller one.
+    by_remainder.sort_by_key(|&i| (std::cmp::Reverse(counts[i] * 100 % total), std::cmp::Reverse(counts[i])));
+    let mut short = 100 - shares.iter().sum::<u64>();
+    for group in by_remainder.chunk_by(|a, b| counts[*a] == counts[*b]) {
+        if group.len() as u64 > short {
+            break;
+        }
+        for &i in group {
+            shares[i] += 1;
+        }
+        short -= group.len() as u64;
     }
     shares
 }

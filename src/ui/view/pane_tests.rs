@@ -43,6 +43,7 @@ pub(crate) fn proc_row(depth: u8, role: Role, alias: &str, pid: i32, ppid: i32, 
         cwd: None,
         stdio: None,
         exit: None,
+        unreported: false,
         fresh: false,
     }
 }
@@ -120,6 +121,7 @@ pub(crate) fn sample() -> LabModel {
         fired: 82,
         completed: 81,
         failed: 1,
+        streamed: Default::default(),
     };
 
     let mut log = EventLog::default();
@@ -502,9 +504,13 @@ fn after_a_fire_the_bars_are_the_clients_count_and_the_shares_add_up_to_100() {
 }
 
 #[test]
-fn shares_add_up_to_100_by_largest_remainder() {
+fn shares_add_up_to_100_by_largest_remainder_and_equal_counts_share_equally() {
     use super::connections::shares;
-    assert_eq!(shares(&[1, 1, 1]), [34, 33, 33]);
+    // fairness step 6: W2 and W4 served 9 each of 40; both are 22.5 %.
+    assert_eq!(shares(&[10, 9, 12, 9]), [25, 22, 30, 22]);
+    assert_eq!(shares(&[1, 1, 1]), [33, 33, 33]);
+    // Two equal counts that both fit in what is left both go up.
+    assert_eq!(shares(&[3, 3, 1]), [43, 43, 14]);
     assert_eq!(shares(&[69, 65, 66]), [35, 32, 33]);
     assert_eq!(shares(&[0, 0]), [0, 0]);
     assert_eq!(shares(&[7, 0]), [100, 0]);
@@ -629,4 +635,49 @@ fn the_latest_connections_say_when_some_are_cut() {
     assert!(short.contains(&format!("of {kept}, +")), "{short}");
     let tall = text(&render(connections, &m, &t, true, 60, 30));
     assert!(tall.contains("latest") && !tall.contains(&format!("of {kept}")), "{tall}");
+}
+
+/// An orphaned worker (its master killed) reports to nobody: ACC says `?`, not its last count
+/// or a 0, and the pane's foot says why.
+#[test]
+fn an_orphaned_workers_acc_is_a_question_mark_with_its_reason() {
+    let mut m = sample();
+    m.procs.retain(|p| p.role != Role::Master);
+    for p in m.procs.iter_mut().filter(|p| p.alias == "W2") {
+        (p.depth, p.ppid, p.unreported) = (1, 48100, true);
+    }
+    let t = theme();
+    let mut term = Terminal::new(TestBackend::new(60, 12)).unwrap();
+    let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+    term.draw(|f| processes(&m, &cx, f.area(), f.buffer_mut())).unwrap();
+    let screen = text(term.backend().buffer());
+    let w2 = screen.lines().find(|l| l.contains("48113")).unwrap();
+    assert!(w2.trim_end_matches(['│', ' ']).ends_with('?'), "{screen}");
+    let w1 = screen.lines().find(|l| l.contains("48112")).unwrap();
+    assert!(w1.trim_end_matches(['│', ' ']).ends_with("41"), "{screen}");
+    assert!(screen.lines().last().unwrap().contains(&tr!("acc-unreported")), "{screen}");
+}
+
+/// The connections pane's title never cuts the port: narrower, the host goes first, then the
+/// mode (a 40-column pane at 80x24 once showed `127.0.0.1:4220` for port 42209).
+#[test]
+fn the_connections_title_keeps_the_port_whole() {
+    let mut m = sample();
+    m.conns.port = Some(42209);
+    let t = theme();
+    let top = |m: &LabModel, width: u16| {
+        let mut term = Terminal::new(TestBackend::new(width, 8)).unwrap();
+        let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+        term.draw(|f| connections(m, &cx, f.area(), f.buffer_mut())).unwrap();
+        text(term.backend().buffer()).lines().next().unwrap().to_string()
+    };
+    assert!(top(&m, 80).contains("rr · 127.0.0.1:42209 "), "{}", top(&m, 80));
+    m.conns.mode = Some(Mode::Reuseport);
+    for width in [40, 36] {
+        let line = top(&m, width);
+        assert!(line.contains("reuseport · :42209 "), "{line}");
+    }
+    assert!(top(&m, 26).contains(" connections · :42209 "), "{}", top(&m, 26));
+    let line = top(&m, 20);
+    assert!(!line.contains(':') && !line.contains("4220"), "{line}");
 }

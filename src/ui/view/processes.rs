@@ -70,6 +70,7 @@ impl Col {
             Col::Cpu => format!("{:.1}", p.cpu),
             Col::Rss if gone => String::new(),
             Col::Rss => format!("{:.1}", p.rss_kib as f64 / 1024.0),
+            Col::Acc if p.unreported => "?".into(),
             Col::Acc => p.accepted.map(|n| n.to_string()).unwrap_or_default(),
         }
     }
@@ -89,6 +90,10 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         let dash = if t.ascii { "-" } else { "–" };
         let shown = tr!("rows-shown", first = first + 1, dash = dash, last = last, rows = rows);
         block = block.title_bottom(Line::from(format!(" {shown} ")).right_aligned());
+    }
+    // An orphaned worker's `?`, said once under the pane.
+    if procs.iter().any(|p| p.unreported) {
+        block = block.title_bottom(Line::styled(format!(" {} ", tr!("acc-unreported")), t.dim));
     }
     // No left padding here: the selection marker takes that column.
     let Some(full) = draw_block_unpadded(block, area, buf) else { return };

@@ -401,6 +401,7 @@ impl WatchApp {
                     stdio: None,
                     exit: None,
                     fresh: self.born.contains_key(&st.pid),
+                    unreported: false,
                 }
             })
             .collect();
