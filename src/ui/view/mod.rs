@@ -185,12 +185,15 @@ const BAR_MAX: u16 = 4;
 
 /// The rows the key bar needs on a screen `width` wide: one, or as many as its message
 /// wraps to beside the curl line (up to BAR_MAX).
-fn bar_rows(v: &LessonView, width: u16) -> u16 {
+fn bar_rows(v: &LessonView, theme: &Theme, width: u16) -> u16 {
     let Some(m) = v.message.as_deref() else { return 1 };
-    let room = width.saturating_sub(curl_text(curl_port(v)).width() as u16 + 1).max(1);
-    message_paragraph(m, &Theme::new(super::theme::ThemeName::Default, true, false))
-        .line_count(room)
-        .clamp(1, usize::from(BAR_MAX)) as u16
+    let room = left_of_curl(width, &curl_text(curl_port(v)));
+    message_paragraph(m, theme).line_count(room).clamp(1, usize::from(BAR_MAX)) as u16
+}
+
+/// The key bar's columns left of the curl line (at least one).
+fn left_of_curl(width: u16, curl: &str) -> u16 {
+    width.saturating_sub(curl.width() as u16 + 1).max(1)
 }
 
 /// A message of the key bar, wrapped at spaces (a word wider than the bar is cut by width).
@@ -236,7 +239,8 @@ fn body_split(body: Rect, v: &LessonView, table: usize) -> (Option<Rect>, Option
 /// How the narration area scrolls on a screen of the app's size and theme; None when a
 /// zoomed pane hides it.
 pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::app::Extent> {
-    let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, app.size.0));
+    let [_, _, body, _] =
+        lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, &app.theme, app.size.0));
     let table = narration::widest_row(&app.lessons[v.index], v, app.question(), &app.theme);
     let (area, _) = body_split(body, v, table);
     Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
@@ -245,7 +249,7 @@ pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::a
 fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let l = &app.lessons[v.index];
     let band = theme.name == super::theme::ThemeName::Contrast;
-    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, area.width));
+    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, theme, area.width));
     let where_ = step_name(v.steps.page, l.steps.len());
     let mut marks = Vec::new();
     if app.frozen.is_some() {
@@ -462,28 +466,22 @@ fn syscalls_pane(
 /// A message takes the bar's rows beside the curl line, wrapped (`bar_rows` gave it enough).
 fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port: Option<u16>, message: Option<&str>) {
     let curl = curl_text(port);
-    let room = (area.width as usize).saturating_sub(curl.width() + 1);
-    let mut spans = Vec::new();
-    let mut used = 0;
+    let room = left_of_curl(area.width, &curl);
     match message {
-        Some(m) => {
-            let left = Rect { width: room.max(1) as u16, ..area };
-            f.render_widget(message_paragraph(m, theme), left);
-        }
+        Some(m) => f.render_widget(message_paragraph(m, theme), Rect { width: room, ..area }),
         None => {
+            let (mut spans, mut used) = (Vec::new(), 0);
             for (k, what) in keys {
                 let w = k.width() + what.width() + 4;
-                if used + w > room {
+                if used + w > usize::from(room) {
                     break;
                 }
                 used += w;
                 spans.push(Span::styled(format!(" {k} "), theme.key));
                 spans.push(Span::styled(format!(" {what} "), theme.text));
             }
+            f.render_widget(Paragraph::new(Line::from(spans)), area);
         }
-    }
-    if message.is_none() {
-        f.render_widget(Paragraph::new(Line::from(spans)), area);
     }
     let w = curl.chars().count() as u16;
     if w > 0 && area.width >= w {
@@ -506,12 +504,18 @@ mod tests {
         accept_app(crate::lesson::embedded().unwrap())
     }
 
-    /// The accept lesson of `lessons` on step 1, its model the panes' fixed sample.
-    pub(super) fn accept_app(lessons: Vec<crate::lesson::Lesson>) -> App {
-        let i = lessons.iter().position(|l| l.id == "accept").unwrap();
-        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+    /// Lesson `id` of `lessons` opened on a screen of `size`, as `forklab open` opens it.
+    fn open_at(lessons: Vec<crate::lesson::Lesson>, id: &str, size: (u16, u16)) -> App {
+        let i = lessons.iter().position(|l| l.id == id).unwrap();
+        let mut app = App::new(lessons, BTreeSet::new(), size);
         app.measure = narration_extent;
         app.open_direct(i);
+        app
+    }
+
+    /// The accept lesson of `lessons` on step 1, its model the panes' fixed sample.
+    pub(super) fn accept_app(lessons: Vec<crate::lesson::Lesson>) -> App {
+        let mut app = open_at(lessons, "accept", (80, 24));
         if let Screen::Lesson(v) = &mut app.screen {
             v.model = crate::ui::view::pane_tests::sample();
             v.steps.page = 1;
@@ -627,11 +631,8 @@ mod tests {
     #[test]
     fn without_a_pool_no_fire_keys_and_the_whole_message_at_80x24() {
         let lessons = crate::lesson::embedded().unwrap();
-        let i = lessons.iter().position(|l| l.id == "node-fork").unwrap();
         for (w, h) in [(80, 24), (160, 45)] {
-            let mut app = App::new(lessons.clone(), BTreeSet::new(), (w, h));
-            app.measure = narration_extent;
-            app.open_direct(i);
+            let mut app = open_at(lessons.clone(), "node-fork", (w, h));
             let s = render(&app, &theme(), w, h);
             let bar = s.lines().last().unwrap();
             assert!(bar.contains("next") && !bar.contains("fire") && !bar.contains("again"), "{s}");
@@ -657,10 +658,7 @@ mod tests {
     #[test]
     fn the_key_bar_says_q_quits_when_opened_directly() {
         let lessons = crate::lesson::embedded().unwrap();
-        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
-        let mut app = App::new(lessons, BTreeSet::new(), (160, 45));
-        app.measure = narration_extent;
-        app.open_direct(i);
+        let mut app = open_at(lessons, "fork", (160, 45));
         let s = render(&app, &theme(), 160, 45);
         assert!(s.lines().last().unwrap().contains(" q  quit "), "{s}");
         app.update(Msg::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
@@ -750,10 +748,7 @@ mod tests {
     #[test]
     fn a_question_card_before_the_step_80x24() {
         let lessons = crate::lesson::embedded().unwrap();
-        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
-        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
-        app.measure = narration_extent;
-        app.open_direct(i);
+        let mut app = open_at(lessons, "fork", (80, 24));
         if let Screen::Lesson(v) = &mut app.screen {
             v.model = crate::ui::view::pane_tests::sample();
         }
@@ -767,9 +762,7 @@ mod tests {
         let i = lessons.iter().position(|l| l.id == "fork").unwrap();
         lessons[i].steps[0].narration = "SETUP TEXT".into();
         lessons[i].steps[0].explain = Some("EXPLAINED".into());
-        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
-        app.measure = narration_extent;
-        app.open_direct(i);
+        let mut app = open_at(lessons, "fork", (80, 24));
         app.update(Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
         let asked = render(&app, &theme(), 100, 30);
         assert!(asked.contains("SETUP TEXT") && !asked.contains("EXPLAINED"), "{asked}");
@@ -894,9 +887,7 @@ mod tests {
     fn a_question_keeps_its_card_in_view_and_marks_the_text_above() {
         let lessons = crate::lesson::embedded().unwrap();
         let i = lessons.iter().position(|l| l.id == "fork").unwrap();
-        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
-        app.measure = narration_extent;
-        app.open_direct(i);
+        let mut app = open_at(lessons, "fork", (80, 24));
         key(&mut app, KeyCode::Right);
         let s = render(&app, &theme(), 80, 24);
         assert!(s.contains("more above, PgUp") && s.contains("predict with a"), "{s}");
@@ -969,10 +960,7 @@ mod tests {
         press(&mut app, '?');
         screens.push(render(&app, &t, 80, 24));
         let lessons = crate::lesson::embedded().unwrap();
-        let i = lessons.iter().position(|l| l.id == "fork").unwrap();
-        let mut fork = App::new(lessons, BTreeSet::new(), (80, 24));
-        fork.measure = narration_extent;
-        fork.open_direct(i);
+        let mut fork = open_at(lessons, "fork", (80, 24));
         key(&mut fork, KeyCode::Right);
         screens.push(render(&fork, &t, 80, 24));
         for s in screens {
@@ -1160,12 +1148,10 @@ mod tests {
         };
         let lessons = crate::lesson::embedded().unwrap();
         assert!(lessons.len() >= 10);
-        for (i, lesson) in lessons.iter().enumerate() {
+        for lesson in &lessons {
             assert!(lesson.panes.contains(&Pane::Processes), "{} has no processes pane", lesson.id);
             let workers = lesson.setup.workers.unwrap_or(WorkerCount::N(4)).resolve().max(4) + 4;
-            let mut app = App::new(lessons.clone(), BTreeSet::new(), (80, 24));
-            app.measure = narration_extent;
-            app.open_direct(i);
+            let mut app = open_at(lessons.clone(), &lesson.id, (80, 24));
             let Screen::Lesson(v) = &mut app.screen else { unreachable!() };
             let (me, master) = (1_048_100, 1_048_107);
             let mut procs = vec![proc_row(0, Role::App, "forklab", me, 3021, me)];
@@ -1216,9 +1202,7 @@ mod tests {
         let tail = "and this is where the row goes on, well past the eighty columns of the screen: END";
         lessons[i].steps[0].narration = format!("Text first.\n\n| a | b |\n|---|---|\n| one | {tail} |\n");
         lessons[i].steps[0].directives.retain(|d| !matches!(d.item, crate::lesson::Directive::Ask(_)));
-        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
-        app.measure = narration_extent;
-        app.open_direct(i);
+        let mut app = open_at(lessons, "fork", (80, 24));
         if let Screen::Lesson(v) = &mut app.screen {
             v.steps.page = 1;
             v.steps.ran = 1;
