@@ -471,6 +471,17 @@ fn sampled(app: &mut App, procs: Vec<super::super::sampler::ProcSample>) {
     app.update(Msg::Sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0], ..Default::default() }));
 }
 
+/// forklab (this process), its master (pid 10) and one worker `worker` under it, sampled.
+fn sampled_pool(app: &mut App, worker: i32) {
+    let me = std::process::id() as i32;
+    let procs = vec![
+        proc_sample(me, 1, "forklab"),
+        proc_sample(10, me, "forklab-master"),
+        proc_sample(worker, 10, "forklab-worker"),
+    ];
+    sampled(app, procs);
+}
+
 fn acc(app: &App, pid: i32) -> Option<u64> {
     view(app).model.procs.iter().find(|r| r.pid == pid).unwrap().accepted
 }
@@ -480,39 +491,17 @@ fn a_respawned_worker_counts_its_own_accepts_and_the_dead_row_keeps_its_own() {
     let mut app = app();
     opened(&mut app, "shutdown");
     pool_ready(&mut app);
-    let me = std::process::id() as i32;
     app.update(event(Event::Spawned { alias: "W1".into(), pid: 11, ppid: 10, role: "worker".into() }));
     app.update(event(Event::Accepted { alias: "W1".into(), pid: 11, n: 8, total: 8 }));
-    sampled(
-        &mut app,
-        vec![
-            proc_sample(me, 1, "forklab"),
-            proc_sample(10, me, "forklab-master"),
-            proc_sample(11, 10, "forklab-worker"),
-        ],
-    );
+    sampled_pool(&mut app, 11);
     assert_eq!(acc(&app, 11), Some(8));
     // W1 exits 0 and the master starts a new W1, which has accepted nothing yet.
     app.update(event(Event::Exited { alias: "W1".into(), pid: 11, code: Some(0), signal: None, core_dumped: false }));
     app.update(event(Event::Spawned { alias: "W1".into(), pid: 21, ppid: 10, role: "worker".into() }));
-    sampled(
-        &mut app,
-        vec![
-            proc_sample(me, 1, "forklab"),
-            proc_sample(10, me, "forklab-master"),
-            proc_sample(21, 10, "forklab-worker"),
-        ],
-    );
+    sampled_pool(&mut app, 21);
     assert_eq!((acc(&app, 21), acc(&app, 11)), (Some(0), Some(8)));
     app.update(event(Event::Accepted { alias: "W1".into(), pid: 21, n: 2, total: 2 }));
-    sampled(
-        &mut app,
-        vec![
-            proc_sample(me, 1, "forklab"),
-            proc_sample(10, me, "forklab-master"),
-            proc_sample(21, 10, "forklab-worker"),
-        ],
-    );
+    sampled_pool(&mut app, 21);
     assert_eq!((acc(&app, 21), acc(&app, 11)), (Some(2), Some(8)));
     // The connections pane counts by alias, across the respawn: W1 took 10 in all.
     assert_eq!(view(&app).model.conns.per_worker.get("W1"), Some(&10));
@@ -525,14 +514,7 @@ fn an_orphaned_worker_has_nobody_to_report_to_so_its_count_is_unknown() {
     pool_ready(&mut app);
     let me = std::process::id() as i32;
     app.update(event(Event::Spawned { alias: "W3".into(), pid: 13, ppid: 10, role: "worker".into() }));
-    sampled(
-        &mut app,
-        vec![
-            proc_sample(me, 1, "forklab"),
-            proc_sample(10, me, "forklab-master"),
-            proc_sample(13, 10, "forklab-worker"),
-        ],
-    );
+    sampled_pool(&mut app, 13);
     let row = |app: &App| view(app).model.procs.iter().find(|r| r.pid == 13).unwrap().clone();
     assert_eq!((row(&app).accepted, row(&app).unreported), (Some(0), false));
     // The master is killed; W3 is re-parented to forklab and serves on, telling no one.
