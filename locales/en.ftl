@@ -100,6 +100,9 @@ info-daemon-stopped = reaped by forklab (pid { $reaper }); pidfile { $pidfile }
 info-queue-handshakes = { $done } handshakes completed, { $timed_out } got no answer within 300 ms; { $queued } wait in the accept queue
 info-queue = { $queued } connections wait in the accept queue
 info-zombie = { $alias } pid { $pid } is a zombie: state Z in /proc/{ $pid }/stat, its exit status kept for its parent
+info-terminal-made = forklab has no terminal: it now leads a session of its own with a pseudo-terminal, { $tty }, so that the daemon is born with a terminal to lose
+info-terminal-not-made = forklab has no terminal and could not make one ({ $why }): the daemon has none to lose
+pty-group-leader = forklab leads its process group, and setsid(2) fails with EPERM in a group leader
 info-tree = process tree:
 info-also-held-by = also held by { $holders }
 

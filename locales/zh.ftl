@@ -100,6 +100,9 @@ info-daemon-stopped = 由 forklab（pid { $reaper }）回收；pidfile { $pidfil
 info-queue-handshakes = { $done } 次握手完成，{ $timed_out } 次在 300 ms 内没有应答；{ $queued } 个在 accept 队列中等待
 info-queue = { $queued } 个连接在 accept 队列中等待
 info-zombie = { $alias } pid { $pid } 是僵尸进程：/proc/{ $pid }/stat 中状态为 Z，它的退出状态留给父进程读取
+info-terminal-made = forklab 没有终端：它现在自己领导一个新会话，带一个伪终端 { $tty }，让守护进程生来就有一个终端可以失去
+info-terminal-not-made = forklab 没有终端，也没能建一个（{ $why }）：守护进程没有终端可失去
+pty-group-leader = forklab 是它所在进程组的组长，而 setsid(2) 在组长里会以 EPERM 失败
 info-tree = 进程树：
 info-also-held-by = 同时被 { $holders } 持有
 

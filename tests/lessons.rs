@@ -36,6 +36,12 @@ fn play_on(id: &str, cpu: Option<usize>) -> Vec<Value> {
             });
         }
     }
+    played_ok(id, &tag, cmd)
+}
+
+/// Runs `cmd` (a `play ID --json` of lesson `id`, whose processes carry `tag`) and checks what
+/// [`play`] promises.
+fn played_ok(id: &str, tag: &str, cmd: std::process::Command) -> Vec<Value> {
     let (status, stdout, stderr) = output(cmd);
     let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or("{}")).unwrap();
     assert_eq!(last["event"], "summary", "{stdout}\n{stderr}");
@@ -48,7 +54,7 @@ fn play_on(id: &str, cpu: Option<usize>) -> Vec<Value> {
     assert_eq!(last["expects_failed"], busy.len(), "{busy:#?}");
     assert!(last["expects_passed"].as_u64().unwrap() > 0);
     assert_eq!(status.success(), busy.is_empty(), "{last}\n{stderr}");
-    assert_none_left(&tag, Duration::from_secs(2));
+    assert_none_left(tag, Duration::from_secs(2));
     let lines: Vec<Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     // Every question was answered from what happened, and its answer is one of its choices.
     let questions = lines.iter().filter(|l| l["event"] == "question").count();
@@ -277,6 +283,8 @@ fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
         .collect();
     assert!(said.iter().any(|d| d.contains("\"close-fds done\"")), "{said:?}");
     assert!(!said.iter().any(|d| d.contains("\"stdio done\"") || d.contains("\"pidfile done\"")), "{said:?}");
+    // Born with a terminal (forklab's, or the one it made itself without one), which setsid drops.
+    assert_ne!(procs[0]["tty"], "none", "{:?}", procs[0]);
     // After setsid: a session and group of its own, no terminal.
     assert_eq!(setsid["sid"], setsid["pid"].to_string());
     assert_eq!(setsid["pgid"], setsid["pid"].to_string());
@@ -287,6 +295,58 @@ fn play_daemon_passes_with_the_ppid_sid_and_cwd_it_teaches() {
     assert_ne!(again["pid"], setsid["pid"]);
     assert_eq!(chdir["cwd"], "/");
     held(&lines, "pidfile");
+}
+
+/// `play daemon` without a controlling terminal, in a session that has none, the way CI runs
+/// it: `setsid(1)` gives `sh` a session of its own, and `sh` starts forklab as its child (not
+/// with exec), so that forklab does not lead its process group. With `leader`, forklab is
+/// exec'd by setsid(1) itself and leads its session and group.
+fn play_daemon_without_a_terminal(leader: bool) -> Vec<Value> {
+    let _turn = turn();
+    let tag = new_tag();
+    let mut cmd = forklab(&tag);
+    let mut wrapped = std::process::Command::new("setsid");
+    wrapped.arg("-w");
+    if !leader {
+        // `; exit $?`: a lone command a shell may exec in place of forking.
+        wrapped.args(["sh", "-c", "\"$0\" \"$@\"; exit $?"]);
+    }
+    wrapped.arg(cmd.get_program()).args(["play", "daemon", "--json"]);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => wrapped.env(k, v),
+            None => wrapped.env_remove(k),
+        };
+    }
+    cmd = wrapped;
+    cmd.stdin(std::process::Stdio::null());
+    played_ok("daemon", &tag, cmd)
+}
+
+/// Without a terminal, forklab makes one (a pty, in a session it leads) before the lab starts:
+/// the daemon is born with it, and `tty == none` after setsid() is a loss it saw happen.
+#[test]
+fn without_a_terminal_forklab_gives_the_daemon_one_to_lose() {
+    let lines = play_daemon_without_a_terminal(false);
+    let made = lines.iter().find(|l| l["event"] == "terminal").expect("no terminal event");
+    let tty = made["tty"].as_str().unwrap_or_else(|| panic!("{made}"));
+    assert!(tty.starts_with("pts/"), "{made}");
+    let procs: Vec<&Value> = lines.iter().filter(|l| l["event"] == "proc" && l["alias"] == "daemon").collect();
+    assert_eq!(procs[0]["tty"], tty, "{:?}", procs[0]);
+    assert_eq!(procs[1]["tty"], "none", "{:?}", procs[1]);
+    let lost = lines.iter().find(|l| l["event"] == "expect" && l["text"] == "expect: daemon tty == none").unwrap();
+    assert!(lost["detail"].as_str().unwrap().contains(&format!("it was {tty} before `setsid`")), "{lost}");
+}
+
+/// A forklab that leads its process group cannot call setsid(): it says so, and the check says
+/// there was no terminal to lose rather than claiming a loss.
+#[test]
+fn a_group_leader_without_a_terminal_says_it_cannot_make_one() {
+    let lines = play_daemon_without_a_terminal(true);
+    let made = lines.iter().find(|l| l["event"] == "terminal").expect("no terminal event");
+    assert!(made["tty"].is_null() && made["error"].as_str().unwrap().contains("EPERM"), "{made}");
+    let lost = lines.iter().find(|l| l["event"] == "expect" && l["text"] == "expect: daemon tty == none").unwrap();
+    assert!(lost["detail"].as_str().unwrap().contains("none to lose"), "{lost}");
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
     let quit = crate::sys::reaper::quit_signals();
     let mut out = Transcript::stdout(json);
     out.header(lesson);
+    crate::lesson::run::terminal_for(lesson, &mut out);
     let mut runner = Runner::new(lesson, Lab::start(Stdio::inherit())?);
     let mut result = Ok(());
     for (i, step) in lesson.steps.iter().enumerate() {

@@ -9,6 +9,7 @@ pub mod jobctl;
 pub mod listener;
 pub mod probe;
 pub mod procfs;
+pub mod pty;
 pub mod reaper;
 pub mod rundir;
 pub mod sockdiag;

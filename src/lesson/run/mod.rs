@@ -46,6 +46,21 @@ pub fn shown_order(lesson: &str, ask: &Ask) -> Vec<usize> {
     ask.order(lesson, crate::lab::chaos::SEED.get().copied().unwrap_or(0))
 }
 
+/// The daemon lesson shows a child lose its controlling terminal. When forklab has none (`play`
+/// from a script or CI), it first makes itself one, a pseudo-terminal in a session of its own
+/// (`sys::pty`), so that the child is born with a terminal to lose; call before the lab starts.
+pub fn terminal_for(lesson: &Lesson, out: &mut Transcript) {
+    let daemon = lesson.steps.iter().flat_map(|s| &s.directives).any(|d| matches!(d.item, Directive::Daemon(_)));
+    let me = std::process::id() as i32;
+    if !daemon || procfs::status(me).map_or(true, |st| st.tty_nr != 0) {
+        return;
+    }
+    let made = crate::sys::pty::own_terminal();
+    out.info(Info::Terminal {
+        made: made.map(|name| name.trim_start_matches("/dev/").to_string()).map_err(|e| format!("{e:#}")),
+    });
+}
+
 /// Runs directives against a lab. The TUI drives the same runner.
 pub struct Runner {
     pub lab: Lab,

@@ -156,6 +156,11 @@ pub enum Info {
         alias: String,
         pid: i32,
     },
+    /// forklab had no controlling terminal: the pseudo-terminal it made itself (`pts/5`), or why
+    /// it could not.
+    Terminal {
+        made: Result<String, String>,
+    },
     /// The process tree: forklab, the master, the rest.
     Tree {
         rows: Vec<TreeRow>,
@@ -411,6 +416,8 @@ impl Info {
             Info::Zombie { alias, pid } => {
                 tr!("info-zombie", alias = alias.as_str(), pid = *pid)
             }
+            Info::Terminal { made: Ok(tty) } => tr!("info-terminal-made", tty = tty.as_str()),
+            Info::Terminal { made: Err(why) } => tr!("info-terminal-not-made", why = why.as_str()),
             Info::Tree { rows, .. } => {
                 let rows: Vec<String> = rows
                     .iter()
@@ -477,6 +484,10 @@ impl Info {
                 Err(why) => json!({"event": "syscalls", "pid": pid, "unseen": why}),
             },
             Info::Zombie { alias, pid } => json!({"event": "zombie", "alias": alias, "pid": pid}),
+            Info::Terminal { made } => match made {
+                Ok(tty) => json!({"event": "terminal", "tty": tty}),
+                Err(why) => json!({"event": "terminal", "tty": null, "error": why}),
+            },
             Info::Queue { established, queued } => json!({"event": "queue",
                 "established": established.map(|e| e.0), "timed_out": established.map(|e| e.1), "queued": queued}),
         }
