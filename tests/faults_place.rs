@@ -159,7 +159,8 @@ fn writes(log: &str) -> Vec<(String, Vec<String>, String)> {
     out
 }
 
-/// Where forklab may write: the data and runtime dirs, and the devices it talks to.
+/// Where forklab may write: the data and runtime dirs, and the devices it talks to (the
+/// pseudo-terminal multiplexer among them: `play daemon` without a terminal makes one).
 fn allowed(path: &str, data: &Path, runtime: &Path) -> bool {
     let p = Path::new(path);
     p.is_absolute()
@@ -167,6 +168,7 @@ fn allowed(path: &str, data: &Path, runtime: &Path) -> bool {
             || p.starts_with(runtime)
             || path == "/dev/null"
             || path == "/dev/tty"
+            || path == "/dev/ptmx"
             || path.starts_with("/dev/pts/"))
 }
 

@@ -5,9 +5,10 @@
 //! `0..connections` is fired exactly once. Each connection sends `keepalive` requests one
 //! after another, reads every reply whole (head with httparse, then exactly Content-Length
 //! body bytes) and, after the last reply (sent with `Connection: close`), reads on until the
-//! server closes. The server closes first, so the TIME_WAIT lands on the server's side and not
-//! on the client's ephemeral ports (tcp(7)); a million short connections would otherwise run
-//! the client out of local ports.
+//! server closes. The server closes first, so the TIME_WAIT lands on the server's side (the side
+//! that closes first keeps it, RFC 9293) and not on the client's ephemeral ports; at tens of
+//! thousands of short connections a second the client could otherwise run short of local
+//! ports, even with Linux's loopback TIME_WAIT reuse (`net.ipv4.tcp_tw_reuse` = 2).
 //!
 //! Every connection ends as one [`ConnRecord`], sent over a channel to the one thread that
 //! owns the output: it prints the record when streaming and adds it to the tally, so the

@@ -3,8 +3,8 @@
 //!
 //! SOCK_SEQPACKET keeps message boundaries (one JSON object per packet), reports EOF when the
 //! peer is gone (so a worker learns that its master died), and carries file descriptors with
-//! SCM_RIGHTS (unix(7)): at least one byte of real data must travel with the control message,
-//! and we receive with MSG_CMSG_CLOEXEC so a passed fd never leaks into a later exec.
+//! SCM_RIGHTS (unix(7)): one byte of real data travels with each control message, which unix(7)
+//! requires on a stream socket and recommends on the others, and we receive with MSG_CMSG_CLOEXEC so a passed fd never leaks into a later exec.
 
 use anyhow::{Context, Result, bail};
 use nix::errno::Errno;

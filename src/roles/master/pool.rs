@@ -275,8 +275,9 @@ impl Master {
         self.stop_within(STOP_GRACE);
     }
 
-    /// Stop the pool as systemd and PM2 stop a service: SIGTERM to every worker, then SIGKILL
-    /// to each one still running when `grace` is over (systemd.kill(5)).
+    /// Stop the pool as systemd stops a service: SIGTERM to every worker, then SIGKILL to each
+    /// one still running when `grace` is over (systemd.kill(5)). PM2 does the same with SIGINT
+    /// and 1.6 s.
     pub(super) fn term_pool(&mut self, grace: Duration) {
         self.set_reaping(true);
         let Some(pool) = &mut self.pool else {
