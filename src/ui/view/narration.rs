@@ -185,9 +185,9 @@ fn row_pieces(line: &Line<'static>, width: u16, hang: usize) -> Vec<Line<'static
 
 /// `row` cut into pieces no wider than `width` columns, each after the first indented by
 /// `hang` (at most half the width, so each piece still carries some of the row). A row breaks
-/// at the last gap between its columns (two spaces or more), else before its last word that
-/// starts with a letter (a label, so it stays with its value), either keeping at least half
-/// the room; else at its last space; else (one word wider than the room) inside the word.
+/// at the last gap between its columns (two spaces or more), else before its last word in
+/// lower case (a label, so it stays with its value), either keeping at least half the room;
+/// else at its last space; else (one word wider than the room) inside the word.
 pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
     let hang = hang.min(width / 2);
     let (mut pieces, mut rest, mut room) = (Vec::new(), row, width);
@@ -207,9 +207,10 @@ pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
         let head = &rest[..end + usize::from(rest[end..].starts_with(' '))];
         let half = |i: &usize| *i > lead && head[..*i].width() >= room / 2;
         let gap = head.rfind("  ").filter(half);
-        // Before a word, not a number: `threads 1` or `pid 1048112` stays together.
+        // Before a label (lower case), not its value (a number, a state letter): `pid 1048112`
+        // or `state S` stays together.
         let label = (head.rmatch_indices(' ').map(|(i, _)| i))
-            .find(|&i| rest[i + 1..].starts_with(char::is_alphabetic))
+            .find(|&i| rest[i + 1..].starts_with(char::is_lowercase))
             .filter(half);
         let cut = gap.or(label).or_else(|| head.rfind(' ').filter(|&i| i > lead)).unwrap_or(end);
         pieces.push(rest[..cut].trim_end_matches(' ').to_string());

@@ -136,6 +136,11 @@ fn a_label_stays_with_its_value() {
         wrap_row(row, 78, 13),
         vec!["    W5       pid 1048112 ppid 1048107 pgid 1048107 sid 1048100 state S", "             threads 1"]
     );
+    // Room up to `state ` only: the state letter stays with its label too.
+    assert_eq!(
+        wrap_row(row, 69, 13),
+        vec!["    W5       pid 1048112 ppid 1048107 pgid 1048107 sid 1048100", "             state S threads 1"]
+    );
 }
 
 #[test]
