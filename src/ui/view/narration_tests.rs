@@ -4,13 +4,14 @@
 
 use super::narration::wrap_row;
 use super::tests::{compare_step, key, open_at, render, theme};
+use crate::i18n::Lang;
 use crate::lesson::run::{Info, Report, TreeRow};
 use crate::sys::procfs::ProcStatus;
 use crate::ui::app::Msg;
 use crate::ui::app::{App, Screen};
 use crate::ui::engine::EngineMsg;
 use crossterm::event::KeyCode;
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Zombie's first step, run, its `show tree` reported: forklab, the master, workers, and a
 /// daemon three levels down with its own child, on seven-digit PIDs. The rows as the step
@@ -36,16 +37,28 @@ fn tree_step(app: &mut App) -> Vec<String> {
     shown
 }
 
-/// The narration area's rows on screen `s`: the text between its borders.
+/// The narration area's rows on screen `s` (a character a cell): the text between its
+/// borders, without the cell after each wide character.
 fn narration_rows(s: &str) -> Vec<String> {
     let lines: Vec<Vec<char>> = s.lines().map(|l| l.chars().collect()).collect();
     let top = lines.iter().position(|l| l.first() == Some(&'╭')).expect("a narration area");
     let right = lines[top].iter().position(|c| *c == '╮').unwrap();
-    lines[top + 1..]
-        .iter()
-        .take_while(|l| l.first() != Some(&'╰'))
-        .map(|l| l[1..right.min(l.len())].iter().collect::<String>().trim_end().to_string())
+    (lines[top + 1..].iter().take_while(|l| l.first() != Some(&'╰')))
+        .map(|l| unfill(&l[1..right.min(l.len())]).trim_end().to_string())
         .collect()
+}
+
+/// Cells as text: a wide character's second cell belongs to it, so it is skipped.
+fn unfill(cells: &[char]) -> String {
+    let mut text = String::new();
+    let mut wide = false;
+    for &c in cells {
+        if !std::mem::take(&mut wide) {
+            text.push(c);
+            wide = c.width() == Some(2);
+        }
+    }
+    text
 }
 
 /// Whether `rows` show `row` whole: a row of the area starting as it does (its own indent,
@@ -74,14 +87,16 @@ fn shows_whole(rows: &[String], row: &str) -> bool {
 fn every_row_readable(app: &mut App, rows: &[String], w: u16, h: u16) {
     app.update(Msg::Resize(w, h));
     let mut pages = vec![render(app, &theme(), w, h)];
-    while pages.last().unwrap().contains("more below") && pages.len() < 30 {
+    let (below, wide) = (tr!("more-below"), tr!("table-wide"));
+    let says = |page: &str, what: &str| page.lines().any(|l| unfill(&l.chars().collect::<Vec<_>>()).contains(what));
+    while says(pages.last().unwrap(), &below) && pages.len() < 30 {
         key(app, KeyCode::PageDown);
         pages.push(render(app, &theme(), w, h));
     }
     let last = pages.last().unwrap();
-    assert!(!last.contains("more below"), "PgDn never reached the end at {w}x{h}:\n{last}");
+    assert!(!says(last, &below), "PgDn never reached the end at {w}x{h}:\n{last}");
     for p in &pages {
-        assert!(!p.contains("wide table"), "a step's table needs no zoom at {w}x{h}:\n{p}");
+        assert!(!says(p, &wide), "a step's table needs no zoom at {w}x{h}:\n{p}");
     }
     for r in rows {
         let found = pages.iter().any(|p| shows_whole(&narration_rows(p), r));
@@ -101,14 +116,19 @@ fn every_row_of_a_deep_tree_is_readable_80x24_100x30_160x45() {
     }
 }
 
+/// In English and in Chinese (its headers two columns a character).
 #[test]
 fn every_row_of_a_compare_table_is_readable_80x24_100x30_160x45() {
-    for (w, h) in [(80, 24), (100, 30), (160, 45)] {
-        let mut app = open_at(crate::lesson::embedded().unwrap(), "accept", (w, h));
-        let rows = compare_step(&mut app);
-        assert!(rows.iter().all(|r| r.len() > 78), "the rows fit anyway: {rows:#?}");
-        every_row_readable(&mut app, &rows, w, h);
+    for lang in [Lang::En, Lang::Zh] {
+        crate::i18n::set(lang);
+        for (w, h) in [(80, 24), (100, 30), (160, 45)] {
+            let mut app = open_at(crate::lesson::lessons(None).unwrap(), "accept", (w, h));
+            let rows = compare_step(&mut app);
+            assert!(rows.iter().all(|r| r.width() > 78), "the rows fit anyway: {rows:#?}");
+            every_row_readable(&mut app, &rows, w, h);
+        }
     }
+    crate::i18n::set(Lang::En);
 }
 
 /// `show tree`'s W1 at depth 2, on five-digit PIDs: 80 columns, two more than an 80x24
