@@ -1,11 +1,22 @@
 //! What the engine says: its reports (drawn from their typed values), the lab's events, a step's end.
 
 use super::*;
+use unicode_width::UnicodeWidthStr;
 
 impl LessonView {
     pub(super) fn output(&mut self, kind: LogKind, text: String) {
+        self.output_line(OutLine { kind, text, hang: 0 });
+    }
+
+    /// A row of a table the step printed, its tail (when the area is narrower) going on at
+    /// column `hang` of the rows under it.
+    fn output_row(&mut self, row: &str, hang: usize) {
+        self.output_line(OutLine { kind: LogKind::Table, text: row.to_string(), hang });
+    }
+
+    fn output_line(&mut self, line: OutLine) {
         let page = self.steps.page.min(self.steps.outputs.len().saturating_sub(1));
-        self.steps.outputs[page].push(OutLine { kind, text });
+        self.steps.outputs[page].push(line);
     }
 
     pub(super) fn log(&mut self, kind: LogKind, text: String) {
@@ -22,8 +33,8 @@ impl LessonView {
                 // A fire cut short sends no summary: its records stay counted as they are.
                 self.model.conns.streamed = Default::default();
                 if let Some(e) = error {
-                    self.steps.outputs[index + 1]
-                        .push(OutLine { kind: LogKind::Fail, text: tr!("out-error", error = e.as_str()) });
+                    let text = tr!("out-error", error = e.as_str());
+                    self.steps.outputs[index + 1].push(OutLine { kind: LogKind::Fail, text, hang: 0 });
                     self.log(LogKind::Fail, tr!("log-step-failed", n = index + 1, error = e.as_str()));
                 }
                 let _ = lesson;
@@ -92,9 +103,12 @@ impl LessonView {
                 self.log(kind, text);
             }
             Report::Compare(_) => {
-                // A table: each row stays one line on screen, however narrow (view/narration).
-                for l in report.text().lines() {
-                    self.output(LogKind::Table, unindent(l).to_string());
+                // A table: a row wider than the area goes on under the header's second column,
+                // the mode column left clear, the same for every row (view/narration).
+                let text = report.text();
+                let hang = text.lines().next().map_or(0, |header| second_column(unindent(header)));
+                for l in text.lines() {
+                    self.output_row(unindent(l), hang);
                 }
             }
             Report::Fired { ref fired, .. } => {
@@ -123,12 +137,16 @@ impl LessonView {
         {
             self.model.node_port = Some(*port);
         }
-        // `show tree`'s rows are a table: each whole on one line, indented by its depth as play
-        // prints it (wrapped, a row's tail would start flush left).
+        // `show tree`'s rows are a table, each indented by its depth as play prints it: a row
+        // wider than the area goes on under its own second column (the pid), deeper than any
+        // child's row starts, so the tree keeps its shape (wrapped as prose, a row's tail would
+        // start flush left, where the root's rows do).
         let tree = matches!(report, Report::Info(Info::Tree { .. }));
         for (i, l) in report.text().lines().enumerate() {
-            let kind = if tree && i > 0 { LogKind::Table } else { LogKind::Life };
-            self.output(kind, unindent(l).to_string());
+            match unindent(l) {
+                row if tree && i > 0 => self.output_row(row, second_column(row)),
+                line => self.output(LogKind::Life, line.to_string()),
+            }
         }
     }
 
@@ -260,4 +278,13 @@ impl LessonView {
 /// indentation (a child's under its parent in `show tree`) stays.
 fn unindent(l: &str) -> &str {
     l.strip_prefix("    ").unwrap_or(l)
+}
+
+/// The column a table row's second field starts at: after its indent, its first field (an
+/// alias, a mode) and the spaces that pad it.
+fn second_column(row: &str) -> usize {
+    let body = row.trim_start_matches(' ');
+    let first = body.find(' ').unwrap_or(body.len());
+    let gap = body[first..].len() - body[first..].trim_start_matches(' ').len();
+    (row.len() - body.len()) + body[..first].width() + gap
 }

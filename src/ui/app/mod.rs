@@ -89,6 +89,9 @@ pub const FIRE_COUNTS: [u32; 3] = [1, 10, 100];
 pub struct OutLine {
     pub kind: LogKind,
     pub text: String,
+    /// A table row's (LogKind::Table) hanging indent: the column where the rest of a row too
+    /// wide for the area goes on, on the rows under it. 0 for other lines.
+    pub hang: usize,
 }
 
 /// The lesson screen's state, by concern: where the lesson is, what the learner looks at,

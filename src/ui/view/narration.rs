@@ -13,18 +13,31 @@ use ratatui::layout::Rect;
 use ratatui::text::Text;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// How a line of the narration area is laid out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kept {
+    /// Wrapped at words with the prose around it.
+    Prose,
+    /// A line of the lesson's own code block or table: whole on one row, cut at the edge and
+    /// moved sideways when zoomed.
+    Whole,
+    /// A row of a table the step printed: as wide as the area allows, its tail going on at
+    /// column `hang` of the rows under it, so every character reads without a zoom.
+    Row { hang: usize },
+}
 
 /// The narration area's text at `width`, one column: the step's narration (and its explanation
 /// once the step has run), the question card before the step runs, and what the step did.
-/// With each line, whether it is a table row (drawn whole, never wrapped).
+/// With each line, how it is laid out.
 fn document(
     l: &Lesson,
     v: &LessonView,
     asking: Option<&Asking>,
     theme: &Theme,
     width: u16,
-) -> (Text<'static>, Vec<bool>) {
+) -> (Text<'static>, Vec<Kept>) {
     let page = v.steps.page;
     let md = match page.checked_sub(1).and_then(|n| l.steps.get(n)) {
         None => l.intro.clone(),
@@ -36,8 +49,9 @@ fn document(
             _ => step.narration.clone(),
         },
     };
-    // Code blocks and tables whole, like a compare's table: one row each, moved sideways.
-    let (mut text, mut whole) = markdown::render_whole(&md, theme, width);
+    // The lesson's code blocks and tables whole: one row each, moved sideways.
+    let (mut text, whole) = markdown::render_whole(&md, theme, width);
+    let mut kept: Vec<Kept> = whole.into_iter().map(|w| if w { Kept::Whole } else { Kept::Prose }).collect();
     let (right, dot) = if theme.ascii { ("Right", "-") } else { ("→", "·") };
     if page == 0 {
         text.lines.push(Line::raw(""));
@@ -63,7 +77,7 @@ fn document(
             .push(Line::styled(tr!("predict-with", keys = format!("a{to}{last}"), dot = dot, key = right), theme.dim));
     }
     // What the step did, under its text: PgUp/PgDn page through both.
-    whole.resize(text.lines.len(), false);
+    kept.resize(text.lines.len(), Kept::Prose);
     let out = v.steps.outputs.get(page).filter(|o| !o.is_empty());
     if let Some(out) = out {
         let rule = if theme.ascii { "-" } else { "─" };
@@ -76,7 +90,7 @@ fn document(
             },
             theme.dim,
         ));
-        whole.push(false);
+        kept.push(Kept::Prose);
         for o in out {
             let style = match o.kind {
                 LogKind::Fail | LogKind::Bad => theme.bad,
@@ -85,70 +99,136 @@ fn document(
                 _ => theme.text,
             };
             text.lines.push(Line::styled(o.text.clone(), style));
-            whole.push(o.kind == LogKind::Table);
+            kept.push(match o.kind {
+                LogKind::Table => Kept::Row { hang: o.hang },
+                _ => Kept::Prose,
+            });
         }
     }
-    (text, whole)
+    (text, kept)
 }
 
 /// The widest table row (or code line) of the page, in columns; 0 when it has none. Their
-/// width does not depend on the area's.
+/// width does not depend on the area's: a side-by-side screen widens the area for them.
 pub(crate) fn widest_row(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme) -> usize {
-    let (text, whole) = document(l, v, asking, theme, 80);
-    text.lines.iter().zip(whole).filter(|(_, w)| *w).map(|(line, _)| line.width()).max().unwrap_or(0)
+    let (text, kept) = document(l, v, asking, theme, 80);
+    text.lines.iter().zip(kept).filter(|(_, k)| *k != Kept::Prose).map(|(line, _)| line.width()).max().unwrap_or(0)
 }
 
-/// The narration's text laid out in rows `width` wide: prose wrapped, each table row whole on
-/// one row, shifted `side` columns to the left.
+/// The narration's text laid out in rows `width` wide: prose wrapped, a step's table rows
+/// wrapped under themselves, each line of the lesson's code and tables whole on one row,
+/// shifted `side` columns to the left.
 struct Laid {
     rows: Buffer,
-    /// The table rows cut at an edge: (row, cut on the left, cut on the right).
+    /// The code and table lines cut at an edge: (row, cut on the left, cut on the right).
     cut: Vec<(u16, bool, bool)>,
-    /// How far the widest table row can shift.
+    /// How far the widest of them can shift.
     side_max: usize,
 }
 
-fn lay_out(text: Text<'static>, whole: &[bool], width: u16, side: u16) -> Laid {
-    // Runs of prose and runs of table rows, in order.
-    let mut runs: Vec<(bool, Vec<Line<'static>>)> = Vec::new();
-    for (line, w) in text.lines.into_iter().zip(whole.iter().copied()) {
-        match runs.last_mut() {
-            Some((kind, lines)) if *kind == w => lines.push(line),
-            _ => runs.push((w, vec![line])),
+/// A part of the laid out text: a run of prose, wrapped as one paragraph; a line kept whole;
+/// one row's worth of a step's table row.
+enum Part {
+    Prose(Vec<Line<'static>>),
+    Whole(Line<'static>),
+    Piece(Line<'static>),
+}
+
+fn lay_out(text: Text<'static>, kept: &[Kept], width: u16, side: u16) -> Laid {
+    let mut parts: Vec<Part> = Vec::new();
+    for (line, k) in text.lines.into_iter().zip(kept.iter().copied()) {
+        match (k, parts.last_mut()) {
+            (Kept::Prose, Some(Part::Prose(lines))) => lines.push(line),
+            (Kept::Prose, _) => parts.push(Part::Prose(vec![line])),
+            (Kept::Whole, _) => parts.push(Part::Whole(line)),
+            (Kept::Row { hang }, _) => parts.extend(row_pieces(&line, width, hang).into_iter().map(Part::Piece)),
         }
     }
     let wrapped = |lines: &Vec<Line<'static>>| Paragraph::new(lines.clone()).wrap(Wrap { trim: false });
-    let heights: Vec<u16> = runs
+    let heights: Vec<u16> = parts
         .iter()
-        .map(|(w, lines)| if *w { lines.len() as u16 } else { wrapped(lines).line_count(width) as u16 })
+        .map(|part| match part {
+            Part::Prose(lines) => wrapped(lines).line_count(width) as u16,
+            Part::Whole(_) | Part::Piece(_) => 1,
+        })
         .collect();
     let mut rows = Buffer::empty(Rect::new(0, 0, width, heights.iter().sum()));
     let (mut cut, mut side_max, mut y) = (Vec::new(), 0, 0);
-    for ((w, lines), h) in runs.iter().zip(heights) {
-        if !*w {
-            wrapped(lines).render(Rect::new(0, y, width, h), &mut rows);
-            y += h;
-            continue;
-        }
-        for line in lines {
-            let lw = line.width();
-            side_max = side_max.max(lw.saturating_sub(usize::from(width)));
-            Paragraph::new(line.clone()).scroll((0, side)).render(Rect::new(0, y, width, 1), &mut rows);
-            let (left, right) = (side > 0, lw > usize::from(side) + usize::from(width));
-            if left || right {
-                cut.push((y, left, right));
+    for (part, h) in parts.iter().zip(heights) {
+        let area = Rect::new(0, y, width, h);
+        match part {
+            Part::Prose(lines) => wrapped(lines).render(area, &mut rows),
+            Part::Piece(line) => Paragraph::new(line.clone()).render(area, &mut rows),
+            Part::Whole(line) => {
+                let lw = line.width();
+                side_max = side_max.max(lw.saturating_sub(usize::from(width)));
+                Paragraph::new(line.clone()).scroll((0, side)).render(area, &mut rows);
+                let (left, right) = (side > 0, lw > usize::from(side) + usize::from(width));
+                if left || right {
+                    cut.push((y, left, right));
+                }
             }
-            y += 1;
         }
+        y += h;
     }
     Laid { rows, cut, side_max }
+}
+
+/// A step's table row as the lines it takes at `width`, each in the row's style.
+fn row_pieces(line: &Line<'static>, width: u16, hang: usize) -> Vec<Line<'static>> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    (wrap_row(&text, usize::from(width), hang).into_iter())
+        .map(|piece| Line { spans: vec![Span::styled(piece, style)], ..line.clone() })
+        .collect()
+}
+
+/// `row` cut into pieces no wider than `width` columns, each after the first indented by
+/// `hang` (at most half the width, so each piece still carries some of the row). A row breaks
+/// at the last gap between its columns (two spaces or more), else before its last word in
+/// lower case (a label, so it stays with its value), either keeping at least half the room;
+/// else at its last space; else (one word wider than the room) inside the word.
+pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
+    let hang = hang.min(width / 2);
+    let (mut pieces, mut rest, mut room) = (Vec::new(), row, width);
+    while rest.width() > room && room > 0 {
+        // The longest head that fits, at least one character.
+        let (mut end, mut used) = (0, 0);
+        for (i, c) in rest.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room && end > 0 {
+                break;
+            }
+            (end, used) = (i + c.len_utf8(), used + w);
+        }
+        // A row's own indent is not a place to break it.
+        let lead = rest.len() - rest.trim_start_matches(' ').len();
+        // Where it may break: at a space in the head, or at the space just after it.
+        let head = &rest[..end + usize::from(rest[end..].starts_with(' '))];
+        let half = |i: &usize| *i > lead && head[..*i].width() >= room / 2;
+        let gap = head.rfind("  ").filter(half);
+        // Before a label (lower case), not its value (a number, a state letter): `pid 1048112`
+        // or `state S` stays together.
+        let label = (head.rmatch_indices(' ').map(|(i, _)| i))
+            .find(|&i| rest[i + 1..].starts_with(char::is_lowercase))
+            .filter(half);
+        let cut = gap.or(label).or_else(|| head.rfind(' ').filter(|&i| i > lead)).unwrap_or(end);
+        pieces.push(rest[..cut].trim_end_matches(' ').to_string());
+        rest = rest[cut..].trim_start_matches(' ');
+        room = width - hang;
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(rest.to_string());
+    }
+    let indent = " ".repeat(hang);
+    (pieces.into_iter().enumerate()).map(|(i, p)| if i == 0 { p } else { format!("{indent}{p}") }).collect()
 }
 
 /// The text laid out for `area`, and how it scrolls.
 fn measure(l: &Lesson, v: &LessonView, asking: Option<&Asking>, theme: &Theme, area: Rect) -> (Laid, Extent) {
     let inner = Block::bordered().inner(area);
-    let (text, whole) = document(l, v, asking, theme, inner.width);
-    let laid = lay_out(text, &whole, inner.width, v.look.side);
+    let (text, kept) = document(l, v, asking, theme, inner.width);
+    let laid = lay_out(text, &kept, inner.width, v.look.side);
     let rows = usize::from(inner.height);
     let max = usize::from(laid.rows.area.height).saturating_sub(rows);
     let card = asking.is_some_and(|a| v.steps.page == a.step + 1);
