@@ -73,7 +73,7 @@ fn q_mid_step_brings_the_picker_back_at_once_and_ends_the_lab() {
     let t = Tmux::start(&tag, 100, 30, &cmd);
     t.wait_for("the picker", SCREEN_WAIT, |s| s.contains("A long fire") || s.contains("Long"));
     t.keys(&["Enter"]);
-    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(SCREEN_WAIT);
     t.keys(&["Right"]);
     wait_until("the load client", || client_running(&tag));
     std::thread::sleep(Duration::from_millis(300));

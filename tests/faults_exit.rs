@@ -41,7 +41,7 @@ fn end_lesson(lesson: &str, how: Exit) {
         "{panic_env}{BIN} open {lesson}; echo FORKLAB-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo"
     );
     let t = Tmux::start(&tag, 100, 30, &cmd);
-    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(SCREEN_WAIT);
     let deadline = Instant::now() + SCREEN_WAIT;
     let mut pressed = Instant::now() - SCREEN_WAIT;
     while started_by_app(&tag).len() < 2 {
@@ -347,7 +347,7 @@ fn a_second_sigterm_ends_the_tui_at_once_and_restores_the_terminal() {
         "{BIN} open accept; echo FORKLAB-RC=$?; stty -a | tr \" ;\" \"\\n\\n\" | grep -x -e icanon -e -icanon -e echo -e -echo | tr \"\\n\" \" \"; echo"
     );
     let t = Tmux::start(&tag, 100, 30, &cmd);
-    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(SCREEN_WAIT);
     t.keys(&["Right"]);
     let deadline = Instant::now() + SCREEN_WAIT;
     while !tagged(&tag).iter().any(|(_, n)| n == "forklab-worker") {

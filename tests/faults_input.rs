@@ -115,7 +115,7 @@ fn an_unwritable_data_dir_degrades_gracefully() {
     std::fs::write(&not_a_dir, "").unwrap();
     let tag = new_tag();
     let t = Tmux::start(&tag, 100, 30, &format!("XDG_DATA_HOME={} {BIN} open fork", not_a_dir.display()));
-    t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(Duration::from_secs(30));
     let deadline = Instant::now() + Duration::from_secs(60);
     // Step to the end: a step still running ignores the key, so press until complete.
     while !t.screen().contains("lesson complete") {

@@ -41,7 +41,7 @@ fn continued(t: &Tmux, n: u32) {
 fn ctrl_z_and_tstp_give_the_terminal_back_and_fg_takes_it_again() {
     let tag = new_tag();
     let t = start(&tag);
-    t.wait_for("the intro", WAIT, |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(WAIT);
     // Ctrl-Z, as a person would.
     t.keys(&["C-z"]);
     stopped(&t, 1);

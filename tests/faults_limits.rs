@@ -128,7 +128,7 @@ fn nice_of(pid: i32) -> i32 {
 fn the_lab_is_ten_nicer_than_the_app_whatever_the_apps_nice() {
     let tag = new_tag();
     let t = Tmux::start(&tag, 100, 30, &format!("nice -n 5 {BIN} open fork"));
-    t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(Duration::from_secs(30));
     let deadline = Instant::now() + DEADLINE;
     let (app, master) = loop {
         let procs = tagged(&tag);

@@ -30,7 +30,7 @@ fn wait_pid(tag: &str, name: &str, not: Option<i32>) -> i32 {
 fn a_killed_master_is_said_and_r_starts_a_fresh_lab_at_this_step() {
     let tag = new_tag();
     let t = Tmux::start(&tag, 100, 30, &format!("{BIN} open fork; echo FORKLAB-RC=$?"));
-    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(SCREEN_WAIT);
     t.keys(&["Right"]);
     // A step with a question shows its card first: → again runs it without a guess.
     let card = t.wait_for("the step or its question", SCREEN_WAIT, |s| s.contains("predict") || s.contains("running"));

@@ -293,7 +293,7 @@ fn no_file_is_written_outside_the_data_and_runtime_dirs() {
         log = log.display()
     );
     let tmux = Tmux::start(&tag, 100, 30, &cmd);
-    tmux.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    tmux.wait_for_intro(Duration::from_secs(30));
     let deadline = Instant::now() + Duration::from_secs(60);
     while !tmux.screen().contains("lesson complete") {
         assert!(Instant::now() < deadline, "never completed:\n{}", tmux.screen());

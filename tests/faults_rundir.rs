@@ -35,7 +35,7 @@ fn notes_page(tag: &str, runtime: &Path, lesson: &str) -> String {
 
 fn open(tag: &str, runtime: &Path, lesson: &str) -> Tmux {
     let t = Tmux::start(tag, 100, 30, &format!("XDG_RUNTIME_DIR={} {BIN} open {lesson}", runtime.display()));
-    t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(Duration::from_secs(30));
     t
 }
 

@@ -80,7 +80,7 @@ fn play_in_chinese_passes_the_same_expects() {
     let tag = new_tag();
     let (status, text, stderr) = run(&tag, &["--lang", "zh", "play", "fork"]);
     assert!(status.success(), "{text}\n{stderr}");
-    assert!(text.contains("## 第 1/") && text.contains("个 expect 成立"), "{text}");
+    assert!(text.contains("## 第 1/") && text.contains("个 `expect` 成立"), "{text}");
     let (status, json, _) = run(&tag, &["--lang", "zh", "play", "fork", "--json"]);
     assert!(played(status, &json), "{json}");
     let expects = |s: &str| -> Vec<String> {
@@ -161,7 +161,7 @@ fn a_failing_expect_and_a_directive_error_are_reported_in_chinese() {
     assert!(stdout.contains("FAIL expect: exited W1 code=0  (W1 还没有退出)"), "{stdout}");
     assert!(stdout.contains("FAIL expect: hung W1  (W1 没有因为漏掉心跳而被发现卡住)"), "{stdout}");
     let all = format!("{stdout}{stderr}");
-    assert!(all.contains("没有活着的进程 `W3` 可以发 signal"), "{all}");
+    assert!(all.contains("没有活着的进程 `W3` 可以接收信号"), "{all}");
     let (status, stdout, stderr) = run(&tag, &["--lang", "en", "--lessons", dir.path(), "play", "x"]);
     assert!(!status.success(), "{stdout}");
     assert!(stdout.contains("FAIL expect: exited W1 code=0  (W1 has not exited)"), "{stdout}");
@@ -406,7 +406,7 @@ fn lessons_that_wait_on_acks_pass_in_chinese() {
     for id in ["backlog", "zombie", "shutdown"] {
         let (status, text, stderr) = run(&tag, &["--lang", "zh", "play", id]);
         assert!(status.success(), "{id}:\n{text}\n{stderr}");
-        assert!(text.contains("个 expect 成立，0 个失败"), "{id}:\n{text}");
+        assert!(text.contains("个 `expect` 成立，0 个失败"), "{id}:\n{text}");
         assert!(text.contains("确认"), "{id}: no acknowledgement shown\n{text}");
     }
     assert_none_left(&tag, Duration::from_secs(2));

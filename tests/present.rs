@@ -143,7 +143,7 @@ fn notes_follow_the_step_the_lesson_screen_is_on() {
     }
     let mut notes = Ends(Some(notes));
     let t = Tmux::start(&tag, 100, 30, &format!("XDG_RUNTIME_DIR={} {BIN} open fork", rt.display()));
-    t.wait_for("the intro", Duration::from_secs(30), |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(Duration::from_secs(30));
     // The notes window polls every 200 ms: let it see the intro.
     std::thread::sleep(Duration::from_millis(600));
     // Step 1 asks first: predict `a`, and the step runs.

@@ -47,7 +47,7 @@ fn ppid_of(pid: i32) -> i32 {
 
 /// Open accept and step once: four workers run. Returns the screen.
 fn open_accept(t: &Tmux) -> String {
-    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("intro") && s.contains("press → to run the first step"));
+    t.wait_for_intro(SCREEN_WAIT);
     t.keys(&["Right"]);
     t.wait_for("four workers on screen", SCREEN_WAIT, |s| {
         let r = rows(s);
@@ -171,7 +171,7 @@ fn at_80x24_paging_the_narration_area_finds_every_line_of_the_last_step() {
     const STEP_WAIT: Duration = Duration::from_secs(180);
     let tag = new_tag();
     let t = Tmux::start(&tag, 80, 24, &format!("{BIN} open accept"));
-    t.wait_for("the intro", SCREEN_WAIT, |s| s.contains("press → to run the first step"));
+    t.wait_for_intro(SCREEN_WAIT);
     for step in 1..=6 {
         let at = format!("step {step}/6");
         t.keys(&["Right"]);
@@ -288,4 +288,32 @@ fn closing_the_terminal_while_tracing_leaves_no_strace() {
         assert!(std::time::Instant::now() < deadline, "strace outlived forklab: {:?}", straces(&tag));
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// An intro longer than the narration area (at 100x30, about eight lines) pushes "press → to
+/// run the first step", the line tests once waited for, off the screen: it never shows, and a
+/// wait for it fails every test. `intro_drawn` reads the header and the key bar, fixed rows,
+/// and sees the screen ready all the same; → then runs the first step.
+#[test]
+fn a_long_intro_hides_the_old_marker_but_not_intro_drawn() {
+    let dir = TempDir::new("long-intro");
+    let intro: String = (1..=30).map(|i| format!("Paragraph {i} of an intro that is far too long.\n\n")).collect();
+    let lesson = format!(
+        "+++\nid = \"longintro\"\ntitle = \"A long intro\"\norder = 1\nsummary = \"s\"\n+++\n\n{intro}\
+         ## One worker\ntext\n\n<!-- do: spawn workers=1 mode=shared -->\n"
+    );
+    std::fs::write(dir.0.join("longintro.md"), lesson).unwrap();
+    let tag = new_tag();
+    let t = Tmux::start(&tag, 100, 30, &format!("{BIN} --lessons {} open longintro; echo FORKLAB-RC=$?", dir.path()));
+    let s = t.wait_for_intro(SCREEN_WAIT);
+    // The narration does not scroll by itself: the old marker is below its area, out of view.
+    assert!(s.contains("Paragraph 1 of") && !s.contains("Paragraph 30 of"), "the intro fits after all:\n{s}");
+    assert!(!s.contains("press → to run the first step"), "the old marker is on screen:\n{s}");
+    t.keys(&["Right"]);
+    t.wait_for("step 1 done, its worker on screen", SCREEN_WAIT, |s| {
+        s.lines().next().is_some_and(|l| l.contains("step 1/1")) && rows(s).iter().any(|(a, ..)| a == "W1")
+    });
+    t.keys(&["q"]);
+    t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-RC=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
 }

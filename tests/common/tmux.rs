@@ -74,9 +74,34 @@ impl Tmux {
         }
     }
 
+    /// Wait until `intro_drawn`: the lesson screen is up on its intro. Returns the screen.
+    pub fn wait_for_intro(&self, within: Duration) -> String {
+        self.wait_for("the lesson screen on its intro", within, intro_drawn)
+    }
+
     pub fn kill(&self) {
         let _ = self.tmux().args(["kill-session", "-t", &self.name]).status();
     }
+}
+
+/// The lesson screen is up on its intro, as `forklab open` (or Enter on the picker) first
+/// draws it: the header (the screen's first row) names the lesson and the page `intro`, and
+/// the key bar (its last row) offers `→  next`. Both rows are fixed: an intro longer than the
+/// narration area cannot push them out of view, as it did the "press → to run the first step"
+/// line under the intro's text, which tests waited for before.
+///
+/// What it means is what that line meant, and one thing more: the event loop has drawn the
+/// lesson screen (so the terminal is raw on the alternate screen and the input thread takes
+/// keys), the lab's engine was started before that first frame (`Effect::Open`), and no step
+/// has run; and the lab has not ended (an ended lab's bar offers `r` for a fresh one). It does
+/// not say the master is up: neither the bar nor the old line changes when it comes up, so a
+/// test that needs the lab's processes waits for them.
+pub fn intro_drawn(screen: &str) -> bool {
+    let header = screen.lines().next().unwrap_or("");
+    let bar = screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    header.trim_start().starts_with("forklab · ")
+        && header.split_whitespace().any(|w| w == "intro")
+        && bar.trim_start().starts_with("→  next")
 }
 
 impl Drop for Tmux {

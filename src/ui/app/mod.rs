@@ -177,6 +177,12 @@ impl LessonView {
     pub fn ended(&self) -> Option<&str> {
         self.lab.ended.as_deref()
     }
+
+    /// A pool of forklab's runs: the keys that fire, scale or change its mode act on it. Without
+    /// one they only say so, and neither the key bar nor the help offers them.
+    pub fn pool_runs(&self) -> bool {
+        self.model.conns.mode.is_some()
+    }
 }
 
 /// Predict, then run: a step's `ask` questions, one at a time, before the step runs.

@@ -322,7 +322,7 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         None => {
             // The keys that act on a pool only while one runs (without one, they only say so).
-            let pool = v.model.conns.mode.is_some();
+            let pool = v.pool_runs();
             // The zoomed narration's wide table takes ←/→: n and p step, Esc unzooms.
             let side = app.moves_sideways(v);
             let (next, back) = if side { ("n", "p") } else { (right, left) };
@@ -360,7 +360,9 @@ fn overlay(app: &App, o: &Overlay, theme: &Theme, f: &mut Frame, area: Rect) {
             if let Some(under) = under {
                 overlay(app, under, theme, f, area);
             }
-            help(theme, f, area);
+            // The same keys as the bar: fire, scale and mode only while a pool runs.
+            let pool = matches!(&app.screen, Screen::Lesson(v) if v.pool_runs());
+            help(pool, theme, f, area);
         }
         Overlay::Signals(i) => {
             if let Screen::Lesson(v) = &app.screen {
@@ -920,6 +922,40 @@ mod tests {
             }
             assert!(s.contains("dim after exit 0,") && s.contains("what the workers reported."), "{s}");
             assert!(!s.contains("every PID on screen is a live process"));
+        }
+    }
+
+    /// The help offers the keys that fire, scale and change the mode only while a pool runs,
+    /// as the key bar does: in accept (a pool) it lists them, in lessons that never start one
+    /// (daemon, node-fork) it does not. Whole at 80x24 both ways.
+    #[test]
+    fn the_help_lists_the_pool_keys_only_with_a_pool() {
+        use crate::lesson::Directive;
+        use crate::ui::app::Action;
+        let pool_keys = [Action::Fire(0), Action::FireAgain, Action::Workers(1), Action::NextMode];
+        let always = [Action::Next, Action::Back, Action::SignalMenu, Action::Syscalls, Action::Quit];
+        let help_at = |mut app: App| {
+            press(&mut app, '?');
+            let s = render(&app, &theme(), 80, 24);
+            assert!(s.lines().any(|l| l.contains('╰')) && s.contains("what the workers reported."), "{s}");
+            s
+        };
+        let s = help_at(lesson_app());
+        for a in pool_keys.iter().chain(&always) {
+            assert!(s.contains(&a.to_string()), "{a} missing with a pool:\n{s}");
+        }
+        let lessons = crate::lesson::embedded().unwrap();
+        for id in ["daemon", "node-fork"] {
+            let l = lessons.iter().find(|l| l.id == id).unwrap();
+            let spawns = l.steps.iter().flat_map(|s| &s.directives).any(|d| matches!(d.item, Directive::Spawn { .. }));
+            assert!(!spawns, "{id} starts a pool: pick a lesson without one");
+            let s = help_at(open_at(lessons.clone(), id, (80, 24)));
+            for a in &pool_keys {
+                assert!(!s.contains(&a.to_string()), "{a} offered in {id}, which has no pool:\n{s}");
+            }
+            for a in &always {
+                assert!(s.contains(&a.to_string()), "{a} missing in {id}:\n{s}");
+            }
         }
     }
 

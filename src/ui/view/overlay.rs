@@ -31,32 +31,34 @@ pub(super) fn signal_menu(v: &LessonView, selected: usize, theme: &Theme, f: &mu
 }
 
 /// The keys, each said by the action it runs (`Action`'s Display), and what the colours of
-/// the process rows mean. Fits 80x24.
-pub(super) fn help(theme: &Theme, f: &mut Frame, area: Rect) {
+/// the process rows mean. The keys that act on a pool (fire, again, scale, mode) only while
+/// `pool` runs, as the key bar offers them. Fits 80x24.
+pub(super) fn help(pool: bool, theme: &Theme, f: &mut Frame, area: Rect) {
     let (right, left, updown) = if theme.ascii { ("Right", "Left", "Up Down") } else { ("→", "←", "↑ ↓") };
-    let rows: Vec<(String, Action)> = vec![
-        (format!("{right}  n  space"), Action::Next),
-        (format!("{left}  p"), Action::Back),
-        ("PgUp PgDn".into(), Action::Page(1)),
-        (updown.into(), Action::Scroll(1)),
-        ("Tab  Shift-Tab".into(), Action::Focus { forward: true }),
-        ("z".into(), Action::Zoom),
-        (format!("{left} {right} zoomed"), Action::Side(1)),
-        ("k".into(), Action::SignalMenu),
-        ("1 2 3".into(), Action::Fire(0)),
-        ("c".into(), Action::FireAgain),
-        ("+ -".into(), Action::Workers(1)),
-        ("m".into(), Action::NextMode),
-        ("s".into(), Action::Syscalls),
-        ("f".into(), Action::Freeze),
-        ("?".into(), Action::Help),
-        ("q  Esc".into(), Action::Leave),
-        ("Ctrl-C".into(), Action::Quit),
+    let rows: Vec<(String, Action, bool)> = vec![
+        (format!("{right}  n  space"), Action::Next, true),
+        (format!("{left}  p"), Action::Back, true),
+        ("PgUp PgDn".into(), Action::Page(1), true),
+        (updown.into(), Action::Scroll(1), true),
+        ("Tab  Shift-Tab".into(), Action::Focus { forward: true }, true),
+        ("z".into(), Action::Zoom, true),
+        (format!("{left} {right} zoomed"), Action::Side(1), true),
+        ("k".into(), Action::SignalMenu, true),
+        ("1 2 3".into(), Action::Fire(0), pool),
+        ("c".into(), Action::FireAgain, pool),
+        ("+ -".into(), Action::Workers(1), pool),
+        ("m".into(), Action::NextMode, pool),
+        ("s".into(), Action::Syscalls, true),
+        ("f".into(), Action::Freeze, true),
+        ("?".into(), Action::Help, true),
+        ("q  Esc".into(), Action::Leave, true),
+        ("Ctrl-C".into(), Action::Quit, true),
     ];
     let notes = [tr!("help-colours-1"), tr!("help-colours-2"), tr!("help-colours-3")].map(|n| format!(" {n}"));
     let mut lines: Vec<Line> = rows
         .iter()
-        .map(|(k, a)| Line::from(vec![Span::styled(format!(" {k:<16}"), theme.strong), Span::raw(a.to_string())]))
+        .filter(|(_, _, shown)| *shown)
+        .map(|(k, a, _)| Line::from(vec![Span::styled(format!(" {k:<16}"), theme.strong), Span::raw(a.to_string())]))
         .collect();
     lines.push(Line::raw(""));
     lines.extend(notes.into_iter().map(|n| Line::styled(n, theme.dim)));
