@@ -53,7 +53,7 @@ impl LessonView {
             }
             Action::NextMode => {
                 let next = self.model.conns.mode.unwrap_or(Mode::Shared).next();
-                return self.run_action(Directive::SetMode(next));
+                return self.run_action_in(Directive::SetMode(next), Some(lesson));
             }
             Action::Predict(place) => {
                 // The letter names a place in the order shown; the prediction is its choice.
@@ -153,7 +153,7 @@ impl LessonView {
             self.message = Some(tr!("msg-lab-has-ended"));
             return vec![];
         }
-        if self.model.conns.mode.is_none() && !matches!(d, Directive::SetMode(_)) {
+        if self.model.conns.mode.is_none() {
             let spawns =
                 |s: &crate::lesson::Step| s.directives.iter().any(|d| matches!(d.item, Directive::Spawn { .. }));
             let ahead = lesson.is_none_or(|l| l.steps.iter().skip(self.steps.ran).any(spawns));

@@ -592,6 +592,21 @@ fn a_dead_lab_is_said_and_r_starts_a_fresh_one_at_this_step() {
 
 /// `1` in a lesson that never starts a pool says so, with where to find one, instead of asking
 /// to step forward; in a lesson whose later step starts one, it says to step forward.
+/// `m` switches the pool's mode; with no pool it starts none (daemon would otherwise grow a
+/// pool of workers no step asked for) and says why, as the fire keys do.
+#[test]
+fn the_mode_key_without_a_pool_starts_nothing() {
+    let mut app = app();
+    opened(&mut app, "daemon");
+    assert_eq!(app.update(key(KeyCode::Char('m'))), vec![]);
+    let said = view(&app).message.clone().unwrap_or_default();
+    assert!(said.contains("runs no pool"), "{said}");
+    let mut app = self::app();
+    opened(&mut app, "accept");
+    pool_ready(&mut app);
+    assert_eq!(app.update(key(KeyCode::Char('m'))).len(), 1, "with a pool, m switches its mode");
+}
+
 #[test]
 fn firing_without_a_pool_says_whether_one_comes() {
     let mut app = app();
