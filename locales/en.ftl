@@ -187,8 +187,11 @@ no-connections = no connections yet
 no-connections-yet = no connections yet { $dash } press c to fire
 more-workers = +{ $n } more workers
 accepted-from-any = accepted { $total }, from any client
-tally = fired { $fired }{ $dot }completed { $completed }{ $dot }
+tally = last fire: { $fired }{ $dot }completed { $completed }{ $dot }
+tally-short = last fire: { $fired }{ $dot }
 tally-failed = failed { $failed }
+tally-since = since the pool started: { $fired }{ $dot }completed { $completed }{ $dot }failed { $failed }
+tally-since-short = { $fired } since the pool started
 no-samples-yet = no samples yet
 step-heading = step { $n }/{ $m }: { $title }
 

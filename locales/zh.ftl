@@ -183,8 +183,11 @@ no-connections = 还没有连接
 no-connections-yet = 还没有连接 { $dash } 按 c 发起
 more-workers = 还有 { $n } 个工作进程
 accepted-from-any = 共接受 { $total } 个，来自任意客户端
-tally = 发起 { $fired }{ $dot }完成 { $completed }{ $dot }
+tally = 最近一次发起 { $fired }{ $dot }完成 { $completed }{ $dot }
+tally-short = 最近一次发起 { $fired }{ $dot }
 tally-failed = 失败 { $failed }
+tally-since = 进程池启动以来：发起 { $fired }{ $dot }完成 { $completed }{ $dot }失败 { $failed }
+tally-since-short = 进程池启动以来共 { $fired }
 no-samples-yet = 还没有采样
 step-heading = 第 { $n }/{ $m } 步：{ $title }
 

@@ -127,31 +127,44 @@ pub struct Connections {
     /// Connections each worker accepted, as the workers reported (W1.. in order). This
     /// includes connections from other terminals (curl, a browser), not only the app's own.
     pub per_worker: BTreeMap<String, u64>,
-    /// The load client's completed connections, by the worker that answered each: the same
-    /// records as the "what happened" bars and the totals, so the figures agree. The workers'
+    /// The last fire's completed connections, by the worker that answered each: the same
+    /// records as its "what happened" bars and the totals, so the figures agree. The workers'
     /// own reports (`per_worker`) come every 20 ms, and a worker killed by SIGKILL takes its
     /// last, unreported accepts with it.
     pub answered: BTreeMap<String, u64>,
     /// The load client's finished connections, newest last.
     pub recent: VecDeque<ConnRow>,
-    /// What the steps fired at this pool (`fire`, `load`, `hold`, a Node program's fire): each
-    /// fire's summary, the figures its step prints; the fire under way, record by record.
+    /// The last fire at this pool (`fire`, `load`, `hold`, a Node program's fire): its
+    /// summary, the figures its step prints; the fire under way, record by record.
     pub fired: u64,
     pub completed: u64,
     pub failed: u64,
-    /// What the records of the fire under way added to the figures above: its summary, when it
-    /// comes, stands in for them, so a fire that streams records counts once and one that
-    /// streams none (a `load`, a Node fire) counts all the same.
-    pub streamed: Streamed,
+    /// Every fire at this pool since it started, added up, and how many fires that was.
+    pub since: Tally,
+    pub fires: u64,
+    /// The records of the fire under way (the figures above while it streams): its summary,
+    /// when it comes, stands in for them in `since`, so a fire that streams records counts
+    /// once and one that streams none (a `load`, a Node fire) counts all the same.
+    pub streamed: Tally,
 }
 
-/// The records of the fire under way: what they added to [`Connections`]' figures.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Streamed {
+impl Connections {
+    /// Nothing fired yet: a new pool, or another Node program.
+    pub fn fresh_fires(&mut self) {
+        (self.fired, self.completed, self.failed) = (0, 0, 0);
+        self.answered.clear();
+        self.since = Tally::default();
+        self.fires = 0;
+        self.streamed = Tally::default();
+    }
+}
+
+/// Connections fired, completed and failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
     pub fired: u64,
     pub completed: u64,
     pub failed: u64,
-    pub answered: BTreeMap<String, u64>,
 }
 
 /// Severity of a log line, for its colour.

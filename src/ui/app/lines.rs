@@ -71,18 +71,28 @@ impl LessonView {
                     error: c.error.map(|e| e.as_str().to_string()),
                 };
                 let conns = &mut self.model.conns;
+                // A fire's first record: the figures and the latest connections are this fire's
+                // from here on.
+                if conns.streamed == Default::default() {
+                    conns.fires += 1;
+                    (conns.fired, conns.completed, conns.failed) = (0, 0, 0);
+                    conns.answered.clear();
+                    conns.recent.clear();
+                }
                 conns.fired += 1;
                 conns.streamed.fired += 1;
+                conns.since.fired += 1;
                 if c.ok {
                     conns.completed += 1;
                     conns.streamed.completed += 1;
+                    conns.since.completed += 1;
                     if let Some(worker) = &c.worker {
                         *conns.answered.entry(worker.clone()).or_insert(0) += 1;
-                        *conns.streamed.answered.entry(worker.clone()).or_insert(0) += 1;
                     }
                 } else {
                     conns.failed += 1;
                     conns.streamed.failed += 1;
+                    conns.since.failed += 1;
                 }
                 if conns.recent.len() == RECENT_CONNS {
                     conns.recent.pop_front();
@@ -131,11 +141,16 @@ impl LessonView {
         if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = report {
             self.lab.selected_pid = Some(*pid);
         }
-        // The Node program's port, once its workers listen: the bar's curl line names it.
-        if let Report::Info(Info::Node { port, .. }) = report
-            && *port != 0
-        {
-            self.model.node_port = Some(*port);
+        if let Report::Info(Info::Node { port, primary, .. }) = report {
+            // Another Node program: its connections are counted afresh, as a new pool's are.
+            if self.lab.node_primary != Some(*primary) {
+                self.lab.node_primary = Some(*primary);
+                self.model.conns.fresh_fires();
+            }
+            // The Node program's port, once its workers listen: the bar's curl line names it.
+            if *port != 0 {
+                self.model.node_port = Some(*port);
+            }
         }
         // `show tree`'s rows are a table, each indented by its depth as play prints it: a row
         // wider than the area goes on under its own second column (the pid), deeper than any
@@ -150,22 +165,23 @@ impl LessonView {
         }
     }
 
-    /// A fire's summary, the figures its step prints, counted in the connections pane in place
-    /// of the records it streamed (if it streamed any: a `load`, a `hold` and a Node fire do not).
+    /// A fire's summary, the figures its step prints: the connections pane's last fire, and
+    /// added to what was fired at the pool in place of the records it streamed (if it streamed
+    /// any: a `load`, a `hold` and a Node fire do not).
     pub(super) fn fire_summed(&mut self, f: &crate::lesson::run::Fired) {
         let c = &mut self.model.conns;
         let streamed = std::mem::take(&mut c.streamed);
-        c.fired = c.fired - streamed.fired + f.summary.fired;
-        c.completed = c.completed - streamed.completed + f.summary.completed;
-        c.failed = c.failed - streamed.failed + f.summary.failed;
-        for (w, n) in streamed.answered {
-            if let Some(a) = c.answered.get_mut(&w) {
-                *a -= n;
-            }
+        // A fire that streamed nothing: none of the latest connections listed is its.
+        if streamed == Default::default() {
+            c.fires += 1;
+            c.recent.clear();
         }
-        for (w, n) in &f.per_worker {
-            *c.answered.entry(w.clone()).or_insert(0) += n;
-        }
+        let s = &f.summary;
+        c.since.fired = c.since.fired - streamed.fired + s.fired;
+        c.since.completed = c.since.completed - streamed.completed + s.completed;
+        c.since.failed = c.since.failed - streamed.failed + s.failed;
+        (c.fired, c.completed, c.failed) = (s.fired, s.completed, s.failed);
+        c.answered = f.per_worker.clone();
     }
 
     /// A question's real answer, beside what the learner predicted.
@@ -210,6 +226,11 @@ impl LessonView {
                 *own = (*own).max(*total);
             }
             Event::PoolReady { mode, port, workers, .. } => {
+                // A pool where none ran: nothing was fired at it yet (before it, maybe at a Node
+                // program). The same pool is ready again after a respawn, a scale, a restart.
+                if self.model.conns.mode.is_none() {
+                    self.model.conns.fresh_fires();
+                }
                 self.model.conns.mode = Some(*mode);
                 self.model.conns.port = Some(*port);
                 self.lab.workers = *workers;
@@ -221,15 +242,11 @@ impl LessonView {
                 // A new pool (a mode change) starts its counts afresh: the bars and the tally
                 // under them always describe the same pool.
                 self.model.conns.per_worker.clear();
-                self.model.conns.answered.clear();
+                self.model.conns.fresh_fires();
                 self.model.conns.mode = None;
                 // The pool's listener went with it.
                 self.model.conns.port = None;
-                self.model.conns.fired = 0;
-                self.model.conns.completed = 0;
-                self.model.conns.failed = 0;
                 self.model.conns.recent.clear();
-                self.model.conns.streamed = Default::default();
             }
             Event::Exited { alias, pid, code, signal, .. } => {
                 let status = match (code, signal) {

@@ -170,6 +170,8 @@ struct LabMemory {
     /// The process selected, by pid: chosen with ↑/↓, or the one a step's `show fds` or
     /// `show proc` is about (the fds pane then shows what the narration talks about).
     selected_pid: Option<i32>,
+    /// The Node program's primary, from its last report: another one is another program.
+    node_primary: Option<i32>,
 }
 
 impl LessonView {
@@ -356,6 +358,7 @@ impl App {
                 ended: None,
                 opened: Instant::now(),
                 selected_pid: None,
+                node_primary: None,
             },
         }));
         vec![Effect::Open(index)]

@@ -1,6 +1,7 @@
 //! update from messages: keys, engine reports, samples, autoplay.
 
 use super::*;
+use crate::ui::model::Tally;
 use crossterm::event::KeyEvent;
 
 fn app() -> App {
@@ -173,11 +174,59 @@ fn a_fire_counts_once_and_a_load_or_node_fire_that_streams_no_records_counts_too
     app.update(fired(3, 3, &[("W1", 3), ("W2", 0)]));
     let c = &view(&app).model.conns;
     assert_eq!((c.fired, c.completed, c.answered.get("W1"), c.recent.len()), (3, 3, Some(&3), 3));
-    // `load 3000` then `wait load`: no records, one summary, and the pane counts it as the step does.
+    assert_eq!((c.since, c.fires), (Tally { fired: 3, completed: 3, failed: 0 }, 1));
+    let summed = c.clone();
+    // A step's error after the summary: nothing counts twice.
+    app.update(Msg::Engine(EngineMsg::StepDone { index: 0, error: None }));
+    assert_eq!(view(&app).model.conns, summed);
+    // `load 3000` then `wait load`: no records, one summary. The last fire is the step's
+    // figures; the pool's total counts it once more.
     app.update(fired(3000, 2998, &[("W1", 1500), ("W2", 1498)]));
     let c = &view(&app).model.conns;
-    assert_eq!((c.fired, c.completed, c.failed), (3003, 3001, 2));
-    assert_eq!((c.answered.get("W1"), c.answered.get("W2")), (Some(&1503), Some(&1498)));
+    assert_eq!((c.fired, c.completed, c.failed), (3000, 2998, 2));
+    assert_eq!((c.answered.get("W1"), c.answered.get("W2")), (Some(&1500), Some(&1498)));
+    assert_eq!((c.since, c.fires), (Tally { fired: 3003, completed: 3001, failed: 2 }, 2));
+    // The latest connections listed were the fire before's.
+    assert!(c.recent.is_empty(), "{:?}", c.recent);
+    // Another streamed fire: its first record starts the last fire afresh.
+    let rec = crate::proto::client::ConnRecord { conn: 0, ok: true, worker: Some("W2".into()), ..Default::default() };
+    app.update(Msg::Engine(EngineMsg::Report(Report::Conn(rec))));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.answered.get("W1"), c.answered.get("W2"), c.recent.len()), (1, None, Some(&1), 1));
+    assert_eq!((c.since.fired, c.fires), (3004, 3));
+}
+
+/// node-cluster: fires at one Node program add up; another program, or forklab's pool after
+/// it, starts afresh (neither sends PoolStopped). The same pool ready again (after a respawn,
+/// a scale, a rolling restart) keeps its figures.
+#[test]
+fn another_node_program_or_a_new_pool_starts_the_fires_afresh_a_pool_ready_again_does_not() {
+    let mut app = app();
+    opened(&mut app, "node-cluster");
+    let node = |primary| {
+        let info = Info::Node { program: "cluster".into(), sched: "rr".into(), port: 41000, primary, workers: vec![] };
+        Msg::Engine(EngineMsg::Report(Report::Info(info)))
+    };
+    app.update(node(7));
+    app.update(fired(100, 100, &[("W1", 50), ("W2", 50)]));
+    // A worker respawned: the same primary reports again.
+    app.update(node(7));
+    app.update(fired(40, 40, &[("W1", 1), ("W2", 39)]));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.since.fired, c.fires, c.answered.get("W2")), (40, 140, 2, Some(&39)));
+    app.update(node(9));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.since.fired, c.fires, c.answered.len()), (0, 0, 0, 0));
+    app.update(fired(200, 200, &[("W1", 120), ("W2", 80)]));
+    // forklab's pool after the Node program: its W1 and W2 are other processes.
+    pool_ready(&mut app);
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.since.fired, c.fires, c.answered.len()), (0, 0, 0, 0));
+    app.update(fired(40, 40, &[("W1", 2), ("W2", 38)]));
+    pool_ready(&mut app);
+    app.update(fired(10, 10, &[("W1", 5), ("W2", 5)]));
+    let c = &view(&app).model.conns;
+    assert_eq!((c.fired, c.since.fired, c.fires, c.answered.get("W2")), (10, 50, 2, Some(&5)));
 }
 
 #[test]

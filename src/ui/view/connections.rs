@@ -21,18 +21,18 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let height = inner.height as usize;
     let width = inner.width as usize;
 
-    // Once a step has fired (`fire`, `load`, a Node program's fire), the bars count its
-    // completed connections by the worker that answered, as the totals under them and the
-    // step's own figures do: one source, so the bars add up to "completed". Before that, what
-    // the workers reported accepting (curl).
-    let counts = if c.fired > 0 { &c.answered } else { &c.per_worker };
+    // Once a step has fired (`fire`, `load`, a Node program's fire), the bars count the last
+    // fire's completed connections by the worker that answered, as the totals under them and
+    // that step's own figures do: one source, so the bars add up to "completed" and the shares
+    // are of it. Before that, what the workers reported accepting (curl).
+    let counts = if c.fires > 0 { &c.answered } else { &c.per_worker };
     let mut workers: Vec<(&String, u64)> =
         c.per_worker.keys().chain(counts.keys()).map(|k| (k, counts.get(k).copied().unwrap_or(0))).collect();
     workers.sort_by(|a, b| natural_key(a.0).cmp(&natural_key(b.0)));
     workers.dedup_by(|a, b| a.0 == b.0);
     let total: u64 = workers.iter().map(|w| w.1).sum();
     let shares = shares(&workers.iter().map(|w| w.1).collect::<Vec<_>>());
-    let nothing_yet = total == 0 && c.fired == 0 && c.recent.is_empty();
+    let nothing_yet = total == 0 && c.fires == 0 && c.recent.is_empty();
     if nothing_yet && workers.is_empty() {
         put(buf, inner, 0, Line::styled(no_connections(c, t.ascii), t.dim));
         return;
@@ -76,20 +76,19 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         y += 1;
     }
 
-    let dot = if t.ascii { " - " } else { " · " };
-    let failed_style = if c.failed > 0 { t.bad } else { t.text };
-    // What the steps fired at this pool; when only others connected (curl), what the workers
-    // accepted.
-    let totals = if c.fired == 0 && total > 0 {
-        Line::styled(tr!("accepted-from-any", total = total), t.text)
-    } else {
-        Line::from(vec![
-            Span::styled(tr!("tally", fired = c.fired, completed = c.completed, dot = dot), t.text),
-            Span::styled(tr!("tally-failed", failed = c.failed), failed_style),
-        ])
-    };
-    put(buf, inner, y as u16, totals);
-    y += 1;
+    // The last fire at this pool, as its step printed it; when only others connected (curl),
+    // what the workers accepted. Under it, once there were more fires than one, all of them.
+    if c.fires > 0 {
+        put(buf, inner, y as u16, tally(t, c, width));
+        y += 1;
+    } else if total > 0 {
+        put(buf, inner, y as u16, Line::styled(tr!("accepted-from-any", total = total), t.text));
+        y += 1;
+    }
+    if c.fires > 1 && y < height {
+        put(buf, inner, y as u16, Line::styled(since(t, &c.since, width), t.dim));
+        y += 1;
+    }
 
     if nothing_yet {
         put(buf, inner, y as u16, Line::styled(no_connections(c, t.ascii), t.dim));
@@ -124,6 +123,28 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         put(buf, inner, y as u16, line);
         y += 1;
     }
+}
+
+/// The last fire's figures, labelled so: "last fire: 3000 · completed 2998 · failed 2"; where
+/// that does not fit, without "completed" (what did not fail).
+fn tally<'a>(t: &crate::ui::theme::Theme, c: &crate::ui::model::Connections, width: usize) -> Line<'a> {
+    let dot = if t.ascii { " - " } else { " · " };
+    let failed = tr!("tally-failed", failed = c.failed);
+    let full = tr!("tally", fired = c.fired, completed = c.completed, dot = dot);
+    let head = if text_width(&full) + text_width(&failed) <= width {
+        full
+    } else {
+        tr!("tally-short", fired = c.fired, dot = dot)
+    };
+    Line::from(vec![Span::styled(head, t.text), Span::styled(failed, if c.failed > 0 { t.bad } else { t.text })])
+}
+
+/// Every fire at the pool since it started, added up: in full where it fits, else what was
+/// fired.
+fn since(t: &crate::ui::theme::Theme, s: &crate::ui::model::Tally, width: usize) -> String {
+    let dot = if t.ascii { " - " } else { " · " };
+    let full = tr!("tally-since", fired = s.fired, completed = s.completed, failed = s.failed, dot = dot);
+    if text_width(&full) <= width { full } else { tr!("tally-since-short", fired = s.fired) }
 }
 
 /// "No connections yet", and how to fire some while a pool runs to take them (without one,

@@ -2,6 +2,8 @@
 //! One file per pane (processes, cores, connections, events, ipc, fds), the narration area,
 //! and the overlays; this file lays them out with the header and the key bar.
 
+#[cfg(test)]
+mod conn_tests;
 mod connections;
 mod cores;
 mod events;

@@ -10,7 +10,7 @@ use super::processes::{processes, tree_prefixes};
 use crate::proto::mode::Mode;
 use crate::sys::procfs::FdEntry;
 use crate::ui::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow};
-use crate::ui::model::{Connections, CoreHistory, EventLog, Role};
+use crate::ui::model::{Connections, CoreHistory, EventLog, Role, Tally};
 use crate::ui::theme::Theme;
 use crate::ui::theme::ThemeName;
 use ratatui::Terminal;
@@ -121,6 +121,9 @@ pub(crate) fn sample() -> LabModel {
         fired: 82,
         completed: 81,
         failed: 1,
+        // A fire of 40 before this one.
+        since: Tally { fired: 122, completed: 121, failed: 1 },
+        fires: 2,
         streamed: Default::default(),
     };
 
@@ -470,8 +473,7 @@ fn workers_sort_naturally_and_bars_scale_to_the_busiest() {
         m.conns.per_worker.insert(w.to_string(), n);
         m.conns.answered.insert(w.to_string(), n);
     }
-    m.conns.fired = 15;
-    m.conns.completed = 15;
+    (m.conns.fired, m.conns.completed, m.conns.fires) = (15, 15, 1);
     let t = theme();
     let screen = text(&render(connections, &m, &t, false, 40, 8));
     let rows: Vec<&str> = screen.lines().skip(1).take(3).collect();
@@ -488,7 +490,7 @@ fn after_a_fire_the_bars_are_the_clients_count_and_the_shares_add_up_to_100() {
         m.conns.per_worker.insert(w.to_string(), accepted);
         m.conns.answered.insert(w.to_string(), answered);
     }
-    (m.conns.fired, m.conns.completed) = (200, 200);
+    (m.conns.fired, m.conns.completed, m.conns.fires) = (200, 200, 1);
     let screen = text(&render(connections, &m, &theme(), false, 40, 8));
     let rows: Vec<&str> = screen.lines().skip(1).take(3).collect();
     assert!(rows[1].ends_with(" 65   32% │"), "{screen}");
@@ -498,7 +500,7 @@ fn after_a_fire_the_bars_are_the_clients_count_and_the_shares_add_up_to_100() {
         .sum();
     assert_eq!(shares, 100, "{screen}");
     // Before any fire, the workers' own reports (connections from curl, say).
-    (m.conns.fired, m.conns.completed) = (0, 0);
+    (m.conns.fired, m.conns.completed, m.conns.fires) = (0, 0, 0);
     let screen = text(&render(connections, &m, &theme(), false, 40, 8));
     assert!(screen.lines().nth(2).unwrap().ends_with(" 59   30% │"), "{screen}");
 }

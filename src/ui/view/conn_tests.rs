@@ -1,0 +1,156 @@
+//! The connections pane agrees with the step (issue 12 §5): after several fires at one pool it
+//! shows the last fire's figures, as that step printed them, with shares of them, and the
+//! pool's total only under a label that says what it counts.
+
+use super::*;
+use crate::lesson::run::{Fired, Report};
+use crate::proto::Event;
+use crate::proto::client::ClientSummary;
+use crate::proto::mode::Mode;
+use crate::ui::app::{App, Msg};
+use crate::ui::engine::EngineMsg;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn open(id: &str, size: (u16, u16)) -> App {
+    let lessons = crate::lesson::embedded().unwrap();
+    let i = lessons.iter().position(|l| l.id == id).unwrap();
+    let mut app = App::new(lessons, BTreeSet::new(), size);
+    app.open_direct(i);
+    app
+}
+
+/// What a step's `fire`, `load` + `wait load` or Node fire reports: its summary.
+fn fired(per_worker: &[(&str, u64)], failed: u64) -> Msg {
+    let per_worker: BTreeMap<String, u64> = per_worker.iter().map(|(w, n)| (w.to_string(), *n)).collect();
+    let completed: u64 = per_worker.values().sum();
+    let summary = ClientSummary {
+        done: true,
+        fired: completed + failed,
+        completed,
+        failed,
+        errors: if failed > 0 { [("reset".to_string(), failed)].into() } else { BTreeMap::new() },
+        per_worker: per_worker.clone(),
+        elapsed_s: 1.0,
+        conn_per_s: completed as f64,
+        p50_ms: 0.1,
+        p99_ms: 0.2,
+        max_ms: 0.3,
+        kept_alive: 0,
+        switched: 0,
+        visits: BTreeMap::new(),
+    };
+    let fired = Fired { summary, per_worker, accepted: completed };
+    Msg::Engine(EngineMsg::Report(Report::Fired { mode: "rr".into(), fired }))
+}
+
+fn event(ev: Event) -> Msg {
+    Msg::Engine(EngineMsg::Report(Report::Event(ev)))
+}
+
+fn pool_ready(workers: usize) -> Msg {
+    event(Event::PoolReady { alias: "master".into(), pid: 10, mode: Mode::Rr, port: 8090, workers })
+}
+
+fn render(app: &App, w: u16, h: u16) -> String {
+    let theme = Theme::new(crate::ui::theme::ThemeName::Default, false, false);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(app, &theme, f)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect::<Vec<_>>().join("\n")
+}
+
+/// The connections pane's rows: the column its title starts in, down to its bottom border.
+fn pane(screen: &str) -> Vec<String> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let (top, line) = lines.iter().enumerate().find(|(_, l)| l.contains("╭ connections")).expect(screen);
+    let col = line[..line.find("╭ connections").unwrap()].chars().count();
+    let mut rows = vec![];
+    for l in &lines[top + 1..] {
+        let row: String = l.chars().skip(col).collect();
+        let end = row.char_indices().skip(1).find(|(_, c)| *c == '│' || *c == '╯').map_or(row.len(), |(i, _)| i);
+        if row.starts_with('╰') {
+            break;
+        }
+        rows.push(row[..end].trim_start_matches('│').trim().to_string());
+    }
+    rows
+}
+
+/// A worker's bar, from its name to its share, in one column of bars or two.
+fn bar<'a>(rows: &'a [String], worker: &str) -> Option<&'a str> {
+    let name = format!("{worker} ");
+    rows.iter().find_map(|r| {
+        let at = r.find(&name).filter(|&i| i == 0 || r[..i].ends_with(' '))?;
+        let end = at + r[at..].find('%')?;
+        Some(&r[at..=end])
+    })
+}
+
+/// The cluster lesson's steps 1, 3 and 4 at one pool: 200, then 100, then a `load` of 3000.
+fn cluster_after_three_fires(size: (u16, u16)) -> App {
+    let mut app = open("cluster", size);
+    app.update(pool_ready(2));
+    app.update(fired(&[("W1", 110), ("W2", 90)], 0));
+    app.update(fired(&[("W1", 50), ("W2", 50)], 0));
+    // The rolling restart: W3 and W4 replaced W1 and W2 during the load.
+    app.update(fired(&[("W1", 600), ("W2", 600), ("W3", 900), ("W4", 897)], 3));
+    app
+}
+
+#[test]
+fn after_three_fires_the_pane_shows_the_last_ones_figures_and_labels_the_pools_total() {
+    for (w, h) in [(80, 24), (100, 30), (160, 45)] {
+        let app = cluster_after_three_fires((w, h));
+        let screen = render(&app, w, h);
+        let rows = pane(&screen);
+        let all = rows.join("\n");
+        // The step printed "fired 3000 connections ...: 2997 completed, 3 failed".
+        let tally = rows.iter().find(|r| r.starts_with("last fire: 3000 · ")).expect(&screen);
+        assert!(tally.ends_with("failed 3"), "{w}x{h}: {tally}\n{screen}");
+        if tally.contains("completed") {
+            assert!(tally.contains("completed 2997"), "{w}x{h}: {tally}\n{screen}");
+        }
+        // The pool's total shows only with its label; nothing else reads 3300 (or 3303).
+        for r in rows.iter().filter(|r| r.contains("3303") || r.contains("3300")) {
+            assert!(r.contains("since the pool started"), "{w}x{h}: an unlabelled total: {r}\n{screen}");
+        }
+        // Each bar's share is of the last fire's completed connections.
+        for (worker, n, share) in [("W1", 600, 20), ("W3", 900, 30), ("W4", 897, 30)] {
+            if let Some(bar) = bar(&rows, worker) {
+                assert!(bar.ends_with(&format!("{n}   {share}%")), "{w}x{h}: {bar}\n{all}");
+            }
+        }
+        // Where there is room, the bars and the total under its label.
+        if h >= 45 {
+            assert!(bar(&rows, "W3").is_some(), "{all}");
+            assert!(all.contains("since the pool started: 3300 · completed 3297 · failed 3"), "{all}");
+        }
+    }
+}
+
+#[test]
+fn one_fire_shows_no_pools_total_and_a_new_pool_starts_afresh() {
+    let mut app = open("cluster", (160, 45));
+    app.update(pool_ready(2));
+    app.update(fired(&[("W1", 110), ("W2", 90)], 0));
+    let rows = pane(&render(&app, 160, 45));
+    assert!(rows.iter().any(|r| r == "last fire: 200 · completed 200 · failed 0"), "{rows:#?}");
+    assert!(!rows.iter().any(|r| r.contains("since")), "{rows:#?}");
+    assert!(bar(&rows, "W1").unwrap().ends_with("110   55%"), "{rows:#?}");
+    // A respawned worker: the same pool is ready again, its figures stay.
+    app.update(pool_ready(2));
+    app.update(fired(&[("W1", 60), ("W2", 40)], 0));
+    let rows = pane(&render(&app, 160, 45));
+    assert!(rows.iter().any(|r| r == "last fire: 100 · completed 100 · failed 0"), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.starts_with("since the pool started: 300 ·")), "{rows:#?}");
+    assert!(bar(&rows, "W1").unwrap().ends_with("60   60%"), "{rows:#?}");
+    // A mode change is a new pool: nothing fired at it yet.
+    app.update(event(Event::PoolStopped { alias: "master".into(), pid: 10 }));
+    app.update(pool_ready(2));
+    let rows = pane(&render(&app, 160, 45));
+    assert!(!rows.iter().any(|r| r.contains("last fire") || r.contains("since")), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.starts_with("no connections yet")), "{rows:#?}");
+    assert!(bar(&rows, "W1").unwrap().ends_with(" 0    0%"), "{rows:#?}");
+}
