@@ -154,3 +154,35 @@ fn one_fire_shows_no_pools_total_and_a_new_pool_starts_afresh() {
     assert!(rows.iter().any(|r| r.starts_with("no connections yet")), "{rows:#?}");
     assert!(bar(&rows, "W1").unwrap().ends_with(" 0    0%"), "{rows:#?}");
 }
+
+/// The same in Chinese: the labels are the catalogue's, and the last fire's fits the pane at
+/// 80 columns (its short form) as it does at 160.
+#[test]
+fn the_labels_are_the_catalogues_in_chinese_too() {
+    use unicode_width::UnicodeWidthStr;
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let mut screens = vec![];
+    for (w, h) in [(80, 24), (160, 45)] {
+        let app = cluster_after_three_fires((w, h));
+        let theme = Theme::new(crate::ui::theme::ThemeName::Default, false, false);
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| draw(&app, &theme, f)).unwrap();
+        let buf = t.backend().buffer();
+        // A wide character's second cell belongs to it.
+        let mut s = String::new();
+        for y in 0..h {
+            let mut x = 0;
+            while x < w {
+                let sym = buf[(x, y)].symbol();
+                s.push_str(sym);
+                x += sym.width().max(1) as u16;
+            }
+            s.push('\n');
+        }
+        screens.push(s);
+    }
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(screens[0].contains("最近一次发起 3000 · 失败 3 "), "{}", screens[0]);
+    assert!(screens[1].contains("最近一次发起 3000 · 完成 2997 · 失败 3 "), "{}", screens[1]);
+    assert!(screens[1].contains("进程池启动以来：发起 3300 · 完成 3297 · 失败 3 "), "{}", screens[1]);
+}
