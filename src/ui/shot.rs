@@ -37,6 +37,11 @@ pub fn run(lessons: Vec<Lesson>, index: usize, shot: Shot) -> Result<ExitCode> {
     if w < view::MIN_SIZE.0 || h < view::MIN_SIZE.1 {
         bail!("{}", tr!("shot-size-small", w = w, h = h, mw = view::MIN_SIZE.0, mh = view::MIN_SIZE.1));
     }
+    // A shot is taken without a terminal as often as not: give the daemon one to lose, as
+    // `play` does (the TTY column shows it; if forklab cannot make one, the column says `?`).
+    if crate::lesson::run::lacks_terminal_for(&lessons[index]) {
+        let _ = crate::sys::pty::own_terminal();
+    }
     let (tx, rx) = unbounded::<Msg>();
     let quit = crate::sys::reaper::quit_signals();
     let detail = start_sampler(shot.refresh, tx.clone())?;

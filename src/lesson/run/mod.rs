@@ -50,15 +50,19 @@ pub fn shown_order(lesson: &str, ask: &Ask) -> Vec<usize> {
 /// from a script or CI), it first makes itself one, a pseudo-terminal in a session of its own
 /// (`sys::pty`), so that the child is born with a terminal to lose; call before the lab starts.
 pub fn terminal_for(lesson: &Lesson, out: &mut Transcript) {
-    let daemon = lesson.steps.iter().flat_map(|s| &s.directives).any(|d| matches!(d.item, Directive::Daemon(_)));
-    let me = std::process::id() as i32;
-    if !daemon || procfs::status(me).map_or(true, |st| st.tty_nr != 0) {
+    if !lacks_terminal_for(lesson) {
         return;
     }
     let made = crate::sys::pty::own_terminal();
     out.info(Info::Terminal {
         made: made.map(|name| name.trim_start_matches("/dev/").to_string()).map_err(|e| format!("{e:#}")),
     });
+}
+
+/// Whether `lesson` takes a daemon's steps while forklab has no controlling terminal.
+pub fn lacks_terminal_for(lesson: &Lesson) -> bool {
+    let daemon = lesson.steps.iter().flat_map(|s| &s.directives).any(|d| matches!(d.item, Directive::Daemon(_)));
+    daemon && procfs::status(std::process::id() as i32).is_ok_and(|st| st.tty_nr == 0)
 }
 
 /// Runs directives against a lab. The TUI drives the same runner.
