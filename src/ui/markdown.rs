@@ -7,6 +7,7 @@
 //! says which they are, for a screen that scrolls them sideways. The lesson's directives are
 //! HTML comments and never reach the screen.
 
+use super::linebreak::{is_cjk, is_closing, may_break_as};
 use super::theme::Theme;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use ratatui::style::Style;
@@ -77,8 +78,11 @@ struct Renderer<'t> {
     /// space goes before it.
     word: Vec<(String, Style)>,
     word_space: bool,
-    /// The last character added was a CJK one: a line may break after it.
+    /// The last character added was a CJK one: a soft line break joins without a space.
     after_cjk: bool,
+    /// The last character of the word being built, and whether it counts as CJK (inline
+    /// code does not): whether a line may break after it is `linebreak`'s rule.
+    prev: Option<(char, bool)>,
     /// The URL of the link being read, shown after its text when it differs.
     link: Option<(String, String)>,
     /// Code and table lines are kept whole, not cut at the width (`render_whole`).
@@ -106,6 +110,7 @@ impl<'t> Renderer<'t> {
             word: Vec::new(),
             word_space: false,
             after_cjk: false,
+            prev: None,
             link: None,
             keep_wide: false,
             whole: Vec::new(),
@@ -391,7 +396,8 @@ impl<'t> Renderer<'t> {
     /// Adds running text, wrapping at the pane's width. Text with no space between it and
     /// what came before (`(` then inline code, say) stays on one line with it. Chinese has no
     /// spaces: a line may break before and after each CJK character (never before a closing
-    /// mark such as `，` or `。`), but not inside inline code (`breakable` false).
+    /// mark such as `，` or `。`, nor after an opening one such as `（`: `linebreak::may_break`),
+    /// but not inside inline code (`breakable` false).
     fn words(&mut self, text: &str, style: Style, breakable: bool) {
         let mut rest = text;
         while !rest.is_empty() {
@@ -399,6 +405,7 @@ impl<'t> Renderer<'t> {
                 self.commit();
                 self.space = true;
                 self.after_cjk = false;
+                self.prev = None;
                 rest = rest.trim_start();
                 continue;
             }
@@ -407,13 +414,14 @@ impl<'t> Renderer<'t> {
             let mut from = 0;
             for (i, c) in seg.char_indices() {
                 let cjk = breakable && is_cjk(c);
-                let at_break = !is_closing(c) && (cjk || self.after_cjk);
+                let at_break = self.prev.is_some_and(|(p, p_cjk)| may_break_as(p, p_cjk, c, cjk));
                 if at_break && (i > from || !self.word.is_empty()) {
                     self.add_piece(&seg[from..i], style);
                     self.commit();
                     from = i;
                 }
                 self.after_cjk = cjk || (self.after_cjk && is_closing(c));
+                self.prev = Some((c, cjk));
             }
             self.add_piece(&seg[from..], style);
             rest = &rest[end..];
@@ -549,20 +557,6 @@ impl<'t> Renderer<'t> {
 /// Spaces between words are not underlined with a heading's underline.
 fn style_without_underline(s: Style) -> Style {
     s.remove_modifier(ratatui::style::Modifier::UNDERLINED)
-}
-
-/// A character of a script written without spaces (CJK ideographs, kana, Hangul, their
-/// punctuation and full-width forms): a line may break beside it.
-pub fn is_cjk(c: char) -> bool {
-    matches!(u32::from(c),
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA960..=0xA97F | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x20000..=0x2FFFD | 0x30000..=0x3FFFD)
-}
-
-/// A mark that closes (a comma, a full stop, a closing bracket): it never starts a line.
-fn is_closing(c: char) -> bool {
-    "，。、；：！？）」』】》〉”’,.;:!?)]}".contains(c)
 }
 
 /// `text` in lines of at most `width` columns (display width: a CJK character is two),

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod engine;
 pub mod glossary;
+pub mod linebreak;
 pub mod markdown;
 pub mod model;
 mod notes;

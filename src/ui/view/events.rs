@@ -1,6 +1,7 @@
 //! The events pane, and the log drawing the ipc pane shares with it.
 
 use super::pane::*;
+use crate::ui::linebreak::wrap;
 use crate::ui::model::{LabModel, LogKind, LogLine};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -8,8 +9,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 
-/// The tail of the event log, or the part the user scrolled back to. Long lines wrap, with
-/// their continuation indented so each event still reads as one. The border marks older
+/// The tail of the event log, or the part the user scrolled back to. Long lines wrap (by
+/// `linebreak`'s rule, so Chinese too), with their continuation indented so each event still reads as one. The border marks older
 /// lines above and, scrolled back, newer ones below.
 pub fn events(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let lines: Vec<&LogLine> = m.log.lines.iter().collect();
@@ -71,48 +72,4 @@ pub(super) fn log_style(t: &Theme, line: &LogLine) -> Style {
         LogKind::Conn => t.good,
         LogKind::Lesson => t.heading,
     }
-}
-
-/// Greedy word wrap into rows of at most `width` cells; rows after the first are indented
-/// by `indent` (when the width leaves room for it). A word longer than a row is split.
-pub(super) fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
-    if width == 0 {
-        return Vec::new();
-    }
-    let indent = if width > indent + 4 { indent } else { 0 };
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    let mut used = 0;
-    let room = |rows: &Vec<String>| if rows.is_empty() { width } else { width - indent };
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let ww = text_width(word);
-        let need = if used == 0 { ww } else { used + 1 + ww };
-        if need <= room(&rows) {
-            if used > 0 {
-                row.push(' ');
-            }
-            row.push_str(word);
-            used = need;
-            continue;
-        }
-        if used > 0 {
-            rows.push(std::mem::take(&mut row));
-            used = 0;
-        }
-        // The word starts a new row; split it if even a whole row cannot hold it.
-        for ch in word.chars() {
-            let cw = char_width(ch);
-            if used + cw > room(&rows) && used > 0 {
-                rows.push(std::mem::take(&mut row));
-                used = 0;
-            }
-            row.push(ch);
-            used += cw;
-        }
-    }
-    if used > 0 || rows.is_empty() {
-        rows.push(row);
-    }
-    let pad = " ".repeat(indent);
-    rows.into_iter().enumerate().map(|(i, r)| if i == 0 { r } else { format!("{pad}{r}") }).collect()
 }

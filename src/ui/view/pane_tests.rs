@@ -2,13 +2,14 @@
 
 use super::connections::connections;
 use super::cores::cores;
-use super::events::{events, wrap};
+use super::events::events;
 use super::fds::fds;
 use super::ipc::ipc;
 use super::pane::*;
 use super::processes::{processes, tree_prefixes};
 use crate::proto::mode::Mode;
 use crate::sys::procfs::FdEntry;
+use crate::ui::linebreak::wrap;
 use crate::ui::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow};
 use crate::ui::model::{Connections, CoreHistory, EventLog, Role, Tally};
 use crate::ui::theme::Theme;

@@ -48,7 +48,7 @@ pub(super) fn syscalls(
         }
     }
     if let Some(n) = &p.note {
-        for w in super::events::wrap(n, width, 2) {
+        for w in crate::ui::linebreak::wrap(n, width, 2) {
             rows.push((w, t.bad));
         }
     }

@@ -99,3 +99,74 @@ fn picker_zh_80x24() {
     assert!(s.contains("语言：中文") && s.contains("进程还是线程"), "{s}");
     insta::assert_snapshot!(s);
 }
+
+/// The rows of the pane titled `name` (what lies between its side borders), and its width.
+fn pane_rows(buf: &Buffer, name: &str) -> (Vec<String>, usize) {
+    let a = buf.area;
+    let sym = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    let (x0, y0) = (0..a.height)
+        .flat_map(|y| (0..a.width.saturating_sub(3)).map(move |x| (x, y)))
+        .find(|&(x, y)| sym(x, y) == "╭" && sym(x + 2, y) == name.chars().next().unwrap().to_string())
+        .expect(name);
+    let x1 = (x0 + 1..a.width).find(|&x| sym(x, y0) == "╮").unwrap();
+    let mut rows = Vec::new();
+    for y in y0 + 1..a.height {
+        if sym(x0, y) != "│" {
+            break;
+        }
+        let (mut row, mut x) = (String::new(), x0 + 1);
+        while x < x1 {
+            let s = sym(x, y);
+            row.push_str(&s);
+            x += s.width().max(1) as u16;
+        }
+        rows.push(row.trim_end().to_string());
+    }
+    (rows, usize::from(x1 - x0 - 1))
+}
+
+/// The zombie lesson's question, as the events pane logs it after the step, wraps by Chinese
+/// rules at 80x24: no row starts with a closing mark such as `，`, `? SIGCHLD` is not left alone
+/// on a row before the Chinese, and each row but the last of the line is full.
+#[test]
+fn events_pane_wraps_chinese_at_80x24() {
+    crate::i18n::set(Lang::Zh);
+    let lessons = crate::lesson::lessons(None).unwrap();
+    let zombie = lessons.iter().find(|l| l.id == "zombie").unwrap();
+    assert!(zombie.file.contains("zh/"), "the Chinese zombie lesson is built in");
+    let ask = (zombie.steps.iter().flat_map(|s| &s.directives))
+        .find_map(|d| match &d.item {
+            crate::lesson::Directive::Ask(a) if a.question.contains("SIGCHLD？") => Some(a.question.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(ask.contains("，主进程读到几个 SIGCHLD？"), "{ask}");
+    let mut app = super::tests::open_at(lessons, "zombie", (80, 24));
+    if let Screen::Lesson(v) = &mut app.screen {
+        v.model = crate::ui::view::pane_tests::sample();
+        v.steps.page = 1;
+        v.steps.ran = 1;
+        let line = |kind, text: String| crate::ui::model::LogLine { at: 9.0, kind, text };
+        v.model.log.push(line(crate::ui::model::LogKind::Lesson, format!("? {ask}")));
+        v.model.log.push(line(crate::ui::model::LogKind::Life, "= 一个".to_string()));
+    }
+    let buf = buffer(&app, 80, 24);
+    check_grid(&buf);
+    let s = text(&buf);
+    crate::i18n::set(Lang::En);
+    let (rows, width) = pane_rows(&buf, "事件");
+    let start = rows.iter().position(|r| r.trim_start().starts_with("? ")).unwrap_or_else(|| panic!("{s}"));
+    let end = rows.iter().position(|r| r.trim_start().starts_with("= 一个")).unwrap_or_else(|| panic!("{s}"));
+    let question = &rows[start..end];
+    assert!(question.len() > 1, "the question wraps:\n{s}");
+    for (i, row) in question.iter().enumerate() {
+        let first = row.trim_start().chars().next().unwrap();
+        assert!(i == 0 || !crate::ui::linebreak::is_closing(first), "row {i} starts with `{first}`:\n{s}");
+        if i + 1 < question.len() {
+            assert!(row.width() + 2 > width, "row {i} ends early ({} of {width}):\n{s}", row.width());
+        }
+    }
+    assert!(question[0].trim() != "? SIGCHLD", "`? SIGCHLD` alone on a row:\n{s}");
+    let joined: String = question.iter().map(|r| r.trim()).collect::<Vec<_>>().join("");
+    assert!(joined.contains("主进程读到几个"), "{s}");
+}
