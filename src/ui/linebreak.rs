@@ -42,43 +42,62 @@ pub fn char_width(c: char) -> usize {
     c.encode_utf8(&mut b).width()
 }
 
-/// The pieces of `text` no row may split (but one longer than a row), each with whether a
-/// space came before it: the words between spaces, cut further where `may_break` allows.
-pub fn units(text: &str) -> Vec<(bool, &str)> {
-    let mut out = Vec::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
+/// The pieces of `text` no row may split (but one longer than a row), each with how many
+/// spaces came before it: the words between spaces, cut further where `may_break` allows.
+pub fn units(text: &str) -> Vec<(usize, &str)> {
+    let (mut out, mut spaces) = (Vec::new(), 0);
+    for (n, word) in text.split(' ').enumerate() {
+        spaces += usize::from(n > 0);
+        if word.is_empty() {
+            continue;
+        }
         let (mut from, mut prev) = (0, None);
         for (i, c) in word.char_indices() {
             if prev.is_some_and(|p| may_break(p, c)) {
-                out.push((from == 0, &word[from..i]));
+                out.push((if from == 0 { spaces } else { 0 }, &word[from..i]));
                 from = i;
             }
             prev = Some(c);
         }
-        out.push((from == 0, &word[from..]));
+        out.push((if from == 0 { spaces } else { 0 }, &word[from..]));
+        spaces = 0;
     }
     out
 }
 
 /// Greedy wrap into rows of at most `width` cells, breaking where `units` allows; rows after
-/// the first are indented by `indent` (when the width leaves room for it). A piece longer than
-/// a row is split by width.
+/// the first are indented by `indent` (when the width leaves room for it). Spaces between
+/// words on a row are one. A piece longer than a row is split by width.
 pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
-    if width == 0 {
+    let indent = if width > indent + 4 { indent } else { 0 };
+    let pad = " ".repeat(indent);
+    let rows = fill(text, width, width.saturating_sub(indent), false);
+    rows.into_iter().enumerate().map(|(i, r)| if i == 0 { r } else { format!("{pad}{r}") }).collect()
+}
+
+/// Greedy wrap into a first row of at most `first` cells and the rest of at most `rest`,
+/// breaking where `units` allows: no row starts with the spaces it broke at, and the spaces
+/// between words on a row are one, or as written when `keep_spaces`. A piece longer than a
+/// row is split by width. Nothing when either width is 0; one empty row for empty text.
+pub fn fill(text: &str, first: usize, rest: usize, keep_spaces: bool) -> Vec<String> {
+    if first == 0 || rest == 0 {
         return Vec::new();
     }
-    let indent = if width > indent + 4 { indent } else { 0 };
     let mut rows = Vec::new();
     let mut row = String::new();
     let mut used = 0;
-    let room = |rows: &Vec<String>| if rows.is_empty() { width } else { width - indent };
-    for (spaced, unit) in units(text) {
-        let gap = usize::from(spaced && used > 0);
+    let room = |rows: &Vec<String>| if rows.is_empty() { first } else { rest };
+    for (spaces, unit) in units(text) {
+        let gap = if used == 0 {
+            0
+        } else if keep_spaces {
+            spaces
+        } else {
+            spaces.min(1)
+        };
         let need = used + gap + unit.width();
         if need <= room(&rows) {
-            if gap == 1 {
-                row.push(' ');
-            }
+            row.push_str(&" ".repeat(gap));
             row.push_str(unit);
             used = need;
             continue;
@@ -101,8 +120,7 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
     if used > 0 || rows.is_empty() {
         rows.push(row);
     }
-    let pad = " ".repeat(indent);
-    rows.into_iter().enumerate().map(|(i, r)| if i == 0 { r } else { format!("{pad}{r}") }).collect()
+    rows
 }
 
 #[cfg(test)]
@@ -197,6 +215,9 @@ mod tests {
         assert!(may_break('进', '程') && may_break('个', 'S') && may_break('D', '之'));
         assert!(!may_break('a', 'b') && !may_break('了', '，') && !may_break('（', '信'));
         assert!(!may_break('(', '信') && !may_break('号', ')') && may_break('。', 'W'));
-        assert_eq!(units("几个 SIGCHLD？"), [(true, "几"), (false, "个"), (true, "SIGCHLD？")]);
+        assert_eq!(units("几个 SIGCHLD？"), [(0, "几"), (0, "个"), (1, "SIGCHLD？")]);
+        assert_eq!(units(" a  b中"), [(1, "a"), (2, "b"), (0, "中")]);
+        assert_eq!(fill("a  b  c", 4, 4, true), ["a  b", "c"]);
+        assert_eq!(fill("a  b  c", 4, 4, false), ["a b", "c"]);
     }
 }

@@ -189,10 +189,10 @@ const BAR_MAX: u16 = 4;
 
 /// The rows the key bar needs on a screen `width` wide: one, or as many as its message
 /// wraps to beside the curl line (up to BAR_MAX).
-fn bar_rows(v: &LessonView, theme: &Theme, width: u16) -> u16 {
+fn bar_rows(v: &LessonView, width: u16) -> u16 {
     let Some(m) = v.message.as_deref() else { return 1 };
     let room = left_of_curl(width, &curl_text(curl_port(v)));
-    message_paragraph(m, theme).line_count(room).clamp(1, usize::from(BAR_MAX)) as u16
+    message_rows(m, room).len().clamp(1, usize::from(BAR_MAX)) as u16
 }
 
 /// The key bar's columns left of the curl line (at least one).
@@ -200,9 +200,16 @@ fn left_of_curl(width: u16, curl: &str) -> u16 {
     width.saturating_sub(curl.width() as u16 + 1).max(1)
 }
 
-/// A message of the key bar, wrapped at spaces (a word wider than the bar is cut by width).
-fn message_paragraph<'a>(m: &'a str, theme: &Theme) -> Paragraph<'a> {
-    Paragraph::new(Line::styled(format!(" {m}"), theme.warn)).wrap(Wrap { trim: false })
+/// A message of the key bar in rows of `room` columns, after a space: wrapped by `linebreak`'s
+/// rule (at spaces, and in Chinese between characters; a word wider than the bar is cut by
+/// width), its spaces as written.
+fn message_rows(m: &str, room: u16) -> Vec<String> {
+    let room = usize::from(room);
+    let mut rows = crate::ui::linebreak::fill(m, room.saturating_sub(1).max(1), room, true);
+    if let Some(first) = rows.first_mut() {
+        first.insert(0, ' ');
+    }
+    rows
 }
 
 /// The curl line for `port`, or nothing.
@@ -243,8 +250,7 @@ fn body_split(body: Rect, v: &LessonView, table: usize) -> (Option<Rect>, Option
 /// How the narration area scrolls on a screen of the app's size and theme; None when a
 /// zoomed pane hides it.
 pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::app::Extent> {
-    let [_, _, body, _] =
-        lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, &app.theme, app.size.0));
+    let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, app.size.0));
     let table = narration::widest_row(&app.lessons[v.index], v, app.question(), &app.theme);
     let (area, _) = body_split(body, v, table);
     Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
@@ -253,7 +259,7 @@ pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::a
 fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let l = &app.lessons[v.index];
     let band = theme.name == super::theme::ThemeName::Contrast;
-    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, theme, area.width));
+    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, area.width));
     let where_ = step_name(v.steps.page, l.steps.len());
     let mut marks = Vec::new();
     if app.frozen.is_some() {
@@ -474,7 +480,10 @@ fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port:
     let curl = curl_text(port);
     let room = left_of_curl(area.width, &curl);
     match message {
-        Some(m) => f.render_widget(message_paragraph(m, theme), Rect { width: room, ..area }),
+        Some(m) => {
+            let rows = message_rows(m, room).into_iter().map(|r| Line::styled(r, theme.warn));
+            f.render_widget(Paragraph::new(rows.collect::<Vec<_>>()), Rect { width: room, ..area })
+        }
         None => {
             let (mut spans, mut used) = (Vec::new(), 0);
             for (k, what) in keys {
@@ -658,6 +667,52 @@ mod tests {
         // With a pool, the fire keys are offered.
         let s = render(&lesson_app(), &theme(), 80, 24);
         assert!(s.lines().last().unwrap().contains("1 2 3  fire"), "{s}");
+    }
+
+    /// The key bar's message in English wraps as ratatui's word wrap did before `linebreak`
+    /// took it over, row for row (but for a run of spaces at a break: ratatui began the next
+    /// row with one of them, `linebreak` begins none), and in Chinese by Chinese rules: no row
+    /// starts with a closing mark, and no row is wider than the room.
+    #[test]
+    fn the_key_bar_message_wraps_as_before_in_english_and_by_chinese_rules_in_chinese() {
+        let en = [
+            tr!("msg-no-pool"),
+            tr!("msg-press-to-predict", last = "c"),
+            tr!("msg-lab-ended", error = "spawn worker: No such file or directory (os error 2)"),
+            "`signal W1 SIGTERM` failed: no such worker (W1 has exited; /proc/48112/status is gone)".to_string(),
+            "a_word_far_longer_than_any_key_bar_could_hold_on_one_row_of_it then words".to_string(),
+        ];
+        for m in &en {
+            for room in 8..=90u16 {
+                let mut t = Terminal::new(TestBackend::new(room, 8)).unwrap();
+                let p = Paragraph::new(Line::raw(format!(" {m}"))).wrap(ratatui::widgets::Wrap { trim: false });
+                let n = p.line_count(room);
+                t.draw(|f| f.render_widget(p, f.area())).unwrap();
+                let buf = t.backend().buffer();
+                let before: Vec<String> = (0..n.min(8) as u16)
+                    .map(|y| (0..room).map(|x| buf[(x, y)].symbol()).collect::<String>().trim_end().to_string())
+                    .collect();
+                let now: Vec<String> = message_rows(m, room).iter().take(8).map(|r| r.trim_end().to_string()).collect();
+                assert_eq!(now, before, "{m:?} at {room}");
+            }
+        }
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let zh = [tr!("msg-no-pool"), tr!("msg-press-to-predict", last = "c"), tr!("msg-nothing-to-trace-yet")];
+        crate::i18n::set(crate::i18n::Lang::En);
+        for m in &zh {
+            assert!(m.chars().any(crate::ui::linebreak::is_cjk), "{m}");
+            for room in 14..=90u16 {
+                let rows = message_rows(m, room);
+                for (i, r) in rows.iter().enumerate() {
+                    assert!(r.width() <= usize::from(room), "{m:?} at {room}: {r:?}");
+                    let first = r.trim_start().chars().next();
+                    assert!(
+                        i == 0 || !first.is_some_and(crate::ui::linebreak::is_closing),
+                        "{m:?} at {room}: {rows:?}"
+                    );
+                }
+            }
+        }
     }
 
     /// `forklab open`: q quits (there is no list of lessons), and the key bar says so.
