@@ -4,6 +4,7 @@ use super::block;
 use crate::lesson::Lesson;
 use crate::ui::app::Extent;
 use crate::ui::app::{Asking, Focus, LessonView};
+use crate::ui::linebreak::may_break;
 use crate::ui::markdown;
 use crate::ui::model::LogKind;
 use crate::ui::theme::Theme;
@@ -187,7 +188,8 @@ fn row_pieces(line: &Line<'static>, width: u16, hang: usize) -> Vec<Line<'static
 /// `hang` (at most half the width, so each piece still carries some of the row). A row breaks
 /// at the last gap between its columns (two spaces or more), else before its last word in
 /// lower case (a label, so it stays with its value), either keeping at least half the room;
-/// else at its last space; else (one word wider than the room) inside the word.
+/// else at its last space or, in Chinese, between characters (`linebreak`'s rule); else (one
+/// word wider than the room) inside the word.
 pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
     let hang = hang.min(width / 2);
     let (mut pieces, mut rest, mut room) = (Vec::new(), row, width);
@@ -212,7 +214,15 @@ pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
         let label = (head.rmatch_indices(' ').map(|(i, _)| i))
             .find(|&i| rest[i + 1..].starts_with(char::is_lowercase))
             .filter(half);
-        let cut = gap.or(label).or_else(|| head.rfind(' ').filter(|&i| i > lead)).unwrap_or(end);
+        // Else the last break `linebreak` allows in it: a space, or beside a CJK character
+        // (never before `，` nor after `（`).
+        let space = head.rfind(' ').filter(|&i| i > lead);
+        let beside = (rest.char_indices().zip(rest.char_indices().skip(1)))
+            .take_while(|(_, (j, _))| *j <= end)
+            .filter(|((_, a), (j, b))| *j > lead && may_break(*a, *b))
+            .map(|(_, (j, _))| j)
+            .last();
+        let cut = gap.or(label).or(space.max(beside)).unwrap_or(end);
         pieces.push(rest[..cut].trim_end_matches(' ').to_string());
         rest = rest[cut..].trim_start_matches(' ');
         room = width - hang;

@@ -205,3 +205,23 @@ fn every_piece_fits_and_together_they_read_as_the_row() {
         }
     }
 }
+
+/// A table row in Chinese breaks between characters, by `linebreak`'s rule, when no column gap
+/// or space will do: no piece starts with a closing mark, none is wider than the width, and a
+/// piece is not cut short before a run of Chinese.
+#[test]
+fn a_chinese_row_breaks_between_characters_and_never_before_a_closing_mark() {
+    let row = "  W1 已退出，退出码 0；主进程收到了一个 SIGCHLD，并调用 waitpid（WNOHANG）把它收走了。";
+    assert_eq!(wrap_row("进程已退出，退出码为零。", 12, 2), ["进程已退出，", "  退出码为", "  零。"]);
+    // From 16 columns, `（WNOHANG）` fits a piece (narrower, it is cut by width).
+    for width in 16..=100 {
+        let pieces = wrap_row(row, width, 4);
+        for (i, p) in pieces.iter().enumerate() {
+            assert!(p.width() <= width, "{width}: {pieces:#?}");
+            let first = p.trim_start().chars().next().unwrap();
+            assert!(i == 0 || !crate::ui::linebreak::is_closing(first), "{width}: {pieces:#?}");
+        }
+        let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+        assert_eq!(squeeze(&pieces.concat()), squeeze(row), "{width}: {pieces:#?}");
+    }
+}
