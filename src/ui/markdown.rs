@@ -559,14 +559,6 @@ fn style_without_underline(s: Style) -> Style {
     s.remove_modifier(ratatui::style::Modifier::UNDERLINED)
 }
 
-/// `text` in lines of at most `width` columns (display width: a CJK character is two),
-/// broken at spaces or beside CJK characters; a longer word is cut by width.
-pub fn wrap_width(text: &str, width: usize) -> Vec<String> {
-    let theme = Theme::new(crate::ui::theme::ThemeName::Default, true, false);
-    let t = render(text, &theme, width.min(u16::MAX as usize) as u16);
-    t.lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
-}
-
 /// The byte index at which `s` reaches `width` columns (at least one char, so progress is made).
 fn cut_at_width(s: &str, width: usize) -> usize {
     let mut w = 0;
@@ -584,6 +576,14 @@ fn cut_at_width(s: &str, width: usize) -> usize {
 mod tests {
     use super::*;
     use crate::ui::theme::ThemeName;
+
+    /// `text` rendered in lines of at most `width` columns (display width: a CJK character is two),
+    /// broken at spaces or beside CJK characters; a longer word is cut by width.
+    fn wrap_width(text: &str, width: usize) -> Vec<String> {
+        let theme = Theme::new(ThemeName::Default, true, false);
+        let t = render(text, &theme, width.min(u16::MAX as usize) as u16);
+        t.lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+    }
 
     fn plain(md: &str, width: u16) -> String {
         // Without colour, inline code keeps its backticks.

@@ -68,20 +68,31 @@ pub(super) fn help(pool: bool, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(lines).block(block(theme, &tr!("help-title"), true)), r);
 }
 
-/// The glossary: each Node API beside the system calls under it, and a note in the language
-/// in use. Lines are cut by display width to the screen, so it fits 80x24 in both languages.
-pub(super) fn glossary(top: u16, theme: &Theme, f: &mut Frame, area: Rect) {
-    let room = usize::from(area.width.saturating_sub(4));
+/// The glossary's lines in `room` columns: each Node API beside the system calls under it
+/// (wrapped under the arrow where they do not fit beside it), and a note in the language in
+/// use, wrapped by `linebreak`'s rule.
+fn glossary_lines(theme: &Theme, room: usize) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (api, calls, note) in crate::ui::glossary::lines() {
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {api}"), theme.strong),
-            Span::styled(format!("  → {calls}"), theme.key),
-        ]));
-        for part in crate::ui::markdown::wrap_width(&note, room.saturating_sub(3)) {
+        let api = format!(" {api}");
+        let beside = room.saturating_sub(api.width() + 4);
+        let calls = crate::ui::linebreak::fill(&calls, beside.max(1), room.saturating_sub(5).max(1), true);
+        let mut calls = calls.into_iter();
+        let first = calls.next().unwrap_or_default();
+        lines.push(Line::from(vec![Span::styled(api, theme.strong), Span::styled(format!("  → {first}"), theme.key)]));
+        lines.extend(calls.map(|c| Line::styled(format!("     {c}"), theme.key)));
+        for part in crate::ui::linebreak::wrap(&note, room.saturating_sub(3), 0) {
             lines.push(Line::styled(format!("   {part}"), theme.dim));
         }
     }
+    lines
+}
+
+/// The glossary (`glossary_lines`), in display widths that fit the screen: 80x24 in both
+/// languages.
+pub(super) fn glossary(top: u16, theme: &Theme, f: &mut Frame, area: Rect) {
+    let room = usize::from(area.width.saturating_sub(4));
+    let lines = glossary_lines(theme, room);
     let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
     // Taller than the screen (80x24 in Chinese): it scrolls, and the footer, always shown,
     // says how far and how.
@@ -104,4 +115,35 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// At 80 columns (76 of room) in both languages: no line is wider than the room, each
+    /// entry's system calls and note read whole, and no row starts with a closing mark.
+    #[test]
+    fn the_glossary_fits_80_columns_and_reads_whole_in_both_languages() {
+        let theme = Theme::new(crate::ui::theme::ThemeName::Default, false, false);
+        for lang in [Lang::En, Lang::Zh] {
+            crate::i18n::set(lang);
+            let entries = crate::ui::glossary::lines();
+            let lines: Vec<String> = glossary_lines(&theme, 76).iter().map(|l| l.to_string()).collect();
+            crate::i18n::set(Lang::En);
+            let all = lines.join("\n");
+            for l in &lines {
+                assert!(l.width() <= 76, "{lang:?}: {l:?} is {} wide", l.width());
+                let first = l.trim_start().chars().next().unwrap();
+                assert!(!crate::ui::linebreak::is_closing(first), "{lang:?}: {l:?}\n{all}");
+            }
+            let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+            let text = squeeze(&all);
+            for (api, calls, note) in entries {
+                let at = text.find(&squeeze(&format!("{api} → {calls}"))).unwrap_or_else(|| panic!("{calls}\n{all}"));
+                assert!(text[at..].contains(&squeeze(&note)), "{note}\n{all}");
+            }
+        }
+    }
 }
