@@ -31,7 +31,7 @@ use pane::PaneCtx;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 /// The smallest terminal the lesson screen is laid out for.
@@ -75,13 +75,22 @@ fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
 }
 
 /// Below MIN_SIZE no key acts but the ones this names (`App::key`).
+/// Its lines wrap by `linebreak`'s rule, each row centred.
 fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
-    let text = Text::from(vec![
-        Line::styled(tr!("too-small"), theme.strong),
-        Line::raw(tr!("too-small-this-one", width = area.width, height = area.height)),
-        Line::raw(tr!("too-small-quit")),
-    ]);
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).alignment(Alignment::Center), area);
+    f.render_widget(Paragraph::new(too_small_rows(theme, area)).alignment(Alignment::Center), area);
+}
+
+fn too_small_rows(theme: &Theme, area: Rect) -> Vec<Line<'static>> {
+    let w = usize::from(area.width);
+    let said = [
+        (tr!("too-small"), theme.strong),
+        (tr!("too-small-this-one", width = area.width, height = area.height), ratatui::style::Style::default()),
+        (tr!("too-small-quit"), ratatui::style::Style::default()),
+    ];
+    let rows = said.into_iter().flat_map(|(s, style)| {
+        crate::ui::linebreak::fill(&s, w, w, true).into_iter().map(move |r| Line::styled(r, style))
+    });
+    rows.collect()
 }
 
 pub(super) fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'a> {
@@ -591,6 +600,40 @@ mod tests {
         let s = render(&lesson_app(), &theme(), 79, 24);
         assert!(s.contains("at least 80x24") && s.contains("79x24"), "{s}");
         assert!(!s.contains("processes"));
+    }
+
+    /// Below 80x24 the message wraps in English as ratatui's word wrap did, row for row, and in
+    /// Chinese by Chinese rules: no row starts with a closing mark or is wider than the screen.
+    #[test]
+    fn the_too_small_message_wraps_as_before_in_english_and_by_chinese_rules_in_chinese() {
+        let t = theme();
+        for w in 12..80u16 {
+            let area = Rect::new(0, 0, w, 24);
+            let rows = too_small_rows(&t, area);
+            let text = Text::from(vec![
+                Line::styled(tr!("too-small"), t.strong),
+                Line::raw(tr!("too-small-this-one", width = w, height = 24)),
+                Line::raw(tr!("too-small-quit")),
+            ]);
+            let mut before = Terminal::new(TestBackend::new(w, 24)).unwrap();
+            let p = Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }).alignment(Alignment::Center);
+            before.draw(|f| f.render_widget(p, f.area())).unwrap();
+            let mut now = Terminal::new(TestBackend::new(w, 24)).unwrap();
+            now.draw(|f| too_small(&t, f, f.area())).unwrap();
+            assert_eq!(now.backend().buffer(), before.backend().buffer(), "at {w}x24: {rows:?}");
+        }
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let all: Vec<Vec<String>> = (12..80u16)
+            .map(|w| too_small_rows(&t, Rect::new(0, 0, w, 24)).iter().map(|l| l.to_string()).collect())
+            .collect();
+        crate::i18n::set(crate::i18n::Lang::En);
+        for (rows, w) in all.iter().zip(12..80usize) {
+            assert!(rows.iter().any(|r| r.contains("终端")), "{rows:?}");
+            for r in rows {
+                assert!(r.width() <= w, "{w}: {rows:?}");
+                assert!(!r.starts_with(crate::ui::linebreak::is_closing), "{w}: {rows:?}");
+            }
+        }
     }
 
     #[test]
