@@ -94,6 +94,9 @@ pub(super) fn glossary(top: u16, theme: &Theme, f: &mut Frame, area: Rect) {
     let room = usize::from(area.width.saturating_sub(4));
     let lines = glossary_lines(theme, room);
     let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    // Within a column of the screen's width, take all of it: a one-column strip would show
+    // the picker's border beside the glossary's.
+    let w = if w + 2 > area.width { area.width } else { w };
     // Taller than the screen (80x24 in Chinese): it scrolls, and the footer, always shown,
     // says how far and how.
     let room = usize::from(area.height.saturating_sub(3));
@@ -145,5 +148,16 @@ mod tests {
                 assert!(text[at..].contains(&squeeze(&note)), "{note}\n{all}");
             }
         }
+    }
+
+    /// Drawn at 80x24, the glossary takes the whole width: no strip of the picker's border
+    /// shows beside its own.
+    #[test]
+    fn the_glossary_at_80x24_takes_the_whole_width() {
+        let theme = Theme::new(crate::ui::theme::ThemeName::Default, false, false);
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| glossary(0, &theme, f, f.area())).unwrap();
+        let buf = term.backend().buffer();
+        assert_eq!((buf[(0, 0)].symbol(), buf[(79, 0)].symbol()), ("╭", "╮"));
     }
 }
