@@ -273,3 +273,17 @@ fn a_refused_strace_says_why_in_the_pane() {
     let s = screen(&app, 160, 45);
     assert!(s.contains("Yama ptrace_scope is 1"), "{s}");
 }
+
+/// At 80 columns the header keeps what changes (the port, the rate, how many short-lived
+/// processes were missed) and shortens the command instead.
+#[test]
+fn the_header_shortens_the_command_not_what_was_missed_at_80x24() {
+    let mut app = watched();
+    app.command = Some("node benches/watch-server.js --a-long-flag --and-another-one".into());
+    app.missed = 23;
+    let top = screen(&app, 80, 24).lines().next().unwrap().to_string();
+    assert!(top.contains("missed ≤23 short-lived"), "{top}");
+    assert!(top.contains("node benches/") && top.contains('…'), "{top}");
+    let wide = screen(&app, 160, 45).lines().next().unwrap().to_string();
+    assert!(wide.contains("--and-another-one") && !wide.contains('…'), "{wide}");
+}
