@@ -83,6 +83,7 @@ step-of = step { $n }/{ $m }
 press-to-run-first = press { $key } to run the first step
 step-already-ran = this step already ran: going back re-reads it, the processes go on as they are now
 predict-with = predict with { $keys }, then the step runs and shows what happened { $dot } { $key } runs it without a guess
+predict-with-next = predict with { $keys }, then the next question { $dot } { $key } skips this one
 
 ## play's transcript (its --json stays English)
 conn-served = connection { $conn } served by { $worker } in { $us } us
@@ -346,7 +347,7 @@ check-why-crossed = counted by the receivers: { $got } arrived carrying { $fds }
 check-why-order = reported in this order: { $order }
 check-why-visits = each worker's count: { $each }; { $completed } visits completed
 check-why-no-visits = no reply carried a visit count
-check-why-workers = the master's live worker children in /proc: { $pids }
+check-why-workers = the live worker children of { $who } in /proc: { $pids }
 check-none = none
 check-rolled-early = { $alias } told to stop before { $successor } was ready
 check-rolled-not-clean = { $alias } did not exit with code 0

@@ -83,6 +83,7 @@ step-of = 第 { $n }/{ $m } 步
 press-to-run-first = 按 { $key } 运行第一步
 step-already-ran = 这一步已经运行过：返回只是重读，进程保持现在的状态继续运行
 predict-with = 用 { $keys } 作出预测，然后这一步运行并显示发生了什么 { $dot } 按 { $key } 不预测直接运行
+predict-with-next = 用 { $keys } 作出预测，然后是下一个问题 { $dot } 按 { $key } 跳过这一题
 
 ## play's transcript (its --json stays English)
 conn-served = 连接 { $conn } 由 { $worker } 处理，用时 { $us } us
@@ -181,7 +182,7 @@ select-process-for-fds = 选择一个进程（{ $arrows }）查看它的文件�
 no-open-fds = 没有打开的文件描述符
 no-connections = 还没有连接
 no-connections-yet = 还没有连接 { $dash } 按 c 发起
-more-workers = 还有 { $n } 个工作进程
+more-workers = 另有 { $n } 个工作进程未列出
 accepted-from-any = 共接受 { $total } 个，来自任意客户端
 tally = 最近一次发起 { $fired }{ $dot }完成 { $completed }{ $dot }
 tally-short = 最近一次发起 { $fired }{ $dot }
@@ -342,7 +343,7 @@ check-why-crossed = 按接收方计数：到达 { $got } 条，携带 { $fds } �
 check-why-order = 报告的顺序：{ $order }
 check-why-visits = 各工作进程的计数：{ $each }；完成 { $completed } 次访问
 check-why-no-visits = 没有哪个回复带有访问计数
-check-why-workers = /proc 中主进程活着的工作子进程：{ $pids }
+check-why-workers = /proc 中{ $who }活着的工作子进程：{ $pids }
 check-none = 无
 check-rolled-early = { $successor } 就绪之前，{ $alias } 就被叫停了
 check-rolled-not-clean = { $alias } 没有以退出码 0 退出
@@ -760,7 +761,7 @@ col-state = 状态
 col-threads = 线程
 col-accepted = 接受
 # 面板行数放不下时：显示的是第几行到第几行，共几行。
-acc-unreported = ACC ?：它的主进程已不在
+acc-unreported = 接受 ?：它的主进程已不在
 rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
 
 ## 实验与课程载入的更多错误

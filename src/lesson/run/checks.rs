@@ -167,7 +167,14 @@ fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation
             (op.holds(v, value), tr!("check-served-last-fire", alias = alias.as_str(), n = number(v)))
         }
         (Some(v), _) => {
-            (op.holds(v, value), tr!("check-field-is", alias = alias.as_str(), field = field.name(), value = number(v)))
+            let detail = tr!("check-field-is", alias = alias.as_str(), field = field.name(), value = number(v));
+            // In a Node lesson `master` is the Node program's primary, not forklab's own row.
+            let detail = if *target == Target::Master && o.now.master_is_node {
+                format!("{detail} ({})", tr!("check-the-node-master"))
+            } else {
+                detail
+            };
+            (op.holds(v, value), detail)
         }
         (None, CountField::Served) => (false, tr!("check-no-fire")),
         (None, _) => (false, tr!("check-not-running", alias = alias.as_str())),
@@ -366,7 +373,8 @@ fn metric_why(m: Metric, o: &Observation) -> String {
         (Metric::Workers, _) => {
             let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
             let pids = if pids.is_empty() { tr!("check-none") } else { pids.join(" ") };
-            format!(" ({})", tr!("check-why-workers", pids = pids))
+            let who = if o.now.master_is_node { tr!("check-the-node-master") } else { tr!("check-the-master") };
+            format!(" ({})", tr!("check-why-workers", who = who, pids = pids))
         }
         _ => String::new(),
     }
@@ -1192,6 +1200,23 @@ mod tests {
     claim!(fd3_peer_is_the_master, w1_claim(ProcField::Fd3Peer, ProcValue::Master),
         holds: w1_facts(&[(ProcField::Fd3Peer, "10")]),
         fails: w1_facts(&[(ProcField::Fd3Peer, "a Unix seqpacket socket, not a stream")]));
+    /// In a Node lesson the details name the Node master where they speak of `master`: the
+    /// workers counted are its children, the listeners counted are its.
+    #[test]
+    fn workers_and_master_counts_name_the_node_master() {
+        let workers = Expect::Metric { metric: Metric::Workers, op: Op::Eq, value: 2.0 };
+        let mut o = worker_children(&[11, 12]);
+        assert!(check(&workers, &o).1.contains("of the master in /proc"), "{}", check(&workers, &o).1);
+        o.now.master_is_node = true;
+        assert!(check(&workers, &o).1.contains("of the Node master in /proc"), "{}", check(&workers, &o).1);
+        let listeners = Expect::Count { target: Target::Master, field: CountField::Listeners, op: Op::Eq, value: 1.0 };
+        o.now.counts.insert("master".into(), vec![(CountField::Listeners, 1.0)]);
+        let (held, detail) = check(&listeners, &o);
+        assert!(held && detail.ends_with("(the Node master)"), "{detail}");
+        o.now.master_is_node = false;
+        assert!(!check(&listeners, &o).1.contains("Node"), "{}", check(&listeners, &o).1);
+    }
+
     #[test]
     fn a_peer_says_it_is_a_stream_socket_and_a_node_master_is_named_so() {
         let claim = w1_claim(ProcField::Fd3Peer, ProcValue::Master);

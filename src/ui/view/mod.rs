@@ -987,6 +987,33 @@ mod tests {
         assert!(!zoomed.contains("processes"), "{zoomed}");
     }
 
+    /// A step that asks twice runs after the second answer: the first card says the next
+    /// question comes, the second that the step runs.
+    #[test]
+    fn the_first_of_two_questions_says_the_next_one_comes() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let step = lessons.iter().find(|l| l.id == "shutdown").unwrap().steps.iter().position(|s| {
+            s.directives.iter().filter(|d| matches!(d.item, crate::lesson::Directive::Ask(_))).count() == 2
+        });
+        let mut app = open_at(lessons, "shutdown", (100, 30));
+        let step = step.expect("shutdown has a step with two questions");
+        // Step to it without guessing, each earlier step told done as the engine would.
+        for i in 0..step {
+            key(&mut app, KeyCode::Right);
+            while app.question().is_some() {
+                key(&mut app, KeyCode::Right);
+            }
+            let done = crate::ui::engine::EngineMsg::StepDone { index: i, error: None };
+            app.update(crate::ui::app::Msg::Engine(done));
+        }
+        key(&mut app, KeyCode::Right);
+        let first = render(&app, &theme(), 100, 30);
+        assert!(first.contains("(1/2)") && first.contains("then the next question"), "{first}");
+        press(&mut app, 'a');
+        let second = render(&app, &theme(), 100, 30);
+        assert!(second.contains("(2/2)") && second.contains("then the step runs"), "{second}");
+    }
+
     #[test]
     fn a_question_keeps_its_card_in_view_and_marks_the_text_above() {
         let lessons = crate::lesson::embedded().unwrap();

@@ -74,8 +74,9 @@ fn document(
             ]));
         }
         let (last, to) = (ask.last_letter(), if theme.ascii { "-" } else { "–" });
-        text.lines
-            .push(Line::styled(tr!("predict-with", keys = format!("a{to}{last}"), dot = dot, key = right), theme.dim));
+        // Another question follows: the step runs only after the last.
+        let hint = if a.current + 1 < a.asks.len() { "predict-with-next" } else { "predict-with" };
+        text.lines.push(Line::styled(tr!(hint, keys = format!("a{to}{last}"), dot = dot, key = right), theme.dim));
     }
     // What the step did, under its text: PgUp/PgDn page through both.
     kept.resize(text.lines.len(), Kept::Prose);
