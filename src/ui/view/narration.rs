@@ -4,7 +4,7 @@ use super::block;
 use crate::lesson::Lesson;
 use crate::ui::app::Extent;
 use crate::ui::app::{Asking, Focus, LessonView};
-use crate::ui::linebreak::may_break;
+use crate::ui::linebreak::{fill, is_cjk, may_break};
 use crate::ui::markdown;
 use crate::ui::model::LogKind;
 use crate::ui::theme::Theme;
@@ -100,14 +100,36 @@ fn document(
                 LogKind::Lesson => theme.dim,
                 _ => theme.text,
             };
-            text.lines.push(Line::styled(o.text.clone(), style));
-            kept.push(match o.kind {
-                LogKind::Table => Kept::Row { hang: o.hang },
-                _ => Kept::Prose,
-            });
+            if o.kind == LogKind::Table {
+                text.lines.push(Line::styled(o.text.clone(), style));
+                kept.push(Kept::Row { hang: o.hang });
+                continue;
+            }
+            for row in cjk_rows(&o.text, usize::from(width)) {
+                text.lines.push(Line::styled(row, style));
+                kept.push(Kept::Prose);
+            }
         }
     }
     (text, kept)
+}
+
+/// A line of what the step did, as rows: one with Chinese in it and wider than `width` is
+/// filled by `linebreak`'s rule (a CJK run after a space starts on the same row and breaks
+/// between characters), its indent kept on its first row; any other line is left whole, for
+/// the prose's word wrap (so English rows are as they were).
+fn cjk_rows(line: &str, width: usize) -> Vec<String> {
+    if width == 0 || line.width() <= width || !line.chars().any(is_cjk) {
+        return vec![line.to_string()];
+    }
+    let body = line.trim_start_matches(' ');
+    let lead = line.len() - body.len();
+    let lead = if lead + 4 < width { lead } else { 0 };
+    let mut rows = fill(body, width - lead, width, true);
+    if let Some(first) = rows.first_mut() {
+        first.insert_str(0, &line[..lead]);
+    }
+    rows
 }
 
 /// The widest table row (or code line) of the page, in columns; 0 when it has none. Their

@@ -170,3 +170,61 @@ fn events_pane_wraps_chinese_at_80x24() {
     let joined: String = question.iter().map(|r| r.trim()).collect::<Vec<_>>().join("");
     assert!(joined.contains("主进程读到几个"), "{s}");
 }
+
+/// What a step did, in Chinese at 80x24: a check's detail and an info line whose Chinese
+/// follows a space fill their rows by `linebreak`'s rule. The run after the space starts on
+/// the same row and breaks between characters (so `失败 0` does not end a row with `个；`
+/// starting the next, and no row is left less than half full before more Chinese); no row
+/// starts with a closing mark such as `，`; every character is shown once, in order.
+#[test]
+fn what_happened_fills_its_rows_in_chinese_at_80x24() {
+    use crate::ui::app::OutLine;
+    use crate::ui::model::LogKind;
+    let said = [
+        (
+            LogKind::Conn,
+            "✓ expect: accounted  (发出 200 个，完成 200 个，失败 0 个；按回答的工作进程统计的连接合计 200 个；工作进程共 accept 了 200 次)",
+        ),
+        (LogKind::Life, "W1 pid 20056 是僵尸进程：/proc/20056/stat 中状态为 Z，它的退出状态留给父进程读取"),
+        (
+            LogKind::Life,
+            "  缩进的一行：主进程用 waitpid(-1, WNOHANG) 收走每一个僵尸，直到没有为止，然后继续等待下一个 SIGCHLD 信号",
+        ),
+    ];
+    let mut app = lesson_app();
+    if let Screen::Lesson(v) = &mut app.screen {
+        v.steps.outputs[1] =
+            said.iter().map(|(kind, t)| OutLine { kind: *kind, text: t.to_string(), hang: 0 }).collect();
+        v.look.scroll = Some(u16::MAX);
+    }
+    let buf = buffer(&app, 80, 24);
+    check_grid(&buf);
+    let s = text(&buf);
+    crate::i18n::set(Lang::En);
+    let (rows, width) = pane_rows(&buf, "第");
+    let strip = |t: &str| t.chars().filter(|c| *c != ' ').collect::<String>();
+    for text in said.map(|(_, t)| t) {
+        let start: String = text.chars().take(8).collect();
+        let first = rows.iter().position(|r| r.starts_with(&start)).unwrap_or_else(|| panic!("{start}:\n{s}"));
+        let mut got = String::new();
+        let mut mine = Vec::new();
+        for row in &rows[first..] {
+            got.push_str(row);
+            mine.push(row.as_str());
+            if strip(&got).len() >= strip(text).len() {
+                break;
+            }
+        }
+        assert!(mine.len() > 1, "the line wraps:\n{s}");
+        assert_eq!(strip(&got), strip(text), "every character once, in order:\n{s}");
+        for (i, row) in mine.iter().enumerate() {
+            assert!(!row.starts_with(crate::ui::linebreak::is_closing), "row {i} `{row}`:\n{s}");
+            if i + 1 < mine.len() {
+                // Full but for a character that did not fit (two columns) or a mark kept
+                // with the one before it.
+                assert!(row.width() + 4 >= width, "row {i} ends early ({} of {width}):\n{s}", row.width());
+            }
+        }
+    }
+    assert!(!s.contains("失败 0   "), "`失败 0` ends a row:\n{s}");
+}
