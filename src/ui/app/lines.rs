@@ -141,11 +141,15 @@ impl LessonView {
         if let Report::Info(Info::Fds { pid, .. } | Info::Proc { pid, .. }) = report {
             self.lab.selected_pid = Some(*pid);
         }
-        if let Report::Info(Info::Node { port, primary, .. }) = report {
+        if let Report::Info(Info::Node { port, primary, workers, .. }) = report {
             // Another Node program: its connections are counted afresh, as a new pool's are.
             if self.lab.node_primary != Some(*primary) {
                 self.lab.node_primary = Some(*primary);
                 self.model.conns.fresh_fires();
+            }
+            // Its workers are the primary's children, whatever forklab's own had the same aliases.
+            for (_, pid) in workers {
+                self.lab.parents.insert(*pid, *primary);
             }
             // The Node program's port, once its workers listen: the bar's curl line names it.
             if *port != 0 {
@@ -216,8 +220,11 @@ impl LessonView {
             _ => LogKind::Life,
         };
         match &ev {
-            Event::Spawned { alias, pid, .. } => {
+            Event::Spawned { alias, pid, ppid, .. } => {
                 self.lab.aliases.insert(*pid, alias.clone());
+                if *ppid > 0 {
+                    self.lab.parents.insert(*pid, *ppid);
+                }
                 self.lab.born.insert(*pid, Instant::now());
             }
             Event::Accepted { alias, pid, n, total } => {
@@ -254,13 +261,18 @@ impl LessonView {
                     (_, Some(s)) => s.clone(),
                     _ => "exited".into(),
                 };
-                let row = self.model.procs.iter().find(|r| r.pid == *pid).cloned();
+                // As it was last seen in /proc: on screen, or gone from the sample before this
+                // event came. A process never sampled goes under the parent the lab named.
+                let row = (self.model.procs.iter().find(|r| r.pid == *pid))
+                    .or_else(|| self.lab.gone.iter().rev().map(|(r, _)| r).find(|r| r.pid == *pid))
+                    .cloned();
+                let ppid = self.lab.parents.get(pid).copied().or(self.lab.master).unwrap_or(0);
                 let mut row = row.unwrap_or(ProcRow {
                     depth: 2,
-                    role: Role::Worker,
+                    role: if Some(ppid) == self.lab.master { Role::Worker } else { Role::Other },
                     alias: alias.clone(),
                     pid: *pid,
-                    ppid: self.lab.master.unwrap_or(0),
+                    ppid,
                     pgid: 0,
                     sid: 0,
                     tty: "?".into(),

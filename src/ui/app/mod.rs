@@ -156,6 +156,12 @@ struct LabMemory {
     born: HashMap<i32, Instant>,
     /// Processes that exited, shown a while with their status.
     exited: Vec<(ProcRow, Instant)>,
+    /// Rows that left the sample (a process gone before its exit event came), kept as long
+    /// as exited rows are shown: an exit event draws the row as it was last seen.
+    gone: Vec<(ProcRow, Instant)>,
+    /// pid → its parent, as the lab said (a spawn's PPID, a Node program's primary): where a
+    /// process never sampled is drawn when it exits.
+    parents: HashMap<i32, i32>,
     /// pid → the connections that process said it accepted (its own running total, from its
     /// last report): the ACC column. A respawned worker reuses its alias, not its count.
     accepted: HashMap<i32, u64>,
@@ -352,6 +358,8 @@ impl App {
                 aliases: HashMap::new(),
                 born: HashMap::new(),
                 exited: Vec::new(),
+                gone: Vec::new(),
+                parents: HashMap::new(),
                 accepted: HashMap::new(),
                 fds: BTreeMap::new(),
                 workers,

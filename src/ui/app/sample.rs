@@ -5,6 +5,7 @@ use super::*;
 impl LessonView {
     pub(super) fn sample(&mut self, s: Snapshot, now: Instant) {
         self.lab.exited.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
+        self.lab.gone.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
         let me = std::process::id() as i32;
         let mut rows = Vec::new();
         let mut depth: HashMap<i32, u8> = HashMap::new();
@@ -55,8 +56,17 @@ impl LessonView {
                 row.accepted = Some(self.lab.accepted.get(&row.pid).copied().unwrap_or(0));
             }
             row.fresh = now.duration_since(*at) < crate::ui::model::HIGHLIGHT_FOR;
+            // One level under its parent, after its parent's other children.
+            if let Some(parent) = rows.iter().find(|r| r.pid == row.ppid) {
+                row.depth = parent.depth + 1;
+            }
             let after = rows.iter().rposition(|r| r.pid == row.ppid || r.ppid == row.ppid).map(|i| i + 1);
             rows.insert(after.unwrap_or(rows.len()), row);
+        }
+        // The live rows this sample no longer has: an exit event may come after.
+        for old in self.model.procs.iter().filter(|o| o.exit.is_none() && !rows.iter().any(|r| r.pid == o.pid)) {
+            self.lab.gone.retain(|(g, _)| g.pid != old.pid);
+            self.lab.gone.push((old.clone(), now));
         }
         self.model.procs = rows;
         // The selection stays on its process while rows come and go around it.

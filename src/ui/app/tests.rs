@@ -790,3 +790,47 @@ fn the_end_of_a_lesson_says_what_q_does() {
         }
     }
 }
+
+/// node-cluster: forklab's pool had a W1 under forklab's master; the Node program's W1 is the
+/// primary's child. When it exits (gone from /proc before its exit event comes, or never
+/// sampled at all) its row stays under the primary, not under forklab's master.
+#[test]
+fn a_node_worker_that_exits_stays_under_the_node_primary_whatever_its_alias_was() {
+    let mut app = app();
+    opened(&mut app, "node-cluster");
+    pool_ready(&mut app);
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: 11, ppid: 10, role: "worker".into() }));
+    sampled_pool(&mut app, 11);
+    // The pool stops; forklab's master stays. The Node program: primary 30, workers 31 and 32.
+    app.update(event(Event::PoolStopped { alias: "master".into(), pid: 10 }));
+    let workers = vec![("W1".to_string(), 31), ("W2".to_string(), 32)];
+    let info = Info::Node { program: "cluster".into(), sched: "rr".into(), port: 41000, primary: 30, workers };
+    app.update(Msg::Engine(EngineMsg::Report(Report::Info(info))));
+    for (alias, pid) in [("W1", 31), ("W2", 32)] {
+        app.update(event(Event::Spawned { alias: alias.into(), pid, ppid: 30, role: "worker".into() }));
+    }
+    let me = std::process::id() as i32;
+    let live = |workers: &[i32]| {
+        let mut procs = vec![proc_sample(me, 1, "forklab"), proc_sample(10, me, "forklab-master")];
+        procs.push(proc_sample(30, me, "node"));
+        procs.extend(workers.iter().map(|w| proc_sample(*w, 30, "node")));
+        procs
+    };
+    sampled(&mut app, live(&[31, 32]));
+    // W1 dies: the sampler no longer finds it before the primary's exit event comes.
+    sampled(&mut app, live(&[32]));
+    app.update(event(Event::Exited { alias: "W1".into(), pid: 31, code: Some(1), signal: None, core_dumped: false }));
+    sampled(&mut app, live(&[32]));
+    let rows: Vec<(i32, i32, u8)> = view(&app).model.procs.iter().map(|r| (r.pid, r.ppid, r.depth)).collect();
+    assert_eq!(rows, vec![(me, 1, 0), (10, me, 1), (30, me, 1), (32, 30, 2), (31, 30, 2)]);
+    let dead = view(&app).model.procs.iter().find(|r| r.pid == 31).unwrap();
+    assert_eq!((dead.alias.as_str(), dead.exit.as_deref()), ("W1", Some("exit 1")));
+    // W3, forked and dead before any sample saw it: where the primary's report put it.
+    let workers = vec![("W2".to_string(), 32), ("W3".to_string(), 33)];
+    let info = Info::Node { program: "cluster".into(), sched: "rr".into(), port: 41000, primary: 30, workers };
+    app.update(Msg::Engine(EngineMsg::Report(Report::Info(info))));
+    app.update(event(Event::Exited { alias: "W3".into(), pid: 33, code: Some(1), signal: None, core_dumped: false }));
+    sampled(&mut app, live(&[32]));
+    let rows: Vec<(i32, i32, u8)> = view(&app).model.procs.iter().map(|r| (r.pid, r.ppid, r.depth)).collect();
+    assert_eq!(rows, vec![(me, 1, 0), (10, me, 1), (30, me, 1), (32, 30, 2), (31, 30, 2), (33, 30, 2)]);
+}
