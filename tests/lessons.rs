@@ -160,6 +160,14 @@ fn play_node_cluster_passes_with_expects_on_the_node_processes() {
         assert!(n["primary"].as_i64() > Some(0) && !workers.is_empty(), "{n}");
         assert!(workers.values().all(|pid| pid.as_i64() > Some(0) && *pid != n["primary"]), "{n}");
     }
+    // W2's death closed the program's port; W3 listens on the one its listen(0) got. Every
+    // report that names W3 gives that port (the last one reported), never the closed one.
+    let last = &nodes.last().unwrap()["port"];
+    let w3: Vec<&&Value> = nodes.iter().filter(|n| n["workers"].get("W3").is_some()).collect();
+    assert!(!w3.is_empty(), "{nodes:?}");
+    for n in w3 {
+        assert_eq!(&n["port"], last, "{nodes:?}");
+    }
     held(&lines, "master listeners == 1");
     held(&lines, "W1 listeners == 0");
     held(&lines, "W1 threads >= 5");

@@ -44,14 +44,35 @@ struct Shown {
 
 impl Shown {
     /// Whether the workers or the port differ from what was last reported; if so, they are
-    /// what is reported now.
-    fn changed(&mut self, workers: &[(String, i32)], port: u16) -> bool {
+    /// what is reported now. No port (none listened on yet, or any more): nothing is reported,
+    /// and the workers are reported once their port is known. The primary's own figure stays
+    /// the old port after it closed it, until a new worker listens.
+    fn changed(&mut self, workers: &[(String, i32)], port: Option<u16>) -> bool {
+        let Some(port) = port else { return false };
         if workers == self.workers && port == self.port {
             return false;
         }
         self.workers = workers.to_vec();
         self.port = port;
         true
+    }
+}
+
+/// The port the primary last reported, once each of its workers has said it listens (a new
+/// one's `listening` sets the port anew) and the kernel shows a listening socket on it in the
+/// primary's or a worker's fd table. The primary's figure alone can be a port it closed.
+fn listened(state: &NodeState) -> Option<u16> {
+    if state.port == 0 || !state.workers.iter().all(|w| w.listening) {
+        return None;
+    }
+    let pids = std::iter::once(state.primary).chain(state.workers.iter().map(|w| w.pid));
+    let tables = watch::fd_tables(pids);
+    let found = crate::sys::sockdiag::SockDiag::open()
+        .and_then(|mut diag| watch::listeners(&mut diag, &tables, Some(state.port)));
+    match found {
+        Ok(found) => (!found.is_empty()).then_some(state.port),
+        // No sock_diag: the workers' own word.
+        Err(_) => state.workers.iter().any(|w| w.listening).then_some(state.port),
     }
 }
 
@@ -223,11 +244,12 @@ impl Runner {
             let ppid = procfs::status(*pid).map_or(0, |st| st.ppid);
             out.event(&Event::Spawned { alias: alias.clone(), pid: *pid, ppid, role: role::WORKER.into() });
         }
-        if node.shown.changed(&workers, state.port) {
+        let port = listened(&state);
+        if node.shown.changed(&workers, port) {
             out.info(Info::Node {
                 program: node.lab.name.clone(),
                 sched: state.sched.clone(),
-                port: state.port,
+                port: node.shown.port,
                 primary: state.primary,
                 workers,
             });
@@ -457,12 +479,14 @@ mod tests {
         let mut shown = Shown::default();
         let w12 = [("W1".to_string(), 10), ("W2".to_string(), 11)];
         let w3 = [("W3".to_string(), 12)];
-        assert!(shown.changed(&w12, 4000));
-        assert!(!shown.changed(&w12, 4000));
-        // W3 forked while the old port was still reported, then listening on a new one.
-        assert!(shown.changed(&w3, 4000));
-        assert!(shown.changed(&w3, 4100));
-        assert!(!shown.changed(&w3, 4100));
+        assert!(shown.changed(&w12, Some(4000)));
+        assert!(!shown.changed(&w12, Some(4000)));
+        // W3 forked while nothing listened (the primary closed the old port): not yet, and not
+        // with the old port; then once it listens on a new one.
+        assert!(!shown.changed(&w3, None));
+        assert!(shown.changed(&w3, Some(4100)));
+        assert!(!shown.changed(&w3, Some(4100)));
+        assert_eq!((shown.workers.as_slice(), shown.port), (&w3[..], 4100));
     }
 
     #[test]
