@@ -287,6 +287,8 @@ impl LessonView {
                     unreported: false,
                     fresh: true,
                 });
+                // The lab's name for it, though the sampler may have seen it before it was named.
+                row.alias = alias.clone();
                 // The row keeps what this process accepted, not what its alias's successor will.
                 row.accepted = (row.role == Role::Worker).then(|| self.lab.accepted.get(pid).copied().unwrap_or(0));
                 row.exit = Some(status);
