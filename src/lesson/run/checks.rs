@@ -45,6 +45,14 @@ pub struct Now {
     pub master_is_node: bool,
 }
 
+impl Now {
+    /// What the details call the master: "the Node master" when a Node program's, since the
+    /// row named `master` on screen is forklab's own.
+    fn the_master(&self) -> String {
+        if self.master_is_node { tr!("check-the-node-master") } else { tr!("check-the-master") }
+    }
+}
+
 /// The pidfile and its directory as `lstat(2)` sees them, and the pid the file holds.
 #[derive(Debug, Clone, Default)]
 pub struct PidfileFacts {
@@ -170,7 +178,7 @@ fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation
             let detail = tr!("check-field-is", alias = alias.as_str(), field = field.name(), value = number(v));
             // In a Node lesson `master` is the Node program's primary, not forklab's own row.
             let detail = if *target == Target::Master && o.now.master_is_node {
-                format!("{detail} ({})", tr!("check-the-node-master"))
+                format!("{detail} ({})", o.now.the_master())
             } else {
                 detail
             };
@@ -373,8 +381,7 @@ fn metric_why(m: Metric, o: &Observation) -> String {
         (Metric::Workers, _) => {
             let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
             let pids = if pids.is_empty() { tr!("check-none") } else { pids.join(" ") };
-            let who = if o.now.master_is_node { tr!("check-the-node-master") } else { tr!("check-the-master") };
-            format!(" ({})", tr!("check-why-workers", who = who, pids = pids))
+            format!(" ({})", tr!("check-why-workers", who = o.now.the_master(), pids = pids))
         }
         _ => String::new(),
     }
@@ -481,10 +488,7 @@ fn proc_fact(target: &Target, field: ProcField, equal: bool, value: &ProcValue, 
     let actual = facts.iter().find(|(f, _)| *f == field).map_or("gone", |(_, v)| v.as_str());
     let (want, named) = match value {
         ProcValue::Forklab => (o.now.forklab.to_string(), " (forklab)".to_string()),
-        ProcValue::Master => {
-            let who = if o.now.master_is_node { tr!("check-the-node-master") } else { tr!("check-the-master") };
-            (o.now.master.to_string(), format!(" ({who})"))
-        }
+        ProcValue::Master => (o.now.master.to_string(), format!(" ({})", o.now.the_master())),
         ProcValue::SelfPid => (pid.to_string(), format!(" ({})", tr!("check-its-own-pid"))),
         ProcValue::None => ("none".to_string(), String::new()),
         ProcValue::Text(t) => (t.clone(), String::new()),

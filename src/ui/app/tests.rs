@@ -485,20 +485,7 @@ fn the_process_rows_count_what_the_connections_pane_counts() {
     pool_ready(&mut app);
     app.update(event(Event::Spawned { alias: "W2".into(), pid: 12, ppid: 10, role: "worker".into() }));
     app.update(event(Event::Accepted { alias: "W2".into(), pid: 12, n: 5, total: 5 }));
-    let me = std::process::id() as i32;
-    let sample = |pid, ppid, name: &str| super::super::sampler::ProcSample {
-        status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
-        cpu: 0.0,
-        tty: "?".into(),
-        cwd: None,
-        stdio: ["a".into(), "b".into(), "c".into()],
-    };
-    app.update(Msg::Sample(Snapshot {
-        procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(12, 10, "forklab-worker")],
-        fds: BTreeMap::new(),
-        cores: vec![0.0],
-        ..Default::default()
-    }));
+    sampled_pool(&mut app, 12);
     let row = view(&app).model.procs.iter().find(|r| r.pid == 12).unwrap().clone();
     assert_eq!((row.role, row.alias.as_str(), row.accepted), (Role::Worker, "W2", Some(5)));
     assert_eq!(view(&app).model.conns.per_worker.get("W2"), Some(&5));
