@@ -157,7 +157,7 @@ pub(super) fn step_name(page: usize, steps: usize) -> String {
 }
 
 /// `s` cut to `width` columns, ending in an ellipsis when cut.
-fn ellipsis(s: &str, width: usize, ascii: bool) -> String {
+pub(super) fn ellipsis(s: &str, width: usize, ascii: bool) -> String {
     use unicode_width::UnicodeWidthStr;
     if s.width() <= width {
         return s.to_string();

@@ -111,25 +111,8 @@ fn header(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     // error) is what changes, so it is what must be read at 80 columns.
     let others: usize = spans.iter().map(Span::width).sum();
     let room = usize::from(area.width).saturating_sub(others).max(12);
-    spans[1].content = shortened(&what, room).into();
+    spans[1].content = super::ellipsis(&what, room, t.ascii).into();
     put(buf, area, 0, Line::from(spans));
-}
-
-/// `text` in at most `room` columns: whole if it fits, else its start and `…`.
-fn shortened(text: &str, room: usize) -> String {
-    use unicode_width::UnicodeWidthStr;
-    if text.width() <= room {
-        return text.to_string();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.width() + crate::ui::linebreak::char_width(c) + 1 > room {
-            break;
-        }
-        out.push(c);
-    }
-    out.push('…');
-    out
 }
 
 fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
