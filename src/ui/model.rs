@@ -132,8 +132,11 @@ pub struct Connections {
     /// own reports (`per_worker`) come every 20 ms, and a worker killed by SIGKILL takes its
     /// last, unreported accepts with it.
     pub answered: BTreeMap<String, u64>,
-    /// The load client's finished connections, newest last.
+    /// The load client's finished connections, newest last: the last RECENT_CONNS of a fire.
     pub recent: VecDeque<ConnRow>,
+    /// How many of `recent`, newest first, the pane's list is scrolled past (↑/↓ with the
+    /// pane focused); 0 shows the newest.
+    pub scroll: usize,
     /// The last fire at this pool (`fire`, `load`, `hold`, a Node program's fire): its
     /// summary, the figures its step prints; the fire under way, record by record.
     pub fired: u64,

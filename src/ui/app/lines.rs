@@ -78,6 +78,7 @@ impl LessonView {
                     (conns.fired, conns.completed, conns.failed) = (0, 0, 0);
                     conns.answered.clear();
                     conns.recent.clear();
+                    conns.scroll = 0;
                 }
                 conns.fired += 1;
                 conns.streamed.fired += 1;
@@ -98,6 +99,10 @@ impl LessonView {
                     conns.recent.pop_front();
                 }
                 conns.recent.push_back(row);
+                // Scrolled back, the list keeps the rows in view where they are.
+                if conns.scroll > 0 {
+                    conns.scroll = (conns.scroll + 1).min(conns.recent.len() - 1);
+                }
             }
             // An expectation shows once, with its verdict (the Expect report that follows).
             Report::Directive(crate::lesson::Directive::Expect(_)) => {}
@@ -179,6 +184,7 @@ impl LessonView {
         if streamed == Default::default() {
             c.fires += 1;
             c.recent.clear();
+            c.scroll = 0;
         }
         let s = &f.summary;
         c.since.fired = c.since.fired - streamed.fired + s.fired;
@@ -254,6 +260,7 @@ impl LessonView {
                 // The pool's listener went with it.
                 self.model.conns.port = None;
                 self.model.conns.recent.clear();
+                self.model.conns.scroll = 0;
             }
             Event::Exited { alias, pid, code, signal, .. } => {
                 let status = match (code, signal) {

@@ -225,6 +225,11 @@ impl LessonView {
                 // Up scrolls back (away from the newest line).
                 self.model.log.scroll = (self.model.log.scroll as i32 - by).clamp(0, max) as usize;
             }
+            Focus::Pane(Pane::Connections) => {
+                // The latest connections, newest first: ↓ goes to older ones.
+                let c = &mut self.model.conns;
+                c.scroll = (c.scroll as i32 + by).clamp(0, c.recent.len().saturating_sub(1) as i32) as usize;
+            }
             Focus::Pane(Pane::Fds) => {
                 // The fd table of the process selected in the processes pane scrolls; the view
                 // keeps its last page full.

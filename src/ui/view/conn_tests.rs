@@ -61,6 +61,26 @@ fn render(app: &App, w: u16, h: u16) -> String {
     (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>()).collect::<Vec<_>>().join("\n")
 }
 
+/// The screen as text, a wide character's second cell belonging to it (Chinese).
+fn render_wide(app: &App, w: u16, h: u16) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let theme = Theme::new(crate::ui::theme::ThemeName::Default, false, false);
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(app, &theme, f)).unwrap();
+    let buf = t.backend().buffer();
+    let mut s = String::new();
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let sym = buf[(x, y)].symbol();
+            s.push_str(sym);
+            x += sym.width().max(1) as u16;
+        }
+        s.push('\n');
+    }
+    s
+}
+
 /// The connections pane's rows: the column its title starts in, down to its bottom border.
 fn pane(screen: &str) -> Vec<String> {
     let lines: Vec<&str> = screen.lines().collect();
@@ -159,30 +179,122 @@ fn one_fire_shows_no_pools_total_and_a_new_pool_starts_afresh() {
 /// 80 columns (its short form) as it does at 160.
 #[test]
 fn the_labels_are_the_catalogues_in_chinese_too() {
-    use unicode_width::UnicodeWidthStr;
     crate::i18n::set(crate::i18n::Lang::Zh);
     let mut screens = vec![];
     for (w, h) in [(80, 24), (160, 45)] {
-        let app = cluster_after_three_fires((w, h));
-        let theme = Theme::new(crate::ui::theme::ThemeName::Default, false, false);
-        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| draw(&app, &theme, f)).unwrap();
-        let buf = t.backend().buffer();
-        // A wide character's second cell belongs to it.
-        let mut s = String::new();
-        for y in 0..h {
-            let mut x = 0;
-            while x < w {
-                let sym = buf[(x, y)].symbol();
-                s.push_str(sym);
-                x += sym.width().max(1) as u16;
-            }
-            s.push('\n');
-        }
-        screens.push(s);
+        screens.push(render_wide(&cluster_after_three_fires((w, h)), w, h));
     }
     crate::i18n::set(crate::i18n::Lang::En);
     assert!(screens[0].contains("最近一次发起 3000 · 失败 3 "), "{}", screens[0]);
     assert!(screens[1].contains("最近一次发起 3000 · 完成 2997 · 失败 3 "), "{}", screens[1]);
     assert!(screens[1].contains("进程池启动以来：发起 3300 · 完成 3297 · 失败 3 "), "{}", screens[1]);
+}
+
+/// One record of the fire under way, as the load client streams it.
+fn record(conn: u32, worker: &str) -> Msg {
+    let rec =
+        crate::proto::client::ConnRecord { conn, ok: true, worker: Some(worker.into()), us: 200, ..Default::default() };
+    Msg::Engine(EngineMsg::Report(Report::Conn(rec)))
+}
+
+fn key(app: &mut App, code: crossterm::event::KeyCode) {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// cluster step 1 and then `3` `c`: a fire of 100 streamed, its summary in. The pane keeps
+/// the last 50 of them.
+fn cluster_after_a_fire_of_100(size: (u16, u16)) -> App {
+    let mut app = open("cluster", size);
+    app.update(pool_ready(2));
+    for conn in 0..100 {
+        app.update(record(conn, if conn % 2 == 0 { "W1" } else { "W2" }));
+    }
+    app.update(fired(&[("W1", 50), ("W2", 50)], 0));
+    app
+}
+
+/// The latest connections' rows in view: their numbers.
+fn numbers(rows: &[String]) -> Vec<u32> {
+    rows.iter().filter_map(|r| r.strip_prefix('#')?.split_whitespace().next()?.parse().ok()).collect()
+}
+
+/// s5-qa2 A: the zoomed pane named 50 connections and showed 14, and neither ↓ nor PgDn
+/// reached the rest. Every row the heading counts is reachable with the keys the help names,
+/// and the heading says the pane keeps the last 50 of the 100 fired.
+#[test]
+fn the_zoomed_latest_list_scrolls_to_every_kept_connection_and_says_what_it_keeps_80x24() {
+    use crossterm::event::KeyCode;
+    let mut app = cluster_after_a_fire_of_100((80, 24));
+    // Tab to the connections pane, then zoom it.
+    while !matches!(&app.screen, crate::ui::app::Screen::Lesson(v)
+        if v.look.focus == crate::ui::app::Focus::Pane(crate::lesson::Pane::Connections))
+    {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Char('z'));
+    let first = pane(&render(&app, 80, 24));
+    let shown = numbers(&first);
+    assert_eq!(shown.first(), Some(&99), "{first:#?}");
+    let heading = format!("latest 1–{} of the 50 kept (100 fired)", shown.len());
+    assert!(first.contains(&heading), "{heading}\n{first:#?}");
+    // ↓ moves one row towards the older ones; PgDn a page; both stop at the oldest kept.
+    key(&mut app, KeyCode::Down);
+    let down = pane(&render(&app, 80, 24));
+    assert_eq!(numbers(&down).first(), Some(&98), "{down:#?}");
+    assert!(down.contains(&format!("latest 2–{} of the 50 kept (100 fired)", shown.len() + 1)), "{down:#?}");
+    let mut seen: BTreeSet<u32> = shown.into_iter().chain(numbers(&down)).collect();
+    for _ in 0..10 {
+        key(&mut app, KeyCode::PageDown);
+        seen.extend(numbers(&pane(&render(&app, 80, 24))));
+    }
+    assert_eq!(seen, (50..100).collect(), "every kept connection is on screen at some scroll");
+    let last = pane(&render(&app, 80, 24));
+    assert_eq!(numbers(&last), [50], "{last:#?}");
+    // ↑ and PgUp come back to the newest.
+    key(&mut app, KeyCode::Up);
+    assert_eq!(numbers(&pane(&render(&app, 80, 24))).first(), Some(&51));
+    for _ in 0..10 {
+        key(&mut app, KeyCode::PageUp);
+    }
+    assert_eq!(pane(&render(&app, 80, 24)), first);
+}
+
+/// Unzoomed, the heading says the same in the room it has, and ↓ with the pane focused
+/// scrolls it there too; in Chinese the heading says what is kept.
+#[test]
+fn the_latest_heading_says_what_is_kept_unzoomed_and_in_chinese() {
+    let app = cluster_after_a_fire_of_100((160, 45));
+    let rows = pane(&render(&app, 160, 45));
+    assert!(rows.iter().any(|r| r.starts_with("latest 1–") && r.ends_with("of the 50 kept (100 fired)")), "{rows:#?}");
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let screen = render_wide(&app, 160, 45);
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(screen.contains("最近第 1–") && screen.contains("个（只保留最近 50 个，共发起 100 个）"), "{screen}");
+}
+
+/// Scrolled back while a fire streams, the rows in view stay put; the next fire starts at its
+/// newest again.
+#[test]
+fn a_scrolled_list_holds_still_while_records_come_and_a_new_fire_shows_its_newest() {
+    use crossterm::event::KeyCode;
+    let mut app = open("cluster", (160, 45));
+    app.update(pool_ready(2));
+    for conn in 0..60 {
+        app.update(record(conn, "W1"));
+    }
+    while !matches!(&app.screen, crate::ui::app::Screen::Lesson(v)
+        if v.look.focus == crate::ui::app::Focus::Pane(crate::lesson::Pane::Connections))
+    {
+        key(&mut app, KeyCode::Tab);
+    }
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down);
+    }
+    assert_eq!(numbers(&pane(&render(&app, 160, 45))).first(), Some(&56));
+    app.update(record(60, "W2"));
+    assert_eq!(numbers(&pane(&render(&app, 160, 45))).first(), Some(&56));
+    app.update(fired(&[("W1", 60), ("W2", 1)], 0));
+    app.update(record(0, "W2"));
+    assert_eq!(numbers(&pane(&render(&app, 160, 45))), [0]);
 }

@@ -98,14 +98,12 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         return;
     }
     let room = height.saturating_sub(y + 1);
-    // Cut to the room there is: the heading says how many of the kept ones are out of view.
-    let latest = match c.recent.len().saturating_sub(room) {
-        0 => tr!("latest"),
-        older => tr!("latest-of", room = room, all = c.recent.len(), older = older),
-    };
-    put(buf, inner, y as u16, Line::styled(latest, t.dim));
+    // Newest first, from the row scrolled to (↑/↓ with the pane focused), cut to the room
+    // there is: the heading says which of the kept ones are in view.
+    let skip = c.scroll.min(c.recent.len() - 1);
+    let recent: Vec<&ConnRow> = c.recent.iter().rev().skip(skip).take(room).collect();
+    put(buf, inner, y as u16, Line::styled(latest(c, skip, recent.len(), width), t.dim));
     y += 1;
-    let recent: Vec<&ConnRow> = c.recent.iter().rev().take(room).collect();
     let n_w = recent.iter().map(|r| r.n.to_string().len()).max().unwrap_or(0);
     let worker_w =
         recent.iter().filter_map(|r| r.worker.as_deref()).map(text_width).chain([label_w]).max().unwrap_or(0);
@@ -123,6 +121,20 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         put(buf, inner, y as u16, line);
         y += 1;
     }
+}
+
+/// The latest list's heading: "latest" when it shows every connection of the last fire;
+/// else which of the kept ones are in view, counted from the newest ("latest 15–28 of 50"),
+/// and, when the fire had more than the pane keeps (RECENT_CONNS), that it keeps only the
+/// last of them ("... of the 50 kept (100 fired)"), in short where that does not fit.
+fn latest(c: &crate::ui::model::Connections, skip: usize, shown: usize, width: usize) -> String {
+    let all = c.recent.len();
+    let range = if shown > 1 { format!("{}–{}", skip + 1, skip + shown) } else { (skip + 1).to_string() };
+    if c.fired as usize <= all {
+        return if shown == all { tr!("latest") } else { tr!("latest-of", range = range, all = all) };
+    }
+    let full = tr!("latest-kept", range = range.clone(), all = all, fired = c.fired);
+    if text_width(&full) <= width { full } else { tr!("latest-kept-short", range = range, all = all) }
 }
 
 /// The last fire's figures, labelled so: "last fire: 3000 · completed 2998 · failed 2"; where

@@ -126,6 +126,7 @@ pub(crate) fn sample() -> LabModel {
         since: Tally { fired: 122, completed: 121, failed: 1 },
         fires: 2,
         streamed: Default::default(),
+        scroll: 0,
     };
 
     let mut log = EventLog::default();
@@ -629,15 +630,25 @@ fn a_short_fds_pane_scrolls_to_every_fd_and_marks_the_rest() {
     assert_eq!(text(&render(fds, &m, &t, true, 40, 6)), last);
 }
 
-/// When the latest connections do not all fit, the heading says how many are out of view.
+/// When the latest connections do not all fit, the heading says which are in view; when the
+/// fire had more than the pane keeps, that it keeps only the last ones.
 #[test]
 fn the_latest_connections_say_when_some_are_cut() {
-    let (m, t) = (sample(), theme());
+    let (mut m, t) = (sample(), theme());
     let short = text(&render(connections, &m, &t, true, 60, 12));
     let kept = m.conns.recent.len();
-    assert!(short.contains(&format!("of {kept}, +")), "{short}");
+    assert!(short.contains(&format!("latest 1–3 of the {kept} kept (82 fired)")), "{short}");
     let tall = text(&render(connections, &m, &t, true, 60, 30));
-    assert!(tall.contains("latest") && !tall.contains(&format!("of {kept}")), "{tall}");
+    assert!(tall.contains(&format!("latest 1–{kept} of the {kept} kept (82 fired)")), "{tall}");
+    // Every connection of the fire kept: "latest", or which of them are in view.
+    m.conns.fired = kept as u64;
+    let short = text(&render(connections, &m, &t, true, 60, 12));
+    assert!(
+        short.contains(&format!("latest 1–3 of {kept}\n")) || short.contains(&format!("latest 1–3 of {kept} ")),
+        "{short}"
+    );
+    let tall = text(&render(connections, &m, &t, true, 60, 30));
+    assert!(tall.contains("latest ") && !tall.contains(&format!("of {kept}")), "{tall}");
 }
 
 /// An orphaned worker (its master killed) reports to nobody: ACC says `?`, not its last count
