@@ -186,7 +186,14 @@ select-process-for-fds = select a process ({ $arrows }) to see its fds
 no-open-fds = no open fds
 no-connections = no connections yet
 no-connections-yet = no connections yet { $dash } press c to fire
-more-workers = +{ $n } more workers
+bars-hidden = { $n ->
+    [one] +1 bar not shown
+   *[other] +{ $n } bars not shown
+    }
+bars-hidden-zoom = { $n ->
+    [one] +1 bar not shown · z zooms
+   *[other] +{ $n } bars not shown · z zooms
+    }
 accepted-from-any = accepted { $total }, from any client
 tally = last fire: { $fired }{ $dot }completed { $completed }{ $dot }
 tally-short = last fire: { $fired }{ $dot }

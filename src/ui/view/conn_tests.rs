@@ -298,3 +298,50 @@ fn a_scrolled_list_holds_still_while_records_come_and_a_new_fire_shows_its_newes
     app.update(record(0, "W2"));
     assert_eq!(numbers(&pane(&render(&app, 160, 45))), [0]);
 }
+
+/// The connections pane's bottom border, from its corner.
+fn foot(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let (top, line) = lines.iter().enumerate().find(|(_, l)| l.contains("╭ connections")).expect(screen);
+    let col = line[..line.find("╭ connections").unwrap()].chars().count();
+    let below = lines[top + 1..].iter().map(|l| l.chars().skip(col).collect::<String>());
+    below.into_iter().find(|r| r.starts_with('╰')).expect(screen)
+}
+
+/// s5-qa2 B: after a rolling restart at 80x24 the pane had room for one row of bars and the
+/// tally, and drew no bar at all, only "+4 more workers" (read as "4 workers remain"). Now
+/// the busiest of the last fire get the row, the tally stays, and the border says how many
+/// bars are not shown and that z shows them; zoomed, every bar is there.
+#[test]
+fn a_short_pane_shows_the_busiest_bars_and_says_z_shows_the_rest_80x24() {
+    use crossterm::event::KeyCode;
+    let mut app = cluster_after_three_fires((80, 24));
+    let screen = render(&app, 80, 24);
+    let rows = pane(&screen);
+    assert!(bar(&rows, "W3").is_some_and(|b| b.ends_with("900   30%")), "{screen}");
+    assert!(bar(&rows, "W4").is_some_and(|b| b.ends_with("897   30%")), "{screen}");
+    assert!(rows.iter().any(|r| r.starts_with("last fire: 3000")), "{screen}");
+    assert!(!rows.iter().any(|r| r.contains("more workers")), "{screen}");
+    let border = foot(&screen);
+    assert!(border.contains(" +2 bars not shown · z zooms "), "{border}\n{screen}");
+    while !matches!(&app.screen, crate::ui::app::Screen::Lesson(v)
+        if v.look.focus == crate::ui::app::Focus::Pane(crate::lesson::Pane::Connections))
+    {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Char('z'));
+    let screen = render(&app, 80, 24);
+    let rows = pane(&screen);
+    for w in ["W1", "W2", "W3", "W4"] {
+        assert!(bar(&rows, w).is_some(), "{w}\n{screen}");
+    }
+    assert!(!foot(&screen).contains("not shown"), "{screen}");
+    // In Chinese: the bars not shown, not workers that remain.
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    key(&mut app, KeyCode::Char('z'));
+    let screen = render_wide(&app, 80, 24);
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(screen.contains("另有 2 个计数未显示 · 按 z 放大"), "{screen}");
+    let note = screen.lines().find(|l| l.contains("计数未显示")).unwrap();
+    assert!(!note.contains("还有") && !note.contains("工作进程"), "{screen}");
+}

@@ -39,23 +39,39 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     }
 
     // Bars first, then the totals, then the latest connections in what is left. Every worker
-    // gets a bar: when they do not fit one a row, two columns of shorter bars; only past that
-    // does a "+N more" line stand for the rest.
+    // gets a bar where there is room: when they do not fit one a row, two columns of shorter
+    // bars. Past that, the busiest (of the last fire, else by what they accepted) keep theirs:
+    // they account for most of the total, and every bar not shown is smaller than any shown.
+    // The bottom border counts the bars left out and, unzoomed, says that z shows them; where
+    // it has no room, a row of its own does.
     let columns = if workers.len() + 1 > height && width >= 2 * MIN_COLUMN { 2 } else { 1 };
     let rows_needed = workers.len().div_ceil(columns);
-    let bar_rows = if rows_needed < height { rows_needed } else { height.saturating_sub(2) };
+    let note = |n: usize| {
+        if cx.zoomed { tr!("bars-hidden", n = n) } else { tr!("bars-hidden-zoom", n = n) }
+    };
+    let on_border = foot_fits(area, buf, &note(workers.len()));
+    let bar_rows = match rows_needed < height {
+        true => rows_needed,
+        false if on_border => height.saturating_sub(1),
+        false => height.saturating_sub(2),
+    };
     let bars_shown = (bar_rows * columns).min(workers.len());
+    let mut chosen: Vec<usize> = (0..workers.len()).collect();
+    chosen.sort_by_key(|&i| std::cmp::Reverse(workers[i].1));
+    chosen.truncate(bars_shown);
+    chosen.sort();
     let col_width = if columns == 2 { (width - 1) / 2 } else { width };
-    let label_w = workers.iter().map(|w| text_width(w.0)).max().unwrap_or(0);
+    let label_w = chosen.iter().map(|&i| text_width(workers[i].0)).max().unwrap_or(0);
     let max = workers.iter().map(|w| w.1).max().unwrap_or(0);
     let count_w = max.to_string().len();
     let bar_w = col_width.saturating_sub(label_w + 1 + 1 + count_w + 2 + 4).min(MAX_BAR);
-    for (i, (name, count)) in workers.iter().take(bars_shown).enumerate() {
+    for (at, &i) in chosen.iter().enumerate() {
+        let (name, count) = workers[i];
         // Scale to the busiest worker; a worker that served any connection gets a cell.
-        let filled = if max == 0 || *count == 0 {
+        let filled = if max == 0 || count == 0 {
             0
         } else {
-            ((*count as f64 / max as f64 * bar_w as f64).round() as usize).clamp(1, bar_w.max(1))
+            ((count as f64 / max as f64 * bar_w as f64).round() as usize).clamp(1, bar_w.max(1))
         };
         let share = shares[i];
         let mut spans = vec![Span::styled(pad_right(name, label_w), t.text), Span::raw(" ")];
@@ -65,14 +81,17 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         }
         spans.push(Span::styled(format!("{count:>count_w$}  {share:>3}%"), t.text));
         // Down the first column, then down the second.
-        let (col, row) = (i / bar_rows.max(1), i % bar_rows.max(1));
+        let (col, row) = (at / bar_rows.max(1), at % bar_rows.max(1));
         let x = inner.x + (col * (col_width + 1)) as u16;
         let cell = Rect { x, width: col_width as u16, ..inner };
         put(buf, cell, row as u16, Line::from(spans));
     }
     let mut y = bar_rows;
-    if bars_shown < workers.len() && y + 1 < height {
-        put(buf, inner, y as u16, Line::styled(tr!("more-workers", n = workers.len() - bars_shown), t.dim));
+    let hidden = workers.len() - bars_shown;
+    if hidden > 0 && on_border {
+        foot(area, buf, &note(hidden), t);
+    } else if hidden > 0 && y + 1 < height {
+        put(buf, inner, y as u16, Line::styled(note(hidden), t.dim));
         y += 1;
     }
 
@@ -97,17 +116,27 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     if c.recent.is_empty() || y + 1 >= height {
         return;
     }
-    let room = height.saturating_sub(y + 1);
-    // Newest first, from the row scrolled to (↑/↓ with the pane focused), cut to the room
-    // there is: the heading says which of the kept ones are in view.
+    latest_list(t, c, Rect { y: inner.y + y as u16, height: (height - y) as u16, ..inner }, label_w, buf);
+}
+
+/// The latest connections in `inner`: newest first, from the row scrolled to (↑/↓ with the
+/// pane focused), cut to the room there is, under a heading that says which of the kept
+/// ones are in view.
+fn latest_list(
+    t: &crate::ui::theme::Theme,
+    c: &crate::ui::model::Connections,
+    inner: Rect,
+    label_w: usize,
+    buf: &mut Buffer,
+) {
+    let (width, room) = (inner.width as usize, (inner.height as usize).saturating_sub(1));
     let skip = c.scroll.min(c.recent.len() - 1);
     let recent: Vec<&ConnRow> = c.recent.iter().rev().skip(skip).take(room).collect();
-    put(buf, inner, y as u16, Line::styled(latest(c, skip, recent.len(), width), t.dim));
-    y += 1;
+    put(buf, inner, 0, Line::styled(latest(c, skip, recent.len(), width), t.dim));
     let n_w = recent.iter().map(|r| r.n.to_string().len()).max().unwrap_or(0);
     let worker_w =
         recent.iter().filter_map(|r| r.worker.as_deref()).map(text_width).chain([label_w]).max().unwrap_or(0);
-    for r in recent {
+    for (y, r) in (1..).zip(recent) {
         let line = match (&r.worker, &r.error) {
             (Some(w), None) => Line::styled(
                 format!("#{:<n_w$}  {}  {:>5.2} ms", r.n, pad_right(w, worker_w), r.latency_us as f64 / 1000.0),
@@ -118,8 +147,7 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
                 Line::styled(format!("#{:<n_w$}  failed{why}", r.n), t.bad)
             }
         };
-        put(buf, inner, y as u16, line);
-        y += 1;
+        put(buf, inner, y, line);
     }
 }
 
@@ -135,6 +163,17 @@ fn latest(c: &crate::ui::model::Connections, skip: usize, shown: usize, width: u
     }
     let full = tr!("latest-kept", range = range.clone(), all = all, fired = c.fired);
     if text_width(&full) <= width { full } else { tr!("latest-kept-short", range = range, all = all) }
+}
+
+/// A note fits on the pane's bottom border (` note ` after its corner, clear of the other
+/// corner), the pane lying whole in the buffer.
+fn foot_fits(area: Rect, buf: &Buffer, note: &str) -> bool {
+    area.intersection(*buf.area()) == area && area.height >= 3 && text_width(note) + 4 <= area.width as usize
+}
+
+/// ` note ` on the bottom border, after its corner.
+fn foot(area: Rect, buf: &mut Buffer, note: &str, t: &crate::ui::theme::Theme) {
+    buf.set_string(area.x + 1, area.bottom() - 1, format!(" {note} "), t.dim);
 }
 
 /// The last fire's figures, labelled so: "last fire: 3000 · completed 2998 · failed 2"; where

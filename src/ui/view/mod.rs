@@ -443,7 +443,7 @@ fn live_panes(
     };
     for (pane, rect) in panes.iter().zip(areas) {
         let focus = pane.map_or(Focus::Syscalls, Focus::Pane);
-        let cx = PaneCtx { theme, focused: v.look.focus == focus, keep: columns };
+        let cx = PaneCtx { theme, focused: v.look.focus == focus, zoomed: v.look.zoom, keep: columns };
         let buf = f.buffer_mut();
         let Some(pane) = pane else {
             if let Some(p) = &v.sys {

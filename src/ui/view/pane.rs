@@ -17,6 +17,8 @@ use ratatui::widgets::{Block, Widget};
 pub struct PaneCtx<'a> {
     pub theme: &'a Theme,
     pub focused: bool,
+    /// The pane has the whole screen (`z`): zooming shows no more of it.
+    pub zoomed: bool,
     /// The processes pane's columns the lesson is about: a narrow pane keeps them longest.
     pub keep: &'a [crate::lesson::ProcColumn],
 }

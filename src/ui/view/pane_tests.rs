@@ -213,7 +213,7 @@ fn ascii() -> Theme {
 
 fn render(pane: Pane, m: &LabModel, theme: &Theme, focused: bool, w: u16, h: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let cx = PaneCtx { theme, focused, keep: &[] };
+    let cx = PaneCtx { theme, focused, zoomed: false, keep: &[] };
     term.draw(|f| pane(m, &cx, f.area(), f.buffer_mut())).unwrap();
     term.backend().buffer().clone()
 }
@@ -347,7 +347,7 @@ fn every_pane_fits_every_small_size() {
 fn an_area_outside_the_buffer_is_clipped() {
     let m = sample();
     let t = theme();
-    let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+    let cx = PaneCtx { theme: &t, focused: false, zoomed: false, keep: &[] };
     for (_, pane) in PANES {
         let mut buf = Buffer::empty(Rect::new(0, 0, 20, 5));
         pane(&m, &cx, Rect::new(10, 2, 60, 30), &mut buf);
@@ -565,7 +565,7 @@ fn a_narrow_processes_pane_keeps_what_the_lesson_is_about() {
     let t = theme();
     let header = |keep: &[ProcColumn], width: u16| {
         let mut term = Terminal::new(TestBackend::new(width, 10)).unwrap();
-        let cx = PaneCtx { theme: &t, focused: false, keep };
+        let cx = PaneCtx { theme: &t, focused: false, zoomed: false, keep };
         term.draw(|f| processes(&m, &cx, f.area(), f.buffer_mut())).unwrap();
         text(term.backend().buffer()).lines().nth(1).unwrap_or_default().to_string()
     };
@@ -662,7 +662,7 @@ fn an_orphaned_workers_acc_is_a_question_mark_with_its_reason() {
     }
     let t = theme();
     let mut term = Terminal::new(TestBackend::new(60, 12)).unwrap();
-    let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+    let cx = PaneCtx { theme: &t, focused: false, zoomed: false, keep: &[] };
     term.draw(|f| processes(&m, &cx, f.area(), f.buffer_mut())).unwrap();
     let screen = text(term.backend().buffer());
     let w2 = screen.lines().find(|l| l.contains("48113")).unwrap();
@@ -681,7 +681,7 @@ fn the_connections_title_keeps_the_port_whole() {
     let t = theme();
     let top = |m: &LabModel, width: u16| {
         let mut term = Terminal::new(TestBackend::new(width, 8)).unwrap();
-        let cx = PaneCtx { theme: &t, focused: false, keep: &[] };
+        let cx = PaneCtx { theme: &t, focused: false, zoomed: false, keep: &[] };
         term.draw(|f| connections(m, &cx, f.area(), f.buffer_mut())).unwrap();
         text(term.backend().buffer()).lines().next().unwrap().to_string()
     };

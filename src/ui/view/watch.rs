@@ -27,7 +27,7 @@ pub fn draw(app: &WatchApp, theme: &Theme, f: &mut Frame) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
     header(app, theme, head, buf);
     key_bar(app, theme, keys, buf);
-    let cx = |focus: Focus| PaneCtx { theme, focused: app.focus == focus, keep: &[] };
+    let cx = |focus: Focus| PaneCtx { theme, focused: app.focus == focus, zoomed: false, keep: &[] };
     let rows = app.lab.procs.len() as u16;
     if area.width >= WIDE {
         let [top, mid, bottom] = Layout::vertical([
