@@ -27,6 +27,8 @@ pub mod watch;
 
 /// The smallest terminal the lesson screen draws in; below it a message says how to quit.
 pub const MIN_SIZE: (u16, u16) = (80, 24);
+/// From this width the lesson screen's narration and panes sit side by side.
+pub const WIDE: u16 = 120;
 
 use anyhow::{Context, Result, bail};
 use app::{App, Effect, Msg};

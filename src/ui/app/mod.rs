@@ -16,6 +16,7 @@ mod step;
 mod tests;
 
 pub use action::Action;
+pub(crate) use step::shown_panes;
 
 use super::engine::{EngineCmd, EngineMsg};
 use super::model::{ConnRow, FdTable, LabModel, LogKind, LogLine, ProcRow, RECENT_CONNS, Role};
@@ -500,6 +501,13 @@ impl App {
                 self.scroll_narration(|_| by)
             }
             (Action::Side(by), Screen::Lesson(_)) => self.side_narration(by),
+            (Action::Focus { forward }, Screen::Lesson(v)) => {
+                // Which panes are on screen depends on its width (the syscalls pane's place).
+                let shown =
+                    step::shown_panes(&self.lessons[v.index].panes, v.sys.is_some(), self.size.0 >= super::WIDE);
+                v.look.focus = step::next_focus(v.look.focus, &shown, forward);
+                vec![]
+            }
             (a, Screen::Lesson(v)) => v.act(a, &self.lessons[v.index], &mut self.overlay),
             (_, Screen::Picker { .. }) => vec![],
         }

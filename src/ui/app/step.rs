@@ -21,9 +21,6 @@ impl LessonView {
                 self.look.scroll = None;
                 self.look.side = 0;
             }
-            Action::Focus { forward } => {
-                self.look.focus = next_focus(self.look.focus, &lesson.panes, self.sys.is_some(), forward)
-            }
             Action::Syscalls => return self.toggle_syscalls(),
             Action::Scroll(by) => self.scroll(by),
             Action::Zoom => self.look.zoom = !self.look.zoom,
@@ -62,7 +59,7 @@ impl LessonView {
             }
             Action::RunWithoutGuess => return self.predict(None, overlay),
             Action::Quit | Action::Leave | Action::Help | Action::Close | Action::Choose(_) | Action::Open => {}
-            Action::Page(_) | Action::Side(_) => {}
+            Action::Page(_) | Action::Side(_) | Action::Focus { .. } => {}
             Action::Freeze | Action::Restart | Action::Glossary | Action::Language => {}
         }
         vec![]
@@ -254,12 +251,27 @@ pub(super) fn target_of(alias: &str) -> Target {
     alias.strip_prefix('W').and_then(|n| n.parse().ok()).map(Target::Worker).unwrap_or(Target::Master)
 }
 
-fn next_focus(f: Focus, panes: &[Pane], syscalls: bool, forward: bool) -> Focus {
-    let mut order = vec![Focus::Narration];
-    order.extend(panes.iter().map(|p| Focus::Pane(*p)));
-    if syscalls {
-        order.push(Focus::Syscalls);
+/// The panes the lesson screen draws, `None` being the syscalls pane while it is open: below
+/// the others on a wide screen, in the events pane's place (or the last one's) on a narrow one.
+pub(crate) fn shown_panes(panes: &[Pane], sys: bool, wide: bool) -> Vec<Option<Pane>> {
+    let mut shown: Vec<Option<Pane>> = panes.iter().copied().map(Some).collect();
+    if !sys {
+        return shown;
     }
+    let replace = shown.iter().position(|p| *p == Some(Pane::Events)).or(shown.len().checked_sub(1).filter(|i| *i > 0));
+    match replace {
+        Some(i) if !wide => shown[i] = None,
+        _ => shown.push(None),
+    }
+    shown
+}
+
+/// Tab and Shift-Tab: the narration, then the panes on screen in the order they are drawn.
+/// A focus on none of them (a pane the syscalls pane took the place of) goes on from the
+/// narration.
+pub(super) fn next_focus(f: Focus, shown: &[Option<Pane>], forward: bool) -> Focus {
+    let mut order = vec![Focus::Narration];
+    order.extend(shown.iter().map(|p| p.map_or(Focus::Syscalls, Focus::Pane)));
     let i = order.iter().position(|x| *x == f).unwrap_or(0);
     let n = order.len();
     order[if forward { (i + 1) % n } else { (i + n - 1) % n }]

@@ -820,3 +820,71 @@ fn a_node_worker_that_exits_stays_under_the_node_primary_whatever_its_alias_was(
     let rows: Vec<(i32, i32, u8)> = view(&app).model.procs.iter().map(|r| (r.pid, r.ppid, r.depth)).collect();
     assert_eq!(rows, vec![(me, 1, 0), (10, me, 1), (30, me, 1), (32, 30, 2), (31, 30, 2), (33, 30, 2)]);
 }
+
+/// The boxes on the lesson screen, as drawn: each one's name (its title up to the first ` · `)
+/// and whether its border has the focused style.
+fn boxes(app: &App) -> Vec<(String, bool)> {
+    let (w, h) = app.size;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| crate::ui::view::draw(app, &app.theme, f)).unwrap();
+    let buf = t.backend().buffer();
+    let focused = app.theme.border_focused.fg;
+    let mut out = vec![];
+    for y in 0..h {
+        for x in 0..w {
+            if buf[(x, y)].symbol() != "╭" {
+                continue;
+            }
+            let title: String =
+                (x + 1..w).map(|i| buf[(i, y)].symbol()).take_while(|s| *s != "─" && *s != "╮").collect();
+            let name = title.trim().split(" · ").next().unwrap_or_default().to_string();
+            out.push((name, buf[(x, y)].fg == focused.unwrap()));
+        }
+    }
+    out
+}
+
+/// s5-qa2 B ("Tab Tab Tab landed on cores"): in every lesson, at 80x24 and 160x45, with and
+/// without the syscalls pane (`s`), zoomed or not, each Tab and each Shift-Tab puts the focus
+/// on exactly one box on screen, and going round reaches every box on screen. (At 80x24 the
+/// syscalls pane takes the events pane's place: Tab used to focus the hidden events pane.)
+#[test]
+fn tab_and_shift_tab_reach_every_pane_on_screen_in_every_layout() {
+    let lessons = crate::lesson::embedded().unwrap();
+    for lesson in &lessons {
+        for size in [(80, 24), (160, 45)] {
+            for sys in [false, true] {
+                let mut app = App::new(lessons.clone(), BTreeSet::new(), size);
+                opened(&mut app, &lesson.id);
+                if let Screen::Lesson(v) = &mut app.screen {
+                    v.sys = sys.then(Default::default);
+                }
+                let on_screen: BTreeSet<String> = boxes(&app).into_iter().map(|b| b.0).collect();
+                let what = format!("{} at {size:?}, syscalls {sys}", lesson.id);
+                assert_eq!(on_screen.len(), lesson.panes.len() + 1 + usize::from(sys && size.0 >= 120), "{what}");
+                for (code, zoom) in [(KeyCode::Tab, false), (KeyCode::BackTab, false), (KeyCode::Tab, true)] {
+                    if zoom {
+                        app.update(key(KeyCode::Char('z')));
+                    }
+                    let mut reached = BTreeSet::new();
+                    for _ in 0..on_screen.len() {
+                        app.update(key(code));
+                        let drawn = boxes(&app);
+                        let focus = view(&app).look.focus;
+                        let focused: Vec<&String> = drawn.iter().filter(|b| b.1).map(|b| &b.0).collect();
+                        assert_eq!(focused.len(), 1, "{what}, {code:?}, zoom {zoom}: focus {focus:?}, {drawn:?}");
+                        if zoom {
+                            assert_eq!(drawn.len(), 1, "{what}: zoomed, {drawn:?}");
+                        }
+                        reached.insert(focused[0].clone());
+                    }
+                    assert_eq!(reached, on_screen, "{what}, {code:?}, zoom {zoom}");
+                    assert_eq!(view(&app).look.focus, Focus::Narration, "{what}: round to the narration");
+                    if zoom {
+                        app.update(key(KeyCode::Esc));
+                    }
+                }
+            }
+        }
+    }
+}
