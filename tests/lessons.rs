@@ -227,7 +227,9 @@ fn play_of_a_node_lesson_without_node_says_so_in_one_line() {
 #[test]
 fn play_fairness_passes_with_keep_alive_on_one_worker_and_a_count_in_each() {
     let lines = play("fairness");
-    held(&lines, "sticky");
+    // The detail gives the requests each connection carried: the ten the client sent on each.
+    let sticky = held(&lines, "sticky");
+    assert!(sticky["detail"].as_str().unwrap().contains("several requests, 10 each"), "{sticky}");
     held(&lines, "visits_max < 40");
     held(&lines, "visits_sum == 40");
     let fired: Vec<&Value> = lines.iter().filter(|l| l["event"] == "fired").collect();

@@ -124,6 +124,10 @@ pub struct ClientSummary {
     /// Connections whose replies named more than one worker.
     #[serde(default)]
     pub switched: u64,
+    /// The fewest and the most whole replies that one of the `kept_alive` connections carried;
+    /// None when none carried more than one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_replies: Option<(u32, u32)>,
     /// The highest `X-Visit` count each worker's replies gave (a `/visit` fire); empty otherwise.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub visits: BTreeMap<String, u64>,

@@ -394,6 +394,7 @@ struct Tally {
     per_worker: BTreeMap<String, u64>,
     kept_alive: u64,
     switched: u64,
+    kept_replies: Option<(u32, u32)>,
     visits: BTreeMap<String, u64>,
     /// Completed connections only; 4 bytes each keeps a million connections at 4 MB.
     latencies_us: Vec<u32>,
@@ -402,7 +403,10 @@ struct Tally {
 impl Tally {
     fn add(&mut self, rec: &ConnRecord) {
         self.fired += 1;
-        self.kept_alive += u64::from(rec.replies.is_some_and(|n| n > 1));
+        if let Some(n) = rec.replies.filter(|n| *n > 1) {
+            self.kept_alive += 1;
+            self.kept_replies = Some(self.kept_replies.map_or((n, n), |(lo, hi)| (lo.min(n), hi.max(n))));
+        }
         self.switched += u64::from(!rec.others.is_empty());
         if let (Some(worker), Some(n)) = (&rec.worker, rec.visit) {
             let seen = self.visits.entry(worker.clone()).or_default();
@@ -443,6 +447,7 @@ impl Tally {
             max_ms: lat.last().map_or(0.0, |&us| f64::from(us) / 1000.0),
             kept_alive: self.kept_alive,
             switched: self.switched,
+            kept_replies: self.kept_replies,
             visits: self.visits,
         }
     }
@@ -835,6 +840,18 @@ mod tests {
     }
 
     #[test]
+    fn kept_replies_are_the_fewest_and_most_of_the_kept_alive_connections() {
+        let conn = |replies| ConnRecord { ok: true, worker: Some("W1".into()), replies, ..ConnRecord::default() };
+        let mut tally = Tally::default();
+        // One reply only (None): not kept alive, not in the range.
+        for replies in [Some(10), None, Some(4), Some(7)] {
+            tally.add(&conn(replies));
+        }
+        let s = tally.summary(Duration::from_secs(1));
+        assert_eq!((s.kept_alive, s.kept_replies), (3, Some((4, 10))));
+    }
+
+    #[test]
     fn each_misbehaviour_is_named() {
         type Plan = fn(usize) -> Act;
         let cases: [(Plan, ConnError); 8] = [
@@ -878,12 +895,12 @@ mod tests {
         // One worker for every request: kept alive, not switched.
         let server = Server::start(2, |_| Act::Serve);
         let (records, s) = run_lines(&ClientArgs { stream: true, ..args(server.port, 4, 2, 3) });
-        assert_eq!((s.completed, s.kept_alive, s.switched), (4, 4, 0));
+        assert_eq!((s.completed, s.kept_alive, s.switched, s.kept_replies), (4, 4, 0, Some((3, 3))));
         assert!(records.iter().all(|r| r.others.is_empty() && r.replies == Some(3)));
         // One request per connection: nothing kept alive.
         let server = Server::start(2, |_| Act::Serve);
         let (records, s) = run_lines(&ClientArgs { stream: true, ..args(server.port, 4, 2, 1) });
-        assert_eq!((s.kept_alive, s.switched), (0, 0));
+        assert_eq!((s.kept_alive, s.switched, s.kept_replies), (0, 0, None));
         assert!(records.iter().all(|r| r.replies.is_none()));
     }
 

@@ -232,10 +232,16 @@ fn sticky(o: &Observation) -> (bool, String) {
     let Some(f) = &o.measured.fire else { return (false, tr!("check-no-fire")) };
     let s = &f.summary;
     let ok = s.kept_alive > 0 && s.switched == 0;
-    let detail = if s.kept_alive == 0 {
-        tr!("check-sticky-none", fired = s.fired)
-    } else {
-        tr!("check-sticky", kept = s.kept_alive, fired = s.fired, switched = s.switched)
+    let detail = match s.kept_replies {
+        Some((fewest, most)) if s.kept_alive > 0 => {
+            let each = if fewest == most {
+                tr!("check-sticky-each", n = most)
+            } else {
+                tr!("check-sticky-range", fewest = fewest, most = most)
+            };
+            tr!("check-sticky", kept = s.kept_alive, fired = s.fired, each = each, switched = s.switched)
+        }
+        _ => tr!("check-sticky-none", fired = s.fired),
     };
     (ok, detail)
 }
@@ -663,6 +669,7 @@ mod tests {
             max_ms: 9.0,
             kept_alive: 0,
             switched: 0,
+            kept_replies: None,
             visits: BTreeMap::new(),
         };
         let mut o = obs();
@@ -742,6 +749,7 @@ mod tests {
         let mut o = fired(conns, 0, &[("W1", conns)], conns);
         let f = o.measured.fire.as_mut().unwrap();
         (f.summary.kept_alive, f.summary.switched) = (kept_alive, switched);
+        f.summary.kept_replies = (kept_alive > 0).then_some((10, 10));
         o
     }
 
@@ -948,6 +956,27 @@ mod tests {
         holds: keep_alive(4, 1, 0),
         // One request per connection: nothing could have moved to another worker.
         fails: keep_alive(4, 0, 0));
+    #[test]
+    fn sticky_says_how_many_requests_each_connection_carried() {
+        let (held, detail) = check(&Expect::Sticky, &keep_alive(4, 4, 0));
+        assert!(held, "{detail}");
+        assert_eq!(
+            detail,
+            "4 of 4 connections carried several requests, 10 each; 0 had replies from more than one worker"
+        );
+        let mut o = keep_alive(4, 3, 1);
+        o.measured.fire.as_mut().unwrap().summary.kept_replies = Some((2, 10));
+        let (held, detail) = check(&Expect::Sticky, &o);
+        assert!(!held, "{detail}");
+        assert_eq!(
+            detail,
+            "3 of 4 connections carried several requests, 2 to 10 each; 1 had replies from more than one worker"
+        );
+        let (held, detail) = check(&Expect::Sticky, &keep_alive(4, 0, 0));
+        assert!(!held);
+        assert_eq!(detail, "none of the 4 connections carried more than one request");
+    }
+
     claim!(visits_max, Expect::Metric { metric: Metric::VisitsMax, op: Op::Lt, value: 40.0 },
         holds: visits(&[("W1", 10), ("W2", 9), ("W3", 11), ("W4", 10)]),
         // One worker's count saw every visit.

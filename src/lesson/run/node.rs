@@ -426,6 +426,7 @@ impl Runner {
             // One request per connection, no `X-Visit`: watch's fire asks `GET /` once.
             kept_alive: 0,
             switched: 0,
+            kept_replies: None,
             visits: BTreeMap::new(),
         };
         let fired = Fired { summary, per_worker, accepted };

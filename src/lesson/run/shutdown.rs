@@ -186,6 +186,7 @@ fn summary(records: &[ConnRecord], elapsed: Duration) -> ClientSummary {
         // The held connections are not a fire's: no keep-alive tally, no visit counts.
         kept_alive: 0,
         switched: 0,
+        kept_replies: None,
         visits: BTreeMap::new(),
     }
 }

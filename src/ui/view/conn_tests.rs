@@ -39,6 +39,7 @@ fn fired(per_worker: &[(&str, u64)], failed: u64) -> Msg {
         max_ms: 0.3,
         kept_alive: 0,
         switched: 0,
+        kept_replies: None,
         visits: BTreeMap::new(),
     };
     let fired = Fired { summary, per_worker, accepted: completed };
