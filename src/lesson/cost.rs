@@ -64,6 +64,9 @@ pub struct CostFigure {
 pub enum CostThan {
     Number(f64),
     Figure(CostFigure),
+    /// `thread.ns_each * 1.5`: another figure times a factor, so that a comparison of two noisy
+    /// timings can leave a margin ("more than 1.5 times as long") instead of calling 3 % a win.
+    Scaled(CostFigure, f64),
 }
 
 impl fmt::Display for CostFigure {
@@ -77,6 +80,7 @@ impl fmt::Display for CostThan {
         match self {
             CostThan::Number(v) => write!(f, "{v}"),
             CostThan::Figure(g) => write!(f, "{g}"),
+            CostThan::Scaled(g, times) => write!(f, "{g} * {times}"),
         }
     }
 }
@@ -107,13 +111,26 @@ fn cost_figure(value: &str) -> Result<CostFigure, String> {
     Ok(CostFigure { what: cost_kind(what)?, name: name.to_string() })
 }
 
-/// `cost fork.ns_each > thread.ns_each` or `cost cow.private_after_kib >= 60000`.
-pub(super) fn cost_expect(figure: &str, op: &str, than: &str) -> Result<Expect, String> {
+/// `cost fork.ns_each > thread.ns_each`, `cost cow.private_after_kib >= 60000`, or with a
+/// factor after a figure (`times`): `cost pipe-procs.ns_each > pipe-threads.ns_each * 1.5`.
+pub(super) fn cost_expect(figure: &str, op: &str, than: &str, times: Option<&str>) -> Result<Expect, String> {
     let figure = cost_figure(figure)?;
     let Some(op) = Op::ALL.into_iter().find(|o| o.symbol() == op) else {
         return Err(tr!("cost-unknown-op", op = shorten(op), ops = Op::ALL.map(Op::symbol).join(", ")));
     };
-    let than = if than.contains('.') && than.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) {
+    let is_figure = than.contains('.') && than.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
+    if let Some(times) = times {
+        if !is_figure {
+            return Err(tr!("cost-factor-needs-figure", than = shorten(than)));
+        }
+        let factor = times
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v > 0.0)
+            .ok_or_else(|| tr!("cost-bad-factor", value = shorten(times)))?;
+        return Ok(Expect::Cost { figure, op, than: CostThan::Scaled(cost_figure(than)?, factor) });
+    }
+    let than = if is_figure {
         CostThan::Figure(cost_figure(than)?)
     } else {
         let value = than
@@ -137,7 +154,7 @@ mod tests {
             Err("unknown measurement `nap`; expected one of fork, thread, pipe-procs, pipe-threads, cow, rss".into())
         );
         crate::i18n::set(crate::i18n::Lang::Zh);
-        let zh = (cost_kind("nap"), cost_expect("fork", ">", "1"));
+        let zh = (cost_kind("nap"), cost_expect("fork", ">", "1", None));
         crate::i18n::set(crate::i18n::Lang::En);
         assert_eq!(
             zh.0,

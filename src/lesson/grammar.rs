@@ -537,7 +537,8 @@ fn parse_expect(args: &str) -> Result<Expect, String> {
             ..,
         ] => Err(tr!("grammar-takes-nothing", word = *first)),
         ["served", t, op, value] => served(t, op, value),
-        ["cost", figure, op, than] => cost_expect(figure, op, than),
+        ["cost", figure, op, than] => cost_expect(figure, op, than, None),
+        ["cost", figure, op, than, "*", times] => cost_expect(figure, op, than, Some(times)),
         ["cost", ..] => {
             Err(tr!("grammar-wrong-arguments", written = shorten(args.trim()), usage = tr!("grammar-usage-cost")))
         }
@@ -919,6 +920,15 @@ mod tests {
                 }),
             ),
             (
+                "expect_cost_against_a_scaled_figure",
+                "expect: cost pipe-procs.ns_each > pipe-threads.ns_each * 1.5",
+                Directive::Expect(Expect::Cost {
+                    figure: CostFigure { what: CostKind::PipeProcs, name: "ns_each".into() },
+                    op: Op::Gt,
+                    than: CostThan::Scaled(CostFigure { what: CostKind::PipeThreads, name: "ns_each".into() }, 1.5),
+                }),
+            ),
+            (
                 "expect_cost_against_a_number",
                 "expect: cost cow.private_after_kib >= 60000",
                 Directive::Expect(Expect::Cost {
@@ -1184,6 +1194,26 @@ mod tests {
             "cost_figure_bad_number",
             "expect: cost fork.ns_each > lots",
             "invalid number `lots`; expected a number or `WHAT.FIGURE`",
+        ),
+        (
+            "cost_factor_after_a_number",
+            "expect: cost fork.ns_each > 3 * 2",
+            "a factor can follow a figure, not `3`; expected `cost WHAT.FIGURE OP WHAT.FIGURE * FACTOR`",
+        ),
+        (
+            "cost_factor_zero",
+            "expect: cost fork.ns_each > thread.ns_each * 0",
+            "invalid factor `0`; expected a number above 0, e.g. `1.5`",
+        ),
+        (
+            "cost_factor_not_a_number",
+            "expect: cost fork.ns_each > thread.ns_each * lots",
+            "invalid factor `lots`; expected a number above 0, e.g. `1.5`",
+        ),
+        (
+            "cost_factor_without_star",
+            "expect: cost fork.ns_each > thread.ns_each 1.5",
+            "wrong arguments `cost fork.ns_each > thread.ns_each 1.5`; expected `cost WHAT.FIGURE OP NUMBER`, `cost WHAT.FIGURE OP WHAT.FIGURE` or `cost WHAT.FIGURE OP WHAT.FIGURE * FACTOR`",
         ),
         (
             "compare_busy_without_ms",
@@ -1479,6 +1509,7 @@ mod tests {
                     prop_oneof![
                         (0u32..=1_000_000).prop_map(|n| CostThan::Number(f64::from(n))),
                         cost_figure().prop_map(CostThan::Figure),
+                        (cost_figure(), 1u32..=1000).prop_map(|(g, n)| CostThan::Scaled(g, f64::from(n) / 10.0)),
                     ]
                 )
                     .prop_map(|(figure, op, than)| Expect::Cost { figure, op, than }),

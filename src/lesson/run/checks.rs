@@ -323,6 +323,20 @@ fn cost(
             Ok(v) => (v, format!("; {}", tr!("check-figure-is", figure = label(g), value = number(v)))),
             Err(e) => return (false, e),
         },
+        CostThan::Scaled(g, times) => match cost_figure(g, o) {
+            Ok(v) => {
+                let scaled = v * times;
+                let said = tr!(
+                    "check-figure-times",
+                    figure = label(g),
+                    value = number(v),
+                    times = times.to_string(),
+                    scaled = number(scaled.round())
+                );
+                (scaled, format!("; {said}"))
+            }
+            Err(e) => return (false, e),
+        },
     };
     (op.holds(left, right), format!("{}{said}", tr!("check-figure-is", figure = label(f), value = number(left))))
 }
@@ -897,6 +911,21 @@ mod tests {
     claim!(cost_against_a_figure, cost_claim("fork", "ns_each", Op::Gt, CostThan::Figure(figure("thread", "ns_each"))),
         holds: costs(&[("fork", "ns_each", 90_000), ("thread", "ns_each", 20_000)]),
         fails: costs(&[("fork", "ns_each", 10_000), ("thread", "ns_each", 20_000)]));
+    // 5408 against 5259 is 3 %: not "more than 1.5 times as long".
+    claim!(cost_against_a_scaled_figure, cost_claim("pipe-procs", "ns_each", Op::Gt, CostThan::Scaled(figure("pipe-threads", "ns_each"), 1.5)),
+        holds: costs(&[("pipe-procs", "ns_each", 32_378), ("pipe-threads", "ns_each", 5_042)]),
+        fails: costs(&[("pipe-procs", "ns_each", 5_408), ("pipe-threads", "ns_each", 5_259)]));
+
+    #[test]
+    fn a_scaled_figure_says_its_factor() {
+        let claim =
+            cost_claim("pipe-procs", "ns_each", Op::Gt, CostThan::Scaled(figure("pipe-threads", "ns_each"), 1.5));
+        let (held, detail) =
+            check(&claim, &costs(&[("pipe-procs", "ns_each", 5_408), ("pipe-threads", "ns_each", 5_259)]));
+        assert!(!held);
+        assert_eq!(detail, "pipe-procs.ns_each is 5408; pipe-threads.ns_each is 5259, times 1.5 is 7889");
+    }
+
     claim!(cost_not_measured_fails, cost_claim("fork", "ns_each", Op::Ge, CostThan::Number(0.0)),
         holds: costs(&[("fork", "ns_each", 1)]),
         // Measured, but not that figure; and the other kind measured only.
