@@ -630,7 +630,7 @@ mod tests {
         assert!(s.lines().last().unwrap().contains("curl -si http://127.0.0.1:8090/"), "{s}");
     }
 
-    /// node-cluster's steps 4 to 6: forklab's pool on one port has stopped, the Node program
+    /// node-cluster's steps 5 to 7: forklab's pool on one port has stopped, the Node program
     /// serves on another. The curl line names only a port the last sample saw listened on.
     #[test]
     fn the_curl_line_names_only_a_port_something_listens_on() {
