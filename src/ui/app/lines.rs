@@ -294,6 +294,14 @@ impl LessonView {
                     unreported: false,
                     fresh: true,
                 });
+                // Who reaped it: a process whose parent's exit came first was an orphan when it
+                // ended, re-parented by the kernel to the subreaper, forklab, whose reaper reports
+                // this exit (the zombie lesson's workers after `kill master`). Else the parent it
+                // was last seen with did (a master its worker, a Node primary its own).
+                let me = std::process::id() as i32;
+                if row.ppid != me && self.lab.exited.iter().any(|(r, _)| r.pid == row.ppid) {
+                    row.ppid = me;
+                }
                 // The lab's name for it, though the sampler may have seen it before it was named.
                 row.alias = alias.clone();
                 // The row keeps what this process accepted, not what its alias's successor will.

@@ -45,8 +45,14 @@ impl LessonView {
                 fresh,
             });
         }
-        // Just-exited processes stay on screen a while, under their parent, with their status.
-        for (row, at) in &self.lab.exited {
+        // Just-exited processes stay on screen a while, under their parent, with their status:
+        // in the order they exited, but a parent's row before its children's (a worker that
+        // exited before its master is drawn under the master's row, which comes after it).
+        let mut pending: Vec<&(ProcRow, Instant)> =
+            self.lab.exited.iter().filter(|(row, _)| !rows.iter().any(|r| r.pid == row.pid)).collect();
+        while !pending.is_empty() {
+            let next = pending.iter().position(|(row, _)| rows.iter().any(|r| r.pid == row.ppid)).unwrap_or(0);
+            let (row, at) = pending.remove(next);
             if rows.iter().any(|r| r.pid == row.pid) {
                 continue;
             }
@@ -56,12 +62,15 @@ impl LessonView {
                 row.accepted = Some(self.lab.accepted.get(&row.pid).copied().unwrap_or(0));
             }
             row.fresh = now.duration_since(*at) < crate::ui::model::HIGHLIGHT_FOR;
-            // One level under its parent, after its parent's other children.
-            if let Some(parent) = rows.iter().find(|r| r.pid == row.ppid) {
-                row.depth = parent.depth + 1;
-            }
-            let after = rows.iter().rposition(|r| r.pid == row.ppid || r.ppid == row.ppid).map(|i| i + 1);
-            rows.insert(after.unwrap_or(rows.len()), row);
+            // One level under its parent, after its parent's other children and theirs.
+            let at = match rows.iter().position(|r| r.pid == row.ppid) {
+                Some(p) => {
+                    row.depth = rows[p].depth + 1;
+                    (rows[p + 1..].iter().position(|r| r.depth <= rows[p].depth)).map_or(rows.len(), |i| p + 1 + i)
+                }
+                None => rows.iter().rposition(|r| r.ppid == row.ppid).map_or(rows.len(), |i| i + 1),
+            };
+            rows.insert(at, row);
         }
         // The live rows this sample no longer has: an exit event may come after.
         for old in self.model.procs.iter().filter(|o| o.exit.is_none() && !rows.iter().any(|r| r.pid == o.pid)) {

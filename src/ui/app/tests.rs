@@ -888,3 +888,41 @@ fn tab_and_shift_tab_reach_every_pane_on_screen_in_every_layout() {
         }
     }
 }
+
+/// zombie step 4: W3 exits while the master lives (the master reaps it: it stays under the
+/// master); then the master is SIGKILLed and W1 and W2 end after it, last sampled under it.
+/// forklab's reaper reports their exits (they were its children by then, re-parented to the
+/// subreaper), so they are drawn under forklab with its PID as PPID, not under the dead master.
+#[test]
+fn workers_that_end_after_their_master_are_drawn_under_forklab_that_reaped_them() {
+    let mut app = app();
+    opened(&mut app, "zombie");
+    pool_ready(&mut app);
+    let me = std::process::id() as i32;
+    for (w, pid) in [("W1", 11), ("W2", 12), ("W3", 13)] {
+        app.update(event(Event::Spawned { alias: w.into(), pid, ppid: 10, role: "worker".into() }));
+    }
+    let pool = |workers: &[i32]| {
+        let mut procs = vec![proc_sample(me, 1, "forklab"), proc_sample(10, me, "forklab-master")];
+        procs.extend(workers.iter().map(|w| proc_sample(*w, 10, "forklab-worker")));
+        procs
+    };
+    sampled(&mut app, pool(&[11, 12, 13]));
+    let exit = |alias: &str, pid: i32, signal: Option<&str>| {
+        let code = if signal.is_none() { Some(0) } else { None };
+        event(Event::Exited { alias: alias.into(), pid, code, signal: signal.map(Into::into), core_dumped: false })
+    };
+    app.update(exit("W3", 13, Some("SIGTERM")));
+    sampled(&mut app, pool(&[11, 12]));
+    let rows =
+        |app: &App| -> Vec<(i32, i32, u8)> { view(app).model.procs.iter().map(|r| (r.pid, r.ppid, r.depth)).collect() };
+    assert_eq!(rows(&app), vec![(me, 1, 0), (10, me, 1), (11, 10, 2), (12, 10, 2), (13, 10, 2)]);
+    // The master is killed; the sampler last saw W1 and W2 under it.
+    app.update(exit("master", 10, Some("SIGKILL")));
+    app.update(exit("W1", 11, Some("SIGKILL")));
+    app.update(exit("W2", 12, None));
+    sampled(&mut app, vec![proc_sample(me, 1, "forklab")]);
+    assert_eq!(rows(&app), vec![(me, 1, 0), (10, me, 1), (13, 10, 2), (11, me, 1), (12, me, 1)]);
+    let w2 = view(&app).model.procs.iter().find(|r| r.pid == 12).unwrap();
+    assert_eq!((w2.alias.as_str(), w2.exit.as_deref()), ("W2", Some("exit 0")));
+}
