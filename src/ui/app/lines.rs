@@ -154,7 +154,7 @@ impl LessonView {
             }
             // Its workers are the primary's children, whatever forklab's own had the same aliases.
             for (_, pid) in workers {
-                self.lab.parents.insert(*pid, *primary);
+                self.lab.parents.insert(*pid, (*primary, Instant::now()));
             }
             // The Node program's port, once its workers listen: the bar's curl line names it.
             if *port != 0 {
@@ -229,7 +229,7 @@ impl LessonView {
             Event::Spawned { alias, pid, ppid, .. } => {
                 self.lab.aliases.insert(*pid, alias.clone());
                 if *ppid > 0 {
-                    self.lab.parents.insert(*pid, *ppid);
+                    self.lab.parents.insert(*pid, (*ppid, Instant::now()));
                 }
                 self.lab.born.insert(*pid, Instant::now());
             }
@@ -273,7 +273,7 @@ impl LessonView {
                 let row = (self.model.procs.iter().find(|r| r.pid == *pid))
                     .or_else(|| self.lab.gone.iter().rev().map(|(r, _)| r).find(|r| r.pid == *pid))
                     .cloned();
-                let ppid = self.lab.parents.get(pid).copied().or(self.lab.master).unwrap_or(0);
+                let ppid = self.lab.parents.get(pid).map(|(p, _)| *p).or(self.lab.master).unwrap_or(0);
                 let mut row = row.unwrap_or(ProcRow {
                     depth: 2,
                     role: if Some(ppid) == self.lab.master { Role::Worker } else { Role::Other },

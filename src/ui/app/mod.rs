@@ -161,8 +161,8 @@ struct LabMemory {
     /// as exited rows are shown: an exit event draws the row as it was last seen.
     gone: Vec<(ProcRow, Instant)>,
     /// pid → its parent, as the lab said (a spawn's PPID, a Node program's primary): where a
-    /// process never sampled is drawn when it exits.
-    parents: HashMap<i32, i32>,
+    /// process never sampled is drawn when it exits. With when the lab said it.
+    parents: HashMap<i32, (i32, Instant)>,
     /// pid → the connections that process said it accepted (its own running total, from its
     /// last report): the ACC column. A respawned worker reuses its alias, not its count.
     accepted: HashMap<i32, u64>,

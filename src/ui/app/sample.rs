@@ -1,11 +1,15 @@
 //! The sampler's snapshots: the process rows, the cores, the fd tables.
 
 use super::*;
+use std::collections::HashSet;
+
+/// How long an exited process's row stays on screen with its status.
+const SHOWN_EXITED: Duration = Duration::from_secs(10);
 
 impl LessonView {
     pub(super) fn sample(&mut self, s: Snapshot, now: Instant) {
-        self.lab.exited.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
-        self.lab.gone.retain(|(_, at)| now.duration_since(*at) < Duration::from_secs(10));
+        self.lab.exited.retain(|(_, at)| now.duration_since(*at) < SHOWN_EXITED);
+        self.lab.gone.retain(|(_, at)| now.duration_since(*at) < SHOWN_EXITED);
         let me = std::process::id() as i32;
         let mut rows = Vec::new();
         let mut depth: HashMap<i32, u8> = HashMap::new();
@@ -78,6 +82,8 @@ impl LessonView {
             self.lab.gone.push((old.clone(), now));
         }
         self.model.procs = rows;
+        // With the rows just gone among those kept: their exit events may come after.
+        self.forget(&s, now);
         // The selection stays on its process while rows come and go around it.
         if let Some(i) = self.lab.selected_pid.and_then(|pid| self.model.procs.iter().position(|r| r.pid == pid)) {
             self.model.selected = i;
@@ -90,6 +96,24 @@ impl LessonView {
         self.model.listening = s.listening;
         self.lab.fds = s.fds;
         self.refresh_fds();
+    }
+
+    /// What the lab said about each process (its alias, parent, birth, accepts) is kept while
+    /// a row can need it: the process is in this sample, or its exited row is on screen, or it
+    /// was spawned (or its parent named, by a Node program's report) a moment ago: the lab can
+    /// say so before the sampler sees it, or before its exit event comes. So a lab that
+    /// respawns for hours keeps what its live processes need, not one entry per spawn.
+    fn forget(&mut self, s: &Snapshot, now: Instant) {
+        let lab = &mut self.lab;
+        let live: HashSet<i32> = s.procs.iter().map(|p| p.status.pid).collect();
+        let shown: HashSet<i32> = lab.exited.iter().chain(&lab.gone).map(|(r, _)| r.pid).collect();
+        let young = |at: &Instant| now.saturating_duration_since(*at) < SHOWN_EXITED;
+        let born = &lab.born;
+        let needed = |pid: &i32| live.contains(pid) || shown.contains(pid) || born.get(pid).is_some_and(young);
+        lab.aliases.retain(|pid, _| needed(pid));
+        lab.parents.retain(|pid, (_, named)| needed(pid) || young(named));
+        lab.accepted.retain(|pid, _| needed(pid));
+        lab.born.retain(|_, at| young(at));
     }
 
     pub(super) fn role_of(&self, pid: i32, name: &str, me: i32) -> (Role, String) {

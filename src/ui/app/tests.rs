@@ -926,3 +926,57 @@ fn workers_that_end_after_their_master_are_drawn_under_forklab_that_reaped_them(
     let w2 = view(&app).model.procs.iter().find(|r| r.pid == 12).unwrap();
     assert_eq!((w2.alias.as_str(), w2.exit.as_deref()), ("W2", Some("exit 0")));
 }
+
+/// A lab that respawns for hours: a thousand workers spawned, each accepting, exiting and
+/// replaced. What the lab said about each process is kept only while a row can need it (live,
+/// its exited row on screen, or spawned a moment ago), so the maps stay as small as the screen;
+/// the exited row still shows what its process accepted.
+#[test]
+fn what_the_lab_said_about_processes_stays_bounded_over_many_spawns_and_exits() {
+    let mut app = app();
+    opened(&mut app, "crash");
+    pool_ready(&mut app);
+    let me = std::process::id() as i32;
+    let start = Instant::now();
+    let sample_at = |app: &mut App, workers: &[i32], at: Instant| {
+        let mut procs = vec![proc_sample(me, 1, "forklab"), proc_sample(10, me, "forklab-master")];
+        procs.extend(workers.iter().map(|w| proc_sample(*w, 10, "forklab-worker")));
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.sample(Snapshot { procs, fds: BTreeMap::new(), cores: vec![0.0], ..Default::default() }, at);
+        }
+    };
+    let sizes = |app: &App| {
+        let lab = &view(app).lab;
+        [lab.aliases.len(), lab.parents.len(), lab.accepted.len(), lab.born.len()]
+    };
+    for i in 0..1000 {
+        let (pid, at) = (100 + i, start + Duration::from_secs(u64::from(i as u32)));
+        app.update(event(Event::Spawned { alias: "W1".into(), pid, ppid: 10, role: "worker".into() }));
+        app.update(event(Event::Accepted { alias: "W1".into(), pid, n: 3, total: 3 }));
+        sample_at(&mut app, &[pid], at);
+        sample_at(&mut app, &[], at + Duration::from_millis(500));
+        app.update(event(Event::Exited { alias: "W1".into(), pid, code: Some(1), signal: None, core_dumped: false }));
+        // The events were stamped with the real clock: on the samples' clock, the hours pass.
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.lab.born.insert(pid, at);
+            v.lab.exited.last_mut().unwrap().1 = at + Duration::from_millis(550);
+        }
+        sample_at(&mut app, &[], at + Duration::from_millis(600));
+        assert!(sizes(&app).iter().all(|n| *n <= 12), "after {i} respawns: {:?}", sizes(&app));
+        let dead = view(&app).model.procs.iter().find(|r| r.pid == pid).expect("the exited row");
+        assert_eq!((dead.alias.as_str(), dead.ppid, dead.accepted), ("W1", 10, Some(3)));
+    }
+    // An hour on, with nothing new: nothing of them is left.
+    sample_at(&mut app, &[], start + Duration::from_secs(3600));
+    assert_eq!(sizes(&app), [0, 0, 0, 0]);
+    // A Node primary (pid 30) names a worker the sampler never saw; a sample comes before its
+    // exit event: the parent it was named with is still there for its row.
+    let workers = vec![("W3".to_string(), 33)];
+    let info = Info::Node { program: "cluster".into(), sched: "rr".into(), port: 41000, primary: 30, workers };
+    app.update(Msg::Engine(EngineMsg::Report(Report::Info(info))));
+    sampled(&mut app, vec![proc_sample(me, 1, "forklab"), proc_sample(30, me, "node")]);
+    app.update(event(Event::Exited { alias: "W3".into(), pid: 33, code: Some(1), signal: None, core_dumped: false }));
+    sampled(&mut app, vec![proc_sample(me, 1, "forklab"), proc_sample(30, me, "node")]);
+    let rows: Vec<(i32, i32, u8)> = view(&app).model.procs.iter().map(|r| (r.pid, r.ppid, r.depth)).collect();
+    assert_eq!(rows, vec![(me, 1, 0), (30, me, 1), (33, 30, 2)]);
+}
