@@ -161,15 +161,24 @@ impl LessonView {
                 self.model.node_port = Some(*port);
             }
         }
-        // `show tree`'s rows are a table, each indented by its depth as play prints it: a row
-        // wider than the area goes on under its own second column (the pid), deeper than any
-        // child's row starts, so the tree keeps its shape (wrapped as prose, a row's tail would
-        // start flush left, where the root's rows do).
-        let tree = matches!(report, Report::Info(Info::Tree { .. }));
-        for (i, l) in report.text().lines().enumerate() {
-            match unindent(l) {
-                row if tree && i > 0 => self.output_row(row, second_column(row)),
-                line => self.output(LogKind::Life, line.to_string()),
+        // The tables under a heading line are tables: a row wider than the area goes on under
+        // its own column, so the table keeps its shape (wrapped as prose, a row's tail would
+        // start flush left, where the rows do). `show tree`'s rows, each indented by its depth
+        // as play prints it, under their own second column (the pid), deeper than any child's
+        // row starts; `show fds`'s under the fd's target (`fd 6   -> socket:[…]   also held
+        // by …`); strace's sendmsg calls under their arguments. The two rows of a process's
+        // facts (`show proc`, the daemon's) both under the first's second column.
+        let text = report.text();
+        let proc_hang = text.lines().next().map_or(0, |first| second_column(unindent(first)));
+        for (i, l) in text.lines().enumerate() {
+            let row = unindent(l);
+            match report {
+                Report::Info(Info::Tree { .. } | Info::Syscalls { calls: Ok(_), .. }) if i > 0 => {
+                    self.output_row(row, second_column(row))
+                }
+                Report::Info(Info::Fds { .. }) if i > 0 => self.output_row(row, target_column(row)),
+                Report::Info(Info::Proc { .. }) => self.output_row(row, proc_hang),
+                _ => self.output(LogKind::Life, row.to_string()),
             }
         }
     }
@@ -324,6 +333,14 @@ impl LessonView {
 /// indentation (a child's under its parent in `show tree`) stays.
 fn unindent(l: &str) -> &str {
     l.strip_prefix("    ").unwrap_or(l)
+}
+
+/// The column an fd row's target starts at: after its `->` (else its second field's).
+fn target_column(row: &str) -> usize {
+    match row.find("-> ") {
+        Some(i) => row[..i + 3].width(),
+        None => second_column(row),
+    }
 }
 
 /// The column a table row's second field starts at: after its indent, its first field (an

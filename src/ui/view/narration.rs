@@ -209,8 +209,9 @@ fn row_pieces(line: &Line<'static>, width: u16, hang: usize) -> Vec<Line<'static
 
 /// `row` cut into pieces no wider than `width` columns, each after the first indented by
 /// `hang` (at most half the width, so each piece still carries some of the row). A row breaks
-/// at the last gap between its columns (two spaces or more), else before its last word in
-/// lower case (a label, so it stays with its value), either keeping at least half the room;
+/// at the last gap between its columns (two spaces or more), else after a list's last comma,
+/// else before its last word in lower case (a label, so it stays with its value), each keeping
+/// at least half the room;
 /// else at its last space or, in Chinese, between characters (`linebreak`'s rule); else (one
 /// word wider than the room) inside the word.
 pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
@@ -232,6 +233,8 @@ pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
         let head = &rest[..end + usize::from(rest[end..].starts_with(' '))];
         let half = |i: &usize| *i > lead && head[..*i].width() >= room / 2;
         let gap = head.rfind("  ").filter(half);
+        // After a list's comma: an item (`W2 fd 6` of `show fds`'s holders) stays whole.
+        let item = head.rfind(", ").map(|i| i + 1).filter(half);
         // Before a label (lower case), not its value (a number, a state letter): `pid 1048112`
         // or `state S` stays together.
         let label = (head.rmatch_indices(' ').map(|(i, _)| i))
@@ -245,7 +248,7 @@ pub(super) fn wrap_row(row: &str, width: usize, hang: usize) -> Vec<String> {
             .filter(|((_, a), (j, b))| *j > lead && may_break(*a, *b))
             .map(|(_, (j, _))| j)
             .last();
-        let cut = gap.or(label).or(space.max(beside)).unwrap_or(end);
+        let cut = gap.or(item).or(label).or(space.max(beside)).unwrap_or(end);
         pieces.push(rest[..cut].trim_end_matches(' ').to_string());
         rest = rest[cut..].trim_start_matches(' ');
         room = width - hang;

@@ -225,3 +225,71 @@ fn a_chinese_row_breaks_between_characters_and_never_before_a_closing_mark() {
         assert_eq!(squeeze(&pieces.concat()), squeeze(row), "{width}: {pieces:#?}");
     }
 }
+
+/// fork's first step, run, its `show fds master` reported for a pool of six workers on
+/// seven-digit PIDs: the listening socket's row names every other holder, wider than an 80x24
+/// screen's narration area. Then the daemon's facts (`show proc`) with a long working
+/// directory. The rows as the step shows them.
+fn fds_step(app: &mut App) -> Vec<String> {
+    use crate::lesson::{ProcField, Target};
+    use crate::sys::procfs::FdEntry;
+    if let Screen::Lesson(v) = &mut app.screen {
+        v.steps.page = 1;
+        v.steps.ran = 1;
+    }
+    let fd = |fd: i32, target: &str| FdEntry { fd, target: target.into() };
+    let table =
+        vec![fd(0, "/dev/null"), fd(2, "pipe:[176517354]"), fd(6, "socket:[176515545]"), fd(7, "socket:[176515547]")];
+    let holders = (1..=6).map(|w| format!("W{w} fd 6")).collect();
+    let shared = [(176_515_545, holders)].into_iter().collect();
+    let fds = Report::Info(Info::Fds { target: Target::Master, pid: 1_048_107, table, shared });
+    let facts = [
+        (ProcField::Ppid, "1048100"),
+        (ProcField::Pgid, "1048301"),
+        (ProcField::Sid, "1048301"),
+        (ProcField::Tty, "none"),
+        (ProcField::Umask, "0000"),
+        (ProcField::Cwd, "/home/learner/courses/node-processes/forklab-workspace"),
+        (ProcField::Fd0, "/dev/null"),
+        (ProcField::Fd1, "pipe:[176522662]"),
+        (ProcField::Fd2, "pipe:[176522662]"),
+    ];
+    let facts = facts.into_iter().map(|(f, v)| (f, v.to_string())).collect();
+    let proc = Report::Info(Info::Proc { target: Target::Daemon, pid: 1_048_302, facts });
+    let mut shown = Vec::new();
+    for (report, skip) in [(fds, 1), (proc, 0)] {
+        let text = report.text();
+        shown.extend(text.lines().skip(skip).map(|l| l.strip_prefix("    ").unwrap_or(l).to_string()));
+        app.update(Msg::Engine(EngineMsg::Report(report)));
+    }
+    shown
+}
+
+/// In English and in Chinese (its `also held by` two columns a character).
+#[test]
+fn every_row_of_an_fd_table_and_a_process_s_facts_is_readable_80x24_100x30_160x45() {
+    for lang in [Lang::En, Lang::Zh] {
+        crate::i18n::set(lang);
+        for (w, h) in [(80, 24), (100, 30), (160, 45)] {
+            let mut app = open_at(crate::lesson::lessons(None).unwrap(), "fork", (w, h));
+            let rows = fds_step(&mut app);
+            assert!(rows.iter().filter(|r| r.width() > 78).count() >= 2, "the rows fit anyway: {rows:#?}");
+            every_row_readable(&mut app, &rows, w, h);
+        }
+    }
+    crate::i18n::set(Lang::En);
+}
+
+/// `show fds`'s row goes on under the fd's target, and a holder (`W4 fd 6`) stays whole:
+/// the row breaks after a comma of the list, not before the label `fd` of one of its items.
+#[test]
+fn an_fd_row_goes_on_under_its_target_keeping_each_holder_whole() {
+    let row = "fd 6   -> socket:[176515545]   also held by W1 fd 6, W2 fd 6, W3 fd 6, W4 fd 6, W5 fd 6, W6 fd 6";
+    assert_eq!(
+        wrap_row(row, 78, 10),
+        vec![
+            "fd 6   -> socket:[176515545]   also held by W1 fd 6, W2 fd 6, W3 fd 6,",
+            "          W4 fd 6, W5 fd 6, W6 fd 6"
+        ]
+    );
+}
