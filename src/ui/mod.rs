@@ -10,6 +10,7 @@
 //! current-step file `forklab notes` follows). app/ is the state and update, view/ the drawing.
 
 pub mod app;
+pub mod codespan;
 pub mod engine;
 pub mod glossary;
 pub mod linebreak;

@@ -631,3 +631,21 @@ impl Transcript {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Report;
+
+    /// What a check saw, as `forklab play` prints it and as `--json` gives it: as written,
+    /// backticks and all (play's transcript prints the narration's code so too); only the lesson
+    /// screen draws the code as code (ui::codespan).
+    #[test]
+    fn play_prints_a_check_s_detail_as_written_in_text_and_json() {
+        let detail = "daemon tty is none, == none; it was pts/0 before `setsid`: it lost its controlling terminal";
+        let report = Report::Expect { text: "expect: daemon tty == none".into(), passed: true, detail: detail.into() };
+        assert_eq!(report.text(), format!("    ok   expect: daemon tty == none  ({detail})"));
+        let json = report.json();
+        assert_eq!(json["detail"], detail);
+        assert_eq!((json["event"].as_str(), json["passed"].as_bool()), (Some("expect"), Some(true)));
+    }
+}

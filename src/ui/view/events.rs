@@ -1,6 +1,7 @@
 //! The events pane, and the log drawing the ipc pane shares with it.
 
 use super::pane::*;
+use crate::ui::codespan::Coded;
 use crate::ui::linebreak::wrap;
 use crate::ui::model::{LabModel, LogKind, LogLine};
 use crate::ui::theme::Theme;
@@ -38,13 +39,12 @@ pub(super) fn log_pane(
     let height = inner.height as usize;
     let width = inner.width as usize;
     // Walk back from the newest line in view until the pane is full.
-    let mut rows: Vec<(String, Style)> = Vec::new();
+    let mut rows: Vec<Line<'static>> = Vec::new();
     let mut walked = 0;
     for line in lines.iter().take(lines.len() - scroll).rev() {
-        let style = log_style(t, line);
-        for row in wrap(&line.text, width, 2).into_iter().rev() {
-            rows.push((row, style));
-        }
+        // A check's detail names a step or a command in backticks: drawn as inline code.
+        let coded = Coded::new(&line.text, t);
+        rows.extend(coded.rows(wrap(&coded.plain, width, 2), log_style(t, line), t.code).into_iter().rev());
         walked += 1;
         if rows.len() >= height {
             break;
@@ -58,8 +58,8 @@ pub(super) fn log_pane(
         border_mark(buf, area, true, t);
     }
     rows.truncate(height);
-    for (y, (text, style)) in rows.into_iter().rev().enumerate() {
-        put(buf, inner, y as u16, Line::styled(text, style));
+    for (y, row) in rows.into_iter().rev().enumerate() {
+        put(buf, inner, y as u16, row);
     }
 }
 

@@ -4,6 +4,7 @@ use super::block;
 use crate::lesson::Lesson;
 use crate::ui::app::Extent;
 use crate::ui::app::{Asking, Focus, LessonView};
+use crate::ui::codespan::Coded;
 use crate::ui::linebreak::{fill, is_cjk, may_break};
 use crate::ui::markdown;
 use crate::ui::model::LogKind;
@@ -105,8 +106,11 @@ fn document(
                 kept.push(Kept::Row { hang: o.hang });
                 continue;
             }
-            for row in cjk_rows(&o.text, usize::from(width)) {
-                text.lines.push(Line::styled(row, style));
+            // Its code spans (a check's detail names a step, a command) as the narration draws
+            // inline code: no raw backtick on the screen.
+            let coded = Coded::new(&o.text, theme);
+            for line in coded.rows(cjk_rows(&coded.plain, usize::from(width)), style, theme.code) {
+                text.lines.push(line);
                 kept.push(Kept::Prose);
             }
         }

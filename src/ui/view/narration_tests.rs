@@ -293,3 +293,61 @@ fn an_fd_row_goes_on_under_its_target_keeping_each_holder_whole() {
         ]
     );
 }
+
+/// A check's detail names a step or a command in backticks (daemon's step 2; cluster's step 2 in
+/// Chinese). On the lesson screen, at 80x24 and 160x45, it reads as the narration's inline code:
+/// in the code style, with no backtick in what the step did nor in the events pane. Without
+/// colour the backticks are what marks code, in the narration too: kept.
+#[test]
+fn a_check_detail_s_code_is_drawn_as_inline_code_without_backticks() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let cases = [
+        (
+            Lang::En,
+            "daemon",
+            "daemon tty is none; it was pts/0 before `setsid`: it lost its terminal",
+            "before setsid:",
+            "setsid",
+        ),
+        (Lang::Zh, "cluster", "运行 `work` 的进程用了 1.98 个核（共 2 个）", "运行 work 的进程", "work"),
+    ];
+    for (lang, id, detail, context, code) in cases {
+        crate::i18n::set(lang);
+        for (w, h) in [(80, 24), (160, 45)] {
+            let mut app = open_at(crate::lesson::lessons(None).unwrap(), id, (w, h));
+            if let Screen::Lesson(v) = &mut app.screen {
+                v.steps.page = 2;
+                v.steps.ran = 2;
+            }
+            let report = Report::Expect { text: "expect: x".into(), passed: true, detail: detail.into() };
+            app.update(Msg::Engine(EngineMsg::Report(report)));
+            for _ in 0..10 {
+                key(&mut app, KeyCode::PageDown);
+            }
+            let shown = render(&app, &theme(), w, h);
+            assert!(!shown.contains('`'), "a raw backtick at {w}x{h}:\n{shown}");
+            assert!(narration_rows(&shown).iter().any(|r| r.contains(context)), "{context} at {w}x{h}:\n{shown}");
+            // The code's cells are in the code style, the words around it are not.
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| crate::ui::view::draw(&app, &theme(), f)).unwrap();
+            let buf = t.backend().buffer();
+            let cells = |y: u16| (0..w).map(|x| buf[(x, y)].clone()).collect::<Vec<_>>();
+            let text =
+                |cells: &[ratatui::buffer::Cell]| cells.iter().map(|c| c.symbol().to_string()).collect::<String>();
+            let y = (0..h).find(|&y| unfill(&text(&cells(y)).chars().collect::<Vec<_>>()).contains(context)).unwrap();
+            let row = cells(y);
+            let x = (1..row.len() - code.len())
+                .find(|&x| text(&row[x..x + code.len()]) == code && row[x - 1].symbol() == " ")
+                .unwrap();
+            let fg = theme().code.fg.unwrap();
+            assert!(row[x..x + code.len()].iter().all(|c| c.fg == fg), "{code} at {w}x{h}");
+            assert!(row[x - 1].fg != fg && row[x + code.len()].fg != fg, "around {code} at {w}x{h}");
+            // Without colour, as the narration's code: `setsid`.
+            let plain = crate::ui::theme::Theme::new(crate::ui::theme::ThemeName::Default, true, false);
+            let shown = render(&app, &plain, w, h);
+            assert!(shown.contains(&format!("`{code}`")), "{shown}");
+        }
+    }
+    crate::i18n::set(Lang::En);
+}
