@@ -291,7 +291,8 @@ impl LessonView {
                     ppid,
                     pgid: 0,
                     sid: 0,
-                    tty: "?".into(),
+                    // Never sampled: its terminal is unknown, not "none".
+                    tty: String::new(),
                     state: 'X',
                     threads: 0,
                     cpu: 0.0,

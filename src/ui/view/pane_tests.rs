@@ -429,6 +429,34 @@ fn exited_and_fresh_rows_stand_out() {
     assert_eq!(buf[(x, y)].fg, t.dim.fg.unwrap());
 }
 
+/// s6-qazh 6: a worker whose exit came before any sample of it has no process group, session
+/// or terminal the pane knows: those cells are blank, not 0, 0 and `?`.
+#[test]
+fn an_exit_never_sampled_shows_no_made_up_ids() {
+    let t = theme();
+    let mut m = sample();
+    let row = &mut m.procs[4];
+    (row.pgid, row.sid, row.tty, row.exit) = (0, 0, String::new(), Some("exit 0".into()));
+    let (pid, alias) = (row.pid, row.alias.clone());
+    let buf = render(processes, &m, &t, false, 120, 24);
+    let line = text(&buf).lines().find(|l| l.contains(&format!(" {pid} "))).unwrap().to_string();
+    let cells: Vec<&str> = line.trim_matches(|c: char| c == '│' || c == ' ').split_whitespace().collect();
+    // alias (after the tree), PID, PPID, then straight to the status: no PGID, SID or TTY.
+    let at = cells.iter().position(|c| *c == alias).unwrap();
+    assert_eq!(
+        &cells[at + 1..at + 5],
+        &[pid.to_string().as_str(), &m.procs[4].ppid.to_string(), "exit", "0"],
+        "{line}"
+    );
+    // A sampled exited row keeps what the kernel said.
+    let mut m = sample();
+    m.procs[4].exit = Some("exit 0".into());
+    let (pid, pgid) = (m.procs[4].pid, m.procs[4].pgid);
+    let buf = render(processes, &m, &t, false, 120, 24);
+    let line = text(&buf).lines().find(|l| l.contains(&format!(" {pid} "))).unwrap().to_string();
+    assert!(line.contains(&format!(" {pgid} ")), "{line}");
+}
+
 #[test]
 fn a_shared_inode_has_one_colour() {
     let (m, t) = (sample(), theme());

@@ -57,6 +57,9 @@ impl Col {
         match self {
             Col::Pid => p.pid.to_string(),
             Col::Ppid => p.ppid.to_string(),
+            // An exit that came before any sample of it leaves these unknown (0 is no process
+            // group or session of a user process): blank, not a made-up 0.
+            Col::Pgid | Col::Sid if gone && p.pgid == 0 => String::new(),
             Col::Pgid => p.pgid.to_string(),
             Col::Sid => p.sid.to_string(),
             Col::Tty => p.tty.clone(),
