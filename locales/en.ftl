@@ -370,7 +370,10 @@ check-rolled-under-load = , under load
 check-rolled = { $replaced } workers replaced{ $load }, each after its successor was ready; each old one exited 0; their { $idle } idle keep-alive connections closed with a FIN, none reset
 check-no-crash-load = no load ran across a crash
 check-lost-channel = { " " }and at most { $n } more in its channel
-check-lost-only-held = the client's records: { $failed } failed, { $elsewhere } of them after replies from another worker; { $alias } held { $held } TCP connections just before it died{ $channel }
+check-lost-only-held = the client's records: { $failed } failed, { $elsewhere } of them after replies from another worker; { $alias } held { $held ->
+    [one] 1 TCP connection
+   *[other] { $held } TCP connections
+    } just before it died{ $channel }
 check-no-pidfile = no pidfile was written
 check-missing = { $path } is missing
 check-pidfile = { $path } mode { $fmode } in a directory of mode { $dmode }, holds pid { $pid }, flock held by { $lockers }

@@ -976,6 +976,14 @@ mod tests {
     claim!(lost_only_held_counts_what_was_held, Expect::LostOnlyHeld,
         holds: load_across_crash(3, 3, vec![]),
         fails: load_across_crash(4, 3, vec![]));
+    /// One held connection is "1 TCP connection", not "1 TCP connections".
+    #[test]
+    fn lost_only_held_counts_in_words() {
+        let (_, one) = check(&Expect::LostOnlyHeld, &load_across_crash(1, 1, vec![]));
+        let (_, three) = check(&Expect::LostOnlyHeld, &load_across_crash(3, 3, vec![]));
+        assert!(one.contains("held 1 TCP connection just"), "{one}");
+        assert!(three.contains("held 3 TCP connections just"), "{three}");
+    }
     claim!(handle_arrived, Expect::HandleArrived, holds: handle(42, 42), fails: handle(42, 43));
     claim!(sticky, Expect::Sticky,
         holds: keep_alive(4, 4, 0),
