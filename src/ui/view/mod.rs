@@ -630,7 +630,7 @@ mod tests {
         assert!(s.lines().last().unwrap().contains("curl -si http://127.0.0.1:8090/"), "{s}");
     }
 
-    /// node-cluster's steps 5 to 7: forklab's pool on one port has stopped, the Node program
+    /// node-cluster, a step that starts forklab's pool and then Node's: the pool on one port has stopped, the Node program
     /// serves on another. The curl line names only a port the last sample saw listened on.
     #[test]
     fn the_curl_line_names_only_a_port_something_listens_on() {
