@@ -86,7 +86,7 @@ predict-with = predict with { $keys }, then the step runs and shows what happene
 predict-with-next = predict with { $keys }, then the next question { $dot } { $key } skips this one
 
 ## play's transcript (its --json stays English)
-conn-served = connection { $conn } served by { $worker } in { $us } us
+conn-served = connection { $conn } served by { $worker } in { $us } µs
 conn-failed = connection { $conn } failed
 no-choice-happened = none of the choices happened
 summary-error = stopped with an error: { $error }
@@ -242,7 +242,7 @@ key-language = language
 picker-language = language: { $name }
 
 ## The lab's events
-ev-spawned = spawned { $role } (ppid { $ppid })
+ev-spawned = started as { $role } (ppid { $ppid })
 ev-how-opened = opened
 ev-how-inherited = inherited across fork()
 ev-how-received = received over SCM_RIGHTS
@@ -263,11 +263,11 @@ ev-exited = exited
 ev-respawning-now = respawning now
 ev-respawning = respawning in { $delay } ms ({ $restarts } quick crashes in a row)
 ev-gave-up = crash loop: gave up after { $restarts } quick restarts
-ev-signaled = sent { $signal } by { $by }
+ev-signaled = got { $signal } from { $by }
 ev-error = error: { $message }
 ev-crash-ordered = told to crash ({ $how }) holding { $open } open connections
 ev-hung = missed heartbeats for { $ms } ms: hung, killing it
-ev-round-trip = , round trip { $us } us
+ev-round-trip = , round trip { $us } µs
 ev-message = message { $from } -> { $to }: { $what }, { $bytes } bytes, { $fds } fds{ $rtt }
 ev-handle-got = got a handle: fd { $fd } -> socket:[{ $inode }]
 ev-worker-ready = ready: its event loop answered

@@ -86,7 +86,7 @@ predict-with = 用 { $keys } 作出预测，然后这一步运行并显示发生
 predict-with-next = 用 { $keys } 作出预测，然后是下一个问题 { $dot } 按 { $key } 跳过这一题
 
 ## play's transcript (its --json stays English)
-conn-served = 连接 { $conn } 由 { $worker } 处理，用时 { $us } us
+conn-served = 连接 { $conn } 由 { $worker } 处理，用时 { $us } µs
 conn-failed = 连接 { $conn } 失败
 no-choice-happened = 没有一个选项成立
 summary-error = 因错误而停止：{ $error }
@@ -232,13 +232,13 @@ key-language = 语言
 picker-language = 语言：{ $name }
 
 ## The lab's events
-ev-spawned = 已创建{ $role ->
+ev-spawned = 作为{ $role ->
         [master] 主进程
         [worker] 工作进程
         [daemon] 守护进程
         [client] 负载客户端
-       *[other] { $role }
-    }（ppid { $ppid }）
+       *[other] { " " }{ $role }{ " " }
+    }启动（ppid { $ppid }）
 ev-how-opened = 自己打开
 ev-how-inherited = 经 fork() 继承
 ev-how-received = 经 SCM_RIGHTS 收到
@@ -256,11 +256,14 @@ ev-exited = 已退出
 ev-respawning-now = 立即重新拉起
 ev-respawning = { $delay } ms 后重新拉起（已连续快速崩溃 { $restarts } 次）
 ev-gave-up = 崩溃循环：快速重启 { $restarts } 次后放弃
-ev-signaled = { $by } 发送了 { $signal }
+ev-signaled = 收到{ $by ->
+        [master] 主进程
+       *[other] { " " }{ $by }{ " " }
+    }发来的 { $signal }
 ev-error = 错误：{ $message }
 ev-crash-ordered = 被要求崩溃（{ $how }），手上有 { $open } 个打开的连接
 ev-hung = { $ms } ms 没有心跳：挂死了，杀掉它
-ev-round-trip = ，往返 { $us } us
+ev-round-trip = ，往返 { $us } µs
 ev-message = 消息 { $from } -> { $to }：{ $what }，{ $bytes } 字节，{ $fds } 个 fd{ $rtt }
 ev-handle-got = 收到一个句柄：fd { $fd } -> socket:[{ $inode }]
 ev-worker-ready = 就绪：它的事件循环有了回应

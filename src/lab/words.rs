@@ -233,4 +233,24 @@ mod tests {
             crate::i18n::set(Lang::En);
         }
     }
+
+    /// A signal event names the process that received the signal first, and its sender after
+    /// "from": "W1 … got SIGTERM from forklab", "收到 forklab 发来的 SIGTERM", the master
+    /// named in Chinese too.
+    #[test]
+    fn a_signal_event_reads_as_received_from_its_sender() {
+        let ev = |by: &str| Event::Signaled {
+            alias: "W1".into(),
+            pid: 7,
+            signal: "SIGTERM".into(),
+            by: by.into(),
+            why: None,
+        };
+        crate::i18n::set(Lang::En);
+        assert!(event_text(&ev("forklab")).ends_with("got SIGTERM from forklab"), "{}", event_text(&ev("forklab")));
+        crate::i18n::set(Lang::Zh);
+        assert!(event_text(&ev("forklab")).ends_with("收到 forklab 发来的 SIGTERM"), "{}", event_text(&ev("forklab")));
+        assert!(event_text(&ev("master")).ends_with("收到主进程发来的 SIGTERM"), "{}", event_text(&ev("master")));
+        crate::i18n::set(Lang::En);
+    }
 }

@@ -533,7 +533,7 @@ impl Event {
     pub fn text(&self) -> String {
         let who = format!("{:<6} pid {:<7}", self.alias(), self.pid());
         let what = match self {
-            Event::Spawned { ppid, role, .. } => format!("spawned {role} (ppid {ppid})"),
+            Event::Spawned { ppid, role, .. } => format!("started as {role} (ppid {ppid})"),
             Event::Listening { port, fd, inode, how, .. } => {
                 let how = match how {
                     HowListening::Opened => "opened",
@@ -570,15 +570,15 @@ impl Event {
             Event::GaveUp { restarts, .. } => {
                 format!("crash loop: gave up after {restarts} quick restarts")
             }
-            Event::Signaled { signal, by, why: None, .. } => format!("sent {signal} by {by}"),
-            Event::Signaled { signal, by, why: Some(why), .. } => format!("sent {signal} by {by}: {}", why.english()),
+            Event::Signaled { signal, by, why: None, .. } => format!("got {signal} from {by}"),
+            Event::Signaled { signal, by, why: Some(why), .. } => format!("got {signal} from {by}: {}", why.english()),
             Event::Error { message, .. } => format!("error: {message}"),
             Event::CrashOrdered { how, open_conns, .. } => {
                 format!("told to crash ({how}) holding {open_conns} open connections")
             }
             Event::Hung { silent_ms, .. } => format!("missed heartbeats for {silent_ms} ms: hung, killing it"),
             Event::Message { from, to, what, bytes, fds, rtt_us, .. } => {
-                let rtt = rtt_us.map(|us| format!(", round trip {us} us")).unwrap_or_default();
+                let rtt = rtt_us.map(|us| format!(", round trip {us} µs")).unwrap_or_default();
                 format!("message {from} -> {to}: {what}, {bytes} bytes, {fds} fds{rtt}")
             }
             Event::HandleGot { fd, inode, .. } => format!("got a handle: fd {fd} -> socket:[{inode}]"),
