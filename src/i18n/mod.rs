@@ -93,6 +93,13 @@ pub fn tr(key: &str) -> String {
     tr_args(current(), key, &[])
 }
 
+/// Items of a list in the language in use: "W1 fd 6, W2 fd 6" in English, "W1 fd 6、W2 fd 6"
+/// in Chinese (the enumeration comma, not an ASCII comma inside Chinese text).
+pub fn list<S: AsRef<str>>(items: &[S]) -> String {
+    let sep = tr("list-sep");
+    items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(&sep)
+}
+
 /// The message `key` in the current language: `tr!("key")`, or with arguments
 /// `tr!("key", name = value, …)` (a value is anything `Display`; a number stays a number, so a
 /// message may choose a plural by it).

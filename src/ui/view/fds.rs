@@ -84,7 +84,7 @@ pub(super) fn fd_line<'a>(
     // The roomiest of three forms that names every other holder: the notes lined up, the
     // note right after the target, the same after one space; failing all three, name as
     // many holders as fit and count the rest rather than cut a name in half.
-    let note = format!("also {}", others.join(", "));
+    let note = tr!("fds-also", holders = crate::i18n::list(others));
     let head = 3 + fd_w + 2 + target_len;
     let aligned = 3 + fd_w + 2 + target_w.max(target_len);
     let forms = [(aligned, 2), (head, 2), (head, 1)];
@@ -98,17 +98,19 @@ pub(super) fn fd_line<'a>(
     ])
 }
 
-/// `also W2 fd 3, master fd 6`, or `also W2 fd 3 +1` when only so much fits in `room`.
+/// `also W2 fd 3, master fd 6`, or `also W2 fd 3 +1` when only so much fits in `room`
+/// (in Chinese `同时被 W2 fd 3、master fd 6 持有`, `同时被 W2 fd 3 等 2 处持有`).
 pub(super) fn also(others: &[String], room: usize) -> String {
-    let full = format!("also {}", others.join(", "));
+    let full = tr!("fds-also", holders = crate::i18n::list(others));
     if text_width(&full) <= room {
         return full;
     }
     for keep in (1..others.len()).rev() {
-        let s = format!("also {} +{}", others[..keep].join(", "), others.len() - keep);
+        let holders = crate::i18n::list(&others[..keep]);
+        let s = tr!("fds-also-some", holders = holders, more = others.len() - keep, n = others.len());
         if text_width(&s) <= room {
             return s;
         }
     }
-    format!("also +{}", others.len())
+    tr!("fds-also-count", n = others.len())
 }

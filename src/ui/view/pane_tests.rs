@@ -471,6 +471,22 @@ fn a_shared_inode_has_one_colour() {
     assert!(text(&buf).contains("socket:[4242]           also W2 fd 3, master fd 6"));
 }
 
+/// In Chinese the fds pane names the other holders in Chinese too, with the enumeration
+/// comma; narrower, it names as many as fit and counts them all, or only counts them.
+#[test]
+fn the_fds_pane_names_other_holders_in_chinese() {
+    let (m, t) = (sample(), theme());
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let wide = text(&render(fds, &m, &t, false, 80, 24));
+    let some = super::fds::also(&["W2 fd 3".into(), "master fd 6".into()], 26);
+    let none = super::fds::also(&["W2 fd 3".into(), "master fd 6".into()], 14);
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(wide.contains("同时被 W2 fd 3、master fd 6 持有"), "{wide}");
+    assert!(!wide.contains("also"), "{wide}");
+    assert_eq!(some, "同时被 W2 fd 3 等 2 处持有");
+    assert_eq!(none, "另有 2 处");
+}
+
 #[test]
 fn a_failed_connection_is_drawn_as_bad() {
     let (m, t) = (sample(), theme());
