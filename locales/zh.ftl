@@ -208,6 +208,8 @@ latest = 最近
 latest-of = 最近第 { $range } 个（共 { $all } 个）
 latest-kept = 最近第 { $range } 个（只保留最近 { $all } 个，共发起 { $fired } 个）
 latest-kept-short = 最近第 { $range } 个（保留 { $all } 个）
+aside = （{ $text }）
+clause-sep = ；
 list-sep = 、
 fds-also = 同时被 { $holders } 持有
 fds-also-some = 同时被 { $holders } 等 { $n } 处持有
@@ -576,6 +578,29 @@ col-empty-wakeups = 空唤醒
 col-ctx-switches = 上下文切换
 col-per-worker = 各工作进程
 col-errors = 错误
+col-max = 最大
+col-min = 最小
+col-cv = 变异系数
+fired-latency = ，p50 { $p50 } ms，p99 { $p99 } ms
+fired-errors = （{ $kinds }）
+fired-error-kind = { $n } 个{ $kind }
+failed-conn = #{ $conn } { $kind }
+failed-conn-by = #{ $conn } { $kind }（{ $by }）
+conn-row-failed = 失败
+conn-row-failed-why = 失败（{ $kind }）
+# 失败连接的种类：--json 里的值，译成中文。
+fail-kind = { $kind ->
+        [refused] 被拒绝
+        [reset] 被重置
+        [timeout] 超时
+        [closed_early] 提前关闭
+        [bad_response] 回复无效
+        [emfile] fd 用尽
+        [owner_gone] 持有者已关闭
+        [owner_unclear] 持有者不明
+        [other] 其他错误
+       *[unknown] { $kind }
+    }
 doctor-node-missing = Node 课程（node-cluster）无法运行
 doctor-node = PATH 上有 node { $version }，供 Node 课程使用
 doctor-writing-json = 写出 doctor 的 json 报告

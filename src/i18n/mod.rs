@@ -100,6 +100,11 @@ pub fn list<S: AsRef<str>>(items: &[S]) -> String {
     items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(&sep)
 }
 
+/// Between two clauses of one detail: "; " in English, "；" in Chinese.
+pub fn clause_sep() -> String {
+    tr("clause-sep")
+}
+
 /// The message `key` in the current language: `tr!("key")`, or with arguments
 /// `tr!("key", name = value, …)` (a value is anything `Display`; a number stays a number, so a
 /// message may choose a plural by it).

@@ -229,7 +229,7 @@ pub fn cv(counts: &[u64]) -> f64 {
 
 /// One column of a table of runs: its header, its width, and how a run fills it.
 pub struct Column {
-    /// A unit or identifier shown as written (`conn/s`, `p50 ms`, `cv`), or a catalogue key.
+    /// A unit or identifier shown as written (`conn/s`, `p50 ms`), or a catalogue key.
     header: &'static str,
     words: bool,
     width: usize,
@@ -268,9 +268,9 @@ pub const BENCH_COLUMNS: &[Column] = &[
     col("conn/s", 9, |r| format!("{:.0}", r.conn_per_s)),
     col("p50 ms", 8, |r| format!("{:.2}", r.p50_ms)),
     col("p99 ms", 8, |r| format!("{:.2}", r.p99_ms)),
-    col("max", 6, |r| r.max.to_string()),
-    col("min", 6, |r| r.min.to_string()),
-    col("cv", 5, |r| format!("{:.2}", r.cv)),
+    word("col-max", 6, |r| r.max.to_string()),
+    word("col-min", 6, |r| r.min.to_string()),
+    word("col-cv", 5, |r| format!("{:.2}", r.cv)),
     word("col-empty", 7, |r| r.empty_wakeups.to_string()),
     col("ctxt", 8, |r| r.voluntary_ctxt.to_string()),
 ];
@@ -280,9 +280,9 @@ pub const LESSON_COLUMNS: &[Column] = &[
     word("col-mode", 10, |r| r.mode.name().to_string()),
     word("col-completed", 9, |r| r.completed.to_string()),
     word("col-failed", 6, |r| r.failed.to_string()),
-    col("max", 6, |r| r.max.to_string()),
-    col("min", 6, |r| r.min.to_string()),
-    col("cv", 5, |r| format!("{:.2}", r.cv)),
+    word("col-max", 6, |r| r.max.to_string()),
+    word("col-min", 6, |r| r.min.to_string()),
+    word("col-cv", 5, |r| format!("{:.2}", r.cv)),
     word("col-empty-wakeups", 13, |r| r.empty_wakeups.to_string()),
     word("col-ctx-switches", 12, |r| r.voluntary_ctxt.to_string()),
 ];

@@ -13,6 +13,12 @@ pub fn event_text(ev: &Event) -> String {
     format!("{who} {}", what(ev))
 }
 
+/// A failed connection's kind (`refused`, `closed_early`: the `--json` value) in the language
+/// in use.
+pub fn failure_kind(kind: &str) -> String {
+    tr!("fail-kind", kind = kind)
+}
+
 fn what(ev: &Event) -> String {
     match ev {
         Event::Spawned { ppid, role, .. } => tr!("ev-spawned", role = role.as_str(), ppid = *ppid),
@@ -90,7 +96,7 @@ fn what(ev: &Event) -> String {
         Event::Daemon { step, detail, .. } => format!("{step}: {detail}"),
         Event::Cost { what, figures, .. } => {
             let figures: Vec<String> = figures.iter().map(|(k, v)| format!("{k} {v}")).collect();
-            tr!("ev-cost", what = what.as_str(), figures = figures.join(", "))
+            tr!("ev-cost", what = what.as_str(), figures = crate::i18n::list(&figures))
         }
         Event::Heartbeat { .. } => tr!("ev-heartbeat"),
         Event::Took { .. } => tr!("ev-took"),

@@ -161,7 +161,7 @@ fn same_listener(a: &Target, b: &Target, o: &Observation) -> (bool, String) {
     let ((ia, sa), (ib, sb)) = (held(a), held(b));
     let same =
         ia.intersection(&ib).next().is_some() && o.seen.pids.get(&a.to_string()) != o.seen.pids.get(&b.to_string());
-    (same, format!("{sa}; {sb}"))
+    (same, format!("{sa}{}{sb}", crate::i18n::clause_sep()))
 }
 
 fn count(target: &Target, field: CountField, op: Op, value: f64, o: &Observation) -> (bool, String) {
@@ -320,7 +320,7 @@ fn cost(
     let (right, said) = match than {
         CostThan::Number(v) => (*v, String::new()),
         CostThan::Figure(g) => match cost_figure(g, o) {
-            Ok(v) => (v, format!("; {}", tr!("check-figure-is", figure = label(g), value = number(v)))),
+            Ok(v) => (v, crate::i18n::clause_sep() + &tr!("check-figure-is", figure = label(g), value = number(v))),
             Err(e) => return (false, e),
         },
         CostThan::Scaled(g, times) => match cost_figure(g, o) {
@@ -333,7 +333,7 @@ fn cost(
                     times = times.to_string(),
                     scaled = number(scaled.round())
                 );
-                (scaled, format!("; {said}"))
+                (scaled, crate::i18n::clause_sep() + &said)
             }
             Err(e) => return (false, e),
         },
@@ -366,14 +366,14 @@ fn metric_why(m: Metric, o: &Observation) -> String {
         (Metric::Pids | Metric::CoresUsed, Some(w)) => {
             let each: Vec<String> = w.by_proc.iter().map(|(a, p, cpu)| format!("{a} pid {p} {cpu:.2} s")).collect();
             if each.is_empty() {
-                format!(" ({})", tr!("check-why-no-cpu"))
+                aside(tr!("check-why-no-cpu"))
             } else {
-                format!(" ({})", tr!("check-why-cpu-time", each = each.join(", ")))
+                aside(tr!("check-why-cpu-time", each = crate::i18n::list(&each)))
             }
         }
         (Metric::Restarts | Metric::MaxDelayMs, _) if o.measured.crash.is_some() => {
             let delays: Vec<String> = o.measured.respawn_delays.iter().map(|d| d.to_string()).collect();
-            format!(" ({})", tr!("check-why-delays", delays = delays.join(", ")))
+            aside(tr!("check-why-delays", delays = crate::i18n::list(&delays)))
         }
         (Metric::Messages | Metric::Fds, _) => {
             let sent = o
@@ -383,28 +383,34 @@ fn metric_why(m: Metric, o: &Observation) -> String {
                 .filter(|m| matches!(m, Event::Message { to, .. } if to != role::MASTER))
                 .count();
             let (got, _, fds) = crossed(&o.measured.messages);
-            format!(" ({})", tr!("check-why-crossed", got = got, fds = fds, sent = sent))
+            aside(tr!("check-why-crossed", got = got, fds = fds, sent = sent))
         }
         (Metric::MasterCounter, _) => {
             let order: Vec<String> = o.measured.copies.iter().map(|(a, _, _, v)| format!("{a} {v}")).collect();
-            let order = if order.is_empty() { tr!("check-none") } else { order.join(", ") };
-            format!(" ({})", tr!("check-why-order", order = order))
+            let order = if order.is_empty() { tr!("check-none") } else { crate::i18n::list(&order) };
+            aside(tr!("check-why-order", order = order))
         }
         (Metric::VisitsMax | Metric::VisitsSum, _) => match &o.measured.fire {
             Some(f) if !f.summary.visits.is_empty() => {
                 let each: Vec<String> = f.summary.visits.iter().map(|(a, n)| format!("{a} {n}")).collect();
-                let each = each.join(", ");
-                format!(" ({})", tr!("check-why-visits", each = each, completed = f.summary.completed))
+                let each = crate::i18n::list(&each);
+                aside(tr!("check-why-visits", each = each, completed = f.summary.completed))
             }
-            _ => format!(" ({})", tr!("check-why-no-visits")),
+            _ => aside(tr!("check-why-no-visits")),
         },
         (Metric::Workers, _) => {
             let pids: Vec<String> = o.now.workers.iter().map(|p| p.to_string()).collect();
             let pids = if pids.is_empty() { tr!("check-none") } else { pids.join(" ") };
-            format!(" ({})", tr!("check-why-workers", who = o.now.the_master(), pids = pids))
+            aside(tr!("check-why-workers", who = o.now.the_master(), pids = pids))
         }
         _ => String::new(),
     }
+}
+
+/// A note after a figure: ` (…)` in English, `（…）` in Chinese (no ASCII brackets around
+/// Chinese text).
+fn aside(text: String) -> String {
+    tr!("aside", text = text)
 }
 
 fn rolled(o: &Observation) -> (bool, String) {
@@ -451,7 +457,7 @@ fn rolled(o: &Observation) -> (bool, String) {
         let load = if under_load == Some(true) { tr!("check-rolled-under-load") } else { String::new() };
         tr!("check-rolled", replaced = retired.len(), load = load, idle = idle.graceful)
     } else {
-        problems.join("; ")
+        problems.join(&crate::i18n::clause_sep())
     };
     (ok, detail)
 }
@@ -562,11 +568,11 @@ fn same_inode(o: &Observation) -> (bool, String) {
     for (alias, (_, fd, _, _)) in &o.seen.listeners {
         let live = o.now.listener_inodes.get(alias).copied().flatten();
         shown.push(format!("{alias} fd {fd} -> {}", live.map(|i| format!("socket:[{i}]")).unwrap_or("gone".into())));
-        let Some(inode) = live else { return (false, shown.join(", ")) };
+        let Some(inode) = live else { return (false, crate::i18n::list(&shown)) };
         inodes.push(inode);
     }
     let all_same = inodes.iter().all(|i| Some(i) == inodes.first());
-    (all_same && inodes.len() > 1, shown.join(", "))
+    (all_same && inodes.len() > 1, crate::i18n::list(&shown))
 }
 
 fn metric_value(m: Metric, o: &Observation) -> Option<f64> {
@@ -924,6 +930,16 @@ mod tests {
             check(&claim, &costs(&[("pipe-procs", "ns_each", 5_408), ("pipe-threads", "ns_each", 5_259)]));
         assert!(!held);
         assert_eq!(detail, "pipe-procs.ns_each is 5408; pipe-threads.ns_each is 5259, times 1.5 is 7889");
+    }
+
+    /// In Chinese the clauses of a detail are joined by the full-width semicolon.
+    #[test]
+    fn a_chinese_detail_joins_its_clauses_with_a_chinese_semicolon() {
+        let claim = cost_claim("fork", "ns_each", Op::Gt, CostThan::Figure(figure("thread", "ns_each")));
+        crate::i18n::set(crate::i18n::Lang::Zh);
+        let (_, detail) = check(&claim, &costs(&[("fork", "ns_each", 90_000), ("thread", "ns_each", 20_000)]));
+        crate::i18n::set(crate::i18n::Lang::En);
+        assert_eq!(detail, "fork.ns_each 为 90000；thread.ns_each 为 20000");
     }
 
     claim!(cost_not_measured_fails, cost_claim("fork", "ns_each", Op::Ge, CostThan::Number(0.0)),

@@ -194,7 +194,7 @@ impl Runner {
             let answer = checked.iter().position(|(held, _)| *held);
             let detail = match answer {
                 Some(i) => checked[i].1.clone(),
-                None => checked.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>().join("; "),
+                None => checked.iter().map(|(_, d)| d.as_str()).collect::<Vec<_>>().join(&crate::i18n::clause_sep()),
             };
             out.answer(step, &ask, order, answer, detail);
         }

@@ -3,6 +3,7 @@
 //! screen draws from the values themselves, so nothing on screen is read back from printed text.
 
 use super::{Fired, Work};
+use crate::lab::words::failure_kind;
 use crate::lab::{PoolInfo, measure};
 use crate::lesson::{Ask, Directive, Lesson, ProcField, Target};
 use crate::proto::Event;
@@ -11,6 +12,9 @@ use crate::sys::procfs::{FdEntry, ProcStatus};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
+
+#[cfg(test)]
+mod zh_tests;
 
 /// One thing that happened in a run.
 #[derive(Debug, Clone)]
@@ -305,11 +309,12 @@ fn fired_text(mode: &str, f: &Fired) -> String {
     );
     // A fire at a Node program measures no latencies (lab/fire.rs attributes, it does not time).
     if s.p50_ms > 0.0 || s.p99_ms > 0.0 {
-        text += &format!(", p50 {:.2} ms, p99 {:.2} ms", s.p50_ms, s.p99_ms);
+        text += &tr!("fired-latency", p50 = format!("{:.2}", s.p50_ms), p99 = format!("{:.2}", s.p99_ms));
     }
     if !s.errors.is_empty() {
-        let kinds: Vec<String> = s.errors.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        text += &format!(" ({})", kinds.join(", "));
+        let kinds: Vec<String> =
+            s.errors.iter().map(|(k, n)| tr!("fired-error-kind", n = *n, kind = failure_kind(k))).collect();
+        text += &tr!("fired-errors", kinds = crate::i18n::list(&kinds));
     }
     for (alias, n) in &f.per_worker {
         let bar = "█".repeat((n * 30 / widest) as usize);
@@ -328,7 +333,7 @@ impl Info {
             Info::Load { connections, concurrency, flowing, .. } => {
                 tr!("info-load", connections = *connections, concurrency = *concurrency, flowing = *flowing)
             }
-            Info::FailedConns(conns) => tr!("info-failed-conns", list = failed_list(conns).join(", ")),
+            Info::FailedConns(conns) => tr!("info-failed-conns", list = crate::i18n::list(&failed_list(conns))),
             Info::Holding { idle, slow, ms } => {
                 tr!("info-holding", idle = *idle, slow = *slow, ms = *ms)
             }
@@ -341,7 +346,7 @@ impl Info {
                 let tids: Vec<String> = w.tids.iter().map(|t| t.to_string()).collect();
                 tr!(
                     "info-work",
-                    names = names.join(", "),
+                    names = crate::i18n::list(&names),
                     threads = w.tids.len(),
                     tids = tids.join(" "),
                     cpu = format!("{:.2}", w.cpu_s),
@@ -379,7 +384,7 @@ impl Info {
                         let also = e
                             .socket_inode()
                             .and_then(|i| shared.get(&i))
-                            .map(|v| format!("   {}", tr!("info-also-held-by", holders = v.join(", "))))
+                            .map(|v| format!("   {}", tr!("info-also-held-by", holders = crate::i18n::list(v))))
                             .unwrap_or_default();
                         format!("fd {:<3} -> {}{also}", e.fd, e.target)
                     })
@@ -396,7 +401,7 @@ impl Info {
                     sched = sched.to_string(),
                     port = *port,
                     primary = *primary,
-                    workers = workers.join(", ")
+                    workers = crate::i18n::list(&workers)
                 )
             }
             Info::Queue { established: Some((done, timed_out)), queued } => {
@@ -499,10 +504,10 @@ fn failed_list(conns: &[ConnRecord]) -> Vec<String> {
     conns
         .iter()
         .map(|c| {
-            let kind = c.error.map(|e| e.as_str()).unwrap_or("?");
+            let kind = failure_kind(c.error.map(|e| e.as_str()).unwrap_or("?"));
             match &c.worker {
-                Some(w) => format!("#{} {kind} ({})", c.conn, tr!("last-served-by", worker = w)),
-                None => format!("#{} {kind}", c.conn),
+                Some(w) => tr!("failed-conn-by", conn = c.conn, kind = kind, by = tr!("last-served-by", worker = w)),
+                None => tr!("failed-conn", conn = c.conn, kind = kind),
             }
         })
         .collect()

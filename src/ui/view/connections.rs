@@ -143,8 +143,11 @@ fn latest_list(
                 t.text,
             ),
             (_, err) => {
-                let why = err.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
-                Line::styled(format!("#{:<n_w$}  failed{why}", r.n), t.bad)
+                let failed = match err.as_deref() {
+                    Some(e) => tr!("conn-row-failed-why", kind = crate::lab::words::failure_kind(e)),
+                    None => tr!("conn-row-failed"),
+                };
+                Line::styled(format!("#{:<n_w$}  {failed}", r.n), t.bad)
             }
         };
         put(buf, inner, y, line);

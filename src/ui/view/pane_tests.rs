@@ -487,6 +487,16 @@ fn the_fds_pane_names_other_holders_in_chinese() {
     assert_eq!(none, "另有 2 处");
 }
 
+/// In Chinese a failed connection's row says why in Chinese, not the `--json` kind.
+#[test]
+fn a_failed_connection_says_why_in_chinese() {
+    let (m, t) = (sample(), theme());
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let screen = text(&render(connections, &m, &t, false, 80, 24));
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(screen.contains("失败（被重置）") && !screen.contains("reset"), "{screen}");
+}
+
 #[test]
 fn a_failed_connection_is_drawn_as_bad() {
     let (m, t) = (sample(), theme());
