@@ -155,6 +155,21 @@ mod tests {
         assert_eq!(lessons.len(), embedded::EMBEDDED.len());
     }
 
+    /// A Chinese lesson writes Chinese words (a translated column name) as words, not as code:
+    /// the space it keeps between code and Chinese would stand alone beside them (`空唤醒` 统计
+    /// reads "空唤醒 统计").
+    #[test]
+    fn no_chinese_lesson_puts_chinese_words_in_code() {
+        let han = |c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c);
+        for (stem, text) in embedded::EMBEDDED_ZH {
+            for (i, line) in text.lines().enumerate() {
+                for (k, span) in line.split('`').enumerate() {
+                    assert!(k % 2 == 0 || !span.chars().any(han), "lessons/zh/{stem}.md:{}: `{span}`", i + 1);
+                }
+            }
+        }
+    }
+
     #[test]
     fn find_unknown_id_lists_the_lessons_in_order() {
         let mut fork = parse_ok(HEAD);
