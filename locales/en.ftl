@@ -184,8 +184,9 @@ no-messages-yet = no messages yet
 no-processes-yet = no processes yet
 select-process-for-fds = select a process ({ $arrows }) to see its fds
 no-open-fds = no open fds
-no-connections = no connections yet
-no-connections-yet = no connections yet { $dash } press c to fire
+# The workers count what they accept: connections may wait in the accept queue meanwhile.
+no-connections = no connection accepted yet
+no-connections-yet = none accepted yet { $dash } press c to fire
 bars-hidden = { $n ->
     [one] +1 bar not shown
    *[other] +{ $n } bars not shown

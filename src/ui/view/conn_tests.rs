@@ -172,7 +172,7 @@ fn one_fire_shows_no_pools_total_and_a_new_pool_starts_afresh() {
     app.update(pool_ready(2));
     let rows = pane(&render(&app, 160, 45));
     assert!(!rows.iter().any(|r| r.contains("last fire") || r.contains("since")), "{rows:#?}");
-    assert!(rows.iter().any(|r| r.starts_with("no connections yet")), "{rows:#?}");
+    assert!(rows.iter().any(|r| r.starts_with("none accepted yet")), "{rows:#?}");
     assert!(bar(&rows, "W1").unwrap().ends_with(" 0    0%"), "{rows:#?}");
 }
 

@@ -201,7 +201,8 @@ fn since(t: &crate::ui::theme::Theme, s: &crate::ui::model::Tally, width: usize)
     if text_width(&full) <= width { full } else { tr!("tally-since-short", fired = s.fired) }
 }
 
-/// "No connections yet", and how to fire some while a pool runs to take them (without one,
+/// "None accepted yet" (the bars count what the workers accepted: a connection in the accept
+/// queue is not one yet), and how to fire some while a pool runs to take them (without one,
 /// `c` fires nothing).
 fn no_connections(c: &crate::ui::model::Connections, ascii: bool) -> String {
     if c.mode.is_none() {

@@ -678,7 +678,7 @@ mod tests {
             let s = render(&app, &theme(), w, h);
             let bar = s.lines().last().unwrap();
             assert!(bar.contains("next") && !bar.contains("fire") && !bar.contains("again"), "{s}");
-            assert!(s.contains("no connections yet") && !s.contains("press c"), "{s}");
+            assert!(s.contains("no connection accepted yet") && !s.contains("press c"), "{s}");
             press(&mut app, 'c');
             let s = render(&app, &theme(), w, h);
             let Screen::Lesson(v) = &app.screen else { unreachable!() };
