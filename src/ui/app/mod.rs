@@ -192,6 +192,14 @@ impl LessonView {
     pub fn pool_runs(&self) -> bool {
         self.model.conns.mode.is_some()
     }
+
+    /// A pool runs and a worker of it is alive: a connection fired now can be served. With
+    /// every worker dead (crash, respawn off) a fire is only refused or left in the queue, so
+    /// the key bar does not offer it (the keys still fire, and the help lists them).
+    pub fn fire_reaches_a_worker(&self) -> bool {
+        self.pool_runs()
+            && self.model.procs.iter().any(|p| p.role == crate::ui::model::Role::Worker && p.exit.is_none())
+    }
 }
 
 /// Predict, then run: a step's `ask` questions, one at a time, before the step runs.

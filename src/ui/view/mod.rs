@@ -323,7 +323,10 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let (right, left, to) = if theme.ascii { ("Right", "Left", "-") } else { ("→", "←", "–") };
     // q goes back to the list of lessons, or (`forklab open`) quits: there is no list.
     let leave = if v.direct { "key-quit" } else { "key-back" };
-    // Most useful first: the bar keeps as many as fit beside the curl line.
+    // Most useful first: the bar shows each key in this order that fits beside the curl line,
+    // skipping one too wide for what is left (so a shorter one after it may still show). Next,
+    // then `?` (the help lists every key, so whatever the bar drops can be found), then what
+    // acts on the screen (focus, signal, syscalls), then the rest.
     let keys: Vec<(String, &str)> = match app.question() {
         _ if v.ended().is_some() => {
             vec![("r".into(), "key-fresh-lab"), ("q".into(), leave), ("?".into(), "key-keys")]
@@ -337,8 +340,10 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
             ]
         }
         None => {
-            // The keys that act on a pool only while one runs (without one, they only say so).
+            // The keys that act on a pool only while one runs (without one, they only say so);
+            // those that fire, only while a worker is alive to be reached.
             let pool = v.pool_runs();
+            let fire = v.fire_reaches_a_worker();
             // The zoomed narration's wide table takes ←/→: n and p step, Esc unzooms.
             let side = app.moves_sideways(v);
             let (next, back) = if side { ("n", "p") } else { (right, left) };
@@ -346,14 +351,14 @@ fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
                 (format!("{left}/{right}"), "key-sideways", side),
                 (next.into(), "key-next", true),
                 ("Esc".into(), "key-unzoom", side),
-                ("1 2 3".into(), "key-fire", pool),
-                ("c".into(), "key-again", pool),
+                ("1 2 3".into(), "key-fire", fire),
                 ("?".into(), "key-keys", true),
-                (back.into(), "key-back", true),
-                ("PgDn".into(), "key-page", true),
+                ("Tab".into(), "key-focus", true),
                 ("k".into(), "key-signal", true),
                 ("s".into(), if v.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }, true),
-                ("Tab".into(), "key-focus", true),
+                ("c".into(), "key-again", fire),
+                (back.into(), "key-back", true),
+                ("PgDn".into(), "key-page", true),
                 ("q".into(), leave, true),
                 ("+/-".into(), "key-workers", pool),
                 ("m".into(), "key-mode", pool),
@@ -482,7 +487,7 @@ fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port:
             for (k, what) in keys {
                 let w = k.width() + what.width() + 4;
                 if used + w > usize::from(room) {
-                    break;
+                    continue;
                 }
                 used += w;
                 spans.push(Span::styled(format!(" {k} "), theme.key));
@@ -694,6 +699,52 @@ mod tests {
         // With a pool, the fire keys are offered.
         let s = render(&lesson_app(), &theme(), 80, 24);
         assert!(s.lines().last().unwrap().contains("1 2 3  fire"), "{s}");
+    }
+
+    /// At 80 columns, in English and Chinese, with and without the curl line, the key bar keeps
+    /// next and `?` (the help lists every key the bar drops), and without the curl line Tab,
+    /// k and s too (crash step 1 in Chinese lost s and Tab behind PgDn). It offers the fire
+    /// keys only while a worker is alive to take a connection: with every worker dead they
+    /// are gone (crash step 1 offered "1 2 3 发起连接" after the pool died).
+    #[test]
+    fn the_key_bar_keeps_the_useful_keys_at_80_columns_and_fires_only_at_a_live_worker() {
+        use crate::i18n::Lang;
+        use crate::ui::model::Role;
+        for lang in [Lang::En, Lang::Zh] {
+            crate::i18n::set(lang);
+            let word = |key: &str| tr!(key);
+            for curl in [false, true] {
+                for alive in [true, false] {
+                    let mut app = lesson_app();
+                    if let Screen::Lesson(v) = &mut app.screen {
+                        v.model.conns.port = Some(8090);
+                        v.model.listening = if curl { [8090].into() } else { Default::default() };
+                        for p in v.model.procs.iter_mut().filter(|p| p.role == Role::Worker && !alive) {
+                            p.exit = Some("SIGKILL".into());
+                        }
+                    }
+                    let s = render(&app, &theme(), 80, 24);
+                    let bar = s.lines().last().unwrap().to_string();
+                    // The rendered rows put a space after each wide character: compare unspaced.
+                    let unspaced = |s: &str| s.split_whitespace().collect::<String>();
+                    let has = |k: &str, w: &str| unspaced(&bar).contains(&unspaced(&format!("{k}{}", word(w))));
+                    let case = format!("{lang:?} curl {curl} alive {alive}:\n{bar}");
+                    assert!(has("→", "key-next") && has("?", "key-keys"), "{case}");
+                    if !curl {
+                        assert!(
+                            has("Tab", "key-focus") && has("k", "key-signal") && has("s", "key-syscalls"),
+                            "{case}"
+                        );
+                    }
+                    assert_eq!(has("1 2 3", "key-fire"), alive, "{case}");
+                    if !alive {
+                        assert!(!has("c", "key-again"), "{case}");
+                    }
+                    assert_eq!(bar.contains("curl -si"), curl, "{case}");
+                }
+            }
+        }
+        crate::i18n::set(Lang::En);
     }
 
     /// The key bar's message in English wraps as ratatui's word wrap did before `linebreak`
