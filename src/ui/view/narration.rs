@@ -55,29 +55,45 @@ fn document(
     let (mut text, whole) = markdown::render_whole(&md, theme, width);
     let mut kept: Vec<Kept> = whole.into_iter().map(|w| if w { Kept::Whole } else { Kept::Prose }).collect();
     let (right, dot) = if theme.ascii { ("Right", "-") } else { ("→", "·") };
-    if page == 0 {
+    let note = match page {
+        0 => Some(tr!("press-to-run-first", key = right)),
+        _ if page < v.steps.ran => Some(tr!("step-already-ran")),
+        _ => None,
+    };
+    if let Some(note) = note {
         text.lines.push(Line::raw(""));
-        text.lines.push(Line::styled(tr!("press-to-run-first", key = right), theme.dim));
-    } else if page < v.steps.ran {
-        text.lines.push(Line::raw(""));
-        text.lines.push(Line::styled(tr!("step-already-ran"), theme.dim));
+        text.lines.extend(cjk_rows(&note, usize::from(width)).into_iter().map(|r| Line::styled(r, theme.dim)));
     }
     if let Some(a) = asking.filter(|a| page == a.step + 1) {
         // Predict, then run: the question card under the step's narration.
         let ask = &a.asks[a.current];
         text.lines.push(Line::raw(""));
         let of = if a.asks.len() > 1 { format!(" ({}/{})", a.current + 1, a.asks.len()) } else { String::new() };
-        text.lines.push(Line::styled(format!("? {}{of}", ask.question), theme.warn.patch(theme.strong)));
+        // Chinese in the card breaks as the rest of the narration does (`cjk_rows`), not at
+        // the last space (`一次一个地发 200` left half a row empty).
+        let w = usize::from(width);
+        for row in cjk_rows(&format!("? {}{of}", ask.question), w) {
+            text.lines.push(Line::styled(row, theme.warn.patch(theme.strong)));
+        }
         for (k, &i) in a.orders[a.current].iter().enumerate() {
-            text.lines.push(Line::from(vec![
-                Span::styled(format!("  {}", crate::lesson::Ask::letter(k)), theme.key),
-                Span::styled(format!(" {}", ask.choices[i].label), theme.text),
-            ]));
+            let key = format!("  {}", crate::lesson::Ask::letter(k));
+            let rows = cjk_rows(&format!("{key} {}", ask.choices[i].label), w);
+            for (n, row) in rows.into_iter().enumerate() {
+                text.lines.push(match row.strip_prefix(&key).filter(|_| n == 0) {
+                    Some(rest) => Line::from(vec![
+                        Span::styled(key.clone(), theme.key),
+                        Span::styled(rest.to_string(), theme.text),
+                    ]),
+                    None => Line::styled(row, theme.text),
+                });
+            }
         }
         let (last, to) = (ask.last_letter(), if theme.ascii { "-" } else { "–" });
         // Another question follows: the step runs only after the last.
         let hint = if a.current + 1 < a.asks.len() { "predict-with-next" } else { "predict-with" };
-        text.lines.push(Line::styled(tr!(hint, keys = format!("a{to}{last}"), dot = dot, key = right), theme.dim));
+        for row in cjk_rows(&tr!(hint, keys = format!("a{to}{last}"), dot = dot, key = right), w) {
+            text.lines.push(Line::styled(row, theme.dim));
+        }
     }
     // What the step did, under its text: PgUp/PgDn page through both.
     kept.resize(text.lines.len(), Kept::Prose);

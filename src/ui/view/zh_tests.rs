@@ -228,3 +228,27 @@ fn what_happened_fills_its_rows_in_chinese_at_80x24() {
     }
     assert!(!s.contains("失败 0   "), "`失败 0` ends a row:\n{s}");
 }
+
+/// The question card breaks Chinese between characters, as the narration does: accept's
+/// step 2 question at 80x24 went "? 一次一个地发 200" and left the rest of the row empty.
+#[test]
+fn the_question_card_fills_its_rows_in_chinese_at_80x24() {
+    use crate::ui::app::Msg;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    crate::i18n::set(Lang::Zh);
+    let lessons = crate::lesson::lessons(None).unwrap();
+    let mut app = super::tests::open_at(lessons, "accept", (80, 24));
+    let right = || Msg::Key(KeyEvent::new(KeyCode::Right, KeyModifiers::NONE));
+    // Step 1 without a guess, told done as the engine would; then step 2 asks.
+    app.update(right());
+    while app.question().is_some() {
+        app.update(right());
+    }
+    app.update(Msg::Engine(crate::ui::engine::EngineMsg::StepDone { index: 0, error: None }));
+    app.update(right());
+    assert!(app.question().is_some(), "step 2 asks");
+    let s = text(&buffer(&app, 80, 24));
+    crate::i18n::set(Lang::En);
+    let row = s.lines().find(|r| r.contains("? 一次一个地发")).unwrap_or_else(|| panic!("{s}"));
+    assert!(row.contains("200 个连接"), "the question broke at its last space:\n{s}");
+}
