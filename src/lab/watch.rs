@@ -85,7 +85,8 @@ pub struct Snapshot {
     pub processes: Vec<ProcSnap>,
 }
 
-/// The root and its descendants, parents before children, siblings by PID. An error if the
+/// The root and its descendants, parents before children, siblings by PID, zombies (state Z,
+/// exited and not yet reaped by their parent) included as `ps` lists them. An error if the
 /// root does not exist or cannot be read; a descendant that ends during the walk is left out.
 pub fn tree(root: i32) -> Result<Vec<ProcStatus>> {
     let first = root_status(root)?;
@@ -100,7 +101,7 @@ pub fn tree(root: i32) -> Result<Vec<ProcStatus>> {
     while at < out.len() {
         let mut kids = children.remove(&out[at].pid).unwrap_or_default();
         kids.sort_unstable();
-        out.extend(kids.into_iter().filter_map(|pid| procfs::status(pid).ok()).filter(|s| s.state != 'Z'));
+        out.extend(kids.into_iter().filter_map(|pid| procfs::status(pid).ok()));
         at += 1;
     }
     Ok(out)
@@ -136,8 +137,19 @@ pub fn all_pids() -> Vec<i32> {
 
 /// Field 4 of /proc/<pid>/stat, after the parenthesised name (which may hold spaces).
 pub fn ppid_of(pid: i32) -> Option<i32> {
+    stat_field(pid, 1)
+}
+
+/// Field 22 of /proc/<pid>/stat, when the process started (clock ticks after boot): a PID
+/// with the same start time is the same process, not a new one that reused the number.
+pub fn start_of(pid: i32) -> Option<u64> {
+    stat_field(pid, 19)
+}
+
+/// The field `n` places after the state (field 3) of /proc/<pid>/stat.
+fn stat_field<T: std::str::FromStr>(pid: i32, n: usize) -> Option<T> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+    stat.rsplit_once(')')?.1.split_whitespace().nth(n)?.parse().ok()
 }
 
 /// Each process's pid and fd table, in the order the pids were given.
@@ -235,9 +247,32 @@ pub fn snapshot_of(
     tables: &[(i32, Vec<FdLink>)],
     port: Option<u16>,
 ) -> Result<Snapshot> {
-    let diag = &mut *diag;
     let found = listeners(diag, tables, None)?;
     let port = pick_port(root, &found, port)?;
+    snapshot_with(diag, root, procs, tables, port, found)
+}
+
+/// [`snapshot_of`] at `port` whether or not the tree still listens on it: the screen keeps
+/// showing a tree whose server closed its listener, with its connections on the port.
+pub fn snapshot_at(
+    diag: &mut SockDiag,
+    root: i32,
+    procs: &[ProcStatus],
+    tables: &[(i32, Vec<FdLink>)],
+    port: u16,
+) -> Result<Snapshot> {
+    let found = listeners(diag, tables, None)?;
+    snapshot_with(diag, root, procs, tables, port, found)
+}
+
+fn snapshot_with(
+    diag: &mut SockDiag,
+    root: i32,
+    procs: &[ProcStatus],
+    tables: &[(i32, Vec<FdLink>)],
+    port: u16,
+    found: Vec<(i32, ListenerFd)>,
+) -> Result<Snapshot> {
     let mut ports: Vec<u16> = found.iter().map(|(_, l)| l.port).collect();
     ports.sort_unstable();
     ports.dedup();

@@ -14,7 +14,7 @@
 //! kernel time here), so that part runs at most as often as keeps it under BUDGET_PERCENT of
 //! one core, and the sample says how old its fd tables are.
 
-use super::watch::{Snapshot, all_pids, fd_tables, ppid_of, snapshot_of};
+use super::watch::{Snapshot, all_pids, fd_tables, ppid_of, snapshot_at, start_of};
 use crate::sys::procfs::{self, ProcStatus};
 use crate::sys::sockdiag::SockDiag;
 use crossbeam_channel::Sender;
@@ -32,6 +32,10 @@ pub struct LiveProc {
     pub cpu: f32,
     /// Depth in the tree: 0 for the root.
     pub depth: u8,
+    /// It was in the tree, and its parent in the tree exited: the kernel re-parented it to a
+    /// process outside the tree (init, or the nearest subreaper: forklab under `watch -- CMD`).
+    /// It is still the server's, and is kept in the tree, after the root's own descendants.
+    pub orphan: bool,
 }
 
 /// One sample of the watched tree.
@@ -48,7 +52,8 @@ pub struct LiveSample {
     /// Processes and threads the machine started since the previous sample that no sample saw
     /// as a process: an upper bound of what the tree's sampling missed.
     pub missed: u64,
-    /// Why the tree could not be read this time (the root has exited), if it could not.
+    /// Why the tree could not be read this time (every process of it has exited, or its
+    /// sockets could not be read), if it could not.
     pub error: Option<String>,
     /// What this sample cost the sampler thread, wall time.
     pub took: Duration,
@@ -100,6 +105,9 @@ pub struct State {
     fds_every: Duration,
     /// The tree's PIDs when the fd tables were last read: a changed tree reads them at once.
     fds_pids: Vec<i32>,
+    /// Every process that has been in the tree and is not gone, with its start time: one that
+    /// leaves the root's descendants by being re-parented is still followed.
+    members: HashMap<i32, u64>,
 }
 
 impl State {
@@ -134,16 +142,16 @@ impl State {
             took: Duration::ZERO,
         };
         if procs.is_empty() {
-            sample.error = Some(tr!("watch-root-exited", pid = root));
+            sample.error = Some(tr!("watch-tree-gone", pid = root));
             return sample;
         }
-        let statuses: Vec<ProcStatus> = procs.iter().map(|(s, _)| s.clone()).collect();
+        let statuses: Vec<ProcStatus> = procs.iter().map(|(s, _, _)| s.clone()).collect();
         let pids: Vec<i32> = statuses.iter().map(|p| p.pid).collect();
         let start = Instant::now();
         if self.next_fds.is_none_or(|t| start >= t) || pids != self.fds_pids {
             let tables = fd_tables(pids.iter().copied());
             let snap = match diag {
-                Some(d) => snapshot_of(d, root, &statuses, &tables, Some(port)),
+                Some(d) => snapshot_at(d, root, &statuses, &tables, port),
                 None => Err(anyhow::anyhow!("{}", tr!("watch-no-sockdiag"))),
             };
             match snap {
@@ -159,7 +167,7 @@ impl State {
         }
         let now = Instant::now();
         let per_s = ticks_per_second();
-        for (status, depth) in procs {
+        for (status, depth, orphan) in procs {
             let cpu = match self.last.get(&status.pid) {
                 Some((ticks, at)) => {
                     let secs = now.duration_since(*at).as_secs_f64().max(1e-3);
@@ -168,36 +176,79 @@ impl State {
                 None => 0.0,
             };
             self.last.insert(status.pid, (status.cpu_ticks, now));
-            sample.procs.push(LiveProc { status, cpu, depth });
+            sample.procs.push(LiveProc { status, cpu, depth, orphan });
         }
         let live: HashSet<i32> = sample.procs.iter().map(|p| p.status.pid).collect();
         self.last.retain(|pid, _| live.contains(pid));
         sample
     }
 
-    /// `root` and its live descendants with their depth, parents before children, siblings by
-    /// PID; empty when the root has gone.
-    fn tree(&mut self, root: i32) -> Vec<(ProcStatus, u8)> {
+    /// `root` and its descendants with their depth, parents before children, siblings by PID,
+    /// zombies included (state Z: exited, not yet reaped). Then the orphans: processes that were
+    /// in the tree and whose parent exited, re-parented outside it (to init or a subreaper),
+    /// with their own descendants, after the root's (at depth 1, or 0 once the root is gone).
+    /// Empty when every one of them has gone.
+    fn tree(&mut self, root: i32) -> Vec<(ProcStatus, u8, bool)> {
         let mut children: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
         for (pid, ppid) in &self.parents {
             children.entry(*ppid).or_default().push(*pid);
         }
         let mut out = Vec::new();
-        let mut stack = vec![(root, 0u8)];
-        while let Some((pid, depth)) = stack.pop() {
-            let Ok(status) = procfs::status(pid) else { continue };
-            if status.state == 'Z' || (depth > 0 && !self.parents.contains_key(&pid)) {
-                continue;
-            }
-            // A tree process's parent is read each time (it can re-parent).
-            self.parents.insert(pid, status.ppid);
-            out.push((status, depth));
-            if let Some(kids) = children.get_mut(&pid) {
-                kids.sort_unstable();
-                stack.extend(kids.iter().rev().map(|k| (*k, depth.saturating_add(1))));
+        let mut visited = HashSet::new();
+        // The root's PID given to another process since the root ended is not the root.
+        if self.members.get(&root).is_none_or(|t| start_of(root) == Some(*t)) {
+            self.walk(root, 0, false, &mut children, &mut visited, &mut out);
+        }
+        let root_live = !out.is_empty();
+        let mut orphans: Vec<i32> = self.members.keys().copied().filter(|p| !visited.contains(p)).collect();
+        orphans.sort_unstable();
+        for pid in orphans {
+            // The same process, not another that was given its number since.
+            if !visited.contains(&pid) && start_of(pid).is_some_and(|t| self.members.get(&pid) == Some(&t)) {
+                self.walk(pid, u8::from(root_live), true, &mut children, &mut visited, &mut out);
             }
         }
+        let members = std::mem::take(&mut self.members);
+        self.members = out
+            .iter()
+            .filter_map(|(s, _, _)| {
+                let pid = s.pid;
+                members.get(&pid).copied().or_else(|| start_of(pid)).map(|t| (pid, t))
+            })
+            .collect();
         out
+    }
+
+    /// `top` and its descendants, depth first, into `out`; `top` marked as an orphan if asked.
+    fn walk(
+        &mut self,
+        top: i32,
+        depth: u8,
+        orphan: bool,
+        children: &mut BTreeMap<i32, Vec<i32>>,
+        visited: &mut HashSet<i32>,
+        out: &mut Vec<(ProcStatus, u8, bool)>,
+    ) {
+        let mut stack = vec![(top, depth, None)];
+        while let Some((pid, depth, parent)) = stack.pop() {
+            if visited.contains(&pid) {
+                continue;
+            }
+            let Ok(status) = procfs::status(pid) else { continue };
+            // A tree process's parent is read each time (it can re-parent).
+            self.parents.insert(pid, status.ppid);
+            // Listed under a parent it has left since (re-parented when that parent exited):
+            // it is found again as an orphan.
+            if parent.is_some_and(|p| p != status.ppid) {
+                continue;
+            }
+            visited.insert(pid);
+            out.push((status, depth, orphan && pid == top));
+            if let Some(kids) = children.get_mut(&pid) {
+                kids.sort_unstable();
+                stack.extend(kids.iter().rev().map(|k| (*k, depth.saturating_add(1), Some(pid))));
+            }
+        }
     }
 }
 

@@ -95,7 +95,10 @@ pub struct WatchApp {
     pub colours: BTreeMap<u64, usize>,
     opened: Instant,
     aliases: HashMap<i32, String>,
-    next_alias: u32,
+    /// The last `#N` given to each command name.
+    next_alias: HashMap<String, u32>,
+    /// Every process of the tree has gone (said once in the events pane).
+    pub tree_gone: bool,
     born: HashMap<i32, Instant>,
     /// Processes that have exited, shown until HIGHLIGHT_FOR after: (row, parent, when).
     gone: Vec<(ProcRow, Instant)>,
@@ -126,7 +129,8 @@ impl WatchApp {
             colours: BTreeMap::new(),
             opened: Instant::now(),
             aliases: HashMap::new(),
-            next_alias: 1,
+            next_alias: HashMap::new(),
+            tree_gone: false,
             born: HashMap::new(),
             gone: Vec::new(),
             held: HashMap::new(),
@@ -319,36 +323,11 @@ impl WatchApp {
         let selected = self.lab.procs.get(self.lab.selected).map(|p| p.pid);
         let first = self.samples == 1;
         let live: HashSet<i32> = s.procs.iter().map(|p| p.status.pid).collect();
-        // Exited since the last sample.
-        let exited: Vec<ProcRow> =
-            self.lab.procs.iter().filter(|r| r.exit.is_none() && !live.contains(&r.pid)).cloned().collect();
-        for mut row in exited {
-            let how = if row.pid == self.snap.root {
-                self.root_exit.clone().unwrap_or_else(|| tr!("ev-exited"))
-            } else {
-                tr!("ev-exited")
-            };
-            let text = if row.pid == self.snap.root && self.root_exit.is_some() {
-                format!("{} pid {} {how}", row.alias, row.pid)
-            } else {
-                tr!("watch-exited-to-parent", alias = &row.alias, pid = row.pid, ppid = row.ppid)
-            };
-            row.exit = Some(how);
-            row.fresh = true;
-            self.gone.push((row, now));
-            self.log(now, LogKind::Exit, text);
-        }
-        self.gone.retain(|(_, at)| now.duration_since(*at) < HIGHLIGHT_FOR);
+        self.exits(&s, &live, now);
         for p in &s.procs {
             let pid = p.status.pid;
             if !self.aliases.contains_key(&pid) {
-                let alias = if pid == self.snap.root {
-                    p.status.name.clone()
-                } else {
-                    let a = format!("{}#{}", p.status.name, self.next_alias);
-                    self.next_alias += 1;
-                    a
-                };
+                let alias = if pid == self.snap.root { p.status.name.clone() } else { self.next_alias(&p.status.name) };
                 self.aliases.insert(pid, alias);
                 if !first {
                     self.born.insert(pid, now);
@@ -363,6 +342,11 @@ impl WatchApp {
             self.passed_fds(&snap, now);
             self.colours = colours(&snap);
             self.snap = snap;
+        }
+        // An exited process holds no connection and no fd, whatever the last fd tables said.
+        self.snap.processes.retain(|p| live.contains(&p.pid));
+        if !s.procs.is_empty() {
+            self.tree_gone = false;
         }
         let ports: HashMap<i32, Vec<u16>> = self
             .snap
@@ -382,6 +366,9 @@ impl WatchApp {
                 let mut alias = self.alias(st.pid);
                 for port in ports.get(&st.pid).into_iter().flatten() {
                     alias.push_str(&format!(" :{port}"));
+                }
+                if p.orphan {
+                    alias.push_str(&format!(" {}", tr!("watch-orphan")));
                 }
                 ProcRow {
                     depth: p.depth,
@@ -417,6 +404,70 @@ impl WatchApp {
             self.lab.selected = i;
         }
         self.lab.selected = self.lab.selected.min(self.lab.procs.len().saturating_sub(1));
+    }
+
+    /// What became of the processes on screen since the last sample: one that is gone has
+    /// exited (its status went to its parent, or to forklab); one that turned zombie has
+    /// exited and waits for its parent's wait(2); one whose parent exited lives on, re-parented
+    /// (the sampler keeps following it). Once no process of the tree is left, the last rows
+    /// stay on screen with how each ended.
+    fn exits(&mut self, s: &LiveSample, live: &HashSet<i32>, now: Instant) {
+        let me = std::process::id() as i32;
+        let exited: Vec<ProcRow> =
+            self.lab.procs.iter().filter(|r| r.exit.is_none() && !live.contains(&r.pid)).cloned().collect();
+        for mut row in exited {
+            let root_told = row.pid == self.snap.root && self.root_exit.is_some();
+            let how = match &self.root_exit {
+                Some(how) if row.pid == self.snap.root => how.clone(),
+                _ => tr!("ev-exited"),
+            };
+            // By name, without the ports the row adds after it.
+            let alias = self.alias(row.pid);
+            let text = if root_told {
+                format!("{alias} pid {} {how}", row.pid)
+            } else if row.state == 'Z' {
+                tr!("watch-reaped", alias = &alias, pid = row.pid, ppid = row.ppid)
+            } else if row.ppid == me {
+                tr!("watch-exited-to-forklab", alias = &alias, pid = row.pid)
+            } else {
+                tr!("watch-exited-to-parent", alias = &alias, pid = row.pid, ppid = row.ppid)
+            };
+            row.exit = Some(how);
+            row.fresh = true;
+            self.gone.retain(|(g, _)| g.pid != row.pid);
+            self.gone.push((row, now));
+            self.log(now, LogKind::Exit, text);
+        }
+        for p in &s.procs {
+            let st = &p.status;
+            let Some(before) = self.lab.procs.iter().find(|r| r.pid == st.pid && r.exit.is_none()) else { continue };
+            let alias = self.alias(st.pid);
+            if st.state == 'Z' && before.state != 'Z' {
+                self.log(now, LogKind::Exit, tr!("watch-zombie-now", alias = &alias, pid = st.pid, ppid = st.ppid));
+            } else if st.ppid != before.ppid && p.orphan {
+                let to = if st.ppid == me { tr!("watch-to-forklab", pid = me) } else { st.ppid.to_string() };
+                let text = tr!("watch-reparented", alias = &alias, pid = st.pid, was = before.ppid, to = to);
+                self.log(now, LogKind::Life, text);
+            }
+        }
+        if s.procs.is_empty() && !self.gone.is_empty() {
+            if !self.tree_gone {
+                self.tree_gone = true;
+                let how = self.root_exit.clone().unwrap_or_else(|| tr!("ev-exited"));
+                let root = self.alias(self.snap.root);
+                self.log(now, LogKind::Bad, tr!("watch-tree-gone-how", alias = root, pid = self.snap.root, how = how));
+            }
+        } else {
+            self.gone.retain(|(_, at)| now.duration_since(*at) < HIGHLIGHT_FOR);
+        }
+    }
+
+    /// `comm#N`: N counts the processes of that name seen so far, from 1 (serve's W1 is
+    /// `forklab-worker#1`, though its master was seen before it).
+    fn next_alias(&mut self, name: &str) -> String {
+        let n = self.next_alias.entry(name.to_string()).or_insert(0);
+        *n += 1;
+        format!("{name}#{n}")
     }
 
     /// A socket inode that appears in a process's table when it was already in another's:

@@ -90,7 +90,7 @@ fn sample(workers: &[i32], passed: bool) -> LiveSample {
         ],
     );
     primary.listeners = vec![ListenerFd { port: 38201, fd: 21, inode: 500, addr: "[::]:38201".into() }];
-    let mut procs = vec![LiveProc { status: status(PRIMARY, 1), cpu: 1.5, depth: 0 }];
+    let mut procs = vec![LiveProc { status: status(PRIMARY, 1), cpu: 1.5, depth: 0, orphan: false }];
     let mut snaps = vec![primary];
     for (i, w) in workers.iter().enumerate() {
         let mut fds = vec![file(0, "/dev/null"), unix(3, [102, 104][i], [101, 103][i], PRIMARY)];
@@ -109,7 +109,7 @@ fn sample(workers: &[i32], passed: bool) -> LiveSample {
         }
         p.fds = fds;
         snaps.push(p);
-        procs.push(LiveProc { status: status(*w, PRIMARY), cpu: 0.5, depth: 1 });
+        procs.push(LiveProc { status: status(*w, PRIMARY), cpu: 0.5, depth: 1, orphan: false });
     }
     LiveSample {
         procs,
@@ -286,4 +286,111 @@ fn the_header_shortens_the_command_not_what_was_missed_at_80x24() {
     assert!(top.contains("node benches/") && top.contains('…'), "{top}");
     let wide = screen(&app, 160, 45).lines().next().unwrap().to_string();
     assert!(wide.contains("--and-another-one") && !wide.contains('…'), "{wide}");
+}
+
+fn log_of(app: &WatchApp) -> Vec<String> {
+    app.lab.log.lines.iter().map(|l| l.text.clone()).collect()
+}
+
+/// The primary is SIGKILLed and its workers live on, re-parented to init: they are not
+/// exited, the events say where they went, and the STATE of none of them says exited.
+#[test]
+fn workers_whose_primary_died_live_on_re_parented_not_exited() {
+    let t0 = Instant::now();
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (80, 24));
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], false))), t0);
+    let mut after = sample(&[W1, W2], false);
+    after.procs.remove(0);
+    for p in &mut after.procs {
+        p.status.ppid = 1;
+        p.orphan = true;
+    }
+    after.snap.as_mut().unwrap().processes.remove(0);
+    app.update_at(Msg::Sample(Box::new(after.clone())), t0 + Duration::from_secs(1));
+    let log = log_of(&app);
+    assert!(log.iter().any(|l| l.contains("node pid 32171 exited")), "{log:?}");
+    for w in [W1, W2] {
+        let row = app.lab.procs.iter().find(|p| p.pid == w).expect("the worker is still shown");
+        assert_eq!(row.exit, None, "{w} is alive: {log:?}");
+        assert_eq!(row.ppid, 1);
+        assert!(row.alias.contains("orphan"), "{}", row.alias);
+        assert!(!log.iter().any(|l| l.contains(&format!("pid {w} exited"))), "{log:?}");
+    }
+    assert!(
+        log.iter()
+            .any(|l| l.contains("node#1 pid 32185 lives on: its parent 32171 exited")
+                && l.contains("re-parented it to 1")),
+        "{log:?}"
+    );
+    // W1's connection is still its own; the dead primary holds nothing any more.
+    app.update_at(Msg::Sample(Box::new(after)), t0 + Duration::from_secs(5));
+    assert!(!app.snap.processes.iter().any(|p| p.pid == PRIMARY));
+    assert_eq!(app.snap.processes.iter().find(|p| p.pid == W1).unwrap().connections.len(), 1);
+}
+
+/// A worker that exits and is not reaped is shown, state Z, and said to be a zombie; when its
+/// parent reaps it, it is said to be reaped.
+#[test]
+fn a_zombie_is_shown_with_state_z_until_its_parent_reaps_it() {
+    let t0 = Instant::now();
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (80, 24));
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], false))), t0);
+    let mut z = sample(&[W1, W2], false);
+    z.procs[2].status.state = 'Z';
+    app.update_at(Msg::Sample(Box::new(z)), t0 + Duration::from_secs(1));
+    let row = app.lab.procs.iter().find(|p| p.pid == W2).unwrap();
+    assert_eq!((row.state, row.exit.as_deref()), ('Z', None));
+    assert!(screen(&app, 160, 45).lines().any(|l| l.contains("32186") && l.contains(" Z ")));
+    let log = log_of(&app);
+    assert!(
+        log.iter().any(|l| l.contains("node#2 pid 32186 exited: a zombie (state Z) until its parent 32171")),
+        "{log:?}"
+    );
+    app.update_at(Msg::Sample(Box::new(sample(&[W1], false))), t0 + Duration::from_secs(2));
+    let log = log_of(&app);
+    assert!(log.iter().any(|l| l.contains("node#2 pid 32186 was reaped (its parent 32171")), "{log:?}");
+}
+
+/// Once every process of the tree has gone, the screen says so and how the root ended, keeps
+/// the last rows with their fate instead of `no processes yet`, and lists no connection.
+#[test]
+fn after_the_whole_tree_has_gone_the_screen_says_so() {
+    let t0 = Instant::now();
+    let mut app = WatchApp::new(PRIMARY, 38201, Some("node c.js".into()), Duration::from_secs(1), (80, 24));
+    app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], false))), t0);
+    app.update_at(Msg::RootExit(crate::sys::reaper::Exit::Signal(nix::sys::signal::Signal::SIGKILL, false)), t0);
+    let gone = LiveSample {
+        procs: Vec::new(),
+        snap: None,
+        error: Some("every process has gone".into()),
+        ..sample(&[], false)
+    };
+    app.update_at(Msg::Sample(Box::new(gone.clone())), t0 + Duration::from_secs(1));
+    app.update_at(Msg::Sample(Box::new(gone)), t0 + Duration::from_secs(60));
+    assert_eq!(app.lab.procs.len(), 3, "the last rows stay");
+    assert!(app.lab.procs.iter().all(|p| p.exit.is_some()));
+    let log = log_of(&app);
+    assert_eq!(log.iter().filter(|l| l.contains("the whole tree has gone")).count(), 1, "{log:?}");
+    assert!(log.iter().any(|l| l.contains("the whole tree has gone: node pid 32171 SIGKILL")), "{log:?}");
+    let s = screen(&app, 160, 45);
+    assert!(!s.contains("no processes yet"), "{s}");
+    assert!(s.contains("established now: 0"), "{s}");
+}
+
+/// Aliases count per command name from 1: forklab serve's master is `forklab-master#1` and its
+/// first worker `forklab-worker#1` (it was #2 when one count ran across every name).
+#[test]
+fn aliases_are_numbered_per_command_name() {
+    let mut s = sample(&[W1, W2], false);
+    s.procs[1].status.name = "forklab-master".into();
+    s.procs[2].status.name = "forklab-worker".into();
+    let mut w3 = s.procs[2].clone();
+    w3.status.pid = W2 + 1;
+    s.procs.push(w3);
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (80, 24));
+    app.update_at(Msg::Sample(Box::new(s)), Instant::now());
+    assert_eq!(app.alias(PRIMARY), "node");
+    assert_eq!(app.alias(W1), "forklab-master#1");
+    assert_eq!(app.alias(W2), "forklab-worker#1");
+    assert_eq!(app.alias(W2 + 1), "forklab-worker#2");
 }
