@@ -202,7 +202,7 @@ fn watch_speaks_chinese() {
     assert!(!text.contains("process tree of") && !text.contains("listens on"), "{text}");
     let (status, text, stderr) = run(&tag, &[&["--lang", "zh", "watch", "--fire", "6", "--"][..], &serve[..]].concat());
     assert!(status.success(), "{text}\n{stderr}");
-    assert!(text.contains("发起了 6 个连接：6 个完成，0 个失败"), "{text}");
+    assert!(text.contains("发起了 6 个连接：6 个已服务（6 个已归属，0 个未归属），0 个失败"), "{text}");
     let (status, json, stderr) =
         run(&tag, &[&["--lang", "zh", "watch", "--fire", "6", "--json", "--"][..], &serve[..]].concat());
     assert!(status.success(), "{json}\n{stderr}");

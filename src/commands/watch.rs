@@ -3,13 +3,16 @@
 //! `--fire`, the interactive screen (ui/watch).
 
 use crate::cli::WatchArgs;
-use crate::lab::fire::{FireReport, fire};
+use crate::lab::fire::{FireReport, fire, not_attributed_words};
 use crate::lab::watch::{self, Snapshot, Started};
 use crate::sys::term;
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 /// The screen's look and pace: the global `--theme`, `--ascii` and `--refresh`.
+/// `--fire`'s exit status when any connection failed (1 is forklab's own error, 2 a usage error).
+pub const FIRE_FAILED: u8 = 3;
+
 pub type Screen = (crate::ui::theme::ThemeName, bool, std::time::Duration);
 
 pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode> {
@@ -55,6 +58,11 @@ pub fn run(args: &WatchArgs, (theme, ascii, refresh): Screen) -> Result<ExitCode
             } else {
                 print_report(&report, &snap)?;
             }
+            // Served connections, attributed or not, are a success; any that truly failed is not.
+            if report.failed > 0 {
+                eprintln!("forklab: {}", tr!("watch-fired-some-failed", failed = report.failed, fired = report.fired));
+                return Ok(ExitCode::from(FIRE_FAILED));
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -98,10 +106,22 @@ fn print_snapshot(snap: &Snapshot) -> Result<()> {
 }
 
 fn print_report(r: &FireReport, snap: &Snapshot) -> Result<()> {
-    term::println(&tr!("watch-fired", fired = r.fired, port = r.port, completed = r.completed, failed = r.failed))?;
+    term::println(&tr!(
+        "watch-fired",
+        fired = r.fired,
+        port = r.port,
+        served = r.served,
+        completed = r.completed,
+        not_attributed = r.not_attributed,
+        failed = r.failed
+    ))?;
     for (pid, n) in &r.per_process {
         let comm = snap.processes.iter().find(|p| p.pid.to_string() == *pid).map(|p| p.comm.as_str()).unwrap_or("?");
         term::println(&format!("{pid:>8} {comm:<16} {n}"))?;
+    }
+    for (why, n) in &r.why_not_attributed {
+        let words = not_attributed_words(why);
+        term::println(&format!("  {}", tr!("watch-not-attributed-why", why = *why, n = *n, words = words)))?;
     }
     for (why, n) in &r.failures {
         term::println(&format!("  {}", tr!("watch-failed-why", why = *why, n = *n)))?;

@@ -27,17 +27,25 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const OWNER_TIMEOUT: Duration = Duration::from_secs(3);
 const MAX_HEAD: usize = 64 * 1024;
 
-/// What `watch --fire` prints. `per_process` adds up to `completed`; `completed + failed`
-/// is `fired`.
+/// What `watch --fire` prints. `per_process` adds up to `completed` (served and attributed);
+/// `served` is `completed + not_attributed`; `served + failed` is `fired`.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FireReport {
     pub fired: u64,
     pub completed: u64,
+    /// Connections that got no whole reply: refused, reset, timed out, cut short.
     pub failed: u64,
     pub per_process: PerProcess,
     pub port: u16,
     /// Why connections failed, with how many each.
     pub failures: BTreeMap<&'static str, u64>,
+    /// Connections the server served (the client read its whole reply), attributed or not.
+    pub served: u64,
+    /// Served, but forklab did not see which process held them (`owner_gone`: the server
+    /// closed the connection before forklab looked; `owner_unclear`).
+    pub not_attributed: u64,
+    /// Why the served connections were not attributed, with how many each.
+    pub why_not_attributed: BTreeMap<&'static str, u64>,
     /// Each connection's owner (a PID) or why it failed, in the order they finished per
     /// thread: the watch screen lists them. Not in the JSON.
     #[serde(skip)]
@@ -58,10 +66,17 @@ enum Failure {
     OwnerGone,
     /// More than one process of the tree, or none, held the socket until the deadline.
     OwnerUnclear,
+    /// The reply came, but sock_diag could not be asked who holds the connection.
+    NotAsked,
     Other,
 }
 
 impl Failure {
+    /// The reply came whole: the server served the connection, and only its owner is unknown.
+    fn served(self) -> bool {
+        matches!(self, Failure::OwnerGone | Failure::OwnerUnclear | Failure::NotAsked)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             Failure::Refused => "refused",
@@ -71,6 +86,7 @@ impl Failure {
             Failure::BadResponse => "bad_response",
             Failure::OwnerGone => "owner_gone",
             Failure::OwnerUnclear => "owner_unclear",
+            Failure::NotAsked => "not_asked",
             Failure::Other => "other",
         }
     }
@@ -118,7 +134,13 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
             match one {
                 Ok(pid) => {
                     report.completed += 1;
+                    report.served += 1;
                     *report.per_process.entry(pid.to_string()).or_default() += 1;
+                }
+                Err(f) if f.served() => {
+                    report.served += 1;
+                    report.not_attributed += 1;
+                    *report.why_not_attributed.entry(f.as_str()).or_default() += 1;
                 }
                 Err(f) => {
                     report.failed += 1;
@@ -128,6 +150,16 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
         }
     }
     Ok(report)
+}
+
+/// Why a served connection was not attributed, in words.
+pub fn not_attributed_words(why: &str) -> String {
+    match why {
+        "owner_gone" => tr!("watch-why-owner_gone"),
+        "owner_unclear" => tr!("watch-why-owner_unclear"),
+        "not_asked" => tr!("watch-why-not_asked"),
+        other => other.to_string(),
+    }
 }
 
 /// What one load thread remembers between its connections: the tree's pids, and where the
@@ -200,7 +232,7 @@ fn owner(
             // Gone, or orphaned (closed by the server, in FIN-WAIT or TIME-WAIT): no file,
             // so no process, holds it any more.
             Ok(_) => return Err(Failure::OwnerGone),
-            Err(_) => return Err(Failure::Other),
+            Err(_) => return Err(Failure::NotAsked),
         };
         // Where the last connections were, then every worker, then the root.
         let hinted =
@@ -343,5 +375,39 @@ mod tests {
         // Closed by the server: nobody holds it any more.
         drop(server_side);
         assert_eq!(owner(&mut diag, me, &mut seen, server, client), Err(Failure::OwnerGone));
+    }
+
+    /// A server that replies and closes (to EOF, no Content-Length): each connection was
+    /// served, and its owner was gone before forklab looked. Served, not attributed, not failed;
+    /// a port nothing listens on is refused: failed.
+    #[test]
+    fn a_reply_whose_connection_closed_is_served_not_failed() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            for _ in 0..3 {
+                let (mut s, _) = l.accept().unwrap();
+                let mut buf = [0u8; 512];
+                let _ = s.read(&mut buf).unwrap();
+                s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello").unwrap();
+            }
+        });
+        let me = std::process::id() as i32;
+        let r = fire(me, addr.port(), &[addr], 3, 1).unwrap();
+        server.join().unwrap();
+        assert_eq!((r.fired, r.served, r.completed, r.not_attributed, r.failed), (3, 3, 0, 3, 0), "{r:?}");
+        assert_eq!(r.why_not_attributed.get("owner_gone"), Some(&3), "{r:?}");
+        assert!(r.failures.is_empty(), "{r:?}");
+        let json = serde_json::to_value(&r).unwrap();
+        for key in ["fired", "completed", "failed", "per_process", "port", "failures", "served", "not_attributed"] {
+            assert!(json.get(key).is_some(), "{key} in {json}");
+        }
+
+        let gone = TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed = gone.local_addr().unwrap();
+        drop(gone);
+        let r = fire(me, closed.port(), &[closed], 2, 1).unwrap();
+        assert_eq!((r.fired, r.served, r.failed), (2, 0, 2), "{r:?}");
+        assert_eq!(r.failures.get("refused"), Some(&2), "{r:?}");
     }
 }

@@ -251,10 +251,20 @@ fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     match &app.fire {
         None => lines.push(Line::styled(tr!("watch-press-c"), t.dim)),
         Some(fv) => {
-            lines.push(Line::styled(
-                tr!("watch-fired-attributed", fired = fv.fired, attributed = fv.completed, failed = fv.failed),
-                t.strong,
-            ));
+            let unattributed: u64 = fv.not_attributed.values().sum();
+            let heading = if unattributed == 0 {
+                tr!("watch-fired-attributed", fired = fv.fired, attributed = fv.completed, failed = fv.failed)
+            } else {
+                let served = fv.completed + unattributed;
+                tr!(
+                    "watch-fired-some-attributed",
+                    fired = fv.fired,
+                    served = served,
+                    attributed = fv.completed,
+                    failed = fv.failed
+                )
+            };
+            lines.push(Line::styled(heading, t.strong));
             let most = fv.per_process.values().copied().max().unwrap_or(1).max(1);
             for (pid, n) in &fv.per_process {
                 let bar_w = (inner.width as usize).saturating_sub(30).min(MAX_BAR);
@@ -263,6 +273,13 @@ fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
                     Span::styled(format!("  {:<10} {:>7} {:>5} ", cut(&app.alias(*pid), 10, t.ascii), pid, n), t.good),
                     Span::styled(t.bar_full().repeat(filled), t.bar),
                 ]));
+            }
+            for (why, n) in &fv.not_attributed {
+                let words = crate::lab::fire::not_attributed_words(why);
+                lines.push(Line::styled(
+                    format!("  {}", tr!("watch-not-attributed-why", why = why, n = *n, words = words)),
+                    t.warn,
+                ));
             }
             for (why, n) in &fv.failures {
                 lines.push(Line::styled(format!("  {}", tr!("watch-failed-why", why = why, n = *n)), t.bad));

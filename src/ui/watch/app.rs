@@ -64,6 +64,8 @@ pub struct FireView {
     /// Each connection's owner PID, or why it failed.
     pub each: Vec<Result<i32, String>>,
     pub failures: BTreeMap<String, u64>,
+    /// Served, but not attributed to a process, by why.
+    pub not_attributed: BTreeMap<String, u64>,
 }
 
 pub struct WatchApp {
@@ -295,13 +297,23 @@ impl WatchApp {
         }
         view.each = r.each.iter().map(|e| e.map_err(str::to_string)).collect();
         view.failures = r.failures.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        view.not_attributed = r.why_not_attributed.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         let who: Vec<String> =
             view.per_process.iter().map(|(pid, n)| format!("{} {pid}: {n}", self.alias(*pid))).collect();
-        self.log(
-            now,
-            LogKind::Conn,
-            tr!("watch-fired-served", fired = r.fired, served = r.completed, failed = r.failed, who = who.join(", ")),
+        let who = if who.is_empty() { String::new() } else { format!(": {}", who.join(", ")) };
+        let why: Vec<String> = r.failures.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let why = if why.is_empty() { String::new() } else { format!(": {}", why.join(", ")) };
+        let text = tr!(
+            "watch-fired-served",
+            fired = r.fired,
+            served = r.served,
+            attributed = r.completed,
+            who = who,
+            not_attributed = r.not_attributed,
+            failed = r.failed,
+            why = why
         );
+        self.log(now, LogKind::Conn, text);
         self.fire = Some(view);
         for row in &mut self.lab.procs {
             row.accepted = self.accepted.get(&row.pid).copied();

@@ -134,7 +134,7 @@ fn watched() -> WatchApp {
         WatchApp::new(PRIMARY, 38201, Some("node tests/node/cluster.js".into()), Duration::from_secs(1), (80, 24));
     app.update_at(Msg::Sample(Box::new(sample(&[W1, W2], false))), t0);
     app.update_at(Msg::Key(KeyEvent::from(KeyCode::Down)), t0);
-    let mut report = FireReport { fired: 10, completed: 10, port: 38201, ..FireReport::default() };
+    let mut report = FireReport { fired: 10, completed: 10, served: 10, port: 38201, ..FireReport::default() };
     report.per_process.insert(W1.to_string(), 4);
     report.per_process.insert(W2.to_string(), 6);
     report.each = [W2, W1, W2, W2, W1, W2, W1, W2, W1, W2].into_iter().map(Ok).collect();
@@ -393,4 +393,24 @@ fn aliases_are_numbered_per_command_name() {
     assert_eq!(app.alias(W1), "forklab-master#1");
     assert_eq!(app.alias(W2), "forklab-worker#1");
     assert_eq!(app.alias(W2 + 1), "forklab-worker#2");
+}
+
+/// Served connections forklab could not attribute are served, not failed, in the events and
+/// the connections pane; the events line names real failures with their reason, and has no
+/// dangling `;` when nothing was attributed.
+#[test]
+fn unattributed_connections_are_served_not_failed_on_screen() {
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (160, 45));
+    app.update(Msg::Sample(Box::new(sample(&[W1, W2], false))));
+    let mut r = FireReport { fired: 10, served: 8, not_attributed: 8, failed: 2, port: 38201, ..FireReport::default() };
+    r.why_not_attributed.insert("owner_gone", 8);
+    r.failures.insert("refused", 2);
+    app.update(Msg::Fired(Ok(r)));
+    let log = log_of(&app);
+    let line = log.last().unwrap();
+    assert_eq!(line, "fired 10: 8 served (0 attributed, 8 not attributed), 2 failed: refused 2", "{log:?}");
+    let s = screen(&app, 160, 45);
+    assert!(s.contains("fired 10: 8 served (0 attributed), 2 failed"), "{s}");
+    assert!(s.contains("served, not attributed: owner_gone 8 (the connection closed before forklab"), "{s}");
+    assert!(s.contains("failed: refused 2"), "{s}");
 }
