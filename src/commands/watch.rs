@@ -73,6 +73,9 @@ fn print_snapshot(snap: &Snapshot) -> Result<()> {
     term::println(&tr!("watch-tree-of", pid = snap.root, port = snap.port))?;
     for p in &snap.processes {
         term::println(&format!("{:>8} ppid {:<8} {:<16} {} {:>3} threads", p.pid, p.ppid, p.comm, p.state, p.threads))?;
+        if let Some(e) = &p.fds_error {
+            term::println(&format!("           {}", tr!("watch-fds-not-read", error = e.as_str())))?;
+        }
         for l in &p.listeners {
             term::println(&format!(
                 "           {}",

@@ -34,6 +34,10 @@ pub struct ProcSnap {
     pub connections: Vec<ConnFd>,
     /// Every fd, with what the kernel says of its socket where it has one.
     pub fds: Vec<FdSnap>,
+    /// Why its fd table could not be read (another user's process): then `fds`, `listeners`
+    /// and `connections` are empty because forklab could not see them, not because there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fds_error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,6 +87,10 @@ pub struct Snapshot {
     pub ports: Vec<u16>,
     /// The root first, then its descendants, parents before children, by PID.
     pub processes: Vec<ProcSnap>,
+    /// The processes whose fd tables could not be read: `ports` lists only the listeners of
+    /// the others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fds_unreadable: Vec<i32>,
 }
 
 /// The root and its descendants, parents before children, siblings by PID, zombies (state Z,
@@ -124,8 +132,11 @@ fn root_status(root: i32) -> Result<ProcStatus> {
     }
     // The fd table is what watching needs; another user's process refuses it (ptrace access
     // mode, proc(5)).
-    std::fs::read_dir(format!("/proc/{root}/fd"))
-        .map_err(|e| anyhow::anyhow!("{}", tr!("watch-cannot-read-fds", pid = root, error = e.to_string())))?;
+    std::fs::read_dir(format!("/proc/{root}/fd")).map_err(|e| {
+        let denied = e.kind() == std::io::ErrorKind::PermissionDenied;
+        let remedy = if denied { format!(": {}", tr!("watch-run-as-owner")) } else { String::new() };
+        anyhow::anyhow!("{}{remedy}", tr!("watch-cannot-read-fds", pid = root, error = e.to_string()))
+    })?;
     Ok(st)
 }
 
@@ -157,7 +168,41 @@ pub type FdTables = Vec<(i32, Vec<FdLink>)>;
 
 /// The tree's fd tables, by PID (a process that ended or refuses its table has none).
 pub fn fd_tables(pids: impl IntoIterator<Item = i32>) -> FdTables {
-    pids.into_iter().map(|pid| (pid, procfs::fd_links(pid).unwrap_or_default())).collect()
+    fd_tables_read(pids).0
+}
+
+/// The tree's fd tables and the processes whose table could not be read.
+pub type TreeFds = (FdTables, Vec<Unreadable>);
+
+/// A process of the tree whose fd table could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub pid: i32,
+    pub error: String,
+}
+
+/// [`fd_tables`], and the processes whose tables were refused (another user's: ptrace access
+/// mode, proc(5)), so that an empty table is never taken for a process with no fds. One that
+/// ended meanwhile has none and is not listed.
+pub fn fd_tables_read(pids: impl IntoIterator<Item = i32>) -> TreeFds {
+    let mut unreadable = Vec::new();
+    let tables = pids
+        .into_iter()
+        .map(|pid| match procfs::fd_links(pid) {
+            Ok(t) => (pid, t),
+            Err(e) => {
+                let errno = e.root_cause().downcast_ref::<nix::errno::Errno>().copied();
+                if matches!(errno, Some(nix::errno::Errno::EACCES | nix::errno::Errno::EPERM)) {
+                    let error = format!("{}: {}", e.root_cause(), tr!("watch-run-as-owner"));
+                    unreadable.push(Unreadable { pid, error });
+                } else if procfs::status(pid).is_ok_and(|s| s.state != 'Z') {
+                    unreadable.push(Unreadable { pid, error: e.root_cause().to_string() });
+                }
+                (pid, Vec::new())
+            }
+        })
+        .collect();
+    (tables, unreadable)
 }
 
 /// Which processes of the tree hold the socket `inode`.
@@ -197,13 +242,29 @@ pub fn listeners(
 }
 
 /// The port to watch: `port` if the tree listens on it, else the lowest the tree listens on.
-pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>) -> Result<u16> {
+/// When it is not found and some fd tables could not be read, the error says so: forklab
+/// cannot tell that nobody listens.
+pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>, unreadable: &[Unreadable]) -> Result<u16> {
+    let not_seen = |base: String| -> anyhow::Error {
+        match unreadable.first() {
+            None => anyhow::anyhow!("{base}"),
+            Some(first) => {
+                let pids: Vec<String> = unreadable.iter().map(|u| u.pid.to_string()).collect();
+                anyhow::anyhow!(
+                    "{}",
+                    tr!("watch-not-seen-unreadable", base = base, pids = pids.join(", "), error = &first.error)
+                )
+            }
+        }
+    };
     match port {
         Some(p) if found.iter().any(|(_, l)| l.port == p) => Ok(p),
-        Some(p) => bail!("{}", tr!("watch-nobody-listens", pid = root, port = p)),
+        Some(p) if unreadable.is_empty() => bail!("{}", tr!("watch-nobody-listens", pid = root, port = p)),
+        Some(p) => Err(not_seen(tr!("watch-none-readable-listens", pid = root, port = p))),
         None => match found.iter().map(|(_, l)| l.port).min() {
             Some(p) => Ok(p),
-            None => bail!("{}", tr!("watch-no-listener", pid = root)),
+            None if unreadable.is_empty() => bail!("{}", tr!("watch-no-listener", pid = root)),
+            None => Err(not_seen(tr!("watch-no-readable-listener", pid = root))),
         },
     }
 }
@@ -211,16 +272,16 @@ pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>) -> R
 /// One snapshot of the tree of `root`: processes, listeners, connections on the watched port,
 /// and every fd with its socket.
 pub fn snapshot(root: i32, port: Option<u16>) -> Result<Snapshot> {
-    let (mut diag, procs, tables) = read_tree(root)?;
-    snapshot_of(&mut diag, root, &procs, &tables, port)
+    let (mut diag, procs, (tables, unreadable)) = read_tree(root)?;
+    snapshot_of(&mut diag, root, &procs, &tables, &unreadable, port)
 }
 
 /// What both [`snapshot`] and [`watched_listener`] start from: a sock_diag socket, the tree
 /// under `root` in tree order, and each of its processes' fd table.
-fn read_tree(root: i32) -> Result<(SockDiag, Vec<ProcStatus>, FdTables)> {
+fn read_tree(root: i32) -> Result<(SockDiag, Vec<ProcStatus>, TreeFds)> {
     let diag = SockDiag::open()?;
     let procs = tree(root)?;
-    let tables = fd_tables(procs.iter().map(|p| p.pid));
+    let tables = fd_tables_read(procs.iter().map(|p| p.pid));
     Ok((diag, procs, tables))
 }
 
@@ -228,9 +289,9 @@ fn read_tree(root: i32) -> Result<(SockDiag, Vec<ProcStatus>, FdTables)> {
 /// screen needs before its sampler starts, without reading every connection and fd into a
 /// snapshot it would not keep.
 pub fn watched_listener(root: i32, port: Option<u16>) -> Result<(u16, ListenerFd)> {
-    let (mut diag, _, tables) = read_tree(root)?;
+    let (mut diag, _, (tables, unreadable)) = read_tree(root)?;
     let found = listeners(&mut diag, &tables, None)?;
-    let port = pick_port(root, &found, port)?;
+    let port = pick_port(root, &found, port, &unreadable)?;
     // pick_port chose a port the tree listens on: there is a first.
     match found.into_iter().map(|(_, l)| l).find(|l| l.port == port) {
         Some(first) => Ok((port, first)),
@@ -245,11 +306,12 @@ pub fn snapshot_of(
     root: i32,
     procs: &[ProcStatus],
     tables: &[(i32, Vec<FdLink>)],
+    unreadable: &[Unreadable],
     port: Option<u16>,
 ) -> Result<Snapshot> {
     let found = listeners(diag, tables, None)?;
-    let port = pick_port(root, &found, port)?;
-    snapshot_with(diag, root, procs, tables, port, found)
+    let port = pick_port(root, &found, port, unreadable)?;
+    snapshot_with(diag, root, procs, tables, unreadable, port, found)
 }
 
 /// [`snapshot_of`] at `port` whether or not the tree still listens on it: the screen keeps
@@ -259,10 +321,11 @@ pub fn snapshot_at(
     root: i32,
     procs: &[ProcStatus],
     tables: &[(i32, Vec<FdLink>)],
+    unreadable: &[Unreadable],
     port: u16,
 ) -> Result<Snapshot> {
     let found = listeners(diag, tables, None)?;
-    snapshot_with(diag, root, procs, tables, port, found)
+    snapshot_with(diag, root, procs, tables, unreadable, port, found)
 }
 
 fn snapshot_with(
@@ -270,6 +333,7 @@ fn snapshot_with(
     root: i32,
     procs: &[ProcStatus],
     tables: &[(i32, Vec<FdLink>)],
+    unreadable: &[Unreadable],
     port: u16,
     found: Vec<(i32, ListenerFd)>,
 ) -> Result<Snapshot> {
@@ -305,6 +369,7 @@ fn snapshot_with(
             listeners: found.iter().filter(|(owner, _)| owner == pid).map(|(_, l)| l.clone()).collect(),
             connections: Vec::new(),
             fds: Vec::with_capacity(fds.len()),
+            fds_error: unreadable.iter().find(|u| u.pid == *pid).map(|u| u.error.clone()),
         };
         for e in fds {
             let mut fd = FdSnap {
@@ -336,7 +401,8 @@ fn snapshot_with(
         p.connections.shrink_to_fit();
         processes.push(p);
     }
-    Ok(Snapshot { root, port, ports, processes })
+    let fds_unreadable = unreadable.iter().map(|u| u.pid).collect();
+    Ok(Snapshot { root, port, ports, processes, fds_unreadable })
 }
 
 fn kind_of(target: &FdTarget) -> &'static str {
@@ -465,7 +531,7 @@ impl Started {
             let seen = tree(self.pid).ok().and_then(|procs| {
                 let tables = fd_tables(procs.iter().map(|p| p.pid));
                 let found = listeners(&mut diag, &tables, port).ok()?;
-                pick_port(self.pid, &found, port).ok()?;
+                pick_port(self.pid, &found, port, &[]).ok()?;
                 let mut sig: Vec<(i32, u64)> = procs.iter().map(|p| (p.pid, 0)).collect();
                 sig.extend(found.iter().map(|(pid, l)| (*pid, l.inode)));
                 Some(sig)
@@ -559,7 +625,7 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         let found = listeners(&mut diag, &tables, None).unwrap();
         assert!(found.iter().any(|(p, f)| *p == me && f.inode == inode && f.port == port), "{found:?}");
-        assert_eq!(pick_port(me, &found, Some(port)).unwrap(), port);
+        assert_eq!(pick_port(me, &found, Some(port), &[]).unwrap(), port);
         let (watched, first) = watched_listener(me, Some(port)).unwrap();
         assert_eq!((watched, first.inode, first.fd), (port, inode, std::os::fd::AsRawFd::as_raw_fd(&l)));
         assert!(watched_listener(me, Some(1)).is_err(), "port 1: nobody here listens on it");
@@ -568,10 +634,17 @@ mod tests {
     #[test]
     fn a_port_nobody_listens_on_and_no_listener_at_all_are_errors() {
         let found = vec![(10, listener("127.0.0.1:8080")), (11, listener("127.0.0.1:8081"))];
-        assert_eq!(pick_port(10, &found, None).unwrap(), 8080);
-        let err = pick_port(10, &found, Some(9)).unwrap_err().to_string();
+        assert_eq!(pick_port(10, &found, None, &[]).unwrap(), 8080);
+        let err = pick_port(10, &found, Some(9), &[]).unwrap_err().to_string();
         assert_eq!(err, "nobody in the tree of process 10 listens on TCP port 9");
-        assert!(pick_port(10, &[], None).is_err());
+        assert!(pick_port(10, &[], None, &[]).is_err());
+        // Some fds could not be read: never "nobody listens".
+        let denied = [Unreadable { pid: 12, error: "EACCES: Permission denied".into() }];
+        let err = pick_port(10, &found, Some(9), &denied).unwrap_err().to_string();
+        assert!(!err.contains("nobody"), "{err}");
+        assert!(err.contains("the fds of 12 could not be read (EACCES: Permission denied)"), "{err}");
+        let err = pick_port(10, &[], None, &denied).unwrap_err().to_string();
+        assert!(err.contains("whose fds forklab can read") && err.contains("12"), "{err}");
         assert!(root_status(0).is_err());
     }
 

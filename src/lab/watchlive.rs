@@ -14,7 +14,7 @@
 //! kernel time here), so that part runs at most as often as keeps it under BUDGET_PERCENT of
 //! one core, and the sample says how old its fd tables are.
 
-use super::watch::{Snapshot, all_pids, fd_tables, ppid_of, snapshot_at, start_of};
+use super::watch::{Snapshot, all_pids, fd_tables_read, ppid_of, snapshot_at, start_of};
 use crate::sys::procfs::{self, ProcStatus};
 use crate::sys::sockdiag::SockDiag;
 use crossbeam_channel::Sender;
@@ -149,9 +149,9 @@ impl State {
         let pids: Vec<i32> = statuses.iter().map(|p| p.pid).collect();
         let start = Instant::now();
         if self.next_fds.is_none_or(|t| start >= t) || pids != self.fds_pids {
-            let tables = fd_tables(pids.iter().copied());
+            let (tables, unreadable) = fd_tables_read(pids.iter().copied());
             let snap = match diag {
-                Some(d) => snapshot_at(d, root, &statuses, &tables, port),
+                Some(d) => snapshot_at(d, root, &statuses, &tables, &unreadable, port),
                 None => Err(anyhow::anyhow!("{}", tr!("watch-no-sockdiag"))),
             };
             match snap {

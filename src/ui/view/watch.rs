@@ -168,7 +168,9 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     list.extend(p.fds.iter().filter(|f| f.inode.is_none()));
     let height = inner.height as usize;
     let shown = if list.len() > height { height.saturating_sub(1) } else { list.len() };
-    if list.is_empty() {
+    if let Some(e) = &p.fds_error {
+        put(buf, inner, 0, Line::styled(tr!("watch-fds-not-read", error = e.as_str()), t.bad));
+    } else if list.is_empty() {
         put(buf, inner, 0, Line::styled(tr!("watch-no-fds"), t.dim));
     }
     let fd_w = list.iter().map(|f| f.fd).max().map_or(1, |fd| fd.to_string().len());

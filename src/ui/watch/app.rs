@@ -101,6 +101,8 @@ pub struct WatchApp {
     next_alias: HashMap<String, u32>,
     /// Every process of the tree has gone (said once in the events pane).
     pub tree_gone: bool,
+    /// The processes whose unreadable fd table the events pane has named.
+    told_unreadable: HashSet<i32>,
     born: HashMap<i32, Instant>,
     /// Processes that have exited, shown until HIGHLIGHT_FOR after: (row, parent, when).
     gone: Vec<(ProcRow, Instant)>,
@@ -113,7 +115,7 @@ impl WatchApp {
     pub fn new(root: i32, port: u16, command: Option<String>, every: Duration, size: (u16, u16)) -> WatchApp {
         WatchApp {
             lab: LabModel::default(),
-            snap: Snapshot { root, port, ports: vec![port], processes: Vec::new() },
+            snap: Snapshot { root, port, ports: vec![port], processes: Vec::new(), fds_unreadable: Vec::new() },
             command,
             every,
             fds_every: every,
@@ -133,6 +135,7 @@ impl WatchApp {
             aliases: HashMap::new(),
             next_alias: HashMap::new(),
             tree_gone: false,
+            told_unreadable: HashSet::new(),
             born: HashMap::new(),
             gone: Vec::new(),
             held: HashMap::new(),
@@ -351,6 +354,15 @@ impl WatchApp {
         self.born.retain(|pid, at| live.contains(pid) && now.duration_since(*at) < HIGHLIGHT_FOR);
         self.fds_every = s.fds_every;
         if let Some(snap) = s.snap {
+            // Said once for each process: an empty fd table that is only unreadable.
+            for p in &snap.processes {
+                if let Some(e) = &p.fds_error
+                    && self.told_unreadable.insert(p.pid)
+                {
+                    let text = tr!("watch-fds-unreadable", alias = self.alias(p.pid), pid = p.pid, error = e.as_str());
+                    self.log(now, LogKind::Bad, text);
+                }
+            }
             self.passed_fds(&snap, now);
             self.colours = colours(&snap);
             self.snap = snap;

@@ -71,6 +71,7 @@ fn proc_snap(pid: i32, ppid: i32, fds: Vec<FdSnap>) -> ProcSnap {
         listeners: Vec::new(),
         connections: Vec::new(),
         fds,
+        fds_error: None,
     }
 }
 
@@ -113,7 +114,13 @@ fn sample(workers: &[i32], passed: bool) -> LiveSample {
     }
     LiveSample {
         procs,
-        snap: Some(Snapshot { root: PRIMARY, port: 38201, ports: vec![38201], processes: snaps }),
+        snap: Some(Snapshot {
+            root: PRIMARY,
+            port: 38201,
+            ports: vec![38201],
+            processes: snaps,
+            fds_unreadable: Vec::new(),
+        }),
         fds_every: Duration::from_secs(1),
         cores: vec![12.0, 40.0],
         missed: 0,
@@ -413,4 +420,30 @@ fn unattributed_connections_are_served_not_failed_on_screen() {
     assert!(s.contains("fired 10: 8 served (0 attributed), 2 failed"), "{s}");
     assert!(s.contains("served, not attributed: owner_gone 8 (the connection closed before forklab"), "{s}");
     assert!(s.contains("failed: refused 2"), "{s}");
+}
+
+/// A process whose fd table forklab may not read says so in the fds pane and, once, in the
+/// events, instead of `no fds`.
+#[test]
+fn an_unreadable_fd_table_is_said_not_shown_as_empty() {
+    let mut s = sample(&[W1, W2], false);
+    let snap = s.snap.as_mut().unwrap();
+    snap.processes[2].fds.clear();
+    snap.processes[2].fds_error =
+        Some("EACCES: Permission denied: run forklab as the same user as that process, or as root".into());
+    snap.fds_unreadable = vec![W2];
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (160, 45));
+    app.update(Msg::Sample(Box::new(s.clone())));
+    app.update(Msg::Sample(Box::new(s)));
+    let log = log_of(&app);
+    assert_eq!(
+        log.iter().filter(|l| l.starts_with("cannot read the fds of node#2 pid 32186: EACCES")).count(),
+        1,
+        "{log:?}"
+    );
+    app.update(Msg::Key(KeyEvent::from(KeyCode::Down)));
+    app.update(Msg::Key(KeyEvent::from(KeyCode::Down)));
+    let screen = screen(&app, 160, 45);
+    assert!(screen.contains("fds: not readable: EACCES: Permission denied"), "{screen}");
+    assert!(!screen.contains("no fds"), "{screen}");
 }
