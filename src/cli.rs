@@ -194,7 +194,8 @@ pub struct BenchArgs {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct WatchArgs {
-    /// Attach, read-only, to this running process and its descendants (left running at exit).
+    /// Attach to this running process and its descendants, read-only but for the screen's
+    /// `k` then `y` (SIGTERM to the selected process); left running at exit.
     #[arg(long, value_name = "PID", conflicts_with = "command")]
     pub pid: Option<i32>,
     /// The TCP port to watch and fire at (default: the lowest the tree listens on).
@@ -209,6 +210,7 @@ pub struct WatchArgs {
     /// Connections open at once while firing.
     #[arg(long, value_name = "C", default_value_t = 8, requires = "fire", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub concurrency: u32,
+    /// Print JSON (one line) instead of text; needs --once or --fire.
     #[arg(long)]
     pub json: bool,
     /// The command to start and watch (after `--`); it ends when forklab does.

@@ -94,7 +94,10 @@ fn print_snapshot(snap: &Snapshot) -> Result<()> {
         }
         for f in p.fds.iter().filter(|f| f.kind == "unix") {
             let peer = match f.peer_pid {
-                Some(Some(pid)) => tr!("watch-peer-in", pid = pid),
+                Some(Some(_)) => {
+                    let pids: Vec<String> = f.peer_pids.iter().map(i32::to_string).collect();
+                    tr!("watch-peer-in", pid = pids.join(", "))
+                }
                 _ => tr!("watch-peer-outside"),
             };
             term::println(&format!(

@@ -10,7 +10,7 @@
 
 use crate::sys::groups::{register_group, unregister_group};
 use crate::sys::reaper::{self, Exit};
-use crate::sys::spawn;
+use crate::sys::{procfs, spawn};
 use anyhow::Result;
 use crossbeam_channel::Sender;
 use nix::sys::signal::{Signal, killpg};
@@ -233,6 +233,8 @@ impl Tracer {
                 read_lines(BufReader::new(err), target, &tx, wrap);
             }
             let why = match reaper::wait_timeout(&ended, Duration::from_secs(2)) {
+                // strace -p also ends, 0, when the process it traced ends: say which it was.
+                Some(Exit::Code(0)) if !procfs::is_live(target) => tr!("strace-target-gone", pid = target),
                 Some(Exit::Code(0)) => tr!("strace-detached"),
                 Some(Exit::Code(c)) => tr!("strace-exited", code = c),
                 Some(Exit::Signal(s, _)) => tr!("strace-killed", signal = s.as_str()),

@@ -72,9 +72,14 @@ pub struct FdSnap {
     pub sock_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_inode: Option<u64>,
-    /// Which process of the tree holds the other end of a Unix socket (`null`: none of them).
+    /// Which process of the tree holds the other end of a Unix socket (`null`: none of them);
+    /// the first of `peer_pids` in tree order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_pid: Option<Option<i32>>,
+    /// Every process of the tree that holds the other end (nginx's master and each worker hold
+    /// one end of the same socketpair), in tree order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub peer_pids: Vec<i32>,
 }
 
 /// What `watch --once` prints.
@@ -380,6 +385,7 @@ fn snapshot_with(
                 sock_type: None,
                 peer_inode: None,
                 peer_pid: None,
+                peer_pids: Vec::new(),
             };
             if let Some(inode) = fd.inode {
                 if listening.contains_key(&inode) {
@@ -393,7 +399,14 @@ fn snapshot_with(
                     fd.kind = "unix";
                     fd.sock_type = Some(u.kind_name());
                     fd.peer_inode = u.peer;
-                    fd.peer_pid = Some(u.peer.and_then(|peer| holders(tables, peer).first().map(|(pid, _)| *pid)));
+                    if let Some(peer) = u.peer {
+                        for (pid, _) in holders(tables, peer) {
+                            if !fd.peer_pids.contains(&pid) {
+                                fd.peer_pids.push(pid);
+                            }
+                        }
+                    }
+                    fd.peer_pid = Some(fd.peer_pids.first().copied());
                 }
             }
             p.fds.push(fd);
@@ -523,6 +536,10 @@ impl Started {
         loop {
             if let Ok(exit) = self.exit.try_recv() {
                 let how = match exit {
+                    // What a command that daemonizes does: it forks the server and exits 0.
+                    Exit::Code(0) => {
+                        bail!("{}", tr!("watch-daemonized", command = &self.command, port = port_words(port)))
+                    }
                     Exit::Code(c) => tr!("watch-exited-code", code = c),
                     Exit::Signal(s, _) => tr!("watch-killed-by", signal = s.as_str()),
                 };

@@ -213,7 +213,12 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
                         })
                         .map(|g| format!(" fd {}", g.fd))
                         .unwrap_or_default();
-                    format!(" {arrow} {} {pid}{fd}", app.alias(pid))
+                    // One end held by several (nginx's master and its workers): the others counted.
+                    let more = match f.peer_pids.len() {
+                        0 | 1 => String::new(),
+                        n => format!(" {}", tr!("watch-peer-more", n = n - 1)),
+                    };
+                    format!(" {arrow} {} {pid}{fd}{more}", app.alias(pid))
                 }
                 _ if f.peer_inode.is_some() => format!(" {}", tr!("watch-peer-outside")),
                 _ => String::new(),

@@ -42,11 +42,17 @@ fn sock(fd: i32, kind: &'static str, inode: u64, ty: &'static str) -> FdSnap {
         sock_type: Some(ty),
         peer_inode: None,
         peer_pid: None,
+        peer_pids: Vec::new(),
     }
 }
 
 fn unix(fd: i32, inode: u64, peer: u64, peer_pid: i32) -> FdSnap {
-    FdSnap { peer_inode: Some(peer), peer_pid: Some(Some(peer_pid)), ..sock(fd, "unix", inode, "stream") }
+    FdSnap {
+        peer_inode: Some(peer),
+        peer_pid: Some(Some(peer_pid)),
+        peer_pids: vec![peer_pid],
+        ..sock(fd, "unix", inode, "stream")
+    }
 }
 
 fn file(fd: i32, target: &str) -> FdSnap {
@@ -58,6 +64,7 @@ fn file(fd: i32, target: &str) -> FdSnap {
         sock_type: None,
         peer_inode: None,
         peer_pid: None,
+        peer_pids: Vec::new(),
     }
 }
 
@@ -446,4 +453,19 @@ fn an_unreadable_fd_table_is_said_not_shown_as_empty() {
     let screen = screen(&app, 160, 45);
     assert!(screen.contains("fds: not readable: EACCES: Permission denied"), "{screen}");
     assert!(!screen.contains("no fds"), "{screen}");
+}
+
+/// One end of a socketpair that several processes hold (nginx's master and its workers all
+/// inherited it): the fds pane names the first and counts the others.
+#[test]
+fn a_unix_peer_held_by_several_names_one_and_counts_the_rest() {
+    let mut s = sample(&[W1, W2], false);
+    let snap = s.snap.as_mut().unwrap();
+    // W1's fd 3 leads to the primary's socket 101, which W2 holds too.
+    snap.processes[1].fds[1].peer_pids = vec![PRIMARY, W2];
+    let mut app = WatchApp::new(PRIMARY, 38201, None, Duration::from_secs(1), (160, 45));
+    app.update(Msg::Sample(Box::new(s)));
+    app.update(Msg::Key(KeyEvent::from(KeyCode::Down)));
+    let screen = screen(&app, 160, 45);
+    assert!(screen.contains("⇄ node 32171 fd 19 +1 more"), "{screen}");
 }
