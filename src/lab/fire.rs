@@ -105,6 +105,20 @@ impl Failure {
 /// until one connects; the one that did is kept), and attribute each to a process of the tree
 /// of `root`.
 pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u32) -> Result<FireReport> {
+    fire_among(root, &[], port, targets, n, concurrency)
+}
+
+/// [`fire`] at a tree that also holds `orphans` (processes of it that were re-parented out
+/// of the root's descendants when their parent exited: the watch screen follows them) and
+/// their descendants: a connection they serve is theirs, even once the root has gone.
+pub fn fire_among(
+    root: i32,
+    orphans: &[i32],
+    port: u16,
+    targets: &[SocketAddr],
+    n: u32,
+    concurrency: u32,
+) -> Result<FireReport> {
     let next = AtomicU32::new(0);
     let target = AtomicUsize::new(0);
     let results: Vec<Result<Vec<Result<i32, Failure>>>> = std::thread::scope(|scope| {
@@ -112,7 +126,7 @@ pub fn fire(root: i32, port: u16, targets: &[SocketAddr], n: u32, concurrency: u
             .map(|_| {
                 scope.spawn(|| -> Result<Vec<Result<i32, Failure>>> {
                     let mut diag = SockDiag::open()?;
-                    let mut seen = Seen { pids: tree_pids(root), hints: Vec::new() };
+                    let mut seen = Seen { pids: tree_pids(root, orphans), hints: Vec::new(), orphans };
                     let mut out = Vec::new();
                     while next.fetch_add(1, Ordering::SeqCst) < n {
                         out.push(one(&mut diag, root, &mut seen, targets, &target));
@@ -164,17 +178,27 @@ pub fn not_attributed_words(why: &str) -> String {
 
 /// What one load thread remembers between its connections: the tree's pids, and where the
 /// last connections were found.
-struct Seen {
+struct Seen<'a> {
     pids: Vec<i32>,
     /// (pid, fd) of the last few connections found, newest first. The kernel gives a new
     /// connection the lowest free fd, which is most often the one the last connection (closed
     /// since) had: one readlink finds it, where listing the fds of a server that holds 10,000
     /// connections costs milliseconds (getdents on /proc/PID/fd is linear in the fds).
     hints: Vec<(i32, i32)>,
+    /// Followed orphans of the tree, read again with it.
+    orphans: &'a [i32],
 }
 
-fn tree_pids(root: i32) -> Vec<i32> {
-    tree(root).map(|t| t.into_iter().map(|p| p.pid).collect()).unwrap_or_default()
+fn tree_pids(root: i32, orphans: &[i32]) -> Vec<i32> {
+    let mut pids: Vec<i32> = tree(root).map(|t| t.into_iter().map(|p| p.pid).collect()).unwrap_or_default();
+    for o in orphans {
+        for p in tree(*o).map(|t| t.into_iter().map(|p| p.pid).collect::<Vec<_>>()).unwrap_or_default() {
+            if !pids.contains(&p) {
+                pids.push(p);
+            }
+        }
+    }
+    pids
 }
 
 /// One connection: connect, ask, read the reply, find the owner, close.
@@ -247,7 +271,7 @@ fn owner(
             return Ok(pid);
         }
         // A process the tree did not have when the list was made (a respawned worker).
-        seen.pids = tree_pids(root);
+        seen.pids = tree_pids(root, seen.orphans);
         if Instant::now() >= deadline {
             return Err(Failure::OwnerUnclear);
         }
@@ -365,7 +389,7 @@ mod tests {
         let (c, s) = reply_with(b"HTTP/1.1 204 No Content\r\n\r\n");
         let server_side = s.join().unwrap();
         let mut diag = SockDiag::open().unwrap();
-        let mut seen = Seen { pids: vec![me], hints: Vec::new() };
+        let mut seen = Seen { pids: vec![me], hints: Vec::new(), orphans: &[] };
         let (server, client) = (c.peer_addr().unwrap(), c.local_addr().unwrap());
         assert_eq!(owner(&mut diag, me, &mut seen, server, client), Ok(me));
         // A hint that points elsewhere (another pid's fd, this fd in a pid that is not the

@@ -142,7 +142,7 @@ impl State {
             took: Duration::ZERO,
         };
         if procs.is_empty() {
-            sample.error = Some(tr!("watch-tree-gone", pid = root));
+            sample.error = Some(tr!("watch-tree-gone"));
             return sample;
         }
         let statuses: Vec<ProcStatus> = procs.iter().map(|(s, _, _)| s.clone()).collect();

@@ -101,6 +101,8 @@ pub struct WatchApp {
     next_alias: HashMap<String, u32>,
     /// Every process of the tree has gone (said once in the events pane).
     pub tree_gone: bool,
+    /// The live processes re-parented out of the root's descendants (the sampler follows them).
+    orphans: HashSet<i32>,
     /// The processes whose unreadable fd table the events pane has named.
     told_unreadable: HashSet<i32>,
     born: HashMap<i32, Instant>,
@@ -136,6 +138,7 @@ impl WatchApp {
             next_alias: HashMap::new(),
             tree_gone: false,
             told_unreadable: HashSet::new(),
+            orphans: HashSet::new(),
             born: HashMap::new(),
             gone: Vec::new(),
             held: HashMap::new(),
@@ -147,6 +150,11 @@ impl WatchApp {
     /// theirs and the order they were first seen in (`node#1`).
     pub fn alias(&self, pid: i32) -> String {
         self.aliases.get(&pid).cloned().unwrap_or_else(|| pid.to_string())
+    }
+
+    /// The processes on screen that were re-parented out of the root's descendants.
+    pub fn orphans(&self) -> Vec<i32> {
+        self.orphans.iter().copied().collect()
     }
 
     pub fn selected_pid(&self) -> Option<i32> {
@@ -339,6 +347,7 @@ impl WatchApp {
         let first = self.samples == 1;
         let live: HashSet<i32> = s.procs.iter().map(|p| p.status.pid).collect();
         self.exits(&s, &live, now);
+        self.orphans = s.procs.iter().filter(|p| p.orphan).map(|p| p.status.pid).collect();
         for p in &s.procs {
             let pid = p.status.pid;
             if !self.aliases.contains_key(&pid) {
@@ -451,8 +460,11 @@ impl WatchApp {
                 format!("{alias} pid {} {how}", row.pid)
             } else if row.state == 'Z' {
                 tr!("watch-reaped", alias = &alias, pid = row.pid, ppid = row.ppid)
-            } else if row.ppid == me {
+            } else if row.ppid == me || (!live.contains(&row.ppid) && self.command.is_some()) {
+                // Its parent gone too: the kernel gave it to forklab, the subreaper, at once.
                 tr!("watch-exited-to-forklab", alias = &alias, pid = row.pid)
+            } else if !live.contains(&row.ppid) {
+                tr!("watch-exited-orphan", alias = &alias, pid = row.pid, ppid = row.ppid)
             } else {
                 tr!("watch-exited-to-parent", alias = &alias, pid = row.pid, ppid = row.ppid)
             };

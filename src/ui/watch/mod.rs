@@ -11,7 +11,7 @@ pub mod app;
 #[cfg(test)]
 mod tests;
 
-use crate::lab::fire::fire;
+use crate::lab::fire::fire_among;
 use crate::lab::strace::Tracer;
 use crate::lab::watch::{self, Started};
 use crate::lab::watchlive;
@@ -170,8 +170,9 @@ impl Outside {
                 Effect::Fire(n) => match &self.targets {
                     Some(t) => {
                         let (t, tx, root, port) = (t.clone(), self.tx.clone(), self.root, self.port);
+                        let orphans = app.orphans();
                         std::thread::Builder::new().name("fire".into()).spawn(move || {
-                            let r = fire(root, port, &t, n, 8).map_err(|e| format!("{e:#}"));
+                            let r = fire_among(root, &orphans, port, &t, n, 8).map_err(|e| format!("{e:#}"));
                             let _ = tx.send(Msg::Fired(r));
                         })?;
                     }

@@ -386,6 +386,13 @@ fn after_the_whole_tree_has_gone_the_screen_says_so() {
     let log = log_of(&app);
     assert_eq!(log.iter().filter(|l| l.contains("the whole tree has gone")).count(), 1, "{log:?}");
     assert!(log.iter().any(|l| l.contains("the whole tree has gone: node pid 32171 SIGKILL")), "{log:?}");
+    // Their parent gone with them: forklab, the subreaper of the command it started, got them.
+    assert!(
+        log.iter()
+            .any(|l| l
+                == "node#1 pid 32185 exited (forklab, its subreaper since its parent exited, collected its status)"),
+        "{log:?}"
+    );
     let s = screen(&app, 160, 45);
     assert!(!s.contains("no processes yet"), "{s}");
     assert!(s.contains("established now: 0"), "{s}");
