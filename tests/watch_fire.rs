@@ -11,6 +11,15 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Kills the process group on drop, so a failing test leaves nothing running.
+struct KillGroup(i32);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(self.0), nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 /// A Node server in its own process group, listening on a free loopback port.
 fn node_server(tag: &str, js: &str) -> Child {
     Command::new("node")
@@ -50,6 +59,7 @@ fn a_server_that_closes_after_replying_served_every_connection() {
         &tag,
         "require('http').createServer((q, s) => { s.shouldKeepAlive = false; s.end('hi') }).listen(0, '127.0.0.1')",
     );
+    let _group = KillGroup(server.id() as i32);
     let (code, r, stderr) = fire(&tag, server.id() as i32, 10);
     assert_eq!(code, 0, "{r} {stderr}");
     assert_eq!((r["fired"].as_u64(), r["served"].as_u64(), r["failed"].as_u64()), (Some(10), Some(10), Some(0)), "{r}");
@@ -63,6 +73,7 @@ fn connections_that_truly_fail_make_fire_exit_3_after_its_report() {
     let tag = new_tag();
     // Accepts and closes at once: no reply at all.
     let server = node_server(&tag, "require('net').createServer(s => s.destroy()).listen(0, '127.0.0.1')");
+    let _group = KillGroup(server.id() as i32);
     let (code, r, stderr) = fire(&tag, server.id() as i32, 4);
     assert_eq!(code, 3, "{r} {stderr}");
     assert_eq!((r["failed"].as_u64(), r["served"].as_u64()), (Some(4), Some(0)), "{r}");

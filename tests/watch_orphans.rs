@@ -12,6 +12,15 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Kills the process group on drop, so a failing test leaves nothing running.
+struct KillGroup(i32);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(self.0), nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 const BIN: &str = env!("CARGO_BIN_EXE_forklab");
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -100,6 +109,7 @@ fn under_pid_children_of_a_killed_parent_are_followed_alive() {
         .spawn()
         .unwrap();
     let parent = sh.id() as i32;
+    let _group = KillGroup(parent);
     let kids: Vec<i32> = wait_until("node and sleep under the shell", || {
         let k: Vec<i32> = tagged_all(&tag).into_iter().filter(|p| p.1 == parent).map(|p| p.0).collect();
         (k.len() == 2).then_some(k)
@@ -109,6 +119,13 @@ fn under_pid_children_of_a_killed_parent_are_followed_alive() {
         run(&tag, &["watch", "--pid", &parent.to_string(), "--once"]).0.success().then_some(())
     });
     let t = Tmux::start(&tag, 160, 45, &format!("{BIN} watch --pid {parent}"));
+    struct KillTmux<'a>(&'a Tmux);
+    impl Drop for KillTmux<'_> {
+        fn drop(&mut self) {
+            self.0.kill();
+        }
+    }
+    let _session = KillTmux(&t);
     t.wait_for("the tree on screen", WAIT, |s| kids.iter().all(|k| row(s, *k).is_some()));
     assert_orphans_followed(&t, parent, &kids, 1);
     t.keys(&["q"]);
@@ -130,6 +147,14 @@ fn under_a_command_children_of_a_killed_parent_go_to_forklab_and_are_followed() 
     let tag = new_tag();
     let script = tree_script(&tag);
     let t = Tmux::start(&tag, 160, 45, &format!("{BIN} watch -- sh {}", script.display()));
+    // On a failure too: the session's end (SIGHUP) ends forklab, which ends the command.
+    struct KillTmux<'a>(&'a Tmux);
+    impl Drop for KillTmux<'_> {
+        fn drop(&mut self) {
+            self.0.kill();
+        }
+    }
+    let _session = KillTmux(&t);
     let forklab = wait_until("forklab watch", || tagged_all(&tag).into_iter().find(|p| p.2 == "forklab").map(|p| p.0));
     let parent = wait_until("the shell under forklab", || {
         tagged_all(&tag).into_iter().find(|p| p.2 == "sh" && p.1 == forklab).map(|p| p.0)
@@ -165,6 +190,7 @@ fn a_zombie_child_is_listed_with_state_z() {
         .spawn()
         .unwrap();
     let root = server.id() as i32;
+    let _group = KillGroup(root);
     let zombie = wait_until("the zombie child", || {
         std::fs::read_dir("/proc").unwrap().flatten().find_map(|e| {
             let pid: i32 = e.file_name().to_str()?.parse().ok()?;

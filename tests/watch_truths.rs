@@ -12,6 +12,15 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Kills the process group on drop, so a failing test leaves nothing running.
+struct KillGroup(i32);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(self.0), nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 /// A shell and its two children all hold both ends of one socketpair (fds 3 and 4) and a
 /// listener (fd 5), as nginx's master and workers hold the channel the master made.
 #[test]
@@ -42,6 +51,7 @@ fn a_unix_peer_held_by_three_processes_names_all_three() {
     let mut sh = c.spawn().unwrap();
     drop((a, b, l));
     let root = sh.id() as i32;
+    let _group = KillGroup(root);
     let deadline = Instant::now() + DEADLINE;
     let snap: Value = loop {
         let (status, stdout, stderr) = run(&tag, &["watch", "--pid", &root.to_string(), "--once", "--json"]);

@@ -12,6 +12,15 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Kills the process group on drop, so a failing test leaves nothing running.
+struct KillGroup(i32);
+
+impl Drop for KillGroup {
+    fn drop(&mut self) {
+        let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(self.0), nix::sys::signal::Signal::SIGKILL);
+    }
+}
+
 const NOBODY: u32 = 65534;
 const LISTEN: &str = "require('net').createServer().listen(0, '127.0.0.1')";
 
@@ -42,6 +51,7 @@ fn a_listener_in_an_unreadable_child_is_never_reported_absent() {
         .spawn()
         .unwrap();
     let root = sh.id() as i32;
+    let _group = KillGroup(root);
     let root_s = root.to_string();
     // As root: both listen, and forklab reads both.
     let deadline = Instant::now() + DEADLINE;
