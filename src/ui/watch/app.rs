@@ -93,6 +93,13 @@ pub struct WatchApp {
     pub root_exit: Option<String>,
     pub quit_by: Option<Signal>,
     pub size: (u16, u16),
+    /// `--ascii`: the view measures its rows as it draws them.
+    pub ascii: bool,
+    /// `z`: the focused pane has the whole body.
+    pub zoom: bool,
+    /// Rows of the fds and the connections pane scrolled past (↑/↓ with the pane focused).
+    pub fds_scroll: usize,
+    pub conn_scroll: usize,
     /// The colour of each socket held twice in the tree (see `colours`).
     pub colours: BTreeMap<u64, usize>,
     opened: Instant,
@@ -132,6 +139,10 @@ impl WatchApp {
             root_exit: None,
             quit_by: None,
             size,
+            ascii: false,
+            zoom: false,
+            fds_scroll: 0,
+            conn_scroll: 0,
             colours: BTreeMap::new(),
             opened: Instant::now(),
             aliases: HashMap::new(),
@@ -226,25 +237,20 @@ impl WatchApp {
         if let Some(pid) = self.confirm_kill.take() {
             return if k.code == KeyCode::Char('y') { vec![Effect::Kill(pid)] } else { Vec::new() };
         }
-        let rows = self.lab.procs.len();
         match k.code {
+            KeyCode::Esc if self.zoom => {
+                self.zoom = false;
+                Vec::new()
+            }
             KeyCode::Char('q') | KeyCode::Esc => vec![Effect::Quit],
-            KeyCode::Up => {
-                self.lab.selected = self.lab.selected.saturating_sub(1);
+            KeyCode::Char('z') => {
+                self.zoom = !self.zoom;
                 Vec::new()
             }
-            KeyCode::Down => {
-                self.lab.selected = (self.lab.selected + 1).min(rows.saturating_sub(1));
-                Vec::new()
-            }
-            KeyCode::PageUp => {
-                self.lab.log.scroll = (self.lab.log.scroll + 5).min(self.lab.log.lines.len().saturating_sub(1));
-                Vec::new()
-            }
-            KeyCode::PageDown => {
-                self.lab.log.scroll = self.lab.log.scroll.saturating_sub(5);
-                Vec::new()
-            }
+            KeyCode::Up => self.scroll(-1),
+            KeyCode::Down => self.scroll(1),
+            KeyCode::PageUp => self.scroll(-5),
+            KeyCode::PageDown => self.scroll(5),
             KeyCode::Tab => {
                 self.focus = match self.focus {
                     Focus::Processes => Focus::Fds,
@@ -252,6 +258,17 @@ impl WatchApp {
                     Focus::Connections => Focus::Events,
                     Focus::Events if self.sys.is_some() => Focus::Syscalls,
                     _ => Focus::Processes,
+                };
+                Vec::new()
+            }
+            KeyCode::BackTab => {
+                self.focus = match self.focus {
+                    Focus::Processes if self.sys.is_some() => Focus::Syscalls,
+                    Focus::Processes => Focus::Events,
+                    Focus::Fds => Focus::Processes,
+                    Focus::Connections => Focus::Fds,
+                    Focus::Events => Focus::Connections,
+                    Focus::Syscalls => Focus::Events,
                 };
                 Vec::new()
             }
@@ -285,6 +302,33 @@ impl WatchApp {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// ↑/↓ (`by` ±1) and PgUp/PgDn (±5) on the focused pane: the processes pane moves the
+    /// selection (PgUp/PgDn page the events there, as before), the others scroll, as far as
+    /// the view says they go (`view::watch::scroll_max`).
+    fn scroll(&mut self, by: i32) -> Vec<Effect> {
+        let step = |at: usize, max: usize| (at as i32 + by).clamp(0, max as i32) as usize;
+        match self.focus {
+            Focus::Processes if by.abs() == 1 => {
+                let before = self.lab.selected;
+                self.lab.selected = step(before, self.lab.procs.len().saturating_sub(1));
+                if self.lab.selected != before {
+                    self.fds_scroll = 0;
+                }
+            }
+            Focus::Processes | Focus::Events => {
+                // Up goes back, away from the newest line.
+                let max = self.lab.log.lines.len().saturating_sub(1) as i32;
+                self.lab.log.scroll = (self.lab.log.scroll as i32 - by).clamp(0, max) as usize;
+            }
+            Focus::Fds => self.fds_scroll = step(self.fds_scroll, crate::ui::view::watch::scroll_max(self, Focus::Fds)),
+            Focus::Connections => {
+                self.conn_scroll = step(self.conn_scroll, crate::ui::view::watch::scroll_max(self, Focus::Connections))
+            }
+            Focus::Syscalls => {}
+        }
+        Vec::new()
     }
 
     fn trace(&mut self, pid: i32) -> Vec<Effect> {

@@ -74,6 +74,7 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
 
     let command = (!opts.command.is_empty()).then(|| opts.command.join(" "));
     let mut app = WatchApp::new(root, port, command, opts.refresh, size);
+    app.ascii = opts.ascii;
     let mut outside = Outside { tx, root, port, targets, tracer: None, started, root_exit_seen: false };
     let result = (|| -> Result<()> {
         loop {

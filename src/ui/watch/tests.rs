@@ -476,3 +476,205 @@ fn a_unix_peer_held_by_several_names_one_and_counts_the_rest() {
     let screen = screen(&app, 160, 45);
     assert!(screen.contains("⇄ node 32171 fd 19 +1 more"), "{screen}");
 }
+
+/// `forklab serve --workers 3` as watch sees it: forklab, its master (listening) and three
+/// workers whose names share their first 10 characters.
+fn serve_sample(workers: &[i32], fds: usize) -> LiveSample {
+    let named = |pid: i32, ppid: i32, name: &str| ProcStatus { name: name.into(), pgid: 3294, ..status(pid, ppid) };
+    let mut procs = vec![
+        LiveProc { status: named(3288, 3285, "forklab"), cpu: 0.0, depth: 0, orphan: false },
+        LiveProc { status: named(3294, 3288, "forklab-master"), cpu: 0.0, depth: 1, orphan: false },
+    ];
+    let mut master = proc_snap(3294, 3288, vec![sock(6, "tcp", 500, "LISTEN")]);
+    master.listeners = vec![ListenerFd { port: 18480, fd: 6, inode: 500, addr: "127.0.0.1:18480".into() }];
+    // forklab's own table: many files, so that not all fit in the pane.
+    let many: Vec<FdSnap> = (0..fds as i32).map(|fd| file(fd, &format!("/tmp/watch80/file-{fd}"))).collect();
+    let mut snaps = vec![proc_snap(3288, 3285, many), master];
+    for w in workers {
+        procs.push(LiveProc { status: named(*w, 3294, "forklab-worker"), cpu: 0.0, depth: 2, orphan: false });
+        snaps.push(proc_snap(*w, 3294, vec![file(0, "/dev/null")]));
+    }
+    LiveSample {
+        procs,
+        snap: Some(Snapshot {
+            root: 3288,
+            port: 18480,
+            ports: vec![18480],
+            processes: snaps,
+            fds_unreadable: Vec::new(),
+        }),
+        fds_every: Duration::from_secs(1),
+        cores: vec![100.0, 100.0],
+        missed: 872,
+        error: None,
+        took: Duration::ZERO,
+    }
+}
+
+const SERVE_WORKERS: [i32; 3] = [3297, 3298, 3299];
+
+/// The serve tree after `2`: 10 connections, each worker's share and who took each in turn.
+fn served(fds: usize) -> WatchApp {
+    let t0 = Instant::now();
+    let mut app =
+        WatchApp::new(3288, 18480, Some("forklab serve --workers 3".into()), Duration::from_millis(250), (80, 24));
+    app.update_at(Msg::Sample(Box::new(serve_sample(&SERVE_WORKERS, fds))), t0);
+    let mut report = FireReport { fired: 10, completed: 10, port: 18480, ..FireReport::default() };
+    for (w, n) in SERVE_WORKERS.iter().zip([3, 6, 1]) {
+        report.per_process.insert(w.to_string(), n);
+    }
+    let order = [0, 1, 1, 1, 0, 2, 1, 0, 1, 1];
+    report.each = order.iter().map(|i| Ok(SERVE_WORKERS[*i])).collect();
+    app.update_at(key('2'), t0);
+    app.update_at(Msg::Fired(Ok(report)), t0);
+    app
+}
+
+fn press(app: &mut WatchApp, code: KeyCode, times: usize) {
+    for _ in 0..times {
+        app.update(Msg::Key(KeyEvent::from(code)));
+    }
+}
+
+/// The rows of one pane of `screen`: the columns between `from` and `to`, rows `top..bottom`.
+fn columns(screen: &str, from: usize, to: usize) -> String {
+    let rows: Vec<String> = screen.lines().map(|l| l.chars().skip(from).take(to - from).collect::<String>()).collect();
+    rows.join("\n")
+}
+
+/// Scrolls the focused pane from its top to its end, gathering every row drawn on the way.
+fn read_all(app: &mut WatchApp, w: u16, h: u16) -> String {
+    press(app, KeyCode::Up, 100);
+    let mut seen = screen(app, w, h);
+    for _ in 0..60 {
+        press(app, KeyCode::Down, 1);
+        seen.push_str(&screen(app, w, h));
+    }
+    seen
+}
+
+/// 80x24 is a real size: at it, the connections pane tells the three workers apart, and
+/// the fire's rows (each worker's share, who took each of the 10) can all be reached by
+/// focusing the pane and scrolling it, or by zooming it, where they are all in view.
+#[test]
+fn every_row_of_the_fire_is_reachable_at_80x24() {
+    let mut app = served(3);
+    let s = screen(&app, 80, 24);
+    assert!(columns(&s, 40, 80).contains("more below"), "{s}");
+    // Tab to the connections pane; ↑/↓ scroll it to its end.
+    press(&mut app, KeyCode::Tab, 2);
+    assert!(screen(&app, 80, 24).lines().last().unwrap().contains("scroll"));
+    let seen = read_all(&mut app, 80, 24);
+    for (pid, n) in [(3297, 3), (3298, 6), (3299, 1)] {
+        assert!(seen.contains(&format!("{pid} {n} █")), "{pid}'s bar never shown:\n{seen}");
+    }
+    for (i, w) in [1, 2, 2, 2, 1, 3, 2, 1, 2, 2].iter().enumerate() {
+        let item = format!("#{} forklab-worker#{w}", i + 1);
+        assert!(seen.contains(&item), "{item} never shown:\n{seen}");
+    }
+    // Down past the end does not leave Up with rows to take back first.
+    press(&mut app, KeyCode::Down, 20);
+    press(&mut app, KeyCode::Up, 1);
+    assert!(screen(&app, 80, 24).contains("more above"));
+    // Zoomed, the pane has the body: every row at once, the others out of the way.
+    press(&mut app, KeyCode::Up, 100);
+    app.update(key('z'));
+    let z = screen(&app, 80, 24);
+    assert!(z.contains("#10 forklab-worker#2") && !z.contains("processes") && !z.contains("more below"), "{z}");
+    // Each worker's row names it so that it can be told from the others.
+    for w in SERVE_WORKERS {
+        let row = z.lines().find(|l| l.contains(&format!(" {w} "))).unwrap_or_else(|| panic!("{w}:\n{z}"));
+        let n = w - 3296;
+        assert!(row.contains(&format!("forklab-worker#{n}")) || row.contains(&format!("forklab-w…#{n}")), "{z}");
+    }
+    // Esc leaves the zoom, not the screen.
+    assert_eq!(app.update(Msg::Key(KeyEvent::from(KeyCode::Esc))), vec![]);
+    assert!(screen(&app, 80, 24).contains("processes"));
+}
+
+/// Before anything is fired, the pane says what `c` does whole, at 80x24 and in Chinese.
+#[test]
+fn the_fire_hint_is_whole_at_80x24() {
+    let mut app = WatchApp::new(3288, 18480, None, Duration::from_millis(250), (80, 24));
+    app.update(Msg::Sample(Box::new(serve_sample(&SERVE_WORKERS, 3))));
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    let pane = |s: &str| squeeze(&columns(s, 41, 79).replace('│', ""));
+    assert!(pane(&screen(&app, 80, 24)).contains(&squeeze(&tr!("watch-press-c"))), "{}", screen(&app, 80, 24));
+    crate::i18n::set(crate::i18n::Lang::Zh);
+    let zh = screen(&app, 80, 24);
+    let want = squeeze(&tr!("watch-press-c"));
+    crate::i18n::set(crate::i18n::Lang::En);
+    assert!(pane(&zh).contains(&want), "{zh}");
+}
+
+/// The order of 10 is whole at 160x45 too (it was cut at the pane's edge).
+#[test]
+fn the_order_of_the_fired_connections_is_whole_at_160x45() {
+    let app = served(3);
+    let s = screen(&app, 160, 45);
+    assert!(s.contains("#10 forklab-worker#2"), "{s}");
+}
+
+/// The fds pane: focused (Tab), ↑/↓ scroll it to the last fd, where `+N more` pointed.
+#[test]
+fn the_fds_that_do_not_fit_are_reached_by_scrolling_the_pane() {
+    let mut app = served(30);
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("more below") && !s.contains("file-29"), "{s}");
+    press(&mut app, KeyCode::Tab, 1);
+    let seen = read_all(&mut app, 80, 24);
+    for fd in 0..30 {
+        assert!(seen.contains(&format!("/tmp/watch80/file-{fd}")), "fd {fd} never shown:\n{seen}");
+    }
+    // Another process selected: its table from the top.
+    app.focus = super::app::Focus::Processes;
+    press(&mut app, KeyCode::Down, 1);
+    assert_eq!(app.fds_scroll, 0);
+}
+
+/// The header keeps the root's fate whole at 80 columns: on a row of its own when it does not
+/// fit beside the rest, with what was missed.
+#[test]
+fn the_header_keeps_the_roots_end_whole_at_80x24() {
+    let mut app = served(3);
+    let mut gone = serve_sample(&SERVE_WORKERS, 3);
+    gone.error = Some("process 3288 has exited".into());
+    gone.fds_every = Duration::from_millis(700);
+    app.update(Msg::Sample(Box::new(gone)));
+    let s = screen(&app, 80, 24);
+    let head: String = s.lines().take(2).collect::<Vec<_>>().join("\n");
+    for want in ["port 18480", "missed ≤1744 short-lived", "process 3288 has exited", "fds every 0.7 s"] {
+        assert!(head.contains(want), "{want} not in the header:\n{s}");
+    }
+    assert!(s.lines().all(|l| unicode_width(l) == 80), "{s}");
+}
+
+/// Names longer than the connections pane's column are cut in the middle: the `#N` that
+/// tells one worker from another stays (three `forklab-w…` rows could not be told apart).
+#[test]
+fn names_cut_to_fit_keep_their_number_at_80x24() {
+    let t0 = Instant::now();
+    let mut app = WatchApp::new(3288, 18480, None, Duration::from_millis(250), (80, 24));
+    let mut s = serve_sample(&SERVE_WORKERS, 3);
+    for p in s.procs.iter_mut().skip(2) {
+        p.status.name = "gunicorn-worker".into();
+    }
+    app.update_at(Msg::Sample(Box::new(s)), t0);
+    let mut report = FireReport { fired: 3, completed: 3, port: 18480, ..FireReport::default() };
+    for w in SERVE_WORKERS {
+        report.per_process.insert(w.to_string(), 1);
+    }
+    report.each = SERVE_WORKERS.iter().map(|w| Ok(*w)).collect();
+    app.update_at(Msg::Fired(Ok(report)), t0);
+    let conns = columns(&screen(&app, 80, 24), 40, 80);
+    assert!(conns.contains("gunicorn-work…#1 3297") && conns.contains("gunicorn-work…#2 3298"), "{conns}");
+    // The pane zoomed (z), all three at once.
+    app.focus = super::app::Focus::Connections;
+    app.update(key('z'));
+    let screen = screen(&app, 80, 24);
+    let conns = screen.clone();
+    for (w, n) in SERVE_WORKERS.iter().zip([1, 2, 3]) {
+        let row = conns.lines().find(|l| l.contains(&format!(" {w} "))).unwrap_or_else(|| panic!("{w}:\n{screen}"));
+        assert!(row.contains(&format!("gunicorn-work…#{n} {w}")), "{row}\n{screen}");
+    }
+}
