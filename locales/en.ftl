@@ -591,6 +591,7 @@ watch-established = established now: { $n }
 watch-press-c = press c to fire a connection and see who accepts it
 watch-fired-attributed = fired { $fired }: { $attributed } attributed, { $failed } failed
 watch-fired-some-attributed = fired { $fired }: { $served } served ({ $attributed } attributed), { $failed } failed
+too-small-watch = this one is { $width }x{ $height }: enlarge it, or use `forklab watch --once` (one snapshot) or `--fire N` (who serves each connection), which need no screen
 key-watch-scroll = scroll
 sys-stopped = stopped
 sys-sent-fds = sent fd { $fds } SCM_RIGHTS

@@ -580,6 +580,7 @@ watch-established = 当前已建立：{ $n }
 watch-press-c = 按 c 发起一个连接，看看由谁 accept
 watch-fired-attributed = 发起 { $fired } 个：{ $attributed } 个已归属，{ $failed } 个失败
 watch-fired-some-attributed = 发起 { $fired } 个：{ $served } 个已服务（{ $attributed } 个已归属），{ $failed } 个失败
+too-small-watch = 当前终端为 { $width }x{ $height }：请放大，或用 `forklab watch --once`（一次快照）或 `--fire N`（每个连接由谁服务），它们不需要屏幕
 key-watch-scroll = 滚动
 sys-stopped = 已停止
 sys-sent-fds = 发出 fd { $fds } SCM_RIGHTS

@@ -77,14 +77,24 @@ fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
 /// Below MIN_SIZE no key acts but the ones this names (`App::key`).
 /// Its lines wrap by `linebreak`'s rule, each row centred.
 fn too_small(theme: &Theme, f: &mut Frame, area: Rect) {
-    f.render_widget(Paragraph::new(too_small_rows(theme, area)).alignment(Alignment::Center), area);
+    too_small_saying(theme, f, area, tr!("too-small-this-one", width = area.width, height = area.height));
 }
 
+/// The same, with `this_one` saying what to do instead (the watch screen's own).
+fn too_small_saying(theme: &Theme, f: &mut Frame, area: Rect, this_one: String) {
+    f.render_widget(Paragraph::new(too_small_rows_saying(theme, area, this_one)).alignment(Alignment::Center), area);
+}
+
+#[cfg(test)]
 fn too_small_rows(theme: &Theme, area: Rect) -> Vec<Line<'static>> {
+    too_small_rows_saying(theme, area, tr!("too-small-this-one", width = area.width, height = area.height))
+}
+
+fn too_small_rows_saying(theme: &Theme, area: Rect, this_one: String) -> Vec<Line<'static>> {
     let w = usize::from(area.width);
     let said = [
         (tr!("too-small"), theme.strong),
-        (tr!("too-small-this-one", width = area.width, height = area.height), ratatui::style::Style::default()),
+        (this_one, ratatui::style::Style::default()),
         (tr!("too-small-quit"), ratatui::style::Style::default()),
     ];
     let rows = said.into_iter().flat_map(|(s, style)| {

@@ -8,7 +8,7 @@
 //! `scroll_max` says how far), and `z` gives the focused pane the whole body.
 
 use super::pane::*;
-use super::{MIN_SIZE, cores::cores, events::events, processes::processes, too_small};
+use super::{MIN_SIZE, cores::cores, events::events, processes::processes};
 use crate::lab::watch::{FdSnap, ProcSnap};
 use crate::ui::linebreak::fill;
 use crate::ui::theme::{Theme, ThemeName};
@@ -27,7 +27,8 @@ const HEADER_ROWS: usize = 3;
 pub fn draw(app: &WatchApp, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(theme, f, area);
+        let this_one = tr!("too-small-watch", width = area.width, height = area.height);
+        super::too_small_saying(theme, f, area, this_one);
         return;
     }
     let head = header(app, theme, area.width);

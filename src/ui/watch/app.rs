@@ -237,6 +237,11 @@ impl WatchApp {
         if let Some(pid) = self.confirm_kill.take() {
             return if k.code == KeyCode::Char('y') { vec![Effect::Kill(pid)] } else { Vec::new() };
         }
+        // Too small to draw the screen: only quitting acts (the screen says so).
+        let (w, h) = crate::ui::MIN_SIZE;
+        if (self.size.0 < w || self.size.1 < h) && !matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) {
+            return Vec::new();
+        }
         match k.code {
             KeyCode::Esc if self.zoom => {
                 self.zoom = false;

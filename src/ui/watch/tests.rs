@@ -678,3 +678,19 @@ fn names_cut_to_fit_keep_their_number_at_80x24() {
         assert!(row.contains(&format!("gunicorn-work…#{n} {w}")), "{row}\n{screen}");
     }
 }
+
+/// Below 80x24 the watch screen says what to use without a screen (`--once`, `--fire N`),
+/// not a lesson; and no key but q acts on what cannot be seen.
+#[test]
+fn too_small_points_at_once_and_fire_and_only_quitting_acts() {
+    let mut app = served(3);
+    for (w, h) in [(70, 18), (40, 10)] {
+        app.update(Msg::Resize(w, h));
+        let s = screen(&app, w, h);
+        assert!(s.contains("--once") && s.contains("--fire") && !s.contains("forklab play"), "{s}");
+    }
+    assert_eq!(app.update(key('c')), vec![]);
+    assert_eq!(app.update(key('k')), vec![]);
+    assert_eq!(app.confirm_kill, None);
+    assert_eq!(app.update(key('q')), vec![Effect::Quit]);
+}
