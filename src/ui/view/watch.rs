@@ -8,7 +8,7 @@
 //! `scroll_max` says how far), and `z` gives the focused pane the whole body.
 
 use super::pane::*;
-use super::{MIN_SIZE, cores::cores, events::events, processes::processes};
+use super::{MIN_SIZE, cores::cores, events::events, overlay::centered, processes::processes};
 use crate::lab::watch::{FdSnap, ProcSnap};
 use crate::ui::linebreak::fill;
 use crate::ui::theme::{Theme, ThemeName};
@@ -18,6 +18,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
 
 /// From this width on, the screen is laid out in two columns.
 const WIDE: u16 = 120;
@@ -61,6 +62,9 @@ pub fn draw(app: &WatchApp, theme: &Theme, f: &mut Frame) {
     }
     if let Some(r) = a.sys {
         syscalls(app, &cx(Focus::Syscalls), r, buf);
+    }
+    if app.help {
+        help(theme, f, area);
     }
 }
 
@@ -294,11 +298,16 @@ fn header(app: &WatchApp, t: &Theme, width: u16) -> Vec<Line<'static>> {
     rows
 }
 
-/// The keys that act here: those that do not fit are dropped, the least useful first.
+/// The keys that act here, the most useful first: those that do not fit are dropped, `?`
+/// (which lists them all) last of all.
 fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     if let Some(pid) = app.confirm_kill {
         let line = Line::styled(format!(" {}", tr!("watch-confirm-kill", alias = app.alias(pid), pid = pid)), t.warn);
         put(buf, area, 0, line);
+        return;
+    }
+    if app.help {
+        put(buf, area, 0, Line::styled(format!(" {}", tr!("watch-help-close")), t.dim));
         return;
     }
     let arrows = if t.ascii { "Up/Down" } else { "↑/↓" };
@@ -313,6 +322,7 @@ fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
         ("z", zoom, 3),
         ("s", if app.sys.is_some() { "key-syscalls-off" } else { "key-syscalls" }, 5),
         ("k", "key-watch-kill", 6),
+        ("?", "key-keys", 0),
         ("q", "key-quit", 4),
     ];
     let words: Vec<(&str, String, u8)> = keys.iter().map(|(k, w, p)| (*k, tr!(w), *p)).collect();
@@ -334,6 +344,39 @@ fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
     spans.push(Span::styled(firing, t.warn));
     put(buf, area, 0, Line::from(spans));
+}
+
+/// `?`: the keys of the watch screen, only those that act here. Fits 80x24.
+fn help(t: &Theme, f: &mut Frame, area: Rect) {
+    let (updown, page) = if t.ascii { ("Up Down", "PgUp PgDn") } else { ("↑ ↓", "PgUp PgDn") };
+    let rows = [
+        (updown, tr!("watch-help-arrows")),
+        (page, tr!("watch-help-page")),
+        ("Tab S-Tab", tr!("watch-help-tab")),
+        ("z", tr!("action-zoom")),
+        ("c 1", tr!("watch-help-fire-1")),
+        ("2 3", tr!("watch-help-fire-more")),
+        ("s", tr!("watch-help-strace")),
+        ("k", tr!("watch-help-kill")),
+        ("?", tr!("action-help")),
+        ("q Esc", tr!("watch-help-quit")),
+        ("Ctrl-C", tr!("action-quit")),
+    ];
+    let room = usize::from(area.width.saturating_sub(4)).min(76);
+    let key_w = 11;
+    let mut lines: Vec<Line> = Vec::new();
+    for (k, words) in rows {
+        for (i, part) in wrapped(&words, room - key_w, 0).into_iter().enumerate() {
+            let k = if i == 0 { k } else { "" };
+            lines.push(Line::from(vec![Span::styled(format!(" {k:<10}"), t.strong), Span::raw(part)]));
+        }
+    }
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 3;
+    // Within a column of the screen's width, all of it: no strip of a pane beside the box.
+    let w = if w + 2 > area.width { area.width } else { w };
+    let r = centered(area, w, lines.len() as u16 + 2);
+    f.render_widget(Clear, r);
+    f.render_widget(Paragraph::new(lines).block(super::block(t, &tr!("help-title"), true)), r);
 }
 
 /// `alias` in `w` cells: when it must be cut, its `#N` stays (the number tells apart workers

@@ -97,6 +97,8 @@ pub struct WatchApp {
     pub ascii: bool,
     /// `z`: the focused pane has the whole body.
     pub zoom: bool,
+    /// `?`: the keys, over the screen; any key closes it.
+    pub help: bool,
     /// Rows of the fds and the connections pane scrolled past (↑/↓ with the pane focused).
     pub fds_scroll: usize,
     pub conn_scroll: usize,
@@ -141,6 +143,7 @@ impl WatchApp {
             size,
             ascii: false,
             zoom: false,
+            help: false,
             fds_scroll: 0,
             conn_scroll: 0,
             colours: BTreeMap::new(),
@@ -242,12 +245,19 @@ impl WatchApp {
         if (self.size.0 < w || self.size.1 < h) && !matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) {
             return Vec::new();
         }
+        if std::mem::take(&mut self.help) {
+            return Vec::new();
+        }
         match k.code {
             KeyCode::Esc if self.zoom => {
                 self.zoom = false;
                 Vec::new()
             }
             KeyCode::Char('q') | KeyCode::Esc => vec![Effect::Quit],
+            KeyCode::Char('?') => {
+                self.help = true;
+                Vec::new()
+            }
             KeyCode::Char('z') => {
                 self.zoom = !self.zoom;
                 Vec::new()

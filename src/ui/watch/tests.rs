@@ -694,3 +694,61 @@ fn too_small_points_at_once_and_fire_and_only_quitting_acts() {
     assert_eq!(app.confirm_kill, None);
     assert_eq!(app.update(key('q')), vec![Effect::Quit]);
 }
+
+/// `?` lists the watch screen's keys (only those that act here), whole at 80x24 in both
+/// languages; the bar offers it; any key closes it and does nothing else.
+#[test]
+fn question_mark_lists_the_watch_keys_whole_at_80x24() {
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>().replace('│', "");
+    let keys = [
+        "watch-help-arrows",
+        "watch-help-page",
+        "watch-help-tab",
+        "action-zoom",
+        "watch-help-fire-1",
+        "watch-help-fire-more",
+        "watch-help-strace",
+        "watch-help-kill",
+        "watch-help-quit",
+    ];
+    for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Zh] {
+        crate::i18n::set(lang);
+        let mut app = served(3);
+        let bar = screen(&app, 80, 24).lines().last().unwrap().to_string();
+        assert!(bar.contains(&format!("? {}", tr!("key-keys"))), "{bar}");
+        app.update(key('?'));
+        let s = screen(&app, 80, 24);
+        let words: Vec<String> = keys.iter().map(|k| tr!(k)).collect();
+        let (lesson_only, title) = (tr!("action-next"), tr!("help-title"));
+        crate::i18n::set(crate::i18n::Lang::En);
+        // Each entry whole (its rows squeezed together), inside the box.
+        let top = s.lines().position(|l| l.contains(&format!("╭ {title} "))).unwrap();
+        let line = s.lines().nth(top).unwrap();
+        let from = unicode_width(&line[..line.find('╭').unwrap()]);
+        let to = from + unicode_width(line[line.find('╭').unwrap()..].split('╮').next().unwrap());
+        let inside: String = s.lines().skip(top + 1).map(|l| display_columns(l, from + 1, to)).collect();
+        let inside = squeeze(&inside);
+        for w in &words {
+            assert!(inside.contains(&squeeze(w)), "{lang:?}: {w} not whole:\n{s}");
+        }
+        assert!(s.contains(&title) && !s.contains(&lesson_only), "{s}");
+        assert!(s.lines().all(|l| unicode_width(l) == 80), "{s}");
+        // Any key closes it, and acts on nothing under it.
+        assert_eq!(app.update(key('c')), vec![]);
+        assert!(!app.help && app.firing.is_none());
+        assert!(!screen(&app, 80, 24).contains(&format!("╭ {} ", tr!("help-title"))));
+    }
+}
+
+/// The characters of `line` that start at display columns `from..to`.
+fn display_columns(line: &str, from: usize, to: usize) -> String {
+    let mut at = 0;
+    let mut out = String::new();
+    for c in line.chars() {
+        if (from..to).contains(&at) {
+            out.push(c);
+        }
+        at += unicode_width(c.encode_utf8(&mut [0; 4]));
+    }
+    out
+}
