@@ -12,7 +12,7 @@ use super::{MIN_SIZE, cores::cores, events::events, overlay::centered, processes
 use crate::lab::watch::{FdSnap, ProcSnap};
 use crate::ui::linebreak::fill;
 use crate::ui::theme::{Theme, ThemeName};
-use crate::ui::watch::app::{Focus, WatchApp, colour_key, fd_words};
+use crate::ui::watch::app::{FireView, Focus, WatchApp, colour_key, fd_words};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -498,6 +498,58 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
     s
 }
 
+/// What the last fire came to, in the words both the connections pane and the events pane
+/// use: its totals (`fired 10: 8 served (6 attributed), 2 failed`), then a line for each
+/// reason some were served but not attributed, and for each reason some failed, by its
+/// `--json` key (which the order of the connections names too) and in words.
+pub struct FireWords {
+    pub totals: String,
+    pub not_attributed: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+pub fn fire_words(fv: &FireView) -> FireWords {
+    let unattributed: u64 = fv.not_attributed.values().sum();
+    let totals = if unattributed == 0 {
+        tr!("watch-fired-attributed", fired = fv.fired, attributed = fv.completed, failed = fv.failed)
+    } else {
+        let served = fv.completed + unattributed;
+        tr!(
+            "watch-fired-some-attributed",
+            fired = fv.fired,
+            served = served,
+            attributed = fv.completed,
+            failed = fv.failed
+        )
+    };
+    let not_attributed = fv
+        .not_attributed
+        .iter()
+        .map(|(why, n)| {
+            tr!("watch-not-attributed-why", why = why, n = *n, words = crate::lab::fire::not_attributed_words(why))
+        })
+        .collect();
+    let failed = fv
+        .failures
+        .iter()
+        .map(|(why, n)| tr!("watch-failed-why-words", why = why, n = *n, words = failure_words(why)))
+        .collect();
+    FireWords { totals, not_attributed, failed }
+}
+
+/// Why a fired connection failed, in words (the `--json` key again when there are none).
+pub fn failure_words(why: &str) -> String {
+    match why {
+        "refused" => tr!("fire-why-refused"),
+        "reset" => tr!("fire-why-reset"),
+        "timeout" => tr!("fire-why-timeout"),
+        "closed_early" => tr!("fire-why-closed-early"),
+        "bad_response" => tr!("fire-why-bad-response"),
+        "other" => tr!("fire-why-other"),
+        other => crate::lab::fire::not_attributed_words(other),
+    }
+}
+
 /// The connections pane's rows at `width`: the established connections of each process that
 /// holds some, then the last fire (its totals, a bar per process, who accepted each in
 /// order), each wrapped.
@@ -535,20 +587,8 @@ fn conn_rows(app: &WatchApp, t: &Theme, width: usize) -> Vec<Line<'static>> {
         text(&mut rows, &tr!("watch-press-c"), 0, t.dim);
         return rows;
     };
-    let unattributed: u64 = fv.not_attributed.values().sum();
-    let summary = if unattributed == 0 {
-        tr!("watch-fired-attributed", fired = fv.fired, attributed = fv.completed, failed = fv.failed)
-    } else {
-        let served = fv.completed + unattributed;
-        tr!(
-            "watch-fired-some-attributed",
-            fired = fv.fired,
-            served = served,
-            attributed = fv.completed,
-            failed = fv.failed
-        )
-    };
-    text(&mut rows, &summary, 2, t.strong);
+    let words = fire_words(fv);
+    text(&mut rows, &words.totals, 2, t.strong);
     let most = fv.per_process.values().copied().max().unwrap_or(1).max(1);
     let bar_w = width.saturating_sub(name_w + pid_w + n_w + 6).min(MAX_BAR);
     for (pid, n) in &fv.per_process {
@@ -558,13 +598,11 @@ fn conn_rows(app: &WatchApp, t: &Theme, width: usize) -> Vec<Line<'static>> {
             Span::styled(t.bar_full().repeat(filled), t.bar),
         ]));
     }
-    for (why, n) in &fv.not_attributed {
-        let words = crate::lab::fire::not_attributed_words(why);
-        let said = tr!("watch-not-attributed-why", why = why, n = *n, words = words);
+    for said in &words.not_attributed {
         text(&mut rows, &format!("  {said}"), 4, t.warn);
     }
-    for (why, n) in &fv.failures {
-        text(&mut rows, &format!("  {}", tr!("watch-failed-why", why = why, n = *n)), 4, t.bad);
+    for said in &words.failed {
+        text(&mut rows, &format!("  {said}"), 4, t.bad);
     }
     // Who accepted each, in order: as many on a row as fit, none cut in two.
     let mut row = String::new();

@@ -370,20 +370,16 @@ impl WatchApp {
         view.not_attributed = r.why_not_attributed.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         let who: Vec<String> =
             view.per_process.iter().map(|(pid, n)| format!("{} {pid}: {n}", self.alias(*pid))).collect();
-        let who = if who.is_empty() { String::new() } else { format!(": {}", who.join(", ")) };
-        let why: Vec<String> = r.failures.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        let why = if why.is_empty() { String::new() } else { format!(": {}", why.join(", ")) };
-        let text = tr!(
-            "watch-fired-served",
-            fired = r.fired,
-            served = r.served,
-            attributed = r.completed,
-            who = who,
-            not_attributed = r.not_attributed,
-            failed = r.failed,
-            why = why
-        );
-        self.log(now, LogKind::Conn, text);
+        // The connections pane's words, on one line: the totals, who served how many (when
+        // any connection was attributed), why some were not attributed, why some failed.
+        let words = crate::ui::view::watch::fire_words(&view);
+        let mut line = words.totals;
+        let who = (!who.is_empty()).then(|| who.join(", "));
+        for then in who.into_iter().chain(words.not_attributed).chain(words.failed) {
+            line = tr!("watch-fired-then", summary = line, then = then);
+        }
+        let kind = if view.failed > 0 { LogKind::Bad } else { LogKind::Conn };
+        self.log(now, kind, line);
         self.fire = Some(view);
         for row in &mut self.lab.procs {
             row.accepted = self.accepted.get(&row.pid).copied();

@@ -429,7 +429,10 @@ fn unattributed_connections_are_served_not_failed_on_screen() {
     app.update(Msg::Fired(Ok(r)));
     let log = log_of(&app);
     let line = log.last().unwrap();
-    assert_eq!(line, "fired 10: 8 served (0 attributed, 8 not attributed), 2 failed: refused 2", "{log:?}");
+    // The connections pane's words (watch80 made the two panes say the same).
+    let want = "fired 10: 8 served (0 attributed), 2 failed; served, not attributed: owner_gone 8 (the \
+                connection closed before forklab saw its owner); failed: refused 2 (nothing accepted it)";
+    assert_eq!(line, want, "{log:?}");
     let s = screen(&app, 160, 45);
     assert!(s.contains("fired 10: 8 served (0 attributed), 2 failed"), "{s}");
     assert!(s.contains("served, not attributed: owner_gone 8 (the connection closed before forklab"), "{s}");
@@ -738,6 +741,36 @@ fn question_mark_lists_the_watch_keys_whole_at_80x24() {
         assert!(!app.help && app.firing.is_none());
         assert!(!screen(&app, 80, 24).contains(&format!("╭ {} ", tr!("help-title"))));
     }
+}
+
+/// A fire that failed reads the same in the connections and the events pane, with its
+/// reason, and the events line ends with no dangling `;`.
+#[test]
+fn a_failed_fire_says_the_same_words_with_its_reason_in_both_panes() {
+    let mut app = WatchApp::new(3288, 18480, None, Duration::from_millis(250), (160, 45));
+    app.update(Msg::Sample(Box::new(serve_sample(&SERVE_WORKERS, 3))));
+    let mut report = FireReport { fired: 1, completed: 0, failed: 1, port: 18480, ..FireReport::default() };
+    report.failures.insert("refused", 1);
+    report.each = vec![Err("refused")];
+    app.update(key('c'));
+    app.update(Msg::Fired(Ok(report)));
+    let said = app.lab.log.lines.back().unwrap().text.clone();
+    let (totals, why) = ("fired 1: 0 attributed, 1 failed", "failed: refused 1 (nothing accepted it)");
+    assert_eq!(said, format!("{totals}; {why}"));
+    let s = screen(&app, 160, 45);
+    let conns = columns(&s, 80, 160);
+    for part in [totals, why, "#1 refused"] {
+        assert!(conns.contains(part), "{part} not in the connections pane:\n{s}");
+    }
+    assert!(s.lines().any(|l| l.contains(&said)), "not whole in the events pane:\n{s}");
+    // One that served says who, after the same words.
+    let mut ok = FireReport { fired: 2, completed: 2, served: 2, port: 18480, ..FireReport::default() };
+    ok.per_process.insert("3297".into(), 2);
+    ok.each = vec![Ok(3297), Ok(3297)];
+    app.update(key('c'));
+    app.update(Msg::Fired(Ok(ok)));
+    let said = &app.lab.log.lines.back().unwrap().text;
+    assert_eq!(said, "fired 2: 2 attributed, 0 failed; forklab-worker#1 3297: 2");
 }
 
 /// The characters of `line` that start at display columns `from..to`.
