@@ -257,7 +257,12 @@ pub fn pick_port(root: i32, found: &[(i32, ListenerFd)], port: Option<u16>, unre
                 let pids: Vec<String> = unreadable.iter().map(|u| u.pid.to_string()).collect();
                 anyhow::anyhow!(
                     "{}",
-                    tr!("watch-not-seen-unreadable", base = base, pids = pids.join(", "), error = &first.error)
+                    tr!(
+                        "watch-not-seen-unreadable",
+                        base = base,
+                        pids = crate::i18n::list(&pids),
+                        error = &first.error
+                    )
                 )
             }
         }

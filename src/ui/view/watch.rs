@@ -235,7 +235,7 @@ fn header(app: &WatchApp, t: &Theme, width: u16) -> Vec<Line<'static>> {
     let also = if ports.is_empty() {
         String::new()
     } else {
-        format!(" ({})", tr!("watch-also-ports", ports = ports.join(", ")))
+        format!(" ({})", tr!("watch-also-ports", ports = crate::i18n::list(&ports)))
     };
     let mut first = vec![
         Span::styled(format!(" {} ", tr!("watch-title")), t.strong),
@@ -255,7 +255,8 @@ fn header(app: &WatchApp, t: &Theme, width: u16) -> Vec<Line<'static>> {
         rest.push((tr!("watch-fds-every", secs = every), t.dim));
     }
     if app.missed > 0 {
-        rest.push((tr!("watch-missed", n = app.missed), t.warn));
+        let le = if t.ascii { "<=" } else { "≤" };
+        rest.push((tr!("watch-missed", le = le, n = app.missed), t.warn));
     }
     if let Some(e) = &app.error {
         rest.push((e.clone(), t.bad));
@@ -492,7 +493,7 @@ fn fd_text(app: &WatchApp, p: &ProcSnap, f: &FdSnap, ascii: bool) -> String {
     if let Some(inode) = f.inode {
         let also = others(app, p.pid, inode);
         if !also.is_empty() {
-            s.push_str(&format!("  {}", tr!("watch-also", who = also.join(", "))));
+            s.push_str(&format!("  {}", tr!("watch-also", who = crate::i18n::list(&also))));
         }
     }
     s

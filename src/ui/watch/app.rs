@@ -374,7 +374,7 @@ impl WatchApp {
         // any connection was attributed), why some were not attributed, why some failed.
         let words = crate::ui::view::watch::fire_words(&view);
         let mut line = words.totals;
-        let who = (!who.is_empty()).then(|| who.join(", "));
+        let who = (!who.is_empty()).then(|| crate::i18n::list(&who));
         for then in who.into_iter().chain(words.not_attributed).chain(words.failed) {
             line = tr!("watch-fired-then", summary = line, then = then);
         }

@@ -165,7 +165,7 @@ fn watched() -> WatchApp {
 }
 
 fn screen(app: &WatchApp, w: u16, h: u16) -> String {
-    let theme = Theme::new(ThemeName::Default, true, false);
+    let theme = Theme::new(ThemeName::Default, true, app.ascii);
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| crate::ui::view::watch::draw(app, &theme, f)).unwrap();
     let buf = term.backend().buffer().clone();
@@ -300,6 +300,16 @@ fn the_header_shortens_the_command_not_what_was_missed_at_80x24() {
     assert!(top.contains("node benches/") && top.contains('…'), "{top}");
     let wide = screen(&app, 160, 45).lines().next().unwrap().to_string();
     assert!(wide.contains("--and-another-one") && !wide.contains('…'), "{wide}");
+}
+
+/// Under `--ascii` the header's "at most" is `<=`, as every other mark on that screen is ASCII.
+#[test]
+fn the_header_says_at_most_in_ascii_under_ascii() {
+    let mut app = watched();
+    app.missed = 23;
+    app.ascii = true;
+    let top = screen(&app, 160, 45).lines().next().unwrap().to_string();
+    assert!(top.contains("missed <=23 short-lived") && top.is_ascii(), "{top}");
 }
 
 fn log_of(app: &WatchApp) -> Vec<String> {
