@@ -220,6 +220,8 @@ latest-of = latest { $range } of { $all }
 latest-kept = latest { $range } of the { $all } kept ({ $fired } fired)
 latest-kept-short = latest { $range } of { $all } kept
 aside = { " " }({ $text })
+# What was seen, after a checked `expect:` or a question's answer.
+expect-detail = {"  "}({ $detail })
 clause-sep = { "; " }
 list-sep = { ", " }
 fds-also = also { $holders }

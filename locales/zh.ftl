@@ -209,6 +209,7 @@ latest-of = 最近第 { $range } 个（共 { $all } 个）
 latest-kept = 最近第 { $range } 个（只保留最近 { $all } 个，共发起 { $fired } 个）
 latest-kept-short = 最近第 { $range } 个（保留 { $all } 个）
 aside = （{ $text }）
+expect-detail = { " " }（{ $detail }）
 clause-sep = ；
 list-sep = 、
 fds-also = 同时被 { $holders } 持有

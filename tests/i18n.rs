@@ -158,8 +158,8 @@ fn a_failing_expect_and_a_directive_error_are_reported_in_chinese() {
     );
     let (status, stdout, stderr) = run(&tag, &["--lang", "zh", "--lessons", dir.path(), "play", "x"]);
     assert!(!status.success(), "{stdout}");
-    assert!(stdout.contains("FAIL expect: exited W1 code=0  (W1 还没有退出)"), "{stdout}");
-    assert!(stdout.contains("FAIL expect: hung W1  (W1 没有因为漏掉心跳而被发现卡住)"), "{stdout}");
+    assert!(stdout.contains("FAIL expect: exited W1 code=0 （W1 还没有退出）"), "{stdout}");
+    assert!(stdout.contains("FAIL expect: hung W1 （W1 没有因为漏掉心跳而被发现卡住）"), "{stdout}");
     let all = format!("{stdout}{stderr}");
     assert!(all.contains("没有活着的进程 `W3` 可以接收信号"), "{all}");
     let (status, stdout, stderr) = run(&tag, &["--lang", "en", "--lessons", dir.path(), "play", "x"]);

@@ -220,7 +220,7 @@ impl Report {
             }
             Report::Expect { text, passed, detail } => {
                 let mark = if *passed { "ok  " } else { "FAIL" };
-                format!("    {mark} {text}  ({detail})")
+                format!("    {mark} {text}{}", tr!("expect-detail", detail = detail))
             }
             Report::Question { ask, order, .. } => {
                 // `choices` keeps the file's order; `order` lists their indices in the order shown.

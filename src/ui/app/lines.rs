@@ -113,7 +113,7 @@ impl LessonView {
             }
             Report::Expect { text, passed, detail } => {
                 let (kind, mark) = if passed { (LogKind::Conn, "✓") } else { (LogKind::Fail, "✗") };
-                let text = format!("{mark} {text}  ({detail})");
+                let text = format!("{mark} {text}{}", tr!("expect-detail", detail = detail));
                 self.output(kind, text.clone());
                 self.log(kind, text);
             }
@@ -220,7 +220,7 @@ impl LessonView {
         self.output(LogKind::Lesson, format!("? {}", ask.question));
         self.output(kind, verdict.clone());
         if !detail.is_empty() {
-            self.output(LogKind::Life, format!("  ({detail})"));
+            self.output(LogKind::Life, tr!("expect-detail", detail = detail));
         }
         self.log(kind, format!("? {} {verdict}", ask.question));
     }

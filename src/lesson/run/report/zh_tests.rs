@@ -60,3 +60,14 @@ fn failed_connections_and_node_workers_are_listed_in_chinese() {
     let zh = in_lang(Lang::Zh, || node.text());
     assert!(zh.contains("W1 pid 8、W2 pid 9"), "{zh}");
 }
+
+/// A checked expect's detail sits in Chinese brackets in Chinese, in ASCII ones in English.
+#[test]
+fn an_expect_detail_is_in_chinese_brackets() {
+    let r = Report::Expect { text: "expect: sticky".into(), passed: true, detail: "4 个连接中有 4 个".into() };
+    let zh = in_lang(Lang::Zh, || r.text());
+    assert!(zh.ends_with("expect: sticky （4 个连接中有 4 个）"), "{zh}");
+    let r = Report::Expect { text: "expect: sticky".into(), passed: true, detail: "4 of 4".into() };
+    let en = in_lang(Lang::En, || r.text());
+    assert!(en.ends_with("expect: sticky  (4 of 4)"), "{en}");
+}
