@@ -147,7 +147,7 @@ impl State {
         }
         let statuses: Vec<ProcStatus> = procs.iter().map(|(s, _, _)| s.clone()).collect();
         let pids: Vec<i32> = statuses.iter().map(|p| p.pid).collect();
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), procfs::thread_cpu());
         if self.next_fds.is_none_or(|t| start >= t) || pids != self.fds_pids {
             let (tables, unreadable) = fd_tables_read(pids.iter().copied());
             let snap = match diag {
@@ -159,7 +159,9 @@ impl State {
                 // The port closed (the server stopped listening): still show the tree.
                 Err(e) => sample.error = Some(format!("{e:#}")),
             }
-            let cost = start.elapsed();
+            // The budget is of a core: the CPU the reads took (the kernel's readlinks included),
+            // not the wall time, which on a busy machine counts the waits for a core too.
+            let cost = procfs::thread_cpu().saturating_sub(cpu);
             self.fds_every = every.max(cost * (100 / BUDGET_PERCENT));
             self.next_fds = Some(start + self.fds_every);
             self.fds_pids = pids;

@@ -372,6 +372,14 @@ fn field_kib(text: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time the calling thread has used, user and kernel (CLOCK_THREAD_CPUTIME_ID,
+/// clock_gettime(2)): what a piece of work cost in CPU, whatever else had the cores meanwhile.
+pub fn thread_cpu() -> std::time::Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .map(std::time::Duration::from)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -547,5 +555,22 @@ mod tests {
         let table = fd_table(me).unwrap();
         let entry = table.iter().find(|e| e.fd == fd).unwrap();
         assert_eq!(entry.socket_inode(), Some(inode));
+    }
+
+    /// A thread's CPU time grows while it works and not while it waits: what the watch
+    /// screen's fd budget is measured in.
+    #[test]
+    fn thread_cpu_counts_work_not_waiting() {
+        use std::time::{Duration, Instant};
+        let before = thread_cpu();
+        std::thread::sleep(Duration::from_millis(200));
+        let slept = thread_cpu() - before;
+        assert!(slept < Duration::from_millis(50), "{slept:?} of CPU while asleep");
+        let before = thread_cpu();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while thread_cpu() - before < Duration::from_millis(20) {
+            assert!(Instant::now() < deadline, "no CPU time counted while spinning");
+            std::hint::black_box(0u64.wrapping_add(1));
+        }
     }
 }

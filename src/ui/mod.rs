@@ -228,7 +228,7 @@ fn event_loop(
         }
         out.recorder.frame(app);
         out.notes.publish(app);
-        let (wall, cpu) = (Instant::now(), thread_cpu());
+        let (wall, cpu) = (Instant::now(), crate::sys::procfs::thread_cpu());
         if crate::sys::jobctl::take_continued() {
             // Back from a stop on a blank alternate screen: forget the last frame, so every
             // cell is drawn again (not `clear()`, which reads the cursor position from stdin,
@@ -299,7 +299,7 @@ impl FrameLog {
             "{} {} {} {}",
             self.started.elapsed().as_micros(),
             wall.elapsed().as_micros(),
-            thread_cpu().saturating_sub(cpu).as_micros(),
+            crate::sys::procfs::thread_cpu().saturating_sub(cpu).as_micros(),
             self.accept_seen.take().map(|t| t.elapsed().as_micros() as i64).unwrap_or(-1)
         );
     }
@@ -320,11 +320,6 @@ const LAB_NICE: i32 = 10;
 
 /// At most one frame per this: 40 frames a second, more than a terminal shows smoothly.
 const FRAME_EVERY: Duration = Duration::from_millis(25);
-
-/// CPU time this thread has used (CLOCK_THREAD_CPUTIME_ID).
-fn thread_cpu() -> Duration {
-    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID).map(Duration::from).unwrap_or_default()
-}
 
 /// Where finished lessons are remembered: `$XDG_DATA_HOME/forklab/finished`, one id a line.
 fn data_file() -> Option<PathBuf> {
