@@ -593,6 +593,8 @@ watch-press-c = press c to fire a connection and see who accepts it
 watch-fired-attributed = fired { $fired }: { $attributed } attributed, { $failed } failed
 watch-fired-some-attributed = fired { $fired }: { $served } served ({ $attributed } attributed), { $failed } failed
 watch-fired-then = { $summary }; { $then }
+# One process's share of a fire, in the events pane: "node#1 32185: 4".
+watch-fired-by = { $who } { $pid }: { $n }
 watch-failed-why-words = failed: { $why } { $n } ({ $words })
 fire-why-refused = nothing accepted it
 fire-why-reset = the server reset it

@@ -581,6 +581,7 @@ watch-press-c = 按 c 发起一个连接，看看由谁 accept
 watch-fired-attributed = 发起 { $fired } 个：{ $attributed } 个已归属，{ $failed } 个失败
 watch-fired-some-attributed = 发起 { $fired } 个：{ $served } 个已服务（{ $attributed } 个已归属），{ $failed } 个失败
 watch-fired-then = { $summary }；{ $then }
+watch-fired-by = { $who } { $pid }：{ $n }
 watch-failed-why-words = 失败：{ $why } { $n }（{ $words }）
 fire-why-refused = 没有进程接受它
 fire-why-reset = 服务器重置了它

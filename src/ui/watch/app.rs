@@ -368,8 +368,11 @@ impl WatchApp {
         view.each = r.each.iter().map(|e| e.map_err(str::to_string)).collect();
         view.failures = r.failures.iter().map(|(k, v)| (k.to_string(), *v)).collect();
         view.not_attributed = r.why_not_attributed.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let who: Vec<String> =
-            view.per_process.iter().map(|(pid, n)| format!("{} {pid}: {n}", self.alias(*pid))).collect();
+        let who: Vec<String> = view
+            .per_process
+            .iter()
+            .map(|(pid, n)| tr!("watch-fired-by", who = self.alias(*pid), pid = *pid, n = *n))
+            .collect();
         // The connections pane's words, on one line: the totals, who served how many (when
         // any connection was attributed), why some were not attributed, why some failed.
         let words = crate::ui::view::watch::fire_words(&view);
