@@ -28,40 +28,22 @@ pub fn fds(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let n = table.fds.len();
     // When not every fd fits, the last row says how many more there are, the border marks
     // them, and ↑/↓ (the pane focused) scroll the table.
-    let cut = n > height;
-    let shown = if cut { height.saturating_sub(1) } else { n };
-    let top = if cut { m.fds_scroll.min(n - shown) } else { 0 };
-    let below = n - top - shown;
+    let window = Window::new(n, height, m.fds_scroll);
     let fd_w = table.fds.iter().map(|e| e.fd.to_string().len()).max().unwrap_or(1);
     // Align the "also ..." notes, but do not let one long path push them off the pane.
     let target_w = table.fds.iter().map(|e| text_width(&e.target)).max().unwrap_or(0).min(28);
     // When not every fd fits, the sockets another process also holds come first (what the
     // lessons are about), then the rest in fd order.
     let mut order: Vec<&FdEntry> = table.fds.iter().collect();
-    if cut {
+    if window.cut() {
         let held_elsewhere =
             |e: &FdEntry| e.socket_inode().and_then(|i| table.shared.get(&i)).is_some_and(|(_, o)| !o.is_empty());
         order.sort_by_key(|e| !held_elsewhere(e));
     }
-    for (y, e) in order.into_iter().skip(top).take(shown).enumerate() {
+    for (y, e) in order.into_iter().skip(window.top).take(window.shown).enumerate() {
         put(buf, inner, y as u16, fd_line(t, table, e, fd_w, target_w, inner.width as usize));
     }
-    if !cut {
-        return;
-    }
-    let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
-    let more = match (top, below) {
-        (0, b) => tr!("fds-more-below", b = b, down = down),
-        (a, 0) => tr!("fds-more-above", a = a, up = up),
-        (a, b) => tr!("fds-above-and-below", a = a, b = b, up = up, down = down),
-    };
-    put(buf, inner, shown as u16, Line::styled(more, t.dim));
-    if top > 0 {
-        border_mark(buf, area, false, t);
-    }
-    if below > 0 {
-        border_mark(buf, area, true, t);
-    }
+    window.mark(buf, area, inner, true, t);
 }
 
 pub(super) fn fd_line<'a>(

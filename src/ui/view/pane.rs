@@ -121,6 +121,50 @@ pub(super) fn cut(s: &str, w: usize, ascii: bool) -> String {
     out
 }
 
+/// Which of `n` rows a pane `height` rows high shows, from row `scroll` on (kept in range).
+/// When they do not all fit, the last row is kept for saying how many are above and below.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Window {
+    pub top: usize,
+    pub shown: usize,
+    pub below: usize,
+}
+
+impl Window {
+    pub fn new(n: usize, height: usize, scroll: usize) -> Window {
+        let cut = n > height;
+        let shown = if cut { height.saturating_sub(1) } else { n };
+        let top = if cut { scroll.min(n - shown) } else { 0 };
+        Window { top, shown, below: n - top - shown }
+    }
+
+    /// Not every row fits.
+    pub fn cut(&self) -> bool {
+        self.top + self.below > 0
+    }
+
+    /// Under a cut window: its last row says how many rows are above and below it, and the
+    /// border marks them (the top one only if `top_mark`: where it leaves the title whole).
+    pub fn mark(&self, buf: &mut Buffer, area: Rect, inner: Rect, top_mark: bool, t: &Theme) {
+        if !self.cut() {
+            return;
+        }
+        let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
+        let more = match (self.top, self.below) {
+            (0, b) => tr!("fds-more-below", b = b, down = down),
+            (a, 0) => tr!("fds-more-above", a = a, up = up),
+            (a, b) => tr!("fds-above-and-below", a = a, b = b, up = up, down = down),
+        };
+        put(buf, inner, self.shown as u16, Line::styled(more, t.dim));
+        if self.top > 0 && top_mark {
+            border_mark(buf, area, false, t);
+        }
+        if self.below > 0 {
+            border_mark(buf, area, true, t);
+        }
+    }
+}
+
 /// A mark on the right of a pane's top or bottom border, saying there is more above or below
 /// (` ↑ more above `); only when the pane lies whole in the buffer and is wide enough to keep
 /// its title clear.

@@ -154,8 +154,8 @@ pub fn scroll_max(app: &WatchApp, focus: Focus) -> usize {
     };
     let Some(inner) = pane.map(inner_of) else { return 0 };
     let n = rows(app, &theme, usize::from(inner.width));
-    let height = usize::from(inner.height);
-    if n > height { n - height.saturating_sub(1) } else { 0 }
+    // As far as the rows go: the window's top when scrolled to the end.
+    Window::new(n, usize::from(inner.height), usize::MAX).top
 }
 
 /// The inside of a pane's block, as `draw_block` leaves it.
@@ -181,32 +181,12 @@ fn scrolled(
     t: &Theme,
     buf: &mut Buffer,
 ) {
-    let height = usize::from(inner.height);
-    let n = rows.len();
-    let cut = n > height;
-    let shown = if cut { height.saturating_sub(1) } else { n };
-    let top = if cut { scroll.min(n - shown) } else { 0 };
-    let below = n - top - shown;
-    for (y, l) in rows.into_iter().skip(top).take(shown).enumerate() {
+    let window = Window::new(rows.len(), usize::from(inner.height), scroll);
+    for (y, l) in rows.into_iter().skip(window.top).take(window.shown).enumerate() {
         put(buf, inner, y as u16, l);
     }
-    if !cut {
-        return;
-    }
-    let (up, down) = if t.ascii { ("^", "v") } else { ("↑", "↓") };
-    let more = match (top, below) {
-        (0, b) => tr!("fds-more-below", b = b, down = down),
-        (a, 0) => tr!("fds-more-above", a = a, up = up),
-        (a, b) => tr!("fds-above-and-below", a = a, b = b, up = up, down = down),
-    };
-    put(buf, inner, shown as u16, Line::styled(more, t.dim));
     let mark = text_width(&tr!("pane-more-above")) + 6;
-    if top > 0 && usize::from(area.width) >= title + mark + 3 {
-        border_mark(buf, area, false, t);
-    }
-    if below > 0 {
-        border_mark(buf, area, true, t);
-    }
+    window.mark(buf, area, inner, usize::from(area.width) >= title + mark + 3, t);
 }
 
 /// `text` in rows of `width`, its leading spaces kept, rows after the first indented by
