@@ -189,12 +189,13 @@ struct Seen<'a> {
     orphans: &'a [i32],
 }
 
+/// The PIDs of the tree of `root` and of each followed orphan's, each once.
 fn tree_pids(root: i32, orphans: &[i32]) -> Vec<i32> {
-    let mut pids: Vec<i32> = tree(root).map(|t| t.into_iter().map(|p| p.pid).collect()).unwrap_or_default();
-    for o in orphans {
-        for p in tree(*o).map(|t| t.into_iter().map(|p| p.pid).collect::<Vec<_>>()).unwrap_or_default() {
-            if !pids.contains(&p) {
-                pids.push(p);
+    let mut pids: Vec<i32> = Vec::new();
+    for top in std::iter::once(&root).chain(orphans) {
+        for p in tree(*top).unwrap_or_default() {
+            if !pids.contains(&p.pid) {
+                pids.push(p.pid);
             }
         }
     }
