@@ -102,13 +102,9 @@ pub fn workers_of(master: i32) -> Vec<i32> {
 /// How long process `pid` has run: its start time (proc(5), field 22, in clock ticks since
 /// boot) against the system's uptime.
 fn age(pid: i32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_comm = stat.rsplit_once(')')?.1;
-    // Fields after the comm start at field 3 (state); starttime is field 22.
-    let start_ticks: u64 = after_comm.split_whitespace().nth(22 - 3)?.parse().ok()?;
+    let start_ticks = super::watch::start_of(pid)?;
     let uptime: f64 = std::fs::read_to_string("/proc/uptime").ok()?.split_whitespace().next()?.parse().ok()?;
-    // SAFETY: sysconf has no preconditions.
-    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let hz = crate::sys::procfs::ticks_per_second();
     Some(Duration::from_secs_f64((uptime - start_ticks as f64 / hz).max(0.0)))
 }
 

@@ -168,7 +168,7 @@ impl State {
             sample.fds_every = self.fds_every;
         }
         let now = Instant::now();
-        let per_s = ticks_per_second();
+        let per_s = procfs::ticks_per_second();
         for (status, depth, orphan) in procs {
             let cpu = match self.last.get(&status.pid) {
                 Some((ticks, at)) => {
@@ -286,10 +286,6 @@ pub fn tune_allocator() {
 fn machine_forks() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/stat").ok()?;
     text.lines().find_map(|l| l.strip_prefix("processes ")).and_then(|n| n.trim().parse().ok())
-}
-
-fn ticks_per_second() -> f64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().map(|t| t as f64).unwrap_or(100.0)
 }
 
 #[cfg(test)]

@@ -372,6 +372,11 @@ fn field_kib(text: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Clock ticks a second (`CLK_TCK`, sysconf(3)): the unit of /proc's CPU times and start times.
+pub fn ticks_per_second() -> f64 {
+    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().map(|t| t as f64).unwrap_or(100.0)
+}
+
 /// CPU time the calling thread has used, user and kernel (CLOCK_THREAD_CPUTIME_ID,
 /// clock_gettime(2)): what a piece of work cost in CPU, whatever else had the cores meanwhile.
 pub fn thread_cpu() -> std::time::Duration {

@@ -92,7 +92,7 @@ impl State {
         };
         let tree = self.descendants(me);
         let now = Instant::now();
-        let ticks_per_s = ticks_per_second();
+        let ticks_per_s = procfs::ticks_per_second();
         let mut procs = Vec::new();
         for pid in tree {
             let Ok(status) = procfs::status(pid) else { continue };
@@ -153,7 +153,7 @@ impl State {
                 let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else { continue };
                 seen.insert(pid);
                 if let std::collections::hash_map::Entry::Vacant(v) = self.parents.entry(pid)
-                    && let Some(ppid) = read_ppid(pid)
+                    && let Some(ppid) = crate::lab::watch::ppid_of(pid)
                 {
                     v.insert(ppid);
                 }
@@ -164,7 +164,7 @@ impl State {
         // the note's children once their Node master is killed): read its parent again.
         let orphans: Vec<i32> = (self.parents.iter()).filter(|(_, pp)| !seen.contains(pp)).map(|(p, _)| *p).collect();
         for pid in orphans {
-            if let Some(ppid) = read_ppid(pid) {
+            if let Some(ppid) = crate::lab::watch::ppid_of(pid) {
                 self.parents.insert(pid, ppid);
             }
         }
@@ -184,16 +184,6 @@ impl State {
         }
         out
     }
-}
-
-/// Field 4 of /proc/<pid>/stat, the second after the command name's closing parenthesis.
-fn read_ppid(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn ticks_per_second() -> f64 {
-    nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok().flatten().map(|t| t as f64).unwrap_or(100.0)
 }
 
 #[cfg(test)]
