@@ -266,24 +266,17 @@ impl WatchApp {
             KeyCode::Down => self.scroll(1),
             KeyCode::PageUp => self.scroll(-5),
             KeyCode::PageDown => self.scroll(5),
-            KeyCode::Tab => {
-                self.focus = match self.focus {
-                    Focus::Processes => Focus::Fds,
-                    Focus::Fds => Focus::Connections,
-                    Focus::Connections => Focus::Events,
-                    Focus::Events if self.sys.is_some() => Focus::Syscalls,
-                    _ => Focus::Processes,
-                };
-                Vec::new()
-            }
-            KeyCode::BackTab => {
-                self.focus = match self.focus {
-                    Focus::Processes if self.sys.is_some() => Focus::Syscalls,
-                    Focus::Processes => Focus::Events,
-                    Focus::Fds => Focus::Processes,
-                    Focus::Connections => Focus::Fds,
-                    Focus::Events => Focus::Connections,
-                    Focus::Syscalls => Focus::Events,
+            KeyCode::Tab | KeyCode::BackTab => {
+                // Round the panes in the order drawn, the syscalls pane last while it is open; a
+                // focus on a pane since closed goes on from the start (Tab) or the end (BackTab).
+                let mut order = vec![Focus::Processes, Focus::Fds, Focus::Connections, Focus::Events];
+                order.extend(self.sys.is_some().then_some(Focus::Syscalls));
+                let (n, at) = (order.len(), order.iter().position(|f| *f == self.focus));
+                self.focus = match (k.code, at) {
+                    (KeyCode::Tab, Some(i)) => order[(i + 1) % n],
+                    (KeyCode::Tab, None) => order[0],
+                    (_, Some(i)) => order[(i + n - 1) % n],
+                    (_, None) => order[n - 1],
                 };
                 Vec::new()
             }

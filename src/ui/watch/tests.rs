@@ -795,3 +795,33 @@ fn display_columns(line: &str, from: usize, to: usize) -> String {
     }
     out
 }
+
+/// Tab and Shift-Tab go round the panes in the order drawn, the syscalls pane last while it is
+/// open, each the other's reverse; a focus left on the syscalls pane after it closed goes on
+/// from the start (Tab) or the end (Shift-Tab).
+#[test]
+fn tab_and_shift_tab_go_round_the_panes_both_ways() {
+    use super::app::{Focus, SysPane};
+    let mut app = watched();
+    app.sys = None;
+    let round = |app: &mut WatchApp, code: KeyCode, n: usize| -> Vec<Focus> {
+        (0..n)
+            .map(|_| {
+                press(app, code, 1);
+                app.focus
+            })
+            .collect()
+    };
+    use Focus::*;
+    assert_eq!(app.focus, Processes);
+    assert_eq!(round(&mut app, KeyCode::Tab, 4), [Fds, Connections, Events, Processes]);
+    assert_eq!(round(&mut app, KeyCode::BackTab, 4), [Events, Connections, Fds, Processes]);
+    app.sys = Some(SysPane::default());
+    assert_eq!(round(&mut app, KeyCode::Tab, 5), [Fds, Connections, Events, Syscalls, Processes]);
+    assert_eq!(round(&mut app, KeyCode::BackTab, 5), [Syscalls, Events, Connections, Fds, Processes]);
+    press(&mut app, KeyCode::BackTab, 1);
+    app.sys = None;
+    assert_eq!(round(&mut app, KeyCode::Tab, 1), [Processes]);
+    app.focus = Syscalls;
+    assert_eq!(round(&mut app, KeyCode::BackTab, 1), [Events]);
+}
