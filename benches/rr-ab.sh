@@ -2,8 +2,9 @@
 # Interleaved A/B of round-robin pools: Node's cluster and one or more forklab binaries, each
 # loaded with the same wrk in turn, round after round, so that a shared machine's changing load
 # falls on all of them alike (benches/vs-node.sh measures one server after the other, minutes
-# apart). Besides req/s it reports the CPU each forklab master and its workers spent per request
-# (utime + stime from /proc/<pid>/stat), which moves far less with the machine's load.
+# apart). Besides req/s it reports the CPU each master (Node's primary, forklab's master) and its
+# workers spent per request (utime + stime from /proc/<pid>/stat, every thread of the process),
+# which moves far less with the machine's load.
 #
 # usage: BINS="before=/tmp/forklab-old after=target/release/forklab" benches/rr-ab.sh
 #        [ROUNDS=3] [SECS=5] [WORKERS=2]
@@ -83,7 +84,7 @@ for ((r = 1; r <= rounds; r++)); do
     for load in close keep-alive; do
         for n in "${names[@]}"; do
             m="" mu=- wu=- mw=- ww=-
-            [[ $n != node ]] && m=$(master_of "${pid[$n]}")
+            if [[ $n == node ]]; then m=$(ps -o pid= --ppid "${pid[$n]}" | tr -d ' '); else m=$(master_of "${pid[$n]}"); fi
             [[ -n $m ]] && { m0=$(ticks "$m"); w0=$(children_ticks "$m"); mv0=$(wakes "$m"); wv0=$(children_wakes "$m"); }
             args=(-t2 -c32 "-d${secs}s" --latency)
             [[ $load == close ]] && args+=(-H 'Connection: close')

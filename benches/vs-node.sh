@@ -166,6 +166,19 @@ total_rss_kb() {
     echo "$sum"
 }
 
+# CPU time (utime + stime, every thread, in clock ticks) of every process of the server now
+# running: its master and workers live through a load, so the difference around one is what
+# the server spent on it.
+server_ticks() {
+    local pid sum=0 t
+    for pid in $(descendants "$server"); do
+        t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || t=0
+        sum=$((sum + ${t:-0}))
+    done
+    echo "$sum"
+}
+hz=$(getconf CLK_TCK)
+
 # TCP segments this network namespace has sent (OutSegs in /proc/net/snmp): both ends of a
 # loopback connection count, so segments per request covers the handshake, the request, the
 # reply, the close and every ACK. Other traffic in the namespace would count too.
@@ -181,8 +194,12 @@ load() {
     shift
     segs0=$(tcp_out_segs)
     out=$workdir/wrk.$((++runs))
-    timeout -k 2 $((secs + 15)) wrk --latency -t "$threads" -c "$connections" \
-        -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" </dev/null >"$out" 2>&1 &
+    local ticks0
+    ticks0=$(server_ticks)
+    # wrk runs under bash's `time`, which writes wrk's own CPU (user, system seconds) to $out.cpu.
+    timeout -k 2 $((secs + 15)) bash -c 'TIMEFORMAT="%3U %3S"; { time wrk "${@:2}" >"$1" 2>&1; } 2>"$1.cpu"' \
+        wrk "$out" --latency -t "$threads" -c "$connections" \
+        -d "${secs}s" --timeout 5s "$@" "http://127.0.0.1:$port/" </dev/null &
     local wrk=$!
     groups+=("$wrk")
     rss_master=0 rss_worker=0 rss_total=0
@@ -200,6 +217,8 @@ load() {
     done
     wait "$wrk" || true
     segs=$(($(tcp_out_segs) - segs0))
+    server_cpu=$(($(server_ticks) - ticks0))
+    wrk_cpu=$(awk '{ printf "%.0f", ($1 + $2) * 1e6 }' "$out.cpu" 2>/dev/null || echo 0)
     grep -q '^Requests/sec:' "$out" || { cat "$out" >&2; die "wrk failed against port $port"; }
     # What the errors were (connect, read, write, timeout), not just how many.
     grep -E '^ *(Socket errors|Non-2xx)' "$out" >&2 || true
@@ -242,7 +261,7 @@ settle() {
     say "still $n sockets in TIME_WAIT; measuring anyway"
 }
 
-declare -A result # "server load" -> "rps p50 p99 errors requests segments master_kb worker_kb total_kb"
+declare -A result # "server load" -> "rps p50 p99 errors requests segments master_kb worker_kb total_kb server_cpu_ticks wrk_cpu_us"
 loads=(keep-alive close)
 
 measure() {
@@ -259,7 +278,7 @@ measure() {
         say "$name: $l, ${duration}s, $connections connections, $threads threads"
         settle
         if [[ $l == close ]]; then load "$duration" -H 'Connection: close'; else load "$duration"; fi
-        result["$name $l"]="$(parse_wrk "$out") $segs $rss_master $rss_worker $rss_total"
+        result["$name $l"]="$(parse_wrk "$out") $segs $rss_master $rss_worker $rss_total $server_cpu $wrk_cpu"
     done
     stop_group "$server"
 }
@@ -284,6 +303,9 @@ done
 
 mib() { awk -v k="$1" 'BEGIN { if (k > 0) printf "%.1f MiB", k / 1024; else printf "-" }'; }
 per() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1f", a / b; else printf "-" }'; }
+# CPU per request in µs, from a total in µs and a count of requests.
+us() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.1f µs", a / b; else printf "-" }'; }
+ticks_us() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.0f", t * 1e6 / hz }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f×", a / b; else printf "-" }'; }
 
 echo "## forklab vs Node cluster"
@@ -292,26 +314,31 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'), Linux $(uname -r), $(nproc) cores, node 
     "$(wrk --version 2>&1 | head -n1 | awk '{print $1, $2}'). Each server: $workers workers, round-robin;" \
     "wrk -t$threads -c$connections -d${duration}s --latency on 127.0.0.1, after a ${warmup}s warm-up." \
     "wrk shares the cores with the server. Segments/req: TCP segments sent on the machine (both ends)" \
-    "per request wrk completed. RSS is the peak of VmRSS sampled every 0.5 s under load;" \
+    "per request wrk completed. Server CPU/req: the user and system time of every process of the" \
+    "server (master and workers, every thread) during the load, per request; wrk CPU/req, wrk's own." \
+    "RSS is the peak of VmRSS sampled every 0.5 s under load;" \
     "total is the sum over every process of the server (shared copy-on-write pages count in each)."
 echo
-echo "| server | load | req/s | p50 | p99 | errors | segments/req | master RSS | worker RSS | total RSS |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| server | load | req/s | p50 | p99 | errors | segments/req | server CPU/req | wrk CPU/req | master RSS | worker RSS | total RSS |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for l in "${loads[@]}"; do
     for name in $servers; do
-        read -r rps p50 p99 errors requests segs m w t <<<"${result["$name $l"]}"
-        printf '| %s | %s | %.0f | %.2f ms | %.2f ms | %d | %s | %s | %s | %s |\n' \
+        read -r rps p50 p99 errors requests segs m w t cpu wcpu <<<"${result["$name $l"]}"
+        printf '| %s | %s | %.0f | %.2f ms | %.2f ms | %d | %s | %s | %s | %s | %s | %s |\n' \
             "$name" "$l" "$rps" "$p50" "$p99" "$errors" "$(per "$segs" "$requests")" \
+            "$(us "$(ticks_us "$cpu")" "$requests")" "$(us "$wcpu" "$requests")" \
             "$(mib "$m")" "$(mib "$w")" "$(mib "$t")"
     done
     if [[ -n ${result["node $l"]:-} && -n ${result["forklab $l"]:-} ]]; then
-        read -r nrps np50 np99 _ _ _ nm nw nt <<<"${result["node $l"]}"
-        read -r frps fp50 fp99 _ _ _ fm fw ft <<<"${result["forklab $l"]}"
+        read -r nrps np50 np99 _ nreq _ nm nw nt ncpu _ <<<"${result["node $l"]}"
+        read -r frps fp50 fp99 _ freq _ fm fw ft fcpu _ <<<"${result["forklab $l"]}"
         echo "| **forklab/node** | $l | $(ratio "$frps" "$nrps") | $(ratio "$fp50" "$np50") |" \
-            "$(ratio "$fp99" "$np99") | | | $(ratio "$fm" "$nm") | $(ratio "$fw" "$nw") | $(ratio "$ft" "$nt") |"
+            "$(ratio "$fp99" "$np99") | | | $(ratio "$(awk -v c="$fcpu" -v n="$freq" 'BEGIN { if (n > 0) printf "%.9f", c / n }')" \
+            "$(awk -v c="$ncpu" -v n="$nreq" 'BEGIN { if (n > 0) printf "%.9f", c / n }')") | |" \
+            "$(ratio "$fm" "$nm") | $(ratio "$fw" "$nw") | $(ratio "$ft" "$nt") |"
     fi
 done
 if [[ $servers == *node* && $servers == *forklab* ]]; then
     echo
-    echo "Ratios are forklab/node: above 1 is better for req/s, below 1 is better for latency and RSS."
+    echo "Ratios are forklab/node: above 1 is better for req/s, below 1 is better for latency, CPU and RSS."
 fi
