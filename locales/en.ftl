@@ -94,7 +94,13 @@ summary = { $steps } steps, { $passed } expects held, { $failed } failed
 info-pool = pool ready: { $workers } workers in { $mode } mode on http://127.0.0.1:{ $port }/
 info-load = load running: { $connections } connections, { $concurrency } at a time; { $flowing } done so far
 info-failed-conns = failed connections: { $list }
-info-sent = { $messages } messages crossed the channels: { $bytes } bytes, { $fds } fds attached
+info-sent = { $messages ->
+    [one] 1 message crossed the channels
+   *[other] { $messages } messages crossed the channels
+}: { $bytes } bytes, { $fds ->
+    [one] 1 fd attached
+   *[other] { $fds } fds attached
+}
 pidfile-removed = removed
 pidfile-still-there = still there
 info-daemon-stopped = reaped by forklab (pid { $reaper }); pidfile { $pidfile }
@@ -364,7 +370,10 @@ check-cores-why = { $got }: { $why }
 check-why-no-cpu = no process used the CPU
 check-why-cpu-time = CPU time charged: { $each }
 check-why-delays = starts seen after the crash, each after a wait of: { $delays } ms
-check-why-crossed = counted by the receivers: { $got } arrived carrying { $fds } fds; the master logged { $sent } sent to workers
+check-why-crossed = counted by the receivers: { $got } arrived carrying { $fds ->
+    [one] 1 fd
+   *[other] { $fds } fds
+}; the master logged { $sent } sent to workers
 check-why-order = reported in this order: { $order }
 check-why-visits = each worker's count: { $each }; { $completed } visits completed
 check-why-no-visits = no reply carried a visit count

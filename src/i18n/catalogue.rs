@@ -263,4 +263,23 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn counts_of_one_are_singular_in_english() {
+        let sent = |fds: u64, messages: u64| {
+            tr_args(
+                Lang::En,
+                "info-sent",
+                &[("messages", messages.into()), ("bytes", 87u64.into()), ("fds", fds.into())],
+            )
+        };
+        assert_eq!(sent(1, 2), "2 messages crossed the channels: 87 bytes, 1 fd attached");
+        assert_eq!(sent(0, 1), "1 message crossed the channels: 87 bytes, 0 fds attached");
+        let why = tr_args(
+            Lang::En,
+            "check-why-crossed",
+            &[("got", 2u64.into()), ("fds", 1u64.into()), ("sent", 1u64.into())],
+        );
+        assert_eq!(why, "counted by the receivers: 2 arrived carrying 1 fd; the master logged 1 sent to workers");
+    }
 }
