@@ -90,8 +90,17 @@ conn-served = connection { $conn } served by { $worker } in { $us } µs
 conn-failed = connection { $conn } failed
 no-choice-happened = none of the choices happened
 summary-error = stopped with an error: { $error }
-summary = { $steps } steps, { $passed } expects held, { $failed } failed
-info-pool = pool ready: { $workers } workers in { $mode } mode on http://127.0.0.1:{ $port }/
+summary = { $steps ->
+    [one] 1 step
+   *[other] { $steps } steps
+}, { $passed ->
+    [one] 1 expect
+   *[other] { $passed } expects
+} held, { $failed } failed
+info-pool = pool ready: { $workers ->
+    [one] 1 worker
+   *[other] { $workers } workers
+} in { $mode } mode on http://127.0.0.1:{ $port }/
 info-load = load running: { $connections } connections, { $concurrency } at a time; { $flowing } done so far
 info-failed-conns = failed connections: { $list }
 info-sent = { $messages ->
@@ -104,8 +113,17 @@ info-sent = { $messages ->
 pidfile-removed = removed
 pidfile-still-there = still there
 info-daemon-stopped = reaped by forklab (pid { $reaper }); pidfile { $pidfile }
-info-queue-handshakes = { $done } handshakes completed, { $timed_out } got no answer within 300 ms; { $queued } wait in the accept queue
-info-queue = { $queued } connections wait in the accept queue
+info-queue-handshakes = { $done ->
+    [one] 1 handshake
+   *[other] { $done } handshakes
+} completed, { $timed_out } got no answer within 300 ms; { $queued ->
+    [one] 1 waits
+   *[other] { $queued } wait
+} in the accept queue
+info-queue = { $queued ->
+    [one] 1 connection waits
+   *[other] { $queued } connections wait
+} in the accept queue
 info-zombie = { $alias } pid { $pid } is a zombie: state Z in /proc/{ $pid }/stat, its exit status kept for its parent
 info-terminal-made = forklab has no terminal: it now leads a session of its own with a pseudo-terminal, { $tty }, so that the daemon is born with a terminal to lose
 info-terminal-not-made = forklab has no terminal and could not make one ({ $why }): the daemon has none to lose
@@ -165,9 +183,15 @@ port-in-use = port { $port } is in use on 127.0.0.1; choose another with --port,
 what-happened = what happened
 more-above = more above, PgUp
 more-below = more below, PgDn
-fired = fired { $fired } connections at { $mode } mode: { $completed } completed, { $failed } failed, { $rate } conn/s
+fired = fired { $fired ->
+    [one] 1 connection
+   *[other] { $fired } connections
+} at { $mode } mode: { $completed } completed, { $failed } failed, { $rate } conn/s
 last-served-by = last served by { $worker }
-info-work = work done by { $names }: { $threads } threads (TIDs { $tids })
+info-work = work done by { $names }: { $threads ->
+    [one] 1 thread
+   *[other] { $threads } threads
+} (TIDs { $tids })
     CPU { $cpu } s in { $wall } s = { $cores } cores busy; per core: { $per_core }
 info-fds = /proc/{ $pid }/fd of { $target }:
 info-node = node { $program } (sched { $sched }) on http://127.0.0.1:{ $port }/: primary pid { $primary }, { $workers }
@@ -211,7 +235,13 @@ no-samples-yet = no samples yet
 step-heading = step { $n }/{ $m }: { $title }
 
 ## Merged from main: holding, idle, wide tables, syscalls
-info-holding = holding { $idle } idle keep-alive connections and { $slow } requests whose replies wait { $ms } ms
+info-holding = holding { $idle ->
+    [one] 1 idle keep-alive connection
+   *[other] { $idle } idle keep-alive connections
+} and { $slow ->
+    [one] 1 request whose reply waits
+   *[other] { $slow } requests whose replies wait
+} { $ms } ms
 info-idle-ended = idle connections: { $graceful } closed by the server (end of file), { $reset } reset, { $open } still open
 action-side = zoomed narration: a wide table sideways
 action-syscalls = syscalls of the lab's processes (strace -f), and off
@@ -268,27 +298,63 @@ ev-accepted = accepted { $n } { $n ->
         [one] connection
        *[other] connections
     } ({ $total } in all)
-ev-pool-ready = pool ready: { $workers } workers, mode { $mode }, http://127.0.0.1:{ $port }/
+ev-pool-ready = pool ready: { $workers ->
+    [one] 1 worker
+   *[other] { $workers } workers
+}, mode { $mode }, http://127.0.0.1:{ $port }/
 ev-pool-stopped = pool stopped
-ev-stats = stats: { $accepted } connections, { $requests } requests, { $empty } empty wake-ups, { $voluntary } voluntary context switches
+ev-stats = stats: { $accepted ->
+    [one] 1 connection
+   *[other] { $accepted } connections
+}, { $requests ->
+    [one] 1 request
+   *[other] { $requests } requests
+}, { $empty ->
+    [one] 1 empty wake-up
+   *[other] { $empty } empty wake-ups
+}, { $voluntary ->
+    [one] 1 voluntary context switch
+   *[other] { $voluntary } voluntary context switches
+}
 ev-exited-code = exited with code { $code }
 ev-killed-core = killed by { $signal } (core dumped)
 ev-killed = killed by { $signal }
 ev-exited = exited
 ev-respawning-now = respawning now
-ev-respawning = respawning in { $delay } ms ({ $restarts } quick crashes in a row)
-ev-gave-up = crash loop: gave up after { $restarts } quick restarts
+ev-respawning = respawning in { $delay } ms ({ $restarts ->
+    [one] 1 quick crash
+   *[other] { $restarts } quick crashes
+} in a row)
+ev-gave-up = crash loop: gave up after { $restarts ->
+    [one] 1 quick restart
+   *[other] { $restarts } quick restarts
+}
 ev-signaled = got { $signal } from { $by }
 ev-error = error: { $message }
-ev-crash-ordered = told to crash ({ $how }) holding { $open } open connections
+ev-crash-ordered = told to crash ({ $how }) holding { $open ->
+    [one] 1 open connection
+   *[other] { $open } open connections
+}
 ev-hung = missed heartbeats for { $ms } ms: hung, killing it
 ev-round-trip = , round trip { $us } µs
-ev-message = message { $from } -> { $to }: { $what }, { $bytes } bytes, { $fds } fds{ $rtt }
+ev-message = message { $from } -> { $to }: { $what }, { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+}, { $fds ->
+    [one] 1 fd
+   *[other] { $fds } fds
+}{ $rtt }
 ev-handle-got = got a handle: fd { $fd } -> socket:[{ $inode }]
 ev-worker-ready = ready: its event loop answered
 ev-retiring = told to stop: { $by } is ready in its place
-ev-rolled = rolling restart done: { $replaced } workers replaced
-ev-threads = { $n } threads, TIDs { $tids }
+ev-rolled = rolling restart done: { $replaced ->
+    [one] 1 worker
+   *[other] { $replaced } workers
+} replaced
+ev-threads = { $n ->
+    [one] 1 thread
+   *[other] { $n } threads
+}, TIDs { $tids }
 ev-work-done-one = worked { $ms } ms on one thread
 ev-work-done = worked { $ms } ms on each of { $threads } threads
 ev-counter-shared = the shared counter
@@ -304,7 +370,13 @@ ev-reaped = reaping again: read { $signals } SIGCHLD, waitpid collected { $child
         [one] child
        *[other] children
     }
-ev-received = received { $what }: { $bytes } bytes, { $fds } fds
+ev-received = received { $what }: { $bytes ->
+    [one] 1 byte
+   *[other] { $bytes } bytes
+}, { $fds ->
+    [one] 1 fd
+   *[other] { $fds } fds
+}
 
 ## Shots and recordings
 shot-step-range = lesson `{ $id }` has { $steps } steps; --step takes 0 (the intro) to { $steps }
@@ -317,7 +389,10 @@ cast-creating = creating the recording { $path }
 cast-writing = writing the recording { $path }
 
 ## serve and play
-serve-running = { $workers } workers in { $mode } mode on http://127.0.0.1:{ $port }/  (try: curl -si http://127.0.0.1:{ $port }/ ; Ctrl-C stops)
+serve-running = { $workers ->
+    [one] 1 worker
+   *[other] { $workers } workers
+} in { $mode } mode on http://127.0.0.1:{ $port }/  (try: curl -si http://127.0.0.1:{ $port }/ ; Ctrl-C stops)
 serve-stopping = { $signal } received, stopping the pool
 master-ended = the master ended unexpectedly
 lesson-needs-node = lesson { $id } needs node: { $how }
@@ -331,7 +406,10 @@ check-metric-unknown = { $metric } is not known yet{ $why }
 check-metric-cores = { $metric } is { $value }; this machine has { $cores } cores{ $why }
 check-hung = { $alias } was caught by a missed heartbeat
 check-not-hung = { $alias } was not caught by a missed heartbeat
-check-gave-up = the master gave up on { $alias } after { $n } quick restarts
+check-gave-up = the master gave up on { $alias } after { $n ->
+    [one] 1 quick restart
+   *[other] { $n } quick restarts
+}
 check-not-gave-up = the master did not give up on { $alias }
 check-handle = sent socket:[{ $sent }], received as fd { $fd } -> socket:[{ $got }]
 check-no-handle = no handle was sent
@@ -347,7 +425,10 @@ check-no-fire = no connections were fired yet
 check-not-running = { $alias } is not running
 check-accounted = fired { $fired }, completed { $completed }, failed { $failed }; connections by the worker that answered add up to { $by_worker }; workers counted { $accepted } accepts
 check-sticky-none = none of the { $fired } connections carried more than one request
-check-sticky = { $kept } of { $fired } connections carried several requests, { $each }; { $switched } had replies from more than one worker
+check-sticky = { $kept } of { $fired ->
+    [one] 1 connection carried
+   *[other] { $fired } connections carried
+} several requests, { $each }; { $switched } had replies from more than one worker
 check-sticky-each = { $n } each
 check-sticky-range = { $fewest } to { $most } each
 check-not-exited = { $alias } has not exited
@@ -385,7 +466,13 @@ check-rolled-no-idle = no idle keep-alive connection was open to drain
 check-rolled-idle-lost = of the idle keep-alive connections, { $reset } were reset and { $open } still open
 check-rolled-load-ended = the load had ended before the restart did
 check-rolled-under-load = , under load
-check-rolled = { $replaced } workers replaced{ $load }, each after its successor was ready; each old one exited 0; their { $idle } idle keep-alive connections closed with a FIN, none reset
+check-rolled = { $replaced ->
+    [one] 1 worker
+   *[other] { $replaced } workers
+} replaced{ $load }, each after its successor was ready; each old one exited 0; their { $idle ->
+    [one] 1 idle keep-alive connection
+   *[other] { $idle } idle keep-alive connections
+} closed with a FIN, none reset
 check-no-crash-load = no load ran across a crash
 check-lost-channel = { " " }and at most { $n } more in its channel
 check-lost-only-held = the client's records: { $failed } failed, { $elsewhere } of them after replies from another worker; { $alias } held { $held ->
@@ -559,8 +646,14 @@ watch-connection = connection { $local } <- { $remote } (fd { $fd }, socket:[{ $
 watch-peer-in = peer in { $pid }
 watch-peer-outside = peer outside the tree
 watch-peer-more = +{ $n } more
-watch-fired = fired { $fired } connections at port { $port }: { $served } served ({ $completed } attributed, { $not_attributed } not attributed), { $failed } failed
-watch-fired-some-failed = { $failed } of { $fired } connections failed (exit status 3)
+watch-fired = fired { $fired ->
+    [one] 1 connection
+   *[other] { $fired } connections
+} at port { $port }: { $served } served ({ $completed } attributed, { $not_attributed } not attributed), { $failed } failed
+watch-fired-some-failed = { $failed } of { $fired ->
+    [one] 1 connection
+   *[other] { $fired } connections
+} failed (exit status 3)
 watch-failed-why = failed: { $why } { $n }
 watch-not-attributed-why = served, not attributed: { $why } { $n } ({ $words })
 watch-why-owner_gone = the connection closed before forklab saw its owner
@@ -630,8 +723,20 @@ why-blocked-in-accept = stopping the pool; a worker blocked in accept(2) reads n
 why-channel-refused = stopping the pool; its channel did not take the stop message
 bench-unknown-mode = unknown accept mode `{ $mode }` (expected one of: { $modes }), or all
 bench-done = done: { $completed } completed, { $failed } failed
-bench-chaos = chaos: { $kills } workers killed, { $respawns } respawned, { $gave_up } given up, { $left } of { $workers } workers at the end
-bench-chaos-settle = { $mode } under chaos: { $kills } workers killed, { $exits } exits reported, { $respawns } respawned, { $gave_up } given up, pool ready again: { $ready }
+bench-chaos = chaos: { $kills ->
+    [one] 1 worker
+   *[other] { $kills } workers
+} killed, { $respawns } respawned, { $gave_up } given up, { $left } of { $workers ->
+    [one] 1 worker
+   *[other] { $workers } workers
+} at the end
+bench-chaos-settle = { $mode } under chaos: { $kills ->
+    [one] 1 worker
+   *[other] { $kills } workers
+} killed, { $exits ->
+    [one] 1 exit
+   *[other] { $exits } exits
+} reported, { $respawns } respawned, { $gave_up } given up, pool ready again: { $ready }
 bench-yes = true
 bench-no = false
 col-mode = mode
@@ -734,7 +839,10 @@ strace-target-gone = strace ended with the traced process: { $pid } has exited (
 strace-exited = strace exited with code { $code }
 strace-killed = strace was killed by { $signal }
 strace-closed = strace closed its output
-strace-held = { $held } calls not shown (at most { $most } a second)
+strace-held = { $held ->
+    [one] 1 call
+   *[other] { $held } calls
+} not shown (at most { $most } a second)
 strace-refused = { $line }: the kernel refused ptrace on { $pid } (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root
 node-how-to-get = install Node.js 18 or later so that `node` is on PATH (apt-get install nodejs, or https://nodejs.org)
 node-not-on-path = no `node` on PATH; { $how }
@@ -766,7 +874,10 @@ node-no-program = no built-in Node program `{ $name }`
 node-creating = creating { $path }
 node-writing = writing { $path }
 node-did-not-start = the Node program `{ $name }` did not start: { $log }
-node-workers-listening = the Node program `{ $name }` has { $listening } workers listening, not { $workers }
+node-workers-listening = the Node program `{ $name }` has { $listening ->
+    [one] 1 worker
+   *[other] { $listening } workers
+} listening, not { $workers }
 node-bad-state = reading the Node program's state `{ $body }`
 node-control-connect = connecting to the Node program's control port { $port }
 node-control-read = reading the Node program's reply
@@ -986,7 +1097,10 @@ worker-ack-accept-off = accept off
 worker-ack-drain = on SIGTERM: drain, at most { $ms } ms
 worker-ack-no-drain = on SIGTERM: cannot drain ({ $error })
 worker-ack-term = SIGTERM: closed { $closed } idle, draining { $busy }, at most { $ms } ms
-worker-ack-cut = drain limit: cut { $cut } connections
+worker-ack-cut = drain limit: cut { $cut ->
+    [one] 1 connection
+   *[other] { $cut } connections
+}
 master-ack-listen = listen(fd { $fd }, backlog { $n })
 master-msg-drain = drain on SIGTERM
 master-msg-ping = ping

@@ -445,7 +445,7 @@ fn play_shutdown_passes_drained_requests_all_served_and_killed_ones_all_lost() {
     // sent SIGTERM to each worker, then SIGKILL to one still busy after its grace.
     let said = |what: &str| lines.iter().any(|l| l["what"].as_str().is_some_and(|w| w.contains(what)));
     assert!(said("SIGTERM: closed 5 idle, draining 3"), "no drain report");
-    assert!(said("drain limit: cut 1 connections"), "no cut report");
+    assert!(said("drain limit: cut 1 connection"), "no cut report");
     let signaled = |signal: &str| {
         lines.iter().filter(|l| l["event"] == "signaled" && l["signal"] == signal && l["by"] == "master").count()
     };

@@ -179,7 +179,7 @@ impl NodeLab {
                 bail!(tr!(
                     "node-workers-listening",
                     name = self.name.as_str(),
-                    listening = state.workers.len(),
+                    listening = state.workers.iter().filter(|w| w.listening).count(),
                     workers = workers
                 ));
             }

@@ -551,11 +551,15 @@ impl Event {
                 format!("accepted {n} connection{s} ({total} in all)")
             }
             Event::PoolReady { mode, port, workers, .. } => {
-                format!("pool ready: {workers} workers, mode {mode}, http://127.0.0.1:{port}/")
+                format!("pool ready: {}, mode {mode}, http://127.0.0.1:{port}/", count(*workers, "worker"))
             }
             Event::PoolStopped { .. } => "pool stopped".to_string(),
             Event::Stats { accepted, requests, empty_wakeups, voluntary_ctxt, .. } => format!(
-                "stats: {accepted} connections, {requests} requests, {empty_wakeups} empty wake-ups, {voluntary_ctxt} voluntary context switches"
+                "stats: {}, {}, {}, {}",
+                count(*accepted, "connection"),
+                count(*requests, "request"),
+                count(*empty_wakeups, "empty wake-up"),
+                count(*voluntary_ctxt, "voluntary context switch")
             ),
             Event::Exited { code, signal, core_dumped, .. } => match (code, signal) {
                 (Some(c), _) => format!("exited with code {c}"),
@@ -565,29 +569,29 @@ impl Event {
             },
             Event::Respawning { delay_ms: 0, restarts: 0, .. } => "respawning now".to_string(),
             Event::Respawning { delay_ms, restarts, .. } => {
-                format!("respawning in {delay_ms} ms ({restarts} quick crashes in a row)")
+                format!("respawning in {delay_ms} ms ({} in a row)", count(*restarts, "quick crash"))
             }
             Event::GaveUp { restarts, .. } => {
-                format!("crash loop: gave up after {restarts} quick restarts")
+                format!("crash loop: gave up after {}", count(*restarts, "quick restart"))
             }
             Event::Signaled { signal, by, why: None, .. } => format!("got {signal} from {by}"),
             Event::Signaled { signal, by, why: Some(why), .. } => format!("got {signal} from {by}: {}", why.english()),
             Event::Error { message, .. } => format!("error: {message}"),
             Event::CrashOrdered { how, open_conns, .. } => {
-                format!("told to crash ({how}) holding {open_conns} open connections")
+                format!("told to crash ({how}) holding {}", count(*open_conns, "open connection"))
             }
             Event::Hung { silent_ms, .. } => format!("missed heartbeats for {silent_ms} ms: hung, killing it"),
             Event::Message { from, to, what, bytes, fds, rtt_us, .. } => {
                 let rtt = rtt_us.map(|us| format!(", round trip {us} µs")).unwrap_or_default();
-                format!("message {from} -> {to}: {what}, {bytes} bytes, {fds} fds{rtt}")
+                format!("message {from} -> {to}: {what}, {}, {}{rtt}", count(*bytes, "byte"), count(*fds, "fd"))
             }
             Event::HandleGot { fd, inode, .. } => format!("got a handle: fd {fd} -> socket:[{inode}]"),
             Event::WorkerReady { .. } => "ready: its event loop answered".to_string(),
             Event::Retiring { replaced_by, .. } => format!("told to stop: {replaced_by} is ready in its place"),
-            Event::Rolled { replaced, .. } => format!("rolling restart done: {replaced} workers replaced"),
+            Event::Rolled { replaced, .. } => format!("rolling restart done: {} replaced", count(*replaced, "worker")),
             Event::Threads { tids, .. } => {
                 let tids: Vec<String> = tids.iter().map(|t| t.to_string()).collect();
-                format!("{} threads, TIDs {}", tids.len(), tids.join(" "))
+                format!("{}, TIDs {}", count(tids.len(), "thread"), tids.join(" "))
             }
             Event::WorkDone { threads: 1, ms, .. } => format!("worked {ms} ms on one thread"),
             Event::WorkDone { threads, ms, .. } => format!("worked {ms} ms on each of {threads} threads"),
@@ -609,8 +613,18 @@ impl Event {
                 let s = if *children == 1 { "" } else { "ren" };
                 format!("reaping again: read {signals} SIGCHLD, waitpid collected {children} child{s}")
             }
-            Event::Received { what, bytes, fds, .. } => format!("received {what}: {bytes} bytes, {fds} fds"),
+            Event::Received { what, bytes, fds, .. } => {
+                format!("received {what}: {}, {}", count(*bytes, "byte"), count(*fds, "fd"))
+            }
         };
         format!("{who} {what}")
     }
+}
+
+/// `1 worker`, `2 workers`: the English originals count as the catalogue does.
+#[cfg(test)]
+fn count<N: TryInto<u64>>(n: N, noun: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    let plural = if noun.ends_with("ch") || noun.ends_with("sh") { format!("{noun}es") } else { format!("{noun}s") };
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {plural}") }
 }
