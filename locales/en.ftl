@@ -268,7 +268,7 @@ fds-more-above = { $up } { $a } more above
 fds-above-and-below = { $up } { $a } above, +{ $b } more below { $down }
 
 ## The glossary and the language switch
-glossary-fork = A new node process that runs the script from the top (it does not clone the caller); the IPC channel is a Unix socketpair, fd 3 in the child.
+glossary-fork = A new node process that runs the script from the top (it does not clone the caller); the IPC channel is a Unix socketpair, fd 3 in the child by default (the `stdio` option can put it elsewhere).
 glossary-send-handle = The handle rides beside a JSON message as SCM_RIGHTS: the receiver gets a new fd number for the same socket (句柄传递).
 glossary-worker-listen = The worker opens no socket: it asks the primary over IPC. In round-robin mode the primary holds the only listener; in SCHED_NONE it sends the listener itself.
 glossary-listen = One listening socket; the event loop (libuv) waits on it with epoll.
@@ -760,7 +760,7 @@ conn-row-failed = failed
 conn-row-failed-why = failed ({ $kind })
 # A failed connection's kind: the --json value, worded (English keeps the value).
 fail-kind = { $kind }
-doctor-node-missing = the Node lessons (node-cluster) cannot run
+doctor-node-missing = the Node lessons (node-fork, node-cluster) cannot run
 doctor-node = node { $version } on PATH, for the Node lessons
 doctor-writing-json = writing the doctor report as json
 doctor-not-linux = forklab was built for { $os }, not Linux
@@ -844,7 +844,7 @@ strace-held = { $held ->
    *[other] { $held } calls
 } not shown (at most { $most } a second)
 strace-refused = { $line }: the kernel refused ptrace on { $pid } (a container without CAP_SYS_PTRACE, or a seccomp profile that forbids it): run the container with --cap-add SYS_PTRACE, or forklab as root
-node-how-to-get = install Node.js 18 or later so that `node` is on PATH (apt-get install nodejs, or https://nodejs.org)
+node-how-to-get = install Node.js so that `node` is on PATH (apt-get install nodejs, or https://nodejs.org); the lessons were written and measured with Node 20
 node-not-on-path = no `node` on PATH; { $how }
 
 ## The lab's own errors (src/lab/mod.rs): the master or the load client gone or silent
@@ -892,7 +892,7 @@ cli-about = Learn how multi-process servers work, with real processes on Linux
 cli-arg-lessons = Load lessons from this folder instead of the ones built into forklab
 cli-arg-theme = Colours: default (reads on dark and light terminals), dark, light, or contrast (for projectors)
 cli-arg-ascii = Plain ASCII instead of box drawing and block characters
-cli-arg-refresh = How often the panes sample the processes, in milliseconds (at least 200, sysinfo's CPU interval)
+cli-arg-refresh = How often the panes sample the processes, in milliseconds (at least 200, sysinfo's CPU interval; at most 10000)
 cli-arg-seed = Make random choices repeatable: the chaos switch's victims and the order a question's choices are shown in follow this seed (without it, questions use seed 0). (The load client has no random timing: it opens its connections in order, as fast as it may.)
 cli-arg-lang = The language of the lessons and the interface: en or zh (中文). Without it, LC_ALL, LC_MESSAGES or LANG starting with `zh` chooses Chinese
 cli-open-about = Open one lesson in the terminal interface
@@ -904,7 +904,7 @@ cli-shot-step = The step to show, after running the steps up to it (0 is the int
 cli-notes-about = Show a lesson's speaker notes, following the step the lesson screen is on
 cli-play-about = Run a lesson's steps headless and print the transcript; exits non-zero if an expect fails
 cli-play-json = One JSON object per line
-cli-serve-about = Run the master and its workers until Ctrl-C, printing events (for curl, wrk, a browser)
+cli-serve-about = Run the master and its workers until Ctrl-C or SIGTERM, printing events (for curl, wrk, a browser)
 cli-serve-port = The port on 127.0.0.1; 0 picks a free one
 cli-serve-pass-handle = Fork first and pass the listener over SCM_RIGHTS, instead of inheriting it
 cli-bench-about = Fire connections at the pool and report throughput, latency and the per-worker spread

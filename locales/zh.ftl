@@ -220,7 +220,7 @@ fds-more-above = { $up } 上面还有 { $a } 个
 fds-above-and-below = { $up } 上面 { $a } 个，下面还有 { $b } 个 { $down }
 
 ## The glossary and the language switch
-glossary-fork = 一个从头运行脚本的新 node 进程（并不复制调用者）；IPC 通道是一对 Unix socketpair，在子进程中是 fd 3。
+glossary-fork = 一个从头运行脚本的新 node 进程（并不复制调用者）；IPC 通道是一对 Unix socketpair，默认在子进程中是 fd 3（`stdio` 选项可以把它放到别的位置）。
 glossary-send-handle = 句柄随一条 JSON 消息以 SCM_RIGHTS 传递：接收方得到一个新的 fd 编号，指向同一个 socket（句柄传递）。
 glossary-worker-listen = 工作进程自己不开 socket：它通过 IPC 请求主进程。轮询模式下只有主进程持有监听 socket；SCHED_NONE 模式下主进程把监听 socket 本身发给工作进程。
 glossary-listen = 一个监听 socket；事件循环（libuv）用 epoll 等待它。
@@ -644,7 +644,7 @@ fail-kind = { $kind ->
         [other] 其他错误
        *[unknown] { $kind }
     }
-doctor-node-missing = Node 课程（node-cluster）无法运行
+doctor-node-missing = Node 课程（node-fork、node-cluster）无法运行
 doctor-node = PATH 上有 node { $version }，供 Node 课程使用
 doctor-writing-json = 写出 doctor 的 json 报告
 doctor-not-linux = forklab 是为 { $os } 构建的，不是 Linux
@@ -725,7 +725,7 @@ strace-killed = strace 被 { $signal } 杀死
 strace-closed = strace 关闭了它的输出
 strace-held = 有 { $held } 个调用未显示（每秒最多 { $most } 个）
 strace-refused = { $line }：内核拒绝了对 { $pid } 的 ptrace（容器缺少 CAP_SYS_PTRACE，或 seccomp 配置禁止了它）：给容器加 --cap-add SYS_PTRACE，或以 root 运行 forklab
-node-how-to-get = 安装 Node.js 18 或更高版本，让 `node` 出现在 PATH 上（apt-get install nodejs，或 https://nodejs.org）
+node-how-to-get = 安装 Node.js，让 `node` 出现在 PATH 上（apt-get install nodejs，或 https://nodejs.org）；课程是用 Node 20 编写和实测的
 node-not-on-path = PATH 上没有 `node`；{ $how }
 
 ## The lab's own errors (src/lab/mod.rs): the master or the load client gone or silent
@@ -769,7 +769,7 @@ cli-about = 用真实的 Linux 进程，学习多进程服务器如何工作
 cli-arg-lessons = 从这个目录载入课程，而不是用 forklab 内置的课程
 cli-arg-theme = 配色：default（深色与浅色终端上都清楚）、dark、light，或 contrast（适合投影）
 cli-arg-ascii = 只用 ASCII 字符，不用制表符与块字符
-cli-arg-refresh = 面板采样进程的间隔，单位毫秒（至少 200，即 sysinfo 计算 CPU 的间隔）
+cli-arg-refresh = 面板采样进程的间隔，单位毫秒（至少 200，即 sysinfo 计算 CPU 的间隔；至多 10000）
 cli-arg-seed = 让随机选择可以重现：混沌开关挑中的进程、问题选项的顺序都按这个种子（不给时问题用种子 0）。（负载客户端没有随机时序：它按顺序、尽快地建立连接。）
 cli-arg-lang = 课程与界面的语言：en 或 zh（中文）。不给时，LC_ALL、LC_MESSAGES 或 LANG 以 `zh` 开头即选中文
 cli-open-about = 在终端界面中打开一节课
@@ -781,7 +781,7 @@ cli-shot-step = 要显示的步骤，先运行到这一步为止（0 是开场�
 cli-notes-about = 显示课程的讲者备注，跟随课程界面所在的步骤
 cli-play-about = 无界面地运行课程的各步并打印记录；有 expect 不成立时以非零状态退出
 cli-play-json = 每行一个 JSON 对象
-cli-serve-about = 运行主进程及其工作进程直到 Ctrl-C，并打印事件（可用 curl、wrk、浏览器访问）
+cli-serve-about = 运行主进程及其工作进程直到 Ctrl-C 或 SIGTERM，并打印事件（可用 curl、wrk、浏览器访问）
 cli-serve-port = 127.0.0.1 上的端口；0 表示挑一个空闲端口
 cli-serve-pass-handle = 先 fork，再通过 SCM_RIGHTS 传递监听套接字，而不是靠继承
 cli-bench-about = 向进程池发起连接，报告吞吐量、延迟以及各工作进程的分布

@@ -79,7 +79,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub ascii: bool,
 
-    /// How often the panes sample the processes, in milliseconds (at least 200, sysinfo's CPU interval).
+    /// How often the panes sample the processes, in milliseconds (at least 200, sysinfo's CPU interval; at most 10000).
     #[arg(long, global = true, default_value_t = 250, value_parser = clap::value_parser!(u64).range(200..=10_000))]
     pub refresh: u64,
 
@@ -134,7 +134,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run the master and its workers until Ctrl-C, printing events (for curl, wrk, a browser).
+    /// Run the master and its workers until Ctrl-C or SIGTERM, printing events (for curl, wrk, a browser).
     Serve {
         #[arg(long, default_value = "shared")]
         mode: Mode,

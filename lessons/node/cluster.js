@@ -1,7 +1,7 @@
 // forklab's Node cluster program (lessons/node/cluster.js), built into forklab and run with the
 // `node` found on PATH by `do: node cluster workers=N sched=rr|none`:
 //
-//   node cluster.js CONTROL_FILE workers=N sched=rr|none
+//   node cluster.js CONTROL_FILE workers=N sched=rr|none lease=PID   (lease: forklab's pid, unused here)
 //
 // The primary forks N workers with Node's own `cluster`; each worker serves HTTP on one shared
 // port and answers every request with its PID. The primary also listens on a control port of

@@ -1,7 +1,7 @@
 /** master.js */
 // The study note's master.js (seed/, "父子进程"), as forklab runs it with `do: node master ...`:
 //
-//   node master.js CONTROL_FILE workers=N [fix=disconnect]
+//   node master.js CONTROL_FILE workers=N [fix=disconnect] lease=PID
 //
 // The note's lines are below with three changes: it listens on 127.0.0.1 on a port the kernel
 // picks (the note: `server.listen(8090)` on every interface; forklab listens on loopback only,

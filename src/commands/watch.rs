@@ -10,7 +10,8 @@ use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 /// The screen's look and pace: the global `--theme`, `--ascii` and `--refresh`.
-/// `--fire`'s exit status when any connection failed (1 is forklab's own error, 2 a usage error).
+/// `--fire`'s exit status when any connection failed (1 is forklab's own error, a refused
+/// combination of options included; 2 an argument clap refuses).
 pub const FIRE_FAILED: u8 = 3;
 
 pub type Screen = (crate::ui::theme::ThemeName, bool, std::time::Duration);
