@@ -934,6 +934,13 @@ cli-arguments = Arguments
 cli-options = Options
 cli-command = COMMAND
 cli-default = { " " }[default: { $value }]
+cli-choices = Possible values:
+# `--mode`'s values: clap shows proto/mode.rs's doc comments in English; a test keeps them equal.
+cli-choice-shared = Every worker's epoll watches the one listener (Node's SCHED_NONE; the herd)
+cli-choice-exclusive = The same with EPOLLEXCLUSIVE (Linux 4.5): wakes one or more, not all
+cli-choice-blocking = Classic pre-fork: each worker blocks in accept() and serves one connection at a time
+cli-choice-rr = The master accepts and hands each connection on over SCM_RIGHTS (Node's SCHED_RR)
+cli-choice-reuseport = A socket per worker with SO_REUSEPORT; the kernel hashes each connection to one
 cli-more = For more information, try '--help'.
 cli-tip = tip:{ " " }
 cli-err-prefix = error:{ " " }

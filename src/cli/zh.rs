@@ -80,7 +80,8 @@ fn label_arg(mut a: Arg, path: &[&str]) -> Arg {
         "help" => Some(tr!("cli-help-flag")),
         "version" => Some(tr!("cli-version-flag")),
         _ if a.get_help().is_some() => zh(&arg_key(path, &a)),
-        _ => None,
+        // No help of its own (`--mode`, `--workers`): its choices and its default are still said.
+        _ => Some(choices(&a)),
     };
     if let Some(help) = help {
         // The defaults and the choices, which clap would label in English, are said in the help.
@@ -89,7 +90,9 @@ fn label_arg(mut a: Arg, path: &[&str]) -> Arg {
         if !defaults.is_empty() && a.get_action().takes_values() && !a.is_hide_default_value_set() {
             help = format!("{help}{}", tr!("cli-default", value = defaults.join(", ")));
         }
-        a = a.help(help).long_help(None);
+        if !help.is_empty() {
+            a = a.help(help).long_help(None);
+        }
     }
     a = a.hide_default_value(true).hide_possible_values(true);
     if a.is_positional() {
@@ -101,6 +104,19 @@ fn label_arg(mut a: Arg, path: &[&str]) -> Arg {
     } else {
         a.help_heading(leak(tr!("cli-options")))
     }
+}
+
+/// The choices of an argument that has no help of its own, each with its help from the catalogue
+/// (`cli-choice-<value>`, in English the value's doc comment), one a line, as clap lists them in
+/// English; empty when it has none.
+fn choices(a: &Arg) -> String {
+    let lines: Vec<String> = a
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set() && v.get_help().is_some())
+        .filter_map(|v| zh(&format!("cli-choice-{}", v.get_name())).map(|h| format!("- {}：{h}", v.get_name())))
+        .collect();
+    if lines.is_empty() { String::new() } else { format!("{}\n{}\n", tr!("cli-choices"), lines.join("\n")) }
 }
 
 /// The placeholders clap writes into a usage line, in Chinese.
@@ -247,6 +263,13 @@ mod tests {
             if let (Some(help), false) = (a.get_help(), ["help", "version"].contains(&a.get_id().as_str())) {
                 out.push((arg_key(path, a), help.to_string()));
             }
+            if a.get_help().is_none() {
+                for v in a.get_possible_values() {
+                    if let Some(help) = v.get_help() {
+                        out.push((format!("cli-choice-{}", v.get_name()), help.to_string()));
+                    }
+                }
+            }
         }
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
             let mut p = path.to_vec();
@@ -307,6 +330,20 @@ mod tests {
                 }
             }
         }
+        i18n::set(Lang::En);
+    }
+
+    /// An argument with no help of its own still has its choices and its default said, as clap
+    /// says them in English (they were blank under Chinese).
+    #[test]
+    fn choices_and_defaults_are_said_without_a_help_of_their_own() {
+        i18n::set(Lang::Zh);
+        let serve = help_of(&["serve"]);
+        for mode in ["shared", "exclusive", "blocking", "rr", "reuseport"] {
+            assert!(serve.contains(&format!("- {mode}：")), "{mode} in\n{serve}");
+        }
+        assert!(serve.contains("（默认：shared）") && serve.contains("（默认：4）"), "{serve}");
+        assert!(help_of(&["shot"]).contains("（默认：100x30）"));
         i18n::set(Lang::En);
     }
 
