@@ -22,7 +22,8 @@ workdir=$(mktemp -d "${TMPDIR:-/tmp}/rr-ab.XXXXXX")
 declare -A port pid
 names=(node)
 
-# Each server runs under `timeout` (nothing outlives the script), in this script's session so
+# Each server runs under `timeout` (stopped when the script exits, and by the time limit even if
+# the script is SIGKILLed), in this script's session so
 # that wrk and the servers share one scheduler autogroup (see benches/vs-node.sh).
 start() {
     local name=$1 p i
