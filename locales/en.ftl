@@ -268,7 +268,7 @@ fds-more-above = { $up } { $a } more above
 fds-above-and-below = { $up } { $a } above, +{ $b } more below { $down }
 
 ## The glossary and the language switch
-glossary-fork = A new node process that runs the script from the top (it does not clone the caller); the IPC channel is a Unix socketpair, fd 3 in the child by default (the `stdio` option can put it elsewhere).
+glossary-fork = A new node process that runs the script from the top (it does not clone the caller); the IPC channel is a Unix socketpair, fd 3 in the child by default (the stdio option can put it elsewhere).
 glossary-send-handle = The handle rides beside a JSON message as SCM_RIGHTS: the receiver gets a new fd number for the same socket (句柄传递).
 glossary-worker-listen = The worker opens no socket: it asks the primary over IPC. In round-robin mode the primary holds the only listener; in SCHED_NONE it sends the listener itself.
 glossary-listen = One listening socket; the event loop (libuv) waits on it with epoll.

@@ -220,7 +220,7 @@ fds-more-above = { $up } 上面还有 { $a } 个
 fds-above-and-below = { $up } 上面 { $a } 个，下面还有 { $b } 个 { $down }
 
 ## The glossary and the language switch
-glossary-fork = 一个从头运行脚本的新 node 进程（并不复制调用者）；IPC 通道是一对 Unix socketpair，默认在子进程中是 fd 3（`stdio` 选项可以把它放到别的位置）。
+glossary-fork = 一个从头运行脚本的新 node 进程（并不复制调用者）；IPC 通道是一对 Unix socketpair，默认在子进程中是 fd 3（stdio 选项可以把它放到别的位置）。
 glossary-send-handle = 句柄随一条 JSON 消息以 SCM_RIGHTS 传递：接收方得到一个新的 fd 编号，指向同一个 socket（句柄传递）。
 glossary-worker-listen = 工作进程自己不开 socket：它通过 IPC 请求主进程。轮询模式下只有主进程持有监听 socket；SCHED_NONE 模式下主进程把监听 socket 本身发给工作进程。
 glossary-listen = 一个监听 socket；事件循环（libuv）用 epoll 等待它。
