@@ -21,7 +21,11 @@ pub(super) fn syscalls(
 ) {
     let t = cx.theme;
     let state = if p.ended { tr!("sys-stopped") } else { "strace".to_string() };
-    let Some(inner) = draw_block(pane_block(cx, title(t, "syscalls", &[who, &state])), area, buf) else { return };
+    let back = format!("{}{}", if t.ascii { "^" } else { "↑" }, p.scroll);
+    let parts: Vec<&str> = if p.scroll > 0 { vec![who, &state, &back] } else { vec![who, &state] };
+    let head = title(t, "syscalls", &parts);
+    let title_w = title_width(cx, &head);
+    let Some(inner) = draw_block(pane_block(cx, head), area, buf) else { return };
     let width = inner.width as usize;
     // Narrow and not zoomed, a call is said short to keep more of them in view; zoomed (or
     // 120 columns wide), whole. Either way a call too long for a row wraps, never cut.
@@ -62,26 +66,53 @@ pub(super) fn syscalls(
     if calls.is_empty() {
         calls.push((tr!("sys-attaching"), t.dim));
     }
-    for (y, line) in newest_rows(&calls, width, inner.height as usize).into_iter().enumerate() {
+    // Scrolled back, the newest lines are left out (the note, if any, with them).
+    let end = calls.len().saturating_sub(p.scroll).max(1);
+    let (rows, older) = newest_rows(&calls[..end], width, inner.height as usize, t.ascii);
+    for (y, line) in rows.into_iter().enumerate() {
         put(buf, inner, y as u16, line);
+    }
+    // The border says there are lines above (where that leaves the title whole) and below.
+    let mark = text_width(&tr!("pane-more-above")) + 6;
+    if older && usize::from(area.width) >= title_w + mark + 3 {
+        border_mark(buf, area, false, t);
+    }
+    if end < calls.len() {
+        border_mark(buf, area, true, t);
     }
 }
 
 /// The rows of the newest `lines` whose every row fits in `height`, each line wrapped to
-/// `width` (its rows after the first indented); the newest alone, its first rows, when it
-/// does not fit by itself.
-fn newest_rows(lines: &[(String, Style)], width: usize, height: usize) -> Vec<Line<'static>> {
-    let mut shown: Vec<Vec<Line<'static>>> = Vec::new();
+/// `width` (its rows after the first indented), and whether older lines were left out. The
+/// newest alone does not always fit: its first rows then, the last ending in `…` (zoomed the
+/// pane shows it whole).
+fn newest_rows(lines: &[(String, Style)], width: usize, height: usize, ascii: bool) -> (Vec<Line<'static>>, bool) {
+    let mut shown: Vec<Vec<String>> = Vec::new();
     let mut used = 0;
-    for (s, style) in lines.iter().rev() {
-        let rows: Vec<Line<'static>> = wrap(s, width, 2).into_iter().map(|r| Line::styled(r, *style)).collect();
+    for (s, _) in lines.iter().rev() {
+        let rows = wrap(s, width, 2);
         if used + rows.len() > height && !shown.is_empty() {
             break;
         }
         used += rows.len();
         shown.push(rows);
     }
-    shown.into_iter().rev().flatten().take(height).collect()
+    let older = shown.len() < lines.len();
+    let styles = lines.iter().rev().map(|(_, style)| *style);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for (rows, style) in shown.into_iter().zip(styles).rev() {
+        for r in rows {
+            out.push(Line::styled(r, style));
+        }
+    }
+    if out.len() > height {
+        out.truncate(height);
+        if let Some(last) = out.last_mut() {
+            let text = format!("{}{}", last, " ".repeat(width));
+            *last = Line::styled(cut(&text, width, ascii), last.style);
+        }
+    }
+    (out, older)
 }
 
 /// `3<UNIX-STREAM:[1->2]>` as `3`: strace's -yy decoration taken off.

@@ -293,7 +293,7 @@ fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let arrows = if t.ascii { "Up/Down" } else { "↑/↓" };
     let firing = app.firing.map(|n| format!(" {}", tr!("watch-firing", n = n))).unwrap_or_default();
-    let scrolls = matches!(app.focus, Focus::Fds | Focus::Connections | Focus::Events);
+    let scrolls = matches!(app.focus, Focus::Fds | Focus::Connections | Focus::Events | Focus::Syscalls);
     let zoom = if app.zoom { "key-unzoom" } else { "key-zoom" };
     // (key, words, priority: lower stays longer)
     let keys = [

@@ -866,3 +866,49 @@ fn every_syscall_is_whole_at_80x24_zoomed_and_wrapped_not_cut() {
     }
     assert!(!whole.contains('…'), "a call was cut:\n{z}");
 }
+
+/// The syscalls pane is read back with ↑/↓ when focused: every call strace printed can be
+/// reached at 80x24 (zoomed, where each is whole), the title says how far back, the view holds
+/// still while calls come, and back down to the end it follows strace again.
+#[test]
+fn the_syscalls_pane_is_read_back_with_up_and_down() {
+    let mut app = watched();
+    let accept = |port: u16| {
+        let line = format!(
+            "11:26:16.{port:06} accept4(21<TCP:[127.0.0.1:38201]>, NULL, NULL, SOCK_CLOEXEC) = 22<TCP:[127.0.0.1:38201->127.0.0.1:{port}]>"
+        );
+        Msg::Sys(SysEvent::Call(parse(&line).unwrap()))
+    };
+    for port in 60001..=60020 {
+        app.update(accept(port));
+    }
+    while app.focus != super::app::Focus::Syscalls {
+        press(&mut app, KeyCode::Tab, 1);
+    }
+    assert!(screen(&app, 80, 24).lines().last().unwrap().contains("scroll"));
+    app.update(key('z'));
+    let s = screen(&app, 80, 24);
+    let text = pane_text(&s, "syscalls");
+    assert!(text.contains("127.0.0.1:60020") && !text.contains("127.0.0.1:54276"), "{s}");
+    let mut seen = text.clone();
+    for _ in 0..25 {
+        press(&mut app, KeyCode::Up, 1);
+        seen.push_str(&pane_text(&screen(&app, 80, 24), "syscalls"));
+    }
+    for port in (60001..=60020).chain([54276, 54280]) {
+        assert!(seen.contains(&format!("127.0.0.1:{port}]>")), "{port} never shown");
+    }
+    assert_eq!(app.sys.as_ref().unwrap().scroll, 21, "as far back as the oldest line");
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("syscalls · node#1 pid 32185 · strace · ↑21") && s.contains("↓ more below"), "{s}");
+    // A call that comes while reading back does not move the view.
+    let before = pane_text(&s, "syscalls");
+    app.update(accept(60021));
+    assert_eq!(pane_text(&screen(&app, 80, 24), "syscalls").replace("↑22", "↑21"), before);
+    // Down to the end: the newest again, and what comes next shows.
+    press(&mut app, KeyCode::Down, 30);
+    assert_eq!(app.sys.as_ref().unwrap().scroll, 0);
+    app.update(accept(60022));
+    let s = screen(&app, 80, 24);
+    assert!(pane_text(&s, "syscalls").contains("127.0.0.1:60022") && !s.contains("more below"), "{s}");
+}
