@@ -6,7 +6,7 @@ mod zh;
 use crate::i18n::{self, Lang};
 use crate::proto::mode::Mode;
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,9 +19,44 @@ pub fn parse() -> Cli {
     let lang = i18n::choose(lang_in(&args));
     i18n::set(lang);
     match lang {
-        Lang::En => Cli::parse_from(args),
+        Lang::En => {
+            let mut cmd = command();
+            let matches = cmd.clone().get_matches_from(args);
+            Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
+        }
         Lang::Zh => zh::parse(args),
     }
+}
+
+/// The global options a subcommand has no use for. clap gives every subcommand each global
+/// option, so `forklab watch --help` listed `--lessons` and `--seed`, which do nothing there:
+/// its help leaves these out. They are still parsed wherever a global option may stand
+/// (`forklab --seed 7 watch` runs as before), so no command line that worked stops working.
+const IDLE: [(&str, &[&str]); 7] = [
+    ("notes", &["theme", "ascii", "refresh", "seed"]),
+    ("play", &["theme", "ascii", "refresh"]),
+    ("serve", &["lessons", "theme", "ascii", "refresh", "seed"]),
+    ("bench", &["lessons", "theme", "ascii", "refresh"]),
+    ("list", &["theme", "ascii", "refresh", "seed"]),
+    ("watch", &["lessons", "seed"]),
+    ("doctor", &["lessons", "theme", "ascii", "refresh", "seed"]),
+];
+
+/// The command line clap parses: `Cli`'s, each subcommand given, before clap copies the
+/// global options into it, a hidden copy of those it does not use (clap copies in only what
+/// a subcommand does not have already). Not `mut_arg` after `build`: that leaves clap's index
+/// of the long names pointing at the wrong arguments.
+pub(crate) fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    let globals: Vec<clap::Arg> = cmd.get_arguments().filter(|a| a.is_global_set()).cloned().collect();
+    for (sub, idle) in IDLE {
+        let hidden = globals.iter().filter(|a| idle.contains(&a.get_id().as_str())).map(|a| a.clone().hide(true));
+        let hidden: Vec<clap::Arg> = hidden.collect();
+        // Each name in IDLE is a global option's (a test renders every help).
+        assert_eq!(hidden.len(), idle.len());
+        cmd = cmd.mut_subcommand(sub, |c| c.args(hidden));
+    }
+    cmd
 }
 
 /// `--lang en|zh` or `--lang=en|zh` among the arguments (before a `--`); None when absent or
@@ -230,6 +265,49 @@ mod tests {
         assert_eq!(parse_size("65535x65535").unwrap_err(), "65535x65535 is above the largest frame, 1000x1000");
         assert_eq!(parse_size("100x1001").unwrap_err(), "100x1001 is above the largest frame, 1000x1000");
         assert!(parse_size("65536x30").unwrap_err().contains("is not a size"));
+    }
+
+    /// Each subcommand's help lists the global options that act there and no other (`watch`
+    /// listed `--lessons` and `--seed`); every placement of them still parses, as before.
+    #[test]
+    fn each_help_lists_only_the_options_that_act_there() {
+        let mut cmd = command();
+        // As parsing does: clap copies the global options into the subcommands.
+        cmd.build();
+        let acts: [(&str, &[&str]); 9] = [
+            ("open", &["lessons", "theme", "ascii", "refresh", "seed"]),
+            ("shot", &["lessons", "theme", "ascii", "refresh", "seed"]),
+            ("notes", &["lessons"]),
+            ("play", &["lessons", "seed"]),
+            ("serve", &[]),
+            ("bench", &["seed"]),
+            ("list", &["lessons"]),
+            ("watch", &["theme", "ascii", "refresh"]),
+            ("doctor", &[]),
+        ];
+        for (sub, acts) in acts {
+            let help = cmd.find_subcommand_mut(sub).unwrap().render_help().to_string();
+            for id in ["lessons", "theme", "ascii", "refresh", "seed"] {
+                assert_eq!(help.contains(&format!("--{id}")), acts.contains(&id), "--{id} in {sub}'s help:\n{help}");
+            }
+            assert!(help.contains("--lang"), "{sub}:\n{help}");
+        }
+        // The top level (the lesson picker) lists them all.
+        let help = cmd.render_help().to_string();
+        assert!(["--lessons", "--theme", "--ascii", "--refresh", "--seed", "--lang"].iter().all(|o| help.contains(o)));
+        let parse = |args: &[&str]| Cli::from_arg_matches(&command().try_get_matches_from(args).unwrap()).unwrap();
+        let cli = parse(&["forklab", "--lessons", "d", "play", "x"]);
+        assert_eq!(cli.lessons.as_deref(), Some(std::path::Path::new("d")));
+        assert_eq!(parse(&["forklab", "play", "--seed", "7", "x"]).seed, Some(7));
+        assert_eq!(parse(&["forklab", "--seed", "7", "--lessons", "d", "play", "q", "--json"]).seed, Some(7));
+        assert_eq!(
+            parse(&["forklab", "play", "x", "--lessons", "d"]).lessons.as_deref(),
+            Some(std::path::Path::new("d"))
+        );
+        assert_eq!(parse(&["forklab", "bench", "--seed", "3", "--chaos-ms", "50"]).seed, Some(3));
+        assert!(parse(&["forklab", "watch", "--ascii", "--theme", "light", "--once"]).ascii);
+        // Hidden from watch's help, still taken there as it always was.
+        assert_eq!(parse(&["forklab", "watch", "--seed", "3", "--once"]).seed, Some(3));
     }
 
     #[test]

@@ -87,7 +87,8 @@ fn first_arg(args: &str) -> String {
     let mut depth = 0i32;
     let mut prev = ' ';
     for (i, c) in args.char_indices() {
-        let arrow = c == '>' && prev == '-';
+        // `->` in a socket's ends, `=>` before what the kernel wrote back into a struct.
+        let arrow = c == '>' && (prev == '-' || prev == '=');
         prev = c;
         match c {
             _ if arrow => {}
@@ -113,7 +114,8 @@ fn scm_rights(args: &str) -> Vec<String> {
     let mut prev = ' ';
     for (i, c) in data.char_indices() {
         // `->` inside a socket's name (`TCP:[a->b]`) is no closing bracket.
-        let arrow = c == '>' && prev == '-';
+        // `->` in a socket's ends, `=>` before what the kernel wrote back into a struct.
+        let arrow = c == '>' && (prev == '-' || prev == '=');
         prev = c;
         match c {
             _ if arrow => {}
@@ -321,6 +323,19 @@ mod tests {
         assert_eq!(c.first, "3<UNIX-STREAM:[24054097->24054096]>");
         assert_eq!(c.ret.as_deref(), Some("129"));
         assert_eq!(c.passed, vec!["19<TCP:[127.0.0.1:42321->127.0.0.1:59114]>"]);
+    }
+
+    /// clone3's struct comes back changed (`=> {parent_tid=[5689]}`): the `>` of that arrow
+    /// closes no bracket, so the first argument ends at its comma, not after the return value.
+    #[test]
+    fn clone3s_first_argument_ends_at_its_comma() {
+        let line = "01:48:36.402613 clone3({flags=CLONE_VM|CLONE_THREAD, child_tid=0x7fd9de5ea990, stack_size=0x7fff80} => {parent_tid=[5689]}, 88) = 5689";
+        let c = parse(line).unwrap();
+        assert_eq!(
+            c.first,
+            "{flags=CLONE_VM|CLONE_THREAD, child_tid=0x7fd9de5ea990, stack_size=0x7fff80} => {parent_tid=[5689]}"
+        );
+        assert_eq!(c.ret.as_deref(), Some("5689"));
     }
 
     #[test]

@@ -272,6 +272,8 @@ pub struct SysPane {
     /// Why there are no lines (strace missing, ptrace refused) or why they stopped.
     pub note: Option<String>,
     pub ended: bool,
+    /// Lines scrolled back from the newest (↑/↓ with the pane focused); 0 follows strace.
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -296,6 +298,16 @@ impl SysPane {
             self.lines.pop_front();
         }
         self.lines.push_back(row);
+        // Keep the same lines in view while the user reads back.
+        if self.scroll > 0 {
+            self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
+        }
+    }
+
+    /// ↑ (`by` -1) goes back a line, away from the newest; ↓ forward; PgUp/PgDn 5.
+    pub fn scroll_by(&mut self, by: i32) {
+        let max = self.lines.len().saturating_sub(1) as i32;
+        self.scroll = (self.scroll as i32 - by).clamp(0, max) as usize;
     }
 
     /// strace could not be started: why, and what to do.

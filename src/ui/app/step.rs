@@ -210,8 +210,12 @@ impl LessonView {
         match self.look.focus {
             // The narration scrolls as far as its text goes: App::scroll_narration.
             Focus::Narration => {}
-            // The syscalls pane follows strace's newest lines.
-            Focus::Syscalls => {}
+            // The syscalls pane follows strace's newest lines, or is read back.
+            Focus::Syscalls => {
+                if let Some(p) = &mut self.sys {
+                    p.scroll_by(by);
+                }
+            }
             Focus::Pane(Pane::Ipc) => {
                 let ipc = self.model.log.lines.iter().filter(|l| l.kind == LogKind::Ipc).count();
                 let max = ipc.saturating_sub(1) as i32;

@@ -822,7 +822,7 @@ fn a_node_worker_that_exits_stays_under_the_node_primary_whatever_its_alias_was(
 }
 
 /// The boxes on the lesson screen, as drawn: each one's name (its title up to the first ` · `)
-/// and whether its border has the focused style.
+/// and whether its border has the focused style (and then its title has the focus mark).
 fn boxes(app: &App) -> Vec<(String, bool)> {
     let (w, h) = app.size;
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
@@ -837,8 +837,10 @@ fn boxes(app: &App) -> Vec<(String, bool)> {
             }
             let title: String =
                 (x + 1..w).map(|i| buf[(i, y)].symbol()).take_while(|s| *s != "─" && *s != "╮").collect();
-            let name = title.trim().split(" · ").next().unwrap_or_default().to_string();
-            out.push((name, buf[(x, y)].fg == focused.unwrap()));
+            let name = title.trim_start_matches('▸').trim().split(" · ").next().unwrap_or_default().to_string();
+            let border = buf[(x, y)].fg == focused.unwrap();
+            assert_eq!(title.starts_with('▸'), border, "{name}: its title's focus mark and its border disagree");
+            out.push((name, border));
         }
     }
     out

@@ -85,8 +85,10 @@ fn render_wide(app: &App, w: u16, h: u16) -> String {
 /// The connections pane's rows: the column its title starts in, down to its bottom border.
 fn pane(screen: &str) -> Vec<String> {
     let lines: Vec<&str> = screen.lines().collect();
-    let (top, line) = lines.iter().enumerate().find(|(_, l)| l.contains("╭ connections")).expect(screen);
-    let col = line[..line.find("╭ connections").unwrap()].chars().count();
+    // Its title is ` connections` or, focused, `▸ connections`.
+    let at = |l: &str| l.find("╭ connections").or_else(|| l.find("╭▸ connections"));
+    let (top, line) = lines.iter().enumerate().find(|(_, l)| at(l).is_some()).expect(screen);
+    let col = line[..at(line).unwrap()].chars().count();
     let mut rows = vec![];
     for l in &lines[top + 1..] {
         let row: String = l.chars().skip(col).collect();
@@ -303,8 +305,10 @@ fn a_scrolled_list_holds_still_while_records_come_and_a_new_fire_shows_its_newes
 /// The connections pane's bottom border, from its corner.
 fn foot(screen: &str) -> String {
     let lines: Vec<&str> = screen.lines().collect();
-    let (top, line) = lines.iter().enumerate().find(|(_, l)| l.contains("╭ connections")).expect(screen);
-    let col = line[..line.find("╭ connections").unwrap()].chars().count();
+    // Its title is ` connections` or, focused, `▸ connections`.
+    let at = |l: &str| l.find("╭ connections").or_else(|| l.find("╭▸ connections"));
+    let (top, line) = lines.iter().enumerate().find(|(_, l)| at(l).is_some()).expect(screen);
+    let col = line[..at(line).unwrap()].chars().count();
     let below = lines[top + 1..].iter().map(|l| l.chars().skip(col).collect::<String>());
     below.into_iter().find(|r| r.starts_with('╰')).expect(screen)
 }

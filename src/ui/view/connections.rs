@@ -15,7 +15,10 @@ pub fn connections(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
     let c = &m.conns;
     let mode = c.mode.map(|mode| mode.name().to_string());
-    let parts = title_parts(t, mode.as_deref(), c.port, area.width.saturating_sub(2) as usize);
+    // The focus mark takes a cell of the title's room.
+    let mark = title_width(cx, &Line::default());
+    let room = (area.width.saturating_sub(2) as usize).saturating_sub(mark);
+    let parts = title_parts(t, mode.as_deref(), c.port, room);
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     let Some(inner) = draw_block(pane_block(cx, title(t, "connections", &parts)), area, buf) else { return };
     let height = inner.height as usize;

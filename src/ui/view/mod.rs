@@ -103,11 +103,19 @@ fn too_small_rows_saying(theme: &Theme, area: Rect, this_one: String) -> Vec<Lin
     rows.collect()
 }
 
+/// A dialog's block, or with `focused` false a pane's that has not the focus.
 pub(super) fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'a> {
     Block::bordered()
         .border_set(theme.border_set())
         .border_style(if focused { theme.border_focused } else { theme.border })
         .title(Span::styled(format!(" {title} "), theme.title))
+}
+
+/// The narration's block: its title marked, as a pane's is, while it has the focus.
+pub(super) fn narration_block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'a> {
+    let border = if focused { theme.border_focused } else { theme.border };
+    let title = pane::focus_title(theme, Line::styled(format!(" {title} "), theme.title), focused);
+    Block::bordered().border_set(theme.border_set()).border_style(border).title(title)
 }
 
 fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {
@@ -207,10 +215,10 @@ const BAR_MAX: u16 = 4;
 
 /// The rows the key bar needs on a screen `width` wide: one, or as many as its message
 /// wraps to beside the curl line (up to BAR_MAX).
-fn bar_rows(v: &LessonView, width: u16) -> u16 {
+fn bar_rows(v: &LessonView, width: u16, theme: &Theme) -> u16 {
     let Some(m) = v.message.as_deref() else { return 1 };
     let room = left_of_curl(width, &curl_text(curl_port(v)));
-    message_rows(m, room).len().clamp(1, usize::from(BAR_MAX)) as u16
+    message_lines(m, room, theme).len().clamp(1, usize::from(BAR_MAX)) as u16
 }
 
 /// The key bar's columns left of the curl line (at least one).
@@ -228,6 +236,15 @@ fn message_rows(m: &str, room: u16) -> Vec<String> {
         first.insert(0, ' ');
     }
     rows
+}
+
+/// A message of the key bar as drawn: its `code` spans as the narration's are (backticks gone,
+/// in a style of their own; under NO_COLOR as written), in rows of `room` columns. The message
+/// is in the warning colour, which is the code's too, so the code is in the terminal's own.
+fn message_lines(m: &str, room: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let coded = crate::ui::codespan::Coded::new(m, theme);
+    let code = ratatui::style::Style::new().fg(ratatui::style::Color::Reset).patch(theme.text);
+    coded.rows(message_rows(&coded.plain, room), theme.warn, code)
 }
 
 /// The curl line for `port`, or nothing.
@@ -268,7 +285,8 @@ fn body_split(body: Rect, v: &LessonView, table: usize) -> (Option<Rect>, Option
 /// How the narration area scrolls on a screen of the app's size and theme; None when a
 /// zoomed pane hides it.
 pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::app::Extent> {
-    let [_, _, body, _] = lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, app.size.0));
+    let [_, _, body, _] =
+        lesson_rows(Rect::new(0, 0, app.size.0, app.size.1), &app.theme, bar_rows(v, app.size.0, &app.theme));
     let table = narration::widest_row(&app.lessons[v.index], v, app.question(), &app.theme);
     let (area, _) = body_split(body, v, table);
     Some(narration::extent(&app.lessons[v.index], v, app.question(), &app.theme, area?))
@@ -277,7 +295,7 @@ pub(crate) fn narration_extent(app: &App, v: &LessonView) -> Option<crate::ui::a
 fn lesson(app: &App, v: &LessonView, theme: &Theme, f: &mut Frame, area: Rect) {
     let l = &app.lessons[v.index];
     let band = theme.name == super::theme::ThemeName::Contrast;
-    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, area.width));
+    let [top, title_row, body, bottom] = lesson_rows(area, theme, bar_rows(v, area.width, theme));
     let where_ = step_name(v.steps.page, l.steps.len());
     let mut marks = Vec::new();
     if app.frozen.is_some() {
@@ -488,10 +506,7 @@ fn status(theme: &Theme, f: &mut Frame, area: Rect, keys: &[(&str, &str)], port:
     let curl = curl_text(port);
     let room = left_of_curl(area.width, &curl);
     match message {
-        Some(m) => {
-            let rows = message_rows(m, room).into_iter().map(|r| Line::styled(r, theme.warn));
-            f.render_widget(Paragraph::new(rows.collect::<Vec<_>>()), Rect { width: room, ..area })
-        }
+        Some(m) => f.render_widget(Paragraph::new(message_lines(m, room, theme)), Rect { width: room, ..area }),
         None => {
             let (mut spans, mut used) = (Vec::new(), 0);
             for (k, what) in keys {
@@ -866,6 +881,63 @@ mod tests {
 
     fn press(app: &mut App, c: char) {
         app.update(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+
+    /// The key bar draws a message's `code` as the narration does: without its backticks, in
+    /// a style of its own (the message's colour is the code's); under NO_COLOR, as written.
+    #[test]
+    fn the_key_bar_draws_a_messages_code_without_backticks() {
+        let mut app = lesson_app();
+        if let Screen::Lesson(v) = &mut app.screen {
+            v.message = Some(tr!("msg-running", directive = "do: spawn 3"));
+        }
+        let bar = |t: &Theme| {
+            let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+            term.draw(|f| draw(&app, t, f)).unwrap();
+            let buf = term.backend().buffer().clone();
+            let row: String = (0..80).map(|x| buf[(x, 23)].symbol()).collect();
+            (row, (0..80).map(|x| buf[(x, 23)].style()).collect::<Vec<_>>())
+        };
+        let (row, styles) = bar(&theme());
+        assert!(row.starts_with(" running do: spawn 3 "), "{row}");
+        let (word, code) = (styles[1], styles[9]);
+        assert_eq!(word.fg, theme().warn.fg);
+        assert_ne!(code.fg, word.fg, "the code looks as the words around it");
+        let (row, _) = bar(&Theme::new(crate::ui::theme::ThemeName::Default, true, false));
+        assert!(row.starts_with(" running `do: spawn 3` "), "{row}");
+    }
+
+    /// The focused pane's title is marked and reversed, so the focus shows without colour, and
+    /// it moves with Tab: the narration's first, then the processes pane's.
+    #[test]
+    fn the_focused_pane_is_marked_on_its_title_without_colour_too() {
+        use ratatui::style::Modifier;
+        let mut app = lesson_app();
+        for ascii in [false, true] {
+            let t = Theme::new(crate::ui::theme::ThemeName::Default, true, ascii);
+            let mark = if ascii { ">" } else { "▸" };
+            let s = render(&app, &t, 80, 24);
+            let corner = if ascii { "+" } else { "╭" };
+            let marked: Vec<&str> = s.lines().filter(|l| l.contains(&format!("{corner}{mark} "))).collect();
+            assert_eq!(marked.len(), 1, "{s}");
+            assert!(marked[0].contains(&format!("{corner}{mark} step")), "{s}");
+        }
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+        let t = Theme::new(crate::ui::theme::ThemeName::Default, true, false);
+        let s = render(&app, &t, 80, 24);
+        let marked: Vec<&str> = s.lines().filter(|l| l.contains("╭▸ ")).collect();
+        assert_eq!(marked.len(), 1, "{s}");
+        assert!(marked[0].contains("▸ processes") && !marked[0].contains("▸ step"), "{s}");
+        let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| draw(&app, &t, f)).unwrap();
+        let buf = term.backend().buffer();
+        let y = s.lines().position(|l| l.contains("▸ processes")).unwrap() as u16;
+        let x = (0..80).find(|&x| buf[(x, y)].symbol() == "▸").unwrap();
+        for dx in 0..=10 {
+            assert!(buf[(x + dx, y)].modifier.contains(Modifier::REVERSED), "{s}");
+        }
+        let step = s.lines().position(|l| l.contains("╭ step ")).unwrap() as u16;
+        assert!((0..80).all(|x| !buf[(x, step)].modifier.contains(Modifier::REVERSED)), "{s}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The narration area: the step's text, its question card, and what the step did.
 
-use super::block;
+use super::narration_block;
 use crate::lesson::Lesson;
 use crate::ui::app::Extent;
 use crate::ui::app::{Asking, Focus, LessonView};
@@ -305,7 +305,7 @@ pub(super) fn narration(l: &Lesson, v: &LessonView, asking: Option<&Asking>, the
     let focused = v.look.focus == Focus::Narration;
     let page = v.steps.page;
     let title = super::step_name(page, l.steps.len());
-    let mut b = block(theme, &title, focused);
+    let mut b = narration_block(theme, &title, focused);
     let inner = b.inner(area);
     let (laid, e) = measure(l, v, asking, theme, area);
     let (up, down) = if theme.ascii { ("^", "v") } else { ("↑", "↓") };

@@ -8,7 +8,7 @@
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
@@ -55,7 +55,32 @@ fn pane_name(name: &str) -> String {
 
 pub(super) fn pane_block<'a>(cx: &PaneCtx, title: Line<'a>) -> Block<'a> {
     let border = if cx.focused { cx.theme.border_focused } else { cx.theme.border };
-    Block::bordered().border_set(cx.theme.border_set()).border_style(border).title(title)
+    Block::bordered()
+        .border_set(cx.theme.border_set())
+        .border_style(border)
+        .title(focus_title(cx.theme, title, cx.focused))
+}
+
+/// The focused pane's title: a mark before it and the whole of it drawn reversed, so the pane
+/// Tab chose shows without colour too (NO_COLOR, a projector, a recording), not only by its
+/// border. Any other title is left as it is.
+pub(super) fn focus_title<'a>(t: &Theme, title: Line<'a>, focused: bool) -> Line<'a> {
+    if !focused {
+        return title;
+    }
+    let mut title = title;
+    title.spans.insert(0, Span::raw(focus_mark(t)));
+    title.style = title.style.add_modifier(Modifier::REVERSED);
+    title
+}
+
+fn focus_mark(t: &Theme) -> &'static str {
+    if t.ascii { ">" } else { "▸" }
+}
+
+/// The cells `title` takes on the pane's border, the focus mark included.
+pub(super) fn title_width(cx: &PaneCtx, title: &Line) -> usize {
+    title.width() + if cx.focused { text_width(focus_mark(cx.theme)) } else { 0 }
 }
 
 /// Draws the block clipped to the buffer and returns the area inside it, with a column of

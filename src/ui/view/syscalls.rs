@@ -3,9 +3,11 @@
 
 use super::pane::*;
 use crate::lab::strace::SysCall;
+use crate::ui::linebreak::wrap;
 use crate::ui::model::{SysPane, SysRow};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
 
 /// The pane: `who` on its title, `label` names the process of each call (alias and PID).
@@ -19,18 +21,29 @@ pub(super) fn syscalls(
 ) {
     let t = cx.theme;
     let state = if p.ended { tr!("sys-stopped") } else { "strace".to_string() };
-    let Some(inner) = draw_block(pane_block(cx, title(t, "syscalls", &[who, &state])), area, buf) else { return };
+    let back = format!("{}{}", if t.ascii { "^" } else { "↑" }, p.scroll);
+    let parts: Vec<&str> = if p.scroll > 0 { vec![who, &state, &back] } else { vec![who, &state] };
+    let head = title(t, "syscalls", &parts);
+    let title_w = title_width(cx, &head);
+    let Some(inner) = draw_block(pane_block(cx, head), area, buf) else { return };
     let width = inner.width as usize;
-    let mut rows: Vec<(String, ratatui::style::Style)> = Vec::new();
+    // Narrow and not zoomed, a call is said short to keep more of them in view; zoomed (or
+    // 120 columns wide), whole. Either way a call too long for a row wraps, never cut.
+    let whole = cx.zoomed || width >= 120;
+    let mut calls: Vec<(String, Style)> = Vec::new();
     for row in &p.lines {
         match row {
             SysRow::Call(c) => {
-                // Narrow: fds by number only (what -yy adds is in the fds pane); the fds an
+                // Short: fds by number only (what -yy adds is in the fds pane); the fds an
                 // SCM_RIGHTS message carried keep their sockets, they are the point.
-                let fd = |s: &str| if width < 120 { short_fd(s) } else { s.to_string() };
-                let passed_fd = |s: &str| if width < 80 { short_fd(s) } else { s.to_string() };
-                // Narrow: no clock (the order is the story), to keep the fds in view.
-                let time = if width < 80 { String::new() } else { format!("{} ", c.time.get(..8).unwrap_or(&c.time)) };
+                let fd = |s: &str| if whole { s.to_string() } else { short_fd(s) };
+                let passed_fd = |s: &str| if whole || width >= 80 { s.to_string() } else { short_fd(s) };
+                // Short and narrow: no clock (the order is the story), to keep the fds in view.
+                let time = if !whole && width < 80 {
+                    String::new()
+                } else {
+                    format!("{} ", c.time.get(..8).unwrap_or(&c.time))
+                };
                 let mut s = format!("{time}{} {}({})", label(c), c.name, fd(&c.first));
                 match &c.ret {
                     Some(r) => s.push_str(&format!(" = {}", fd(r))),
@@ -42,24 +55,64 @@ pub(super) fn syscalls(
                     s.push_str(&format!(" {}", tr!(key, fds = passed.join(", "))));
                 }
                 let style = if c.passed.is_empty() { t.text } else { t.warn };
-                rows.push((s, style));
+                calls.push((s, style));
             }
-            SysRow::Note(n) => rows.push((n.clone(), t.dim)),
+            SysRow::Note(n) => calls.push((n.clone(), t.dim)),
         }
     }
     if let Some(n) = &p.note {
-        for w in crate::ui::linebreak::wrap(n, width, 2) {
-            rows.push((w, t.bad));
+        calls.push((n.clone(), t.bad));
+    }
+    if calls.is_empty() {
+        calls.push((tr!("sys-attaching"), t.dim));
+    }
+    // Scrolled back, the newest lines are left out (the note, if any, with them).
+    let end = calls.len().saturating_sub(p.scroll).max(1);
+    let (rows, older) = newest_rows(&calls[..end], width, inner.height as usize, t.ascii);
+    for (y, line) in rows.into_iter().enumerate() {
+        put(buf, inner, y as u16, line);
+    }
+    // The border says there are lines above (where that leaves the title whole) and below.
+    let mark = text_width(&tr!("pane-more-above")) + 6;
+    if older && usize::from(area.width) >= title_w + mark + 3 {
+        border_mark(buf, area, false, t);
+    }
+    if end < calls.len() {
+        border_mark(buf, area, true, t);
+    }
+}
+
+/// The rows of the newest `lines` whose every row fits in `height`, each line wrapped to
+/// `width` (its rows after the first indented), and whether older lines were left out. The
+/// newest alone does not always fit: its first rows then, the last ending in `…` (zoomed the
+/// pane shows it whole).
+fn newest_rows(lines: &[(String, Style)], width: usize, height: usize, ascii: bool) -> (Vec<Line<'static>>, bool) {
+    let mut shown: Vec<Vec<String>> = Vec::new();
+    let mut used = 0;
+    for (s, _) in lines.iter().rev() {
+        let rows = wrap(s, width, 2);
+        if used + rows.len() > height && !shown.is_empty() {
+            break;
+        }
+        used += rows.len();
+        shown.push(rows);
+    }
+    let older = shown.len() < lines.len();
+    let styles = lines.iter().rev().map(|(_, style)| *style);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    for (rows, style) in shown.into_iter().zip(styles).rev() {
+        for r in rows {
+            out.push(Line::styled(r, style));
         }
     }
-    if rows.is_empty() {
-        rows.push((tr!("sys-attaching"), t.dim));
+    if out.len() > height {
+        out.truncate(height);
+        if let Some(last) = out.last_mut() {
+            let text = format!("{}{}", last, " ".repeat(width));
+            *last = Line::styled(cut(&text, width, ascii), last.style);
+        }
     }
-    let height = inner.height as usize;
-    let skip = rows.len().saturating_sub(height);
-    for (y, (s, style)) in rows.into_iter().skip(skip).enumerate() {
-        put(buf, inner, y as u16, Line::styled(cut(&s, width, t.ascii), style));
-    }
+    (out, older)
 }
 
 /// `3<UNIX-STREAM:[1->2]>` as `3`: strace's -yy decoration taken off.

@@ -293,7 +293,7 @@ fn key_bar(app: &WatchApp, t: &Theme, area: Rect, buf: &mut Buffer) {
     }
     let arrows = if t.ascii { "Up/Down" } else { "↑/↓" };
     let firing = app.firing.map(|n| format!(" {}", tr!("watch-firing", n = n))).unwrap_or_default();
-    let scrolls = matches!(app.focus, Focus::Fds | Focus::Connections | Focus::Events);
+    let scrolls = matches!(app.focus, Focus::Fds | Focus::Connections | Focus::Events | Focus::Syscalls);
     let zoom = if app.zoom { "key-unzoom" } else { "key-zoom" };
     // (key, words, priority: lower stays longer)
     let keys = [
@@ -426,7 +426,7 @@ fn fds(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     };
     let who = format!("{} pid {}", app.alias(p.pid), p.pid);
     let head = title(t, "fds", &[&who]);
-    let title_w = head.width();
+    let title_w = title_width(cx, &head);
     let Some(inner) = draw_block(pane_block(cx, head), area, buf) else { return };
     let rows = fd_rows(app, t, usize::from(inner.width)).unwrap_or_default();
     scrolled(rows, app.fds_scroll, title_w, area, inner, t, buf);
@@ -609,7 +609,7 @@ fn connections(app: &WatchApp, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
     let t = cx.theme;
     let port = tr!("watch-port", port = app.snap.port);
     let head = title(t, "connections", &[&port]);
-    let title_w = head.width();
+    let title_w = title_width(cx, &head);
     let Some(inner) = draw_block(pane_block(cx, head), area, buf) else { return };
     let rows = conn_rows(app, t, usize::from(inner.width));
     scrolled(rows, app.conn_scroll, title_w, area, inner, t, buf);

@@ -106,7 +106,11 @@ fn pane_rows(buf: &Buffer, name: &str) -> (Vec<String>, usize) {
     let sym = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
     let (x0, y0) = (0..a.height)
         .flat_map(|y| (0..a.width.saturating_sub(3)).map(move |x| (x, y)))
-        .find(|&(x, y)| sym(x, y) == "╭" && sym(x + 2, y) == name.chars().next().unwrap().to_string())
+        .find(|&(x, y)| {
+            // ` name` or, focused, `▸ name`.
+            let at = if sym(x + 1, y) == "▸" { x + 3 } else { x + 2 };
+            sym(x, y) == "╭" && sym(at, y) == name.chars().next().unwrap().to_string()
+        })
         .expect(name);
     let x1 = (x0 + 1..a.width).find(|&x| sym(x, y0) == "╮").unwrap();
     let mut rows = Vec::new();

@@ -334,7 +334,11 @@ impl WatchApp {
             Focus::Connections => {
                 self.conn_scroll = step(self.conn_scroll, crate::ui::view::watch::scroll_max(self, Focus::Connections))
             }
-            Focus::Syscalls => {}
+            Focus::Syscalls => {
+                if let Some(p) = &mut self.sys {
+                    p.scroll_by(by);
+                }
+            }
         }
         Vec::new()
     }

@@ -825,3 +825,90 @@ fn tab_and_shift_tab_go_round_the_panes_both_ways() {
     app.focus = Syscalls;
     assert_eq!(round(&mut app, KeyCode::BackTab, 1), [Events]);
 }
+
+/// The text of the pane whose title holds `name`, its rows joined and every space taken out
+/// (a wrap breaks at spaces and splits a piece too long for a row).
+fn pane_text(screen: &str, name: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = lines.iter().position(|l| l.contains(name)).unwrap_or_else(|| panic!("{name}:\n{screen}"));
+    let col = lines[top].chars().position(|c| c == '╭').unwrap();
+    let mut text = String::new();
+    for l in &lines[top + 1..] {
+        let row: String = l.chars().skip(col).collect();
+        let Some(inside) = row.strip_prefix('│') else { break };
+        let inside = inside.split('│').next().unwrap_or_default();
+        text.push_str(inside);
+    }
+    text.split_whitespace().collect()
+}
+
+/// At 80x24 the syscalls pane says each call short (fds by number) and wraps what does not
+/// fit; zoomed, it says each whole, the clock and strace's -yy decorations included, wrapped
+/// onto more rows rather than cut. Before, it cut them under 120 columns, zoomed or not.
+#[test]
+fn every_syscall_is_whole_at_80x24_zoomed_and_wrapped_not_cut() {
+    let mut app = watched();
+    let s = screen(&app, 80, 24);
+    let short = pane_text(&s, "syscalls");
+    assert!(short.contains("node#132185recvmsg(3)=129gotfd19SCM_RIGHTS"), "{s}");
+    assert!(!short.contains('…'), "a call was cut:\n{s}");
+    // Tab round to the syscalls pane (last), and zoom it.
+    while app.focus != super::app::Focus::Syscalls {
+        press(&mut app, KeyCode::Tab, 1);
+    }
+    app.update(key('z'));
+    let z = screen(&app, 80, 24);
+    let whole = pane_text(&z, "syscalls");
+    assert_eq!(whole.matches("11:26:15node#132185").count(), 2, "{z}");
+    for port in [54276, 54280] {
+        let call = format!("recvmsg(3<UNIX-STREAM:[102->101]>)=129gotfd19<TCP:[127.0.0.1:38201->127.0.0.1:{port}]>");
+        assert!(whole.contains(&call), "{call} not whole:\n{z}");
+    }
+    assert!(!whole.contains('…'), "a call was cut:\n{z}");
+}
+
+/// The syscalls pane is read back with ↑/↓ when focused: every call strace printed can be
+/// reached at 80x24 (zoomed, where each is whole), the title says how far back, the view holds
+/// still while calls come, and back down to the end it follows strace again.
+#[test]
+fn the_syscalls_pane_is_read_back_with_up_and_down() {
+    let mut app = watched();
+    let accept = |port: u16| {
+        let line = format!(
+            "11:26:16.{port:06} accept4(21<TCP:[127.0.0.1:38201]>, NULL, NULL, SOCK_CLOEXEC) = 22<TCP:[127.0.0.1:38201->127.0.0.1:{port}]>"
+        );
+        Msg::Sys(SysEvent::Call(parse(&line).unwrap()))
+    };
+    for port in 60001..=60020 {
+        app.update(accept(port));
+    }
+    while app.focus != super::app::Focus::Syscalls {
+        press(&mut app, KeyCode::Tab, 1);
+    }
+    assert!(screen(&app, 80, 24).lines().last().unwrap().contains("scroll"));
+    app.update(key('z'));
+    let s = screen(&app, 80, 24);
+    let text = pane_text(&s, "syscalls");
+    assert!(text.contains("127.0.0.1:60020") && !text.contains("127.0.0.1:54276"), "{s}");
+    let mut seen = text.clone();
+    for _ in 0..25 {
+        press(&mut app, KeyCode::Up, 1);
+        seen.push_str(&pane_text(&screen(&app, 80, 24), "syscalls"));
+    }
+    for port in (60001..=60020).chain([54276, 54280]) {
+        assert!(seen.contains(&format!("127.0.0.1:{port}]>")), "{port} never shown");
+    }
+    assert_eq!(app.sys.as_ref().unwrap().scroll, 21, "as far back as the oldest line");
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("syscalls · node#1 pid 32185 · strace · ↑21") && s.contains("↓ more below"), "{s}");
+    // A call that comes while reading back does not move the view.
+    let before = pane_text(&s, "syscalls");
+    app.update(accept(60021));
+    assert_eq!(pane_text(&screen(&app, 80, 24), "syscalls").replace("↑22", "↑21"), before);
+    // Down to the end: the newest again, and what comes next shows.
+    press(&mut app, KeyCode::Down, 30);
+    assert_eq!(app.sys.as_ref().unwrap().scroll, 0);
+    app.update(accept(60022));
+    let s = screen(&app, 80, 24);
+    assert!(pane_text(&s, "syscalls").contains("127.0.0.1:60022") && !s.contains("more below"), "{s}");
+}
