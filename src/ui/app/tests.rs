@@ -274,7 +274,7 @@ fn the_signal_menu_signals_the_selected_worker() {
     let mut app = app();
     opened(&mut app, "accept");
     pool_ready(&mut app);
-    app.update(event(Event::Spawned { alias: "W1".into(), pid: 4242, ppid: 10, role: "worker".into() }));
+    app.update(event(Event::Spawned { alias: "W1".into(), pid: FAKE_PID, ppid: 10, role: "worker".into() }));
     let me = std::process::id() as i32;
     let sample = |pid, ppid, name: &str| super::super::sampler::ProcSample {
         status: crate::sys::procfs::ProcStatus { pid, ppid, name: name.into(), state: 'S', ..Default::default() },
@@ -284,7 +284,7 @@ fn the_signal_menu_signals_the_selected_worker() {
         stdio: ["a".into(), "b".into(), "c".into()],
     };
     app.update(Msg::Sample(Snapshot {
-        procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(4242, 10, "forklab-worker")],
+        procs: vec![sample(me, 1, "forklab"), sample(10, me, "forklab-master"), sample(FAKE_PID, 10, "forklab-worker")],
         fds: BTreeMap::new(),
         cores: vec![10.0, 20.0],
         ..Default::default()
@@ -492,6 +492,10 @@ fn the_process_rows_count_what_the_connections_pane_counts() {
     let master = view(&app).model.procs.iter().find(|r| r.pid == 10).unwrap().clone();
     assert_eq!((master.role, master.alias.as_str()), (Role::Master, "master"));
 }
+
+/// A worker pid above any the kernel hands out (pid_max is at most 2^22, proc(5)): never this
+/// test process's own pid, which the rows draw as forklab's.
+const FAKE_PID: i32 = (1 << 22) + 1;
 
 fn proc_sample(pid: i32, ppid: i32, name: &str) -> super::super::sampler::ProcSample {
     super::super::sampler::ProcSample {
@@ -952,7 +956,9 @@ fn what_the_lab_said_about_processes_stays_bounded_over_many_spawns_and_exits() 
         [lab.aliases.len(), lab.parents.len(), lab.accepted.len(), lab.born.len()]
     };
     for i in 0..1000 {
-        let (pid, at) = (100 + i, start + Duration::from_secs(u64::from(i as u32)));
+        // Not 100 + i: with pid_max 32768 the pids wrap, and one of those was once this test's
+        // own, drawn as forklab's row.
+        let (pid, at) = (FAKE_PID + i, start + Duration::from_secs(u64::from(i as u32)));
         app.update(event(Event::Spawned { alias: "W1".into(), pid, ppid: 10, role: "worker".into() }));
         app.update(event(Event::Accepted { alias: "W1".into(), pid, n: 3, total: 3 }));
         sample_at(&mut app, &[pid], at);
