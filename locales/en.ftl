@@ -450,6 +450,7 @@ check-cores-not-parallel = its threads did not run on every core at once (other 
 check-cores-why = { $got }: { $why }
 check-why-no-cpu = no process used the CPU
 check-why-cpu-time = CPU time charged: { $each }
+check-why-short = { $each } told to work, charged too little to count
 check-why-delays = starts seen after the crash, each after a wait of: { $delays } ms
 check-why-crossed = counted by the receivers: { $got } arrived carrying { $fds ->
     [one] 1 fd

@@ -354,6 +354,7 @@ check-cores-not-parallel = 它的线程没有同时在每个核上运行（其�
 check-cores-why = { $got }：{ $why }
 check-why-no-cpu = 没有进程用到 CPU
 check-why-cpu-time = 记入的 CPU 时间：{ $each }
+check-why-short = { $each } 被告知做 `work`，记入的 CPU 时间太少，不算在内
 check-why-delays = 崩溃后看到的每次启动，各自等待了：{ $delays } ms
 check-why-crossed = 按接收方计数：到达 { $got } 条，携带 { $fds } 个 fd；主进程记录发给工作进程 { $sent } 条
 check-why-order = 报告的顺序：{ $order }

@@ -39,10 +39,12 @@ pub fn forklab(tag: &str) -> Command {
 }
 
 /// The lesson ids `forklab list` prints, one a line (at least the two the course began with).
-/// An `all-cores-busy` expect (a line of `play --json`) that failed because other programs
-/// used the cores, and said so: the claim working on a shared machine.
+/// A CPU claim (a line of `play --json`) that failed because other programs used the cores,
+/// and said so: the claim working on a shared machine. `all-cores-busy`, and a `pids` count
+/// short of a process that was told to work and got too little of the CPU to count.
 pub fn busy_machine(line: &str) -> bool {
-    line.contains("\"text\":\"expect: all-cores-busy\"") && line.contains("the machine was busy")
+    let cpu_claim = line.contains("\"text\":\"expect: all-cores-busy\"") || line.contains("\"text\":\"expect: pids ");
+    cpu_claim && line.contains("the machine was busy")
 }
 
 /// A `play --json` run passed, but for CPU claims that failed only because the machine was busy.

@@ -364,12 +364,27 @@ fn all_cores_busy(o: &Observation) -> (bool, String) {
 fn metric_why(m: Metric, o: &Observation) -> String {
     match (m, &o.measured.work) {
         (Metric::Pids | Metric::CoresUsed, Some(w)) => {
-            let each: Vec<String> = w.by_proc.iter().map(|(a, p, cpu)| format!("{a} pid {p} {cpu:.2} s")).collect();
-            if each.is_empty() {
-                aside(tr!("check-why-no-cpu"))
-            } else {
-                aside(tr!("check-why-cpu-time", each = crate::i18n::list(&each)))
+            let each = |procs: &[(String, i32, f64)]| -> Vec<String> {
+                procs.iter().map(|(a, p, cpu)| format!("{a} pid {p} {cpu:.2} s")).collect()
+            };
+            let mut why = match each(&w.by_proc) {
+                none if none.is_empty() && w.short.is_empty() => tr!("check-why-no-cpu"),
+                none if none.is_empty() => String::new(),
+                each => tr!("check-why-cpu-time", each = crate::i18n::list(&each)),
+            };
+            // A process told to work that does not count: why, when other programs had the cores.
+            if !w.short.is_empty() {
+                let short = tr!("check-why-short", each = crate::i18n::list(&each(&w.short)));
+                let busy = w.others >= 0.5 * (o.now.cores as f64 - w.cores_used);
+                let others = format!("{:.2}", w.others);
+                let short = if busy {
+                    tr!("check-cores-why", got = short, why = tr!("check-cores-busy-others", others = others))
+                } else {
+                    short
+                };
+                why = if why.is_empty() { short } else { format!("{why}{}{short}", crate::i18n::clause_sep()) };
             }
+            aside(why)
         }
         (Metric::Restarts | Metric::MaxDelayMs, _) if o.measured.crash.is_some() => {
             let delays: Vec<String> = o.measured.respawn_delays.iter().map(|d| d.to_string()).collect();
@@ -737,7 +752,7 @@ mod tests {
         let by_proc: Vec<(String, i32, f64)> =
             by_proc.iter().enumerate().map(|(i, (a, cpu))| (a.to_string(), 11 + i as i32, *cpu)).collect();
         let cores_used = by_proc.iter().map(|(_, _, c)| c).sum();
-        o.measured.work = Some(Work { cores_used, others, pids: by_proc.len(), tids: 4, by_proc });
+        o.measured.work = Some(Work { cores_used, others, pids: by_proc.len(), tids: 4, by_proc, short: vec![] });
         o
     }
 
@@ -1202,6 +1217,20 @@ mod tests {
         assert!(idle.contains("did not run on every core"), "{idle}");
         let pids = check(&Expect::Metric { metric: Metric::Pids, op: Op::Eq, value: 1.0 }, &work(&[], 0.1)).1;
         assert!(pids.contains("no process used the CPU"), "{pids}");
+        // W2 was told to work and got 0.01 s: it does not count, and the detail says why.
+        let short = |others: f64| {
+            let mut o = work(&[("W1", 0.2)], others);
+            o.measured.work.as_mut().unwrap().short = vec![("W2".into(), 12, 0.01)];
+            check(&Expect::MetricCores { metric: Metric::Pids, op: Op::Eq }, &o)
+        };
+        let (held, busy) = short(3.5);
+        assert!(!held && busy.contains("W2 pid 12 0.01 s told to work, charged too little to count: the machine was busy, other programs used 3.50"), "{busy}");
+        let (held, idle) = short(0.1);
+        assert!(!held && idle.contains("W2 pid 12 0.01 s told to work") && !idle.contains("busy"), "{idle}");
+        let mut o = work(&[], 3.5);
+        o.measured.work.as_mut().unwrap().short = vec![("W1".into(), 11, 0.02)];
+        let alone = check(&Expect::Metric { metric: Metric::Pids, op: Op::Eq, value: 1.0 }, &o).1;
+        assert!(alone.starts_with("pids is 0 (W1 pid 11 0.02 s told to work"), "{alone}");
     }
 
     #[test]

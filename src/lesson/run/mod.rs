@@ -110,6 +110,9 @@ pub struct Work {
     pub tids: usize,
     /// (alias, pid, CPU seconds) of each process that did the work.
     pub by_proc: Vec<(String, i32, f64)>,
+    /// The same of each process told to work that was charged too little to count: on a
+    /// machine whose other programs had the cores, a worker spinning for 1 s may get 0.02 s.
+    pub short: Vec<(String, i32, f64)>,
 }
 
 impl Runner {

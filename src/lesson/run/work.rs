@@ -60,6 +60,8 @@ impl Runner {
         // still did the work (all-cores-busy then says the machine was busy).
         let most = used.iter().map(|(_, _, cpu)| *cpu).fold(0.0, f64::max);
         let floor = (most / 4.0).max(3.0 / hz);
+        let short =
+            used.iter().filter(|(a, p, cpu)| *cpu < floor && told.contains(&(a.clone(), *p))).cloned().collect();
         let by_proc: Vec<(String, i32, f64)> = used.into_iter().filter(|(_, _, cpu)| *cpu >= floor).collect();
         for (_, pid, _) in &by_proc {
             tids.insert(*pid);
@@ -74,7 +76,7 @@ impl Runner {
         // time minus ours. It only explains a shortfall; no claim is decided on it.
         let busy_all = deltas.iter().map(|(busy, _)| *busy).sum::<u64>() as f64 / hz;
         let others = ((busy_all - cpu) / wall.max(0.001)).max(0.0);
-        let work = Work { cores_used, pids: by_proc.len(), tids: tids.len(), others, by_proc: by_proc.clone() };
+        let work = Work { cores_used, pids: by_proc.len(), tids: tids.len(), others, by_proc: by_proc.clone(), short };
         self.measured.work = Some(work.clone());
         let tids = tids.into_iter().collect();
         let procs = by_proc.iter().map(|(a, p, _)| (a.clone(), *p)).collect();
