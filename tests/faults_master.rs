@@ -1,7 +1,8 @@
 //! Fault suite: the master dies in the middle of a lesson (SIGKILL from outside). The lesson
 //! screen says that the lab ended and how to start a fresh one, offers no `curl` line for the
 //! dead port, and `r` starts a new master that runs the steps before this one again; nothing
-//! is left after `q`.
+//! is left after `q`. A worker measuring a cost for as long as the machine makes it take is
+//! not taken for hung.
 
 mod common;
 use common::tmux::Tmux;
@@ -57,5 +58,92 @@ fn a_killed_master_is_said_and_r_starts_a_fresh_lab_at_this_step() {
     t.wait_for("the fresh lab's curl line", SCREEN_WAIT, |s| s.contains("curl -si http://127.0.0.1:"));
     t.keys(&["q"]);
     t.wait_for("the shell", SCREEN_WAIT, |s| s.contains("FORKLAB-RC=0"));
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// A cost measurement runs on the worker's loop thread, which answers no heartbeat until it is
+/// done: on a loaded machine, or under strace, that is seconds. W1 is stopped in the middle of
+/// one for longer than the master's hang limit (2.5 s): the master waits, kills nothing, and the
+/// figures arrive. (The master once killed it as hung, and `play cost` ended in an error.)
+#[test]
+fn a_worker_measuring_a_cost_is_not_taken_for_hung_however_long_it_takes() {
+    use std::io::BufRead;
+    let dir = TempDir::new("cost-lesson");
+    let lesson = "+++\nid = \"c\"\ntitle = \"C\"\norder = 1\nsummary = \"s\"\n+++\n\n## Step\nMeasure.\n\
+                  <!-- do: spawn workers=1 mode=shared -->\n<!-- do: cost thread rounds=20000 -->\n\
+                  <!-- expect: cost thread.rounds == 20000 -->\n";
+    std::fs::write(dir.0.join("c.md"), lesson).unwrap();
+    let tag = new_tag();
+    let mut child = forklab(&tag)
+        .args(["--lessons", dir.path(), "play", "c", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut w1, mut out) = (None, String::new());
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if ev["event"] == "spawned" && ev["alias"] == "W1" {
+            w1 = ev["pid"].as_i64().map(|p| nix::unistd::Pid::from_raw(p as i32));
+        }
+        if ev["event"] == "message" && ev["to"] == "W1" && ev["what"] == "cost" {
+            let w1 = w1.expect("W1 spawned before it was told to measure");
+            nix::sys::signal::kill(w1, Signal::SIGSTOP).unwrap();
+            std::thread::sleep(Duration::from_millis(3500));
+            // Gone (ESRCH) if the master killed it: the events below say so.
+            let _ = nix::sys::signal::kill(w1, Signal::SIGCONT);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    assert!(child.wait().unwrap().success(), "{out}");
+    assert!(!out.contains("\"event\":\"hung\""), "{out}");
+    assert!(out.contains("\"event\":\"cost\""), "{out}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// The master measures some costs itself, on its loop: under load that blocks it for seconds,
+/// during which it asks its workers nothing. Here it is stopped in the middle of one for longer
+/// than the hang limit: its workers were not silent for that, none is taken for hung, and the
+/// figures arrive. (It once killed them all as hung after `cost pipe-procs` under strace.)
+#[test]
+fn a_master_busy_measuring_does_not_take_its_workers_for_hung() {
+    use std::io::BufRead;
+    let dir = TempDir::new("master-cost-lesson");
+    let lesson = "+++\nid = \"m\"\ntitle = \"M\"\norder = 1\nsummary = \"s\"\n+++\n\n## Step\nMeasure.\n\
+                  <!-- do: spawn workers=1 mode=shared -->\n<!-- do: cost pipe-procs rounds=100000 -->\n\
+                  <!-- expect: cost pipe-procs.rounds == 100000 -->\n";
+    std::fs::write(dir.0.join("m.md"), lesson).unwrap();
+    let tag = new_tag();
+    let mut child = forklab(&tag)
+        .args(["--lessons", dir.path(), "play", "m", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (mut master, mut out) = (None, String::new());
+    let children = |pid: i32| std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if ev["event"] == "spawned" && ev["alias"] == "W1" {
+            master = ev["ppid"].as_i64().map(|p| p as i32);
+        }
+        if ev["event"] == "directive" && ev["text"].as_str().is_some_and(|t| t.starts_with("do: cost")) {
+            // Its partner in the ping-pong, beside W1: the master is measuring.
+            let m = master.expect("W1 spawned before the measurement");
+            let deadline = Instant::now() + DEADLINE;
+            while children(m).split_whitespace().count() < 2 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let m = nix::unistd::Pid::from_raw(m);
+            nix::sys::signal::kill(m, Signal::SIGSTOP).unwrap();
+            std::thread::sleep(Duration::from_millis(3500));
+            nix::sys::signal::kill(m, Signal::SIGCONT).unwrap();
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    assert!(child.wait().unwrap().success(), "{out}");
+    assert!(!out.contains("\"event\":\"hung\""), "{out}");
     assert_none_left(&tag, Duration::from_secs(2));
 }

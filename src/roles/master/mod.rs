@@ -69,8 +69,15 @@ struct Slot {
     stats: Option<Event>,
     /// The last heartbeat answer (or the fork).
     last_beat: Instant,
+    /// The first heartbeat sent since that answer: silence counts from then. A master busy
+    /// with a measurement of its own asks nothing meanwhile, and nobody was silent for that.
+    asked: Option<Instant>,
     /// Already reported hung and killed.
     hung: bool,
+    /// Told to measure a cost, which runs on its loop thread for as long as the machine makes
+    /// it take (under load, or strace, seconds): it answers no heartbeat meanwhile and is not
+    /// hung for that, until it reports the figures.
+    measuring: bool,
     /// Every start of this worker fails (the crash loop).
     poisoned: bool,
     /// rr mode: connections the process now in this slot acknowledged (the master's count).
@@ -359,7 +366,12 @@ impl Master {
                 self.send_to(&alias, &cmd, None, &tr!("master-msg-parent-death", how = &how));
             }
             Cmd::Cost { alias: Some(alias), what, rounds } => {
-                self.send_to(&alias, &WorkerCmd::Cost { what, rounds }, None, &tr!("master-msg-cost"));
+                if self.send_to(&alias, &WorkerCmd::Cost { what, rounds }, None, &tr!("master-msg-cost"))
+                    && let Some(pool) = &mut self.pool
+                    && let Some(slot) = pool.slots.values_mut().find(|s| s.alias == alias && s.pid.is_some())
+                {
+                    slot.measuring = true;
+                }
             }
             Cmd::Cost { alias: None, what, rounds } => self.cost(&what, rounds),
         }
@@ -505,6 +517,7 @@ impl Master {
             Event::Heartbeat { .. } => {
                 // Kept out of the log: two a second per worker would bury the story.
                 slot.last_beat = Instant::now();
+                slot.asked = None;
                 let rr = self.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr);
                 let slot = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index)).expect("found above");
                 if rr && !slot.ready && !slot.retiring && !slot.hung {
@@ -543,6 +556,12 @@ impl Master {
                     self.own_counter();
                 }
                 return;
+            }
+            Event::Cost { .. } | Event::Error { .. } => {
+                // Measured (or failed to): its loop runs again, and heartbeats count from now.
+                slot.measuring = false;
+                slot.last_beat = Instant::now();
+                slot.asked = None;
             }
             Event::HandleGot { .. } => self.emit(message(tr!("master-msg-handle-got"), None, None)),
             Event::Listening { .. } => {

@@ -161,7 +161,9 @@ impl Master {
                     retiring: false,
                     stats: None,
                     last_beat: Instant::now(),
+                    asked: None,
                     hung: false,
+                    measuring: false,
                     poisoned: false,
                     took: 0,
                     carried: 0,
@@ -177,7 +179,9 @@ impl Master {
                 slot.ready = false;
                 slot.stats = None;
                 slot.last_beat = Instant::now();
+                slot.asked = None;
                 slot.hung = false;
+                slot.measuring = false;
                 if mode == Mode::Rr {
                     let _ = mine_chan_heartbeat(slot);
                 }

@@ -21,8 +21,10 @@ const BACKOFF_START: Duration = Duration::from_millis(100);
 const BACKOFF_CAP: Duration = Duration::from_secs(1);
 /// How often the master asks each event-loop worker whether it is alive.
 pub(super) const HEARTBEAT_EVERY: Duration = Duration::from_millis(500);
-/// A worker silent this long is hung: its loop no longer runs. Longer than any `busy` or
-/// `work` a lesson asks for (at most 1.5 s).
+/// A worker that answered no heartbeat for this long since it was first asked is hung: its
+/// loop no longer runs. Longer than any `busy` or `work` a lesson asks for (at most 1.5 s); a
+/// `cost` measurement, which takes as long as the machine makes it, is not timed
+/// (Slot::measuring).
 const HANG_AFTER: Duration = Duration::from_millis(2500);
 /// What the master does about a worker that ended and may be respawned.
 #[derive(Debug, PartialEq, Eq)]
@@ -72,6 +74,11 @@ impl Master {
             return;
         }
         self.last_heartbeat = Instant::now();
+        // Answers that came while the master was busy (a measurement of its own) count first.
+        let indexes: Vec<u32> = self.pool.iter().flat_map(|p| p.slots.keys().copied()).collect();
+        for index in indexes {
+            self.on_worker(index);
+        }
         let Some(pool) = &mut self.pool else { return };
         // A blocking pre-fork worker sits in accept() and never reads its channel.
         if pool.mode == Mode::Blocking {
@@ -82,8 +89,9 @@ impl Master {
         for slot in pool.slots.values_mut() {
             let (Some(pid), Some(chan)) = (slot.pid, &slot.chan) else { continue };
             let _ = chan.send_bytes(&beat, &[], true);
+            let asked = *slot.asked.get_or_insert_with(Instant::now);
             let silent = slot.last_beat.elapsed();
-            if silent >= HANG_AFTER && !slot.hung && !slot.retiring {
+            if asked.elapsed() >= HANG_AFTER && !slot.hung && !slot.retiring && !slot.measuring {
                 slot.hung = true;
                 slot.ready = false;
                 hung.push((slot.alias.clone(), pid, silent));
