@@ -189,14 +189,23 @@ fn at_80x24_paging_the_narration_area_finds_every_line_of_the_last_step() {
         }
         t.wait_for(&format!("{at} done"), STEP_WAIT, |s| !s.contains("running") && !s.contains("predict with"));
     }
+    // The narration box: from its top border to its bottom one (the live panes below it change
+    // on their own).
+    let narration = |s: &str| -> String {
+        let from = s.lines().skip_while(|l| !(l.starts_with("╭") && l.contains(" step "))).skip(1);
+        from.take_while(|l| !l.starts_with('╰')).collect::<Vec<_>>().join("\n")
+    };
     let mut seen = t.screen();
     for _ in 0..40 {
-        if !t.screen().contains("more below, PgDn") {
+        let before = t.screen();
+        if !before.contains("more below, PgDn") {
             break;
         }
         t.keys(&["PageDown"]);
-        std::thread::sleep(Duration::from_millis(150));
-        seen.push_str(&t.screen());
+        // Each page is read once it is drawn: on a loaded machine a fixed pause could read the
+        // page before again, and the next key would then skip one.
+        let page = t.wait_for("the next page", SCREEN_WAIT, |s| narration(s) != narration(&before));
+        seen.push_str(&page);
     }
     assert!(!t.screen().contains("more below, PgDn"), "paging never reached the end:\n{}", t.screen());
     let directives = last_step_directives("lessons/accept.md");
