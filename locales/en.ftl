@@ -12,6 +12,7 @@ translation-without-lesson = { $file }: no lesson has the id `{ $id }`; a transl
 translation-drifts = { $file } does not run as { $english } does: { $why }
 drift-field = its { $field } is { $translated }, the English lesson's { $english }
 drift-step = step { $step } (line { $line }) has `{ $translated }` where the English lesson has `{ $english }`
+drift-step-ends = nothing more
 
 ## Keys: what each key does (help, key bar)
 action-quit = quit

@@ -12,6 +12,7 @@ translation-without-lesson = { $file }：没有 id 为 `{ $id }` 的课程；译
 translation-drifts = { $file } 的运行方式与 { $english } 不同：{ $why }
 drift-field = 其 { $field } 为 { $translated }，英文课程为 { $english }
 drift-step = 第 { $step } 步（第 { $line } 行）写的是 `{ $translated }`，英文课程写的是 `{ $english }`
+drift-step-ends = 再无内容
 
 ## Keys: what each key does (help, key bar)
 action-quit = 退出
