@@ -179,6 +179,8 @@ doctor-verdict = { $failed ->
 
 ## Errors of the lab
 port-in-use = port { $port } is in use on 127.0.0.1; choose another with --port, or --port 0 to let forklab pick a free one
+port-taken = port { $port } is in use on 127.0.0.1
+lesson-port-in-use = port { $port } is in use on 127.0.0.1; the lesson asks for it (`port = { $port }` under `[setup]` in its front matter): choose another there, or 0 to let forklab pick a free one
 
 ## More of the transcript and the screen
 what-happened = what happened

@@ -151,6 +151,8 @@ doctor-verdict = { $failed ->
 
 ## Errors of the lab
 port-in-use = 127.0.0.1 上的端口 { $port } 已被占用；用 --port 换一个，或用 --port 0 让 forklab 自己挑一个空闲端口
+port-taken = 127.0.0.1 上的端口 { $port } 已被占用
+lesson-port-in-use = 127.0.0.1 上的端口 { $port } 已被占用；课程要用这个端口（前置元数据 `[setup]` 下的 `port = { $port }`）：在那里换一个，或写 0 让 forklab 自己挑一个空闲端口
 
 ## More of the transcript and the screen
 what-happened = 发生了什么

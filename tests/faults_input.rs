@@ -216,3 +216,26 @@ fn a_translation_with_an_extra_directive_names_its_line() {
     assert!(stderr.contains("第 11 行"), "{stderr}");
     assert_none_left(&tag, Duration::from_secs(2));
 }
+
+/// A lesson whose front matter asks for a port that is in use says so, pointing at its
+/// `[setup]` (`play` has no --port to choose another with), and leaves nothing running.
+#[test]
+fn a_lessons_busy_port_points_at_its_front_matter_not_at_a_flag() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = TempDir::new("busyport");
+    let lesson = HEAD.replace("+++\n\n## One", &format!("[setup]\nport = {port}\n+++\n\n## One"));
+    std::fs::write(dir.0.join("x.md"), format!("{lesson}<!-- do: spawn workers=2 -->\n")).unwrap();
+    for lang in ["en", "zh"] {
+        let tag = new_tag();
+        let (status, stdout, stderr) = run(&tag, &["--lessons", dir.path(), "--lang", lang, "play", "x"]);
+        assert_eq!(status.code(), Some(1), "{stdout}{stderr}");
+        let said = if lang == "en" { format!("port {port} is in use") } else { format!("端口 {port} 已被占用") };
+        assert!(stderr.contains(&said) && stderr.contains(&format!("`port = {port}`")), "{stderr}");
+        assert!(stderr.contains("[setup]") && stderr.contains("x.md:"), "{stderr}");
+        assert!(!stdout.contains("--port") && !stderr.contains("--port"), "{stdout}{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_none_left(&tag, Duration::from_secs(2));
+    }
+    drop(taken);
+}

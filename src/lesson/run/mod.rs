@@ -24,6 +24,7 @@ use crate::lesson::{self, Ask, CrashKind, DaemonStep, Directive, Expect, Lesson,
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
 use crate::proto::{AckOf, Cmd, Event, role};
+use crate::sys::listener::PortInUse;
 use crate::sys::procfs;
 use anyhow::{Context, Result, anyhow};
 use checks::Now;
@@ -265,10 +266,17 @@ impl Runner {
         self.seen.pids.retain(|a, _| a == role::MASTER || a == role::DAEMON);
         self.respawn = true;
         let seen = &mut self.seen;
-        let info = self.lab.start_pool(mode, workers, self.port, handle, &mut |ev| {
-            seen.observe(ev);
-            out.event(ev);
-        })?;
+        let info = self
+            .lab
+            .start_pool(mode, workers, self.port, handle, &mut |ev| {
+                seen.observe(ev);
+                out.event(ev);
+            })
+            // A port in use here is the one the lesson's front matter asked for: say so.
+            .map_err(|e| match e.downcast_ref::<PortInUse>() {
+                Some(PortInUse(port)) => anyhow::anyhow!(tr!("lesson-port-in-use", port = *port)),
+                None => e,
+            })?;
         self.port = info.port;
         self.handle = handle;
         self.workers = workers;
