@@ -12,6 +12,7 @@ translation-without-lesson = { $file }: no lesson has the id `{ $id }`; a transl
 translation-drifts = { $file } does not run as { $english } does: { $why }
 drift-field = its { $field } is { $translated }, the English lesson's { $english }
 drift-step = step { $step } (line { $line }) has `{ $translated }` where the English lesson has `{ $english }`
+drift-step-ends = nothing more
 
 ## Keys: what each key does (help, key bar)
 action-quit = quit
@@ -178,6 +179,8 @@ doctor-verdict = { $failed ->
 
 ## Errors of the lab
 port-in-use = port { $port } is in use on 127.0.0.1; choose another with --port, or --port 0 to let forklab pick a free one
+port-taken = port { $port } is in use on 127.0.0.1
+lesson-port-in-use = port { $port } is in use on 127.0.0.1; the lesson asks for it (`port = { $port }` under `[setup]` in its front matter): choose another there, or 0 to let forklab pick a free one
 
 ## More of the transcript and the screen
 what-happened = what happened

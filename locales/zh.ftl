@@ -12,6 +12,7 @@ translation-without-lesson = { $file }：没有 id 为 `{ $id }` 的课程；译
 translation-drifts = { $file } 的运行方式与 { $english } 不同：{ $why }
 drift-field = 其 { $field } 为 { $translated }，英文课程为 { $english }
 drift-step = 第 { $step } 步（第 { $line } 行）写的是 `{ $translated }`，英文课程写的是 `{ $english }`
+drift-step-ends = 再无内容
 
 ## Keys: what each key does (help, key bar)
 action-quit = 退出
@@ -150,6 +151,8 @@ doctor-verdict = { $failed ->
 
 ## Errors of the lab
 port-in-use = 127.0.0.1 上的端口 { $port } 已被占用；用 --port 换一个，或用 --port 0 让 forklab 自己挑一个空闲端口
+port-taken = 127.0.0.1 上的端口 { $port } 已被占用
+lesson-port-in-use = 127.0.0.1 上的端口 { $port } 已被占用；课程要用这个端口（前置元数据 `[setup]` 下的 `port = { $port }`）：在那里换一个，或写 0 让 forklab 自己挑一个空闲端口
 
 ## More of the transcript and the screen
 what-happened = 发生了什么

@@ -115,13 +115,13 @@ pub struct Cli {
     pub ascii: bool,
 
     /// How often the panes sample the processes, in milliseconds (at least 200, sysinfo's CPU interval; at most 10000).
-    #[arg(long, global = true, default_value_t = 250, value_parser = clap::value_parser!(u64).range(200..=10_000))]
+    #[arg(long, global = true, allow_negative_numbers = true, default_value_t = 250, value_parser = clap::value_parser!(u64).range(200..=10_000))]
     pub refresh: u64,
 
     /// Make random choices repeatable: the chaos switch's victims and the order a question's
     /// choices are shown in follow this seed (without it, questions use seed 0). (The load
     /// client has no random timing: it opens its connections in order, as fast as it may.)
-    #[arg(long, global = true, value_name = "N")]
+    #[arg(long, global = true, allow_negative_numbers = true, value_name = "N")]
     pub seed: Option<u64>,
 
     /// The language of the lessons and the interface: en or zh (中文). Without it, LC_ALL,
@@ -140,7 +140,7 @@ pub enum Command {
         lesson: String,
         /// Step through the lesson by itself, SECONDS after each step has finished (default 4);
         /// stops on the last step (or, when recording, ends there).
-        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "4", value_parser = parse_seconds)]
+        #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "4", value_parser = parse_seconds)]
         autoplay: Option<Duration>,
         /// Record what is drawn as an asciicast v2 file (`asciinema play FILE.cast` replays it).
         #[arg(long, value_name = "FILE.cast")]
@@ -153,7 +153,7 @@ pub enum Command {
     Shot {
         lesson: String,
         /// The step to show, after running the steps up to it (0 is the intro).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
         step: usize,
         #[arg(long, value_name = "FILE.svg")]
         out: PathBuf,
@@ -173,10 +173,10 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "shared")]
         mode: Mode,
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
         workers: u16,
         /// The port on 127.0.0.1; 0 picks a free one.
-        #[arg(long, default_value_t = 8090)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 8090)]
         port: u16,
         /// Fork first and pass the listener over SCM_RIGHTS, instead of inheriting it.
         #[arg(long)]
@@ -208,22 +208,22 @@ pub struct BenchArgs {
     /// An accept mode, or `all` to run every mode one after another.
     #[arg(long, default_value = "all")]
     pub mode: String,
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub workers: u16,
     /// Connections to fire, each a new TCP connection.
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub connections: u32,
     /// Connections open at once.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub concurrency: u32,
     /// Requests on each connection.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub keepalive: u32,
     #[arg(long)]
     pub json: bool,
     /// The fault suite's chaos: SIGKILL a random worker every MS milliseconds while the load
     /// runs, then check that every connection is accounted for and the pool is whole again.
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(20..=60_000))]
     pub chaos_ms: Option<u64>,
 }
 
@@ -231,19 +231,19 @@ pub struct BenchArgs {
 pub struct WatchArgs {
     /// Attach to this running process and its descendants, read-only but for the screen's
     /// `k` then `y` (SIGTERM to the selected process); left running at exit.
-    #[arg(long, value_name = "PID", conflicts_with = "command")]
+    #[arg(long, allow_negative_numbers = true, value_name = "PID", conflicts_with = "command")]
     pub pid: Option<i32>,
     /// The TCP port to watch and fire at (default: the lowest the tree listens on).
-    #[arg(long, value_name = "P")]
+    #[arg(long, allow_negative_numbers = true, value_name = "P")]
     pub port: Option<u16>,
     /// Print one snapshot and exit.
     #[arg(long, conflicts_with = "fire")]
     pub once: bool,
     /// Fire N connections (HTTP/1.1 GET /) and say which process served each.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub fire: Option<u32>,
     /// Connections open at once while firing.
-    #[arg(long, value_name = "C", default_value_t = 8, requires = "fire", value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, allow_negative_numbers = true, value_name = "C", default_value_t = 8, requires = "fire", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub concurrency: u32,
     /// Print JSON (one line) instead of text; needs --once or --fire.
     #[arg(long)]

@@ -147,3 +147,95 @@ fn a_lesson_that_is_not_a_regular_file_is_refused() {
     std::fs::create_dir(&path).unwrap();
     refused(&dir.0, &["list"], &["x.md` is not a regular file"]);
 }
+
+/// A negative number given to a numeric flag is refused as that flag's value, naming both,
+/// not taken for an unknown flag (`unexpected argument '-1' found`), in both languages.
+#[test]
+fn a_negative_number_is_refused_as_the_value_of_its_flag() {
+    let cases: [&[&str]; 9] = [
+        &["--seed", "-1", "list"],
+        &["--refresh", "-250", "list"],
+        &["serve", "--workers", "-3"],
+        &["serve", "--port", "-1"],
+        &["bench", "--connections", "-5"],
+        &["bench", "--chaos-ms", "-100"],
+        &["open", "threads", "--autoplay", "-1"],
+        &["shot", "threads", "--step", "-1", "--out", "x.svg"],
+        &["watch", "--fire", "-2", "--", "true"],
+    ];
+    for lang in ["en", "zh"] {
+        for args in cases {
+            let tag = new_tag();
+            let flag = args.iter().find(|a| a.starts_with("--")).unwrap();
+            let value = args[args.iter().position(|a| a == flag).unwrap() + 1];
+            let mut all = vec!["--lang", lang];
+            all.extend_from_slice(args);
+            let (status, stdout, stderr) = run(&tag, &all);
+            assert_eq!(status.code(), Some(2), "{all:?}: {stdout}{stderr}");
+            assert!(stderr.contains(&format!("'{value}'")) && stderr.contains(flag), "{all:?}: {stderr}");
+            assert!(!stderr.contains("unexpected argument") && !stderr.contains("意外的参数"), "{all:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{stderr}");
+            assert_none_left(&tag, Duration::from_secs(2));
+        }
+    }
+    // A negative PID parses, and is then refused as no process ID.
+    let tag = new_tag();
+    let (status, _, stderr) = run(&tag, &["watch", "--pid", "-5", "--once"]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("-5 is not a process ID"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// A lesson with no `## ` step is refused at a real line of the file (its last), not line 0.
+#[test]
+fn a_lesson_without_steps_is_refused_at_its_last_line() {
+    let dir = TempDir::new("nosteps");
+    std::fs::write(dir.0.join("x.md"), HEAD.replace("## One\ntext\n", "just an intro\n### not a step\n")).unwrap();
+    let file = dir.0.join("x.md").display().to_string();
+    refused(&dir.0, &["list"], &[&format!("{file}:9: the lesson has no steps")]);
+    std::fs::write(dir.0.join("x.md"), HEAD.replace("\n## One\ntext\n", "")).unwrap();
+    refused(&dir.0, &["play", "x"], &[&format!("{file}:6: the lesson has no steps")]);
+}
+
+/// A translation (`DIR/zh/<id>.md`) with a directive its English lesson lacks is refused at
+/// the line of that directive, saying the English step has nothing more there.
+#[test]
+fn a_translation_with_an_extra_directive_names_its_line() {
+    let dir = TempDir::new("drift");
+    std::fs::create_dir(dir.0.join("zh")).unwrap();
+    std::fs::write(dir.0.join("x.md"), HEAD).unwrap();
+    std::fs::write(dir.0.join("zh/x.md"), format!("{HEAD}\n<!-- do: spawn workers=2 -->\n")).unwrap();
+    let zh = dir.0.join("zh/x.md").display().to_string();
+    let (tag, args) = (new_tag(), ["--lessons", dir.path(), "--lang", "zh", "list"]);
+    let (status, _, stderr) = run(&tag, &args);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&zh) && stderr.contains("第 11 行") && stderr.contains("do: spawn workers=2"), "{stderr}");
+    assert!(stderr.contains("再无内容") && !stderr.contains("no reveal"), "{stderr}");
+    let (status, _, stderr) = run(&tag, &["--lessons", dir.path(), "--lang", "zh", "play", "x"]);
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("第 11 行"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// A lesson whose front matter asks for a port that is in use says so, pointing at its
+/// `[setup]` (`play` has no --port to choose another with), and leaves nothing running.
+#[test]
+fn a_lessons_busy_port_points_at_its_front_matter_not_at_a_flag() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = TempDir::new("busyport");
+    let lesson = HEAD.replace("+++\n\n## One", &format!("[setup]\nport = {port}\n+++\n\n## One"));
+    std::fs::write(dir.0.join("x.md"), format!("{lesson}<!-- do: spawn workers=2 -->\n")).unwrap();
+    for lang in ["en", "zh"] {
+        let tag = new_tag();
+        let (status, stdout, stderr) = run(&tag, &["--lessons", dir.path(), "--lang", lang, "play", "x"]);
+        assert_eq!(status.code(), Some(1), "{stdout}{stderr}");
+        let said = if lang == "en" { format!("port {port} is in use") } else { format!("端口 {port} 已被占用") };
+        assert!(stderr.contains(&said) && stderr.contains(&format!("`port = {port}`")), "{stderr}");
+        assert!(stderr.contains("[setup]") && stderr.contains("x.md:"), "{stderr}");
+        assert!(!stdout.contains("--port") && !stderr.contains("--port"), "{stdout}{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_none_left(&tag, Duration::from_secs(2));
+    }
+    drop(taken);
+}

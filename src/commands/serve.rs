@@ -3,6 +3,7 @@
 use crate::lab::Lab;
 use crate::proto::Event;
 use crate::proto::mode::{Handle, Mode};
+use crate::sys::listener::PortInUse;
 use crate::sys::term;
 use anyhow::Result;
 use crossbeam_channel::select;
@@ -23,7 +24,11 @@ pub fn run(mode: Mode, workers: usize, port: u16, handle: Handle, json: bool) ->
     };
     let started = lab.start_pool(mode, workers, port, handle, &mut print);
     let outcome = match started {
-        Err(e) => Err(e),
+        // The port came from `--port`: say so.
+        Err(e) => Err(match e.downcast_ref::<PortInUse>() {
+            Some(PortInUse(port)) => anyhow::anyhow!(tr!("port-in-use", port = *port)),
+            None => e,
+        }),
         Ok(_) if closed.borrow().is_some() => Ok(ExitCode::SUCCESS),
         Ok(info) => serve(&mut lab, &quit, json, &info),
     };

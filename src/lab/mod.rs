@@ -17,6 +17,7 @@ use crate::proto::{Cmd, Event, role};
 use crate::sys::chan::{Chan, Recv};
 use crate::sys::gate::Gate;
 use crate::sys::groups::{register_group, unregister_group};
+use crate::sys::listener::PortInUse;
 use crate::sys::reaper::{self, Exit};
 use crate::sys::spawn::{self, RoleSpawn};
 use anyhow::{Context, Result, anyhow, bail};
@@ -287,7 +288,7 @@ impl Lab {
             Event::PoolReady { mode, port, workers, .. } => {
                 Some(Ok(PoolInfo { mode: *mode, port: *port, workers: *workers }))
             }
-            Event::Error { kind, .. } if kind == "port_in_use" => Some(Err(anyhow!(tr!("port-in-use", port = port)))),
+            Event::Error { kind, .. } if kind == "port_in_use" => Some(Err(PortInUse(port).into())),
             Event::Error { kind, message, .. } if kind == "start_failed" => Some(Err(anyhow!("{message}"))),
             _ => None,
         })?;

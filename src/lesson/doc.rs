@@ -43,7 +43,8 @@ fn parse_text(file: &str, bytes: &[u8]) -> Result<Lesson, Fault> {
     let toml_text = front_matter(&mut lines)?;
     let front = parse_front_matter(&toml_text)?;
     check_front_matter(file, &toml_text, &front)?;
-    let (intro, steps) = parse_body(lines)?;
+    // A lesson without steps is found at its end: its last line, where a `## ` was wanted.
+    let (intro, steps) = parse_body(lines, text.lines().count())?;
 
     Ok(Lesson {
         id: front.id.into_inner(),
@@ -162,12 +163,12 @@ fn check_front_matter(file: &str, toml_text: &str, front: &FrontMatter) -> Resul
 // The body: intro, steps, narration, notes and directives
 // ---------------------------------------------------------------------------------------
 
-fn parse_body<'a>(lines: impl Iterator<Item = (&'a str, usize)>) -> Result<(String, Vec<Step>), Fault> {
+fn parse_body<'a>(lines: impl Iterator<Item = (&'a str, usize)>, last: usize) -> Result<(String, Vec<Step>), Fault> {
     let mut body = Body::default();
     for (line, number) in lines {
         body.line(number, line)?;
     }
-    body.finish()
+    body.finish(last)
 }
 
 #[derive(Default)]
@@ -307,13 +308,14 @@ impl<'a> Body<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Result<(String, Vec<Step>), Fault> {
+    /// `last` is the file's last line, where a lesson without steps is reported.
+    fn finish(self, last: usize) -> Result<(String, Vec<Step>), Fault> {
         if let Some(fence) = self.fence {
             let mark = fence.mark.to_string().repeat(fence.len);
             return Err(fault(fence.line, tr!("doc-fence-open", mark = mark.as_str())));
         }
         if self.steps.is_empty() {
-            return Err(fault(0, tr!("doc-no-steps")));
+            return Err(fault(last, tr!("doc-no-steps")));
         }
         if let Some(step) = self.steps.last() {
             step.check_reveal()?;
@@ -742,7 +744,9 @@ More narration.
     fn lesson_without_steps_is_rejected() {
         let text = HEAD.replace("## Step\n", "only an intro\n### not a step\n");
         let expected = "the lesson has no steps; expected at least one `## ` heading";
-        assert_eq!(error(text.as_bytes()), (0, expected.to_string()));
+        assert_eq!(error(text.as_bytes()), (BODY_LINE, expected.to_string()));
+        // Front matter alone: its closing `+++` is the last line.
+        assert_eq!(error(HEAD.replace("## Step\n", "").as_bytes()), (6, expected.to_string()));
     }
 
     #[test]

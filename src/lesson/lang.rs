@@ -22,30 +22,41 @@ pub(super) fn drift(english: &Lesson, translated: &Lesson) -> Option<String> {
     }
     for (n, (en, tr)) in english.steps.iter().zip(&translated.steps).enumerate() {
         let (a, b) = (skeleton(en), skeleton(tr));
-        if a != b {
-            let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
-            let show = |s: &[String]| s.get(at).cloned().unwrap_or_else(|| "-".into());
-            return Some(tr!("drift-step", step = n + 1, line = tr.line, english = show(&a), translated = show(&b)));
+        let texts = |s: &[(usize, String)]| s.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>();
+        if texts(&a) != texts(&b) {
+            let at = a.iter().zip(&b).position(|(x, y)| x.1 != y.1).unwrap_or(a.len().min(b.len()));
+            let show = |s: &[(usize, String)]| s.get(at).map_or_else(|| tr!("drift-step-ends"), |(_, t)| t.clone());
+            // The translated file's line of what differs, or of its last entry when it has
+            // none there (it ends early), or its heading.
+            let line = b.get(at).or(b.last()).map_or(tr.line, |(line, _)| *line);
+            return Some(tr!("drift-step", step = n + 1, line = line, english = show(&a), translated = show(&b)));
         }
     }
     None
 }
 
-/// What a step runs, one entry a directive (a question by its choices' conditions), then
-/// whether it reveals an explanation.
-fn skeleton(step: &Step) -> Vec<String> {
-    let mut out: Vec<String> = step
+/// What a step runs, one entry a directive (a question by its choices' conditions), then its
+/// `<!-- reveal -->` if it has one; each with its line in the file.
+fn skeleton(step: &Step) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = step
         .directives
         .iter()
-        .map(|d| match &d.item {
-            Directive::Ask(ask) => {
-                let whens: Vec<&str> = ask.choices.iter().map(|c| c.text.as_str()).collect();
-                format!("ask: … | {}", whens.join(" | "))
-            }
-            item => item.to_string(),
+        .map(|d| {
+            let text = match &d.item {
+                Directive::Ask(ask) => {
+                    let whens: Vec<&str> = ask.choices.iter().map(|c| c.text.as_str()).collect();
+                    format!("ask: … | {}", whens.join(" | "))
+                }
+                item => item.to_string(),
+            };
+            (d.line, text)
         })
         .collect();
-    out.push(if step.explain.is_some() { "<!-- reveal -->".into() } else { "(no reveal)".into() });
+    if step.explain.is_some() {
+        // `Step` keeps no line for the marker: the last directive's is the nearest kept.
+        let near = out.last().map_or(step.line, |(line, _)| *line);
+        out.push((near, "<!-- reveal -->".into()));
+    }
     out
 }
 

@@ -38,13 +38,15 @@ fn bind_socket(port: u16, reuseport: bool) -> Result<OwnedFd> {
     }
 }
 
-/// The port is taken by another program.
+/// The port is taken by another program. It says only that: what to do instead depends on
+/// where the port came from (serve's `--port`, a lesson's front matter), which the command
+/// that asked for it adds.
 #[derive(Debug)]
 pub struct PortInUse(pub u16);
 
 impl std::fmt::Display for PortInUse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&tr!("port-in-use", port = self.0))
+        f.write_str(&tr!("port-taken", port = self.0))
     }
 }
 

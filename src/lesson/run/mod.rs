@@ -24,6 +24,7 @@ use crate::lesson::{self, Ask, CrashKind, DaemonStep, Directive, Expect, Lesson,
 use crate::proto::client::{ClientArgs, ClientSummary, ConnRecord};
 use crate::proto::mode::{Handle, Mode};
 use crate::proto::{AckOf, Cmd, Event, role};
+use crate::sys::listener::PortInUse;
 use crate::sys::procfs;
 use anyhow::{Context, Result, anyhow};
 use checks::Now;
@@ -71,6 +72,8 @@ pub struct Runner {
     pub seen: Seen,
     pub measured: Measured,
     port: u16,
+    /// The port the lesson's front matter asks for (`[setup] port`), if any but 0.
+    asked_port: Option<u16>,
     handle: Handle,
     workers: usize,
     /// Report every finished connection of `fire` (the TUI's recent-connections list).
@@ -123,6 +126,7 @@ impl Runner {
             seen: Seen::default(),
             measured: Measured::default(),
             port: lesson.setup.port.unwrap_or(0),
+            asked_port: lesson.setup.port.filter(|p| *p != 0),
             handle: Handle::Inherit,
             workers,
             stream_conns: false,
@@ -264,11 +268,20 @@ impl Runner {
         self.seen.listeners.clear();
         self.seen.pids.retain(|a, _| a == role::MASTER || a == role::DAEMON);
         self.respawn = true;
-        let seen = &mut self.seen;
-        let info = self.lab.start_pool(mode, workers, self.port, handle, &mut |ev| {
-            seen.observe(ev);
-            out.event(ev);
-        })?;
+        let (seen, asked) = (&mut self.seen, self.asked_port);
+        let info = self
+            .lab
+            .start_pool(mode, workers, self.port, handle, &mut |ev| {
+                seen.observe(ev);
+                out.event(ev);
+            })
+            // A port in use that the lesson's front matter asked for: say where to change it.
+            .map_err(|e| match e.downcast_ref::<PortInUse>() {
+                Some(PortInUse(port)) if asked == Some(*port) => {
+                    anyhow::anyhow!(tr!("lesson-port-in-use", port = *port))
+                }
+                _ => e,
+            })?;
         self.port = info.port;
         self.handle = handle;
         self.workers = workers;

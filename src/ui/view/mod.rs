@@ -152,10 +152,18 @@ fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) 
     // Keep the selected lesson in view when the list is longer than the pane.
     let visible = usize::from(body.height.saturating_sub(2));
     let scroll = (selected * 2 + 2).saturating_sub(visible);
+    let rows = lines.len();
     f.render_widget(
         Paragraph::new(lines).block(block(theme, &tr!("picker-title"), true)).scroll((scroll as u16, 0)),
         body,
     );
+    // At 80x24 nine of the lessons fit: the border says that more are above or below.
+    if scroll > 0 {
+        pane::border_mark(f.buffer_mut(), body, false, theme);
+    }
+    if scroll + visible < rows {
+        pane::border_mark(f.buffer_mut(), body, true, theme);
+    }
     let keys = [
         ("↑/↓", "key-choose"),
         ("Enter", "key-open"),
@@ -597,6 +605,30 @@ mod tests {
         let lessons = crate::lesson::embedded().unwrap();
         let app = App::new(lessons, BTreeSet::from(["fork".to_string()]), (80, 24));
         insta::assert_snapshot!(render(&app, &theme(), 80, 24));
+    }
+
+    /// The picker longer than the pane says so on its border: more below at the first lesson,
+    /// more above (and no more below) at the last.
+    #[test]
+    fn a_picker_longer_than_the_pane_marks_what_is_out_of_view() {
+        let lessons = crate::lesson::embedded().unwrap();
+        let last = lessons.len() - 1;
+        let mut app = App::new(lessons, BTreeSet::new(), (80, 24));
+        let borders = |app: &App| {
+            let s = render(app, &theme(), 80, 24);
+            let rows: Vec<String> = s.lines().map(str::to_string).collect();
+            (rows[3].clone(), rows[22].clone())
+        };
+        let (top, bottom) = borders(&app);
+        assert!(!top.contains("more above") && bottom.contains("↓ more below"), "{top}\n{bottom}");
+        for _ in 0..last {
+            app.update(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+        }
+        let (top, bottom) = borders(&app);
+        assert!(top.contains("↑ more above") && !bottom.contains("more below"), "{top}\n{bottom}");
+        // At 160x45 every lesson fits: no mark.
+        let s = render(&app, &theme(), 160, 45);
+        assert!(!s.contains("more above") && !s.contains("more below"), "{s}");
     }
 
     #[test]
