@@ -51,6 +51,7 @@ help-colours-3 = The counts are what the workers reported.
 ## The picker and the lesson screen
 too-small = forklab needs a terminal of at least 80x24
 too-small-this-one = this one is { $width }x{ $height }: enlarge it, or run a lesson with `forklab play <lesson>`
+too-small-this-lesson = this one is { $width }x{ $height }: enlarge it, or run this lesson without the screen: `forklab play { $id }`
 too-small-quit = q or Ctrl-C quits
 picker-tagline = multi-process servers with real processes: pick a lesson
 picker-title = lessons

@@ -51,6 +51,7 @@ help-colours-3 = 计数来自工作进程自己的报告。
 ## The picker and the lesson screen
 too-small = forklab 需要至少 80x24 的终端
 too-small-this-one = 当前终端为 { $width }x{ $height }：请放大，或用 `forklab play <lesson>` 运行课程
+too-small-this-lesson = 当前终端为 { $width }x{ $height }：请放大，或不用界面运行这一课：`forklab play { $id }`
 too-small-quit = 按 q 或 Ctrl-C 退出
 picker-tagline = 用真实的进程学习多进程服务器：选一课
 picker-title = 课程

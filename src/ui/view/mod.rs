@@ -40,7 +40,15 @@ pub use super::MIN_SIZE;
 pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     let area = f.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        too_small(theme, f, area);
+        match &app.screen {
+            // In a lesson, the way out names it.
+            Screen::Lesson(v) => {
+                let id = app.lessons[v.index].id.as_str();
+                let this_one = tr!("too-small-this-lesson", width = area.width, height = area.height, id = id);
+                too_small_saying(theme, f, area, this_one);
+            }
+            Screen::Picker { .. } => too_small(theme, f, area),
+        }
         return;
     }
     match &app.screen {
@@ -582,6 +590,18 @@ mod tests {
 
     pub(super) fn theme() -> Theme {
         Theme::new(crate::ui::theme::ThemeName::Default, false, false)
+    }
+
+    /// Too small a terminal in a lesson names that lesson's `play` line; in the picker, any.
+    #[test]
+    fn too_small_in_a_lesson_names_the_lesson() {
+        crate::i18n::set(crate::i18n::Lang::En);
+        let app = lesson_app();
+        let s = render(&app, &theme(), 60, 20).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(s.contains("`forklab play accept`"), "{s}");
+        let picker = App::new(app.lessons.clone(), BTreeSet::new(), (60, 20));
+        let s = render(&picker, &theme(), 60, 20).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(s.contains("`forklab play <lesson>`"), "{s}");
     }
 
     #[test]
