@@ -105,13 +105,17 @@ fn play_accept_passes_and_says_why_blocking_workers_die_by_sigterm() {
     let lines = play("accept");
     // Leaving blocking mode: each worker sits in accept(2) and cannot read a stop message, so
     // the master signals it, and says so before "killed by SIGTERM" shows.
+    // Every failure below prints the whole run: this test failed once under load, and its
+    // message did not say which line was missing.
+    let all = || lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join("\n");
     let why: Vec<&Value> = lines.iter().filter(|l| l["event"] == "signaled" && l["why"].is_string()).collect();
-    assert!(why.len() >= 4, "{why:?}");
+    assert!(why.len() >= 4, "{why:?}\n{}", all());
     for w in &why {
         let pid = &w["pid"];
         let said = lines.iter().position(|l| l == *w).unwrap();
-        let died = lines.iter().position(|l| l["event"] == "exited" && l["pid"] == *pid).unwrap();
-        assert!(said < died && lines[died]["signal"] == "SIGTERM", "{w} / {}", lines[died]);
+        let died = lines.iter().position(|l| l["event"] == "exited" && l["pid"] == *pid);
+        let died = died.unwrap_or_else(|| panic!("no exit reported for {w}:\n{}", all()));
+        assert!(said < died && lines[died]["signal"] == "SIGTERM", "{w} / {}\n{}", lines[died], all());
         assert!(w["why"].as_str().unwrap().contains("accept(2)"), "{w}");
     }
 }
