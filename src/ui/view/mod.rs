@@ -63,8 +63,8 @@ pub fn draw(app: &App, theme: &Theme, f: &mut Frame) {
     }
 }
 
-/// `--ascii`: whatever the text drawn (a lesson's Markdown, a message), no arrow, dot or
-/// dash outside ASCII reaches the screen; each becomes one ASCII cell, so nothing moves.
+/// `--ascii`: whatever the text drawn (a lesson's Markdown, a message, a fire's bars), no
+/// arrow, dot, dash or block outside ASCII reaches the screen; each becomes one ASCII cell, so nothing moves.
 fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
     for cell in buf.content.iter_mut() {
         let swap = match cell.symbol() {
@@ -76,6 +76,7 @@ fn ascii_only(buf: &mut ratatui::buffer::Buffer) {
             "…" => ".",
             "✓" => "+",
             "✗" => "x",
+            "█" => "#",
             _ => continue,
         };
         cell.set_symbol(swap);
@@ -1288,6 +1289,15 @@ mod tests {
         let t = Theme::new(crate::ui::theme::ThemeName::Default, false, true);
         let mut app = lesson_app();
         long_step(&mut app);
+        // A fire's bars, as the step's output draws them (lesson::run::report).
+        if let Screen::Lesson(v) = &mut app.screen {
+            let bar = crate::ui::app::OutLine {
+                kind: crate::ui::model::LogKind::Life,
+                text: "      W1       54  ███████████".into(),
+                hang: 0,
+            };
+            v.steps.outputs[6].insert(0, bar);
+        }
         let mut screens = vec![render(&app, &t, 80, 24)];
         key(&mut app, KeyCode::PageDown);
         screens.push(render(&app, &t, 80, 24));
@@ -1298,7 +1308,7 @@ mod tests {
         key(&mut fork, KeyCode::Right);
         screens.push(render(&fork, &t, 80, 24));
         for s in screens {
-            assert!(!s.contains(['→', '←', '↑', '↓', '·', '…', '–', '—']), "{s}");
+            assert!(!s.contains(['→', '←', '↑', '↓', '·', '…', '–', '—', '█']), "{s}");
         }
     }
 
