@@ -82,13 +82,18 @@ pub fn parse(line: &str) -> Option<SysCall> {
     Some(SysCall { tid, time: time.to_string(), name, first, ret, passed })
 }
 
+/// Whether `c` after `prev` ends an arrow, which closes no bracket: `->` between a socket's
+/// ends (`TCP:[a->b]`), `=>` before what the kernel wrote back into a struct (clone3's).
+fn ends_arrow(prev: char, c: char) -> bool {
+    c == '>' && (prev == '-' || prev == '=')
+}
+
 /// The first argument, up to the first comma or closing parenthesis outside brackets.
 fn first_arg(args: &str) -> String {
     let mut depth = 0i32;
     let mut prev = ' ';
     for (i, c) in args.char_indices() {
-        // `->` in a socket's ends, `=>` before what the kernel wrote back into a struct.
-        let arrow = c == '>' && (prev == '-' || prev == '=');
+        let arrow = ends_arrow(prev, c);
         prev = c;
         match c {
             _ if arrow => {}
@@ -113,9 +118,7 @@ fn scm_rights(args: &str) -> Vec<String> {
     let mut start = 0;
     let mut prev = ' ';
     for (i, c) in data.char_indices() {
-        // `->` inside a socket's name (`TCP:[a->b]`) is no closing bracket.
-        // `->` in a socket's ends, `=>` before what the kernel wrote back into a struct.
-        let arrow = c == '>' && (prev == '-' || prev == '=');
+        let arrow = ends_arrow(prev, c);
         prev = c;
         match c {
             _ if arrow => {}

@@ -122,9 +122,7 @@ pub(super) fn block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'
 
 /// The narration's block: its title marked, as a pane's is, while it has the focus.
 pub(super) fn narration_block<'a>(theme: &Theme, title: &'a str, focused: bool) -> Block<'a> {
-    let border = if focused { theme.border_focused } else { theme.border };
-    let title = pane::focus_title(theme, Line::styled(format!(" {title} "), theme.title), focused);
-    Block::bordered().border_set(theme.border_set()).border_style(border).title(title)
+    pane::focus_block(theme, Line::styled(format!(" {title} "), theme.title), focused)
 }
 
 fn picker(app: &App, selected: usize, theme: &Theme, f: &mut Frame, area: Rect) {

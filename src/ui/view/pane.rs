@@ -54,17 +54,19 @@ fn pane_name(name: &str) -> String {
 }
 
 pub(super) fn pane_block<'a>(cx: &PaneCtx, title: Line<'a>) -> Block<'a> {
-    let border = if cx.focused { cx.theme.border_focused } else { cx.theme.border };
-    Block::bordered()
-        .border_set(cx.theme.border_set())
-        .border_style(border)
-        .title(focus_title(cx.theme, title, cx.focused))
+    focus_block(cx.theme, title, cx.focused)
+}
+
+/// A block whose border and title say whether it has the focus: a pane's, the narration's.
+pub(super) fn focus_block<'a>(t: &Theme, title: Line<'a>, focused: bool) -> Block<'a> {
+    let border = if focused { t.border_focused } else { t.border };
+    Block::bordered().border_set(t.border_set()).border_style(border).title(focus_title(t, title, focused))
 }
 
 /// The focused pane's title: a mark before it and the whole of it drawn reversed, so the pane
 /// Tab chose shows without colour too (NO_COLOR, a projector, a recording), not only by its
 /// border. Any other title is left as it is.
-pub(super) fn focus_title<'a>(t: &Theme, title: Line<'a>, focused: bool) -> Line<'a> {
+fn focus_title<'a>(t: &Theme, title: Line<'a>, focused: bool) -> Line<'a> {
     if !focused {
         return title;
     }
@@ -188,6 +190,12 @@ impl Window {
             border_mark(buf, area, true, t);
         }
     }
+}
+
+/// Whether the top border's "more above" mark fits beside a title `title` cells wide on a
+/// pane `area` wide, leaving the title whole.
+pub(super) fn top_mark_fits(area: Rect, title: usize) -> bool {
+    usize::from(area.width) >= title + text_width(&tr!("pane-more-above")) + 9
 }
 
 /// A mark on the right of a pane's top or bottom border, saying there is more above or below

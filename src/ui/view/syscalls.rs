@@ -73,8 +73,7 @@ pub(super) fn syscalls(
         put(buf, inner, y as u16, line);
     }
     // The border says there are lines above (where that leaves the title whole) and below.
-    let mark = text_width(&tr!("pane-more-above")) + 6;
-    if older && usize::from(area.width) >= title_w + mark + 3 {
+    if older && top_mark_fits(area, title_w) {
         border_mark(buf, area, false, t);
     }
     if end < calls.len() {

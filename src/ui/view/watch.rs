@@ -185,8 +185,7 @@ fn scrolled(
     for (y, l) in rows.into_iter().skip(window.top).take(window.shown).enumerate() {
         put(buf, inner, y as u16, l);
     }
-    let mark = text_width(&tr!("pane-more-above")) + 6;
-    window.mark(buf, area, inner, usize::from(area.width) >= title + mark + 3, t);
+    window.mark(buf, area, inner, top_mark_fits(area, title), t);
 }
 
 /// `text` in rows of `width`, its leading spaces kept, rows after the first indented by
