@@ -67,22 +67,9 @@ fn a_killed_master_is_said_and_r_starts_a_fresh_lab_at_this_step() {
 /// figures arrive. (The master once killed it as hung, and `play cost` ended in an error.)
 #[test]
 fn a_worker_measuring_a_cost_is_not_taken_for_hung_however_long_it_takes() {
-    use std::io::BufRead;
-    let dir = TempDir::new("cost-lesson");
-    let lesson = "+++\nid = \"c\"\ntitle = \"C\"\norder = 1\nsummary = \"s\"\n+++\n\n## Step\nMeasure.\n\
-                  <!-- do: spawn workers=1 mode=shared -->\n<!-- do: cost thread rounds=20000 -->\n\
-                  <!-- expect: cost thread.rounds == 20000 -->\n";
-    std::fs::write(dir.0.join("c.md"), lesson).unwrap();
     let tag = new_tag();
-    let mut child = forklab(&tag)
-        .args(["--lessons", dir.path(), "play", "c", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut w1, mut out) = (None, String::new());
-    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let mut w1 = None;
+    let out = play_one_step(&tag, "cost thread rounds=20000", "cost thread.rounds == 20000", |ev| {
         if ev["event"] == "spawned" && ev["alias"] == "W1" {
             w1 = ev["pid"].as_i64().map(|p| nix::unistd::Pid::from_raw(p as i32));
         }
@@ -93,10 +80,7 @@ fn a_worker_measuring_a_cost_is_not_taken_for_hung_however_long_it_takes() {
             // Gone (ESRCH) if the master killed it: the events below say so.
             let _ = nix::sys::signal::kill(w1, Signal::SIGCONT);
         }
-        out.push_str(&line);
-        out.push('\n');
-    }
-    assert!(child.wait().unwrap().success(), "{out}");
+    });
     assert!(!out.contains("\"event\":\"hung\""), "{out}");
     assert!(out.contains("\"event\":\"cost\""), "{out}");
     assert_none_left(&tag, Duration::from_secs(2));
@@ -108,23 +92,10 @@ fn a_worker_measuring_a_cost_is_not_taken_for_hung_however_long_it_takes() {
 /// figures arrive. (It once killed them all as hung after `cost pipe-procs` under strace.)
 #[test]
 fn a_master_busy_measuring_does_not_take_its_workers_for_hung() {
-    use std::io::BufRead;
-    let dir = TempDir::new("master-cost-lesson");
-    let lesson = "+++\nid = \"m\"\ntitle = \"M\"\norder = 1\nsummary = \"s\"\n+++\n\n## Step\nMeasure.\n\
-                  <!-- do: spawn workers=1 mode=shared -->\n<!-- do: cost pipe-procs rounds=100000 -->\n\
-                  <!-- expect: cost pipe-procs.rounds == 100000 -->\n";
-    std::fs::write(dir.0.join("m.md"), lesson).unwrap();
     let tag = new_tag();
-    let mut child = forklab(&tag)
-        .args(["--lessons", dir.path(), "play", "m", "--json"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (mut master, mut out) = (None, String::new());
+    let mut master = None;
     let children = |pid: i32| std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let ev: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let out = play_one_step(&tag, "cost pipe-procs rounds=100000", "cost pipe-procs.rounds == 100000", |ev| {
         if ev["event"] == "spawned" && ev["alias"] == "W1" {
             master = ev["ppid"].as_i64().map(|p| p as i32);
         }
@@ -140,10 +111,34 @@ fn a_master_busy_measuring_does_not_take_its_workers_for_hung() {
             std::thread::sleep(Duration::from_millis(3500));
             nix::sys::signal::kill(m, Signal::SIGCONT).unwrap();
         }
+    });
+    assert!(!out.contains("\"event\":\"hung\""), "{out}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// `play --json` of a lesson of one step, one pool of one worker, that does `what` and
+/// expects `expect`; `on_event` sees each event as it comes (and may stop processes meanwhile).
+/// Returns every line printed, after checking that the play passed.
+fn play_one_step(tag: &str, what: &str, expect: &str, mut on_event: impl FnMut(&serde_json::Value)) -> String {
+    use std::io::BufRead;
+    let dir = TempDir::new("one-step-lesson");
+    let lesson = format!(
+        "+++\nid = \"s\"\ntitle = \"S\"\norder = 1\nsummary = \"s\"\n+++\n\n## Step\nMeasure.\n\
+         <!-- do: spawn workers=1 mode=shared -->\n<!-- do: {what} -->\n<!-- expect: {expect} -->\n"
+    );
+    std::fs::write(dir.0.join("s.md"), lesson).unwrap();
+    let mut child = forklab(tag)
+        .args(["--lessons", dir.path(), "play", "s", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        on_event(&serde_json::from_str(&line).unwrap());
         out.push_str(&line);
         out.push('\n');
     }
     assert!(child.wait().unwrap().success(), "{out}");
-    assert!(!out.contains("\"event\":\"hung\""), "{out}");
-    assert_none_left(&tag, Duration::from_secs(2));
+    out
 }
