@@ -352,12 +352,18 @@ fn all_cores_busy(o: &Observation) -> (bool, String) {
     let others = format!("{:.2}", w.others);
     let why = if held {
         return (held, got);
-    } else if w.others >= 0.5 * (cores - w.cores_used) {
+    } else if others_had_the_cores(w, cores) {
         tr!("check-cores-busy-others", others = others)
     } else {
         tr!("check-cores-not-parallel", others = others)
     };
     (held, tr!("check-cores-why", got = got, why = why))
+}
+
+/// Other programs used at least half of the cores the work left over: the machine was busy,
+/// which explains a shortfall (it decides no claim).
+fn others_had_the_cores(w: &super::Work, cores: f64) -> bool {
+    w.others >= 0.5 * (cores - w.cores_used)
 }
 
 /// More of what a metric was measured on, when the number alone does not say it.
@@ -375,7 +381,7 @@ fn metric_why(m: Metric, o: &Observation) -> String {
             // A process told to work that does not count: why, when other programs had the cores.
             if !w.short.is_empty() {
                 let short = tr!("check-why-short", each = crate::i18n::list(&each(&w.short)));
-                let busy = w.others >= 0.5 * (o.now.cores as f64 - w.cores_used);
+                let busy = others_had_the_cores(w, o.now.cores as f64);
                 let others = format!("{:.2}", w.others);
                 let short = if busy {
                     tr!("check-cores-why", got = short, why = tr!("check-cores-busy-others", others = others))
