@@ -172,14 +172,15 @@ impl NodeLab {
                 return Err(Abandoned.into());
             }
             let state = self.state()?;
-            if state.port != 0 && state.workers.iter().filter(|w| w.listening).count() >= workers {
+            let listening = state.workers.iter().filter(|w| w.listening).count();
+            if state.port != 0 && listening >= workers {
                 return Ok(state);
             }
             if Instant::now() > deadline {
                 bail!(tr!(
                     "node-workers-listening",
                     name = self.name.as_str(),
-                    listening = state.workers.iter().filter(|w| w.listening).count(),
+                    listening = listening,
                     workers = workers
                 ));
             }
