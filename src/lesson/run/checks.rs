@@ -973,6 +973,10 @@ mod tests {
     claim!(cores_used_one_thread, Expect::Metric { metric: Metric::CoresUsed, op: Op::Lt, value: 1.2 },
         holds: work(&[("W1", 0.98)], 0.1),
         fails: work(&[("W1", 1.9)], 0.1));
+    // threads' "One busy thread" step: W1's loop thread and the one thread it worked on; a thread per core fails.
+    claim!(tids_loop_and_one_worker_thread, Expect::Metric { metric: Metric::Tids, op: Op::Eq, value: 2.0 },
+        holds: { let mut o = work(&[("W1", 0.98)], 0.1); o.measured.work.as_mut().unwrap().tids = 2; o },
+        fails: work(&[("W1", 1.9)], 0.1));
     claim!(hung, Expect::Hung(Target::Worker(3)),
         holds: { let mut o = obs(); o.seen.hung.insert("W3".into()); o },
         fails: { let mut o = obs(); o.seen.hung.insert("W2".into()); o });
