@@ -139,7 +139,7 @@ fn writes(log: &str) -> Vec<(String, Vec<String>, String)> {
         "utimes",
     ];
     let mut out = Vec::new();
-    for line in log.lines() {
+    for line in whole_calls(log) {
         // `PID syscall(args) = result`; failed calls changed nothing.
         let Some((_, rest)) = line.split_once(' ') else { continue };
         let rest = rest.trim_start();
@@ -157,6 +157,44 @@ fn writes(log: &str) -> Vec<(String, Vec<String>, String)> {
         out.push((name.to_string(), paths, line.to_string()));
     }
     out
+}
+
+/// The lines of an `strace -f` log, each call whole: a call another thread interrupted is
+/// logged as `PID name(args <unfinished ...>` and later `PID <... name resumed>args) = r`,
+/// and the two are joined here into one line, as strace writes an uninterrupted call. (Read
+/// apart, the first has no result and the second no path: a write of either was missed.)
+fn whole_calls(log: &str) -> Vec<String> {
+    let mut pending: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for line in log.lines() {
+        let pid = line.split(' ').next().unwrap_or("");
+        if let Some(start) = line.strip_suffix(" <unfinished ...>") {
+            pending.insert(pid, start);
+        } else if let Some((_, rest)) = line.split_once(" resumed>").filter(|_| line.contains(" <... ")) {
+            match pending.remove(pid) {
+                Some(start) => out.push(format!("{start}{rest}")),
+                None => out.push(line.to_string()),
+            }
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    // A call still unfinished when the log ended: kept as it was (it is skipped as unfinished).
+    out.extend(pending.into_values().map(|start| format!("{start} <unfinished ...>")));
+    out
+}
+
+#[test]
+fn a_call_another_thread_interrupted_is_read_whole() {
+    let log = "41 openat(AT_FDCWD, \"/x/finished\", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0666 <unfinished ...>\n\
+               42 read(3, \"\", 8) = 0\n\
+               41 <... openat resumed>) = 7\n\
+               41 mkdir(\"/y\", 0700 <unfinished ...>\n";
+    let w = writes(log);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].0, "openat");
+    assert_eq!(w[0].1, vec!["/x/finished".to_string()]);
+    assert!(w[0].2.ends_with("0666) = 7"), "{w:?}");
 }
 
 /// Where forklab may write: the data and runtime dirs, and the devices it talks to (the
