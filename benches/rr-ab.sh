@@ -7,7 +7,10 @@
 # which moves far less with the machine's load.
 #
 # usage: BINS="before=/tmp/forklab-old after=target/release/forklab" benches/rr-ab.sh
-#        [ROUNDS=3] [SECS=5] [WORKERS=2]
+#        [ROUNDS=3] [SECS=5] [WORKERS=2] [NGINX=1]
+# A binary runs `serve --mode rr`; `name=path:MODE` runs another accept mode (`:reuseport`: each
+# worker accepts on its own socket, no master in the path). NGINX=1 adds nginx with the same
+# number of workers (`return 200`, no access log) as a reference: a C server with no hand-off.
 # Prints one line per round, load and server: round load server req/s p99 master_us workers_us
 # wrk_us idle_% master_wakes workers_wakes (wrk's own CPU per request; the share of all CPUs idle
 # during the load; the times the master and the workers together slept and were woken, per request).
@@ -16,7 +19,7 @@ cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
 secs=${SECS:-5}
 workers=${WORKERS:-2}
-[[ -n ${BINS:-} ]] || { sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+[[ -n ${BINS:-} ]] || { sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 command -v node >/dev/null && command -v wrk >/dev/null || { echo "rr-ab: needs node and wrk" >&2; exit 1; }
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/rr-ab.XXXXXX")
 declare -A port pid
@@ -76,8 +79,36 @@ children_ticks() {
 start node env WORKERS="$workers" PORT=0 node benches/node-cluster.js
 for spec in $BINS; do
     names+=("${spec%%=*}")
-    start "${spec%%=*}" "${spec#*=}" serve --mode rr --workers "$workers" --port 0
+    bin=${spec#*=} mode=rr
+    [[ $bin == *:* ]] && { mode=${bin##*:}; bin=${bin%:*}; }
+    start "${spec%%=*}" "$bin" serve --mode "$mode" --workers "$workers" --port 0
 done
+if [[ -n ${NGINX:-} ]]; then
+    command -v nginx >/dev/null || { echo "rr-ab: NGINX=1 needs nginx" >&2; exit 1; }
+    # nginx cannot listen on port 0: take a port no socket on the machine uses.
+    while :; do
+        p=$((20000 + RANDOM % 30000))
+        ss -Htan "sport = :$p" | grep -q . || break
+    done
+    mkdir -p "$workdir/nginx"
+    cat >"$workdir/nginx/nginx.conf" <<EOF
+worker_processes $workers;
+daemon off;
+pid $workdir/nginx/nginx.pid;
+error_log $workdir/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$p;
+        location / { return 200 "hello from nginx\\n"; }
+    }
+}
+EOF
+    names+=(nginx)
+    start nginx bash -c "echo listening $p; exec nginx -p '$workdir/nginx' -c '$workdir/nginx/nginx.conf'"
+    for ((i = 0; i < 50; i++)); do ss -Hltn "sport = :$p" | grep -q . && break; sleep 0.1; done
+fi
 for n in "${names[@]}"; do wrk -t2 -c32 -d2s "http://127.0.0.1:${port[$n]}/" >/dev/null 2>&1; done
 hz=$(getconf CLK_TCK)
 echo "round load server req/s p99 master_us_per_req workers_us_per_req wrk_us_per_req idle_% master_wakes_per_req workers_wakes_per_req"
@@ -85,7 +116,8 @@ for ((r = 1; r <= rounds; r++)); do
     for load in close keep-alive; do
         for n in "${names[@]}"; do
             m="" mu=- wu=- mw=- ww=-
-            if [[ $n == node ]]; then m=$(ps -o pid= --ppid "${pid[$n]}" | tr -d ' '); else m=$(master_of "${pid[$n]}"); fi
+            # Node's primary and nginx's master are the child of `timeout`.
+            if [[ $n == node || $n == nginx ]]; then m=$(ps -o pid= --ppid "${pid[$n]}" | tr -d ' '); else m=$(master_of "${pid[$n]}"); fi
             [[ -n $m ]] && { m0=$(ticks "$m"); w0=$(children_ticks "$m"); mv0=$(wakes "$m"); wv0=$(children_wakes "$m"); }
             args=(-t2 -c32 "-d${secs}s" --latency)
             [[ $load == close ]] && args+=(-H 'Connection: close')
