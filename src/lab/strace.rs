@@ -179,7 +179,7 @@ pub fn ptrace_scope() -> Option<u32> {
 }
 
 fn uid_of(pid: i32) -> Option<u32> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let text = crate::sys::procfs::read_text(&format!("/proc/{pid}/status")).ok()?;
     text.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 

@@ -67,7 +67,8 @@ pub fn lesson_ids() -> Vec<String> {
 /// 1 is the PPID, 11 and 12 utime and stime, 16 the nice value (proc(5)); `None` once the
 /// process is gone.
 pub fn stat_fields(pid: i32) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Lossy: a command name need not be UTF-8, and such a process is not gone.
+    let stat = String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/stat")).ok()?).into_owned();
     Some(stat.rsplit_once(')')?.1.split_whitespace().map(String::from).collect())
 }
 
