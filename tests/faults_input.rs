@@ -239,3 +239,23 @@ fn a_lessons_busy_port_points_at_its_front_matter_not_at_a_flag() {
     }
     drop(taken);
 }
+
+/// A `--lessons` folder whose path is not UTF-8 (a byte 0xff) opens like any other: the lesson
+/// screen then says it needs a terminal. Before, forklab panicked collecting its own arguments
+/// with `std::env::args`, which cannot hold such a byte.
+#[test]
+fn a_lessons_folder_whose_path_is_not_utf8_is_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = TempDir::new("nonutf8");
+    let dir = tmp.0.join(std::ffi::OsStr::from_bytes(b"lessons-\xff"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("x.md"), HEAD).unwrap();
+    let tag = new_tag();
+    let mut cmd = forklab(&tag);
+    cmd.arg("--lessons").arg(&dir).args(["open", "x"]);
+    let (status, _, stderr) = output(cmd);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
