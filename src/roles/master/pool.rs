@@ -136,7 +136,7 @@ impl Master {
         // async-signal-safe restriction applies only to multithreaded parents.
         match unsafe { fork() }.context("fork")? {
             ForkResult::Child => {
-                let code = become_worker(master_pid, &alias, theirs.as_raw_fd(), keep_listener, |chan, inherited| {
+                let code = become_worker(master_pid, theirs.as_raw_fd(), keep_listener, |chan, inherited| {
                     worker::Setup { alias: alias.clone(), mode, port, chan, inherited, expect_passed, crash_at_start }
                 });
                 // Leave without running the master's destructors or atexit handlers: they
