@@ -7,7 +7,7 @@ use common::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// A folder of its own under the system temp dir, removed when dropped.
+/// The smallest valid lesson: front matter and one step with a line of text.
 const HEAD: &str = "+++\nid = \"x\"\ntitle = \"X\"\norder = 1\nsummary = \"s\"\n+++\n\n## One\ntext\n";
 
 /// `forklab --lessons DIR ARGS` must fail with `want` in its error, quickly, starting nothing.
