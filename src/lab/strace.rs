@@ -146,8 +146,7 @@ pub fn why_not(pid: i32) -> Option<String> {
     if find_on_path("strace").is_none() {
         return Some(tr!("strace-missing"));
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = nix::unistd::geteuid().as_raw();
     let owner = uid_of(pid);
     if me != 0 {
         if let Some(scope) = ptrace_scope() {
