@@ -56,6 +56,9 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&spec.args).stdin(Stdio::null()).stdout(spec.stdout).stderr(spec.stderr);
     prepare(&mut cmd, spec.death_signal, spec.chan.map(|c| c.as_raw_fd()));
+    // As for any program: an exec that fails (ENOMEM, or pre_exec's dup2 onto fd 3) is reaped
+    // by std's spawn itself, which panics if the reaper's waitpid(-1) took the child first.
+    let _hold = super::reaper::hold_reaping();
     cmd.spawn().with_context(|| tr!("sys-start-forklab", args = spec.args.join(" ")))
 }
 
