@@ -109,7 +109,10 @@ pub fn fd_links(pid: i32) -> Result<Vec<FdLink>> {
     let mut out = Vec::with_capacity(size.min(1 << 20));
     let mut buf = [0u8; 4096];
     for entry in dir.iter() {
-        let Ok(entry) = entry else { continue };
+        // An error is not skipped: readdir(3) after one reads the same place again, so
+        // `continue` could spin for ever (std's ReadDir ends at its first error for that
+        // reason). A process that ended meanwhile is no error: glibc reads its ENOENT as the end.
+        let entry = entry.with_context(|| format!("reading {path}"))?;
         let name = entry.file_name();
         let Some(fd) = name.to_str().ok().and_then(|s| s.parse::<i32>().ok()) else { continue };
         // SAFETY: readlinkat writes at most buf.len() bytes into buf, which lives across the
