@@ -986,6 +986,7 @@ rows-shown = { $first }{ $dash }{ $last } of { $rows }
 
 ## More of the lab's and the loader's errors
 fire-thread-panicked = a load thread panicked
+fire-thread-start = starting load thread { $n } of { $of } (at most as many connections at once as the limit on threads, `ulimit -u`, allows: lower --concurrency)
 worker-count-expected = a whole number from 1 to 64 or "cores"
 worker-count-invalid = invalid worker count `{ $value }`; expected a whole number from 1 to 64 or "cores"
 engine-thread-failed = starting the engine thread: { $error }

@@ -862,6 +862,7 @@ rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
 
 ## 实验与课程载入的更多错误
 fire-thread-panicked = 一个负载线程崩溃了（panic）
+fire-thread-start = 启动第 { $n } 个负载线程（共 { $of } 个）（同时的连接数受线程上限 `ulimit -u` 限制：请调低 --concurrency）
 worker-count-expected = 1 到 64 的整数，或 "cores"
 worker-count-invalid = 无效的工作进程数 `{ $value }`；应为 1 到 64 的整数，或 "cores"
 engine-thread-failed = 无法启动引擎线程：{ $error }

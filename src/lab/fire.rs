@@ -125,19 +125,28 @@ pub fn fire_among(
     let next = AtomicU32::new(0);
     let target = AtomicUsize::new(0);
     let results: Vec<Result<Vec<Result<i32, Failure>>>> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..concurrency.clamp(1, n.max(1)))
-            .map(|_| {
-                scope.spawn(|| -> Result<Vec<Result<i32, Failure>>> {
-                    let mut diag = SockDiag::open()?;
-                    let mut seen = Seen { pids: tree_pids(root, orphans), hints: Vec::new(), orphans };
-                    let mut out = Vec::new();
-                    while next.fetch_add(1, Ordering::SeqCst) < n {
-                        out.push(one(&mut diag, root, &mut seen, targets, &target));
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
+        let wanted = concurrency.clamp(1, n.max(1));
+        let mut threads = Vec::new();
+        for i in 0..wanted {
+            let spawned = std::thread::Builder::new().name("fire".into()).spawn_scoped(scope, || {
+                let mut diag = SockDiag::open()?;
+                let mut seen = Seen { pids: tree_pids(root, orphans), hints: Vec::new(), orphans };
+                let mut out = Vec::new();
+                while next.fetch_add(1, Ordering::SeqCst) < n {
+                    out.push(one(&mut diag, root, &mut seen, targets, &target));
+                }
+                Ok(out)
+            });
+            match spawned {
+                Ok(t) => threads.push(t),
+                // No thread (RLIMIT_NPROC, a pids cgroup): the fire is refused whole, and the
+                // threads already started stop after the connection each has under way.
+                Err(e) => {
+                    next.store(n, Ordering::SeqCst);
+                    return vec![Err(anyhow::Error::new(e).context(tr!("fire-thread-start", n = i + 1, of = wanted)))];
+                }
+            }
+        }
         threads
             .into_iter()
             .map(|t| t.join().unwrap_or_else(|_| Err(anyhow::anyhow!(tr!("fire-thread-panicked")))))
