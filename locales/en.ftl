@@ -986,6 +986,7 @@ rows-shown = { $first }{ $dash }{ $last } of { $rows }
 
 ## More of the lab's and the loader's errors
 fire-thread-panicked = a load thread panicked
+fire-thread-start = starting load thread { $n } of { $of } (at most as many connections at once as the limit on threads, `ulimit -u`, allows: lower --concurrency)
 worker-count-expected = a whole number from 1 to 64 or "cores"
 worker-count-invalid = invalid worker count `{ $value }`; expected a whole number from 1 to 64 or "cores"
 engine-thread-failed = starting the engine thread: { $error }
@@ -1078,6 +1079,8 @@ master-no-pool-to-restart = no pool is running to restart
 master-rolling-busy = a rolling restart is already running
 master-rolling-failed = rolling restart: { $error }
 master-respawn-failed = respawning W{ $index }: { $error }
+master-forking = forking { $alias }
+master-fork-limit = forking { $alias }: { $error }: the limit on processes is reached (`ulimit -u`, or the cgroup's pids.max): run fewer workers, or raise the limit
 master-no-listener = the master holds no listener in this mode
 master-listen-failed = listen with backlog { $n }: { $error }
 master-pass-failed = passing listener fd { $fd } to { $alias }: { $error }

@@ -862,6 +862,7 @@ rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
 
 ## 实验与课程载入的更多错误
 fire-thread-panicked = 一个负载线程崩溃了（panic）
+fire-thread-start = 启动第 { $n } 个负载线程（共 { $of } 个）（同时的连接数受线程上限 `ulimit -u` 限制：请调低 --concurrency）
 worker-count-expected = 1 到 64 的整数，或 "cores"
 worker-count-invalid = 无效的工作进程数 `{ $value }`；应为 1 到 64 的整数，或 "cores"
 engine-thread-failed = 无法启动引擎线程：{ $error }
@@ -954,6 +955,8 @@ master-no-pool-to-restart = 没有正在运行的进程池可以重启
 master-rolling-busy = 已经有一次滚动重启在进行
 master-rolling-failed = 滚动重启：{ $error }
 master-respawn-failed = 重新启动 W{ $index }：{ $error }
+master-forking = fork { $alias }
+master-fork-limit = fork { $alias }：{ $error }：已达到进程数上限（`ulimit -u`，或 cgroup 的 pids.max）：减少 worker 数，或提高上限
 master-no-listener = 在这种模式下主进程不持有监听 socket
 master-listen-failed = 以 backlog { $n } 调用 listen：{ $error }
 master-pass-failed = 把监听 socket 的 fd { $fd } 传给 { $alias }：{ $error }

@@ -7,7 +7,7 @@ use common::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// A folder of its own under the system temp dir, removed when dropped.
+/// The smallest valid lesson: front matter and one step with a line of text.
 const HEAD: &str = "+++\nid = \"x\"\ntitle = \"X\"\norder = 1\nsummary = \"s\"\n+++\n\n## One\ntext\n";
 
 /// `forklab --lessons DIR ARGS` must fail with `want` in its error, quickly, starting nothing.
@@ -238,4 +238,24 @@ fn a_lessons_busy_port_points_at_its_front_matter_not_at_a_flag() {
         assert_none_left(&tag, Duration::from_secs(2));
     }
     drop(taken);
+}
+
+/// A `--lessons` folder whose path is not UTF-8 (a byte 0xff) opens like any other: the lesson
+/// screen then says it needs a terminal. Before, forklab panicked collecting its own arguments
+/// with `std::env::args`, which cannot hold such a byte.
+#[test]
+fn a_lessons_folder_whose_path_is_not_utf8_is_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = TempDir::new("nonutf8");
+    let dir = tmp.0.join(std::ffi::OsStr::from_bytes(b"lessons-\xff"));
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("x.md"), HEAD).unwrap();
+    let tag = new_tag();
+    let mut cmd = forklab(&tag);
+    cmd.arg("--lessons").arg(&dir).args(["open", "x"]);
+    let (status, _, stderr) = output(cmd);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("needs a terminal"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
 }

@@ -59,6 +59,35 @@ fn the_load_clients_own_error_reaches_the_user() {
     assert_none_left(&tag, Duration::from_secs(2));
 }
 
+/// The master cannot fork every worker asked for: the error names the worker and the limit,
+/// and says what to do. It said only "fork: EAGAIN: Try again".
+#[test]
+fn a_worker_the_process_limit_forbids_names_the_limit() {
+    let tag = new_tag();
+    let args = ["bench", "--mode", "shared", "--workers", "64", "--connections", "10"];
+    let (status, _, stderr) = output(limited(&tag, 24, &args));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    one_line_error(&stderr);
+    assert!(stderr.contains("forking W") && stderr.contains("EAGAIN"), "{stderr}");
+    assert!(stderr.contains("`ulimit -u`") && stderr.contains("run fewer workers"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
+/// `watch --fire` cannot start a thread for each connection at once: the error says which and
+/// what to do, and the watched server goes with forklab. It panicked ("failed to spawn thread").
+#[test]
+fn a_fire_the_thread_limit_forbids_is_a_one_line_error() {
+    let tag = new_tag();
+    let js = "require('http').createServer((q, s) => s.end('hi')).listen(0, '127.0.0.1')";
+    let args = ["watch", "--fire", "200", "--concurrency", "100", "--", "node", "-e", js];
+    let (status, _, stderr) = output(limited(&tag, 24, &args));
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    one_line_error(&stderr);
+    assert!(stderr.contains("starting load thread") && stderr.contains("EAGAIN"), "{stderr}");
+    assert!(stderr.contains("lower --concurrency"), "{stderr}");
+    assert_none_left(&tag, Duration::from_secs(2));
+}
+
 /// The client with 32 fds and 256 connections at once: the connections it could not open are
 /// named `emfile`, in the JSON and in the table. Each connection asks 20 times, so that it stays
 /// open long enough for its thread's neighbours to open theirs: with one request each, a fast

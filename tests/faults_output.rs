@@ -115,6 +115,21 @@ fn a_reader_that_goes_away_ends_serve_quietly_with_its_pool() {
     }
 }
 
+/// `forklab play LESSON | head -1`: the run stops at the first write that finds the reader
+/// gone and ends as `serve` does, with 141 and its lab stopped. It ran the rest of the lesson
+/// for no one and exited 0 (or 1 if an expect failed), as if it had been read.
+#[test]
+fn a_reader_that_goes_away_ends_play_with_141() {
+    for args in [&["play", "fork"][..], &["play", "fork", "--json"]] {
+        let tag = new_tag();
+        let out = forklab(&tag).args(args).stdout(closed_pipe()).stderr(Stdio::piped()).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: 128 + SIGPIPE, as a shell reports it; {stderr}");
+        assert_none_left(&tag, Duration::from_secs(2));
+    }
+}
+
 #[test]
 fn a_screenshot_too_large_to_allocate_is_refused_by_its_bound() {
     let dir = TempDir::new("bigshot");

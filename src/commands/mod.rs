@@ -31,7 +31,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 _ => (None, None, None, None),
             };
-            let command = std::env::args().skip(1).fold("forklab".to_string(), |s, a| s + " " + &a);
+            // args_os: std::env::args panics on an argument that is not UTF-8 (a --lessons path).
+            let command =
+                std::env::args_os().skip(1).fold("forklab".to_string(), |s, a| s + " " + &a.to_string_lossy());
             let opts = crate::ui::Options {
                 theme: cli.theme,
                 ascii: cli.ascii,

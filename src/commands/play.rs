@@ -37,6 +37,12 @@ pub fn run(dir: Option<&Path>, id: &str, json: bool) -> Result<ExitCode> {
                 result = Err(anyhow!(tr!("stopped-by", signal = sig.as_str())));
                 break;
             }
+            // The reader has gone (`play x | head -1`): stop the lab and end as `serve` does,
+            // quietly with 141, rather than run the rest of the lesson for no one.
+            if out.stdout_closed() {
+                result = Err(crate::sys::term::StdoutClosed.into());
+                break;
+            }
             if let Err(e) = runner.apply(&d.item, &mut out) {
                 // A quit signal abandons the directive it comes in (the lab's waits watch the
                 // quit gate): say which signal stopped the lesson, not what was abandoned.

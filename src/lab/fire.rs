@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 
 /// Bounds a connect and a whole reply.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// The most of a reply's body read. Past it the server has answered, which is all a fire
+/// asks; a body with no end (a stream, an event source) was read, and kept, for ever.
+const MAX_BODY: usize = 1 << 20;
 /// How long a connection stays open waiting for its socket to have one owner.
 const OWNER_TIMEOUT: Duration = Duration::from_secs(3);
 const MAX_HEAD: usize = 64 * 1024;
@@ -122,19 +125,28 @@ pub fn fire_among(
     let next = AtomicU32::new(0);
     let target = AtomicUsize::new(0);
     let results: Vec<Result<Vec<Result<i32, Failure>>>> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..concurrency.clamp(1, n.max(1)))
-            .map(|_| {
-                scope.spawn(|| -> Result<Vec<Result<i32, Failure>>> {
-                    let mut diag = SockDiag::open()?;
-                    let mut seen = Seen { pids: tree_pids(root, orphans), hints: Vec::new(), orphans };
-                    let mut out = Vec::new();
-                    while next.fetch_add(1, Ordering::SeqCst) < n {
-                        out.push(one(&mut diag, root, &mut seen, targets, &target));
-                    }
-                    Ok(out)
-                })
-            })
-            .collect();
+        let wanted = concurrency.clamp(1, n.max(1));
+        let mut threads = Vec::new();
+        for i in 0..wanted {
+            let spawned = std::thread::Builder::new().name("fire".into()).spawn_scoped(scope, || {
+                let mut diag = SockDiag::open()?;
+                let mut seen = Seen { pids: tree_pids(root, orphans), hints: Vec::new(), orphans };
+                let mut out = Vec::new();
+                while next.fetch_add(1, Ordering::SeqCst) < n {
+                    out.push(one(&mut diag, root, &mut seen, targets, &target));
+                }
+                Ok(out)
+            });
+            match spawned {
+                Ok(t) => threads.push(t),
+                // No thread (RLIMIT_NPROC, a pids cgroup): the fire is refused whole, and the
+                // threads already started stop after the connection each has under way.
+                Err(e) => {
+                    next.store(n, Ordering::SeqCst);
+                    return vec![Err(anyhow::Error::new(e).context(tr!("fire-thread-start", n = i + 1, of = wanted)))];
+                }
+            }
+        }
         threads
             .into_iter()
             .map(|t| t.join().unwrap_or_else(|_| Err(anyhow::anyhow!(tr!("fire-thread-panicked")))))
@@ -217,7 +229,7 @@ fn one(
     let client = stream.local_addr().map_err(|e| Failure::from_io(&e))?;
     let request = format!("GET / HTTP/1.1\r\nHost: {server}\r\nUser-Agent: forklab-watch\r\n\r\n");
     stream.write_all(request.as_bytes()).map_err(|e| Failure::from_io(&e))?;
-    read_reply(&mut stream)?;
+    read_reply(&mut stream, Instant::now() + TIMEOUT)?;
     let owner = owner(diag, root, seen, server, client);
     drop(stream);
     owner
@@ -282,8 +294,9 @@ fn owner(
     }
 }
 
-/// Read one whole reply: the head, then its body by Content-Length, by chunks, or to EOF.
-fn read_reply(stream: &mut TcpStream) -> Result<(), Failure> {
+/// Read one whole reply by `deadline`: the head, then its body by Content-Length, by chunks,
+/// or to EOF, up to MAX_BODY bytes of it.
+fn read_reply(stream: &mut TcpStream, deadline: Instant) -> Result<(), Failure> {
     let mut buf = Vec::with_capacity(4096);
     let mut chunk = [0u8; 8192];
     let (head_len, body) = loop {
@@ -294,30 +307,45 @@ fn read_reply(stream: &mut TcpStream) -> Result<(), Failure> {
             Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
             _ => return Err(Failure::BadResponse),
         }
-        match stream.read(&mut chunk) {
-            Ok(0) => return Err(Failure::ClosedEarly),
-            Ok(k) => buf.extend_from_slice(&chunk[..k]),
-            Err(e) => return Err(Failure::from_io(&e)),
+        match read_by(stream, &mut chunk, deadline)? {
+            0 => return Err(Failure::ClosedEarly),
+            k => buf.extend_from_slice(&chunk[..k]),
         }
     };
-    let mut have = buf.split_off(head_len);
+    // Of the body, only its length and its last bytes (the end of chunks) are kept.
+    let mut got = buf.len() - head_len;
+    let mut tail = buf.split_off(head_len);
     loop {
         let done = match body {
-            Body::Length(len) => have.len() >= len,
+            Body::Length(len) => got >= len,
             // The last chunk is `0\r\n` and an empty trailer line (RFC 9112 §7.1).
-            Body::Chunked => have.ends_with(b"0\r\n\r\n"),
+            Body::Chunked => tail.ends_with(b"0\r\n\r\n"),
             Body::ToEof => false,
         };
-        if done {
+        if done || got >= MAX_BODY {
             return Ok(());
         }
-        match stream.read(&mut chunk) {
-            Ok(0) if body == Body::ToEof => return Ok(()),
-            Ok(0) => return Err(Failure::ClosedEarly),
-            Ok(k) => have.extend_from_slice(&chunk[..k]),
-            Err(e) => return Err(Failure::from_io(&e)),
+        match read_by(stream, &mut chunk, deadline)? {
+            0 if body == Body::ToEof => return Ok(()),
+            0 => return Err(Failure::ClosedEarly),
+            k => {
+                got += k;
+                tail.extend_from_slice(&chunk[..k]);
+                tail.drain(..tail.len().saturating_sub(5));
+            }
         }
     }
+}
+
+/// One read that waits no later than `deadline`: each read's own timeout alone let a server
+/// that trickles its reply hold the connection for ever.
+fn read_by(stream: &mut TcpStream, chunk: &mut [u8], deadline: Instant) -> Result<usize, Failure> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(Failure::Timeout);
+    }
+    stream.set_read_timeout(Some(left)).map_err(|e| Failure::from_io(&e))?;
+    stream.read(chunk).map_err(|e| Failure::from_io(&e))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,20 +395,49 @@ mod tests {
         (c, server)
     }
 
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(30)
+    }
+
     #[test]
     fn a_reply_is_whole_by_length_by_chunks_or_not_at_all() {
         let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-        assert_eq!(read_reply(&mut c), Ok(()));
+        assert_eq!(read_reply(&mut c, soon()), Ok(()));
         drop(s.join());
         let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-        assert_eq!(read_reply(&mut c), Ok(()));
+        assert_eq!(read_reply(&mut c, soon()), Ok(()));
         drop(s.join());
         // The server closes after half a body: not a completed connection.
         let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
         drop(s.join().unwrap());
-        assert_eq!(read_reply(&mut c), Err(Failure::ClosedEarly));
+        assert_eq!(read_reply(&mut c, soon()), Err(Failure::ClosedEarly));
         let (mut c, s) = reply_with(b"SSH-2.0-OpenSSH\r\n\r\n");
-        assert_eq!(read_reply(&mut c), Err(Failure::BadResponse));
+        assert_eq!(read_reply(&mut c, soon()), Err(Failure::BadResponse));
+        drop(s.join());
+    }
+
+    /// A body with no end (a stream) is read up to MAX_BODY, and the connection was served;
+    /// it was read and kept until the server stopped, and here (the server goes quiet, the
+    /// connection open) failed as a timeout. A reply not whole by the deadline is a timeout.
+    #[test]
+    fn a_reply_is_read_up_to_a_bound_by_a_deadline() {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf).unwrap();
+            s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+            let _ = s.write_all(&vec![b'x'; MAX_BODY + 1]);
+            s
+        });
+        let mut c = TcpStream::connect(addr).unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        assert_eq!(read_reply(&mut c, soon()), Ok(()));
+        drop(c);
+        drop(server.join());
+        let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+        assert_eq!(read_reply(&mut c, Instant::now()), Err(Failure::Timeout));
         drop(s.join());
     }
 

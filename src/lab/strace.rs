@@ -146,8 +146,7 @@ pub fn why_not(pid: i32) -> Option<String> {
     if find_on_path("strace").is_none() {
         return Some(tr!("strace-missing"));
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = nix::unistd::geteuid().as_raw();
     let owner = uid_of(pid);
     if me != 0 {
         if let Some(scope) = ptrace_scope() {
@@ -179,7 +178,7 @@ pub fn ptrace_scope() -> Option<u32> {
 }
 
 fn uid_of(pid: i32) -> Option<u32> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let text = crate::sys::procfs::read_text(&format!("/proc/{pid}/status")).ok()?;
     text.lines().find_map(|l| l.strip_prefix("Uid:"))?.split_whitespace().nth(1)?.parse().ok()
 }
 

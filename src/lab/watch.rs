@@ -164,7 +164,7 @@ pub fn start_of(pid: i32) -> Option<u64> {
 
 /// The field `n` places after the state (field 3) of /proc/<pid>/stat.
 fn stat_field<T: std::str::FromStr>(pid: i32, n: usize) -> Option<T> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let stat = procfs::read_text(&format!("/proc/{pid}/stat")).ok()?;
     stat.rsplit_once(')')?.1.split_whitespace().nth(n)?.parse().ok()
 }
 

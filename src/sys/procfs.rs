@@ -109,7 +109,10 @@ pub fn fd_links(pid: i32) -> Result<Vec<FdLink>> {
     let mut out = Vec::with_capacity(size.min(1 << 20));
     let mut buf = [0u8; 4096];
     for entry in dir.iter() {
-        let Ok(entry) = entry else { continue };
+        // An error is not skipped: readdir(3) after one reads the same place again, so
+        // `continue` could spin for ever (std's ReadDir ends at its first error for that
+        // reason). A process that ended meanwhile is no error: glibc reads its ENOENT as the end.
+        let entry = entry.with_context(|| format!("reading {path}"))?;
         let name = entry.file_name();
         let Some(fd) = name.to_str().ok().and_then(|s| s.parse::<i32>().ok()) else { continue };
         // SAFETY: readlinkat writes at most buf.len() bytes into buf, which lives across the
@@ -157,15 +160,24 @@ pub struct ProcStatus {
     pub cpu_ticks: u64,
 }
 
+/// A text file of /proc, read whole. The command name in `status` and `stat` is whatever bytes
+/// the program's file name or prctl(PR_SET_NAME) gave it, not necessarily UTF-8: read strictly,
+/// one such process would make its whole file unreadable (and vanish from every scan). Its
+/// name is the one field that can hold such bytes, so only the name is changed by reading
+/// lossily; every number stays as the kernel wrote it.
+pub fn read_text(path: &str) -> std::io::Result<String> {
+    fs::read(path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// `TracerPid:` of /proc/<pid>/status: the process ptrace-attached to it (strace), 0 if none.
 pub fn tracer_pid(pid: i32) -> i32 {
-    let text = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let text = read_text(&format!("/proc/{pid}/status")).unwrap_or_default();
     text.lines().find_map(|l| l.strip_prefix("TracerPid:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
 pub fn status(pid: i32) -> Result<ProcStatus> {
     let path = format!("/proc/{pid}/status");
-    let text = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let text = read_text(&path).with_context(|| format!("reading {path}"))?;
     let mut st = ProcStatus { pid, ..ProcStatus::default() };
     for line in text.lines() {
         let Some((key, value)) = line.split_once(':') else { continue };
@@ -183,7 +195,7 @@ pub fn status(pid: i32) -> Result<ProcStatus> {
         }
     }
     let path = format!("/proc/{pid}/stat");
-    let stat = fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+    let stat = read_text(&path).with_context(|| format!("reading {path}"))?;
     // The command name is in parentheses and may itself hold spaces or ')': fields start
     // after the last ')'. Field 3 (state) is index 0 here.
     if let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) {
@@ -315,7 +327,7 @@ pub fn shared_descriptions(pid: i32, other: i32) -> Option<usize> {
 
 /// The `Umask:` line of /proc/<pid>/status, as written there (octal, e.g. `0022`).
 pub fn umask(pid: i32) -> Option<String> {
-    let text = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let text = read_text(&format!("/proc/{pid}/status")).ok()?;
     text.lines().find_map(|l| l.strip_prefix("Umask:")).map(|v| v.trim().to_string())
 }
 
@@ -577,5 +589,40 @@ mod tests {
             assert!(Instant::now() < deadline, "no CPU time counted while spinning");
             std::hint::black_box(0u64.wrapping_add(1));
         }
+    }
+
+    /// A command name is the bytes of the file name it was started by (here a link named
+    /// `a) b` and a byte 0xff, which is not UTF-8): such a process is still read, with its
+    /// parent, and found among its parent's children. Read strictly, its status failed with
+    /// "stream did not contain valid UTF-8" and it vanished from every scan of /proc.
+    #[test]
+    fn a_process_whose_name_is_not_utf8_is_read() {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::process::CommandExt;
+        let dir = std::env::temp_dir().join(format!("forklab-procfs-name-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join(std::ffi::OsStr::from_bytes(b"a) b\xff"));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/bin/sleep", &link).unwrap();
+        let mut child = std::process::Command::new(&link).arg0("sleep").arg("30").spawn().unwrap();
+        let pid = child.id() as i32;
+        // The name is the link's until exec has happened: wait for it, not for a time.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let st = loop {
+            let st = status(pid);
+            if st.as_ref().is_ok_and(|s| s.name.starts_with("a) b")) || std::time::Instant::now() > deadline {
+                break st;
+            }
+            std::thread::yield_now();
+        };
+        let found = children(std::process::id() as i32).iter().any(|c| c.pid == pid);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let st = st.unwrap();
+        assert_eq!(st.name, "a) b\u{fffd}");
+        assert_eq!(st.ppid, std::process::id() as i32);
+        assert!(st.pgid > 0 && st.state != '?', "{st:?}");
+        assert!(found, "pid {pid} among this process's children");
     }
 }

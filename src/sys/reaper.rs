@@ -158,9 +158,9 @@ pub fn quit_gate() -> &'static super::gate::Gate {
     GATE.get_or_init(Default::default)
 }
 
-/// Held while `spawn::program` starts a command. When exec fails, std's `Command::spawn`
-/// reaps the failed child itself with waitpid(pid), and panics if this reaper's waitpid(-1)
-/// took it first; so the reaper waits for the spawn to return.
+/// Held while `spawn` starts a child (a program, or a role of forklab). When exec fails, std's
+/// `Command::spawn` reaps the failed child itself with waitpid(pid), and panics if this
+/// reaper's waitpid(-1) took it first; so the reaper waits for the spawn to return.
 static SPAWNING: Mutex<()> = Mutex::new(());
 
 pub fn hold_reaping() -> std::sync::MutexGuard<'static, ()> {

@@ -56,6 +56,9 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&spec.args).stdin(Stdio::null()).stdout(spec.stdout).stderr(spec.stderr);
     prepare(&mut cmd, spec.death_signal, spec.chan.map(|c| c.as_raw_fd()));
+    // As for any program: an exec that fails (ENOMEM, or pre_exec's dup2 onto fd 3) is reaped
+    // by std's spawn itself, which panics if the reaper's waitpid(-1) took the child first.
+    let _hold = super::reaper::hold_reaping();
     cmd.spawn().with_context(|| tr!("sys-start-forklab", args = spec.args.join(" ")))
 }
 
@@ -109,9 +112,10 @@ fn prepare(cmd: &mut Command, death_signal: libc::c_int, chan_fd: Option<i32>) {
         // pool in order) and so cleanup can end the whole group with killpg.
         .process_group(0);
     // SAFETY: this closure runs in the child between fork and exec of a multithreaded parent,
-    // so it may only call async-signal-safe functions: sigemptyset, sigprocmask, prctl,
-    // getppid, dup2, fcntl and _exit are all on signal-safety(7)'s list, and setpriority is a
-    // plain system call. It allocates nothing.
+    // so it may only call async-signal-safe functions: sigemptyset, sigprocmask, getppid, dup2,
+    // fcntl and _exit are all on signal-safety(7)'s list; prctl and setpriority are not (the
+    // list is POSIX's), but their glibc wrappers are plain system calls that take no lock and
+    // touch only errno. It allocates nothing.
     unsafe {
         cmd.pre_exec(move || {
             // Rust's Command passes the parent's blocked signals on; the app blocks

@@ -38,7 +38,6 @@ pub fn forklab(tag: &str) -> Command {
     c
 }
 
-/// The lesson ids `forklab list` prints, one a line (at least the two the course began with).
 /// A CPU claim (a line of `play --json`) that failed because other programs used the cores,
 /// and said so: the claim working on a shared machine. `all-cores-busy`, and a `pids` count
 /// short of a process that was told to work and got too little of the CPU to count.
@@ -55,6 +54,7 @@ pub fn played(status: std::process::ExitStatus, stdout: &str) -> bool {
         || (status.code() == Some(1) && summary.contains("\"summary\"") && failed.iter().all(|l| busy_machine(l)))
 }
 
+/// The lesson ids `forklab list` prints, one a line (at least the two the course began with).
 pub fn lesson_ids() -> Vec<String> {
     let (status, stdout, stderr) = run(&new_tag(), &["list"]);
     assert!(status.success(), "{stderr}");
@@ -67,7 +67,8 @@ pub fn lesson_ids() -> Vec<String> {
 /// 1 is the PPID, 11 and 12 utime and stime, 16 the nice value (proc(5)); `None` once the
 /// process is gone.
 pub fn stat_fields(pid: i32) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Lossy: a command name need not be UTF-8, and such a process is not gone.
+    let stat = String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/stat")).ok()?).into_owned();
     Some(stat.rsplit_once(')')?.1.split_whitespace().map(String::from).collect())
 }
 

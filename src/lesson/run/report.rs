@@ -524,16 +524,25 @@ pub struct Transcript {
     step: usize,
     pub passed: u32,
     pub failed: u32,
+    /// Set by the stdout sink when a write finds the reader gone (EPIPE: `play x | head -1`).
+    closed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Transcript {
     pub fn new(sink: Box<dyn FnMut(Report) + Send>) -> Transcript {
-        Transcript { sink, step: 0, passed: 0, failed: 0 }
+        Transcript { sink, step: 0, passed: 0, failed: 0, closed: Default::default() }
+    }
+
+    /// Whether stdout's reader has gone: the rest of the run would be written to no one.
+    pub fn stdout_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Print each report to stdout, as text or as one JSON object.
     pub fn stdout(json: bool) -> Transcript {
-        Transcript::new(Box::new(move |report: Report| {
+        let closed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen_closed = closed.clone();
+        let mut out = Transcript::new(Box::new(move |report: Report| {
             let quiet = !json
                 && matches!(
                     &report,
@@ -547,12 +556,17 @@ impl Transcript {
             }
             let mut o = std::io::stdout().lock();
             // Text quotes the lesson file and the processes: cleaned (JSON escapes by itself).
-            let _ = if json {
+            let written = if json {
                 writeln!(o, "{}", report.json())
             } else {
                 writeln!(o, "{}", crate::sys::term::clean(&report.text()))
             };
-        }))
+            if written.is_err_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+                seen_closed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }));
+        out.closed = closed;
+        out
     }
 
     fn emit(&mut self, report: Report) {

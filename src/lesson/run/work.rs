@@ -48,8 +48,7 @@ impl Runner {
             _ => None,
         })?;
         let wall = started.elapsed().as_secs_f64();
-        // SAFETY: sysconf has no preconditions.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        let hz = crate::sys::procfs::ticks_per_second();
         let used: Vec<(String, i32, f64)> = (candidates.iter().zip(&before))
             .map(|((a, p), b)| (a.clone(), *p, ticks(*p).saturating_sub(*b) as f64 / hz))
             .collect();

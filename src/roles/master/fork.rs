@@ -9,7 +9,6 @@ use std::os::fd::{OwnedFd, RawFd};
 /// In the child after fork(): make this process a worker. Returns its exit code.
 pub(super) fn become_worker(
     master_pid: i32,
-    alias: &str,
     chan_fd: RawFd,
     keep_listener: Option<RawFd>,
     setup: impl FnOnce(Chan, Option<OwnedFd>) -> worker::Setup,
@@ -28,7 +27,6 @@ pub(super) fn become_worker(
     // and the master ends of the other workers' channels. A worker holding those would keep
     // them open (a sibling's EOF would never come), so close all but ours.
     close_all_but(&[0, 1, 2, chan_fd].into_iter().chain(keep_listener).collect::<Vec<_>>());
-    let _ = alias;
     // SAFETY: both fds are open in this process and nothing else owns them now: the copies of
     // the master's structures that mention them are never dropped (we leave with _exit).
     let chan = unsafe { Chan::from_raw(chan_fd) };

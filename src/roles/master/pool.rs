@@ -134,9 +134,9 @@ impl Master {
         // SAFETY: the master is single-threaded (it is exec'd fresh and starts no threads), so
         // the child is an exact copy that may run any code, allocate included; fork(2)'s
         // async-signal-safe restriction applies only to multithreaded parents.
-        match unsafe { fork() }.context("fork")? {
+        match unsafe { fork() }.map_err(|e| fork_failed(e, &alias))? {
             ForkResult::Child => {
-                let code = become_worker(master_pid, &alias, theirs.as_raw_fd(), keep_listener, |chan, inherited| {
+                let code = become_worker(master_pid, theirs.as_raw_fd(), keep_listener, |chan, inherited| {
                     worker::Setup { alias: alias.clone(), mode, port, chan, inherited, expect_passed, crash_at_start }
                 });
                 // Leave without running the master's destructors or atexit handlers: they
@@ -350,5 +350,14 @@ pub(super) fn mine_chan_heartbeat(slot: &Slot) -> Result<(), Errno> {
     match &slot.chan {
         Some(chan) => chan.send(&WorkerCmd::Heartbeat, &[], true),
         None => Ok(()),
+    }
+}
+
+/// fork(2)'s error for worker `alias`. EAGAIN is a limit reached (fork(2): RLIMIT_NPROC, or
+/// the pids controller of the cgroup), which the user can act on: say which and what to do.
+fn fork_failed(e: Errno, alias: &str) -> anyhow::Error {
+    match e {
+        Errno::EAGAIN => anyhow::anyhow!("{}", tr!("master-fork-limit", alias = alias, error = e.to_string())),
+        e => anyhow::Error::new(e).context(tr!("master-forking", alias = alias)),
     }
 }

@@ -52,7 +52,7 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
     };
     let (port, listener) = watch::watched_listener(root, opts.port)?;
     let targets = watch::targets(&listener).ok();
-    watchlive::tune_allocator();
+    crate::sys::alloc::tune_allocator();
     let sample_tx = tx.clone();
     let refresh = opts.refresh;
     std::thread::Builder::new()
@@ -97,7 +97,7 @@ pub fn run(opts: WatchOptions) -> Result<ExitCode> {
             }
             if fresh_fds {
                 // The previous fd tables were just dropped here, on the main thread's arena.
-                watchlive::give_back_memory();
+                crate::sys::alloc::give_back_memory();
             }
             if !outside.carry_out(&mut app, effects)? {
                 return Ok(());
