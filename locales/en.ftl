@@ -963,6 +963,7 @@ cli-err-count = { $arg } takes { $expected } values but { $actual } were given
 cli-err-missing-subcommand = '{ $name }' requires a subcommand but one was not provided
 cli-err-utf8 = invalid UTF-8 was detected in one or more arguments
 cli-err-other = the command line could not be read
+cli-err-idle = { $arg } has no effect on { $command }: `forklab { $command } --help` lists the options it takes
 cli-tip-subcommand = a similar subcommand exists: '{ $name }'
 cli-tip-arg = a similar argument exists: '{ $name }'
 cli-tip-value = a similar value exists: '{ $name }'
