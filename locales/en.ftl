@@ -984,6 +984,7 @@ col-accepted = ACC
 # Under a pane too long for its rows: which rows are shown, of how many.
 acc-unreported = ACC ?: its master is gone
 rows-shown = { $first }{ $dash }{ $last } of { $rows }
+procs-earlier-exited = +{ $n } exited from an earlier pool
 
 ## More of the lab's and the loader's errors
 fire-thread-panicked = a load thread panicked

@@ -860,6 +860,7 @@ col-accepted = 接受
 # 面板行数放不下时：显示的是第几行到第几行，共几行。
 acc-unreported = 接受 ?：它的主进程已不在
 rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
+procs-earlier-exited = 另有 { $n } 个先前进程池的进程已退出
 
 ## 实验与课程载入的更多错误
 fire-thread-panicked = 一个负载线程崩溃了（panic）
