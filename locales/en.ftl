@@ -963,6 +963,7 @@ cli-err-count = { $arg } takes { $expected } values but { $actual } were given
 cli-err-missing-subcommand = '{ $name }' requires a subcommand but one was not provided
 cli-err-utf8 = invalid UTF-8 was detected in one or more arguments
 cli-err-other = the command line could not be read
+cli-err-idle = { $arg } has no effect on { $command }: `forklab { $command } --help` lists the options it takes
 cli-tip-subcommand = a similar subcommand exists: '{ $name }'
 cli-tip-arg = a similar argument exists: '{ $name }'
 cli-tip-value = a similar value exists: '{ $name }'
@@ -983,6 +984,7 @@ col-accepted = ACC
 # Under a pane too long for its rows: which rows are shown, of how many.
 acc-unreported = ACC ?: its master is gone
 rows-shown = { $first }{ $dash }{ $last } of { $rows }
+procs-earlier-exited = +{ $n } exited from an earlier pool
 
 ## More of the lab's and the loader's errors
 fire-thread-panicked = a load thread panicked

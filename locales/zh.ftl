@@ -839,6 +839,7 @@ cli-err-count = { $arg } 需要 { $expected } 个值，却给了 { $actual } 个
 cli-err-missing-subcommand = '{ $name }' 需要一个子命令，但没有给出
 cli-err-utf8 = 有参数不是有效的 UTF-8
 cli-err-other = 无法读懂这个命令行
+cli-err-idle = { $arg } 对 { $command } 不起作用：`forklab { $command } --help` 列出它接受的选项
 cli-tip-subcommand = 有一个相近的子命令：'{ $name }'
 cli-tip-arg = 有一个相近的参数：'{ $name }'
 cli-tip-value = 有一个相近的值：'{ $name }'
@@ -859,6 +860,7 @@ col-accepted = 接受
 # 面板行数放不下时：显示的是第几行到第几行，共几行。
 acc-unreported = 接受 ?：它的主进程已不在
 rows-shown = { $first }{ $dash }{ $last }，共 { $rows }
+procs-earlier-exited = 另有 { $n } 个先前进程池的进程已退出
 
 ## 实验与课程载入的更多错误
 fire-thread-panicked = 一个负载线程崩溃了（panic）

@@ -22,6 +22,10 @@ pub fn parse() -> Cli {
         Lang::En => {
             let mut cmd = command();
             let matches = cmd.clone().get_matches_from(args);
+            if let Some(refused) = idle_error(&mut cmd, &matches) {
+                eprintln!("{refused}");
+                std::process::exit(2);
+            }
             Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
         }
         Lang::Zh => zh::parse(args),
@@ -30,8 +34,8 @@ pub fn parse() -> Cli {
 
 /// The global options a subcommand has no use for. clap gives every subcommand each global
 /// option, so `forklab watch --help` listed `--lessons` and `--seed`, which do nothing there:
-/// its help leaves these out. They are still parsed wherever a global option may stand
-/// (`forklab --seed 7 watch` runs as before), so no command line that worked stops working.
+/// its help leaves these out, and one given on the command line, before the subcommand's name
+/// or after it, is refused (`idle_error`) rather than taken silently.
 const IDLE: [(&str, &[&str]); 7] = [
     ("notes", &["theme", "ascii", "refresh", "seed"]),
     ("play", &["theme", "ascii", "refresh"]),
@@ -57,6 +61,33 @@ pub(crate) fn command() -> clap::Command {
         cmd = cmd.mut_subcommand(sub, |c| c.args(hidden));
     }
     cmd
+}
+
+/// A global option given on the command line (before the subcommand's name or after it) that
+/// the subcommand run has no use for (IDLE): the subcommand's name and the option's id.
+fn idle_given(m: &clap::ArgMatches) -> Option<(&'static str, &'static str)> {
+    use clap::parser::ValueSource;
+    let (sub, sm) = m.subcommand()?;
+    let (name, idle) = IDLE.iter().find(|(s, _)| *s == sub)?;
+    let given = |id: &str| [m, sm].iter().any(|m| m.value_source(id) == Some(ValueSource::CommandLine));
+    idle.iter().find(|id| given(id)).map(|id| (*name, *id))
+}
+
+/// The usage error, in the language in use, for an option given to a subcommand it does
+/// nothing in (`forklab watch --seed 3`): what was wrong, the subcommand's usage and where to
+/// read more, as clap says its own. None when every option given acts. The caller exits 2.
+pub(crate) fn idle_error(cmd: &mut clap::Command, m: &clap::ArgMatches) -> Option<String> {
+    let (sub, id) = idle_given(m)?;
+    cmd.build();
+    let usage = cmd.find_subcommand_mut(sub).map(|c| c.render_usage().to_string()).unwrap_or_default();
+    let usage = usage.strip_prefix("Usage: ").unwrap_or(&usage);
+    Some(format!(
+        "{}{}\n\n{}{usage}\n\n{}",
+        tr!("cli-err-prefix"),
+        tr!("cli-err-idle", arg = format!("--{id}"), command = sub),
+        tr!("cli-usage"),
+        tr!("cli-more")
+    ))
 }
 
 /// `--lang en|zh` or `--lang=en|zh` among the arguments (before a `--`); None when absent or
@@ -306,8 +337,54 @@ mod tests {
         );
         assert_eq!(parse(&["forklab", "bench", "--seed", "3", "--chaos-ms", "50"]).seed, Some(3));
         assert!(parse(&["forklab", "watch", "--ascii", "--theme", "light", "--once"]).ascii);
-        // Hidden from watch's help, still taken there as it always was.
-        assert_eq!(parse(&["forklab", "watch", "--seed", "3", "--once"]).seed, Some(3));
+        assert!(parse(&["forklab", "--ascii", "--theme", "light", "--refresh", "300"]).ascii);
+        assert_eq!(parse(&["forklab", "--seed", "2", "open", "x"]).seed, Some(2));
+    }
+
+    /// A global option given where it does nothing is refused, naming it and the subcommand,
+    /// wherever it stands; each of IDLE's, for each subcommand; one that acts is not.
+    #[test]
+    fn an_option_that_does_nothing_in_a_subcommand_is_refused() {
+        crate::i18n::set(Lang::En);
+        let refused = |args: &[&str]| {
+            let mut cmd = command();
+            let m = cmd.clone().try_get_matches_from(args).unwrap();
+            idle_error(&mut cmd, &m)
+        };
+        let e = refused(&["forklab", "watch", "--seed", "3", "--once"]).unwrap();
+        assert!(e.starts_with("error: --seed has no effect on watch: `forklab watch --help`"), "{e}");
+        assert!(e.contains("\n\nUsage: forklab watch [OPTIONS]"), "{e}");
+        assert!(e.ends_with("For more information, try '--help'."), "{e}");
+        let e = refused(&["forklab", "--lessons", "d", "serve"]).unwrap();
+        assert!(e.starts_with("error: --lessons has no effect on serve"), "{e}");
+        for (sub, idle) in IDLE {
+            for id in idle {
+                let flag = format!("--{id}");
+                let mut args = vec!["forklab", sub, &flag];
+                match *id {
+                    "ascii" => {}
+                    "theme" => args.push("dark"),
+                    _ => args.push("300"),
+                }
+                if ["notes", "play"].contains(&sub) {
+                    args.push("x");
+                }
+                let e = refused(&args).unwrap_or_else(|| panic!("{args:?} was taken"));
+                assert!(e.contains(&format!("--{id} has no effect on {sub}")), "{args:?}: {e}");
+            }
+        }
+        for ok in [
+            &["forklab", "--lessons", "d", "play", "x"][..],
+            &["forklab", "play", "x", "--seed", "7"],
+            &["forklab", "--lang", "zh", "doctor"],
+            &["forklab", "watch", "--ascii", "--refresh", "300", "--once"],
+            &["forklab", "bench", "--seed", "3"],
+            &["forklab", "list", "--lessons", "d"],
+            &["forklab", "--ascii", "--seed", "1"],
+            &["forklab", "open", "x", "--theme", "dark", "--seed", "1", "--lessons", "d"],
+        ] {
+            assert_eq!(refused(ok), None, "{ok:?}");
+        }
     }
 
     #[test]

@@ -303,6 +303,27 @@ fn an_argument_error_is_chinese_and_exits_2() {
     assert!(en.starts_with("error: unrecognized subcommand 'plya'"), "{en}");
 }
 
+/// A global option given to a subcommand it does nothing in is a usage error (exit 2) naming
+/// both, in either language, before anything starts; where it acts it still runs.
+#[test]
+fn an_option_that_does_nothing_there_is_refused_in_both_languages() {
+    let tag = new_tag();
+    let (status, out, err) = run(&tag, &["--lang", "en", "watch", "--seed", "3", "--", "sleep", "30"]);
+    assert_eq!(status.code(), Some(2), "{out}{err}");
+    assert!(err.starts_with("error: --seed has no effect on watch") && err.contains("Usage: forklab watch"), "{err}");
+    let (status, out, err) = run(&tag, &["--lang", "zh", "--lessons", "/nonexistent", "doctor"]);
+    assert_eq!(status.code(), Some(2), "{out}{err}");
+    assert!(err.starts_with("错误：--lessons 对 doctor 不起作用") && err.contains("用法：forklab doctor"), "{err}");
+    for line in err.lines() {
+        assert!(!english_prose(line), "English in the Chinese error: {line}");
+    }
+    assert_none_left(&tag, Duration::from_secs(2));
+    // Where it acts, it is taken: list reads the lessons of --lessons (none there).
+    let (status, out, err) = run(&tag, &["--lang", "en", "list", "--lessons", "/nonexistent"]);
+    assert_eq!(status.code(), Some(1), "{out}{err}");
+    assert!(err.contains("/nonexistent") && !err.contains("no effect"), "{err}");
+}
+
 #[test]
 fn the_prose_check_sees_english() {
     assert!(english_prose("error: unrecognized subcommand 'plya'"));

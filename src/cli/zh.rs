@@ -129,7 +129,13 @@ fn placeholders(text: &str) -> String {
 /// Parses the command line in Chinese; exits as clap would on help, version or a usage error.
 pub fn parse(args: Vec<OsString>) -> Cli {
     let mut cmd = localized(super::command());
-    let result = cmd.try_get_matches_from_mut(args).and_then(|m| Cli::from_arg_matches(&m));
+    let result = cmd.try_get_matches_from_mut(args).and_then(|m| {
+        if let Some(refused) = super::idle_error(&mut cmd, &m) {
+            eprintln!("{}", placeholders(&refused));
+            std::process::exit(2);
+        }
+        Cli::from_arg_matches(&m)
+    });
     match result {
         Ok(cli) => cli,
         Err(e) => {

@@ -251,6 +251,8 @@ pub struct LabModel {
     pub fds_scroll: usize,
     /// The selected row of `procs`.
     pub selected: usize,
+    /// Exited processes of earlier pools, not in `procs`: the pane says how many.
+    pub earlier_exited: usize,
     /// The TCP ports a process of forklab's holds a listening socket on, as the kernel said
     /// at the last sample.
     pub listening: std::collections::BTreeSet<u16>,

@@ -248,6 +248,9 @@ impl LessonView {
                 *own = (*own).max(*total);
             }
             Event::PoolReady { mode, port, workers, .. } => {
+                // A pool up after one stopped: the stopped pool's exited rows are its past.
+                let stopped = std::mem::take(&mut self.lab.stopped);
+                self.lab.replaced.extend(stopped);
                 // A pool where none ran: nothing was fired at it yet (before it, maybe at a Node
                 // program). The same pool is ready again after a respawn, a scale, a restart.
                 if self.model.conns.mode.is_none() {
@@ -260,7 +263,12 @@ impl LessonView {
                     self.model.conns.per_worker.entry(format!("W{i}")).or_insert(0);
                 }
             }
-            Event::PoolStopped { .. } => {
+            Event::PoolStopped { pid: master, .. } => {
+                // Its workers have all exited by now (the master reports each before this).
+                let lab = &mut self.lab;
+                let workers = lab.exited.iter().filter(|(r, _)| r.ppid == *master).map(|(r, _)| r.pid);
+                let new: Vec<i32> = workers.filter(|p| !lab.replaced.contains(p) && !lab.stopped.contains(p)).collect();
+                lab.stopped.extend(new);
                 // A new pool (a mode change) starts its counts afresh: the bars and the tally
                 // under them always describe the same pool.
                 self.model.conns.per_worker.clear();

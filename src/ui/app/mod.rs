@@ -160,6 +160,12 @@ struct LabMemory {
     /// Rows that left the sample (a process gone before its exit event came), kept as long
     /// as exited rows are shown: an exit event draws the row as it was last seen.
     gone: Vec<(ProcRow, Instant)>,
+    /// Exited rows whose pool has since stopped (a `spawn` or a mode change replacing it, a
+    /// `stop`): still shown, unless another pool is up by now.
+    stopped: Vec<i32>,
+    /// Exited rows of a pool another has replaced: counted under the processes pane, not
+    /// listed, so the pool at work is what the pane shows (its own exits stay listed).
+    replaced: Vec<i32>,
     /// pid → its parent, as the lab said (a spawn's PPID, a Node program's primary): where a
     /// process never sampled is drawn when it exits. With when the lab said it.
     parents: HashMap<i32, (i32, Instant)>,
@@ -368,6 +374,8 @@ impl App {
                 born: HashMap::new(),
                 exited: Vec::new(),
                 gone: Vec::new(),
+                stopped: Vec::new(),
+                replaced: Vec::new(),
                 parents: HashMap::new(),
                 accepted: HashMap::new(),
                 fds: BTreeMap::new(),

@@ -10,6 +10,10 @@ impl LessonView {
     pub(super) fn sample(&mut self, s: Snapshot, now: Instant) {
         self.lab.exited.retain(|(_, at)| now.duration_since(*at) < SHOWN_EXITED);
         self.lab.gone.retain(|(_, at)| now.duration_since(*at) < SHOWN_EXITED);
+        let lab = &mut self.lab;
+        let kept = |pid: &i32| lab.exited.iter().any(|(r, _)| r.pid == *pid);
+        lab.stopped.retain(kept);
+        lab.replaced.retain(kept);
         let me = std::process::id() as i32;
         let mut rows = Vec::new();
         let mut depth: HashMap<i32, u8> = HashMap::new();
@@ -52,8 +56,12 @@ impl LessonView {
         // Just-exited processes stay on screen a while, under their parent, with their status:
         // in the order they exited, but a parent's row before its children's (a worker that
         // exited before its master is drawn under the master's row, which comes after it).
+        // An earlier pool's (one another pool replaced) are only counted.
         let mut pending: Vec<&(ProcRow, Instant)> =
             self.lab.exited.iter().filter(|(row, _)| !rows.iter().any(|r| r.pid == row.pid)).collect();
+        let all = pending.len();
+        pending.retain(|(row, _)| !self.lab.replaced.contains(&row.pid));
+        self.model.earlier_exited = all - pending.len();
         while !pending.is_empty() {
             let next = pending.iter().position(|(row, _)| rows.iter().any(|r| r.pid == row.ppid)).unwrap_or(0);
             let (row, at) = pending.remove(next);

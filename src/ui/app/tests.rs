@@ -993,3 +993,61 @@ fn what_the_lab_said_about_processes_stays_bounded_over_many_spawns_and_exits() 
     let rows: Vec<(i32, i32, u8)> = view(&app).model.procs.iter().map(|r| (r.pid, r.ppid, r.depth)).collect();
     assert_eq!(rows, vec![(me, 1, 0), (30, me, 1), (33, 30, 2)]);
 }
+
+/// fairness and crash: the processes pane lists the pool at work. A worker that died in it
+/// stays listed (the crash lessons show the dead row), and so do a stopped pool's workers
+/// while no other pool runs (shutdown's `stop`); once another pool is up, the replaced pool's
+/// exited workers are counted ("+3 exited from an earlier pool"), not listed.
+#[test]
+fn an_earlier_pools_exited_workers_are_counted_not_listed() {
+    let mut app = app();
+    opened(&mut app, "fairness");
+    let me = std::process::id() as i32;
+    let pool = |app: &mut App, workers: &[i32]| {
+        let mut procs = vec![proc_sample(me, 1, "forklab"), proc_sample(10, me, "forklab-master")];
+        procs.extend(workers.iter().map(|w| proc_sample(*w, 10, "forklab-worker")));
+        sampled(app, procs);
+    };
+    let spawned = |app: &mut App, alias: &str, pid: i32| {
+        app.update(event(Event::Spawned { alias: alias.into(), pid, ppid: 10, role: "worker".into() }));
+    };
+    let exited = |app: &mut App, alias: &str, pid: i32, code: Option<i32>, signal: Option<&str>| {
+        let signal = signal.map(String::from);
+        app.update(event(Event::Exited { alias: alias.into(), pid, code, signal, core_dumped: false }));
+    };
+    let listed =
+        |app: &App| view(app).model.procs.iter().filter(|r| r.exit.is_some()).map(|r| r.pid).collect::<Vec<_>>();
+    spawned(&mut app, "W1", 11);
+    spawned(&mut app, "W2", 12);
+    pool_ready(&mut app);
+    pool(&mut app, &[11, 12]);
+    // W1 killed, respawned: the same pool, its dead row listed.
+    exited(&mut app, "W1", 11, None, Some("SIGKILL"));
+    spawned(&mut app, "W1", 13);
+    pool(&mut app, &[12, 13]);
+    assert_eq!(listed(&app), vec![11]);
+    // The pool stopped (`stop`, or a `spawn` replacing it): listed while no other runs.
+    exited(&mut app, "W2", 12, Some(0), None);
+    exited(&mut app, "W1", 13, Some(0), None);
+    app.update(event(Event::PoolStopped { alias: "master".into(), pid: 10 }));
+    pool(&mut app, &[]);
+    assert_eq!(listed(&app), vec![11, 12, 13]);
+    assert_eq!(view(&app).model.earlier_exited, 0);
+    // A new pool: the old one's exits are counted.
+    spawned(&mut app, "W1", 21);
+    spawned(&mut app, "W2", 22);
+    pool_ready(&mut app);
+    pool(&mut app, &[21, 22]);
+    assert_eq!(listed(&app), Vec::<i32>::new());
+    assert_eq!(view(&app).model.earlier_exited, 3);
+    let live: Vec<i32> = view(&app).model.procs.iter().map(|r| r.pid).collect();
+    assert_eq!(live, vec![me, 10, 21, 22]);
+    // A worker of the new pool dies: listed, beside the count.
+    exited(&mut app, "W2", 22, None, Some("SIGKILL"));
+    pool(&mut app, &[21]);
+    assert_eq!((listed(&app), view(&app).model.earlier_exited), (vec![22], 3));
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45)).unwrap();
+    t.draw(|f| crate::ui::view::draw(&app, &app.theme, f)).unwrap();
+    let screen = screen_text(t.backend().buffer()).join("\n");
+    assert!(screen.contains("+3 exited from an earlier pool") && screen.contains("SIGKILL"), "{screen}");
+}

@@ -17,6 +17,8 @@ mod pane;
 #[cfg(test)]
 pub(crate) mod pane_tests;
 mod processes;
+#[cfg(test)]
+mod sys_tests;
 mod syscalls;
 pub(crate) mod watch;
 #[cfg(test)]
@@ -553,7 +555,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     /// The accept lesson on step 1, its model the panes' fixed sample.
-    fn lesson_app() -> App {
+    pub(super) fn lesson_app() -> App {
         accept_app(crate::lesson::embedded().unwrap())
     }
 

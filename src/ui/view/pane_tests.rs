@@ -197,6 +197,7 @@ pub(crate) fn sample() -> LabModel {
         fds: Some(fds),
         fds_scroll: 0,
         selected: 2,
+        earlier_exited: 0,
         // The master listens on the pool's port.
         listening: [8090].into(),
         node_port: None,

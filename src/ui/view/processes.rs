@@ -94,6 +94,11 @@ pub fn processes(m: &LabModel, cx: &PaneCtx, area: Rect, buf: &mut Buffer) {
         let shown = tr!("rows-shown", first = first + 1, dash = dash, last = last, rows = rows);
         block = block.title_bottom(Line::from(format!(" {shown} ")).right_aligned());
     }
+    // An earlier pool's exited processes, counted rather than listed.
+    if m.earlier_exited > 0 {
+        block =
+            block.title_bottom(Line::styled(format!(" {} ", tr!("procs-earlier-exited", n = m.earlier_exited)), t.dim));
+    }
     // An orphaned worker's `?`, said once under the pane.
     if procs.iter().any(|p| p.unreported) {
         block = block.title_bottom(Line::styled(format!(" {} ", tr!("acc-unreported")), t.dim));

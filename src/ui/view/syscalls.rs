@@ -22,15 +22,31 @@ pub(super) fn syscalls(
     let t = cx.theme;
     let state = if p.ended { tr!("sys-stopped") } else { "strace".to_string() };
     let back = format!("{}{}", if t.ascii { "^" } else { "↑" }, p.scroll);
-    let parts: Vec<&str> = if p.scroll > 0 { vec![who, &state, &back] } else { vec![who, &state] };
-    let head = title(t, "syscalls", &parts);
+    // Read back, how far back matters more than that strace runs, then whom it traces: a
+    // narrow pane drops those first, so the ↑N is never what its border cuts.
+    let choices: Vec<Vec<&str>> = if p.scroll == 0 {
+        vec![vec![who, &state]]
+    } else if p.ended {
+        vec![vec![who, &state, &back], vec![&state, &back], vec![&back]]
+    } else {
+        vec![vec![who, &state, &back], vec![who, &back], vec![&back]]
+    };
+    let room = usize::from(area.width.saturating_sub(2));
+    let head = choices
+        .iter()
+        .map(|parts| title(t, "syscalls", parts))
+        .find(|head| title_width(cx, head) <= room)
+        .unwrap_or_else(|| title(t, "syscalls", choices.last().unwrap()));
     let title_w = title_width(cx, &head);
     let Some(inner) = draw_block(pane_block(cx, head), area, buf) else { return };
     let width = inner.width as usize;
     // Narrow and not zoomed, a call is said short to keep more of them in view; zoomed (or
-    // 120 columns wide), whole. Either way a call too long for a row wraps, never cut.
+    // 120 columns wide), whole. A call too long for a row wraps; neither zoomed nor focused,
+    // onto two rows at most, the second ending in … (clone3's struct would fill the small
+    // pane and hide the calls before it): z, or the focus, show it whole.
     let whole = cx.zoomed || width >= 120;
-    let mut calls: Vec<(String, Style)> = Vec::new();
+    let cap = if cx.zoomed || cx.focused { usize::MAX } else { CALL_ROWS };
+    let mut calls: Vec<(String, Style, usize)> = Vec::new();
     for row in &p.lines {
         match row {
             SysRow::Call(c) => {
@@ -55,16 +71,17 @@ pub(super) fn syscalls(
                     s.push_str(&format!(" {}", tr!(key, fds = passed.join(", "))));
                 }
                 let style = if c.passed.is_empty() { t.text } else { t.warn };
-                calls.push((s, style));
+                calls.push((s, style, cap));
             }
-            SysRow::Note(n) => calls.push((n.clone(), t.dim)),
+            // strace's own words (an error, what the rate limit held back) are read whole.
+            SysRow::Note(n) => calls.push((n.clone(), t.dim, usize::MAX)),
         }
     }
     if let Some(n) = &p.note {
-        calls.push((n.clone(), t.bad));
+        calls.push((n.clone(), t.bad, usize::MAX));
     }
     if calls.is_empty() {
-        calls.push((tr!("sys-attaching"), t.dim));
+        calls.push((tr!("sys-attaching"), t.dim, usize::MAX));
     }
     // Scrolled back, the newest lines are left out (the note, if any, with them).
     let end = calls.len().saturating_sub(p.scroll).max(1);
@@ -81,15 +98,23 @@ pub(super) fn syscalls(
     }
 }
 
+/// Rows a call takes at most in a pane neither zoomed nor focused.
+const CALL_ROWS: usize = 2;
+
 /// The rows of the newest `lines` whose every row fits in `height`, each line wrapped to
-/// `width` (its rows after the first indented), and whether older lines were left out. The
-/// newest alone does not always fit: its first rows then, the last ending in `…` (zoomed the
-/// pane shows it whole).
-fn newest_rows(lines: &[(String, Style)], width: usize, height: usize, ascii: bool) -> (Vec<Line<'static>>, bool) {
+/// `width` (its rows after the first indented) onto at most its own number of rows, and
+/// whether older lines were left out. The newest alone does not always fit: its first rows
+/// then, the last ending in `…` (zoomed the pane shows it whole).
+fn newest_rows(
+    lines: &[(String, Style, usize)],
+    width: usize,
+    height: usize,
+    ascii: bool,
+) -> (Vec<Line<'static>>, bool) {
     let mut shown: Vec<Vec<String>> = Vec::new();
     let mut used = 0;
-    for (s, _) in lines.iter().rev() {
-        let rows = wrap(s, width, 2);
+    for (s, _, cap) in lines.iter().rev() {
+        let rows = capped_wrap(s, width, *cap, ascii);
         if used + rows.len() > height && !shown.is_empty() {
             break;
         }
@@ -97,7 +122,7 @@ fn newest_rows(lines: &[(String, Style)], width: usize, height: usize, ascii: bo
         shown.push(rows);
     }
     let older = shown.len() < lines.len();
-    let styles = lines.iter().rev().map(|(_, style)| *style);
+    let styles = lines.iter().rev().map(|(_, style, _)| *style);
     let mut out: Vec<Line<'static>> = Vec::new();
     for (rows, style) in shown.into_iter().zip(styles).rev() {
         for r in rows {
@@ -112,6 +137,37 @@ fn newest_rows(lines: &[(String, Style)], width: usize, height: usize, ascii: bo
         }
     }
     (out, older)
+}
+
+/// `s` wrapped to `width` as `newest_rows` says, onto `cap` rows at most: over that, cut by
+/// width (a word-wrap would leave most of a row blank before a long argument) and the last
+/// row ending in `…`.
+fn capped_wrap(s: &str, width: usize, cap: usize, ascii: bool) -> Vec<String> {
+    let rows = wrap(s, width, 2);
+    if rows.len() <= cap || width <= 2 {
+        return rows;
+    }
+    let mut out = Vec::new();
+    let mut rest = s;
+    while out.len() < cap {
+        let room = if out.is_empty() { width } else { width - 2 };
+        let indent = if out.is_empty() { "" } else { "  " };
+        if out.len() + 1 == cap {
+            out.push(format!("{indent}{}", cut(&format!("{rest}{}", " ".repeat(width)), room, ascii)));
+            break;
+        }
+        let mut used = 0;
+        let at = rest
+            .char_indices()
+            .find(|(_, c)| {
+                used += char_width(*c);
+                used > room
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        out.push(format!("{indent}{}", &rest[..at]));
+        rest = rest[at..].trim_start();
+    }
+    out
 }
 
 /// `3<UNIX-STREAM:[1->2]>` as `3`: strace's -yy decoration taken off.
