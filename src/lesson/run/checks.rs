@@ -1219,6 +1219,34 @@ mod tests {
         holds: counters(&[("W1", 1000), ("master", 0)]),
         fails: counters(&[("master", 0), ("W1", 1000)]));
 
+    /// The reports of one `counter`, as `Metric::Counter` reads them: (alias, value).
+    fn counted(reports: &[(&str, u64)]) -> Observation {
+        let mut o = obs();
+        o.measured.counters = reports.iter().map(|(a, v)| (a.to_string(), 5, false, *v)).collect();
+        o
+    }
+
+    // threads' fork step: each worker saw only its own 1000; one that saw another's write fails.
+    claim!(counter_each_worker_its_own_copy, Expect::Metric { metric: Metric::Counter, op: Op::Eq, value: 1000.0 },
+        holds: counted(&[("W1", 1000), ("W2", 1000), ("master", 0)]),
+        fails: counted(&[("W1", 1000), ("W2", 2000), ("master", 0)]));
+    // threads' two threads of W1: each saw the other's write; two private copies say 1000 each.
+    claim!(counter_threads_share_one, Expect::Metric { metric: Metric::Counter, op: Op::Eq, value: 2000.0 },
+        holds: counted(&[("W1", 2000), ("W1", 2000)]),
+        fails: counted(&[("W1", 1000), ("W1", 1000)]));
+    // threads' first step: six clients behind a second of work wait most of it; quick replies fail.
+    claim!(p50_ms_is_the_fires_median, Expect::Metric { metric: Metric::P50Ms, op: Op::Ge, value: 300.0 },
+        holds: { let mut o = fired(6, 0, &[("W1", 6)], 6); o.measured.fire.as_mut().unwrap().summary.p50_ms = 919.0; o },
+        fails: fired(6, 0, &[("W1", 6)], 6));
+    // threads' "One thread per core": a thread per core plus the main thread; without it, no.
+    claim!(tids_more_than_cores, Expect::MetricCores { metric: Metric::Tids, op: Op::Gt },
+        holds: { let mut o = work(&[("W1", 3.9)], 0.0); o.measured.work.as_mut().unwrap().tids = 5; o },
+        fails: work(&[("W1", 3.9)], 0.0));
+    // cluster's rolling restart: every connection completed; one that failed is one too few.
+    claim!(completed_counts_the_replies, Expect::Metric { metric: Metric::Completed, op: Op::Eq, value: 3000.0 },
+        holds: fired(3000, 0, &[("W1", 1500), ("W2", 1500)], 3000),
+        fails: fired(3000, 1, &[("W1", 1500), ("W2", 1499)], 3000));
+
     #[test]
     fn a_shortfall_says_why() {
         let busy = check(&Expect::AllCoresBusy, &work(&[("W1", 0.9)], 3.0)).1;
