@@ -37,14 +37,32 @@ pub(super) fn become_worker(
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| worker::run(setup(chan, inherited)))).unwrap_or(101)
 }
 
-/// Close every fd of this process except `keep`.
+/// Close every fd of this process except `keep`: close_range(2) (Linux 5.9) over the gaps
+/// between them, which needs no /proc; on an older kernel, each fd /proc/self/fd lists.
 pub(super) fn close_all_but(keep: &[RawFd]) {
+    let mut keep: Vec<u32> = keep.iter().filter_map(|&fd| u32::try_from(fd).ok()).collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let close_range = |first: u32, last: u32| {
+        // SAFETY: close_range only closes fds of this process; none in [first, last] is one we
+        // use (each kept fd lies outside every range).
+        first > last || unsafe { libc::syscall(libc::SYS_close_range, first, last, 0u32) } == 0
+    };
+    let mut first = 0u32;
+    let mut closed = true;
+    for &k in &keep {
+        closed &= k == 0 || close_range(first, k - 1);
+        first = k + 1;
+    }
+    if closed && close_range(first, u32::MAX) {
+        return;
+    }
     let fds: Vec<RawFd> = match std::fs::read_dir("/proc/self/fd") {
         Ok(dir) => dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect(),
         Err(_) => return,
     };
     for fd in fds {
-        if !keep.contains(&fd) {
+        if !keep.contains(&(fd as u32)) {
             // SAFETY: closing an fd we do not use; the one read_dir had open is already closed
             // (EBADF, ignored).
             unsafe { libc::close(fd) };
