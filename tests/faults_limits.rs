@@ -10,21 +10,58 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// forklab as a user that RLIMIT_NPROC holds to `nproc` processes and threads. The limit is
-/// not enforced for root, so a root test runs forklab as `nobody` (setpriv(1)).
-fn limited(tag: &str, nproc: u32, args: &[&str]) -> Command {
+/// forklab as a user that RLIMIT_NPROC holds to `nproc` processes and threads, counted apart
+/// from every other process of the machine; None (and why, printed) when this machine cannot.
+///
+/// The kernel counts RLIMIT_NPROC per user, over every process and thread of that user
+/// (setrlimit(2)), so a limit of 24 meant 24 minus what else the user ran: with dozens of Node
+/// threads of `nobody` from another test run, forklab could not start its own threads and
+/// the test failed before the client ran. So forklab runs as a user nothing else runs as:
+/// - as root, whose own processes the limit never stops (the kernel exempts root, and any
+///   process with CAP_SYS_RESOURCE or CAP_SYS_ADMIN), under a fresh uid that no process has;
+/// - as any other user, in a new user namespace (unshare(1) `--map-current-user`): the kernel
+///   counts a user's processes per user namespace (its ucounts, since Linux 5.14), and checks
+///   the limit against those of the namespace the process is in.
+fn limited(tag: &str, nproc: u32, args: &[&str]) -> Option<Command> {
     let script = format!("ulimit -u {nproc} && exec \"$0\" \"$@\"");
     let mut c = if nix::unistd::getuid().is_root() {
+        let uid = fresh_uid().to_string();
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--", "bash", "-c", &script]);
+        c.args(["--reuid", &uid, "--regid", &uid, "--clear-groups", "--", "bash", "-c", &script]);
         c
     } else {
-        let mut c = Command::new("bash");
-        c.args(["-c", &script]);
+        let probe = Command::new("unshare").args(["--user", "--map-current-user", "true"]).output();
+        if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+            println!("not run: no user namespace for a count of this user's processes alone: {probe:?}");
+            return None;
+        }
+        let mut c = Command::new("unshare");
+        c.args(["--user", "--map-current-user", "--", "bash", "-c", &script]);
         c
     };
     c.arg(BIN).args(args).env("FORKLAB_TEST_TAG", tag).stdin(Stdio::null()).current_dir("/");
-    c
+    Some(c)
+}
+
+/// A uid that no process of the machine has, different for each call (up to 64) in every test
+/// process: above the uids systems hand out (accounts stop at 60000, systemd's dynamic users
+/// at 65519, subordinate ranges for containers start at 100000), and checked in /proc.
+fn fresh_uid() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    for _ in 0..64 {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) % 64;
+        // pids are below 2^22 (proc(5)): every test process has its own 64 uids.
+        let uid = ((1 << 30) + (std::process::id() << 6) + n).to_string();
+        let statuses = std::fs::read_dir("/proc").unwrap().filter_map(|e| e.ok());
+        let mut statuses = statuses.filter_map(|e| std::fs::read_to_string(e.path().join("status")).ok());
+        // `Uid:` real, effective, saved, filesystem.
+        let taken = statuses
+            .any(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().skip(1).any(|u| u == uid)));
+        if !taken {
+            return uid.parse().unwrap();
+        }
+    }
+    panic!("every uid of this test process is some process's");
 }
 
 /// One line, `forklab: …`, exit code 1: not a panic's message and backtrace.
@@ -37,7 +74,8 @@ fn one_line_error(stderr: &str) {
 #[test]
 fn no_thread_for_the_signal_thread_is_a_one_line_error() {
     let tag = new_tag();
-    let (status, _, stderr) = output(limited(&tag, 1, &["play", "fork"]));
+    let Some(limited) = limited(&tag, 1, &["play", "fork"]) else { return };
+    let (status, _, stderr) = output(limited);
     assert_eq!(status.code(), Some(1), "{stderr}");
     one_line_error(&stderr);
     assert!(stderr.contains("starting the signal thread") && stderr.contains("os error 11"), "{stderr}");
@@ -50,7 +88,8 @@ fn no_thread_for_the_signal_thread_is_a_one_line_error() {
 fn the_load_clients_own_error_reaches_the_user() {
     let tag = new_tag();
     let args = ["bench", "--mode", "shared", "--workers", "2", "--connections", "200", "--concurrency", "64"];
-    let (status, _, stderr) = output(limited(&tag, 24, &args));
+    let Some(limited) = limited(&tag, 24, &args) else { return };
+    let (status, _, stderr) = output(limited);
     assert_eq!(status.code(), Some(1), "{stderr}");
     one_line_error(&stderr);
     assert!(stderr.contains("forklab-client: starting client thread"), "{stderr}");
@@ -65,7 +104,8 @@ fn the_load_clients_own_error_reaches_the_user() {
 fn a_worker_the_process_limit_forbids_names_the_limit() {
     let tag = new_tag();
     let args = ["bench", "--mode", "shared", "--workers", "64", "--connections", "10"];
-    let (status, _, stderr) = output(limited(&tag, 24, &args));
+    let Some(limited) = limited(&tag, 24, &args) else { return };
+    let (status, _, stderr) = output(limited);
     assert_eq!(status.code(), Some(1), "{stderr}");
     one_line_error(&stderr);
     assert!(stderr.contains("forking W") && stderr.contains("EAGAIN"), "{stderr}");
@@ -80,7 +120,8 @@ fn a_fire_the_thread_limit_forbids_is_a_one_line_error() {
     let tag = new_tag();
     let js = "require('http').createServer((q, s) => s.end('hi')).listen(0, '127.0.0.1')";
     let args = ["watch", "--fire", "200", "--concurrency", "100", "--", "node", "-e", js];
-    let (status, _, stderr) = output(limited(&tag, 24, &args));
+    let Some(limited) = limited(&tag, 24, &args) else { return };
+    let (status, _, stderr) = output(limited);
     assert_eq!(status.code(), Some(1), "{stderr}");
     one_line_error(&stderr);
     assert!(stderr.contains("starting load thread") && stderr.contains("EAGAIN"), "{stderr}");
@@ -190,7 +231,8 @@ fn a_low_port_without_privileges_says_why() {
     }
     let port = (start - 1).min(1023).to_string();
     let tag = new_tag();
-    let (status, _, stderr) = output(limited(&tag, 4096, &["serve", "--port", &port]));
+    let Some(limited) = limited(&tag, 4096, &["serve", "--port", &port]) else { return };
+    let (status, _, stderr) = output(limited);
     assert!(!status.success());
     one_line_error(&stderr);
     assert!(stderr.contains(&format!("port {port} is below 1024")) && stderr.contains("--port 0"), "{stderr}");
