@@ -172,6 +172,9 @@ fn play_node_cluster_passes_with_expects_on_the_node_processes() {
     for n in w3 {
         assert_eq!(&n["port"], last, "{nodes:?}");
     }
+    // W3's start is told once, though it did not listen yet at the first look after W2 died.
+    let w3_starts = lines.iter().filter(|l| l["event"] == "spawned" && l["alias"] == "W3").count();
+    assert_eq!(w3_starts, 1, "{lines:?}");
     held(&lines, "master listeners == 1");
     held(&lines, "W1 listeners == 0");
     held(&lines, "W1 threads >= 5");

@@ -1063,6 +1063,23 @@ mod tests {
         holds: visits(&[("W1", 10), ("W2", 9), ("W3", 11), ("W4", 10)]),
         // A counter that had counted before the fire began: 41 for 40 visits.
         fails: visits(&[("W1", 10), ("W2", 9), ("W3", 12), ("W4", 10)]));
+    // fairness: a connection waited for W1's loop; none did when the others took every one.
+    claim!(max_ms_is_the_slowest_reply, Expect::Metric { metric: Metric::MaxMs, op: Op::Ge, value: 300.0 },
+        holds: { let mut o = fired(40, 0, &[("W1", 1), ("W2", 39)], 40); o.measured.fire.as_mut().unwrap().summary.max_ms = 962.0; o },
+        fails: fired(40, 0, &[("W1", 0), ("W2", 40)], 40));
+    // node-fork: the master closed its copy of the listener and served nothing; a master that
+    // still accepted its share fails.
+    claim!(served_by_the_master, Expect::Served { target: Target::Master, op: Op::Eq, value: 0.0 },
+        holds: fired(100, 0, &[("W1", 58), ("W2", 42)], 100),
+        fails: fired(100, 0, &[("W1", 50), ("W2", 40), ("master", 10)], 100));
+    // zombie, node-fork: an orphan re-parented to forklab; a child still under its master fails.
+    claim!(worker_ppid_is_forklab, w1_claim(ProcField::Ppid, ProcValue::Forklab),
+        holds: w1_facts(&[(ProcField::Ppid, "1")]),
+        fails: w1_facts(&[(ProcField::Ppid, "10")]));
+    // zombie: how the master itself ended, as forklab's reaper saw it.
+    claim!(master_exited_by_signal, Expect::Exited { target: Target::Master, status: ExitSpec::Signal(Signal::SIGKILL) },
+        holds: exited("master", None, Some("SIGKILL")),
+        fails: exited("master", Some(0), None));
     claim!(all_cores_busy, Expect::AllCoresBusy,
         holds: work(&[("W1", 3.5)], 0.2),
         // Two of four cores' worth while the machine was idle: the threads did not spread.

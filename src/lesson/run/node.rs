@@ -40,9 +40,19 @@ pub struct NodeRun {
 struct Shown {
     workers: Vec<(String, i32)>,
     port: u16,
+    /// Every worker whose start was shown: a worker not yet listening is not in `workers`,
+    /// and its start is shown once, not at each look until it listens.
+    started: Vec<(String, i32)>,
 }
 
 impl Shown {
+    /// The workers not shown starting yet, now counted as shown.
+    fn new_starts(&mut self, workers: &[(String, i32)]) -> Vec<(String, i32)> {
+        let new: Vec<(String, i32)> = workers.iter().filter(|w| !self.started.contains(w)).cloned().collect();
+        self.started.extend(new.iter().cloned());
+        new
+    }
+
     /// Whether the workers or the port differ from what was last reported; if so, they are
     /// what is reported now. No port (none listened on yet, or any more): nothing is reported,
     /// and the workers are reported once their port is known. The primary's own figure stays
@@ -240,9 +250,9 @@ impl Runner {
         node.exits_seen = state.exits.len();
         let workers: Vec<(String, i32)> = state.workers.iter().map(|w| (format!("W{}", w.id), w.pid)).collect();
         // Each new worker, as the kernel shows it: forked by the primary (its PPID).
-        for (alias, pid) in workers.iter().filter(|w| !node.shown.workers.contains(w)) {
-            let ppid = procfs::status(*pid).map_or(0, |st| st.ppid);
-            out.event(&Event::Spawned { alias: alias.clone(), pid: *pid, ppid, role: role::WORKER.into() });
+        for (alias, pid) in node.shown.new_starts(&workers) {
+            let ppid = procfs::status(pid).map_or(0, |st| st.ppid);
+            out.event(&Event::Spawned { alias, pid, ppid, role: role::WORKER.into() });
         }
         let port = listened(&state);
         if node.shown.changed(&workers, port) {
@@ -488,6 +498,19 @@ mod tests {
         assert!(shown.changed(&w3, Some(4100)));
         assert!(!shown.changed(&w3, Some(4100)));
         assert_eq!((shown.workers.as_slice(), shown.port), (&w3[..], 4100));
+    }
+
+    /// node-cluster's W3 was shown starting at each look until it listened: once is enough.
+    #[test]
+    fn a_start_is_shown_once_though_the_worker_does_not_listen_yet() {
+        let mut shown = Shown::default();
+        let w12 = [("W1".to_string(), 10), ("W2".to_string(), 11)];
+        assert_eq!(shown.new_starts(&w12), w12.to_vec());
+        assert!(shown.new_starts(&w12).is_empty());
+        let w3 = [("W3".to_string(), 12)];
+        assert!(!shown.changed(&w3, None));
+        assert_eq!(shown.new_starts(&w3), w3.to_vec());
+        assert!(shown.new_starts(&w3).is_empty(), "W3 does not listen yet, and was shown already");
     }
 
     #[test]
