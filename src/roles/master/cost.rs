@@ -6,14 +6,14 @@
 
 use super::Master;
 use crate::proto::{Event, role};
-use crate::roles::worker::cost::{echo, round_trips, serve};
+use crate::roles::worker::cost::{echo, round_trips, serve, start_times};
 use crate::sys::procfs;
 use anyhow::{Context, Result, bail};
 use nix::sys::wait::waitpid;
 use nix::unistd::{ForkResult, fork};
 use std::fs::File;
 use std::io::{Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The memory the copy-on-write measurement writes, and the page size it steps by.
 const COW_BYTES: usize = 64 << 20;
@@ -61,7 +61,7 @@ impl Master {
 /// The parent's side of fork(2), `rounds` times; each child _exits at once and is reaped here
 /// (the master is single-threaded: its reaping loop does not run meanwhile).
 fn fork_time(rounds: u32) -> Result<Vec<(&'static str, u64)>> {
-    let mut spent = Duration::ZERO;
+    let mut times = Vec::with_capacity(rounds as usize);
     for i in 0..rounds {
         // A stop that came meanwhile ends the measurement, not the other way round.
         if i % 64 == 0 && crate::sys::probe::stop_pending() {
@@ -72,13 +72,12 @@ fn fork_time(rounds: u32) -> Result<Vec<(&'static str, u64)>> {
         match unsafe { fork() }.context("fork")? {
             ForkResult::Child => unsafe { libc::_exit(0) },
             ForkResult::Parent { child } => {
-                spent += started.elapsed();
+                times.push(started.elapsed());
                 waitpid(child, None).context("waitpid")?;
             }
         }
     }
-    let ns = spent.as_nanos() as u64;
-    Ok(vec![("rounds", u64::from(rounds)), ("us_total", ns / 1000), ("ns_each", ns / u64::from(rounds))])
+    Ok(start_times(times))
 }
 
 /// One byte to a child and one back, `rounds` times, over two pipes: each side blocks in

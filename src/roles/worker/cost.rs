@@ -37,15 +37,14 @@ impl Worker {
 /// The creating side of std::thread::spawn (pthread_create), `rounds` times; each thread
 /// returns at once and is joined.
 fn thread_time(rounds: u32) -> Vec<(&'static str, u64)> {
-    let mut spent = Duration::ZERO;
+    let mut times = Vec::with_capacity(rounds as usize);
     for _ in 0..rounds {
         let started = Instant::now();
         let handle = std::thread::spawn(|| {});
-        spent += started.elapsed();
+        times.push(started.elapsed());
         let _ = handle.join();
     }
-    let ns = spent.as_nanos() as u64;
-    vec![("rounds", u64::from(rounds)), ("us_total", ns / 1000), ("ns_each", ns / u64::from(rounds))]
+    start_times(times)
 }
 
 /// The ping-pong of master/cost.rs between two threads of this process.
@@ -94,6 +93,18 @@ pub fn echo(input: &mut File, output: &mut File, rounds: u32) -> Result<()> {
     Ok(())
 }
 
+/// The figures of `rounds` starts (a fork, a thread), from the time of each: how many, the
+/// total, the mean (`ns_each`) and the median (`ns_median`, the middle start once sorted).
+/// One start the scheduler held up while another program had the core moves the mean by its
+/// whole delay over the number of starts, and the median not at all.
+pub fn start_times(mut times: Vec<Duration>) -> Vec<(&'static str, u64)> {
+    times.sort_unstable();
+    let n = times.len().max(1) as u64;
+    let ns = times.iter().sum::<Duration>().as_nanos() as u64;
+    let median = times.get(times.len() / 2).map_or(0, |d| d.as_nanos() as u64);
+    vec![("rounds", times.len() as u64), ("us_total", ns / 1000), ("ns_each", ns / n), ("ns_median", median)]
+}
+
 /// The figures of a ping-pong: round trips, time each, switches each (both sides).
 pub fn round_trips(rounds: u32, spent: Duration, switches: u64) -> Vec<(&'static str, u64)> {
     let n = u64::from(rounds);
@@ -104,4 +115,24 @@ pub fn round_trips(rounds: u32, spent: Duration, switches: u64) -> Vec<(&'static
         ("switches", switches),
         ("switches_per_s", (switches as f64 / spent.as_secs_f64().max(1e-9)) as u64),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One start held up for a millisecond among 199 of 20 µs: the mean moves by 5 µs, the
+    /// median stays where the starts were.
+    #[test]
+    fn the_median_start_is_not_moved_by_one_held_up() {
+        let mut times = vec![Duration::from_micros(20); 199];
+        times.push(Duration::from_millis(1));
+        let figures = start_times(times);
+        let get = |name| figures.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(get("rounds"), 200);
+        assert_eq!(get("ns_median"), 20_000);
+        assert_eq!(get("ns_each"), (199 * 20_000 + 1_000_000) / 200);
+        assert_eq!(get("us_total"), 4_980);
+        assert_eq!(start_times(Vec::new()).iter().find(|(n, _)| *n == "ns_median").unwrap().1, 0);
+    }
 }
