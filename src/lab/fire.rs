@@ -378,15 +378,17 @@ mod tests {
     use super::*;
     use std::net::TcpListener;
 
-    /// Serve `reply` once on a local listener, keeping the connection open afterwards.
-    fn reply_with(reply: &'static [u8]) -> (TcpStream, std::thread::JoinHandle<TcpStream>) {
+    /// Serve `reply` once on a local listener, keeping the connection open afterwards (a
+    /// client that stops reading before its end fails the server's write, not the test).
+    fn reply_with(reply: impl Into<Vec<u8>>) -> (TcpStream, std::thread::JoinHandle<TcpStream>) {
+        let reply = reply.into();
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
         let server = std::thread::spawn(move || {
             let (mut s, _) = l.accept().unwrap();
             let mut buf = [0u8; 512];
             let _ = s.read(&mut buf).unwrap();
-            s.write_all(reply).unwrap();
+            let _ = s.write_all(&reply);
             s
         });
         let mut c = TcpStream::connect(addr).unwrap();
@@ -421,21 +423,12 @@ mod tests {
     /// connection open) failed as a timeout. A reply not whole by the deadline is a timeout.
     #[test]
     fn a_reply_is_read_up_to_a_bound_by_a_deadline() {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = l.local_addr().unwrap();
-        let server = std::thread::spawn(move || {
-            let (mut s, _) = l.accept().unwrap();
-            let mut buf = [0u8; 512];
-            let _ = s.read(&mut buf).unwrap();
-            s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
-            let _ = s.write_all(&vec![b'x'; MAX_BODY + 1]);
-            s
-        });
-        let mut c = TcpStream::connect(addr).unwrap();
-        c.write_all(b"GET / HTTP/1.1\r\n\r\n").unwrap();
+        let mut stream = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
+        stream.resize(stream.len() + MAX_BODY + 1, b'x');
+        let (mut c, s) = reply_with(stream);
         assert_eq!(read_reply(&mut c, soon()), Ok(()));
         drop(c);
-        drop(server.join());
+        drop(s.join());
         let (mut c, s) = reply_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
         assert_eq!(read_reply(&mut c, Instant::now()), Err(Failure::Timeout));
         drop(s.join());
