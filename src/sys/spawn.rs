@@ -56,10 +56,7 @@ pub fn role(spec: RoleSpawn) -> Result<Child> {
     let mut cmd = Command::new("/proc/self/exe");
     cmd.args(&spec.args).stdin(Stdio::null()).stdout(spec.stdout).stderr(spec.stderr);
     prepare(&mut cmd, spec.death_signal, spec.chan.map(|c| c.as_raw_fd()));
-    // As for any program: an exec that fails (ENOMEM, or pre_exec's dup2 onto fd 3) is reaped
-    // by std's spawn itself, which panics if the reaper's waitpid(-1) took the child first.
-    let _hold = super::reaper::hold_reaping();
-    cmd.spawn().with_context(|| tr!("sys-start-forklab", args = spec.args.join(" ")))
+    spawn(&mut cmd).with_context(|| tr!("sys-start-forklab", args = spec.args.join(" ")))
 }
 
 /// Start any program (`forklab watch -- CMD`) as `role` starts forklab's own: its own process
@@ -87,8 +84,7 @@ pub fn program_to(
         cmd.current_dir(dir);
     }
     prepare(&mut cmd, death_signal, None);
-    let _hold = super::reaper::hold_reaping();
-    cmd.spawn().with_context(|| tr!("sys-cannot-start", cmd = argv.join(" ")))
+    spawn(&mut cmd).with_context(|| tr!("sys-cannot-start", cmd = argv.join(" ")))
 }
 
 /// Start a program as `program` does, with its stdout and stderr on pipes for forklab to read
@@ -99,8 +95,15 @@ pub fn program_piped(argv: &[String], death_signal: libc::c_int) -> Result<Child
     let mut cmd = Command::new(prog);
     cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     prepare(&mut cmd, death_signal, None);
+    spawn(&mut cmd).with_context(|| tr!("sys-cannot-start", cmd = argv.join(" ")))
+}
+
+/// `cmd.spawn()` with the reaper held off: an exec that fails (ENOENT, ENOMEM, or pre_exec's
+/// dup2 onto fd 3) is reaped by std's spawn itself, which panics if the reaper's waitpid(-1)
+/// took the child first.
+fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
     let _hold = super::reaper::hold_reaping();
-    cmd.spawn().with_context(|| tr!("sys-cannot-start", cmd = argv.join(" ")))
+    cmd.spawn()
 }
 
 /// What every child forklab starts gets between fork and exec.
