@@ -90,6 +90,13 @@ struct Slot {
 }
 
 impl Slot {
+    /// The worker answered (a heartbeat, a measurement's figures) or is new: its silence, and
+    /// the wait for an answer to the next heartbeat, start again from now.
+    fn answered(&mut self) {
+        self.last_beat = Instant::now();
+        self.asked = None;
+    }
+
     /// Connections the process now in this slot accepted: what it last reported, or in rr
     /// mode the master's own count if that is ahead (a report lags up to REPORT_EVERY).
     fn accepted_now(&self) -> u64 {
@@ -367,8 +374,7 @@ impl Master {
             }
             Cmd::Cost { alias: Some(alias), what, rounds } => {
                 if self.send_to(&alias, &WorkerCmd::Cost { what, rounds }, None, &tr!("master-msg-cost"))
-                    && let Some(pool) = &mut self.pool
-                    && let Some(slot) = pool.slots.values_mut().find(|s| s.alias == alias && s.pid.is_some())
+                    && let Some(slot) = self.slot_by_alias_mut(&alias)
                 {
                     slot.measuring = true;
                 }
@@ -440,6 +446,10 @@ impl Master {
 
     fn slot_by_alias(&self, alias: &str) -> Option<&Slot> {
         self.pool.as_ref()?.slots.values().find(|s| s.alias == alias && s.pid.is_some())
+    }
+
+    fn slot_by_alias_mut(&mut self, alias: &str) -> Option<&mut Slot> {
+        self.pool.as_mut()?.slots.values_mut().find(|s| s.alias == alias && s.pid.is_some())
     }
 
     fn on_worker(&mut self, index: u32) {
@@ -516,8 +526,7 @@ impl Master {
             }
             Event::Heartbeat { .. } => {
                 // Kept out of the log: two a second per worker would bury the story.
-                slot.last_beat = Instant::now();
-                slot.asked = None;
+                slot.answered();
                 let rr = self.pool.as_ref().is_some_and(|p| p.mode == Mode::Rr);
                 let slot = self.pool.as_mut().and_then(|p| p.slots.get_mut(&index)).expect("found above");
                 if rr && !slot.ready && !slot.retiring && !slot.hung {
@@ -560,8 +569,7 @@ impl Master {
             Event::Cost { .. } | Event::Error { .. } => {
                 // Measured (or failed to): its loop runs again, and heartbeats count from now.
                 slot.measuring = false;
-                slot.last_beat = Instant::now();
-                slot.asked = None;
+                slot.answered();
             }
             Event::HandleGot { .. } => self.emit(message(tr!("master-msg-handle-got"), None, None)),
             Event::Listening { .. } => {

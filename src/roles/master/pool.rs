@@ -178,8 +178,7 @@ impl Master {
                 // Ready once it listens or, in rr mode, once its event loop answers a heartbeat.
                 slot.ready = false;
                 slot.stats = None;
-                slot.last_beat = Instant::now();
-                slot.asked = None;
+                slot.answered();
                 slot.hung = false;
                 slot.measuring = false;
                 if mode == Mode::Rr {

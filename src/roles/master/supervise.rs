@@ -55,8 +55,7 @@ impl Master {
     /// Tell a worker to crash. From now on it gets no new connection: what it holds is what a
     /// crash can cost.
     pub(super) fn crash(&mut self, alias: &str, how: &str) {
-        let live = self.pool.as_mut().and_then(|p| p.slots.values_mut().find(|s| s.alias == alias && s.pid.is_some()));
-        let Some(slot) = live else {
+        let Some(slot) = self.slot_by_alias_mut(alias) else {
             return self.error("no_such_worker", tr!("master-no-worker", alias = alias));
         };
         slot.ready = false;
