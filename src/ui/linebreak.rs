@@ -65,6 +65,19 @@ pub fn units(text: &str) -> Vec<(usize, &str)> {
     out
 }
 
+/// The byte index at which `s` reaches `width` cells (at least one char, so progress is made).
+pub fn cut_at_width(s: &str, width: usize) -> usize {
+    let mut w = 0;
+    for (i, c) in s.char_indices() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw > width && i > 0 {
+            return i;
+        }
+        w += cw;
+    }
+    s.len()
+}
+
 /// Greedy wrap into rows of at most `width` cells, breaking where `units` allows; rows after
 /// the first are indented by `indent` (when the width leaves room for it). Spaces between
 /// words on a row are one. A piece longer than a row is split by width.

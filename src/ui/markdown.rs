@@ -7,12 +7,12 @@
 //! says which they are, for a screen that scrolls them sideways. The lesson's directives are
 //! HTML comments and never reach the screen.
 
-use super::linebreak::{is_cjk, is_closing, may_break_as};
+use super::linebreak::{cut_at_width, is_cjk, is_closing, may_break_as};
 use super::theme::Theme;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span, Text};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// How many parts a line's prefix (quote bars, list indents) may have.
 const MAX_PREFIX: usize = 8;
@@ -557,19 +557,6 @@ impl<'t> Renderer<'t> {
 /// Spaces between words are not underlined with a heading's underline.
 fn style_without_underline(s: Style) -> Style {
     s.remove_modifier(ratatui::style::Modifier::UNDERLINED)
-}
-
-/// The byte index at which `s` reaches `width` columns (at least one char, so progress is made).
-fn cut_at_width(s: &str, width: usize) -> usize {
-    let mut w = 0;
-    for (i, c) in s.char_indices() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw > width && i > 0 {
-            return i;
-        }
-        w += cw;
-    }
-    s.len()
 }
 
 #[cfg(test)]

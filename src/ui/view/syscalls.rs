@@ -156,14 +156,7 @@ fn capped_wrap(s: &str, width: usize, cap: usize, ascii: bool) -> Vec<String> {
             out.push(format!("{indent}{}", cut(&format!("{rest}{}", " ".repeat(width)), room, ascii)));
             break;
         }
-        let mut used = 0;
-        let at = rest
-            .char_indices()
-            .find(|(_, c)| {
-                used += char_width(*c);
-                used > room
-            })
-            .map_or(rest.len(), |(i, _)| i);
+        let at = crate::ui::linebreak::cut_at_width(rest, room);
         out.push(format!("{indent}{}", &rest[..at]));
         rest = rest[at..].trim_start();
     }
